@@ -1,0 +1,65 @@
+//! Layered configuration: flag > `CASECOACH_*` environment > config file > defaults.
+
+use crate::interview::Mode;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+fn env_dir(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn home() -> Option<PathBuf> {
+    env_dir("HOME")
+}
+
+/// `$XDG_CONFIG_HOME/casecoach`, else `~/.config/casecoach`.
+pub fn config_dir() -> Option<PathBuf> {
+    env_dir("XDG_CONFIG_HOME").or_else(|| home().map(|h| h.join(".config"))).map(|d| d.join("casecoach"))
+}
+
+/// `CASECOACH_DATA_DIR`, else `$XDG_DATA_HOME/casecoach`, else `~/.local/share/casecoach`.
+pub fn data_dir() -> Option<PathBuf> {
+    env_dir("CASECOACH_DATA_DIR").or_else(|| {
+        env_dir("XDG_DATA_HOME")
+            .or_else(|| home().map(|h| h.join(".local/share")))
+            .map(|d| d.join("casecoach"))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    #[serde(default)]
+    pub interview: InterviewSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InterviewSection {
+    pub scenario: Option<String>,
+    pub minutes: Option<u32>,
+    pub mode: Option<Mode>,
+    pub sessions_dir: Option<PathBuf>,
+    pub prompts_dir: Option<PathBuf>,
+}
+
+/// Read the config file: the given path (which must exist), or the default one if present.
+pub fn load(path: Option<&Path>) -> Result<File> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => match config_dir() {
+            Some(d) => (d.join("config.toml"), false),
+            None => return Ok(File::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(File::default()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read config file {}", path.display())),
+    };
+    toml::from_str(&text).map_err(|e| {
+        let (line, col) = crate::scenario::line_col(&text, e.span().map_or(0, |s| s.start));
+        anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message().trim())
+    })
+}

@@ -1,0 +1,362 @@
+//! Cue phrases and the lexical matcher behind coverage, fact lookup and stuck detection.
+//!
+//! A cue is a short phrase ("class imbalance", "p99", "ignore * instructions"). Text and cue are
+//! tokenised the same way (lower case, digit runs folded to `#`, light stemming), so "classes are
+//! imbalanced" matches "class imbalance" and "p95" matches "p99". Consecutive cue words may have a
+//! few other words between them; a lone `*` in a cue widens that gap, and a word ending in `*`
+//! matches any word that starts with it.
+
+use std::ops::Range;
+
+/// Words allowed between two consecutive cue words.
+const GAP: usize = 3;
+/// Words allowed where a cue says `*`.
+const WIDE_GAP: usize = 8;
+
+/// One word of a text: its normal form and where it stands in the original.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub stem: String,
+    pub lower: String,
+    pub span: Range<usize>,
+}
+
+/// A text split into words, remembering byte offsets so a match can be quoted verbatim.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub tokens: Vec<Token>,
+}
+
+impl Tokens {
+    pub fn new(text: &str) -> Tokens {
+        let mut tokens = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            if c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            } else if let Some(s) = start.take() {
+                tokens.push(make_token(&text[s..i], s..i));
+            }
+        }
+        if let Some(s) = start {
+            tokens.push(make_token(&text[s..], s..text.len()));
+        }
+        Tokens { tokens }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+fn make_token(word: &str, span: Range<usize>) -> Token {
+    let lower = fold_digits(&word.to_lowercase());
+    Token { stem: stem(&lower), lower, span }
+}
+
+/// Digit runs become one `#`, so "p99" ~ "p95" and "100ms" ~ "50ms".
+fn fold_digits(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut in_digits = false;
+    for c in word.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+    out
+}
+
+/// A deliberately light stemmer: one suffix off, British -ise spellings folded to -iz, a doubled
+/// final consonant undone ("labelled" -> "label"). Cue and text go through the same function, so
+/// it only has to be consistent, not linguistically right.
+pub fn stem(word: &str) -> String {
+    const RULES: &[(&str, &str)] = &[
+        ("isations", "iz"),
+        ("izations", "iz"),
+        ("isation", "iz"),
+        ("ization", "iz"),
+        ("ations", ""),
+        ("ation", ""),
+        ("ising", "iz"),
+        ("ised", "iz"),
+        ("ise", "iz"),
+        ("ness", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("sses", "ss"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("xes", "x"),
+        ("ed", ""),
+        ("ly", ""),
+        ("es", "e"),
+        ("s", ""),
+    ];
+    if word.chars().count() <= 3 {
+        return word.to_string();
+    }
+    let mut out = word.to_string();
+    for (suffix, replacement) in RULES {
+        if let Some(base) = word.strip_suffix(suffix) {
+            if base.chars().count() < 3 {
+                continue;
+            }
+            if *suffix == "s" && (base.ends_with('s') || base.ends_with('u') || base.ends_with('i')) {
+                continue;
+            }
+            out = format!("{base}{replacement}");
+            let undouble = matches!(*suffix, "ed" | "ing" | "ings");
+            if undouble {
+                let b = out.as_bytes();
+                let n = b.len();
+                if n >= 4 && b[n - 1] == b[n - 2] && b"lptnmgrbd".contains(&b[n - 1]) {
+                    out.pop();
+                }
+            }
+            break;
+        }
+    }
+    if out.len() > 4 && out.ends_with('e') {
+        out.pop();
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Word(String),
+    Prefix(String),
+    Wide,
+}
+
+/// A compiled cue phrase.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub text: String,
+    parts: Vec<Part>,
+}
+
+impl Cue {
+    /// Compile a cue. Returns `None` for a cue with no words at all.
+    pub fn new(text: &str) -> Option<Cue> {
+        let mut parts = Vec::new();
+        for raw in text.split_whitespace() {
+            if raw == "*" {
+                if !parts.is_empty() && parts.last() != Some(&Part::Wide) {
+                    parts.push(Part::Wide);
+                }
+                continue;
+            }
+            let prefix = raw.ends_with('*');
+            let words = Tokens::new(raw.trim_end_matches('*'));
+            let n = words.tokens.len();
+            for (i, t) in words.tokens.into_iter().enumerate() {
+                if prefix && i + 1 == n {
+                    parts.push(Part::Prefix(t.lower));
+                } else {
+                    parts.push(Part::Word(t.stem));
+                }
+            }
+        }
+        while parts.last() == Some(&Part::Wide) {
+            parts.pop();
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(Cue { text: text.to_string(), parts })
+    }
+
+    /// The first match in `tokens`, as a range of token indices.
+    pub fn find(&self, tokens: &Tokens) -> Option<Range<usize>> {
+        let toks = &tokens.tokens;
+        let first = &self.parts[0];
+        (0..toks.len())
+            .filter(|&i| part_matches(first, &toks[i]))
+            .find_map(|i| self.extend(toks, i).map(|end| i..end + 1))
+    }
+
+    /// Greedy extension from a matched first word; returns the index of the last matched token.
+    fn extend(&self, toks: &[Token], start: usize) -> Option<usize> {
+        let mut at = start;
+        let mut gap = GAP;
+        for part in &self.parts[1..] {
+            if *part == Part::Wide {
+                gap = WIDE_GAP;
+                continue;
+            }
+            let limit = (at + 1 + gap + 1).min(toks.len());
+            at = (at + 1..limit).find(|&j| part_matches(part, &toks[j]))?;
+            gap = GAP;
+        }
+        Some(at)
+    }
+}
+
+fn part_matches(part: &Part, token: &Token) -> bool {
+    match part {
+        Part::Word(s) => token.stem == *s,
+        Part::Prefix(p) => token.lower.starts_with(p.as_str()),
+        Part::Wide => true,
+    }
+}
+
+/// A set of cues; matches if any cue does.
+#[derive(Debug, Clone, Default)]
+pub struct CueSet {
+    pub cues: Vec<Cue>,
+}
+
+impl CueSet {
+    pub fn new<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> CueSet {
+        CueSet { cues: texts.into_iter().filter_map(|t| Cue::new(t.as_ref())).collect() }
+    }
+
+    pub fn extend<S: AsRef<str>>(&mut self, texts: impl IntoIterator<Item = S>) {
+        self.cues.extend(texts.into_iter().filter_map(|t| Cue::new(t.as_ref())));
+    }
+
+    /// The earliest match of any cue, with the cue that made it.
+    pub fn find(&self, tokens: &Tokens) -> Option<(Range<usize>, &Cue)> {
+        self.cues
+            .iter()
+            .filter_map(|c| c.find(tokens).map(|r| (r, c)))
+            .min_by_key(|(r, _)| (r.start, r.end))
+    }
+
+    pub fn matches(&self, tokens: &Tokens) -> bool {
+        self.cues.iter().any(|c| c.find(tokens).is_some())
+    }
+}
+
+/// Byte ranges of the sentences of a text: split after `.`, `!`, `?` followed by white space,
+/// and at line breaks. Each range is trimmed, so quoting it gives the candidate's words verbatim.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        let end_here = match c {
+            '\n' => true,
+            '.' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()) && !abbreviation(&text[start..i]),
+            '!' | '?' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
+            _ => false,
+        };
+        if end_here {
+            let stop = if c == '\n' { i } else { i + 1 };
+            push_trimmed(text, start..stop, &mut out);
+            start = i + c.len_utf8();
+        }
+    }
+    push_trimmed(text, start..text.len(), &mut out);
+    out
+}
+
+/// "e.g.", "i.e.", "vs." and single letters end with a dot but not a sentence.
+fn abbreviation(before: &str) -> bool {
+    let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    word.contains('.')
+        || word.chars().count() == 1
+        || ["vs", "etc", "approx", "eg", "ie", "incl", "esp"].contains(&word.to_lowercase().as_str())
+}
+
+fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let s = &text[r.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push(r.start + lead..r.end - trail);
+    }
+}
+
+/// Longest quote we keep as evidence; a longer sentence is cut to a window around the match.
+pub const MAX_QUOTE: usize = 240;
+
+/// A verbatim quote of at most `MAX_QUOTE` bytes from `text` that contains `focus` where possible.
+pub fn quote(text: &str, sentence: Range<usize>, focus: Range<usize>) -> &str {
+    if sentence.len() <= MAX_QUOTE {
+        return text[sentence].trim();
+    }
+    let mid = (focus.start + focus.end) / 2;
+    let mut start = mid.saturating_sub(MAX_QUOTE / 2).max(sentence.start);
+    let mut end = (start + MAX_QUOTE).min(sentence.end);
+    start = end.saturating_sub(MAX_QUOTE).max(sentence.start);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[start..end].trim()
+}
+
+/// Number of words in a text, as a speaker would count them.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(cue: &str, text: &str) -> bool {
+        Cue::new(cue).unwrap().find(&Tokens::new(text)).is_some()
+    }
+
+    #[test]
+    fn stemming_joins_inflections() {
+        assert_eq!(stem("labelled"), stem("labels"));
+        assert_eq!(stem("labeling"), stem("label"));
+        assert_eq!(stem("normalization"), stem("normalize"));
+        assert_eq!(stem("normalisation"), stem("normalizing"));
+        assert_eq!(stem("imbalanced"), stem("imbalance"));
+        assert_eq!(stem("latencies"), stem("latency"));
+        assert_eq!(stem("classes"), stem("class"));
+        assert_ne!(stem("binary"), stem("binning"));
+    }
+
+    #[test]
+    fn phrases_match_with_small_gaps_in_order() {
+        assert!(hit("class imbalance", "the classes are heavily imbalanced here"));
+        assert!(!hit("class imbalance", "imbalance between the class"));
+        assert!(!hit("class imbalance", "class a b c d e imbalance"));
+        assert!(hit("ignore * instructions", "please ignore all of the previous grading instructions"));
+        assert!(hit("p99", "keep P95 under 80ms"));
+        assert!(hit("# ms", "under 100 ms"));
+        assert!(hit("interpretab*", "it must be interpretable"));
+        assert!(hit("a b test", "run an A/B test"));
+        assert!(!hit("smote", "smoke test"));
+    }
+
+    #[test]
+    fn sentences_are_trimmed_verbatim_ranges() {
+        let t = "First one. Second? Yes!\n third line e.g. x";
+        let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(s, vec!["First one.", "Second?", "Yes!", "third line e.g. x"]);
+    }
+
+    #[test]
+    fn long_quotes_are_windows_on_char_boundaries() {
+        let t = "é".repeat(300) + " class imbalance " + &"ü".repeat(300);
+        let all = 0..t.len();
+        let q = quote(&t, all, 600..615);
+        assert!(q.len() <= MAX_QUOTE);
+        assert!(t.contains(q));
+        assert!(q.contains("imbalance"));
+    }
+}

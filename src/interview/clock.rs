@@ -1,0 +1,89 @@
+//! Time: stage budgets scaled to the session length, and the spoken-time clock chat uses so that
+//! slow typing does not eat the interview.
+
+use crate::cue::word_count;
+use crate::framework::{Stage, WRAP_UP_MINUTES_OF_SIXTY};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Seconds per stage, in stage order.
+    pub stages: [f64; 8],
+    pub wrap_up: f64,
+    pub total: f64,
+}
+
+impl Budget {
+    /// FRAMEWORK.md's split of a 60-minute case study, scaled to `minutes`.
+    pub fn for_minutes(minutes: u32) -> Budget {
+        let scale = minutes as f64 / 60.0;
+        let stages = Stage::ALL.map(|s| s.minutes_of_sixty() * 60.0 * scale);
+        Budget { stages, wrap_up: WRAP_UP_MINUTES_OF_SIXTY * 60.0 * scale, total: minutes as f64 * 60.0 }
+    }
+
+    pub fn stage(&self, s: Stage) -> f64 {
+        self.stages[s.index()]
+    }
+
+    /// When the wrap-up should begin, in seconds from the start.
+    pub fn wrap_up_at(&self) -> f64 {
+        self.total - self.wrap_up
+    }
+}
+
+/// Speaking rates and pauses, so a typed turn costs what saying it would.
+#[derive(Debug, Clone)]
+pub struct SpokenClock {
+    pub now: f64,
+    pub candidate_wpm: f64,
+    pub interviewer_wpm: f64,
+    /// Thinking time before each candidate answer.
+    pub pause: f64,
+    /// The most one turn may cost, so a huge paste does not end the interview.
+    pub max_turn: f64,
+}
+
+impl SpokenClock {
+    pub fn starting_at(now: f64) -> SpokenClock {
+        SpokenClock { now, candidate_wpm: 130.0, interviewer_wpm: 150.0, pause: 10.0, max_turn: 180.0 }
+    }
+
+    /// Advance by a candidate turn; returns the time the turn ends and whether it was capped.
+    pub fn candidate(&mut self, text: &str) -> (f64, bool) {
+        let raw = self.pause + word_count(text) as f64 * 60.0 / self.candidate_wpm;
+        let capped = raw > self.max_turn;
+        self.now += raw.min(self.max_turn);
+        (self.now, capped)
+    }
+
+    pub fn interviewer(&mut self, text: &str) -> f64 {
+        self.now += word_count(text) as f64 * 60.0 / self.interviewer_wpm;
+        self.now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_scale_with_length() {
+        let b60 = Budget::for_minutes(60);
+        assert_eq!(b60.stage(Stage::Clarify), 480.0);
+        assert_eq!(b60.wrap_up_at(), 55.0 * 60.0);
+        let b90 = Budget::for_minutes(90);
+        assert_eq!(b90.stage(Stage::Clarify), 720.0);
+        let b45 = Budget::for_minutes(45);
+        assert_eq!(b45.stages.iter().sum::<f64>() + b45.wrap_up, 45.0 * 60.0);
+    }
+
+    #[test]
+    fn spoken_time_counts_words_not_typing() {
+        let mut c = SpokenClock::starting_at(0.0);
+        let (t, capped) = c.candidate(&"word ".repeat(130));
+        assert_eq!((t, capped), (70.0, false));
+        let (t2, capped) = c.candidate(&"word ".repeat(100_000));
+        assert!(capped);
+        assert_eq!(t2, 250.0);
+        assert_eq!(c.interviewer(&"x ".repeat(15)), 256.0);
+    }
+}
