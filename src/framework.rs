@@ -132,7 +132,7 @@ checkpoints! {
         ["success metric*", "measure success", "define success", "success look", "primary metric", "secondary metric*",
          "north star", "key metric", "guardrail*", "how * measure", "what metric*", "how * success"];
     "clarify.constraints", Clarify, 1.0, "asks about latency, cost, interpretability or regulatory constraints",
-        ["constraint*", "latency requirement*", "acceptable latency", "how fast", "need * interpretab*",
+        ["constraint*", "latency requirement*", "latency budget", "what * latency", "acceptable latency", "how fast", "need * interpretab*",
          "interpretab* requirement*", "explainab*", "regulat*", "adverse action", "compute budget", "cost limit*",
          "explain * decision*", "how much latency", "latency * allowed"];
     "clarify.data-availability", Clarify, 1.0, "asks what data exists and whether labels exist",

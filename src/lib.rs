@@ -1,7 +1,82 @@
 //! casecoach: a mock interviewer for ML case-study interviews. The model speaks; the code decides.
 
+pub mod chat;
+pub mod cli;
 pub mod config;
 pub mod cue;
+pub mod debrief;
 pub mod framework;
 pub mod interview;
+pub mod interviewer;
 pub mod scenario;
+pub mod session;
+pub mod transcript;
+
+use anyhow::Result;
+use cli::{Cli, Command, ScenarioCommand};
+use debrief::render::{self, Format};
+use std::sync::Arc;
+
+/// Run one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let settings = cli::settings(&cli)?;
+    match &cli.command {
+        Command::Chat(args) => chat::run(&settings, args.resume.as_deref(), args.minutes.or(settings.minutes)),
+        Command::Assess(args) => {
+            let scenario = Arc::new(scenario::load(&args.scenario)?);
+            let (iv, basis) = transcript::load(&args.file, scenario)?;
+            let format = if args.json { Format::Json } else { args.format.unwrap_or(Format::Text) };
+            print!("{}", render::render(&debrief::report(&iv, basis), format));
+            Ok(())
+        }
+        Command::Debrief(args) => {
+            let path = session::find(&settings.sessions_dir, Some(&args.session))?;
+            let (_, iv) = chat::load_for_debrief(&path)?;
+            print!("{}", render::render(&debrief::report(&iv, debrief::Basis::Session), args.format));
+            Ok(())
+        }
+        Command::Sessions => {
+            let all = session::list(&settings.sessions_dir)?;
+            if all.is_empty() {
+                println!("No sessions yet in {}. Start one with: casecoach chat", settings.sessions_dir.display());
+            }
+            for s in all {
+                let status = if s.ended { "ended" } else { "unfinished" };
+                let rec = s.recommendation.as_deref().unwrap_or("-");
+                let problem = s.problem.map(|p| format!("  ({p})")).unwrap_or_default();
+                println!(
+                    "{:<40} {:<16} {:>3} answers  {:<11} {:<12} {}{problem}",
+                    s.id, s.scenario, s.candidate_turns, status, s.phase, rec
+                );
+            }
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::List) => {
+            for id in scenario::known_ids() {
+                match scenario::load(&id) {
+                    Ok(s) => println!("{:<18} {:<14} {:>3} min  {}", s.id, s.kind.id(), s.minutes, s.title),
+                    Err(e) => println!("{id:<18} (cannot load: {e})"),
+                }
+            }
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::Show { id, full }) => {
+            let s = scenario::load(id)?;
+            println!("{} ({}, {}, {} min)\n\n{}", s.title, s.id, s.kind.id(), s.minutes, s.prompt);
+            println!("\nInterviewer: {}, {}", s.persona.name, s.persona.role);
+            if *full {
+                println!("\nHidden facts:");
+                for f in &s.facts {
+                    println!("  {}: {}", f.id, f.answer);
+                }
+                for c in &s.checkpoints {
+                    println!("\n{} ({}, weight {}): {}", c.id, c.stage, c.weight, c.title);
+                    if let Some(a) = &c.answer {
+                        println!("  strong answer: {a}");
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

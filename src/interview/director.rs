@@ -23,7 +23,8 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     let stage = match iv.phase {
         Phase::Stage(s) => s,
         Phase::WrapUp => {
-            if a.questions > 0 {
+            // Questions for the interviewer at the end get the closing line, unless a fact answers them.
+            if !a.facts.is_empty() {
                 out.push(answer(iv, obs));
             }
             out.push(Action::Debrief { reason: Reason::Finished });
@@ -82,6 +83,10 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     if later.len() >= 2 && later.len() > here && iv.stats[stage.index()].candidate_turns >= 1 {
         let to = *later.iter().min().unwrap();
         out.push(Action::AdvanceStage { from: Some(stage), to, reason: Reason::Candidate });
+        // They already answered the new stage's opening; follow up on what they said instead.
+        if let Some(p) = probe_after_new(iv, to, obs) {
+            out.push(p);
+        }
         return out;
     }
 
@@ -334,7 +339,10 @@ mod tests {
         );
         assert_eq!(
             a,
-            vec![Action::AdvanceStage { from: Some(Stage::Frame), to: Stage::Features, reason: Reason::Candidate }]
+            vec![
+                Action::AdvanceStage { from: Some(Stage::Frame), to: Stage::Features, reason: Reason::Candidate },
+                Action::Probe { stage: Stage::Features, index: 0, curveball: false },
+            ]
         );
     }
 

@@ -1,0 +1,113 @@
+//! Reading the candidate's lines on a thread of its own, so that the driver never blocks inside
+//! rustyline and later streaming output can run while input waits. On a terminal: rustyline with
+//! slash-command completion. Otherwise: plain lines from stdin, non-UTF-8 bytes replaced.
+
+use super::commands;
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use std::io::BufRead;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Line { text: String, lossy: bool },
+    Interrupted,
+    Eof,
+    Failed(String),
+}
+
+pub struct Input {
+    prompts: Sender<String>,
+    events: Receiver<Event>,
+}
+
+impl Input {
+    pub fn spawn(tty: bool) -> Input {
+        let (prompts, prompt_rx) = channel::<String>();
+        let (event_tx, events) = channel::<Event>();
+        std::thread::spawn(move || if tty { terminal(prompt_rx, event_tx) } else { plain(prompt_rx, event_tx) });
+        Input { prompts, events }
+    }
+
+    pub fn read(&self, prompt: &str) -> Event {
+        if self.prompts.send(prompt.to_string()).is_err() {
+            return Event::Eof;
+        }
+        self.events.recv().unwrap_or(Event::Eof)
+    }
+}
+
+fn plain(prompts: Receiver<String>, events: Sender<Event>) {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    while prompts.recv().is_ok() {
+        let mut buf = Vec::new();
+        let event = match lock.read_until(b'\n', &mut buf) {
+            Ok(0) => Event::Eof,
+            Ok(_) => {
+                while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    buf.pop();
+                }
+                match String::from_utf8(buf) {
+                    Ok(text) => Event::Line { text, lossy: false },
+                    Err(e) => Event::Line { text: String::from_utf8_lossy(e.as_bytes()).into_owned(), lossy: true },
+                }
+            }
+            Err(e) => Event::Failed(e.to_string()),
+        };
+        let stop = matches!(event, Event::Eof | Event::Failed(_));
+        if events.send(event).is_err() || stop {
+            return;
+        }
+    }
+}
+
+struct Helper;
+
+impl Completer for Helper {
+    type Candidate = String;
+    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+        let typed = &line[..pos];
+        if typed.contains(char::is_whitespace) {
+            return Ok((pos, vec![]));
+        }
+        Ok((0, commands::complete(typed)))
+    }
+}
+impl Hinter for Helper {
+    type Hint = String;
+}
+impl Highlighter for Helper {}
+impl Validator for Helper {}
+impl rustyline::Helper for Helper {}
+
+fn terminal(prompts: Receiver<String>, events: Sender<Event>) {
+    let mut editor = match rustyline::Editor::<Helper, rustyline::history::DefaultHistory>::new() {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = events.send(Event::Failed(format!("cannot set up the terminal: {e}")));
+            return;
+        }
+    };
+    editor.set_helper(Some(Helper));
+    while let Ok(prompt) = prompts.recv() {
+        let event = match editor.readline(&prompt) {
+            Ok(text) => {
+                if !text.trim().is_empty() {
+                    let _ = editor.add_history_entry(text.as_str());
+                }
+                Event::Line { text, lossy: false }
+            }
+            Err(ReadlineError::Interrupted) => Event::Interrupted,
+            Err(ReadlineError::Eof) => Event::Eof,
+            Err(e) => Event::Failed(e.to_string()),
+        };
+        let stop = matches!(event, Event::Eof | Event::Failed(_));
+        if events.send(event).is_err() || stop {
+            return;
+        }
+    }
+}

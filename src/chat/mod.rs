@@ -1,0 +1,357 @@
+//! The terminal interview: the thin driver around the pure engine. It logs each event before
+//! acting on it, asks the line source for words, and prints. Interview content goes to stdout;
+//! notices go to stderr, so a piped run's stdout is the transcript and the debrief.
+
+pub mod commands;
+pub mod input;
+
+use crate::cli::Settings;
+use crate::debrief::{self, Basis, render};
+use crate::interview::clock::SpokenClock;
+use crate::interview::director::{self, Command};
+use crate::interview::{Action, Interview, Observation, Phase, Reason, Role};
+use crate::interviewer::{self, Interviewer, LineRequest, Scripted};
+use crate::scenario::{self, Scenario};
+use crate::session::{self, Event, Log};
+use anyhow::{Context, Result, bail};
+use commands::{Cmd, Parsed};
+use input::Input;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+pub struct Chat {
+    pub iv: Interview,
+    log: Log,
+    clock: SpokenClock,
+    voice: Box<dyn Interviewer>,
+    tty: bool,
+}
+
+fn notice(msg: &str) {
+    eprintln!("{msg}");
+}
+
+impl Chat {
+    /// A new session: create its log, write `started`, say the opening.
+    pub fn start(settings: &Settings, minutes: Option<u32>) -> Result<Chat> {
+        let scenario = Arc::new(scenario::load(&settings.scenario)?);
+        let minutes = minutes.unwrap_or(scenario.minutes);
+        let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
+        let mut log = Log::create(&settings.sessions_dir, &scenario.id)?;
+        log.append(Event::Started {
+            scenario: scenario.id.clone(),
+            locator: scenario.locator(),
+            hash: scenario.hash.clone(),
+            title: scenario.title.clone(),
+            minutes,
+            mode: settings.mode,
+            interviewer: voice.name(),
+            time: session::rfc3339(std::time::SystemTime::now()),
+        })?;
+        let iv = Interview::new(scenario, settings.mode, minutes);
+        let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        let mut chat = Chat { iv, log, clock: SpokenClock::starting_at(0.0), voice, tty };
+        chat.header();
+        let opening = chat.iv.start(0.0);
+        chat.say(opening, None, true)?;
+        Ok(chat)
+    }
+
+    /// Continue a saved session from its log.
+    pub fn resume(settings: &Settings, query: Option<&str>) -> Result<Chat> {
+        let path = session::find(&settings.sessions_dir, query)?;
+        let loaded = session::read(&path)?;
+        let Some((id, locator, hash, _, _)) = session::started_info(&loaded.events) else {
+            bail!("{} does not start with a 'started' event", path.display());
+        };
+        let scenario = scenario::load(locator)
+            .or_else(|_| scenario::load(id))
+            .with_context(|| format!("cannot load scenario '{locator}' to resume {}", path.display()))?;
+        if scenario.hash != hash {
+            notice(&format!("note: scenario '{id}' has changed since this session started; resuming with the current version"));
+        }
+        let replayed = session::replay(&loaded.events, Arc::new(scenario))?;
+        let sid = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if replayed.ended {
+            bail!("session {sid} has already ended; `casecoach debrief {sid}` shows its debrief");
+        }
+        if let Some(line) = loaded.partial_line {
+            notice(&format!(
+                "note: line {line} of {} was cut short (the process stopped mid-write); resuming from the {} complete events before it",
+                path.display(),
+                loaded.events.len()
+            ));
+        }
+        let mut log = Log::reopen(&path, &loaded)?;
+        let now = replayed.interview.now;
+        log.append(Event::Resumed { at: now, time: session::rfc3339(std::time::SystemTime::now()) })?;
+        let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
+        let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        let mut chat = Chat { iv: replayed.interview, log, clock: SpokenClock::starting_at(now), voice, tty };
+        let said = chat.iv.candidate_turns().count();
+        notice(&format!(
+            "Resuming {sid}: {} answers so far, now in {}.",
+            said,
+            interviewer::stage_line(&chat.iv)
+        ));
+        if let Some(obs) = replayed.unanswered {
+            // The candidate's last answer was saved but the interviewer never reacted to it.
+            let last = chat.iv.turns.last().map(|t| t.text.clone());
+            chat.react(&obs, last.as_deref())?;
+        } else if !replayed.unsaid.is_empty() {
+            chat.say(replayed.unsaid, None, false)?;
+        } else if let Some(t) = chat.iv.turns.iter().rev().find(|t| t.role == Role::Interviewer) {
+            let text = t.text.clone();
+            chat.print_line(&text);
+        }
+        Ok(chat)
+    }
+
+    fn header(&self) {
+        let sc = &self.iv.scenario;
+        notice(&format!(
+            "casecoach | {} ({}) | {:.0} min | {} mode | {} interviewer (no model configured) | /help for commands",
+            sc.title,
+            sc.id,
+            self.iv.budget.total / 60.0,
+            self.iv.mode.id(),
+            self.voice.name()
+        ));
+        notice(&format!("session log: {}", self.log.path.display()));
+    }
+
+    fn print_line(&self, text: &str) {
+        let name = &self.iv.scenario.persona.name;
+        let mut out = std::io::stdout().lock();
+        if self.tty {
+            let _ = writeln!(out, "\n\x1b[1m{name}:\x1b[0m {text}\n");
+        } else {
+            let _ = writeln!(out, "Interviewer: {text}");
+        }
+        let _ = out.flush();
+    }
+
+    /// Log and perform actions: one interviewer turn for all of them; the debrief if one ends it.
+    fn say(&mut self, actions: Vec<Action>, candidate: Option<&str>, log_actions: bool) -> Result<()> {
+        if actions.is_empty() {
+            return Ok(());
+        }
+        let at = self.clock.now;
+        if log_actions {
+            for a in &actions {
+                self.log.append(Event::Action { at, action: a.clone() })?;
+            }
+        }
+        let mut parts = Vec::new();
+        for (i, action) in actions.iter().enumerate() {
+            let request = LineRequest { interview: &self.iv, action, candidate, then: actions.get(i + 1) };
+            parts.push(self.voice.line(&request)?);
+        }
+        let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+        let at = self.clock.interviewer(&text);
+        let n = self.iv.turns.len() + 1;
+        self.log.append(Event::Turn { n, role: Role::Interviewer, text: text.clone(), at, phase: self.iv.phase })?;
+        self.iv.interviewer(&text, at);
+        self.print_line(&text);
+        if let Some(Action::Debrief { reason }) = actions.iter().find(|a| matches!(a, Action::Debrief { .. })) {
+            self.finish(*reason)?;
+        } else if self.iv.mode == crate::interview::Mode::Coach {
+            self.print_checklist();
+        }
+        Ok(())
+    }
+
+    fn print_checklist(&self) {
+        let list = interviewer::checklist(&self.iv);
+        if list.is_empty() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "  [{}]", interviewer::stage_line(&self.iv));
+        for (done, id, title) in list {
+            let _ = writeln!(out, "  [{}] {id}: {title}", if done { "x" } else { " " });
+        }
+    }
+
+    fn finish(&mut self, reason: Reason) -> Result<()> {
+        let report = debrief::report(&self.iv, Basis::Session);
+        self.log.append(Event::Ended { reason, at: self.clock.now })?;
+        self.log.append(Event::Debrief { report: serde_json::to_value(&report)? })?;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "\n{}", render::text(&report));
+        drop(out);
+        let id = self.log.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        notice(&format!("Session saved: {}\nOther formats: casecoach debrief {id} --format md|json", self.log.path.display()));
+        Ok(())
+    }
+
+    /// A candidate's answer: saved first, then judged, then answered.
+    pub fn candidate(&mut self, text: &str) -> Result<()> {
+        let (at, capped) = self.clock.candidate(text);
+        if capped {
+            notice(&format!("(a long answer: counted as {:.0} minutes of speaking time; all of it is kept)", self.clock.max_turn / 60.0));
+        }
+        let n = self.iv.turns.len() + 1;
+        self.log.append(Event::Turn { n, role: Role::Candidate, text: text.to_string(), at, phase: self.iv.phase })?;
+        let obs = self.iv.observe(text, at);
+        self.react(&obs, Some(text))
+    }
+
+    fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<()> {
+        for hit in &obs.new {
+            let checkpoint = self.iv.scenario.checkpoints[hit.checkpoint].id.clone();
+            self.log.append(Event::Coverage { turn: obs.turn, checkpoint, quote: hit.quote.clone(), source: "lexical".into() })?;
+        }
+        let actions = director::decide(&self.iv, obs);
+        self.apply_and_say(actions, text)
+    }
+
+    fn apply_and_say(&mut self, actions: Vec<Action>, text: Option<&str>) -> Result<()> {
+        let at = self.clock.now;
+        for a in &actions {
+            let before = self.iv.phase;
+            self.iv.apply(a, at);
+            if self.iv.phase != before {
+                self.log.append(Event::Stage { from: before, to: self.iv.phase, at })?;
+            }
+        }
+        self.say(actions, text, true)
+    }
+
+    pub fn command(&mut self, command: Command) -> Result<()> {
+        let actions = director::on_command(&self.iv, command);
+        self.apply_and_say(actions, None)
+    }
+
+    pub fn ended(&self) -> bool {
+        self.iv.phase == Phase::Ended
+    }
+
+    fn note(&mut self, text: &str) -> Result<()> {
+        self.log.append(Event::Note { text: text.to_string(), at: self.clock.now })?;
+        self.iv.note(text);
+        Ok(())
+    }
+
+    fn time_report(&self) -> String {
+        let iv = &self.iv;
+        let mut s = format!("Spoken time: {:.1} of {:.0} min.", iv.now / 60.0, iv.budget.total / 60.0);
+        if let Some(stage) = iv.stage() {
+            let spent = iv.stats[stage.index()].seconds(iv.now);
+            s += &format!(" {}: {:.1} of {:.0} min.", stage.name(), spent / 60.0, iv.budget.stage(stage) / 60.0);
+        }
+        s += &format!(" Wrap-up at {:.0} min.", iv.budget.wrap_up_at() / 60.0);
+        s
+    }
+
+    fn notes_report(&self) -> String {
+        let iv = &self.iv;
+        let mut lines = vec!["What the interviewer has told you:".to_string()];
+        let facts: Vec<&str> =
+            iv.scenario.facts.iter().zip(&iv.revealed).filter(|(_, r)| **r).map(|(f, _)| f.answer.as_str()).collect();
+        if facts.is_empty() {
+            lines.push("  nothing yet: ask about the problem.".into());
+        }
+        lines.extend(facts.iter().map(|f| format!("  - {f}")));
+        if !iv.notes.is_empty() {
+            lines.push("Your notes:".into());
+            lines.extend(iv.notes.iter().map(|n| format!("  - {n}")));
+        }
+        lines.join("\n")
+    }
+}
+
+/// What the loop should do after a line.
+enum Next {
+    Continue,
+    Leave,
+}
+
+fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
+    match commands::parse(text) {
+        Parsed::NotCommand => {
+            if text.trim().is_empty() {
+                notice("(empty answer: type your answer, /hint if you're stuck, /help for commands)");
+            } else {
+                chat.candidate(text)?;
+            }
+        }
+        Parsed::Unknown(w) => notice(&format!("unknown command /{w}; /help lists the commands")),
+        Parsed::Ambiguous(w, names) => notice(&format!("/{w} could be {}", names.iter().map(|n| format!("/{n}")).collect::<Vec<_>>().join(" or "))),
+        Parsed::Command(spec, arg) => {
+            if !(spec.allowed)(chat.iv.phase) {
+                notice(&format!("/{} is not available now ({})", spec.name, session::phase_label(chat.iv.phase)));
+                return Ok(Next::Continue);
+            }
+            match spec.cmd {
+                Cmd::Help => println!("{}", commands::help()),
+                Cmd::Hint => chat.command(Command::Hint)?,
+                Cmd::Skip => chat.command(Command::Skip)?,
+                Cmd::End => chat.command(Command::End)?,
+                Cmd::Time => println!("{}", chat.time_report()),
+                Cmd::Stage => {
+                    println!("{}", interviewer::stage_line(&chat.iv));
+                    if chat.iv.mode == crate::interview::Mode::Coach {
+                        chat.print_checklist();
+                    }
+                }
+                Cmd::Notes if arg.is_empty() => println!("{}", chat.notes_report()),
+                Cmd::Notes => {
+                    chat.note(arg)?;
+                    notice("(note saved)");
+                }
+                Cmd::Quit => return Ok(Next::Leave),
+            }
+        }
+    }
+    Ok(Next::Continue)
+}
+
+pub fn run(settings: &Settings, resume: Option<&str>, minutes: Option<u32>) -> Result<()> {
+    let mut chat = match resume {
+        Some(q) => Chat::resume(settings, (!q.is_empty()).then_some(q))?,
+        None => Chat::start(settings, minutes)?,
+    };
+    let input = Input::spawn(chat.tty);
+    let mut interrupted = false;
+    while !chat.ended() {
+        let prompt = if chat.tty { "you> " } else { "" };
+        match input.read(prompt) {
+            input::Event::Line { text, lossy } => {
+                interrupted = false;
+                if lossy {
+                    notice("(some input bytes were not UTF-8; they were replaced with U+FFFD)");
+                }
+                if let Next::Leave = handle_line(&mut chat, &text)? {
+                    break;
+                }
+            }
+            input::Event::Interrupted if !interrupted => {
+                interrupted = true;
+                notice("(line cleared; Ctrl-C again saves and leaves)");
+            }
+            input::Event::Interrupted | input::Event::Eof => break,
+            input::Event::Failed(e) => {
+                notice(&format!("cannot read input: {e}"));
+                break;
+            }
+        }
+    }
+    if !chat.ended() {
+        let id = chat.log.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        notice(&format!("Saved. Continue with: casecoach chat --resume {id}"));
+    }
+    Ok(())
+}
+
+pub fn load_for_debrief(path: &std::path::Path) -> Result<(Arc<Scenario>, Interview)> {
+    let loaded = session::read(path)?;
+    let Some((id, locator, _, _, _)) = session::started_info(&loaded.events) else {
+        bail!("{} is not a session log", path.display());
+    };
+    let scenario = Arc::new(
+        scenario::load(locator).or_else(|_| scenario::load(id)).with_context(|| format!("cannot load scenario '{locator}'"))?,
+    );
+    let r = session::replay(&loaded.events, scenario.clone())?;
+    Ok((scenario, r.interview))
+}

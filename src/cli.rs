@@ -1,0 +1,135 @@
+//! Command-line flags, and their validation into typed settings (flag > env > config file >
+//! defaults) before any domain code sees them.
+
+use crate::config;
+use crate::debrief::render::Format;
+use crate::interview::Mode;
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "casecoach", version, about = "Mock interviews for ML case-study and ML system-design interviews")]
+pub struct Cli {
+    /// Config file (default: $XDG_CONFIG_HOME/casecoach/config.toml when it exists)
+    #[arg(long, global = true, env = "CASECOACH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where session logs live (default: $CASECOACH_DATA_DIR/sessions or $XDG_DATA_HOME/casecoach/sessions)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub sessions_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a mock interview in the terminal (default scenario: fraud)
+    Chat(ChatArgs),
+    /// Score a transcript: a session log, or plain text with Candidate:/Interviewer: lines
+    Assess(AssessArgs),
+    /// Re-render the debrief of a saved session
+    Debrief(DebriefArgs),
+    /// List saved sessions
+    Sessions,
+    /// Built-in and user scenarios
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChatArgs {
+    /// Scenario id (fraud, recommendations, churn, or one in your scenarios folder) or a file path
+    pub scenario: Option<String>,
+    /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// Session length: 45, 60 or 90 minutes of spoken time
+    #[arg(long, value_parser = parse_minutes)]
+    pub minutes: Option<u32>,
+    /// Continue a saved session (default: the newest unfinished one)
+    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+    /// A folder of prompt templates that override the built-in ones by file name
+    #[arg(long, value_name = "DIR")]
+    pub prompts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssessArgs {
+    /// The scenario the transcript is about
+    #[arg(long)]
+    pub scenario: String,
+    /// A session log (.jsonl) or a plain-text transcript
+    pub file: PathBuf,
+    /// Print the report as JSON (same as --format json)
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DebriefArgs {
+    /// A session id (or a unique part of it) or a session file path
+    pub session: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// List the scenarios you can run
+    List,
+    /// Show a scenario as the candidate sees it (--full: everything, as its author sees it)
+    Show {
+        id: String,
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+fn parse_minutes(s: &str) -> std::result::Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(m @ (45 | 60 | 90)) => Ok(m),
+        _ => Err(format!("'{s}' is not a session length; use 45, 60 or 90")),
+    }
+}
+
+/// Settings every command shares, resolved once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub sessions_dir: PathBuf,
+    pub prompts_dir: Option<PathBuf>,
+    pub scenario: String,
+    pub minutes: Option<u32>,
+    pub mode: Mode,
+}
+
+pub fn settings(cli: &Cli) -> Result<Settings> {
+    let file = config::load(cli.config.as_deref())?;
+    let iv = file.interview;
+    let env_data = std::env::var_os("CASECOACH_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let sessions_dir = cli
+        .sessions_dir
+        .clone()
+        .or_else(|| env_data.map(|d| d.join("sessions")))
+        .or(iv.sessions_dir)
+        .or_else(|| config::data_dir().map(|d| d.join("sessions")));
+    let Some(sessions_dir) = sessions_dir else {
+        bail!("cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir");
+    };
+    let (scenario, minutes, mode, prompts) = match &cli.command {
+        Command::Chat(c) => (c.scenario.clone(), c.minutes, c.mode, c.prompts_dir.clone()),
+        _ => (None, None, None, None),
+    };
+    if let Some(m) = iv.minutes {
+        parse_minutes(&m.to_string()).map_err(|e| anyhow::anyhow!("config [interview] minutes: {e}"))?;
+    }
+    Ok(Settings {
+        sessions_dir,
+        prompts_dir: prompts.or(iv.prompts_dir).or_else(|| config::config_dir().map(|d| d.join("prompts"))),
+        scenario: scenario.or(iv.scenario).unwrap_or_else(|| "fraud".into()),
+        minutes: minutes.or(iv.minutes),
+        mode: mode.or(iv.mode).unwrap_or_default(),
+    })
+}

@@ -1,0 +1,140 @@
+//! The debrief as text for the terminal, as Markdown, and as JSON.
+
+use super::{Quote, Report, StageReport};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Md,
+    Json,
+}
+
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => text(report),
+        Format::Md => markdown(report),
+        Format::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+    }
+}
+
+fn score(s: &StageReport) -> String {
+    match s.score {
+        Some(x) => format!("{x}/4"),
+        None => "not assessed".into(),
+    }
+}
+
+fn cite(q: &Quote) -> String {
+    format!("turn {}: \"{}\"", q.turn, q.quote)
+}
+
+fn time(s: &StageReport) -> String {
+    match s.seconds {
+        Some(secs) => format!("{:.1}/{:.0} min", secs / 60.0, s.budget_seconds / 60.0),
+        None => format!("-/{:.0} min", s.budget_seconds / 60.0),
+    }
+}
+
+pub fn text(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "DEBRIEF: {} ({})", r.title, r.scenario);
+    let mean = r.overall.mean_score.map(|m| format!(", mean {m:.1}/4")).unwrap_or_default();
+    let _ = writeln!(o, "Recommendation: {}{mean}", r.overall.recommendation.to_uppercase());
+    for reason in &r.overall.reasons {
+        let _ = writeln!(o, "  - {reason}");
+    }
+    let _ = writeln!(o, "\nStages                        score          covered  hints  probes  time");
+    for s in &r.stages {
+        let _ = writeln!(
+            o,
+            "  {:<28}{:<15}{:>3}/{:<4}{:>6}{:>5}/{:<3}{:>10}",
+            s.name,
+            score(s),
+            s.covered,
+            s.total,
+            s.hints,
+            s.probes_answered,
+            s.probes_asked,
+            time(s)
+        );
+    }
+    for s in &r.stages {
+        if s.reasons.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "  {}: {}", s.name, s.reasons.join("; "));
+    }
+    if !r.pitfalls.is_empty() {
+        let _ = writeln!(o, "\nPitfalls");
+        for p in &r.pitfalls {
+            let _ = writeln!(o, "  {} - {}: {}", p.id.id(), p.title, p.why);
+            for q in &p.evidence {
+                let _ = writeln!(o, "      {}", cite(q));
+            }
+        }
+    }
+    let _ = writeln!(o, "\nWhat you covered");
+    for c in r.checkpoints.iter().filter(|c| c.covered) {
+        let q = c.evidence.first().map(cite).unwrap_or_default();
+        let _ = writeln!(o, "  [x] {:<34} {}", c.id, q);
+    }
+    let missed: Vec<_> = r.checkpoints.iter().filter(|c| !c.covered).collect();
+    if !missed.is_empty() {
+        let _ = writeln!(o, "\nWhat you missed, and what a strong answer says");
+        for c in missed {
+            let _ = writeln!(o, "  [ ] {:<34} {}", c.id, c.title);
+            if let Some(a) = &c.model_answer {
+                let _ = writeln!(o, "        {a}");
+            }
+        }
+    }
+    o
+}
+
+pub fn markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Debrief: {}\n", r.title);
+    let mean = r.overall.mean_score.map(|m| format!(" (mean stage score {m:.1} of 4)")).unwrap_or_default();
+    let _ = writeln!(o, "**Recommendation: {}**{mean}\n", r.overall.recommendation);
+    for reason in &r.overall.reasons {
+        let _ = writeln!(o, "- {reason}");
+    }
+    let _ = writeln!(o, "\n## Stages\n\n| stage | score | covered | hints | probes answered | time | why |\n|---|---|---|---|---|---|---|");
+    for s in &r.stages {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {}/{} | {} | {}/{} | {} | {} |",
+            s.name,
+            score(s),
+            s.covered,
+            s.total,
+            s.hints,
+            s.probes_answered,
+            s.probes_asked,
+            time(s),
+            s.reasons.join("; ").replace('|', "\\|")
+        );
+    }
+    if !r.pitfalls.is_empty() {
+        let _ = writeln!(o, "\n## Pitfalls\n");
+        for p in &r.pitfalls {
+            let _ = writeln!(o, "- **{}**: {} ({})", p.id.id(), p.title, p.why);
+            for q in &p.evidence {
+                let _ = writeln!(o, "  - turn {}: > {}", q.turn, q.quote);
+            }
+        }
+    }
+    let _ = writeln!(o, "\n## Checklist\n");
+    for c in &r.checkpoints {
+        let mark = if c.covered { "x" } else { " " };
+        let _ = writeln!(o, "- [{mark}] `{}` {}", c.id, c.title);
+        for q in &c.evidence {
+            let _ = writeln!(o, "  - turn {}: \"{}\"", q.turn, q.quote);
+        }
+        if let Some(a) = &c.model_answer {
+            let _ = writeln!(o, "  - *strong answer:* {a}");
+        }
+    }
+    o
+}

@@ -1,0 +1,233 @@
+//! Who phrases the interviewer's lines. The director decides what happens; an `Interviewer` turns
+//! that action into words. The scripted one needs no model: it fills `prompts/scripted-*.hbs` with
+//! the scenario's own lines. The LLM-backed interviewer plugs in behind the same trait.
+
+use crate::interview::{Action, Interview, Reason};
+use anyhow::{Context, Result};
+use handlebars::Handlebars;
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// The templates every build carries; a user prompts folder overrides them by file name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("scripted-advance-stage.hbs", include_str!("../prompts/scripted-advance-stage.hbs")),
+    ("scripted-answer-fact.hbs", include_str!("../prompts/scripted-answer-fact.hbs")),
+    ("scripted-probe.hbs", include_str!("../prompts/scripted-probe.hbs")),
+    ("scripted-hint.hbs", include_str!("../prompts/scripted-hint.hbs")),
+    ("scripted-redirect.hbs", include_str!("../prompts/scripted-redirect.hbs")),
+    ("scripted-wrap-up.hbs", include_str!("../prompts/scripted-wrap-up.hbs")),
+    ("scripted-debrief.hbs", include_str!("../prompts/scripted-debrief.hbs")),
+];
+
+/// Everything a line source may use to phrase one action.
+pub struct LineRequest<'a> {
+    pub interview: &'a Interview,
+    pub action: &'a Action,
+    /// The candidate's last words, as data. Never rendered as a template.
+    pub candidate: Option<&'a str>,
+    /// The action said right after this one in the same turn, if any.
+    pub then: Option<&'a Action>,
+}
+
+pub trait Interviewer {
+    /// A short name for logs and the session header ("scripted", a model name...).
+    fn name(&self) -> String;
+    fn line(&mut self, request: &LineRequest) -> Result<String>;
+}
+
+/// Handlebars set up the way every template here needs: strict, no HTML escaping.
+pub fn templates(user_dir: Option<&Path>) -> Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    for (name, text) in TEMPLATES {
+        let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
+        let (source, origin) = match &user {
+            Some(p) => (
+                std::fs::read_to_string(p).with_context(|| format!("cannot read prompt template {}", p.display()))?,
+                p.display().to_string(),
+            ),
+            None => (text.to_string(), format!("<built-in {name}>")),
+        };
+        hb.register_template_string(name, source).with_context(|| format!("template {origin} does not parse"))?;
+    }
+    Ok(hb)
+}
+
+pub struct Scripted {
+    hb: Handlebars<'static>,
+}
+
+impl Scripted {
+    pub fn new(user_prompts: Option<&Path>) -> Result<Scripted> {
+        Ok(Scripted { hb: templates(user_prompts)? })
+    }
+}
+
+impl Interviewer for Scripted {
+    fn name(&self) -> String {
+        "scripted".into()
+    }
+
+    fn line(&mut self, req: &LineRequest) -> Result<String> {
+        let name = format!("scripted-{}.hbs", req.action.kind());
+        let data = line_data(req);
+        let text = self.hb.render(&name, &data).with_context(|| format!("rendering prompt template {name}"))?;
+        Ok(tidy(&text))
+    }
+}
+
+/// Collapse the blank runs templates leave behind, keep paragraph breaks.
+fn tidy(text: &str) -> String {
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    paragraphs.join("\n\n")
+}
+
+fn reason_id(r: &Reason) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+/// The template data for one action. Every key is always present (strict mode), null when unused.
+fn line_data(req: &LineRequest) -> Value {
+    let iv = req.interview;
+    let sc = &iv.scenario;
+    let persona = json!({"name": sc.persona.name, "role": sc.persona.role, "greeting": sc.persona.greeting});
+    let ack = if sc.persona.acknowledgements.is_empty() {
+        Value::Null
+    } else {
+        json!(sc.persona.acknowledgements[iv.turns.len() % sc.persona.acknowledgements.len()])
+    };
+    let mut data = json!({
+        "persona": persona,
+        "scenario": {"id": sc.id, "title": sc.title, "prompt": sc.prompt},
+        "candidate": req.candidate,
+        "ack": ack,
+        "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
+        "unplanned": sc.unplanned_answer, "probe": null, "hint": null, "gap": null, "quote": null,
+        "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
+    });
+    let set = |data: &mut Value, k: &str, v: Value| data[k] = v;
+    match req.action {
+        Action::AdvanceStage { from, to, reason } => {
+            let plan = sc.stage(*to);
+            let opening = plan.opening.clone().unwrap_or_else(|| format!("Let's talk about {}.", to.name().to_lowercase()));
+            // When a follow-up question comes next, the stage's opening would ask what was just answered.
+            let followed = matches!(req.then, Some(Action::Probe { .. }));
+            set(&mut data, "first", json!(from.is_none() && *reason == Reason::Start));
+            set(&mut data, "opening", if followed { Value::Null } else { json!(opening) });
+            set(&mut data, "reason", reason_id(reason));
+        }
+        Action::AnswerFact { facts, repeat } => {
+            let answers: Vec<&str> =
+                facts.iter().filter_map(|id| sc.facts.iter().find(|f| f.id == *id)).map(|f| f.answer.as_str()).collect();
+            set(&mut data, "facts", json!(answers));
+            set(&mut data, "repeat", json!(repeat));
+        }
+        Action::Probe { stage, index, curveball } => {
+            let text = if *curveball {
+                sc.curveballs.get(*index).map(|c| c.text.clone())
+            } else {
+                sc.stage(*stage).probes.get(*index).map(|p| p.text.clone())
+            };
+            set(&mut data, "probe", json!(text.unwrap_or_else(|| "Can you go deeper on that?".into())));
+        }
+        Action::Hint { stage, level, checkpoint } => {
+            let hints = &sc.stage(*stage).hints;
+            let hint = hints.get(level.saturating_sub(1)).cloned();
+            let gap = checkpoint
+                .as_deref()
+                .and_then(|id| sc.checkpoints.iter().find(|c| c.id == id))
+                .map(|c| c.title.clone())
+                .or_else(|| Some(stage.goal().to_string()));
+            set(&mut data, "hint", json!(hint));
+            set(&mut data, "gap", json!(gap));
+        }
+        Action::Redirect { quote } => set(&mut data, "quote", json!(quote)),
+        Action::WrapUp { reason } | Action::Debrief { reason } => set(&mut data, "reason", reason_id(reason)),
+    }
+    data
+}
+
+/// The stage goal and unchecked boxes, for coach mode's live checklist.
+pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
+    let Some(stage) = iv.stage() else { return vec![] };
+    iv.scenario
+        .checkpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stage == stage)
+        .map(|(i, c)| (iv.covered(i), c.id.clone(), c.title.clone()))
+        .collect()
+}
+
+/// Used by `/stage`: the stage name and its goal.
+pub fn stage_line(iv: &Interview) -> String {
+    match iv.stage() {
+        Some(s) => format!("{} ({} of 8): {}", s.name(), s.index() + 1, s.goal()),
+        None => match iv.phase {
+            crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
+            _ => "The interview is over.".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::{Interview, Mode};
+    use crate::scenario;
+    use std::sync::Arc;
+
+    fn render(iv: &Interview, action: &Action, candidate: Option<&str>) -> String {
+        let mut s = Scripted::new(None).unwrap();
+        s.line(&LineRequest { interview: iv, action, candidate, then: None }).unwrap()
+    }
+
+    #[test]
+    fn every_action_renders() {
+        let mut iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let open = iv.start(0.0);
+        let first = render(&iv, &open[0], None);
+        assert!(first.starts_with("Hi, I'm Maya."), "{first}");
+        assert!(first.contains("rules engine") && first.contains("what would you like to know"), "{first}");
+        let (_, a) = iv.candidate("What's the latency budget?", 5.0);
+        assert!(render(&iv, &a[0], None).contains("100 milliseconds"));
+        let (_, a) = iv.candidate("What's the colour of the logo?", 6.0);
+        assert!(render(&iv, &a[0], None).contains("Make a reasonable assumption"));
+        for action in [
+            Action::Hint { stage: crate::framework::Stage::Clarify, level: 9, checkpoint: Some("clarify.scale".into()) },
+            Action::WrapUp { reason: Reason::Time },
+            Action::Debrief { reason: Reason::Ended },
+        ] {
+            assert!(!render(&iv, &action, None).is_empty());
+        }
+        let gap = render(&iv, &Action::Hint { stage: crate::framework::Stage::Clarify, level: 9, checkpoint: Some("clarify.scale".into()) }, None);
+        assert!(gap.contains("asks about users, request rates"), "{gap}");
+    }
+
+    #[test]
+    fn candidate_text_is_data_not_template() {
+        let iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let quote = "{{scenario.prompt}} and {{#each x}}y{{/each}} <b>&</b>";
+        let line = render(&iv, &Action::Redirect { quote: quote.into() }, Some(quote));
+        assert!(line.contains(quote), "{line}");
+    }
+
+    #[test]
+    fn a_user_template_overrides_by_name_and_bad_ones_say_which() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("scripted-probe.hbs"), "PROBE: {{probe}}").unwrap();
+        let iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let mut s = Scripted::new(Some(dir.path())).unwrap();
+        let a = Action::Probe { stage: crate::framework::Stage::Data, index: 0, curveball: false };
+        let line = s.line(&LineRequest { interview: &iv, action: &a, candidate: None, then: None }).unwrap();
+        assert!(line.starts_with("PROBE: Chargebacks"), "{line}");
+        std::fs::write(dir.path().join("scripted-hint.hbs"), "{{#if}").unwrap();
+        let err = format!("{:#}", Scripted::new(Some(dir.path())).err().unwrap());
+        assert!(err.contains("scripted-hint.hbs"), "{err}");
+    }
+}

@@ -1,0 +1,123 @@
+//! Transcripts to assess: a casecoach session log, or plain text where turns start with
+//! `Candidate:` or `Interviewer:` and an unprefixed line continues the turn above it.
+
+use crate::debrief::Basis;
+use crate::interview::clock::SpokenClock;
+use crate::interview::{Action, Interview, Mode, Reason, Role};
+use crate::scenario::Scenario;
+use crate::session;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Parse a plain-text transcript into turns.
+pub fn parse_plain(text: &str, file: &str) -> Result<Vec<(Role, String)>> {
+    let mut turns: Vec<(Role, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        let prefixed = [("candidate:", Role::Candidate), ("interviewer:", Role::Interviewer)]
+            .into_iter()
+            .find(|(p, _)| trimmed.len() >= p.len() && trimmed[..p.len()].eq_ignore_ascii_case(p));
+        match prefixed {
+            Some((p, role)) => turns.push((role, trimmed[p.len()..].trim().to_string())),
+            None if trimmed.is_empty() => {}
+            None => match turns.last_mut() {
+                Some((_, t)) => {
+                    if !t.is_empty() {
+                        t.push('\n');
+                    }
+                    t.push_str(trimmed);
+                }
+                None => bail!(
+                    "{file}:{}:1: a transcript line must start with 'Candidate:' or 'Interviewer:' before any unprefixed line",
+                    i + 1
+                ),
+            },
+        }
+    }
+    if !turns.iter().any(|(r, _)| *r == Role::Candidate) {
+        bail!("{file}: no 'Candidate:' turns found; nothing to assess");
+    }
+    Ok(turns)
+}
+
+/// Rebuild an interview from plain turns. Stages are inferred: the interview is taken to be in
+/// the furthest stage the candidate's words have reached so far.
+pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -> Interview {
+    let minutes = scenario.minutes;
+    let mut iv = Interview::new(scenario, Mode::Interview, minutes);
+    let mut clock = SpokenClock::starting_at(0.0);
+    iv.start(0.0);
+    for (role, text) in turns {
+        match role {
+            Role::Interviewer => iv.interviewer(text, clock.interviewer(text)),
+            Role::Candidate => {
+                let (at, _) = clock.candidate(text);
+                let obs = iv.observe(text, at);
+                let furthest = obs.new.iter().map(|h| iv.scenario.checkpoints[h.checkpoint].stage).max();
+                if let (Some(to), Some(now)) = (furthest, iv.stage()) {
+                    if to > now {
+                        iv.apply(&Action::AdvanceStage { from: Some(now), to, reason: Reason::Inferred }, at);
+                        // The turn that moved us belongs to the stage it talked about.
+                        if let Some(t) = iv.turns.last_mut() {
+                            t.phase = crate::interview::Phase::Stage(to);
+                        }
+                        iv.stats[now.index()].candidate_turns -= 1;
+                        iv.stats[to.index()].candidate_turns += 1;
+                    }
+                }
+            }
+        }
+    }
+    iv
+}
+
+/// Load whatever `path` holds (a session log or plain text) as an interview to score.
+pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.trim_start().starts_with('{') {
+        let loaded = session::read(path)?;
+        if let Some((id, _, _, _, _)) = session::started_info(&loaded.events) {
+            if id != scenario.id {
+                bail!("{} is a session of scenario '{id}', not '{}'", path.display(), scenario.id);
+            }
+        }
+        let r = session::replay(&loaded.events, scenario)?;
+        return Ok((r.interview, Basis::Session));
+    }
+    let turns = parse_plain(&text, &path.display().to_string())?;
+    Ok((interview_from_plain(scenario, &turns), Basis::Transcript))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Stage;
+    use crate::scenario;
+
+    #[test]
+    fn prefixes_and_continuations() {
+        let t = "Interviewer: Hello.\nCandidate: What is the goal?\nAnd the latency?\n\ninterviewer: 100 ms.\n";
+        let turns = parse_plain(t, "t.txt").unwrap();
+        assert_eq!(turns.len(), 3);
+        assert_eq!(turns[1], (Role::Candidate, "What is the goal?\nAnd the latency?".into()));
+        let e = parse_plain("hello\nCandidate: x", "t.txt").unwrap_err().to_string();
+        assert!(e.starts_with("t.txt:1:1:"), "{e}");
+        assert!(parse_plain("Interviewer: hi", "t.txt").is_err());
+    }
+
+    #[test]
+    fn stages_are_inferred_from_what_the_candidate_covers() {
+        let sc = Arc::new(scenario::load("fraud").unwrap());
+        let turns = vec![
+            (Role::Candidate, "What is the business goal?".to_string()),
+            (Role::Candidate, "I'd handle the imbalance and the label delay from chargebacks.".to_string()),
+            (Role::Candidate, "More on that: the labels are noisy too.".to_string()),
+        ];
+        let iv = interview_from_plain(sc, &turns);
+        assert_eq!(iv.stage(), Some(Stage::Data));
+        assert_eq!(iv.stats[Stage::Data.index()].candidate_turns, 2);
+    }
+}
