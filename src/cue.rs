@@ -32,7 +32,8 @@ impl Tokens {
         let mut tokens = Vec::new();
         let mut start = None;
         for (i, c) in text.char_indices() {
-            if c.is_alphanumeric() {
+            // '#' is a word character so that cues can say "#% fraud" for "0.1% fraud".
+            if c.is_alphanumeric() || c == '#' {
                 if start.is_none() {
                     start = Some(i);
                 }
@@ -134,6 +135,16 @@ pub fn stem(word: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// Why a cue text cannot work as written, if it cannot.
+pub fn problem(text: &str) -> Option<String> {
+    if Tokens::new(text).is_empty() {
+        return Some(format!("cue '{text}' has no words"));
+    }
+    text.split_whitespace()
+        .find(|w| *w != "*" && w.trim_end_matches('*').contains('*'))
+        .map(|w| format!("cue '{text}': '*' may only end a word ('{w}') or stand alone"))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -341,6 +352,8 @@ mod tests {
         assert!(hit("interpretab*", "it must be interpretable"));
         assert!(hit("a b test", "run an A/B test"));
         assert!(!hit("smote", "smoke test"));
+        assert!(hit("#% fraud", "maybe 0.1% fraud"));
+        assert!(!hit("#% fraud", "fraud is bad"));
     }
 
     #[test]

@@ -363,6 +363,11 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         .collect();
     for (key, rc) in raw.checkpoints {
         let id = key.get_ref().as_str();
+        for cue in &rc.cues {
+            if let Some(why) = crate::cue::problem(cue) {
+                p.at(key.span(), format!("checkpoint '{id}': {why}"));
+            }
+        }
         let Some((stage_id, name)) = id.split_once('.') else {
             p.at(key.span(), format!("checkpoint '{id}' must be named <stage>.<name>"));
             continue;
@@ -453,6 +458,11 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         }
         if facts.iter().any(|f: &Fact| f.id == *rf.id.get_ref()) {
             p.at(rf.id.span(), format!("duplicate fact id '{}'", rf.id.get_ref()));
+        }
+        for cue in rf.cues.get_ref() {
+            if let Some(why) = crate::cue::problem(cue) {
+                p.at(rf.cues.span(), format!("fact '{}': {why}", rf.id.get_ref()));
+            }
         }
         let cues = CueSet::new(rf.cues.get_ref());
         if cues.cues.is_empty() {
@@ -581,6 +591,13 @@ greeting = "Hi."
         assert!(p.iter().any(|m| m.starts_with("s.toml:9:9: unknown stage 'clarfy'")), "{p:?}");
         assert!(p.iter().any(|m| m.starts_with("s.toml:11:14:") && m.contains("needs a title")), "{p:?}");
         assert!(p.iter().any(|m| m.starts_with("s.toml:15:8:") && m.contains("no cues")), "{p:?}");
+    }
+
+    #[test]
+    fn malformed_cues_are_reported() {
+        let text = format!("{MINIMAL}[[facts]]\nid = \"f\"\ncues = [\"sign*ed in\"]\nanswer = \"z\"\n");
+        let p = problems(&text);
+        assert!(p.iter().any(|m| m.starts_with("s.toml:11:8:") && m.contains("'*' may only end a word")), "{p:?}");
     }
 
     #[test]

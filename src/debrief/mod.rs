@@ -4,7 +4,7 @@
 
 pub mod render;
 
-use crate::cue::{quote, sentences, word_count};
+use crate::cue::{CueSet, Tokens, quote, sentences, word_count};
 use crate::framework::{Pitfall, Stage};
 use crate::interview::{Interview, Mode, Phase, Role, Turn};
 use serde::Serialize;
@@ -240,6 +240,16 @@ fn stage_quotes(iv: &Interview, s: Stage, n: usize) -> Vec<Quote> {
     stage_turns(iv, s).take(n).map(quote_turn).collect()
 }
 
+fn deep_model_cues() -> &'static CueSet {
+    static CUES: std::sync::OnceLock<CueSet> = std::sync::OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "neural net*", "deep learning", "deep model", "deep network", "transformer*", "lstm", "rnn", "dnn",
+            "gnn", "graph neural", "two tower", "autoencoder", "bert", "llm", "large language model",
+        ])
+    })
+}
+
 fn is_question(text: &str) -> bool {
     text.contains('?')
 }
@@ -288,12 +298,18 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         add(Pitfall::IgnoredBusinessContext, why.into(), ev);
     }
 
-    if covered_id(iv, "model.advanced") && !covered_id(iv, "model.baseline") && !covered_id(iv, "model.trade-offs") {
-        add(
-            Pitfall::OverEngineering,
-            "named a stronger model without a baseline or a trade-off to justify it".into(),
-            first_evidence(iv, "model.advanced").into_iter().collect(),
-        );
+    // Deep learning with neither a baseline nor a weighed trade-off; boosted trees alone are not it.
+    if !covered_id(iv, "model.baseline") && !covered_id(iv, "model.trade-offs") {
+        let deep = deep_model_cues();
+        let mention = cand.iter().find_map(|t| {
+            sentences(&t.text).into_iter().find(|r| deep.matches(&Tokens::new(&t.text[r.clone()]))).map(|r| Quote {
+                turn: t.n,
+                quote: quote(&t.text, r.clone(), r).to_string(),
+            })
+        });
+        if let Some(q) = mention {
+            add(Pitfall::OverEngineering, "proposed deep learning with no baseline and no trade-off to justify it".into(), vec![q]);
+        }
     }
 
     let data_issues = ["data.quality", "data.labeling", "data.class-imbalance", "data.drift"];

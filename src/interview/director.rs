@@ -105,7 +105,14 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         out.push(p);
         return out;
     }
-    if !done && iv.mode == Mode::Coach && iv.stats[stage.index()].hints < iv.scenario.stage(stage).hints.len() {
+    // Out of questions with the stage still thin: nudge once before moving on (in coach mode,
+    // through every hint).
+    let hints = iv.stats[stage.index()].hints;
+    let nudge = match iv.mode {
+        Mode::Coach => !done && hints < iv.scenario.stage(stage).hints.len(),
+        Mode::Interview => hints == 0 && iv.stage_coverage(stage) < 0.5,
+    };
+    if nudge {
         out.push(hint(iv, stage));
         return out;
     }
