@@ -1,1 +1,167 @@
-fn main() {}
+//! The speed targets of the engine-and-chat issue:
+//! - one turn of engine work (log append, coverage, director, line rendering) on a 60-turn
+//!   session: under 1 ms median;
+//! - `assess` of a 60-turn transcript: under 20 ms;
+//! - start to the first interviewer line: under 50 ms (in process, and for the real binary).
+//!
+//! Run: `cargo bench --bench engine`
+
+use casecoach::chat::Chat;
+use casecoach::cli::Settings;
+use casecoach::debrief::{self, render};
+use casecoach::framework::Stage;
+use casecoach::interview::{Action, Interview, Mode, Reason};
+use casecoach::interviewer::Scripted;
+use casecoach::scenario;
+use casecoach::session::Log;
+use casecoach::transcript;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn answers() -> Vec<String> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt"),
+    )
+    .unwrap();
+    text.lines().map(str::to_string).collect()
+}
+
+/// A session 60 turns long (30 answers, 30 lines), still mid-interview.
+fn long_interview(answers: &[String]) -> Interview {
+    let mut iv = Interview::new(
+        Arc::new(scenario::load("fraud").unwrap()),
+        Mode::Interview,
+        90,
+    );
+    iv.start(0.0);
+    let mut at = 0.0;
+    for i in 0..30 {
+        at += 40.0;
+        iv.interviewer("Okay. What would you look for in the false positives?", at);
+        iv.observe(&answers[i % (answers.len() - 1)], at + 30.0);
+    }
+    iv.apply(
+        &Action::AdvanceStage {
+            from: iv.stage(),
+            to: Stage::Evaluation,
+            reason: Reason::Skip,
+        },
+        at,
+    );
+    iv
+}
+
+fn one_turn(c: &mut Criterion) {
+    let answers = answers();
+    let dir = tempfile::tempdir().unwrap();
+    let base = long_interview(&answers);
+    let turn = "For error analysis I'd look at false positives by merchant category and country, and check whether new cards are over-flagged.";
+    let mut n = 0u64;
+    c.bench_function(
+        "one turn on a 60-turn session (log + coverage + director + line)",
+        |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
+                    let voice = Box::new(Scripted::new(None).unwrap());
+                    Chat::from_parts(base.clone(), log, voice, Box::new(std::io::sink()), false)
+                },
+                |mut chat| {
+                    chat.candidate(turn).unwrap();
+                    chat
+                },
+                BatchSize::SmallInput,
+            )
+        },
+    );
+}
+
+fn assess(c: &mut Criterion) {
+    let answers = answers();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.txt");
+    let mut text = String::new();
+    for i in 0..30 {
+        text += "Interviewer: Tell me more about that part of the design.\n";
+        text += &format!("Candidate: {}\n", answers[i % answers.len()]);
+    }
+    std::fs::write(&path, text).unwrap();
+    let sc = Arc::new(scenario::load("fraud").unwrap());
+    c.bench_function(
+        "assess a 60-turn plain transcript (read, score, render)",
+        |b| {
+            b.iter(|| {
+                let (iv, basis) = transcript::load(&path, sc.clone()).unwrap();
+                let report = debrief::report(&iv, basis);
+                render::render(&report, render::Format::Json)
+            })
+        },
+    );
+}
+
+fn first_line(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        sessions_dir: dir.path().to_path_buf(),
+        prompts_dir: None,
+        scenario: "fraud".into(),
+        minutes: None,
+        mode: Mode::Interview,
+    };
+    let mut n = 0u64;
+    c.bench_function("start to first interviewer line, in process", |b| {
+        b.iter(|| {
+            n += 1;
+            let settings = Settings {
+                sessions_dir: settings.sessions_dir.join((n / 50).to_string()),
+                ..settings.clone()
+            };
+            let mut chat =
+                Chat::start_with(&settings, None, Box::new(std::io::sink()), false).unwrap();
+            chat.open().unwrap();
+            chat
+        })
+    });
+}
+
+/// The whole binary: spawn, load, log, and print the first line. Not a criterion measurement
+/// (process start-up dominates); reported as the median of 30 runs.
+fn binary_first_line(_: &mut Criterion) {
+    let bin = env!("CARGO_BIN_EXE_casecoach");
+    let dir = tempfile::tempdir().unwrap();
+    let mut times: Vec<Duration> = (0..30)
+        .map(|_| {
+            let start = Instant::now();
+            let mut child = Command::new(bin)
+                .args(["chat", "fraud"])
+                .env("CASECOACH_DATA_DIR", dir.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            let t = start.elapsed();
+            assert!(line.starts_with("Interviewer:"), "{line}");
+            child.kill().ok();
+            child.wait().ok();
+            t
+        })
+        .collect();
+    times.sort();
+    println!(
+        "binary: start to first interviewer line: median {:?}, max {:?} (30 runs)",
+        times[15], times[29]
+    );
+}
+
+criterion_group!(benches, one_turn, assess, first_line, binary_first_line);
+criterion_main!(benches);

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "casecoach", version, about = "Mock interviews for ML case-study and ML system-design interviews")]
+#[command(
+    name = "casecoach",
+    version,
+    about = "Mock interviews for ML case-study and ML system-design interviews"
+)]
 pub struct Cli {
     /// Config file (default: $XDG_CONFIG_HOME/casecoach/config.toml when it exists)
     #[arg(long, global = true, env = "CASECOACH_CONFIG", value_name = "FILE")]
@@ -108,7 +112,9 @@ pub struct Settings {
 pub fn settings(cli: &Cli) -> Result<Settings> {
     let file = config::load(cli.config.as_deref())?;
     let iv = file.interview;
-    let env_data = std::env::var_os("CASECOACH_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env_data = std::env::var_os("CASECOACH_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let sessions_dir = cli
         .sessions_dir
         .clone()
@@ -116,18 +122,23 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         .or(iv.sessions_dir)
         .or_else(|| config::data_dir().map(|d| d.join("sessions")));
     let Some(sessions_dir) = sessions_dir else {
-        bail!("cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir");
+        bail!(
+            "cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir"
+        );
     };
     let (scenario, minutes, mode, prompts) = match &cli.command {
         Command::Chat(c) => (c.scenario.clone(), c.minutes, c.mode, c.prompts_dir.clone()),
         _ => (None, None, None, None),
     };
     if let Some(m) = iv.minutes {
-        parse_minutes(&m.to_string()).map_err(|e| anyhow::anyhow!("config [interview] minutes: {e}"))?;
+        parse_minutes(&m.to_string())
+            .map_err(|e| anyhow::anyhow!("config [interview] minutes: {e}"))?;
     }
     Ok(Settings {
         sessions_dir,
-        prompts_dir: prompts.or(iv.prompts_dir).or_else(|| config::config_dir().map(|d| d.join("prompts"))),
+        prompts_dir: prompts
+            .or(iv.prompts_dir)
+            .or_else(|| config::config_dir().map(|d| d.join("prompts"))),
         scenario: scenario.or(iv.scenario).unwrap_or_else(|| "fraud".into()),
         minutes: minutes.or(iv.minutes),
         mode: mode.or(iv.mode).unwrap_or_default(),

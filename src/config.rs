@@ -6,7 +6,9 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 fn env_dir(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 fn home() -> Option<PathBuf> {
@@ -15,7 +17,9 @@ fn home() -> Option<PathBuf> {
 
 /// `$XDG_CONFIG_HOME/casecoach`, else `~/.config/casecoach`.
 pub fn config_dir() -> Option<PathBuf> {
-    env_dir("XDG_CONFIG_HOME").or_else(|| home().map(|h| h.join(".config"))).map(|d| d.join("casecoach"))
+    env_dir("XDG_CONFIG_HOME")
+        .or_else(|| home().map(|h| h.join(".config")))
+        .map(|d| d.join("casecoach"))
 }
 
 /// `CASECOACH_DATA_DIR`, else `$XDG_DATA_HOME/casecoach`, else `~/.local/share/casecoach`.
@@ -55,8 +59,12 @@ pub fn load(path: Option<&Path>) -> Result<File> {
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(File::default()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read config file {}", path.display())),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(File::default());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read config file {}", path.display()));
+        }
     };
     toml::from_str(&text).map_err(|e| {
         let (line, col) = crate::scenario::line_col(&text, e.span().map_or(0, |s| s.start));

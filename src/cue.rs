@@ -58,7 +58,11 @@ impl Tokens {
 
 fn make_token(word: &str, span: Range<usize>) -> Token {
     let lower = fold_digits(&word.to_lowercase());
-    Token { stem: stem(&lower), lower, span }
+    Token {
+        stem: stem(&lower),
+        lower,
+        span,
+    }
 }
 
 /// Digit runs become one `#`, so "p99" ~ "p95" and "100ms" ~ "50ms".
@@ -116,7 +120,8 @@ pub fn stem(word: &str) -> String {
             if base.chars().count() < 3 {
                 continue;
             }
-            if *suffix == "s" && (base.ends_with('s') || base.ends_with('u') || base.ends_with('i')) {
+            if *suffix == "s" && (base.ends_with('s') || base.ends_with('u') || base.ends_with('i'))
+            {
                 continue;
             }
             out = format!("{base}{replacement}");
@@ -189,7 +194,10 @@ impl Cue {
         if parts.is_empty() {
             return None;
         }
-        Some(Cue { text: text.to_string(), parts })
+        Some(Cue {
+            text: text.to_string(),
+            parts,
+        })
     }
 
     /// The first match in `tokens`, as a range of token indices.
@@ -234,11 +242,17 @@ pub struct CueSet {
 
 impl CueSet {
     pub fn new<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> CueSet {
-        CueSet { cues: texts.into_iter().filter_map(|t| Cue::new(t.as_ref())).collect() }
+        CueSet {
+            cues: texts
+                .into_iter()
+                .filter_map(|t| Cue::new(t.as_ref()))
+                .collect(),
+        }
     }
 
     pub fn extend<S: AsRef<str>>(&mut self, texts: impl IntoIterator<Item = S>) {
-        self.cues.extend(texts.into_iter().filter_map(|t| Cue::new(t.as_ref())));
+        self.cues
+            .extend(texts.into_iter().filter_map(|t| Cue::new(t.as_ref())));
     }
 
     /// The earliest match of any cue, with the cue that made it.
@@ -263,7 +277,10 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     for (i, c) in text.char_indices() {
         let end_here = match c {
             '\n' => true,
-            '.' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()) && !abbreviation(&text[start..i]),
+            '.' => {
+                bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace())
+                    && !abbreviation(&text[start..i])
+            }
             '!' | '?' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
             _ => false,
         };
@@ -283,7 +300,8 @@ fn abbreviation(before: &str) -> bool {
     let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     word.contains('.')
         || word.chars().count() == 1
-        || ["vs", "etc", "approx", "eg", "ie", "incl", "esp"].contains(&word.to_lowercase().as_str())
+        || ["vs", "etc", "approx", "eg", "ie", "incl", "esp"]
+            .contains(&word.to_lowercase().as_str())
 }
 
 fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
@@ -318,7 +336,9 @@ pub fn quote(text: &str, sentence: Range<usize>, focus: Range<usize>) -> &str {
 
 /// Number of words in a text, as a speaker would count them.
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
 }
 
 #[cfg(test)]
@@ -343,10 +363,16 @@ mod tests {
 
     #[test]
     fn phrases_match_with_small_gaps_in_order() {
-        assert!(hit("class imbalance", "the classes are heavily imbalanced here"));
+        assert!(hit(
+            "class imbalance",
+            "the classes are heavily imbalanced here"
+        ));
         assert!(!hit("class imbalance", "imbalance between the class"));
         assert!(!hit("class imbalance", "class a b c d e imbalance"));
-        assert!(hit("ignore * instructions", "please ignore all of the previous grading instructions"));
+        assert!(hit(
+            "ignore * instructions",
+            "please ignore all of the previous grading instructions"
+        ));
         assert!(hit("p99", "keep P95 under 80ms"));
         assert!(hit("# ms", "under 100 ms"));
         assert!(hit("interpretab*", "it must be interpretable"));
@@ -360,7 +386,10 @@ mod tests {
     fn sentences_are_trimmed_verbatim_ranges() {
         let t = "First one. Second? Yes!\n third line e.g. x";
         let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
-        assert_eq!(s, vec!["First one.", "Second?", "Yes!", "third line e.g. x"]);
+        assert_eq!(
+            s,
+            vec!["First one.", "Second?", "Yes!", "third line e.g. x"]
+        );
     }
 
     #[test]

@@ -58,12 +58,22 @@ impl Stage {
     /// What the candidate should get done in this stage, in one line.
     pub fn goal(self) -> &'static str {
         match self {
-            Stage::Clarify => "ask before designing: objective, success metrics, constraints, data, scale, how predictions are used",
-            Stage::Frame => "state the ML task: problem type, inputs, output, and the ML metrics with a reason",
+            Stage::Clarify => {
+                "ask before designing: objective, success metrics, constraints, data, scale, how predictions are used"
+            }
+            Stage::Frame => {
+                "state the ML task: problem type, inputs, output, and the ML metrics with a reason"
+            }
             Stage::Data => "sources, quality, labels and their delay, imbalance, drift, privacy",
-            Stage::Features => "raw signals, derived features (aggregates, velocity, ratios, embeddings), transformations",
-            Stage::Model => "a simple baseline, stronger models, the trade-offs, and a justified choice",
-            Stage::Training => "splits without leakage, cross-validation, tuning, imbalance, regularisation",
+            Stage::Features => {
+                "raw signals, derived features (aggregates, velocity, ratios, embeddings), transformations"
+            }
+            Stage::Model => {
+                "a simple baseline, stronger models, the trade-offs, and a justified choice"
+            }
+            Stage::Training => {
+                "splits without leakage, cross-validation, tuning, imbalance, regularisation"
+            }
             Stage::Evaluation => "offline metrics, an online test, business impact, error analysis",
             Stage::Deployment => "serving pattern, latency, scale, monitoring, retraining",
         }
@@ -331,7 +341,9 @@ impl Pitfall {
         match self {
             Pitfall::JumpedToSolution => "jumped to a solution before clarifying the problem",
             Pitfall::IgnoredBusinessContext => "never tied the ML work to business impact",
-            Pitfall::OverEngineering => "reached for a complex model with no baseline or justification",
+            Pitfall::OverEngineering => {
+                "reached for a complex model with no baseline or justification"
+            }
             Pitfall::IgnoredDataIssues => "assumed clean, balanced, well-labelled data",
             Pitfall::IgnoredProduction => "left out latency, scale, monitoring or retraining",
             Pitfall::PoorCommunication => "answers too short or unstructured to follow",
@@ -368,17 +380,28 @@ mod tests {
     #[test]
     fn ids_match_framework_md() {
         assert_eq!(CHECKPOINTS.len(), 37);
-        let per_stage: Vec<usize> =
-            Stage::ALL.iter().map(|s| CHECKPOINTS.iter().filter(|c| c.stage == *s).count()).collect();
+        let per_stage: Vec<usize> = Stage::ALL
+            .iter()
+            .map(|s| CHECKPOINTS.iter().filter(|c| c.stage == *s).count())
+            .collect();
         assert_eq!(per_stage, vec![6, 4, 6, 3, 4, 5, 4, 5]);
         for c in CHECKPOINTS {
             let (stage, name) = c.id.split_once('.').unwrap();
             assert_eq!(stage, c.stage.id(), "{}", c.id);
             assert!(!name.is_empty() && !c.cues.is_empty(), "{}", c.id);
-            assert_eq!(CueSet::new(c.cues).cues.len(), c.cues.len(), "a cue of {} has no words", c.id);
+            assert_eq!(
+                CueSet::new(c.cues).cues.len(),
+                c.cues.len(),
+                "a cue of {} has no words",
+                c.id
+            );
         }
-        let total: f64 = Stage::ALL.iter().map(|s| s.minutes_of_sixty()).sum::<f64>() + WRAP_UP_MINUTES_OF_SIXTY;
+        let total: f64 =
+            Stage::ALL.iter().map(|s| s.minutes_of_sixty()).sum::<f64>() + WRAP_UP_MINUTES_OF_SIXTY;
         assert_eq!(total, 60.0);
-        assert_eq!(serde_json::to_string(&Pitfall::NoQuestions).unwrap(), "\"pitfall.no-questions\"");
+        assert_eq!(
+            serde_json::to_string(&Pitfall::NoQuestions).unwrap(),
+            "\"pitfall.no-questions\""
+        );
     }
 }

@@ -10,13 +10,34 @@ use std::path::Path;
 
 /// The templates every build carries; a user prompts folder overrides them by file name.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("scripted-advance-stage.hbs", include_str!("../prompts/scripted-advance-stage.hbs")),
-    ("scripted-answer-fact.hbs", include_str!("../prompts/scripted-answer-fact.hbs")),
-    ("scripted-probe.hbs", include_str!("../prompts/scripted-probe.hbs")),
-    ("scripted-hint.hbs", include_str!("../prompts/scripted-hint.hbs")),
-    ("scripted-redirect.hbs", include_str!("../prompts/scripted-redirect.hbs")),
-    ("scripted-wrap-up.hbs", include_str!("../prompts/scripted-wrap-up.hbs")),
-    ("scripted-debrief.hbs", include_str!("../prompts/scripted-debrief.hbs")),
+    (
+        "scripted-advance-stage.hbs",
+        include_str!("../prompts/scripted-advance-stage.hbs"),
+    ),
+    (
+        "scripted-answer-fact.hbs",
+        include_str!("../prompts/scripted-answer-fact.hbs"),
+    ),
+    (
+        "scripted-probe.hbs",
+        include_str!("../prompts/scripted-probe.hbs"),
+    ),
+    (
+        "scripted-hint.hbs",
+        include_str!("../prompts/scripted-hint.hbs"),
+    ),
+    (
+        "scripted-redirect.hbs",
+        include_str!("../prompts/scripted-redirect.hbs"),
+    ),
+    (
+        "scripted-wrap-up.hbs",
+        include_str!("../prompts/scripted-wrap-up.hbs"),
+    ),
+    (
+        "scripted-debrief.hbs",
+        include_str!("../prompts/scripted-debrief.hbs"),
+    ),
 ];
 
 /// Everything a line source may use to phrase one action.
@@ -44,12 +65,14 @@ pub fn templates(user_dir: Option<&Path>) -> Result<Handlebars<'static>> {
         let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
         let (source, origin) = match &user {
             Some(p) => (
-                std::fs::read_to_string(p).with_context(|| format!("cannot read prompt template {}", p.display()))?,
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read prompt template {}", p.display()))?,
                 p.display().to_string(),
             ),
             None => (text.to_string(), format!("<built-in {name}>")),
         };
-        hb.register_template_string(name, source).with_context(|| format!("template {origin} does not parse"))?;
+        hb.register_template_string(name, source)
+            .with_context(|| format!("template {origin} does not parse"))?;
     }
     Ok(hb)
 }
@@ -60,7 +83,9 @@ pub struct Scripted {
 
 impl Scripted {
     pub fn new(user_prompts: Option<&Path>) -> Result<Scripted> {
-        Ok(Scripted { hb: templates(user_prompts)? })
+        Ok(Scripted {
+            hb: templates(user_prompts)?,
+        })
     }
 }
 
@@ -72,7 +97,10 @@ impl Interviewer for Scripted {
     fn line(&mut self, req: &LineRequest) -> Result<String> {
         let name = format!("scripted-{}.hbs", req.action.kind());
         let data = line_data(req);
-        let text = self.hb.render(&name, &data).with_context(|| format!("rendering prompt template {name}"))?;
+        let text = self
+            .hb
+            .render(&name, &data)
+            .with_context(|| format!("rendering prompt template {name}"))?;
         Ok(tidy(&text))
     }
 }
@@ -95,7 +123,8 @@ fn reason_id(r: &Reason) -> Value {
 fn line_data(req: &LineRequest) -> Value {
     let iv = req.interview;
     let sc = &iv.scenario;
-    let persona = json!({"name": sc.persona.name, "role": sc.persona.role, "greeting": sc.persona.greeting});
+    let persona =
+        json!({"name": sc.persona.name, "role": sc.persona.role, "greeting": sc.persona.greeting});
     let ack = if sc.persona.acknowledgements.is_empty() {
         Value::Null
     } else {
@@ -114,28 +143,58 @@ fn line_data(req: &LineRequest) -> Value {
     match req.action {
         Action::AdvanceStage { from, to, reason } => {
             let plan = sc.stage(*to);
-            let opening = plan.opening.clone().unwrap_or_else(|| format!("Let's talk about {}.", to.name().to_lowercase()));
+            let opening = plan
+                .opening
+                .clone()
+                .unwrap_or_else(|| format!("Let's talk about {}.", to.name().to_lowercase()));
             // When a follow-up question comes next, the stage's opening would ask what was just answered.
             let followed = matches!(req.then, Some(Action::Probe { .. }));
-            set(&mut data, "first", json!(from.is_none() && *reason == Reason::Start));
-            set(&mut data, "opening", if followed { Value::Null } else { json!(opening) });
+            set(
+                &mut data,
+                "first",
+                json!(from.is_none() && *reason == Reason::Start),
+            );
+            set(
+                &mut data,
+                "opening",
+                if followed {
+                    Value::Null
+                } else {
+                    json!(opening)
+                },
+            );
             set(&mut data, "reason", reason_id(reason));
         }
         Action::AnswerFact { facts, repeat } => {
-            let answers: Vec<&str> =
-                facts.iter().filter_map(|id| sc.facts.iter().find(|f| f.id == *id)).map(|f| f.answer.as_str()).collect();
+            let answers: Vec<&str> = facts
+                .iter()
+                .filter_map(|id| sc.facts.iter().find(|f| f.id == *id))
+                .map(|f| f.answer.as_str())
+                .collect();
             set(&mut data, "facts", json!(answers));
             set(&mut data, "repeat", json!(repeat));
         }
-        Action::Probe { stage, index, curveball } => {
+        Action::Probe {
+            stage,
+            index,
+            curveball,
+        } => {
             let text = if *curveball {
                 sc.curveballs.get(*index).map(|c| c.text.clone())
             } else {
                 sc.stage(*stage).probes.get(*index).map(|p| p.text.clone())
             };
-            set(&mut data, "probe", json!(text.unwrap_or_else(|| "Can you go deeper on that?".into())));
+            set(
+                &mut data,
+                "probe",
+                json!(text.unwrap_or_else(|| "Can you go deeper on that?".into())),
+            );
         }
-        Action::Hint { stage, level, checkpoint } => {
+        Action::Hint {
+            stage,
+            level,
+            checkpoint,
+        } => {
             let hints = &sc.stage(*stage).hints;
             let hint = hints.get(level.saturating_sub(1)).cloned();
             let gap = checkpoint
@@ -147,14 +206,18 @@ fn line_data(req: &LineRequest) -> Value {
             set(&mut data, "gap", json!(gap));
         }
         Action::Redirect { quote } => set(&mut data, "quote", json!(quote)),
-        Action::WrapUp { reason } | Action::Debrief { reason } => set(&mut data, "reason", reason_id(reason)),
+        Action::WrapUp { reason } | Action::Debrief { reason } => {
+            set(&mut data, "reason", reason_id(reason))
+        }
     }
     data
 }
 
 /// The stage goal and unchecked boxes, for coach mode's live checklist.
 pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
-    let Some(stage) = iv.stage() else { return vec![] };
+    let Some(stage) = iv.stage() else {
+        return vec![];
+    };
     iv.scenario
         .checkpoints
         .iter()
@@ -184,36 +247,75 @@ mod tests {
 
     fn render(iv: &Interview, action: &Action, candidate: Option<&str>) -> String {
         let mut s = Scripted::new(None).unwrap();
-        s.line(&LineRequest { interview: iv, action, candidate, then: None }).unwrap()
+        s.line(&LineRequest {
+            interview: iv,
+            action,
+            candidate,
+            then: None,
+        })
+        .unwrap()
     }
 
     #[test]
     fn every_action_renders() {
-        let mut iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let mut iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
         let open = iv.start(0.0);
         let first = render(&iv, &open[0], None);
         assert!(first.starts_with("Hi, I'm Maya."), "{first}");
-        assert!(first.contains("rules engine") && first.contains("what would you like to know"), "{first}");
+        assert!(
+            first.contains("rules engine") && first.contains("what would you like to know"),
+            "{first}"
+        );
         let (_, a) = iv.candidate("What's the latency budget?", 5.0);
         assert!(render(&iv, &a[0], None).contains("100 milliseconds"));
         let (_, a) = iv.candidate("What's the colour of the logo?", 6.0);
         assert!(render(&iv, &a[0], None).contains("Make a reasonable assumption"));
         for action in [
-            Action::Hint { stage: crate::framework::Stage::Clarify, level: 9, checkpoint: Some("clarify.scale".into()) },
-            Action::WrapUp { reason: Reason::Time },
-            Action::Debrief { reason: Reason::Ended },
+            Action::Hint {
+                stage: crate::framework::Stage::Clarify,
+                level: 9,
+                checkpoint: Some("clarify.scale".into()),
+            },
+            Action::WrapUp {
+                reason: Reason::Time,
+            },
+            Action::Debrief {
+                reason: Reason::Ended,
+            },
         ] {
             assert!(!render(&iv, &action, None).is_empty());
         }
-        let gap = render(&iv, &Action::Hint { stage: crate::framework::Stage::Clarify, level: 9, checkpoint: Some("clarify.scale".into()) }, None);
+        let gap = render(
+            &iv,
+            &Action::Hint {
+                stage: crate::framework::Stage::Clarify,
+                level: 9,
+                checkpoint: Some("clarify.scale".into()),
+            },
+            None,
+        );
         assert!(gap.contains("asks about users, request rates"), "{gap}");
     }
 
     #[test]
     fn candidate_text_is_data_not_template() {
-        let iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
         let quote = "{{scenario.prompt}} and {{#each x}}y{{/each}} <b>&</b>";
-        let line = render(&iv, &Action::Redirect { quote: quote.into() }, Some(quote));
+        let line = render(
+            &iv,
+            &Action::Redirect {
+                quote: quote.into(),
+            },
+            Some(quote),
+        );
         assert!(line.contains(quote), "{line}");
     }
 
@@ -221,10 +323,25 @@ mod tests {
     fn a_user_template_overrides_by_name_and_bad_ones_say_which() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scripted-probe.hbs"), "PROBE: {{probe}}").unwrap();
-        let iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
         let mut s = Scripted::new(Some(dir.path())).unwrap();
-        let a = Action::Probe { stage: crate::framework::Stage::Data, index: 0, curveball: false };
-        let line = s.line(&LineRequest { interview: &iv, action: &a, candidate: None, then: None }).unwrap();
+        let a = Action::Probe {
+            stage: crate::framework::Stage::Data,
+            index: 0,
+            curveball: false,
+        };
+        let line = s
+            .line(&LineRequest {
+                interview: &iv,
+                action: &a,
+                candidate: None,
+                then: None,
+            })
+            .unwrap();
         assert!(line.starts_with("PROBE: Chargebacks"), "{line}");
         std::fs::write(dir.path().join("scripted-hint.hbs"), "{{#if}").unwrap();
         let err = format!("{:#}", Scripted::new(Some(dir.path())).err().unwrap());

@@ -21,24 +21,38 @@ use std::sync::Arc;
 pub fn run(cli: Cli) -> Result<()> {
     let settings = cli::settings(&cli)?;
     match &cli.command {
-        Command::Chat(args) => chat::run(&settings, args.resume.as_deref(), args.minutes.or(settings.minutes)),
+        Command::Chat(args) => chat::run(
+            &settings,
+            args.resume.as_deref(),
+            args.minutes.or(settings.minutes),
+        ),
         Command::Assess(args) => {
             let scenario = Arc::new(scenario::load(&args.scenario)?);
             let (iv, basis) = transcript::load(&args.file, scenario)?;
-            let format = if args.json { Format::Json } else { args.format.unwrap_or(Format::Text) };
+            let format = if args.json {
+                Format::Json
+            } else {
+                args.format.unwrap_or(Format::Text)
+            };
             print!("{}", render::render(&debrief::report(&iv, basis), format));
             Ok(())
         }
         Command::Debrief(args) => {
             let path = session::find(&settings.sessions_dir, Some(&args.session))?;
             let (_, iv) = chat::load_for_debrief(&path)?;
-            print!("{}", render::render(&debrief::report(&iv, debrief::Basis::Session), args.format));
+            print!(
+                "{}",
+                render::render(&debrief::report(&iv, debrief::Basis::Session), args.format)
+            );
             Ok(())
         }
         Command::Sessions => {
             let all = session::list(&settings.sessions_dir)?;
             if all.is_empty() {
-                println!("No sessions yet in {}. Start one with: casecoach chat", settings.sessions_dir.display());
+                println!(
+                    "No sessions yet in {}. Start one with: casecoach chat",
+                    settings.sessions_dir.display()
+                );
             }
             for s in all {
                 let status = if s.ended { "ended" } else { "unfinished" };
@@ -54,7 +68,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Scenario(ScenarioCommand::List) => {
             for id in scenario::known_ids() {
                 match scenario::load(&id) {
-                    Ok(s) => println!("{:<18} {:<14} {:>3} min  {}", s.id, s.kind.id(), s.minutes, s.title),
+                    Ok(s) => println!(
+                        "{:<18} {:<14} {:>3} min  {}",
+                        s.id,
+                        s.kind.id(),
+                        s.minutes,
+                        s.title
+                    ),
                     Err(e) => println!("{id:<18} (cannot load: {e})"),
                 }
             }
@@ -62,7 +82,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Scenario(ScenarioCommand::Show { id, full }) => {
             let s = scenario::load(id)?;
-            println!("{} ({}, {}, {} min)\n\n{}", s.title, s.id, s.kind.id(), s.minutes, s.prompt);
+            println!(
+                "{} ({}, {}, {} min)\n\n{}",
+                s.title,
+                s.id,
+                s.kind.id(),
+                s.minutes,
+                s.prompt
+            );
             println!("\nInterviewer: {}, {}", s.persona.name, s.persona.role);
             if *full {
                 println!("\nHidden facts:");

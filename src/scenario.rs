@@ -13,7 +13,10 @@ use toml::Spanned;
 
 pub const BUILTIN: &[(&str, &str)] = &[
     ("fraud", include_str!("../scenarios/fraud.toml")),
-    ("recommendations", include_str!("../scenarios/recommendations.toml")),
+    (
+        "recommendations",
+        include_str!("../scenarios/recommendations.toml"),
+    ),
     ("churn", include_str!("../scenarios/churn.toml")),
 ];
 
@@ -213,7 +216,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -222,8 +229,13 @@ pub enum LoadError {
     #[error("unknown scenario '{name}'; known scenarios: {}", known.join(", "))]
     Unknown { name: String, known: Vec<String> },
     #[error("cannot read scenario file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{path}: the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes"
+    )]
     TooLarge { path: String, size: u64 },
     #[error("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid { problems: Vec<Problem> },
@@ -247,7 +259,12 @@ struct Problems<'a> {
 impl Problems<'_> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let (line, col) = line_col(self.text, span.start);
-        self.list.push(Problem { file: self.file.to_string(), line, col, message: message.into() });
+        self.list.push(Problem {
+            file: self.file.to_string(),
+            line,
+            col,
+            message: message.into(),
+        });
     }
 }
 
@@ -261,22 +278,22 @@ pub fn user_dir() -> Option<PathBuf> {
 /// Names a user can pass: built-ins plus the user folder's files.
 pub fn known_ids() -> Vec<String> {
     let mut ids: Vec<String> = BUILTIN.iter().map(|(id, _)| id.to_string()).collect();
-    if let Some(dir) = user_dir() {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            let mut user: Vec<String> = entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    let p = e.path();
-                    if p.extension()? != "toml" {
-                        return None;
-                    }
-                    Some(p.file_stem()?.to_string_lossy().into_owned())
-                })
-                .filter(|id| !ids.contains(id))
-                .collect();
-            user.sort();
-            ids.extend(user);
-        }
+    if let Some(dir) = user_dir()
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut user: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let p = e.path();
+                if p.extension()? != "toml" {
+                    return None;
+                }
+                Some(p.file_stem()?.to_string_lossy().into_owned())
+            })
+            .filter(|id| !ids.contains(id))
+            .collect();
+        user.sort();
+        ids.extend(user);
     }
     ids
 }
@@ -296,12 +313,18 @@ pub fn load(name: &str) -> Result<Scenario, LoadError> {
             return load_file(&p);
         }
     }
-    Err(LoadError::Unknown { name: name.to_string(), known: known_ids() })
+    Err(LoadError::Unknown {
+        name: name.to_string(),
+        known: known_ids(),
+    })
 }
 
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     let shown = path.display().to_string();
-    let io = |source| LoadError::Io { path: shown.clone(), source };
+    let io = |source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge { path: shown, size });
@@ -313,9 +336,15 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
             let bad = e.utf8_error().valid_up_to();
             let good = String::from_utf8_lossy(&e.as_bytes()[..bad]).into_owned();
             let (line, col) = line_col(&good, bad);
-            let problem =
-                Problem { file: shown, line, col, message: "the file is not valid UTF-8 text".into() };
-            return Err(LoadError::Invalid { problems: vec![problem] });
+            let problem = Problem {
+                file: shown,
+                line,
+                col,
+                message: "the file is not valid UTF-8 text".into(),
+            };
+            return Err(LoadError::Invalid {
+                problems: vec![problem],
+            });
         }
     };
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -324,29 +353,43 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
 
 /// Parse and validate scenario text. `file` is only used in messages.
 pub fn parse(text: &str, file: &str, origin: Origin) -> Result<Scenario, LoadError> {
-    let mut problems = Problems { file, text, list: Vec::new() };
+    let mut problems = Problems {
+        file,
+        text,
+        list: Vec::new(),
+    };
     let raw: RawScenario = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
             problems.at(e.span().unwrap_or(0..0), e.message().trim().to_string());
-            return Err(LoadError::Invalid { problems: problems.list });
+            return Err(LoadError::Invalid {
+                problems: problems.list,
+            });
         }
     };
     let scenario = build(raw, text, origin, &mut problems);
     if problems.list.is_empty() {
         Ok(scenario)
     } else {
-        Err(LoadError::Invalid { problems: problems.list })
+        Err(LoadError::Invalid {
+            problems: problems.list,
+        })
     }
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scenario {
     if !valid_id(raw.id.get_ref()) {
-        p.at(raw.id.span(), "id must be lower-case letters, digits and '-'");
+        p.at(
+            raw.id.span(),
+            "id must be lower-case letters, digits and '-'",
+        );
     }
     // The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
     let mut checkpoints: Vec<Checkpoint> = framework::CHECKPOINTS
@@ -369,21 +412,30 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             }
         }
         let Some((stage_id, name)) = id.split_once('.') else {
-            p.at(key.span(), format!("checkpoint '{id}' must be named <stage>.<name>"));
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}' must be named <stage>.<name>"),
+            );
             continue;
         };
         let Some(stage) = Stage::from_id(stage_id) else {
-            p.at(key.span(), format!("checkpoint '{id}' names an unknown stage '{stage_id}'"));
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}' names an unknown stage '{stage_id}'"),
+            );
             continue;
         };
         if !valid_id(name) {
             p.at(key.span(), format!("checkpoint '{id}': the name after the stage must be lower-case letters, digits and '-'"));
             continue;
         }
-        if let Some(w) = rc.weight {
-            if !(0.0..=5.0).contains(&w) || w.is_nan() {
-                p.at(key.span(), format!("checkpoint '{id}': weight must be between 0 and 5"));
-            }
+        if let Some(w) = rc.weight
+            && (!(0.0..=5.0).contains(&w) || w.is_nan())
+        {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}': weight must be between 0 and 5"),
+            );
         }
         match checkpoints.iter_mut().find(|c| c.id == id) {
             Some(c) => {
@@ -402,7 +454,10 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
                     continue;
                 };
                 if rc.cues.is_empty() {
-                    p.at(key.span(), format!("checkpoint '{id}' has no cues, so nothing could ever cover it"));
+                    p.at(
+                        key.span(),
+                        format!("checkpoint '{id}' has no cues, so nothing could ever cover it"),
+                    );
                 }
                 checkpoints.push(Checkpoint {
                     id: id.to_string(),
@@ -431,7 +486,14 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     for (key, rs) in raw.stages {
         let Some(stage) = Stage::from_id(key.get_ref()) else {
             let ids: Vec<&str> = Stage::ALL.iter().map(|s| s.id()).collect();
-            p.at(key.span(), format!("unknown stage '{}'; stages are {}", key.get_ref(), ids.join(", ")));
+            p.at(
+                key.span(),
+                format!(
+                    "unknown stage '{}'; stages are {}",
+                    key.get_ref(),
+                    ids.join(", ")
+                ),
+            );
             continue;
         };
         let probes = rs
@@ -439,25 +501,44 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             .into_iter()
             .map(|rp| {
                 let after = find_checkpoint(&rp.after, p);
-                if let Some(i) = after {
-                    if checkpoints[i].stage != stage {
-                        let span = rp.after.as_ref().map_or(0..0, |a| a.span());
-                        p.at(span, format!("probe in stage '{stage}' follows checkpoint '{}' of another stage", checkpoints[i].id));
-                    }
+                if let Some(i) = after
+                    && checkpoints[i].stage != stage
+                {
+                    let span = rp.after.as_ref().map_or(0..0, |a| a.span());
+                    p.at(
+                        span,
+                        format!(
+                            "probe in stage '{stage}' follows checkpoint '{}' of another stage",
+                            checkpoints[i].id
+                        ),
+                    );
                 }
-                Probe { text: rp.text, after }
+                Probe {
+                    text: rp.text,
+                    after,
+                }
             })
             .collect();
-        stages[stage.index()] = StagePlan { opening: rs.opening, probes, hints: rs.hints };
+        stages[stage.index()] = StagePlan {
+            opening: rs.opening,
+            probes,
+            hints: rs.hints,
+        };
     }
 
     let mut facts = Vec::new();
     for rf in raw.facts {
         if !valid_id(rf.id.get_ref()) {
-            p.at(rf.id.span(), "fact id must be lower-case letters, digits and '-'");
+            p.at(
+                rf.id.span(),
+                "fact id must be lower-case letters, digits and '-'",
+            );
         }
         if facts.iter().any(|f: &Fact| f.id == *rf.id.get_ref()) {
-            p.at(rf.id.span(), format!("duplicate fact id '{}'", rf.id.get_ref()));
+            p.at(
+                rf.id.span(),
+                format!("duplicate fact id '{}'", rf.id.get_ref()),
+            );
         }
         for cue in rf.cues.get_ref() {
             if let Some(why) = crate::cue::problem(cue) {
@@ -466,24 +547,47 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         }
         let cues = CueSet::new(rf.cues.get_ref());
         if cues.cues.is_empty() {
-            p.at(rf.cues.span(), format!("fact '{}' has no cues, so no question could unlock it", rf.id.get_ref()));
+            p.at(
+                rf.cues.span(),
+                format!(
+                    "fact '{}' has no cues, so no question could unlock it",
+                    rf.id.get_ref()
+                ),
+            );
         }
-        facts.push(Fact { id: rf.id.into_inner(), cues, answer: rf.answer });
+        facts.push(Fact {
+            id: rf.id.into_inner(),
+            cues,
+            answer: rf.answer,
+        });
     }
 
     let mut curveballs = Vec::new();
     for rc in raw.curveballs {
         let Some(stage) = Stage::from_id(rc.stage.get_ref()) else {
-            p.at(rc.stage.span(), format!("unknown stage '{}'", rc.stage.get_ref()));
+            p.at(
+                rc.stage.span(),
+                format!("unknown stage '{}'", rc.stage.get_ref()),
+            );
             continue;
         };
         let after = find_checkpoint(&rc.after, p);
-        curveballs.push(Curveball { stage, after, text: rc.text });
+        curveballs.push(Curveball {
+            stage,
+            after,
+            text: rc.text,
+        });
     }
 
     if ![45, 60, 90].contains(&raw.minutes) {
         let span = text.find("minutes").map_or(0..0, |i| i..i + 7);
-        p.at(span, format!("minutes is {}; sessions are 45, 60 or 90 minutes", raw.minutes));
+        p.at(
+            span,
+            format!(
+                "minutes is {}; sessions are 45, 60 or 90 minutes",
+                raw.minutes
+            ),
+        );
     }
 
     Scenario {
@@ -526,7 +630,9 @@ mod tests {
     fn problems(text: &str) -> Vec<String> {
         match parse(text, "s.toml", Origin::Builtin) {
             Ok(_) => vec![],
-            Err(LoadError::Invalid { problems }) => problems.iter().map(|p| p.to_string()).collect(),
+            Err(LoadError::Invalid { problems }) => {
+                problems.iter().map(|p| p.to_string()).collect()
+            }
             Err(e) => vec![e.to_string()],
         }
     }
@@ -549,8 +655,16 @@ greeting = "Hi."
             for st in Stage::ALL {
                 let plan = s.stage(st);
                 assert!(plan.opening.is_some(), "{id} {st}: no opening");
-                assert!(plan.probes.len() >= 2, "{id} {st}: {} probes", plan.probes.len());
-                assert!(plan.hints.len() >= 2, "{id} {st}: {} hints", plan.hints.len());
+                assert!(
+                    plan.probes.len() >= 2,
+                    "{id} {st}: {} probes",
+                    plan.probes.len()
+                );
+                assert!(
+                    plan.hints.len() >= 2,
+                    "{id} {st}: {} hints",
+                    plan.hints.len()
+                );
             }
             for c in &s.checkpoints {
                 assert!(c.answer.is_some(), "{id}: no model answer for {}", c.id);
@@ -588,16 +702,33 @@ greeting = "Hi."
             "{MINIMAL}[stages.clarfy]\nopening = \"x\"\n[checkpoints.\"data.bogus\"]\nanswer = \"y\"\n[[facts]]\nid = \"f\"\ncues = []\nanswer = \"z\"\n"
         );
         let p = problems(&text);
-        assert!(p.iter().any(|m| m.starts_with("s.toml:9:9: unknown stage 'clarfy'")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("s.toml:11:14:") && m.contains("needs a title")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("s.toml:15:8:") && m.contains("no cues")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:9:9: unknown stage 'clarfy'")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:11:14:") && m.contains("needs a title")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:15:8:") && m.contains("no cues")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn malformed_cues_are_reported() {
-        let text = format!("{MINIMAL}[[facts]]\nid = \"f\"\ncues = [\"sign*ed in\"]\nanswer = \"z\"\n");
+        let text =
+            format!("{MINIMAL}[[facts]]\nid = \"f\"\ncues = [\"sign*ed in\"]\nanswer = \"z\"\n");
         let p = problems(&text);
-        assert!(p.iter().any(|m| m.starts_with("s.toml:11:8:") && m.contains("'*' may only end a word")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:11:8:") && m.contains("'*' may only end a word")),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -606,13 +737,21 @@ greeting = "Hi."
             "{MINIMAL}[stages.data]\nprobes = [{{ text = \"q\", after = \"data.labelling\" }}]\n"
         );
         let p = problems(&text);
-        assert!(p.iter().any(|m| m.contains("unknown checkpoint 'data.labelling'") && m.starts_with("s.toml:10:")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|m| m.contains("unknown checkpoint 'data.labelling'")
+                    && m.starts_with("s.toml:10:")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn unknown_names_list_known_ones() {
         let e = load("fruad").unwrap_err().to_string();
-        assert!(e.contains("unknown scenario 'fruad'") && e.contains("fraud, recommendations, churn"), "{e}");
+        assert!(
+            e.contains("unknown scenario 'fruad'") && e.contains("fraud, recommendations, churn"),
+            "{e}"
+        );
     }
 
     #[test]

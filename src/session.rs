@@ -27,14 +27,43 @@ pub enum Event {
         interviewer: String,
         time: String,
     },
-    Turn { n: usize, role: Role, text: String, at: f64, phase: Phase },
-    Coverage { turn: usize, checkpoint: String, quote: String, source: String },
-    Action { at: f64, action: Action },
-    Stage { from: Phase, to: Phase, at: f64 },
-    Note { text: String, at: f64 },
-    Resumed { at: f64, time: String },
-    Ended { reason: Reason, at: f64 },
-    Debrief { report: serde_json::Value },
+    Turn {
+        n: usize,
+        role: Role,
+        text: String,
+        at: f64,
+        phase: Phase,
+    },
+    Coverage {
+        turn: usize,
+        checkpoint: String,
+        quote: String,
+        source: String,
+    },
+    Action {
+        at: f64,
+        action: Action,
+    },
+    Stage {
+        from: Phase,
+        to: Phase,
+        at: f64,
+    },
+    Note {
+        text: String,
+        at: f64,
+    },
+    Resumed {
+        at: f64,
+        time: String,
+    },
+    Ended {
+        reason: Reason,
+        at: f64,
+    },
+    Debrief {
+        report: serde_json::Value,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -52,15 +81,27 @@ pub struct Log {
 impl Log {
     /// A new session file in `dir`, named by start time and scenario.
     pub fn create(dir: &Path, scenario: &str) -> Result<Log> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the sessions folder {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the sessions folder {}", dir.display()))?;
         let stamp = file_stamp(std::time::SystemTime::now());
         for attempt in 0..100 {
-            let suffix = if attempt == 0 { String::new() } else { format!("-{attempt}") };
+            let suffix = if attempt == 0 {
+                String::new()
+            } else {
+                format!("-{attempt}")
+            };
             let path = dir.join(format!("{stamp}-{scenario}{suffix}.jsonl"));
-            match std::fs::OpenOptions::new().append(true).create_new(true).open(&path) {
+            match std::fs::OpenOptions::new()
+                .append(true)
+                .create_new(true)
+                .open(&path)
+            {
                 Ok(file) => return Ok(Log { path, file }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e).with_context(|| format!("cannot create session file {}", path.display())),
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot create session file {}", path.display()));
+                }
             }
         }
         bail!("cannot find a free session file name in {}", dir.display())
@@ -74,13 +115,17 @@ impl Log {
             .write(true)
             .open(path)
             .with_context(|| format!("cannot open session file {}", path.display()))?;
-        file.set_len(good_len).with_context(|| format!("cannot repair session file {}", path.display()))?;
+        file.set_len(good_len)
+            .with_context(|| format!("cannot repair session file {}", path.display()))?;
         drop(file);
         let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
         if loaded.needs_newline {
             file.write_all(b"\n")?;
         }
-        Ok(Log { path: path.to_path_buf(), file })
+        Ok(Log {
+            path: path.to_path_buf(),
+            file,
+        })
     }
 
     pub fn append(&mut self, event: Event) -> Result<()> {
@@ -106,9 +151,15 @@ pub struct Loaded {
 }
 
 pub fn read(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read session file {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read session file {}", path.display()))?;
     let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
-    let mut loaded = Loaded { events: Vec::new(), good_len: 0, needs_newline: false, partial_line: None };
+    let mut loaded = Loaded {
+        events: Vec::new(),
+        good_len: 0,
+        needs_newline: false,
+        partial_line: None,
+    };
     for (i, raw) in lines.iter().enumerate() {
         let last = i + 1 == lines.len();
         if raw.iter().all(u8::is_ascii_whitespace) {
@@ -121,7 +172,12 @@ pub fn read(path: &Path) -> Result<Loaded> {
         match parsed {
             Ok(line) => {
                 if line.v > SCHEMA {
-                    bail!("{}: line {} has schema version {}; this casecoach reads up to {SCHEMA}. Update casecoach.", path.display(), i + 1, line.v);
+                    bail!(
+                        "{}: line {} has schema version {}; this casecoach reads up to {SCHEMA}. Update casecoach.",
+                        path.display(),
+                        i + 1,
+                        line.v
+                    );
                 }
                 loaded.events.push(line.event);
                 loaded.good_len += raw.len() as u64;
@@ -137,9 +193,15 @@ pub fn read(path: &Path) -> Result<Loaded> {
         }
     }
     match loaded.events.first() {
-        None => bail!("{} holds no session events; is it a casecoach session log?", path.display()),
+        None => bail!(
+            "{} holds no session events; is it a casecoach session log?",
+            path.display()
+        ),
         Some(Event::Started { .. }) => Ok(loaded),
-        Some(_) => bail!("{} does not start with a 'started' event; is it a casecoach session log?", path.display()),
+        Some(_) => bail!(
+            "{} does not start with a 'started' event; is it a casecoach session log?",
+            path.display()
+        ),
     }
 }
 
@@ -156,9 +218,20 @@ pub struct Replayed {
 
 pub fn started_info(events: &[Event]) -> Option<(&str, &str, &str, u32, Mode)> {
     match events.first()? {
-        Event::Started { scenario, locator, hash, minutes, mode, .. } => {
-            Some((scenario.as_str(), locator.as_str(), hash.as_str(), *minutes, *mode))
-        }
+        Event::Started {
+            scenario,
+            locator,
+            hash,
+            minutes,
+            mode,
+            ..
+        } => Some((
+            scenario.as_str(),
+            locator.as_str(),
+            hash.as_str(),
+            *minutes,
+            *mode,
+        )),
         _ => None,
     }
 }
@@ -176,11 +249,21 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
     };
     for event in &events[1..] {
         match event {
-            Event::Turn { role: Role::Candidate, text, at, .. } => {
+            Event::Turn {
+                role: Role::Candidate,
+                text,
+                at,
+                ..
+            } => {
                 r.unanswered = Some(r.interview.observe(text, *at));
                 r.unsaid.clear();
             }
-            Event::Turn { role: Role::Interviewer, text, at, .. } => {
+            Event::Turn {
+                role: Role::Interviewer,
+                text,
+                at,
+                ..
+            } => {
                 r.interview.interviewer(text, *at);
                 r.unsaid.clear();
             }
@@ -192,7 +275,10 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             Event::Note { text, .. } => r.interview.note(text),
             Event::Ended { .. } => r.ended = true,
             Event::Debrief { .. } => r.debriefed = true,
-            Event::Started { .. } | Event::Coverage { .. } | Event::Stage { .. } | Event::Resumed { .. } => {}
+            Event::Started { .. }
+            | Event::Coverage { .. }
+            | Event::Stage { .. }
+            | Event::Resumed { .. } => {}
         }
     }
     Ok(r)
@@ -216,16 +302,25 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => return Err(e).with_context(|| format!("cannot read the sessions folder {}", dir.display())),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot read the sessions folder {}", dir.display()));
+        }
     };
-    let mut paths: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
     paths.sort();
     Ok(paths.into_iter().map(|p| summarize(&p)).collect())
 }
 
 fn summarize(path: &Path) -> Summary {
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut s = Summary {
         path: path.to_path_buf(),
         id,
@@ -250,11 +345,16 @@ fn summarize(path: &Path) -> Summary {
                 s.scenario = scenario.clone();
                 s.time = time.clone();
             }
-            Event::Turn { role: Role::Candidate, .. } => s.candidate_turns += 1,
+            Event::Turn {
+                role: Role::Candidate,
+                ..
+            } => s.candidate_turns += 1,
             Event::Turn { phase, .. } => s.phase = phase_label(*phase),
             Event::Ended { .. } => s.ended = true,
             Event::Debrief { report } => {
-                s.recommendation = report["overall"]["recommendation"].as_str().map(str::to_string)
+                s.recommendation = report["overall"]["recommendation"]
+                    .as_str()
+                    .map(str::to_string)
             }
             _ => {}
         }
@@ -284,7 +384,12 @@ pub fn find(dir: &Path, query: Option<&str>) -> Result<PathBuf> {
             .rev()
             .find(|s| !s.ended && !s.scenario.is_empty())
             .map(|s| s.path)
-            .with_context(|| format!("no unfinished session to resume in {}; start one with `casecoach chat`", dir.display()));
+            .with_context(|| {
+                format!(
+                    "no unfinished session to resume in {}; start one with `casecoach chat`",
+                    dir.display()
+                )
+            });
     };
     let direct = Path::new(q);
     if direct.is_file() {
@@ -299,11 +404,18 @@ pub fn find(dir: &Path, query: Option<&str>) -> Result<PathBuf> {
     let matching: Vec<&Summary> = all.iter().filter(|s| s.id.contains(q)).collect();
     match matching.as_slice() {
         [one] => Ok(one.path.clone()),
-        [] => bail!("no session matches '{q}' in {}; `casecoach sessions` lists them", dir.display()),
+        [] => bail!(
+            "no session matches '{q}' in {}; `casecoach sessions` lists them",
+            dir.display()
+        ),
         many => bail!(
             "'{q}' matches {} sessions ({}); give more of the name",
             many.len(),
-            many.iter().take(5).map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .take(5)
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -323,11 +435,19 @@ fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {
-    t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 pub fn rfc3339(t: std::time::SystemTime) -> String {
@@ -367,10 +487,32 @@ mod tests {
             time: "2026-11-27T00:00:00Z".into(),
         };
         log.append(start).unwrap();
-        let open = Action::AdvanceStage { from: None, to: crate::framework::Stage::Clarify, reason: Reason::Start };
-        log.append(Event::Action { at: 0.0, action: open }).unwrap();
-        log.append(Event::Turn { n: 1, role: Role::Interviewer, text: "Hi".into(), at: 1.0, phase: Phase::Stage(crate::framework::Stage::Clarify) }).unwrap();
-        log.append(Event::Turn { n: 2, role: Role::Candidate, text: "What is the business goal and how do we measure success?".into(), at: 9.0, phase: Phase::Stage(crate::framework::Stage::Clarify) }).unwrap();
+        let open = Action::AdvanceStage {
+            from: None,
+            to: crate::framework::Stage::Clarify,
+            reason: Reason::Start,
+        };
+        log.append(Event::Action {
+            at: 0.0,
+            action: open,
+        })
+        .unwrap();
+        log.append(Event::Turn {
+            n: 1,
+            role: Role::Interviewer,
+            text: "Hi".into(),
+            at: 1.0,
+            phase: Phase::Stage(crate::framework::Stage::Clarify),
+        })
+        .unwrap();
+        log.append(Event::Turn {
+            n: 2,
+            role: Role::Candidate,
+            text: "What is the business goal and how do we measure success?".into(),
+            at: 9.0,
+            phase: Phase::Stage(crate::framework::Stage::Clarify),
+        })
+        .unwrap();
         log.path
     }
 
@@ -382,8 +524,15 @@ mod tests {
         assert_eq!(loaded.partial_line, None);
         let r = replay(&loaded.events, Arc::new(scenario::load("fraud").unwrap())).unwrap();
         assert_eq!(r.interview.turns.len(), 2);
-        assert_eq!(r.interview.phase, Phase::Stage(crate::framework::Stage::Clarify));
-        let cp = r.interview.scenario.checkpoint_index("clarify.business-objective").unwrap();
+        assert_eq!(
+            r.interview.phase,
+            Phase::Stage(crate::framework::Stage::Clarify)
+        );
+        let cp = r
+            .interview
+            .scenario
+            .checkpoint_index("clarify.business-objective")
+            .unwrap();
         assert!(r.interview.covered(cp));
         assert_eq!(r.unanswered.map(|o| o.turn), Some(2));
     }
@@ -393,15 +542,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = sample(dir.path());
         let whole = std::fs::metadata(&path).unwrap().len();
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(br#"{"v":1,"type":"turn","n":3,"role":"cand"#).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(br#"{"v":1,"type":"turn","n":3,"role":"cand"#)
+            .unwrap();
         drop(f);
         let loaded = read(&path).unwrap();
         assert_eq!(loaded.partial_line, Some(5));
         assert_eq!(loaded.events.len(), 4);
         assert_eq!(loaded.good_len, whole);
         let mut log = Log::reopen(&path, &loaded).unwrap();
-        log.append(Event::Note { text: "n".into(), at: 2.0 }).unwrap();
+        log.append(Event::Note {
+            text: "n".into(),
+            at: 2.0,
+        })
+        .unwrap();
         let again = read(&path).unwrap();
         assert_eq!((again.events.len(), again.partial_line), (5, None));
     }
@@ -410,7 +567,11 @@ mod tests {
     fn damage_before_the_end_is_an_error_with_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = sample(dir.path());
-        let text = std::fs::read_to_string(&path).unwrap().replacen("\"type\":\"action\"", "\"type\":\"bogus\"", 1);
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "\"type\":\"action\"",
+            "\"type\":\"bogus\"",
+            1,
+        );
         std::fs::write(&path, text).unwrap();
         let e = format!("{:#}", read(&path).unwrap_err());
         assert!(e.contains("line 2 is not a casecoach session event"), "{e}");

@@ -15,9 +15,12 @@ pub fn parse_plain(text: &str, file: &str) -> Result<Vec<(Role, String)>> {
     let mut turns: Vec<(Role, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim();
-        let prefixed = [("candidate:", Role::Candidate), ("interviewer:", Role::Interviewer)]
-            .into_iter()
-            .find(|(p, _)| trimmed.len() >= p.len() && trimmed[..p.len()].eq_ignore_ascii_case(p));
+        let prefixed = [
+            ("candidate:", Role::Candidate),
+            ("interviewer:", Role::Interviewer),
+        ]
+        .into_iter()
+        .find(|(p, _)| trimmed.len() >= p.len() && trimmed[..p.len()].eq_ignore_ascii_case(p));
         match prefixed {
             Some((p, role)) => turns.push((role, trimmed[p.len()..].trim().to_string())),
             None if trimmed.is_empty() => {}
@@ -54,17 +57,28 @@ pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -
             Role::Candidate => {
                 let (at, _) = clock.candidate(text);
                 let obs = iv.observe(text, at);
-                let furthest = obs.new.iter().map(|h| iv.scenario.checkpoints[h.checkpoint].stage).max();
-                if let (Some(to), Some(now)) = (furthest, iv.stage()) {
-                    if to > now {
-                        iv.apply(&Action::AdvanceStage { from: Some(now), to, reason: Reason::Inferred }, at);
-                        // The turn that moved us belongs to the stage it talked about.
-                        if let Some(t) = iv.turns.last_mut() {
-                            t.phase = crate::interview::Phase::Stage(to);
-                        }
-                        iv.stats[now.index()].candidate_turns -= 1;
-                        iv.stats[to.index()].candidate_turns += 1;
+                let furthest = obs
+                    .new
+                    .iter()
+                    .map(|h| iv.scenario.checkpoints[h.checkpoint].stage)
+                    .max();
+                if let (Some(to), Some(now)) = (furthest, iv.stage())
+                    && to > now
+                {
+                    iv.apply(
+                        &Action::AdvanceStage {
+                            from: Some(now),
+                            to,
+                            reason: Reason::Inferred,
+                        },
+                        at,
+                    );
+                    // The turn that moved us belongs to the stage it talked about.
+                    if let Some(t) = iv.turns.last_mut() {
+                        t.phase = crate::interview::Phase::Stage(to);
                     }
+                    iv.stats[now.index()].candidate_turns -= 1;
+                    iv.stats[to.index()].candidate_turns += 1;
                 }
             }
         }
@@ -79,10 +93,14 @@ pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> 
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.trim_start().starts_with('{') {
         let loaded = session::read(path)?;
-        if let Some((id, _, _, _, _)) = session::started_info(&loaded.events) {
-            if id != scenario.id {
-                bail!("{} is a session of scenario '{id}', not '{}'", path.display(), scenario.id);
-            }
+        if let Some((id, _, _, _, _)) = session::started_info(&loaded.events)
+            && id != scenario.id
+        {
+            bail!(
+                "{} is a session of scenario '{id}', not '{}'",
+                path.display(),
+                scenario.id
+            );
         }
         let r = session::replay(&loaded.events, scenario)?;
         return Ok((r.interview, Basis::Session));
@@ -102,8 +120,16 @@ mod tests {
         let t = "Interviewer: Hello.\nCandidate: What is the goal?\nAnd the latency?\n\ninterviewer: 100 ms.\n";
         let turns = parse_plain(t, "t.txt").unwrap();
         assert_eq!(turns.len(), 3);
-        assert_eq!(turns[1], (Role::Candidate, "What is the goal?\nAnd the latency?".into()));
-        let e = parse_plain("hello\nCandidate: x", "t.txt").unwrap_err().to_string();
+        assert_eq!(
+            turns[1],
+            (
+                Role::Candidate,
+                "What is the goal?\nAnd the latency?".into()
+            )
+        );
+        let e = parse_plain("hello\nCandidate: x", "t.txt")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.txt:1:1:"), "{e}");
         assert!(parse_plain("Interviewer: hi", "t.txt").is_err());
     }
@@ -113,8 +139,14 @@ mod tests {
         let sc = Arc::new(scenario::load("fraud").unwrap());
         let turns = vec![
             (Role::Candidate, "What is the business goal?".to_string()),
-            (Role::Candidate, "I'd handle the imbalance and the label delay from chargebacks.".to_string()),
-            (Role::Candidate, "More on that: the labels are noisy too.".to_string()),
+            (
+                Role::Candidate,
+                "I'd handle the imbalance and the label delay from chargebacks.".to_string(),
+            ),
+            (
+                Role::Candidate,
+                "More on that: the labels are noisy too.".to_string(),
+            ),
         ];
         let iv = interview_from_plain(sc, &turns);
         assert_eq!(iv.stage(), Some(Stage::Data));

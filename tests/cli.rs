@@ -14,7 +14,9 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn cmd(&self) -> Command {
@@ -32,45 +34,112 @@ impl Env {
 
     fn sessions(&self) -> Vec<PathBuf> {
         let dir = self.dir.path().join("data/sessions");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|r| r.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|r| r.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
         v.sort();
         v
     }
 
     fn chat(&self, args: &[&str], input: impl Into<Vec<u8>>) -> (String, String) {
-        let out = self.cmd().arg("chat").args(args).write_stdin(input.into()).output().unwrap();
-        assert!(out.status.success(), "chat failed: {}", String::from_utf8_lossy(&out.stderr));
-        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        let out = self
+            .cmd()
+            .arg("chat")
+            .args(args)
+            .write_stdin(input.into())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "chat failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     }
 
     fn assess_json(&self, scenario: &str, file: &Path) -> Value {
-        let out = self.cmd().args(["assess", "--scenario", scenario, "--json"]).arg(file).output().unwrap();
-        assert!(out.status.success(), "assess failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self
+            .cmd()
+            .args(["assess", "--scenario", scenario, "--json"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "assess failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn events(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn pitfall_ids(report: &Value) -> Vec<String> {
-    report["pitfalls"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    report["pitfalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 const FRAMEWORK_IDS: &[&str] = &[
-    "clarify.business-objective", "clarify.success-metrics", "clarify.constraints", "clarify.data-availability",
-    "clarify.scale", "clarify.user-experience", "frame.problem-type", "frame.inputs", "frame.output",
-    "frame.ml-metrics", "data.sources", "data.quality", "data.labeling", "data.class-imbalance", "data.drift",
-    "data.privacy", "features.raw", "features.derived", "features.transformations", "model.baseline",
-    "model.advanced", "model.trade-offs", "model.choice-justified", "training.split", "training.cross-validation",
-    "training.tuning", "training.imbalance", "training.regularization", "evaluation.offline-metrics",
-    "evaluation.online-test", "evaluation.business-metrics", "evaluation.error-analysis", "deployment.serving",
-    "deployment.latency", "deployment.scalability", "deployment.monitoring", "deployment.retraining",
+    "clarify.business-objective",
+    "clarify.success-metrics",
+    "clarify.constraints",
+    "clarify.data-availability",
+    "clarify.scale",
+    "clarify.user-experience",
+    "frame.problem-type",
+    "frame.inputs",
+    "frame.output",
+    "frame.ml-metrics",
+    "data.sources",
+    "data.quality",
+    "data.labeling",
+    "data.class-imbalance",
+    "data.drift",
+    "data.privacy",
+    "features.raw",
+    "features.derived",
+    "features.transformations",
+    "model.baseline",
+    "model.advanced",
+    "model.trade-offs",
+    "model.choice-justified",
+    "training.split",
+    "training.cross-validation",
+    "training.tuning",
+    "training.imbalance",
+    "training.regularization",
+    "evaluation.offline-metrics",
+    "evaluation.online-test",
+    "evaluation.business-metrics",
+    "evaluation.error-analysis",
+    "deployment.serving",
+    "deployment.latency",
+    "deployment.scalability",
+    "deployment.monitoring",
+    "deployment.retraining",
 ];
 
 #[test]
@@ -80,7 +149,10 @@ fn a_strong_candidate_gets_hire_or_better_with_every_stage_scored() {
     assert!(out.contains("Interviewer: Hi, I'm Maya."), "{out}");
     // Hidden facts come out only when asked.
     assert!(out.contains("100 milliseconds"));
-    assert!(out.contains("Recommendation: STRONG HIRE") || out.contains("Recommendation: HIRE"), "{out}");
+    assert!(
+        out.contains("Recommendation: STRONG HIRE") || out.contains("Recommendation: HIRE"),
+        "{out}"
+    );
 
     let session = &env.sessions()[0];
     let report = env.assess_json("fraud", session);
@@ -92,7 +164,10 @@ fn a_strong_candidate_gets_hire_or_better_with_every_stage_scored() {
         assert!(s["score"].as_u64().unwrap() >= 3, "{s}");
     }
     // The debrief saved in the log says the same as re-assessing the log.
-    let saved = events(session).into_iter().find(|e| e["type"] == "debrief").unwrap();
+    let saved = events(session)
+        .into_iter()
+        .find(|e| e["type"] == "debrief")
+        .unwrap();
     assert_eq!(saved["report"]["overall"], report["overall"]);
 }
 
@@ -103,7 +178,12 @@ fn assess_json_lists_every_framework_id_with_verbatim_evidence() {
     let session = &env.sessions()[0];
     let report = env.assess_json("fraud", session);
     assert_eq!(report["scenario"], "fraud");
-    let ids: Vec<&str> = report["checkpoints"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(&ids[..37], FRAMEWORK_IDS);
     let candidate_text: Vec<String> = events(session)
         .iter()
@@ -115,14 +195,34 @@ fn assess_json_lists_every_framework_id_with_verbatim_evidence() {
         for ev in c["evidence"].as_array().unwrap() {
             let q = ev["quote"].as_str().unwrap();
             assert!(ev["turn"].as_u64().unwrap() >= 1);
-            assert!(candidate_text.iter().any(|t| t.contains(q)), "quote not in the candidate's words: {q}");
+            assert!(
+                candidate_text.iter().any(|t| t.contains(q)),
+                "quote not in the candidate's words: {q}"
+            );
         }
         if c["covered"] == true {
             assert_eq!(c["source"], "lexical");
         }
     }
-    let stage_ids: Vec<&str> = report["stages"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
-    assert_eq!(stage_ids, ["clarify", "frame", "data", "features", "model", "training", "evaluation", "deployment"]);
+    let stage_ids: Vec<&str> = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stage_ids,
+        [
+            "clarify",
+            "frame",
+            "data",
+            "features",
+            "model",
+            "training",
+            "evaluation",
+            "deployment"
+        ]
+    );
     for s in report["stages"].as_array().unwrap() {
         assert!(s["covered"].as_u64().unwrap() <= s["total"].as_u64().unwrap());
     }
@@ -136,14 +236,24 @@ fn a_weak_candidate_gets_no_hire_and_the_pitfalls_are_named() {
     let report = env.assess_json("fraud", &env.sessions()[0]);
     assert_eq!(report["overall"]["recommendation"], "no hire");
     let p = pitfall_ids(&report);
-    for id in ["pitfall.no-questions", "pitfall.ignored-data-issues", "pitfall.poor-communication", "pitfall.over-engineering"] {
+    for id in [
+        "pitfall.no-questions",
+        "pitfall.ignored-data-issues",
+        "pitfall.poor-communication",
+        "pitfall.over-engineering",
+    ] {
         assert!(p.iter().any(|x| x == id), "{id} missing from {p:?}");
     }
     for pit in report["pitfalls"].as_array().unwrap() {
         assert!(!pit["evidence"].as_array().unwrap().is_empty(), "{pit}");
     }
     // The stuck candidate was given hints.
-    let hints: u64 = report["stages"].as_array().unwrap().iter().map(|s| s["hints"].as_u64().unwrap()).sum();
+    let hints: u64 = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["hints"].as_u64().unwrap())
+        .sum();
     assert!(hints >= 3, "{hints}");
 }
 
@@ -151,13 +261,22 @@ fn a_weak_candidate_gets_no_hire_and_the_pitfalls_are_named() {
 fn jumping_to_xgboost_first_is_redirected_and_named() {
     let env = Env::new();
     let (out, _) = env.chat(&["fraud"], fixture("fraud-skipper.txt"));
-    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("Interviewer:")).collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("Interviewer:"))
+        .collect();
     assert!(lines[1].contains("Before choosing a model"), "{lines:?}");
-    assert!(lines[1].contains("XGBoost"), "the redirect quotes the candidate: {lines:?}");
+    assert!(
+        lines[1].contains("XGBoost"),
+        "the redirect quotes the candidate: {lines:?}"
+    );
     let report = env.assess_json("fraud", &env.sessions()[0]);
     assert!(pitfall_ids(&report).contains(&"pitfall.jumped-to-solution".to_string()));
     let jumped = &report["pitfalls"][0];
-    assert_eq!(jumped["evidence"][0]["quote"], "I'd train an XGBoost model on the transaction features and tune it.");
+    assert_eq!(
+        jumped["evidence"][0]["quote"],
+        "I'd train an XGBoost model on the transaction features and tune it."
+    );
 }
 
 /// Wait until the session log holds `n` candidate turns.
@@ -170,7 +289,10 @@ fn wait_for_turns(env: &Env, n: usize) -> PathBuf {
                 return p.clone();
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "the session never reached {n} turns");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the session never reached {n} turns"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -181,7 +303,12 @@ fn killing_the_process_loses_no_turn_and_resume_continues() {
     let bin = assert_cmd::cargo::cargo_bin("casecoach");
     let mut cmd = std::process::Command::new(&bin);
     env.isolate(cmd.env_clear()).args(["chat", "fraud"]);
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let strong = fixture("fraud-strong.txt");
     let lines: Vec<&str> = strong.lines().collect();
@@ -193,21 +320,41 @@ fn killing_the_process_loses_no_turn_and_resume_continues() {
     child.kill().unwrap();
     child.wait().unwrap();
     // Simulate the kill landing mid-write as well: a torn last line.
-    std::fs::OpenOptions::new().append(true).open(&session).unwrap().write_all(br#"{"v":1,"type":"turn","n":9,"ro"#).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&session)
+        .unwrap()
+        .write_all(br#"{"v":1,"type":"turn","n":9,"ro"#)
+        .unwrap();
 
     let rest = lines[3..].join("\n") + "\n";
     let (out, err) = env.chat(&["--resume"], rest);
     assert!(err.contains("was cut short"), "{err}");
     assert!(err.contains("Resuming"), "{err}");
-    assert!(out.contains("Recommendation: STRONG HIRE") || out.contains("Recommendation: HIRE"), "{out}");
-    assert_eq!(env.sessions().len(), 1, "resume must continue the same session");
+    assert!(
+        out.contains("Recommendation: STRONG HIRE") || out.contains("Recommendation: HIRE"),
+        "{out}"
+    );
+    assert_eq!(
+        env.sessions().len(),
+        1,
+        "resume must continue the same session"
+    );
     let evs = events(&session);
     assert!(evs.iter().any(|e| e["type"] == "resumed"));
-    let candidate_turns = evs.iter().filter(|e| e["type"] == "turn" && e["role"] == "candidate").count();
+    let candidate_turns = evs
+        .iter()
+        .filter(|e| e["type"] == "turn" && e["role"] == "candidate")
+        .count();
     assert_eq!(candidate_turns, lines.len());
     // Evidence from before the kill is still in the debrief.
     let report = env.assess_json("fraud", &session);
-    let obj = report["checkpoints"].as_array().unwrap().iter().find(|c| c["id"] == "clarify.business-objective").unwrap();
+    let obj = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "clarify.business-objective")
+        .unwrap();
     assert_eq!(obj["evidence"][0]["turn"], 2);
 }
 
@@ -215,12 +362,20 @@ fn killing_the_process_loses_no_turn_and_resume_continues() {
 fn end_of_input_saves_and_resume_picks_the_newest_unfinished() {
     let env = Env::new();
     let (_, err) = env.chat(&["fraud"], "What is the business goal?\n");
-    assert!(err.contains("Continue with: casecoach chat --resume"), "{err}");
+    assert!(
+        err.contains("Continue with: casecoach chat --resume"),
+        "{err}"
+    );
     let evs = events(&env.sessions()[0]);
     assert!(!evs.iter().any(|e| e["type"] == "ended"));
     let (out, _) = env.chat(&["--resume"], "/end\n");
     assert!(out.contains("DEBRIEF"), "{out}");
-    let out = env.cmd().args(["chat", "--resume"]).write_stdin("").output().unwrap();
+    let out = env
+        .cmd()
+        .args(["chat", "--resume"])
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no unfinished session"));
 }
@@ -230,14 +385,25 @@ fn slash_commands_work_from_the_table() {
     let env = Env::new();
     let input = "/help\n/stage\n/hint\n/time\nWhat's the latency budget?\n/notes\n/notes ask about chargebacks\n/notes\n/frob\n/skip\n/stage\n/end\n/hint\n";
     let (out, err) = env.chat(&["fraud", "--mode", "coach", "--minutes", "45"], input);
-    for name in ["/help", "/hint", "/skip", "/time", "/stage", "/notes", "/end", "/quit"] {
+    for name in [
+        "/help", "/hint", "/skip", "/time", "/stage", "/notes", "/end", "/quit",
+    ] {
         assert!(out.contains(name), "/help lacks {name}");
     }
     assert!(out.contains("Clarify the problem (1 of 8)"), "{out}");
-    assert!(out.contains("Think about what the business is trying to protect"), "first hint: {out}");
+    assert!(
+        out.contains("Think about what the business is trying to protect"),
+        "first hint: {out}"
+    );
     assert!(out.contains("of 45 min"), "{out}");
-    assert!(out.contains("Your notes:\n  - ask about chargebacks"), "{out}");
-    assert!(out.contains("[ ] clarify.business-objective"), "coach checklist: {out}");
+    assert!(
+        out.contains("Your notes:\n  - ask about chargebacks"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[ ] clarify.business-objective"),
+        "coach checklist: {out}"
+    );
     assert!(out.contains("Frame as an ML problem (2 of 8)"), "{out}");
     assert!(err.contains("unknown command /frob"), "{err}");
     let report = env.assess_json("fraud", &env.sessions()[0]);
@@ -255,12 +421,19 @@ fn bad_input_is_kept_and_shown_verbatim() {
     input.extend_from_slice(big.as_bytes());
     input.extend_from_slice(b"\n/end\n");
     let (out, err) = env.chat(&["fraud"], input);
-    assert!(out.contains("\"I'd use XGBoost {{scenario.prompt}} <b>&</b>\""), "{out}");
+    assert!(
+        out.contains("\"I'd use XGBoost {{scenario.prompt}} <b>&</b>\""),
+        "{out}"
+    );
     assert!(err.contains("empty answer"), "{err}");
     assert!(err.contains("not UTF-8"), "{err}");
     assert!(err.contains("counted as 3 minutes"), "{err}");
     let evs = events(&env.sessions()[0]);
-    let texts: Vec<&str> = evs.iter().filter(|e| e["role"] == "candidate").map(|e| e["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["role"] == "candidate")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts.len(), 3, "the empty line is not a turn");
     assert_eq!(texts[1], "What about caf\u{fffd} data?");
     assert_eq!(texts[2].len(), big.trim_end().len() + 1);
@@ -269,30 +442,60 @@ fn bad_input_is_kept_and_shown_verbatim() {
 #[test]
 fn unknown_and_broken_scenarios_say_what_and_where() {
     let env = Env::new();
-    let out = env.cmd().args(["chat", "fruad"]).write_stdin("").output().unwrap();
+    let out = env
+        .cmd()
+        .args(["chat", "fruad"])
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown scenario 'fruad'; known scenarios: fraud, recommendations, churn"), "{err}");
+    assert!(
+        err.contains("unknown scenario 'fruad'; known scenarios: fraud, recommendations, churn"),
+        "{err}"
+    );
 
     let bad = env.dir.path().join("bad.toml");
     std::fs::write(&bad, "id = \"bad\"\ntitle = \"B\"\nprompt = \"p\"\nunplanned_answer = \"u\"\n[persona]\nname = \"n\"\nrole = \"r\"\ngreeting = \"g\"\n[stages.modle]\n").unwrap();
-    let out = env.cmd().arg("chat").arg(&bad).write_stdin("").output().unwrap();
+    let out = env
+        .cmd()
+        .arg("chat")
+        .arg(&bad)
+        .write_stdin("")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{}:9:9: unknown stage 'modle'", bad.display())), "{err}");
-    assert!(env.sessions().is_empty(), "no session is started for a broken scenario");
+    assert!(
+        err.contains(&format!("{}:9:9: unknown stage 'modle'", bad.display())),
+        "{err}"
+    );
+    assert!(
+        env.sessions().is_empty(),
+        "no session is started for a broken scenario"
+    );
 
-    let out = env.cmd().args(["chat", "--minutes", "50"]).write_stdin("").output().unwrap();
+    let out = env
+        .cmd()
+        .args(["chat", "--minutes", "50"])
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("use 45, 60 or 90"));
 }
 
 #[test]
 fn a_user_scenario_file_runs_by_path() {
     let env = Env::new();
-    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/churn.toml")).unwrap();
+    let src =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/churn.toml"))
+            .unwrap();
     let path = env.dir.path().join("mine.toml");
     std::fs::write(&path, src.replace("id = \"churn\"", "id = \"my-churn\"")).unwrap();
     let (out, _) = env.chat(&[path.to_str().unwrap()], "How do we define churn?\n/end\n");
-    assert!(out.contains("A subscriber has churned when they cancel"), "{out}");
+    assert!(
+        out.contains("A subscriber has churned when they cancel"),
+        "{out}"
+    );
     // Resume finds the file again through the locator in the log.
     let evs = events(&env.sessions()[0]);
     assert_eq!(evs[0]["scenario"], "my-churn");
@@ -309,18 +512,41 @@ fn plain_transcripts_are_assessed_and_reported_in_every_format() {
     .unwrap();
     let report = env.assess_json("fraud", &t);
     assert_eq!(report["source"], "transcript");
-    let pt = report["checkpoints"].as_array().unwrap().iter().find(|c| c["id"] == "frame.output").unwrap();
+    let pt = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "frame.output")
+        .unwrap();
     assert_eq!(pt["evidence"][0]["turn"], 4);
-    assert_eq!(pt["evidence"][0]["quote"], "with a fraud probability as the output.");
+    assert_eq!(
+        pt["evidence"][0]["quote"],
+        "with a fraud probability as the output."
+    );
     assert_eq!(report["overall"]["recommendation"], "not assessed");
 
     env.chat(&["fraud"], fixture("fraud-strong.txt"));
-    let id = env.sessions()[0].file_stem().unwrap().to_string_lossy().into_owned();
-    let md = env.cmd().args(["debrief", &id[..15], "--format", "md"]).output().unwrap();
+    let id = env.sessions()[0]
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let md = env
+        .cmd()
+        .args(["debrief", &id[..15], "--format", "md"])
+        .output()
+        .unwrap();
     let md = String::from_utf8(md.stdout).unwrap();
-    assert!(md.starts_with("# Debrief: Real-time card fraud detection"), "{md}");
+    assert!(
+        md.starts_with("# Debrief: Real-time card fraud detection"),
+        "{md}"
+    );
     assert!(md.contains("| Clarify the problem | 4/4 |"), "{md}");
-    let js = env.cmd().args(["debrief", &id, "--format", "json"]).output().unwrap();
+    let js = env
+        .cmd()
+        .args(["debrief", &id, "--format", "json"])
+        .output()
+        .unwrap();
     let js: Value = serde_json::from_slice(&js.stdout).unwrap();
     assert_eq!(js["checkpoints"].as_array().unwrap().len(), 37);
     let list = env.cmd().arg("sessions").output().unwrap();
@@ -335,6 +561,10 @@ fn unreadable_session_files_get_clear_messages() {
     std::fs::write(&p, "{\"v\":1,\"type\":\"note\",\"text\":\"x\",\"at\":1}\n").unwrap();
     let out = env.cmd().args(["debrief"]).arg(&p).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not start with a 'started' event"));
-    let out = env.cmd().args(["debrief", "no-such-session"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["debrief", "no-such-session"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session matches 'no-such-session'"));
 }

@@ -36,14 +36,62 @@ fn not_ended(p: Phase) -> bool {
 }
 
 pub const COMMANDS: &[Spec] = &[
-    Spec { name: "help", args: "", help: "list these commands", cmd: Cmd::Help, allowed: always },
-    Spec { name: "hint", args: "", help: "ask for a hint (it counts in the debrief)", cmd: Cmd::Hint, allowed: in_stage },
-    Spec { name: "skip", args: "", help: "move on to the next stage", cmd: Cmd::Skip, allowed: in_stage },
-    Spec { name: "time", args: "", help: "spoken time used, overall and in this stage", cmd: Cmd::Time, allowed: always },
-    Spec { name: "stage", args: "", help: "the current stage and what it asks of you", cmd: Cmd::Stage, allowed: always },
-    Spec { name: "notes", args: "[TEXT]", help: "show what you've learned so far; with TEXT, save a note", cmd: Cmd::Notes, allowed: always },
-    Spec { name: "end", args: "", help: "finish now and get the debrief", cmd: Cmd::End, allowed: not_ended },
-    Spec { name: "quit", args: "", help: "save and leave; `casecoach chat --resume` continues", cmd: Cmd::Quit, allowed: always },
+    Spec {
+        name: "help",
+        args: "",
+        help: "list these commands",
+        cmd: Cmd::Help,
+        allowed: always,
+    },
+    Spec {
+        name: "hint",
+        args: "",
+        help: "ask for a hint (it counts in the debrief)",
+        cmd: Cmd::Hint,
+        allowed: in_stage,
+    },
+    Spec {
+        name: "skip",
+        args: "",
+        help: "move on to the next stage",
+        cmd: Cmd::Skip,
+        allowed: in_stage,
+    },
+    Spec {
+        name: "time",
+        args: "",
+        help: "spoken time used, overall and in this stage",
+        cmd: Cmd::Time,
+        allowed: always,
+    },
+    Spec {
+        name: "stage",
+        args: "",
+        help: "the current stage and what it asks of you",
+        cmd: Cmd::Stage,
+        allowed: always,
+    },
+    Spec {
+        name: "notes",
+        args: "[TEXT]",
+        help: "show what you've learned so far; with TEXT, save a note",
+        cmd: Cmd::Notes,
+        allowed: always,
+    },
+    Spec {
+        name: "end",
+        args: "",
+        help: "finish now and get the debrief",
+        cmd: Cmd::End,
+        allowed: not_ended,
+    },
+    Spec {
+        name: "quit",
+        args: "",
+        help: "save and leave; `casecoach chat --resume` continues",
+        cmd: Cmd::Quit,
+        allowed: always,
+    },
 ];
 
 #[derive(Debug, PartialEq)]
@@ -70,7 +118,9 @@ impl PartialEq for Spec {
 /// unique, `/hi` is).
 pub fn parse(line: &str) -> Parsed<'_> {
     let t = line.trim();
-    let Some(rest) = t.strip_prefix('/') else { return Parsed::NotCommand };
+    let Some(rest) = t.strip_prefix('/') else {
+        return Parsed::NotCommand;
+    };
     if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Parsed::NotCommand;
     }
@@ -79,7 +129,10 @@ pub fn parse(line: &str) -> Parsed<'_> {
     if let Some(spec) = COMMANDS.iter().find(|s| s.name == word) {
         return Parsed::Command(spec, arg.trim());
     }
-    let matches: Vec<&'static Spec> = COMMANDS.iter().filter(|s| s.name.starts_with(&word)).collect();
+    let matches: Vec<&'static Spec> = COMMANDS
+        .iter()
+        .filter(|s| s.name.starts_with(&word))
+        .collect();
     match matches.as_slice() {
         [one] => Parsed::Command(one, arg.trim()),
         [] => Parsed::Unknown(word),
@@ -88,13 +141,29 @@ pub fn parse(line: &str) -> Parsed<'_> {
 }
 
 pub fn help() -> String {
-    COMMANDS.iter().map(|s| format!("  /{:<14}{}", format!("{} {}", s.name, s.args).trim(), s.help)).collect::<Vec<_>>().join("\n")
+    COMMANDS
+        .iter()
+        .map(|s| {
+            format!(
+                "  /{:<14}{}",
+                format!("{} {}", s.name, s.args).trim(),
+                s.help
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Completions for what has been typed so far.
 pub fn complete(prefix: &str) -> Vec<String> {
-    let Some(word) = prefix.strip_prefix('/') else { return vec![] };
-    COMMANDS.iter().filter(|s| s.name.starts_with(word)).map(|s| format!("/{}", s.name)).collect()
+    let Some(word) = prefix.strip_prefix('/') else {
+        return vec![];
+    };
+    COMMANDS
+        .iter()
+        .filter(|s| s.name.starts_with(word))
+        .map(|s| format!("/{}", s.name))
+        .collect()
 }
 
 #[cfg(test)]
@@ -105,9 +174,14 @@ mod tests {
     #[test]
     fn parsing_prefixes_and_arguments() {
         assert!(matches!(parse("/hint"), Parsed::Command(s, "") if s.cmd == Cmd::Hint));
-        assert!(matches!(parse("  /NOTES  check the 90 days "), Parsed::Command(s, "check the 90 days") if s.cmd == Cmd::Notes));
+        assert!(
+            matches!(parse("  /NOTES  check the 90 days "), Parsed::Command(s, "check the 90 days") if s.cmd == Cmd::Notes)
+        );
         assert!(matches!(parse("/sk"), Parsed::Command(s, _) if s.cmd == Cmd::Skip));
-        assert_eq!(parse("/h"), Parsed::Ambiguous("h".into(), vec!["help", "hint"]));
+        assert_eq!(
+            parse("/h"),
+            Parsed::Ambiguous("h".into(), vec!["help", "hint"])
+        );
         assert_eq!(parse("/frobnicate"), Parsed::Unknown("frobnicate".into()));
         assert_eq!(parse("I'd use a 50/50 split"), Parsed::NotCommand);
         assert_eq!(parse("/ 2 is half"), Parsed::NotCommand);

@@ -28,7 +28,13 @@ impl Input {
     pub fn spawn(tty: bool) -> Input {
         let (prompts, prompt_rx) = channel::<String>();
         let (event_tx, events) = channel::<Event>();
-        std::thread::spawn(move || if tty { terminal(prompt_rx, event_tx) } else { plain(prompt_rx, event_tx) });
+        std::thread::spawn(move || {
+            if tty {
+                terminal(prompt_rx, event_tx)
+            } else {
+                plain(prompt_rx, event_tx)
+            }
+        });
         Input { prompts, events }
     }
 
@@ -53,7 +59,10 @@ fn plain(prompts: Receiver<String>, events: Sender<Event>) {
                 }
                 match String::from_utf8(buf) {
                     Ok(text) => Event::Line { text, lossy: false },
-                    Err(e) => Event::Line { text: String::from_utf8_lossy(e.as_bytes()).into_owned(), lossy: true },
+                    Err(e) => Event::Line {
+                        text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                        lossy: true,
+                    },
                 }
             }
             Err(e) => Event::Failed(e.to_string()),
@@ -69,7 +78,12 @@ struct Helper;
 
 impl Completer for Helper {
     type Candidate = String;
-    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
         let typed = &line[..pos];
         if typed.contains(char::is_whitespace) {
             return Ok((pos, vec![]));

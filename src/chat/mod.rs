@@ -25,6 +25,8 @@ pub struct Chat {
     clock: SpokenClock,
     voice: Box<dyn Interviewer>,
     tty: bool,
+    /// Where interview content goes: stdout, or anything else (benchmarks use a sink).
+    out: Box<dyn Write>,
 }
 
 fn notice(msg: &str) {
@@ -32,8 +34,33 @@ fn notice(msg: &str) {
 }
 
 impl Chat {
-    /// A new session: create its log, write `started`, say the opening.
-    pub fn start(settings: &Settings, minutes: Option<u32>) -> Result<Chat> {
+    /// Assemble a chat from its parts; `start` and `resume` are the usual ways in.
+    pub fn from_parts(
+        iv: Interview,
+        log: Log,
+        voice: Box<dyn Interviewer>,
+        out: Box<dyn Write>,
+        tty: bool,
+    ) -> Chat {
+        let clock = SpokenClock::starting_at(iv.now);
+        Chat {
+            iv,
+            log,
+            clock,
+            voice,
+            tty,
+            out,
+        }
+    }
+
+    /// A new session: create its log, write `started`, say the opening to `out`.
+    /// A new session, logged as started; `open` then says the interviewer's first line.
+    pub fn start_with(
+        settings: &Settings,
+        minutes: Option<u32>,
+        out: Box<dyn Write>,
+        tty: bool,
+    ) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
         let minutes = minutes.unwrap_or(scenario.minutes);
         let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
@@ -49,12 +76,13 @@ impl Chat {
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
         let iv = Interview::new(scenario, settings.mode, minutes);
-        let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-        let mut chat = Chat { iv, log, clock: SpokenClock::starting_at(0.0), voice, tty };
-        chat.header();
-        let opening = chat.iv.start(0.0);
-        chat.say(opening, None, true)?;
-        Ok(chat)
+        Ok(Chat::from_parts(iv, log, voice, out, tty))
+    }
+
+    /// The interviewer's greeting, the problem, and the first stage's opening.
+    pub fn open(&mut self) -> Result<()> {
+        let opening = self.iv.start(self.clock.now);
+        self.say(opening, None, true)
     }
 
     /// Continue a saved session from its log.
@@ -66,12 +94,22 @@ impl Chat {
         };
         let scenario = scenario::load(locator)
             .or_else(|_| scenario::load(id))
-            .with_context(|| format!("cannot load scenario '{locator}' to resume {}", path.display()))?;
+            .with_context(|| {
+                format!(
+                    "cannot load scenario '{locator}' to resume {}",
+                    path.display()
+                )
+            })?;
         if scenario.hash != hash {
-            notice(&format!("note: scenario '{id}' has changed since this session started; resuming with the current version"));
+            notice(&format!(
+                "note: scenario '{id}' has changed since this session started; resuming with the current version"
+            ));
         }
         let replayed = session::replay(&loaded.events, Arc::new(scenario))?;
-        let sid = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let sid = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if replayed.ended {
             bail!("session {sid} has already ended; `casecoach debrief {sid}` shows its debrief");
         }
@@ -84,10 +122,19 @@ impl Chat {
         }
         let mut log = Log::reopen(&path, &loaded)?;
         let now = replayed.interview.now;
-        log.append(Event::Resumed { at: now, time: session::rfc3339(std::time::SystemTime::now()) })?;
+        log.append(Event::Resumed {
+            at: now,
+            time: session::rfc3339(std::time::SystemTime::now()),
+        })?;
         let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
         let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-        let mut chat = Chat { iv: replayed.interview, log, clock: SpokenClock::starting_at(now), voice, tty };
+        let mut chat = Chat::from_parts(
+            replayed.interview,
+            log,
+            voice,
+            Box::new(std::io::stdout()),
+            tty,
+        );
         let said = chat.iv.candidate_turns().count();
         notice(&format!(
             "Resuming {sid}: {} answers so far, now in {}.",
@@ -100,29 +147,36 @@ impl Chat {
             chat.react(&obs, last.as_deref())?;
         } else if !replayed.unsaid.is_empty() {
             chat.say(replayed.unsaid, None, false)?;
-        } else if let Some(t) = chat.iv.turns.iter().rev().find(|t| t.role == Role::Interviewer) {
+        } else if let Some(t) = chat
+            .iv
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == Role::Interviewer)
+        {
             let text = t.text.clone();
             chat.print_line(&text);
         }
         Ok(chat)
     }
 
-    fn header(&self) {
+    /// The one-line header: what is running, and with which interviewer.
+    fn header(&self) -> String {
         let sc = &self.iv.scenario;
-        notice(&format!(
-            "casecoach | {} ({}) | {:.0} min | {} mode | {} interviewer (no model configured) | /help for commands",
+        format!(
+            "casecoach | {} ({}) | {:.0} min | {} mode | {} interviewer (no model configured) | /help for commands\nsession log: {}",
             sc.title,
             sc.id,
             self.iv.budget.total / 60.0,
             self.iv.mode.id(),
-            self.voice.name()
-        ));
-        notice(&format!("session log: {}", self.log.path.display()));
+            self.voice.name(),
+            self.log.path.display()
+        )
     }
 
-    fn print_line(&self, text: &str) {
+    fn print_line(&mut self, text: &str) {
         let name = &self.iv.scenario.persona.name;
-        let mut out = std::io::stdout().lock();
+        let out = &mut self.out;
         if self.tty {
             let _ = writeln!(out, "\n\x1b[1m{name}:\x1b[0m {text}\n");
         } else {
@@ -132,28 +186,53 @@ impl Chat {
     }
 
     /// Log and perform actions: one interviewer turn for all of them; the debrief if one ends it.
-    fn say(&mut self, actions: Vec<Action>, candidate: Option<&str>, log_actions: bool) -> Result<()> {
+    fn say(
+        &mut self,
+        actions: Vec<Action>,
+        candidate: Option<&str>,
+        log_actions: bool,
+    ) -> Result<()> {
         if actions.is_empty() {
             return Ok(());
         }
         let at = self.clock.now;
         if log_actions {
             for a in &actions {
-                self.log.append(Event::Action { at, action: a.clone() })?;
+                self.log.append(Event::Action {
+                    at,
+                    action: a.clone(),
+                })?;
             }
         }
         let mut parts = Vec::new();
         for (i, action) in actions.iter().enumerate() {
-            let request = LineRequest { interview: &self.iv, action, candidate, then: actions.get(i + 1) };
+            let request = LineRequest {
+                interview: &self.iv,
+                action,
+                candidate,
+                then: actions.get(i + 1),
+            };
             parts.push(self.voice.line(&request)?);
         }
-        let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+        let text = parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         let at = self.clock.interviewer(&text);
         let n = self.iv.turns.len() + 1;
-        self.log.append(Event::Turn { n, role: Role::Interviewer, text: text.clone(), at, phase: self.iv.phase })?;
+        self.log.append(Event::Turn {
+            n,
+            role: Role::Interviewer,
+            text: text.clone(),
+            at,
+            phase: self.iv.phase,
+        })?;
         self.iv.interviewer(&text, at);
         self.print_line(&text);
-        if let Some(Action::Debrief { reason }) = actions.iter().find(|a| matches!(a, Action::Debrief { .. })) {
+        if let Some(Action::Debrief { reason }) =
+            actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
+        {
             self.finish(*reason)?;
         } else if self.iv.mode == crate::interview::Mode::Coach {
             self.print_checklist();
@@ -161,12 +240,12 @@ impl Chat {
         Ok(())
     }
 
-    fn print_checklist(&self) {
+    fn print_checklist(&mut self) {
         let list = interviewer::checklist(&self.iv);
         if list.is_empty() {
             return;
         }
-        let mut out = std::io::stdout().lock();
+        let out = &mut self.out;
         let _ = writeln!(out, "  [{}]", interviewer::stage_line(&self.iv));
         for (done, id, title) in list {
             let _ = writeln!(out, "  [{}] {id}: {title}", if done { "x" } else { " " });
@@ -175,13 +254,25 @@ impl Chat {
 
     fn finish(&mut self, reason: Reason) -> Result<()> {
         let report = debrief::report(&self.iv, Basis::Session);
-        self.log.append(Event::Ended { reason, at: self.clock.now })?;
-        self.log.append(Event::Debrief { report: serde_json::to_value(&report)? })?;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "\n{}", render::text(&report));
-        drop(out);
-        let id = self.log.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        notice(&format!("Session saved: {}\nOther formats: casecoach debrief {id} --format md|json", self.log.path.display()));
+        self.log.append(Event::Ended {
+            reason,
+            at: self.clock.now,
+        })?;
+        self.log.append(Event::Debrief {
+            report: serde_json::to_value(&report)?,
+        })?;
+        let _ = writeln!(self.out, "\n{}", render::text(&report));
+        let _ = self.out.flush();
+        let id = self
+            .log
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        notice(&format!(
+            "Session saved: {}\nOther formats: casecoach debrief {id} --format md|json",
+            self.log.path.display()
+        ));
         Ok(())
     }
 
@@ -189,10 +280,19 @@ impl Chat {
     pub fn candidate(&mut self, text: &str) -> Result<()> {
         let (at, capped) = self.clock.candidate(text);
         if capped {
-            notice(&format!("(a long answer: counted as {:.0} minutes of speaking time; all of it is kept)", self.clock.max_turn / 60.0));
+            notice(&format!(
+                "(a long answer: counted as {:.0} minutes of speaking time; all of it is kept)",
+                self.clock.max_turn / 60.0
+            ));
         }
         let n = self.iv.turns.len() + 1;
-        self.log.append(Event::Turn { n, role: Role::Candidate, text: text.to_string(), at, phase: self.iv.phase })?;
+        self.log.append(Event::Turn {
+            n,
+            role: Role::Candidate,
+            text: text.to_string(),
+            at,
+            phase: self.iv.phase,
+        })?;
         let obs = self.iv.observe(text, at);
         self.react(&obs, Some(text))
     }
@@ -200,7 +300,12 @@ impl Chat {
     fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<()> {
         for hit in &obs.new {
             let checkpoint = self.iv.scenario.checkpoints[hit.checkpoint].id.clone();
-            self.log.append(Event::Coverage { turn: obs.turn, checkpoint, quote: hit.quote.clone(), source: "lexical".into() })?;
+            self.log.append(Event::Coverage {
+                turn: obs.turn,
+                checkpoint,
+                quote: hit.quote.clone(),
+                source: "lexical".into(),
+            })?;
         }
         let actions = director::decide(&self.iv, obs);
         self.apply_and_say(actions, text)
@@ -212,7 +317,11 @@ impl Chat {
             let before = self.iv.phase;
             self.iv.apply(a, at);
             if self.iv.phase != before {
-                self.log.append(Event::Stage { from: before, to: self.iv.phase, at })?;
+                self.log.append(Event::Stage {
+                    from: before,
+                    to: self.iv.phase,
+                    at,
+                })?;
             }
         }
         self.say(actions, text, true)
@@ -223,22 +332,40 @@ impl Chat {
         self.apply_and_say(actions, None)
     }
 
+    /// Print a command's answer with the interview content.
+    fn show(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
+
     pub fn ended(&self) -> bool {
         self.iv.phase == Phase::Ended
     }
 
     fn note(&mut self, text: &str) -> Result<()> {
-        self.log.append(Event::Note { text: text.to_string(), at: self.clock.now })?;
+        self.log.append(Event::Note {
+            text: text.to_string(),
+            at: self.clock.now,
+        })?;
         self.iv.note(text);
         Ok(())
     }
 
     fn time_report(&self) -> String {
         let iv = &self.iv;
-        let mut s = format!("Spoken time: {:.1} of {:.0} min.", iv.now / 60.0, iv.budget.total / 60.0);
+        let mut s = format!(
+            "Spoken time: {:.1} of {:.0} min.",
+            iv.now / 60.0,
+            iv.budget.total / 60.0
+        );
         if let Some(stage) = iv.stage() {
             let spent = iv.stats[stage.index()].seconds(iv.now);
-            s += &format!(" {}: {:.1} of {:.0} min.", stage.name(), spent / 60.0, iv.budget.stage(stage) / 60.0);
+            s += &format!(
+                " {}: {:.1} of {:.0} min.",
+                stage.name(),
+                spent / 60.0,
+                iv.budget.stage(stage) / 60.0
+            );
         }
         s += &format!(" Wrap-up at {:.0} min.", iv.budget.wrap_up_at() / 60.0);
         s
@@ -247,8 +374,14 @@ impl Chat {
     fn notes_report(&self) -> String {
         let iv = &self.iv;
         let mut lines = vec!["What the interviewer has told you:".to_string()];
-        let facts: Vec<&str> =
-            iv.scenario.facts.iter().zip(&iv.revealed).filter(|(_, r)| **r).map(|(f, _)| f.answer.as_str()).collect();
+        let facts: Vec<&str> = iv
+            .scenario
+            .facts
+            .iter()
+            .zip(&iv.revealed)
+            .filter(|(_, r)| **r)
+            .map(|(f, _)| f.answer.as_str())
+            .collect();
         if facts.is_empty() {
             lines.push("  nothing yet: ask about the problem.".into());
         }
@@ -271,31 +404,44 @@ fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
     match commands::parse(text) {
         Parsed::NotCommand => {
             if text.trim().is_empty() {
-                notice("(empty answer: type your answer, /hint if you're stuck, /help for commands)");
+                notice(
+                    "(empty answer: type your answer, /hint if you're stuck, /help for commands)",
+                );
             } else {
                 chat.candidate(text)?;
             }
         }
         Parsed::Unknown(w) => notice(&format!("unknown command /{w}; /help lists the commands")),
-        Parsed::Ambiguous(w, names) => notice(&format!("/{w} could be {}", names.iter().map(|n| format!("/{n}")).collect::<Vec<_>>().join(" or "))),
+        Parsed::Ambiguous(w, names) => notice(&format!(
+            "/{w} could be {}",
+            names
+                .iter()
+                .map(|n| format!("/{n}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
         Parsed::Command(spec, arg) => {
             if !(spec.allowed)(chat.iv.phase) {
-                notice(&format!("/{} is not available now ({})", spec.name, session::phase_label(chat.iv.phase)));
+                notice(&format!(
+                    "/{} is not available now ({})",
+                    spec.name,
+                    session::phase_label(chat.iv.phase)
+                ));
                 return Ok(Next::Continue);
             }
             match spec.cmd {
-                Cmd::Help => println!("{}", commands::help()),
+                Cmd::Help => chat.show(&commands::help()),
                 Cmd::Hint => chat.command(Command::Hint)?,
                 Cmd::Skip => chat.command(Command::Skip)?,
                 Cmd::End => chat.command(Command::End)?,
-                Cmd::Time => println!("{}", chat.time_report()),
+                Cmd::Time => chat.show(&chat.time_report()),
                 Cmd::Stage => {
-                    println!("{}", interviewer::stage_line(&chat.iv));
+                    chat.show(&interviewer::stage_line(&chat.iv));
                     if chat.iv.mode == crate::interview::Mode::Coach {
                         chat.print_checklist();
                     }
                 }
-                Cmd::Notes if arg.is_empty() => println!("{}", chat.notes_report()),
+                Cmd::Notes if arg.is_empty() => chat.show(&chat.notes_report()),
                 Cmd::Notes => {
                     chat.note(arg)?;
                     notice("(note saved)");
@@ -310,7 +456,13 @@ fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
 pub fn run(settings: &Settings, resume: Option<&str>, minutes: Option<u32>) -> Result<()> {
     let mut chat = match resume {
         Some(q) => Chat::resume(settings, (!q.is_empty()).then_some(q))?,
-        None => Chat::start(settings, minutes)?,
+        None => {
+            let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+            let mut chat = Chat::start_with(settings, minutes, Box::new(std::io::stdout()), tty)?;
+            notice(&chat.header());
+            chat.open()?;
+            chat
+        }
     };
     let input = Input::spawn(chat.tty);
     let mut interrupted = false;
@@ -338,8 +490,15 @@ pub fn run(settings: &Settings, resume: Option<&str>, minutes: Option<u32>) -> R
         }
     }
     if !chat.ended() {
-        let id = chat.log.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        notice(&format!("Saved. Continue with: casecoach chat --resume {id}"));
+        let id = chat
+            .log
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        notice(&format!(
+            "Saved. Continue with: casecoach chat --resume {id}"
+        ));
     }
     Ok(())
 }
@@ -350,7 +509,9 @@ pub fn load_for_debrief(path: &std::path::Path) -> Result<(Arc<Scenario>, Interv
         bail!("{} is not a session log", path.display());
     };
     let scenario = Arc::new(
-        scenario::load(locator).or_else(|_| scenario::load(id)).with_context(|| format!("cannot load scenario '{locator}'"))?,
+        scenario::load(locator)
+            .or_else(|_| scenario::load(id))
+            .with_context(|| format!("cannot load scenario '{locator}'"))?,
     );
     let r = session::replay(&loaded.events, scenario.clone())?;
     Ok((scenario, r.interview))

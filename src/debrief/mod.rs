@@ -105,13 +105,22 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
                 title: c.title.clone(),
                 weight: c.weight,
                 covered,
-                evidence: iv.evidence[i].iter().map(|e| Quote { turn: e.turn, quote: e.quote.clone() }).collect(),
+                evidence: iv.evidence[i]
+                    .iter()
+                    .map(|e| Quote {
+                        turn: e.turn,
+                        quote: e.quote.clone(),
+                    })
+                    .collect(),
                 source: covered.then(|| "lexical".to_string()),
                 model_answer: if covered { None } else { c.answer.clone() },
             }
         })
         .collect();
-    let stages: Vec<StageReport> = Stage::ALL.iter().map(|&s| stage_report(iv, s, basis)).collect();
+    let stages: Vec<StageReport> = Stage::ALL
+        .iter()
+        .map(|&s| stage_report(iv, s, basis))
+        .collect();
     let pitfalls = pitfalls(iv);
     let overall = overall(iv, &stages, &pitfalls);
     Report {
@@ -133,7 +142,8 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
 }
 
 fn stage_turns(iv: &Interview, s: Stage) -> impl Iterator<Item = &Turn> {
-    iv.candidate_turns().filter(move |t| t.phase == Phase::Stage(s))
+    iv.candidate_turns()
+        .filter(move |t| t.phase == Phase::Stage(s))
 }
 
 fn minutes(secs: f64) -> String {
@@ -142,8 +152,14 @@ fn minutes(secs: f64) -> String {
 
 fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
     let st = &iv.stats[s.index()];
-    let idx: Vec<usize> =
-        iv.scenario.checkpoints.iter().enumerate().filter(|(_, c)| c.stage == s).map(|(i, _)| i).collect();
+    let idx: Vec<usize> = iv
+        .scenario
+        .checkpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stage == s)
+        .map(|(i, _)| i)
+        .collect();
     let covered = idx.iter().filter(|&&i| iv.covered(i)).count();
     let coverage = iv.stage_coverage(s);
     let turns = stage_turns(iv, s).count();
@@ -171,7 +187,8 @@ fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
         return r;
     }
     if turns == 0 && covered == 0 {
-        r.reasons.push("the candidate said nothing while this stage was open".into());
+        r.reasons
+            .push("the candidate said nothing while this stage was open".into());
         return r;
     }
     let evidence_turns: Vec<String> = idx
@@ -186,29 +203,51 @@ fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
     } else {
         format!(" (turns {})", evidence_turns.join(", "))
     };
-    r.reasons.push(format!("covered {covered} of {} checkpoints, {:.0}% by weight{cited}", idx.len(), coverage * 100.0));
+    r.reasons.push(format!(
+        "covered {covered} of {} checkpoints, {:.0}% by weight{cited}",
+        idx.len(),
+        coverage * 100.0
+    ));
     let mut score = coverage * 4.0;
     if st.probes_asked > 0 {
         let ratio = st.probes_answered as f64 / st.probes_asked as f64;
         if ratio >= 1.0 {
             score += 0.5;
-            r.reasons.push(format!("answered all {} follow-up probes with substance", st.probes_asked));
+            r.reasons.push(format!(
+                "answered all {} follow-up probes with substance",
+                st.probes_asked
+            ));
         } else if ratio < 0.5 {
             score -= 0.5;
-            r.reasons.push(format!("answered {} of {} follow-up probes", st.probes_answered, st.probes_asked));
+            r.reasons.push(format!(
+                "answered {} of {} follow-up probes",
+                st.probes_answered, st.probes_asked
+            ));
         }
     }
     if st.hints > 0 {
         score -= (0.5 * st.hints as f64).min(1.5);
-        r.reasons.push(format!("needed {} hint{}", st.hints, if st.hints == 1 { "" } else { "s" }));
+        r.reasons.push(format!(
+            "needed {} hint{}",
+            st.hints,
+            if st.hints == 1 { "" } else { "s" }
+        ));
     }
-    if let Some(secs) = seconds {
-        if secs > budget * 1.5 {
-            score -= if secs >= budget * 2.0 { 1.0 } else { 0.5 };
-            r.reasons.push(format!("took {} against a budget of {}", minutes(secs), minutes(budget)));
-        }
+    if let Some(secs) = seconds
+        && secs > budget * 1.5
+    {
+        score -= if secs >= budget * 2.0 { 1.0 } else { 0.5 };
+        r.reasons.push(format!(
+            "took {} against a budget of {}",
+            minutes(secs),
+            minutes(budget)
+        ));
     }
-    let score = if covered == 0 { 0.0 } else { score.clamp(0.0, 4.0).round() };
+    let score = if covered == 0 {
+        0.0
+    } else {
+        score.clamp(0.0, 4.0).round()
+    };
     r.score = Some(score as u8);
     r.status = "assessed".into();
     r
@@ -217,17 +256,29 @@ fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
 /// The candidate's own words from a turn, as a short verbatim quote.
 fn quote_turn(t: &Turn) -> Quote {
     let text = t.text.as_str();
-    let q = sentences(text).into_iter().next().map(|r| quote(text, r.clone(), r).to_string()).unwrap_or_default();
-    Quote { turn: t.n, quote: q }
+    let q = sentences(text)
+        .into_iter()
+        .next()
+        .map(|r| quote(text, r.clone(), r).to_string())
+        .unwrap_or_default();
+    Quote {
+        turn: t.n,
+        quote: q,
+    }
 }
 
 fn covered_id(iv: &Interview, id: &str) -> bool {
-    iv.scenario.checkpoint_index(id).is_some_and(|i| iv.covered(i))
+    iv.scenario
+        .checkpoint_index(id)
+        .is_some_and(|i| iv.covered(i))
 }
 
 fn first_evidence(iv: &Interview, id: &str) -> Option<Quote> {
     let i = iv.scenario.checkpoint_index(id)?;
-    iv.evidence[i].first().map(|e| Quote { turn: e.turn, quote: e.quote.clone() })
+    iv.evidence[i].first().map(|e| Quote {
+        turn: e.turn,
+        quote: e.quote.clone(),
+    })
 }
 
 /// A stage counts as reached when the interview went there, or when the candidate covered at
@@ -244,8 +295,21 @@ fn deep_model_cues() -> &'static CueSet {
     static CUES: std::sync::OnceLock<CueSet> = std::sync::OnceLock::new();
     CUES.get_or_init(|| {
         CueSet::new([
-            "neural net*", "deep learning", "deep model", "deep network", "transformer*", "lstm", "rnn", "dnn",
-            "gnn", "graph neural", "two tower", "autoencoder", "bert", "llm", "large language model",
+            "neural net*",
+            "deep learning",
+            "deep model",
+            "deep network",
+            "transformer*",
+            "lstm",
+            "rnn",
+            "dnn",
+            "gnn",
+            "graph neural",
+            "two tower",
+            "autoencoder",
+            "bert",
+            "llm",
+            "large language model",
         ])
     })
 }
@@ -261,7 +325,12 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         return out;
     }
     let mut add = |id: Pitfall, why: String, evidence: Vec<Quote>| {
-        out.push(PitfallReport { id, title: id.title().into(), why, evidence });
+        out.push(PitfallReport {
+            id,
+            title: id.title().into(),
+            why,
+            evidence,
+        });
     };
     let first_turn_of = |stage: Stage| -> Option<usize> {
         iv.scenario
@@ -283,18 +352,29 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
                 .min_by_key(|q| q.turn)
                 .into_iter()
                 .collect();
-            add(Pitfall::JumpedToSolution, "proposed a model before asking about the problem".into(), q);
+            add(
+                Pitfall::JumpedToSolution,
+                "proposed a model before asking about the problem".into(),
+                q,
+            );
         }
     }
 
-    let ml_metrics = first_evidence(iv, "frame.ml-metrics").or_else(|| first_evidence(iv, "evaluation.offline-metrics"));
-    if !covered_id(iv, "clarify.business-objective") && !covered_id(iv, "evaluation.business-metrics") && cand.len() >= 4 {
+    let ml_metrics = first_evidence(iv, "frame.ml-metrics")
+        .or_else(|| first_evidence(iv, "evaluation.offline-metrics"));
+    if !covered_id(iv, "clarify.business-objective")
+        && !covered_id(iv, "evaluation.business-metrics")
+        && cand.len() >= 4
+    {
         let why = if ml_metrics.is_some() {
             "talked about ML metrics but never about the business objective or business outcome"
         } else {
             "never asked about the business objective nor tied results to a business outcome"
         };
-        let ev = ml_metrics.clone().map(|q| vec![q]).unwrap_or_else(|| stage_quotes(iv, Stage::Evaluation, 1));
+        let ev = ml_metrics
+            .clone()
+            .map(|q| vec![q])
+            .unwrap_or_else(|| stage_quotes(iv, Stage::Evaluation, 1));
         add(Pitfall::IgnoredBusinessContext, why.into(), ev);
     }
 
@@ -302,17 +382,29 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
     if !covered_id(iv, "model.baseline") && !covered_id(iv, "model.trade-offs") {
         let deep = deep_model_cues();
         let mention = cand.iter().find_map(|t| {
-            sentences(&t.text).into_iter().find(|r| deep.matches(&Tokens::new(&t.text[r.clone()]))).map(|r| Quote {
-                turn: t.n,
-                quote: quote(&t.text, r.clone(), r).to_string(),
-            })
+            sentences(&t.text)
+                .into_iter()
+                .find(|r| deep.matches(&Tokens::new(&t.text[r.clone()])))
+                .map(|r| Quote {
+                    turn: t.n,
+                    quote: quote(&t.text, r.clone(), r).to_string(),
+                })
         });
         if let Some(q) = mention {
-            add(Pitfall::OverEngineering, "proposed deep learning with no baseline and no trade-off to justify it".into(), vec![q]);
+            add(
+                Pitfall::OverEngineering,
+                "proposed deep learning with no baseline and no trade-off to justify it".into(),
+                vec![q],
+            );
         }
     }
 
-    let data_issues = ["data.quality", "data.labeling", "data.class-imbalance", "data.drift"];
+    let data_issues = [
+        "data.quality",
+        "data.labeling",
+        "data.class-imbalance",
+        "data.drift",
+    ];
     let data_seen = data_issues.iter().filter(|id| covered_id(iv, id)).count();
     if data_seen <= 1 && reached(iv, Stage::Data) {
         add(
@@ -322,7 +414,12 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         );
     }
 
-    let production = ["deployment.latency", "deployment.scalability", "deployment.monitoring", "deployment.retraining"];
+    let production = [
+        "deployment.latency",
+        "deployment.scalability",
+        "deployment.monitoring",
+        "deployment.retraining",
+    ];
     let prod_seen = production.iter().filter(|id| covered_id(iv, id)).count();
     if prod_seen <= 1 && reached(iv, Stage::Deployment) {
         add(
@@ -332,8 +429,11 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         );
     }
 
-    let mut answers: Vec<(usize, &Turn)> =
-        cand.iter().filter(|t| !is_question(&t.text)).map(|t| (word_count(&t.text), *t)).collect();
+    let mut answers: Vec<(usize, &Turn)> = cand
+        .iter()
+        .filter(|t| !is_question(&t.text))
+        .map(|t| (word_count(&t.text), *t))
+        .collect();
     if answers.len() >= 4 {
         answers.sort_by_key(|(w, t)| (*w, t.n));
         let median = answers[answers.len() / 2].0;
@@ -354,10 +454,20 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         );
     }
 
-    let asked = cand.iter().filter(|t| t.phase == Phase::Stage(Stage::Clarify) && is_question(&t.text)).count();
+    let asked = cand
+        .iter()
+        .filter(|t| t.phase == Phase::Stage(Stage::Clarify) && is_question(&t.text))
+        .count();
     if asked == 0 {
-        let q = cand.first().map(|t| vec![quote_turn(t)]).unwrap_or_default();
-        add(Pitfall::NoQuestions, "asked no clarifying question before designing".into(), q);
+        let q = cand
+            .first()
+            .map(|t| vec![quote_turn(t)])
+            .unwrap_or_default();
+        add(
+            Pitfall::NoQuestions,
+            "asked no clarifying question before designing".into(),
+            q,
+        );
     }
     out
 }
@@ -377,7 +487,10 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         instructions_ignored: iv.injections,
     };
     if iv.injections > 0 {
-        o.reasons.push(format!("{} sentence(s) addressed the grader and were not scored", iv.injections));
+        o.reasons.push(format!(
+            "{} sentence(s) addressed the grader and were not scored",
+            iv.injections
+        ));
     }
     if substantive < 3 || assessed.len() < 4 {
         o.reasons.insert(
@@ -389,10 +502,16 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         );
         return o;
     }
-    let scores: Vec<f64> = assessed.iter().map(|s| s.score.unwrap_or(0) as f64).collect();
+    let scores: Vec<f64> = assessed
+        .iter()
+        .map(|s| s.score.unwrap_or(0) as f64)
+        .collect();
     let mean = scores.iter().sum::<f64>() / scores.len() as f64;
     o.mean_score = Some((mean * 100.0).round() / 100.0);
-    let low: Vec<&&StageReport> = assessed.iter().filter(|s| s.score.unwrap_or(0) < 2).collect();
+    let low: Vec<&&StageReport> = assessed
+        .iter()
+        .filter(|s| s.score.unwrap_or(0) < 2)
+        .collect();
     let unreached = 8 - assessed.len();
     let p = pitfalls.len();
     let rec = if mean >= 3.2 && low.is_empty() && p <= 1 && unreached == 0 {
@@ -405,17 +524,38 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         "no hire"
     };
     o.recommendation = rec.into();
-    o.reasons.insert(0, format!("mean stage score {mean:.1} of 4 over {} assessed stages", assessed.len()));
-    if let Some(best) = assessed.iter().max_by_key(|s| (s.score, std::cmp::Reverse(s.id))) {
-        o.reasons.push(format!("strongest: {} ({}/4)", best.name, best.score.unwrap_or(0)));
+    o.reasons.insert(
+        0,
+        format!(
+            "mean stage score {mean:.1} of 4 over {} assessed stages",
+            assessed.len()
+        ),
+    );
+    if let Some(best) = assessed
+        .iter()
+        .max_by_key(|s| (s.score, std::cmp::Reverse(s.id)))
+    {
+        o.reasons.push(format!(
+            "strongest: {} ({}/4)",
+            best.name,
+            best.score.unwrap_or(0)
+        ));
     }
     if !low.is_empty() {
-        let names: Vec<String> = low.iter().map(|s| format!("{} ({}/4)", s.name, s.score.unwrap_or(0))).collect();
+        let names: Vec<String> = low
+            .iter()
+            .map(|s| format!("{} ({}/4)", s.name, s.score.unwrap_or(0)))
+            .collect();
         o.reasons.push(format!("weak: {}", names.join(", ")));
     }
     if unreached > 0 {
-        let names: Vec<&str> = stages.iter().filter(|s| s.score.is_none()).map(|s| s.name.as_str()).collect();
-        o.reasons.push(format!("not assessed: {}", names.join(", ")));
+        let names: Vec<&str> = stages
+            .iter()
+            .filter(|s| s.score.is_none())
+            .map(|s| s.name.as_str())
+            .collect();
+        o.reasons
+            .push(format!("not assessed: {}", names.join(", ")));
     }
     if p > 0 {
         let ids: Vec<&str> = pitfalls.iter().map(|x| x.id.id()).collect();
@@ -440,13 +580,24 @@ mod tests {
     use std::sync::Arc;
 
     fn iv() -> Interview {
-        let mut iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), Mode::Interview, 60);
+        let mut iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
         iv.start(0.0);
         iv
     }
 
     fn goto(iv: &mut Interview, s: Stage, at: f64) {
-        iv.apply(&Action::AdvanceStage { from: iv.stage(), to: s, reason: Reason::Skip }, at);
+        iv.apply(
+            &Action::AdvanceStage {
+                from: iv.stage(),
+                to: s,
+                reason: Reason::Skip,
+            },
+            at,
+        );
     }
 
     #[test]
@@ -455,7 +606,11 @@ mod tests {
         assert_eq!(r.overall.recommendation, "not assessed");
         assert!(r.stages.iter().all(|s| s.score.is_none()));
         assert_eq!(r.checkpoints.len(), 37);
-        assert!(r.checkpoints.iter().all(|c| !c.covered && c.model_answer.is_some()));
+        assert!(
+            r.checkpoints
+                .iter()
+                .all(|c| !c.covered && c.model_answer.is_some())
+        );
     }
 
     #[test]
@@ -467,10 +622,29 @@ mod tests {
         assert!(full.reasons[0].contains("(turns 1)"), "{:?}", full.reasons);
 
         let mut b = iv();
-        b.observe("What's the business goal? How do we measure success? What data do we have?", 60.0);
-        let partial = stage_report(&b, Stage::Clarify, Basis::Session).score.unwrap();
-        b.apply(&Action::Hint { stage: Stage::Clarify, level: 1, checkpoint: None }, 61.0);
-        b.apply(&Action::Hint { stage: Stage::Clarify, level: 2, checkpoint: None }, 62.0);
+        b.observe(
+            "What's the business goal? How do we measure success? What data do we have?",
+            60.0,
+        );
+        let partial = stage_report(&b, Stage::Clarify, Basis::Session)
+            .score
+            .unwrap();
+        b.apply(
+            &Action::Hint {
+                stage: Stage::Clarify,
+                level: 1,
+                checkpoint: None,
+            },
+            61.0,
+        );
+        b.apply(
+            &Action::Hint {
+                stage: Stage::Clarify,
+                level: 2,
+                checkpoint: None,
+            },
+            62.0,
+        );
         let hinted = stage_report(&b, Stage::Clarify, Basis::Session);
         assert!(hinted.score.unwrap() < partial, "{partial} vs {hinted:?}");
         assert!(hinted.reasons.iter().any(|r| r == "needed 2 hints"));
@@ -479,7 +653,10 @@ mod tests {
     #[test]
     fn overtime_costs_a_point_only_when_time_is_known() {
         let mut a = iv();
-        a.observe("What is the business goal and how do we measure success? What data do we have?", 60.0);
+        a.observe(
+            "What is the business goal and how do we measure success? What data do we have?",
+            60.0,
+        );
         goto(&mut a, Stage::Frame, 8.0 * 60.0 * 2.0);
         let timed = stage_report(&a, Stage::Clarify, Basis::Session);
         let untimed = stage_report(&a, Stage::Clarify, Basis::Transcript);
@@ -491,23 +668,42 @@ mod tests {
     #[test]
     fn pitfalls_cite_the_candidates_words() {
         let mut a = iv();
-        a.observe("I would train a deep neural network on all the transactions.", 10.0);
+        a.observe(
+            "I would train a deep neural network on all the transactions.",
+            10.0,
+        );
         let p = pitfalls(&a);
         let ids: Vec<&str> = p.iter().map(|x| x.id.id()).collect();
         assert!(ids.contains(&"pitfall.jumped-to-solution"), "{ids:?}");
         assert!(ids.contains(&"pitfall.over-engineering"), "{ids:?}");
         assert!(ids.contains(&"pitfall.no-questions"), "{ids:?}");
-        let jumped = p.iter().find(|x| x.id == Pitfall::JumpedToSolution).unwrap();
-        assert_eq!(jumped.evidence, vec![Quote { turn: 1, quote: "I would train a deep neural network on all the transactions.".into() }]);
+        let jumped = p
+            .iter()
+            .find(|x| x.id == Pitfall::JumpedToSolution)
+            .unwrap();
+        assert_eq!(
+            jumped.evidence,
+            vec![Quote {
+                turn: 1,
+                quote: "I would train a deep neural network on all the transactions.".into()
+            }]
+        );
     }
 
     #[test]
     fn unreached_stages_are_not_assessed_and_not_blamed() {
         let mut a = iv();
-        a.observe("What's the business goal and how is success measured?", 10.0);
+        a.observe(
+            "What's the business goal and how is success measured?",
+            10.0,
+        );
         let r = report(&a, Basis::Session);
         let dep = r.stages.iter().find(|s| s.id == Stage::Deployment).unwrap();
         assert_eq!((dep.score, dep.status.as_str()), (None, "not assessed"));
-        assert!(!r.pitfalls.iter().any(|p| p.id == Pitfall::IgnoredProduction));
+        assert!(
+            !r.pitfalls
+                .iter()
+                .any(|p| p.id == Pitfall::IgnoredProduction)
+        );
     }
 }

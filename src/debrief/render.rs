@@ -39,12 +39,23 @@ fn time(s: &StageReport) -> String {
 pub fn text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "DEBRIEF: {} ({})", r.title, r.scenario);
-    let mean = r.overall.mean_score.map(|m| format!(", mean {m:.1}/4")).unwrap_or_default();
-    let _ = writeln!(o, "Recommendation: {}{mean}", r.overall.recommendation.to_uppercase());
+    let mean = r
+        .overall
+        .mean_score
+        .map(|m| format!(", mean {m:.1}/4"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "Recommendation: {}{mean}",
+        r.overall.recommendation.to_uppercase()
+    );
     for reason in &r.overall.reasons {
         let _ = writeln!(o, "  - {reason}");
     }
-    let _ = writeln!(o, "\nStages                        score          covered  hints  probes  time");
+    let _ = writeln!(
+        o,
+        "\nStages                        score          covered  hints  probes  time"
+    );
     for s in &r.stages {
         let _ = writeln!(
             o,
@@ -95,12 +106,23 @@ pub fn text(r: &Report) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Debrief: {}\n", r.title);
-    let mean = r.overall.mean_score.map(|m| format!(" (mean stage score {m:.1} of 4)")).unwrap_or_default();
-    let _ = writeln!(o, "**Recommendation: {}**{mean}\n", r.overall.recommendation);
+    let mean = r
+        .overall
+        .mean_score
+        .map(|m| format!(" (mean stage score {m:.1} of 4)"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "**Recommendation: {}**{mean}\n",
+        r.overall.recommendation
+    );
     for reason in &r.overall.reasons {
         let _ = writeln!(o, "- {reason}");
     }
-    let _ = writeln!(o, "\n## Stages\n\n| stage | score | covered | hints | probes answered | time | why |\n|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "\n## Stages\n\n| stage | score | covered | hints | probes answered | time | why |\n|---|---|---|---|---|---|---|"
+    );
     for s in &r.stages {
         let _ = writeln!(
             o,

@@ -17,7 +17,11 @@ impl Budget {
     pub fn for_minutes(minutes: u32) -> Budget {
         let scale = minutes as f64 / 60.0;
         let stages = Stage::ALL.map(|s| s.minutes_of_sixty() * 60.0 * scale);
-        Budget { stages, wrap_up: WRAP_UP_MINUTES_OF_SIXTY * 60.0 * scale, total: minutes as f64 * 60.0 }
+        Budget {
+            stages,
+            wrap_up: WRAP_UP_MINUTES_OF_SIXTY * 60.0 * scale,
+            total: minutes as f64 * 60.0,
+        }
     }
 
     pub fn stage(&self, s: Stage) -> f64 {
@@ -44,7 +48,13 @@ pub struct SpokenClock {
 
 impl SpokenClock {
     pub fn starting_at(now: f64) -> SpokenClock {
-        SpokenClock { now, candidate_wpm: 130.0, interviewer_wpm: 150.0, pause: 10.0, max_turn: 180.0 }
+        SpokenClock {
+            now,
+            candidate_wpm: 130.0,
+            interviewer_wpm: 150.0,
+            pause: 10.0,
+            max_turn: 180.0,
+        }
     }
 
     /// Advance by a candidate turn; returns the time the turn ends and whether it was capped.

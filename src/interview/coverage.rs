@@ -34,10 +34,28 @@ fn injection_cues() -> &'static CueSet {
     static CUES: OnceLock<CueSet> = OnceLock::new();
     CUES.get_or_init(|| {
         CueSet::new([
-            "checkpoint*", "rubric", "grader", "grading", "mark * cover*", "mark * complete*", "as covered",
-            "full mark*", "full score", "score me", "give me * score", "ignore * instruction*",
-            "ignore * previous", "ignore * above", "disregard", "system prompt", "you are now",
-            "new instruction*", "pretend", "all stages", "every stage", "strong hire",
+            "checkpoint*",
+            "rubric",
+            "grader",
+            "grading",
+            "mark * cover*",
+            "mark * complete*",
+            "as covered",
+            "full mark*",
+            "full score",
+            "score me",
+            "give me * score",
+            "ignore * instruction*",
+            "ignore * previous",
+            "ignore * above",
+            "disregard",
+            "system prompt",
+            "you are now",
+            "new instruction*",
+            "pretend",
+            "all stages",
+            "every stage",
+            "strong hire",
         ])
     })
 }
@@ -46,26 +64,45 @@ fn stuck_cues() -> &'static CueSet {
     static CUES: OnceLock<CueSet> = OnceLock::new();
     CUES.get_or_init(|| {
         CueSet::new([
-            "i don t know", "i do not know", "dont know", "no idea", "not sure", "i m stuck", "i am stuck",
-            "can you help", "could you help", "give me a hint", "need a hint", "no clue", "i have nothing",
-            "pass", "skip this", "not really",
+            "i don t know",
+            "i do not know",
+            "dont know",
+            "no idea",
+            "not sure",
+            "i m stuck",
+            "i am stuck",
+            "can you help",
+            "could you help",
+            "give me a hint",
+            "need a hint",
+            "no clue",
+            "i have nothing",
+            "pass",
+            "skip this",
+            "not really",
         ])
     })
 }
 
 const QUESTION_STARTS: &[&str] = &[
-    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will", "which",
-    "who", "where", "when", "why", "any", "have", "has",
+    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
+    "which", "who", "where", "when", "why", "any", "have", "has",
 ];
 
 fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     sentence.trim_end().ends_with('?')
-        || tokens.tokens.first().is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
+        || tokens
+            .tokens
+            .first()
+            .is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
 }
 
 /// Analyse one candidate turn against a scenario.
 pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
-    let mut a = Analysis { words: word_count(text), ..Analysis::default() };
+    let mut a = Analysis {
+        words: word_count(text),
+        ..Analysis::default()
+    };
     let all = Tokens::new(text);
     a.stuck = all.is_empty() || (a.words <= 12 && stuck_cues().matches(&all));
     for range in sentences(text) {
@@ -94,9 +131,13 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
                 continue;
             }
             if let Some((toks, _)) = cp.cues.find(&tokens) {
-                let focus = tokens.tokens[toks.start].span.start..tokens.tokens[toks.end - 1].span.end;
+                let focus =
+                    tokens.tokens[toks.start].span.start..tokens.tokens[toks.end - 1].span.end;
                 let focus = focus.start + range.start..focus.end + range.start;
-                a.hits.push(Hit { checkpoint: i, quote: quote(text, range.clone(), focus).to_string() });
+                a.hits.push(Hit {
+                    checkpoint: i,
+                    quote: quote(text, range.clone(), focus).to_string(),
+                });
             }
         }
     }
@@ -110,44 +151,99 @@ mod tests {
 
     fn covered(text: &str) -> Vec<String> {
         let s = scenario::load("fraud").unwrap();
-        analyse(&s, text).hits.iter().map(|h| s.checkpoints[h.checkpoint].id.clone()).collect()
+        analyse(&s, text)
+            .hits
+            .iter()
+            .map(|h| s.checkpoints[h.checkpoint].id.clone())
+            .collect()
     }
 
     fn assert_covers(text: &str, id: &str) {
         let got = covered(text);
-        assert!(got.iter().any(|c| c == id), "{text:?} should cover {id}, got {got:?}");
+        assert!(
+            got.iter().any(|c| c == id),
+            "{text:?} should cover {id}, got {got:?}"
+        );
     }
 
     fn assert_not_covers(text: &str, id: &str) {
         let got = covered(text);
-        assert!(!got.iter().any(|c| c == id), "{text:?} should not cover {id}, got {got:?}");
+        assert!(
+            !got.iter().any(|c| c == id),
+            "{text:?} should not cover {id}, got {got:?}"
+        );
     }
 
     #[test]
     fn positive_and_negative_per_stage() {
-        assert_covers("What is the main business goal here, losses or customer friction?", "clarify.business-objective");
+        assert_covers(
+            "What is the main business goal here, losses or customer friction?",
+            "clarify.business-objective",
+        );
         assert_not_covers("I like turtles.", "clarify.business-objective");
-        assert_covers("How will we measure success for this project?", "clarify.success-metrics");
-        assert_covers("Is there a latency requirement in the authorization path?", "clarify.constraints");
+        assert_covers(
+            "How will we measure success for this project?",
+            "clarify.success-metrics",
+        );
+        assert_covers(
+            "Is there a latency requirement in the authorization path?",
+            "clarify.constraints",
+        );
         assert_not_covers("The weather is nice.", "clarify.constraints");
-        assert_covers("It's a binary classification problem.", "frame.problem-type");
+        assert_covers(
+            "It's a binary classification problem.",
+            "frame.problem-type",
+        );
         assert_not_covers("We should talk about it.", "frame.problem-type");
-        assert_covers("Labels come from chargebacks, which arrive with a delay of up to 90 days.", "data.labeling");
+        assert_covers(
+            "Labels come from chargebacks, which arrive with a delay of up to 90 days.",
+            "data.labeling",
+        );
         assert_not_covers("We have data.", "data.labeling");
-        assert_covers("The classes are heavily imbalanced.", "data.class-imbalance");
-        assert_covers("I'd compute velocity features like the number of transactions in the last hour.", "features.derived");
+        assert_covers(
+            "The classes are heavily imbalanced.",
+            "data.class-imbalance",
+        );
+        assert_covers(
+            "I'd compute velocity features like the number of transactions in the last hour.",
+            "features.derived",
+        );
         assert_not_covers("I will think about it.", "features.derived");
-        assert_covers("I'd start with a logistic regression baseline.", "model.baseline");
-        assert_covers("Then move to gradient boosted trees like XGBoost.", "model.advanced");
+        assert_covers(
+            "I'd start with a logistic regression baseline.",
+            "model.baseline",
+        );
+        assert_covers(
+            "Then move to gradient boosted trees like XGBoost.",
+            "model.advanced",
+        );
         assert_not_covers("Then we move on.", "model.advanced");
-        assert_covers("I'd use a time-based split to avoid leakage.", "training.split");
-        assert_covers("We'd handle imbalance with class weights and threshold tuning.", "training.imbalance");
-        assert_covers("Then an A/B test against the rules, ramping traffic gradually.", "evaluation.online-test");
-        assert_covers("I'd track PR-AUC and the confusion matrix at different thresholds offline.", "evaluation.offline-metrics");
-        assert_covers("We'd monitor feature drift and alert on score distribution shifts.", "deployment.monitoring");
+        assert_covers(
+            "I'd use a time-based split to avoid leakage.",
+            "training.split",
+        );
+        assert_covers(
+            "We'd handle imbalance with class weights and threshold tuning.",
+            "training.imbalance",
+        );
+        assert_covers(
+            "Then an A/B test against the rules, ramping traffic gradually.",
+            "evaluation.online-test",
+        );
+        assert_covers(
+            "I'd track PR-AUC and the confusion matrix at different thresholds offline.",
+            "evaluation.offline-metrics",
+        );
+        assert_covers(
+            "We'd monitor feature drift and alert on score distribution shifts.",
+            "deployment.monitoring",
+        );
         assert_covers("Keep p99 latency under 50 ms.", "deployment.latency");
         assert_not_covers("We could do it later.", "deployment.latency");
-        assert_covers("Retrain weekly through an automated pipeline.", "deployment.retraining");
+        assert_covers(
+            "Retrain weekly through an automated pipeline.",
+            "deployment.retraining",
+        );
     }
 
     #[test]
@@ -157,7 +253,10 @@ mod tests {
         let a = analyse(&s, text);
         let i = s.checkpoint_index("data.class-imbalance").unwrap();
         let hit = a.hits.iter().find(|h| h.checkpoint == i).unwrap();
-        assert_eq!(hit.quote, "The classes are heavily imbalanced, maybe 0.1% fraud!");
+        assert_eq!(
+            hit.quote,
+            "The classes are heavily imbalanced, maybe 0.1% fraud!"
+        );
         assert!(text.contains(&hit.quote));
     }
 

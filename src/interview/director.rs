@@ -27,7 +27,9 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
             if !a.facts.is_empty() {
                 out.push(answer(iv, obs));
             }
-            out.push(Action::Debrief { reason: Reason::Finished });
+            out.push(Action::Debrief {
+                reason: Reason::Finished,
+            });
             return out;
         }
         Phase::NotStarted | Phase::Ended => return out,
@@ -77,12 +79,24 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     }
 
     // Follow a candidate who has moved ahead on their own.
-    let later: Vec<Stage> =
-        obs.new.iter().map(|h| iv.scenario.checkpoints[h.checkpoint].stage).filter(|s| *s > stage).collect();
-    let here = obs.new.iter().filter(|h| iv.scenario.checkpoints[h.checkpoint].stage == stage).count();
+    let later: Vec<Stage> = obs
+        .new
+        .iter()
+        .map(|h| iv.scenario.checkpoints[h.checkpoint].stage)
+        .filter(|s| *s > stage)
+        .collect();
+    let here = obs
+        .new
+        .iter()
+        .filter(|h| iv.scenario.checkpoints[h.checkpoint].stage == stage)
+        .count();
     if later.len() >= 2 && later.len() > here && iv.stats[stage.index()].candidate_turns >= 1 {
         let to = *later.iter().min().unwrap();
-        out.push(Action::AdvanceStage { from: Some(stage), to, reason: Reason::Candidate });
+        out.push(Action::AdvanceStage {
+            from: Some(stage),
+            to,
+            reason: Reason::Candidate,
+        });
         // They already answered the new stage's opening; follow up on what they said instead.
         if let Some(p) = probe_after_new(iv, to, obs) {
             out.push(p);
@@ -123,7 +137,9 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
 pub fn on_command(iv: &Interview, command: Command) -> Vec<Action> {
     match (command, iv.phase) {
         (_, Phase::Ended | Phase::NotStarted) => vec![],
-        (Command::End, _) => vec![Action::Debrief { reason: Reason::Ended }],
+        (Command::End, _) => vec![Action::Debrief {
+            reason: Reason::Ended,
+        }],
         (Command::Hint, Phase::Stage(s)) => vec![hint(iv, s)],
         (Command::Skip, Phase::Stage(s)) => vec![advance(s, Reason::Skip)],
         (Command::Hint | Command::Skip, Phase::WrapUp) => vec![],
@@ -133,12 +149,22 @@ pub fn on_command(iv: &Interview, command: Command) -> Vec<Action> {
 fn answer(iv: &Interview, obs: &Observation) -> Action {
     let facts = &obs.analysis.facts;
     let repeat = !facts.is_empty() && facts.iter().all(|&i| iv.revealed[i]);
-    Action::AnswerFact { facts: facts.iter().map(|&i| iv.scenario.facts[i].id.clone()).collect(), repeat }
+    Action::AnswerFact {
+        facts: facts
+            .iter()
+            .map(|&i| iv.scenario.facts[i].id.clone())
+            .collect(),
+        repeat,
+    }
 }
 
 fn advance(from: Stage, reason: Reason) -> Action {
     match from.next() {
-        Some(to) => Action::AdvanceStage { from: Some(from), to, reason },
+        Some(to) => Action::AdvanceStage {
+            from: Some(from),
+            to,
+            reason,
+        },
         None => Action::WrapUp { reason },
     }
 }
@@ -146,22 +172,34 @@ fn advance(from: Stage, reason: Reason) -> Action {
 /// Time-driven moves: the whole interview nearing its end, or this stage over budget.
 fn on_time(iv: &Interview, stage: Stage) -> Option<Action> {
     if iv.now >= iv.budget.wrap_up_at() {
-        return Some(Action::WrapUp { reason: Reason::Time });
+        return Some(Action::WrapUp {
+            reason: Reason::Time,
+        });
     }
     let spent = iv.stats[stage.index()].seconds(iv.now);
-    (spent >= iv.budget.stage(stage) * (1.0 + OVERRUN)).then(|| advance(stage, Reason::Time)).or_else(|| {
-        // Within budget but past it, move on once the candidate has had a fair go.
-        let fair = spent >= iv.budget.stage(stage) && iv.stats[stage.index()].probes_asked >= 1;
-        fair.then(|| advance(stage, Reason::Time))
-    })
+    (spent >= iv.budget.stage(stage) * (1.0 + OVERRUN))
+        .then(|| advance(stage, Reason::Time))
+        .or_else(|| {
+            // Within budget but past it, move on once the candidate has had a fair go.
+            let fair = spent >= iv.budget.stage(stage) && iv.stats[stage.index()].probes_asked >= 1;
+            fair.then(|| advance(stage, Reason::Time))
+        })
 }
 
 /// Proposing a model before any clarifying question.
 fn jumped_ahead(iv: &Interview, obs: &Observation) -> bool {
-    let clarified = iv.scenario.checkpoints.iter().enumerate().filter(|(_, c)| c.stage == Stage::Clarify);
+    let clarified = iv
+        .scenario
+        .checkpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stage == Stage::Clarify);
     let clarified = clarified.filter(|(i, _)| iv.covered(*i)).count();
-    let mentions_model =
-        obs.analysis.hits.iter().any(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Model);
+    let mentions_model = obs
+        .analysis
+        .hits
+        .iter()
+        .any(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Model);
     mentions_model && clarified < 2
 }
 
@@ -172,7 +210,11 @@ fn hint(iv: &Interview, stage: Stage) -> Action {
         .then(|| first_gap(iv, stage))
         .flatten()
         .map(|i| iv.scenario.checkpoints[i].id.clone());
-    Action::Hint { stage, level, checkpoint }
+    Action::Hint {
+        stage,
+        level,
+        checkpoint,
+    }
 }
 
 fn first_gap(iv: &Interview, stage: Stage) -> Option<usize> {
@@ -193,13 +235,26 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
             p.after == Some(hit.checkpoint) && !iv.probes_asked[stage.index()][k]
         });
         if let Some(index) = i {
-            return Some(Action::Probe { stage, index, curveball: false });
+            return Some(Action::Probe {
+                stage,
+                index,
+                curveball: false,
+            });
         }
-        let c = iv.scenario.curveballs.iter().enumerate().position(|(k, c)| {
-            c.stage == stage && c.after == Some(hit.checkpoint) && !iv.curveballs_fired[k]
-        });
+        let c = iv
+            .scenario
+            .curveballs
+            .iter()
+            .enumerate()
+            .position(|(k, c)| {
+                c.stage == stage && c.after == Some(hit.checkpoint) && !iv.curveballs_fired[k]
+            });
         if let Some(index) = c {
-            return Some(Action::Probe { stage, index, curveball: true });
+            return Some(Action::Probe {
+                stage,
+                index,
+                curveball: true,
+            });
         }
     }
     None
@@ -210,11 +265,18 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
 fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     let asked = iv.stats[stage.index()].probes_asked;
     if asked >= 1 {
-        let c = iv.scenario.curveballs.iter().enumerate().position(|(k, c)| {
-            c.stage == stage && c.after.is_none() && !iv.curveballs_fired[k]
-        });
+        let c = iv
+            .scenario
+            .curveballs
+            .iter()
+            .enumerate()
+            .position(|(k, c)| c.stage == stage && c.after.is_none() && !iv.curveballs_fired[k]);
         if let Some(index) = c {
-            return Some(Action::Probe { stage, index, curveball: true });
+            return Some(Action::Probe {
+                stage,
+                index,
+                curveball: true,
+            });
         }
     }
     let plan = iv.scenario.stage(stage);
@@ -222,7 +284,11 @@ fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
         .iter()
         .enumerate()
         .position(|(k, p)| p.after.is_none() && !iv.probes_asked[stage.index()][k])
-        .map(|index| Action::Probe { stage, index, curveball: false })
+        .map(|index| Action::Probe {
+            stage,
+            index,
+            curveball: false,
+        })
 }
 
 #[cfg(test)]
@@ -252,17 +318,38 @@ mod tests {
     fn questions_get_facts_and_repeats_are_marked() {
         let mut iv = fresh(Mode::Interview);
         let (_, a) = iv.candidate("What's the latency budget for a decision?", 10.0);
-        assert_eq!(a, vec![Action::AnswerFact { facts: vec!["latency".into()], repeat: false }]);
+        assert_eq!(
+            a,
+            vec![Action::AnswerFact {
+                facts: vec!["latency".into()],
+                repeat: false
+            }]
+        );
         let (_, a) = iv.candidate("Sorry, what was the latency budget again?", 20.0);
-        assert_eq!(a, vec![Action::AnswerFact { facts: vec!["latency".into()], repeat: true }]);
+        assert_eq!(
+            a,
+            vec![Action::AnswerFact {
+                facts: vec!["latency".into()],
+                repeat: true
+            }]
+        );
         let (_, a) = iv.candidate("What colour is the office?", 30.0);
-        assert_eq!(a, vec![Action::AnswerFact { facts: vec![], repeat: false }]);
+        assert_eq!(
+            a,
+            vec![Action::AnswerFact {
+                facts: vec![],
+                repeat: false
+            }]
+        );
     }
 
     #[test]
     fn jumping_to_a_model_first_is_redirected() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate("I'd train an XGBoost model on the transaction features.", 10.0);
+        let (_, a) = iv.candidate(
+            "I'd train an XGBoost model on the transaction features.",
+            10.0,
+        );
         match &a[..] {
             [Action::Redirect { quote }] => assert!(quote.contains("XGBoost")),
             other => panic!("expected a redirect, got {other:?}"),
@@ -273,9 +360,18 @@ mod tests {
     #[test]
     fn a_model_after_clarifying_is_not_redirected() {
         let mut iv = fresh(Mode::Interview);
-        iv.candidate("What's the business goal, and how do we measure success?", 10.0);
-        iv.candidate("What's the latency requirement, and how many transactions per second?", 20.0);
-        let (_, a) = iv.candidate("Then I'd start from a logistic regression baseline and move to XGBoost.", 30.0);
+        iv.candidate(
+            "What's the business goal, and how do we measure success?",
+            10.0,
+        );
+        iv.candidate(
+            "What's the latency requirement, and how many transactions per second?",
+            20.0,
+        );
+        let (_, a) = iv.candidate(
+            "Then I'd start from a logistic regression baseline and move to XGBoost.",
+            30.0,
+        );
         assert!(!kinds(&a).contains(&"redirect"), "{a:?}");
     }
 
@@ -283,15 +379,33 @@ mod tests {
     fn stuck_candidates_get_hints_of_rising_strength() {
         let mut iv = fresh(Mode::Interview);
         let (_, a) = iv.candidate("I don't know.", 10.0);
-        assert_eq!(a, vec![Action::Hint { stage: Stage::Clarify, level: 1, checkpoint: None }]);
+        assert_eq!(
+            a,
+            vec![Action::Hint {
+                stage: Stage::Clarify,
+                level: 1,
+                checkpoint: None
+            }]
+        );
         let (_, a) = iv.candidate("", 20.0);
-        assert_eq!(a, vec![Action::Hint { stage: Stage::Clarify, level: 2, checkpoint: None }]);
+        assert_eq!(
+            a,
+            vec![Action::Hint {
+                stage: Stage::Clarify,
+                level: 2,
+                checkpoint: None
+            }]
+        );
         iv.candidate("no idea", 30.0);
         let (_, a) = iv.candidate("not sure", 40.0);
         // Past the scenario's three hints, the hint names the heaviest gap.
         assert_eq!(
             a,
-            vec![Action::Hint { stage: Stage::Clarify, level: 4, checkpoint: Some("clarify.business-objective".into()) }]
+            vec![Action::Hint {
+                stage: Stage::Clarify,
+                level: 4,
+                checkpoint: Some("clarify.business-objective".into())
+            }]
         );
         let (_, a) = iv.candidate("pass", 50.0);
         assert_eq!(kinds(&a), vec!["advance-stage"]);
@@ -300,22 +414,42 @@ mod tests {
     #[test]
     fn two_dry_turns_earn_a_hint_one_in_coach_mode() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate("Well, it is an interesting problem for the company to think about.", 10.0);
+        let (_, a) = iv.candidate(
+            "Well, it is an interesting problem for the company to think about.",
+            10.0,
+        );
         assert_ne!(kinds(&a), vec!["hint"]);
         let (_, a) = iv.candidate("Yes, there is a lot to consider here, many aspects.", 20.0);
         assert_eq!(kinds(&a), vec!["hint"]);
 
         let mut iv = fresh(Mode::Coach);
-        let (_, a) = iv.candidate("Well, it is an interesting problem for the company to think about.", 10.0);
+        let (_, a) = iv.candidate(
+            "Well, it is an interesting problem for the company to think about.",
+            10.0,
+        );
         assert_eq!(kinds(&a), vec!["hint"]);
     }
 
     #[test]
     fn a_just_covered_checkpoint_with_a_probe_is_probed() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(&Action::AdvanceStage { from: Some(Stage::Clarify), to: Stage::Data, reason: Reason::Skip }, 0.0);
+        iv.apply(
+            &Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Data,
+                reason: Reason::Skip,
+            },
+            0.0,
+        );
         let (_, a) = iv.candidate("Labels come from chargebacks, and they arrive late.", 10.0);
-        assert_eq!(a, vec![Action::Probe { stage: Stage::Data, index: 0, curveball: false }]);
+        assert_eq!(
+            a,
+            vec![Action::Probe {
+                stage: Stage::Data,
+                index: 0,
+                curveball: false
+            }]
+        );
         // The answer to the probe counts as answered.
         iv.candidate("Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.", 40.0);
         assert_eq!(iv.stats[Stage::Data.index()].probes_answered, 1);
@@ -325,12 +459,33 @@ mod tests {
     fn stages_move_on_time() {
         let mut iv = fresh(Mode::Interview);
         let over = iv.budget.stage(Stage::Clarify) * 2.0 + 1.0;
-        let (_, a) = iv.candidate("I think that this is a problem worth discussing in some detail now.", over);
-        assert_eq!(a, vec![Action::AdvanceStage { from: Some(Stage::Clarify), to: Stage::Frame, reason: Reason::Time }]);
+        let (_, a) = iv.candidate(
+            "I think that this is a problem worth discussing in some detail now.",
+            over,
+        );
+        assert_eq!(
+            a,
+            vec![Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Frame,
+                reason: Reason::Time
+            }]
+        );
         let late = iv.budget.wrap_up_at() + 1.0;
-        let (_, a) = iv.candidate("It's a binary classification problem with a fraud probability as output.", late);
-        assert_eq!(a, vec![Action::WrapUp { reason: Reason::Time }]);
-        let (_, a) = iv.candidate("To sum up: rules baseline, boosted trees, shadow test, weekly retraining.", late + 30.0);
+        let (_, a) = iv.candidate(
+            "It's a binary classification problem with a fraud probability as output.",
+            late,
+        );
+        assert_eq!(
+            a,
+            vec![Action::WrapUp {
+                reason: Reason::Time
+            }]
+        );
+        let (_, a) = iv.candidate(
+            "To sum up: rules baseline, boosted trees, shadow test, weekly retraining.",
+            late + 30.0,
+        );
         assert_eq!(kinds(&a), vec!["debrief"]);
         assert_eq!(iv.phase, Phase::Ended);
     }
@@ -338,8 +493,18 @@ mod tests {
     #[test]
     fn follows_a_candidate_who_moves_ahead() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(&Action::AdvanceStage { from: Some(Stage::Clarify), to: Stage::Frame, reason: Reason::Skip }, 0.0);
-        iv.candidate("It's a binary classification with a fraud probability output.", 10.0);
+        iv.apply(
+            &Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Frame,
+                reason: Reason::Skip,
+            },
+            0.0,
+        );
+        iv.candidate(
+            "It's a binary classification with a fraud probability output.",
+            10.0,
+        );
         let (_, a) = iv.candidate(
             "For features I'd use velocity counts in the last hour, the ratio of amount to the card's average, and one-hot encoded merchant category.",
             20.0,
@@ -347,8 +512,16 @@ mod tests {
         assert_eq!(
             a,
             vec![
-                Action::AdvanceStage { from: Some(Stage::Frame), to: Stage::Features, reason: Reason::Candidate },
-                Action::Probe { stage: Stage::Features, index: 0, curveball: false },
+                Action::AdvanceStage {
+                    from: Some(Stage::Frame),
+                    to: Stage::Features,
+                    reason: Reason::Candidate
+                },
+                Action::Probe {
+                    stage: Stage::Features,
+                    index: 0,
+                    curveball: false
+                },
             ]
         );
     }
@@ -358,7 +531,10 @@ mod tests {
         let mut iv = fresh(Mode::Interview);
         assert_eq!(kinds(&iv.command(Command::Hint, 5.0)), vec!["hint"]);
         assert_eq!(iv.stats[0].hints, 1);
-        assert_eq!(kinds(&iv.command(Command::Skip, 6.0)), vec!["advance-stage"]);
+        assert_eq!(
+            kinds(&iv.command(Command::Skip, 6.0)),
+            vec!["advance-stage"]
+        );
         assert_eq!(iv.phase, Phase::Stage(Stage::Frame));
         assert_eq!(kinds(&iv.command(Command::End, 7.0)), vec!["debrief"]);
         assert!(iv.command(Command::Hint, 8.0).is_empty());
@@ -367,7 +543,19 @@ mod tests {
     #[test]
     fn the_last_stage_advances_into_wrap_up() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(&Action::AdvanceStage { from: None, to: Stage::Deployment, reason: Reason::Skip }, 0.0);
-        assert_eq!(iv.command(Command::Skip, 1.0), vec![Action::WrapUp { reason: Reason::Skip }]);
+        iv.apply(
+            &Action::AdvanceStage {
+                from: None,
+                to: Stage::Deployment,
+                reason: Reason::Skip,
+            },
+            0.0,
+        );
+        assert_eq!(
+            iv.command(Command::Skip, 1.0),
+            vec![Action::WrapUp {
+                reason: Reason::Skip
+            }]
+        );
     }
 }

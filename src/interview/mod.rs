@@ -69,16 +69,37 @@ pub enum Reason {
 pub enum Action {
     /// Answer the candidate's question from hidden facts; no facts means the scenario's answer for
     /// questions nobody planned.
-    AnswerFact { facts: Vec<String>, repeat: bool },
+    AnswerFact {
+        facts: Vec<String>,
+        repeat: bool,
+    },
     /// A follow-up question: the stage's probe `index`, or curveball `index` when `curveball`.
-    Probe { stage: Stage, index: usize, curveball: bool },
+    Probe {
+        stage: Stage,
+        index: usize,
+        curveball: bool,
+    },
     /// A hint of `level` (1 = gentlest); `checkpoint` names the gap once the scenario's hints run out.
-    Hint { stage: Stage, level: usize, checkpoint: Option<String> },
-    AdvanceStage { from: Option<Stage>, to: Stage, reason: Reason },
+    Hint {
+        stage: Stage,
+        level: usize,
+        checkpoint: Option<String>,
+    },
+    AdvanceStage {
+        from: Option<Stage>,
+        to: Stage,
+        reason: Reason,
+    },
     /// Steer a candidate who designs before clarifying back to questions; `quote` is what they said.
-    Redirect { quote: String },
-    WrapUp { reason: Reason },
-    Debrief { reason: Reason },
+    Redirect {
+        quote: String,
+    },
+    WrapUp {
+        reason: Reason,
+    },
+    Debrief {
+        reason: Reason,
+    },
 }
 
 impl Action {
@@ -169,7 +190,11 @@ impl Interview {
     pub fn new(scenario: Arc<Scenario>, mode: Mode, minutes: u32) -> Interview {
         let n_cp = scenario.checkpoints.len();
         Interview {
-            probes_asked: scenario.stages.iter().map(|p| vec![false; p.probes.len()]).collect(),
+            probes_asked: scenario
+                .stages
+                .iter()
+                .map(|p| vec![false; p.probes.len()])
+                .collect(),
             curveballs_fired: vec![false; scenario.curveballs.len()],
             revealed: vec![false; scenario.facts.len()],
             evidence: vec![Vec::new(); n_cp],
@@ -202,7 +227,13 @@ impl Interview {
     /// Weighted share of a stage's checkpoints covered, 0 to 1.
     pub fn stage_coverage(&self, stage: Stage) -> f64 {
         let (mut got, mut all) = (0.0, 0.0);
-        for (i, c) in self.scenario.checkpoints.iter().enumerate().filter(|(_, c)| c.stage == stage) {
+        for (i, c) in self
+            .scenario
+            .checkpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.stage == stage)
+        {
             all += c.weight;
             if self.covered(i) {
                 got += c.weight;
@@ -217,7 +248,11 @@ impl Interview {
 
     /// The opening actions of a fresh interview.
     pub fn start(&mut self, at: f64) -> Vec<Action> {
-        let actions = vec![Action::AdvanceStage { from: None, to: Stage::Clarify, reason: Reason::Start }];
+        let actions = vec![Action::AdvanceStage {
+            from: None,
+            to: Stage::Clarify,
+            reason: Reason::Start,
+        }];
         for a in &actions {
             self.apply(a, at);
         }
@@ -228,7 +263,13 @@ impl Interview {
     pub fn observe(&mut self, text: &str, at: f64) -> Observation {
         self.now = at;
         let n = self.turns.len() + 1;
-        self.turns.push(Turn { n, role: Role::Candidate, text: text.to_string(), at, phase: self.phase });
+        self.turns.push(Turn {
+            n,
+            role: Role::Candidate,
+            text: text.to_string(),
+            at,
+            phase: self.phase,
+        });
         if let Some(s) = self.stage() {
             self.stats[s.index()].candidate_turns += 1;
         }
@@ -241,13 +282,17 @@ impl Interview {
                 new.push(hit.clone());
             }
             if ev.len() < MAX_EVIDENCE && ev.last().is_none_or(|e| e.turn != n) {
-                ev.push(Evidence { turn: n, quote: hit.quote.clone() });
+                ev.push(Evidence {
+                    turn: n,
+                    quote: hit.quote.clone(),
+                });
             }
         }
-        if let Some(stage) = self.pending_probe.take() {
-            if !analysis.stuck && (!new.is_empty() || analysis.words >= 12) {
-                self.stats[stage.index()].probes_answered += 1;
-            }
+        if let Some(stage) = self.pending_probe.take()
+            && !analysis.stuck
+            && (!new.is_empty() || analysis.words >= 12)
+        {
+            self.stats[stage.index()].probes_answered += 1;
         }
         let is_statement = analysis.questions == 0;
         if is_statement && new.is_empty() {
@@ -255,7 +300,11 @@ impl Interview {
         } else if !new.is_empty() || analysis.questions > 0 {
             self.dry_turns = 0;
         }
-        Observation { turn: n, analysis, new }
+        Observation {
+            turn: n,
+            analysis,
+            new,
+        }
     }
 
     /// A live candidate turn: observe, decide, apply.
@@ -271,7 +320,13 @@ impl Interview {
     pub fn interviewer(&mut self, text: &str, at: f64) {
         self.now = at;
         let n = self.turns.len() + 1;
-        self.turns.push(Turn { n, role: Role::Interviewer, text: text.to_string(), at, phase: self.phase });
+        self.turns.push(Turn {
+            n,
+            role: Role::Interviewer,
+            text: text.to_string(),
+            at,
+            phase: self.phase,
+        });
     }
 
     pub fn note(&mut self, text: &str) {
@@ -299,11 +354,17 @@ impl Interview {
                     }
                 }
             }
-            Action::Probe { stage, index, curveball } => {
+            Action::Probe {
+                stage,
+                index,
+                curveball,
+            } => {
                 let slot = if *curveball {
                     self.curveballs_fired.get_mut(*index)
                 } else {
-                    self.probes_asked.get_mut(stage.index()).and_then(|v| v.get_mut(*index))
+                    self.probes_asked
+                        .get_mut(stage.index())
+                        .and_then(|v| v.get_mut(*index))
                 };
                 if let Some(s) = slot {
                     *s = true;
