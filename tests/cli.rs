@@ -568,3 +568,41 @@ fn unreadable_session_files_get_clear_messages() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session matches 'no-such-session'"));
 }
+
+#[test]
+fn every_built_in_scenario_separates_a_strong_candidate_from_a_weak_one() {
+    for scenario in ["fraud", "recommendations", "churn"] {
+        let strong = Env::new();
+        strong.chat(&[scenario], fixture(&format!("{scenario}-strong.txt")));
+        let report = strong.assess_json(scenario, &strong.sessions()[0]);
+        let rec = report["overall"]["recommendation"].as_str().unwrap().to_string();
+        assert!(rec == "hire" || rec == "strong hire", "{scenario} strong: {rec}");
+        for s in report["stages"].as_array().unwrap() {
+            assert!(s["score"].as_u64().unwrap_or(0) >= 3, "{scenario} strong: {s}");
+        }
+        // Facts were revealed by asking, and the interviewer never read a model answer out.
+        let evs = events(&strong.sessions()[0]);
+        let facts: usize = evs
+            .iter()
+            .filter(|e| e["type"] == "action" && e["action"]["kind"] == "answer-fact")
+            .map(|e| e["action"]["facts"].as_array().unwrap().len())
+            .sum();
+        assert!(facts >= 6, "{scenario}: only {facts} facts told");
+        let answers: Vec<String> = report["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["model_answer"].as_str().map(str::to_string))
+            .collect();
+        for e in evs.iter().filter(|e| e["role"] == "interviewer") {
+            let said = e["text"].as_str().unwrap();
+            assert!(!answers.iter().any(|a| said.contains(a.as_str())), "{scenario}: model answer leaked: {said}");
+        }
+
+        let weak = Env::new();
+        weak.chat(&[scenario], fixture("weak-generic.txt"));
+        let report = weak.assess_json(scenario, &weak.sessions()[0]);
+        assert_eq!(report["overall"]["recommendation"], "no hire", "{scenario} weak");
+        assert!(pitfall_ids(&report).contains(&"pitfall.no-questions".to_string()));
+    }
+}

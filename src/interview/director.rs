@@ -23,8 +23,9 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     let stage = match iv.phase {
         Phase::Stage(s) => s,
         Phase::WrapUp => {
-            // Questions for the interviewer at the end get the closing line, unless a fact answers them.
-            if !a.facts.is_empty() {
+            // Questions for the interviewer at the end get the closing line, unless a fact not yet
+            // told answers them.
+            if a.facts.iter().any(|&f| !iv.revealed[f]) {
                 out.push(answer(iv, obs));
             }
             out.push(Action::Debrief {
@@ -78,20 +79,18 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         return out;
     }
 
-    // Follow a candidate who has moved ahead on their own.
-    let later: Vec<Stage> = obs
-        .new
-        .iter()
-        .map(|h| iv.scenario.checkpoints[h.checkpoint].stage)
-        .filter(|s| *s > stage)
-        .collect();
-    let here = obs
-        .new
-        .iter()
-        .filter(|h| iv.scenario.checkpoints[h.checkpoint].stage == stage)
-        .count();
-    if later.len() >= 2 && later.len() > here && iv.stats[stage.index()].candidate_turns >= 1 {
-        let to = *later.iter().min().unwrap();
+    // Follow a candidate who has moved on to the next topic by themselves. Only ever one stage:
+    // a passing mention of monitoring while clarifying is not a reason to skip five stages.
+    let next = stage.next();
+    let new_in = |s: Option<Stage>| {
+        obs.new
+            .iter()
+            .filter(|h| Some(iv.scenario.checkpoints[h.checkpoint].stage) == s)
+            .count()
+    };
+    let (ahead, here) = (new_in(next), new_in(Some(stage)));
+    if ahead >= 2 && ahead > here && iv.stats[stage.index()].candidate_turns >= 1 {
+        let to = next.unwrap_or(stage);
         out.push(Action::AdvanceStage {
             from: Some(stage),
             to,
@@ -147,8 +146,11 @@ pub fn on_command(iv: &Interview, command: Command) -> Vec<Action> {
 }
 
 fn answer(iv: &Interview, obs: &Observation) -> Action {
-    let facts = &obs.analysis.facts;
-    let repeat = !facts.is_empty() && facts.iter().all(|&i| iv.revealed[i]);
+    let asked = &obs.analysis.facts;
+    // Tell what is new; repeat old facts only when nothing new was asked.
+    let fresh: Vec<usize> = asked.iter().copied().filter(|&i| !iv.revealed[i]).collect();
+    let repeat = fresh.is_empty() && !asked.is_empty();
+    let facts = if repeat { asked.clone() } else { fresh };
     Action::AnswerFact {
         facts: facts
             .iter()
@@ -344,6 +346,20 @@ mod tests {
     }
 
     #[test]
+    fn only_new_facts_are_told_when_old_and_new_are_asked() {
+        let mut iv = fresh(Mode::Interview);
+        iv.candidate("What's the latency budget?", 10.0);
+        let (_, a) = iv.candidate("What's the latency again, and how do we get labels?", 20.0);
+        assert_eq!(
+            a,
+            vec![Action::AnswerFact {
+                facts: vec!["labels".into()],
+                repeat: false
+            }]
+        );
+    }
+
+    #[test]
     fn jumping_to_a_model_first_is_redirected() {
         let mut iv = fresh(Mode::Interview);
         let (_, a) = iv.candidate(
@@ -493,16 +509,14 @@ mod tests {
     #[test]
     fn follows_a_candidate_who_moves_ahead() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(
-            &Action::AdvanceStage {
-                from: Some(Stage::Clarify),
-                to: Stage::Frame,
-                reason: Reason::Skip,
-            },
-            0.0,
-        );
+        let data = Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Data,
+            reason: Reason::Skip,
+        };
+        iv.apply(&data, 0.0);
         iv.candidate(
-            "It's a binary classification with a fraud probability output.",
+            "The sources are the authorization logs and the chargeback table.",
             10.0,
         );
         let (_, a) = iv.candidate(
@@ -513,7 +527,7 @@ mod tests {
             a,
             vec![
                 Action::AdvanceStage {
-                    from: Some(Stage::Frame),
+                    from: Some(Stage::Data),
                     to: Stage::Features,
                     reason: Reason::Candidate
                 },
@@ -523,6 +537,24 @@ mod tests {
                     curveball: false
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_passing_mention_of_a_far_stage_is_not_followed() {
+        let mut iv = fresh(Mode::Interview);
+        iv.candidate(
+            "What is the business goal, and how do we measure success?",
+            10.0,
+        );
+        let (_, a) = iv.candidate(
+            "So we'd judge it by an A/B test with a holdout and revenue saved, then monitor drift and retrain weekly.",
+            20.0,
+        );
+        assert!(
+            !a.iter()
+                .any(|x| matches!(x, Action::AdvanceStage { to, .. } if *to > Stage::Frame)),
+            "{a:?}"
         );
     }
 

@@ -294,11 +294,13 @@ impl Interview {
         {
             self.stats[stage.index()].probes_answered += 1;
         }
-        let is_statement = analysis.questions == 0;
-        if is_statement && new.is_empty() {
-            self.dry_turns += 1;
-        } else if !new.is_empty() || analysis.questions > 0 {
+        // Dry: a statement that adds nothing. Going deeper on ground already covered, at length,
+        // is not dry; that is what a good answer to a probe looks like.
+        let substantive = !analysis.hits.is_empty() && analysis.words >= 15;
+        if analysis.questions > 0 || !new.is_empty() || substantive {
             self.dry_turns = 0;
+        } else {
+            self.dry_turns += 1;
         }
         Observation {
             turn: n,
