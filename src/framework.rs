@@ -136,23 +136,23 @@ macro_rules! checkpoints {
 checkpoints! {
     "clarify.business-objective", Clarify, 1.5, "asks what the business is trying to achieve",
         ["business goal", "business objective", "primary goal", "main goal", "goal is to", "trying to achieve",
-         "optimiz* for", "what problem are we solving", "business impact", "expected impact", "stakeholder*",
+         "what * optimiz* for", "are we optimiz*", "optimiz* for revenue", "optimiz* for engagement", "what problem are we solving", "business impact", "expected impact", "stakeholder*",
          "current solution", "current system", "how * handled today", "reduce loss*", "what are we trying"];
     "clarify.success-metrics", Clarify, 1.5, "asks how success is measured",
         ["success metric*", "measure success", "define success", "success look", "primary metric", "secondary metric*",
-         "north star", "key metric", "guardrail*", "how * measure", "what metric*", "how * success"];
+         "north star", "key metric", "guardrail*", "how * measure success", "how * measure it", "how * measure the impact", "what metric*", "how * success"];
     "clarify.constraints", Clarify, 1.0, "asks about latency, cost, interpretability or regulatory constraints",
         ["constraint*", "latency requirement*", "latency budget", "what * latency", "acceptable latency", "how fast", "need * interpretab*",
          "interpretab* requirement*", "explainab*", "regulat*", "adverse action", "compute budget", "cost limit*",
          "explain * decision*", "how much latency", "latency * allowed"];
     "clarify.data-availability", Clarify, 1.0, "asks what data exists and whether labels exist",
-        ["what data", "data do we have", "data * available", "data availab*", "access to", "historical data",
-         "do we have label*", "label* exist", "have labeled", "data collect*", "collected", "data infrastructure",
+        ["what data", "data do we have", "data * available", "data availab*", "access to * data", "historical data",
+         "do we have label*", "label* exist", "have labeled", "data collect*", "how * collected", "data infrastructure",
          "what signals", "do we log", "what do we log", "data * have access"];
     "clarify.scale", Clarify, 1.0, "asks about users, request rates, data volume and growth",
         ["how many user*", "how many transaction*", "how many request*", "how many customer*", "how many item*",
          "how many product*", "per second", "qps", "tps", "data volume", "volume of", "how much data",
-         "what scale", "at what scale", "scale of", "growth", "daily active", "million user*", "traffic"];
+         "what scale", "at what scale", "scale of", "expected growth", "growth rate", "how fast * grow*", "daily active", "million user*", "how much traffic", "traffic volume", "traffic do we"];
     "clarify.user-experience", Clarify, 1.0, "asks where and how predictions are used",
         ["real time", "realtime", "batch", "where * shown", "where * appear", "where * display*", "surface",
          "how many * show", "how many recommendation*", "user experience", "customer experience", "friction",
@@ -160,19 +160,19 @@ checkpoints! {
     "frame.problem-type", Frame, 1.5, "names the ML task",
         ["classification", "classifier", "regression problem", "regression task", "ranking problem", "learning to rank",
          "rank* problem", "retrieval", "clustering", "anomaly detection", "survival analysis", "frame * as",
-         "supervised", "recommendation problem", "predict whether", "binary"];
+         "supervised", "recommendation problem", "predict whether"];
     "frame.inputs", Frame, 1.0, "names the input signals",
         ["input*", "signals like", "signals such", "features like", "features such as", "based on the user*",
-         "from the transaction*", "user history", "use signal*", "predict from", "given the"];
+         "from the transaction*", "user history", "use signal*", "predict from"];
     "frame.output", Frame, 1.0, "names what is predicted",
         ["output*", "probability of", "probability that", "likelihood of", "risk score", "fraud score",
          "churn score", "churn probability", "propensity", "ranked list", "score between", "predict the probability",
-         "a score", "scores each"];
+         "scores each", "score for each"];
     "frame.ml-metrics", Frame, 1.5, "names the ML metrics and why",
         ["precision", "recall", "f1", "auc", "roc", "ndcg", "mrr", "map at", "log loss", "hit rate", "accuracy",
          "average precision", "mean average", "rmse", "mae", "brier", "calibration"];
     "data.sources", Data, 1.0, "where the data comes from",
-        ["data source*", "source of", "sources are", "come* from", "log*", "event stream", "clickstream",
+        ["data source*", "source of", "sources are", "come* from", "logs", "logged", "logging", "event stream", "clickstream",
          "click stream", "warehouse", "crm", "third party", "database", "pull from", "join* with", "tables"];
     "data.quality", Data, 1.0, "missing values, noise, outliers",
         ["missing value*", "missing data", "data quality", "noise", "noisy", "outlier*", "duplicate*", "corrupt*",
@@ -185,7 +185,7 @@ checkpoints! {
          "positive label*", "negative label*", "labels are", "label* lag", "implicit feedback", "explicit feedback"];
     "data.class-imbalance", Data, 1.0, "notices imbalanced classes",
         ["imbalanc*", "unbalanc*", "class imbalance", "rare event*", "rare class", "minority class", "majority class",
-         "skew*", "base rate", "positive rate", "few positive*", "needle in", "#% fraud", "fraud rate",
+         "skewed class*", "heavily skewed", "skewed toward*", "label skew", "base rate", "positive rate", "few positive*", "needle in", "#% fraud", "fraud rate",
          "churn rate", "sparse", "sparsity"];
     "data.drift", Data, 1.0, "the distribution changes over time",
         ["drift*", "distribution shift*", "distribution change*", "change* over time", "non stationar*",
@@ -193,11 +193,11 @@ checkpoints! {
          "evolv*", "shift* over time", "stale", "trend* change"];
     "data.privacy", Data, 1.0, "PII, consent, compliance",
         ["privacy", "pii", "personal data", "personally identifiable", "gdpr", "ccpa", "consent", "anonymi*",
-         "pseudonymi*", "hash the", "hashed", "compliance", "encrypt*", "sensitive data", "pci", "data retention",
-         "opt out", "opt in", "protected attribute*", "fairness"];
+         "pseudonymi*", "hash the", "compliance", "encrypt*", "sensitive data", "pci", "data retention",
+         "opt out", "opt in", "protected attribute*"];
     "features.raw", Features, 1.0, "raw signals",
         ["raw feature*", "raw signal*", "basic feature*", "categorical feature*", "numerical feature*",
-         "numeric feature*", "demographic*", "metadata", "price", "device", "location", "amount", "category",
+         "numeric feature*", "demographic*", "metadata", "price", "device", "location", "transaction amount", "purchase amount", "order amount", "category",
          "timestamp", "tenure", "plan type"];
     "features.derived", Features, 1.5, "aggregates, time-based, ratios, sequences, velocity, embeddings",
         ["aggregat*", "rolling", "window", "velocity", "in the last # hour*", "in the last # day*", "count of",
@@ -252,21 +252,21 @@ checkpoints! {
         ["offline evaluat*", "offline metric*", "evaluate offline", "precision recall curve", "pr curve", "roc curve",
          "confusion matrix", "different threshold*", "each threshold", "at a threshold", "hold out", "holdout",
          "backtest*", "precision at", "recall at", "ndcg at", "ndcg #", "recall #", "pr auc", "auc pr",
-         "auprc", "lift", "calibrat*", "offline"];
+         "auprc", "lift", "calibrat*", "offline i d", "offline i would", "offline we", "offline test*"];
     "evaluation.online-test", Evaluation, 1.5, "A/B test, control vs treatment, gradual ramp",
         ["a b test*", "ab test*", "a b experiment*", "online experiment*", "online test*", "control group",
          "treatment group", "control and treatment", "treatment and control", "holdback", "hold back",
          "shadow mode", "shadow deploy*", "canary", "ramp up", "ramp", "gradual* roll*", "#% of traffic",
-         "interleav*", "experiment"];
+         "interleav*", "run an experiment", "randomi* experiment", "randomi* test"];
     "evaluation.business-metrics", Evaluation, 1.5, "ties results to business outcomes",
         ["revenue", "dollar*", "money saved", "loss* prevented", "fraud loss*", "cost of * false", "conversion",
-         "ctr", "click through", "retention", "customer satisfaction", "complaint*", "gmv", "business metric*",
-         "business impact", "business outcome*", "roi", "lifetime value", "ltv", "saved", "profit", "nps",
+         "ctr", "click through", "retention rate", "improv* retention", "customer satisfaction", "complaint*", "gmv", "business metric*",
+         "business impact", "business outcome*", "roi", "lifetime value", "ltv", "money saved", "dollars saved", "revenue saved", "profit", "nps",
          "engagement", "support ticket*", "churned customer*"];
     "evaluation.error-analysis", Evaluation, 1.0, "analyses false positives/negatives, segments, failure cases",
         ["error analysis", "analy* * false positive*", "analy* * false negative*", "look at * false",
          "false positive*", "false negative*", "failure case*", "failure mode*", "by segment", "per segment",
-         "segment*", "slice*", "cohort*", "where the model fail*", "break * down by", "breakdown by", "bias"];
+         "segment*", "slice*", "cohort*", "where the model fail*", "break * down by", "breakdown by"];
     "deployment.serving", Deployment, 1.5, "batch vs online vs hybrid serving; API; feature store",
         ["serving", "serve", "batch prediction*", "batch scor*", "batch job", "online prediction*", "online inference",
          "real time inference", "rest api", "api", "grpc", "endpoint", "microservice", "feature store",
@@ -277,11 +277,11 @@ checkpoints! {
     "deployment.scalability", Deployment, 1.0, "throughput, peak traffic, autoscaling, load balancing, caching",
         ["autoscal*", "auto scal*", "horizontal*", "load balanc*", "peak traffic", "peak load", "throughput",
          "shard*", "replica*", "scale out", "scale up", "cach*", "black friday", "spike*", "burst*",
-         "capacity", "gpu*", "scale horizontally", "partition*", "qps"];
+         "capacity planning", "enough capacity", "gpu*", "scale horizontally", "qps"];
     "deployment.monitoring", Deployment, 1.5, "model metrics, drift, data quality, system health, alerts",
         ["monitor*", "dashboard*", "alert*", "observab*", "track * over time", "data quality check*",
          "feature drift", "prediction drift", "psi", "population stability", "kl divergence", "on call",
-         "error rate*", "watch the"];
+         "error rate*"];
     "deployment.retraining", Deployment, 1.0, "schedule, triggers, automated pipeline, A/B before rollout",
         ["retrain*", "re train*", "refresh the model", "refresh * weekly", "schedule* training",
          "continuous training", "training pipeline", "automat* pipeline", "model registry", "champion challenger",

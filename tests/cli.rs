@@ -575,10 +575,19 @@ fn every_built_in_scenario_separates_a_strong_candidate_from_a_weak_one() {
         let strong = Env::new();
         strong.chat(&[scenario], fixture(&format!("{scenario}-strong.txt")));
         let report = strong.assess_json(scenario, &strong.sessions()[0]);
-        let rec = report["overall"]["recommendation"].as_str().unwrap().to_string();
-        assert!(rec == "hire" || rec == "strong hire", "{scenario} strong: {rec}");
+        let rec = report["overall"]["recommendation"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            rec == "hire" || rec == "strong hire",
+            "{scenario} strong: {rec}"
+        );
         for s in report["stages"].as_array().unwrap() {
-            assert!(s["score"].as_u64().unwrap_or(0) >= 3, "{scenario} strong: {s}");
+            assert!(
+                s["score"].as_u64().unwrap_or(0) >= 3,
+                "{scenario} strong: {s}"
+            );
         }
         // Facts were revealed by asking, and the interviewer never read a model answer out.
         let evs = events(&strong.sessions()[0]);
@@ -596,13 +605,19 @@ fn every_built_in_scenario_separates_a_strong_candidate_from_a_weak_one() {
             .collect();
         for e in evs.iter().filter(|e| e["role"] == "interviewer") {
             let said = e["text"].as_str().unwrap();
-            assert!(!answers.iter().any(|a| said.contains(a.as_str())), "{scenario}: model answer leaked: {said}");
+            assert!(
+                !answers.iter().any(|a| said.contains(a.as_str())),
+                "{scenario}: model answer leaked: {said}"
+            );
         }
 
         let weak = Env::new();
         weak.chat(&[scenario], fixture("weak-generic.txt"));
         let report = weak.assess_json(scenario, &weak.sessions()[0]);
-        assert_eq!(report["overall"]["recommendation"], "no hire", "{scenario} weak");
+        assert_eq!(
+            report["overall"]["recommendation"], "no hire",
+            "{scenario} weak"
+        );
         assert!(pitfall_ids(&report).contains(&"pitfall.no-questions".to_string()));
     }
 }
