@@ -255,6 +255,34 @@ fn a_weak_candidate_gets_no_hire_and_the_pitfalls_are_named() {
         .map(|s| s["hints"].as_u64().unwrap())
         .sum();
     assert!(hints >= 3, "{hints}");
+    // ...and the debrief cites the interviewer turns that carried them.
+    let evs = events(&env.sessions()[0]);
+    let hint_lines: Vec<u64> = evs
+        .windows(2)
+        .filter(|w| {
+            w[0]["type"] == "action"
+                && w[0]["action"]["kind"] == "hint"
+                && w[1]["role"] == "interviewer"
+        })
+        .map(|w| w[1]["n"].as_u64().unwrap())
+        .collect();
+    let mut cited = Vec::new();
+    for s in report["stages"].as_array().unwrap() {
+        for r in s["reasons"].as_array().unwrap() {
+            if let Some(rest) = r.as_str().unwrap().strip_prefix("needed ") {
+                let list = rest
+                    .split_once("(turn")
+                    .unwrap()
+                    .1
+                    .trim_start_matches('s')
+                    .trim_end_matches(')');
+                cited.extend(list.split(',').map(|t| t.trim().parse::<u64>().unwrap()));
+            }
+        }
+    }
+    cited.sort();
+    assert!(!cited.is_empty());
+    assert_eq!(cited, hint_lines);
 }
 
 #[test]

@@ -146,6 +146,20 @@ fn stage_turns(iv: &Interview, s: Stage) -> impl Iterator<Item = &Turn> {
         .filter(move |t| t.phase == Phase::Stage(s))
 }
 
+fn at_turns(turns: &[usize]) -> String {
+    match turns {
+        [] => String::new(),
+        [one] => format!(" (turn {one})"),
+        many => format!(
+            " (turns {})",
+            many.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn minutes(secs: f64) -> String {
     format!("{:.1} min", secs / 60.0)
 }
@@ -214,23 +228,27 @@ fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
         if ratio >= 1.0 {
             score += 0.5;
             r.reasons.push(format!(
-                "answered all {} follow-up probes with substance",
-                st.probes_asked
+                "answered all {} follow-up probes with substance{}",
+                st.probes_asked,
+                at_turns(&st.probe_turns)
             ));
         } else if ratio < 0.5 {
             score -= 0.5;
             r.reasons.push(format!(
-                "answered {} of {} follow-up probes",
-                st.probes_answered, st.probes_asked
+                "answered {} of {} follow-up probes{}",
+                st.probes_answered,
+                st.probes_asked,
+                at_turns(&st.probe_turns)
             ));
         }
     }
     if st.hints > 0 {
         score -= (0.5 * st.hints as f64).min(1.5);
         r.reasons.push(format!(
-            "needed {} hint{}",
+            "needed {} hint{}{}",
             st.hints,
-            if st.hints == 1 { "" } else { "s" }
+            if st.hints == 1 { "" } else { "s" },
+            at_turns(&st.hint_turns)
         ));
     }
     if let Some(secs) = seconds
@@ -647,7 +665,14 @@ mod tests {
         );
         let hinted = stage_report(&b, Stage::Clarify, Basis::Session);
         assert!(hinted.score.unwrap() < partial, "{partial} vs {hinted:?}");
-        assert!(hinted.reasons.iter().any(|r| r == "needed 2 hints"));
+        assert!(
+            hinted
+                .reasons
+                .iter()
+                .any(|r| r == "needed 2 hints (turns 2, 2)"),
+            "{:?}",
+            hinted.reasons
+        );
     }
 
     #[test]

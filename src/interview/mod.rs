@@ -140,6 +140,9 @@ pub struct StageStats {
     pub hints: usize,
     pub probes_asked: usize,
     pub probes_answered: usize,
+    /// Transcript turns that carried this stage's hints and probes, for the debrief to cite.
+    pub hint_turns: Vec<usize>,
+    pub probe_turns: Vec<usize>,
     pub candidate_turns: usize,
 }
 
@@ -371,11 +374,17 @@ impl Interview {
                 if let Some(s) = slot {
                     *s = true;
                 }
-                self.stats[stage.index()].probes_asked += 1;
+                let st = &mut self.stats[stage.index()];
+                st.probes_asked += 1;
+                // Actions are applied just before the interviewer's line that says them.
+                st.probe_turns.push(self.turns.len() + 1);
                 self.pending_probe = Some(*stage);
             }
             Action::Hint { stage, .. } => {
                 self.stats[stage.index()].hints += 1;
+                self.stats[stage.index()]
+                    .hint_turns
+                    .push(self.turns.len() + 1);
                 self.dry_turns = 0;
             }
             Action::AdvanceStage { to, .. } => {
