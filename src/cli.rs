@@ -33,6 +33,8 @@ pub enum Command {
     Assess(AssessArgs),
     /// Re-render the debrief of a saved session
     Debrief(DebriefArgs),
+    /// Play a whole interview against a simulated candidate and check the interviewer
+    Simulate(SimulateArgs),
     /// List saved sessions
     Sessions,
     /// Built-in and user scenarios
@@ -73,6 +75,26 @@ pub struct AssessArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    #[arg(long, default_value = "fraud")]
+    pub scenario: String,
+    /// strong, weak, skipper, silent, rambler or injector
+    #[arg(long, value_parser = parse_persona)]
+    pub candidate: crate::sim::Persona,
+    /// Print the debrief, transcript and quality checks as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum, default_value = "interview")]
+    pub mode: Mode,
+    #[arg(long, value_parser = parse_minutes)]
+    pub minutes: Option<u32>,
+}
+
+fn parse_persona(s: &str) -> std::result::Result<crate::sim::Persona, String> {
+    crate::sim::Persona::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, clap::Args)]
 pub struct DebriefArgs {
     /// A session id (or a unique part of it) or a session file path
     pub session: String,
@@ -89,6 +111,11 @@ pub enum ScenarioCommand {
         id: String,
         #[arg(long)]
         full: bool,
+    },
+    /// Run a strong and a weak simulated candidate and check the scenario plays as meant
+    DryRun {
+        /// Scenario ids or paths (default: every built-in and user scenario)
+        ids: Vec<String>,
     },
 }
 

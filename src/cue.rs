@@ -334,6 +334,23 @@ pub fn quote(text: &str, sentence: Range<usize>, focus: Range<usize>) -> &str {
     text[start..end].trim()
 }
 
+/// A few words either side of `focus` (a byte range in `text`), verbatim: the part of a long
+/// sentence worth quoting back to its speaker.
+pub fn excerpt(text: &str, focus: Range<usize>, around: usize) -> &str {
+    let toks = Tokens::new(text).tokens;
+    let Some(first) = toks.iter().position(|t| t.span.end > focus.start) else {
+        return text.trim();
+    };
+    let last = toks
+        .iter()
+        .rposition(|t| t.span.start < focus.end)
+        .unwrap_or(first)
+        .max(first);
+    let from = toks[first.saturating_sub(around)].span.start;
+    let to = toks[(last + around).min(toks.len() - 1)].span.end;
+    &text[from..to]
+}
+
 /// Number of words in a text, as a speaker would count them.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()
@@ -390,6 +407,17 @@ mod tests {
             s,
             vec!["First one.", "Second?", "Yes!", "third line e.g. x"]
         );
+    }
+
+    #[test]
+    fn excerpts_keep_a_few_words_around_the_match() {
+        let t = "Well, after a lot of thought I would train an XGBoost model on every feature we have today.";
+        let at = t.find("XGBoost").unwrap();
+        assert_eq!(
+            excerpt(t, at..at + 7, 3),
+            "would train an XGBoost model on every"
+        );
+        assert_eq!(excerpt("XGBoost", 0..7, 3), "XGBoost");
     }
 
     #[test]

@@ -222,7 +222,7 @@ checkpoints! {
         ["trade off*", "tradeoff*", "pros and cons", "on the other hand", "at the cost of", "versus", "vs",
          "more interpretable", "less interpretable", "harder to explain", "easier to explain", "downside*",
          "adds complexity", "more complex", "adds latency", "more expensive", "cheaper", "slower to",
-         "faster to", "black box", "the cost is", "upside*"];
+         "faster to", "black box", "the cost is", "cost* more", "upside*"];
     "model.choice-justified", Model, 1.5, "picks one and justifies it by the constraints",
         ["i d choose", "i would choose", "i d go with", "i would go with", "i d pick", "i would pick",
          "i d recommend", "i would recommend", "i recommend", "my choice", "my pick", "final choice",

@@ -10,6 +10,7 @@ pub mod interview;
 pub mod interviewer;
 pub mod scenario;
 pub mod session;
+pub mod sim;
 pub mod transcript;
 
 use anyhow::Result;
@@ -44,6 +45,49 @@ pub fn run(cli: Cli) -> Result<()> {
                 "{}",
                 render::render(&debrief::report(&iv, debrief::Basis::Session), args.format)
             );
+            Ok(())
+        }
+        Command::Simulate(args) => {
+            let sc = Arc::new(scenario::load(&args.scenario)?);
+            let sim = sim::run(sc, args.candidate, args.mode, args.minutes)?;
+            if args.json {
+                let mut v = serde_json::to_value(&sim.report)?;
+                v["persona"] = serde_json::json!(sim.persona);
+                v["transcript"] = serde_json::Value::Array(sim::transcript(&sim.events));
+                v["quality"] = serde_json::to_value(&sim.quality)?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for t in sim::transcript(&sim.events) {
+                    let who = if t["role"] == "candidate" {
+                        "Candidate"
+                    } else {
+                        "Interviewer"
+                    };
+                    println!("{who}: {}", t["text"].as_str().unwrap_or(""));
+                }
+                println!("\n{}", render::text(&sim.report));
+                print!("{}", sim::quality::render(&sim.quality));
+            }
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::DryRun { ids }) => {
+            let ids = if ids.is_empty() {
+                scenario::known_ids()
+            } else {
+                ids.clone()
+            };
+            let mut failed = 0;
+            for id in ids {
+                let sc = Arc::new(scenario::load(&id)?);
+                println!("{} ({})", sc.title, sc.id);
+                for c in sim::dry_run(sc)? {
+                    println!("  {} {}", if c.ok { "ok  " } else { "FAIL" }, c.what);
+                    failed += usize::from(!c.ok);
+                }
+            }
+            if failed > 0 {
+                anyhow::bail!("{failed} dry-run check(s) failed");
+            }
             Ok(())
         }
         Command::Sessions => {

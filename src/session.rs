@@ -73,9 +73,15 @@ struct Line {
     event: Event,
 }
 
+/// Where a session's events go: a file on disk, or memory (simulations, which read them back).
 pub struct Log {
     pub path: PathBuf,
-    file: std::fs::File,
+    sink: Sink,
+}
+
+enum Sink {
+    File(std::fs::File),
+    Memory(Vec<Event>),
 }
 
 impl Log {
@@ -96,7 +102,12 @@ impl Log {
                 .create_new(true)
                 .open(&path)
             {
-                Ok(file) => return Ok(Log { path, file }),
+                Ok(file) => {
+                    return Ok(Log {
+                        path,
+                        sink: Sink::File(file),
+                    });
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(e)
@@ -124,16 +135,42 @@ impl Log {
         }
         Ok(Log {
             path: path.to_path_buf(),
-            file,
+            sink: Sink::File(file),
         })
     }
 
+    /// A log kept in memory, named `name` in messages.
+    pub fn memory(name: &str) -> Log {
+        Log {
+            path: PathBuf::from(name),
+            sink: Sink::Memory(Vec::new()),
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        matches!(self.sink, Sink::File(_))
+    }
+
+    /// The events of an in-memory log (empty for a file log: read the file instead).
+    pub fn events(&self) -> &[Event] {
+        match &self.sink {
+            Sink::Memory(events) => events,
+            Sink::File(_) => &[],
+        }
+    }
+
     pub fn append(&mut self, event: Event) -> Result<()> {
+        let file = match &mut self.sink {
+            Sink::Memory(events) => {
+                events.push(event);
+                return Ok(());
+            }
+            Sink::File(file) => file,
+        };
         let mut line = serde_json::to_string(&Line { v: SCHEMA, event })?;
         line.push('\n');
         // One write per event: a kill leaves whole lines, or at worst one partial last line.
-        self.file
-            .write_all(line.as_bytes())
+        file.write_all(line.as_bytes())
             .with_context(|| format!("cannot write to session file {}", self.path.display()))
     }
 }

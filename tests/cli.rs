@@ -649,3 +649,84 @@ fn every_built_in_scenario_separates_a_strong_candidate_from_a_weak_one() {
         assert!(pitfall_ids(&report).contains(&"pitfall.no-questions".to_string()));
     }
 }
+
+#[test]
+fn simulate_json_has_the_debrief_shape_plus_transcript_and_quality() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "simulate",
+            "--scenario",
+            "churn",
+            "--candidate",
+            "skipper",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scenario"], "churn");
+    assert_eq!(v["persona"], "skipper");
+    assert_eq!(v["checkpoints"].as_array().unwrap().len(), 37);
+    assert!(v["overall"]["recommendation"].is_string());
+    let transcript = v["transcript"].as_array().unwrap();
+    assert_eq!(transcript[0]["role"], "interviewer");
+    assert_eq!(transcript[1]["role"], "candidate");
+    assert!(
+        v["quality"]["redirects"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(3))
+    );
+    assert!(v["quality"]["talk_ratio"].as_f64().unwrap() > 0.0);
+    assert!(
+        env.sessions().is_empty(),
+        "a simulation writes no session log"
+    );
+
+    let out = env
+        .cmd()
+        .args(["simulate", "--candidate", "llm:strong"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a model to play the candidate"));
+}
+
+#[test]
+fn dry_run_exits_nonzero_when_a_scenario_cannot_be_covered() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args(["scenario", "dry-run", "fraud"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fraud.toml"))
+            .unwrap();
+    let bad = env.dir.path().join("thin.toml");
+    std::fs::write(&bad, text.replace("id = \"fraud\"", "id = \"thin\"").replace("answer = \"Fraud dollars prevented, false-decline rate and its lost interchange, step-up completion, customer complaints and review-queue load.\"", "answer = \"Numbers.\"")).unwrap();
+    let out = env
+        .cmd()
+        .args(["scenario", "dry-run"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("FAIL") && stdout.contains("evaluation.business-metrics"),
+        "{stdout}"
+    );
+}

@@ -62,27 +62,40 @@ impl Chat {
         tty: bool,
     ) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
-        let minutes = minutes.unwrap_or(scenario.minutes);
         let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
-        let mut log = Log::create(&settings.sessions_dir, &scenario.id)?;
+        let log = Log::create(&settings.sessions_dir, &scenario.id)?;
+        let minutes = minutes.unwrap_or(scenario.minutes);
+        let iv = Interview::new(scenario, settings.mode, minutes);
+        Chat::begin(iv, log, voice, out, tty)
+    }
+
+    /// Log `started` for a fresh interview and assemble the chat around it.
+    pub fn begin(
+        iv: Interview,
+        mut log: Log,
+        voice: Box<dyn Interviewer>,
+        out: Box<dyn Write>,
+        tty: bool,
+    ) -> Result<Chat> {
+        let sc = &iv.scenario;
         log.append(Event::Started {
-            scenario: scenario.id.clone(),
-            locator: scenario.locator(),
-            hash: scenario.hash.clone(),
-            title: scenario.title.clone(),
-            minutes,
-            mode: settings.mode,
+            scenario: sc.id.clone(),
+            locator: sc.locator(),
+            hash: sc.hash.clone(),
+            title: sc.title.clone(),
+            minutes: (iv.budget.total / 60.0).round() as u32,
+            mode: iv.mode,
             interviewer: voice.name(),
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
-        let iv = Interview::new(scenario, settings.mode, minutes);
         Ok(Chat::from_parts(iv, log, voice, out, tty))
     }
 
     /// The interviewer's greeting, the problem, and the first stage's opening.
-    pub fn open(&mut self) -> Result<()> {
+    pub fn open(&mut self) -> Result<Vec<Action>> {
         let opening = self.iv.start(self.clock.now);
-        self.say(opening, None, true)
+        self.say(&opening, None, true)?;
+        Ok(opening)
     }
 
     /// Continue a saved session from its log.
@@ -146,7 +159,7 @@ impl Chat {
             let last = chat.iv.turns.last().map(|t| t.text.clone());
             chat.react(&obs, last.as_deref())?;
         } else if !replayed.unsaid.is_empty() {
-            chat.say(replayed.unsaid, None, false)?;
+            chat.say(&replayed.unsaid, None, false)?;
         } else if let Some(t) = chat
             .iv
             .turns
@@ -188,7 +201,7 @@ impl Chat {
     /// Log and perform actions: one interviewer turn for all of them; the debrief if one ends it.
     fn say(
         &mut self,
-        actions: Vec<Action>,
+        actions: &[Action],
         candidate: Option<&str>,
         log_actions: bool,
     ) -> Result<()> {
@@ -197,7 +210,7 @@ impl Chat {
         }
         let at = self.clock.now;
         if log_actions {
-            for a in &actions {
+            for a in actions {
                 self.log.append(Event::Action {
                     at,
                     action: a.clone(),
@@ -263,6 +276,9 @@ impl Chat {
         })?;
         let _ = writeln!(self.out, "\n{}", render::text(&report));
         let _ = self.out.flush();
+        if !self.log.is_file() {
+            return Ok(());
+        }
         let id = self
             .log
             .path
@@ -277,7 +293,8 @@ impl Chat {
     }
 
     /// A candidate's answer: saved first, then judged, then answered.
-    pub fn candidate(&mut self, text: &str) -> Result<()> {
+    /// Returns what the interviewer did in reply.
+    pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
         let (at, capped) = self.clock.candidate(text);
         if capped {
             notice(&format!(
@@ -297,7 +314,7 @@ impl Chat {
         self.react(&obs, Some(text))
     }
 
-    fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<()> {
+    fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<Vec<Action>> {
         for hit in &obs.new {
             let checkpoint = self.iv.scenario.checkpoints[hit.checkpoint].id.clone();
             self.log.append(Event::Coverage {
@@ -311,7 +328,7 @@ impl Chat {
         self.apply_and_say(actions, text)
     }
 
-    fn apply_and_say(&mut self, actions: Vec<Action>, text: Option<&str>) -> Result<()> {
+    fn apply_and_say(&mut self, actions: Vec<Action>, text: Option<&str>) -> Result<Vec<Action>> {
         let at = self.clock.now;
         for a in &actions {
             let before = self.iv.phase;
@@ -324,12 +341,17 @@ impl Chat {
                 })?;
             }
         }
-        self.say(actions, text, true)
+        self.say(&actions, text, true)?;
+        Ok(actions)
     }
 
-    pub fn command(&mut self, command: Command) -> Result<()> {
+    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
         let actions = director::on_command(&self.iv, command);
         self.apply_and_say(actions, None)
+    }
+
+    pub fn log(&self) -> &Log {
+        &self.log
     }
 
     /// Print a command's answer with the interview content.
@@ -431,9 +453,15 @@ fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
             }
             match spec.cmd {
                 Cmd::Help => chat.show(&commands::help()),
-                Cmd::Hint => chat.command(Command::Hint)?,
-                Cmd::Skip => chat.command(Command::Skip)?,
-                Cmd::End => chat.command(Command::End)?,
+                Cmd::Hint => {
+                    chat.command(Command::Hint)?;
+                }
+                Cmd::Skip => {
+                    chat.command(Command::Skip)?;
+                }
+                Cmd::End => {
+                    chat.command(Command::End)?;
+                }
                 Cmd::Time => chat.show(&chat.time_report()),
                 Cmd::Stage => {
                     chat.show(&interviewer::stage_line(&chat.iv));

@@ -4,8 +4,9 @@
 
 pub mod render;
 
-use crate::cue::{CueSet, Tokens, quote, sentences, word_count};
+use crate::cue::{CueSet, Tokens, quote, sentences};
 use crate::framework::{Pitfall, Stage};
+use crate::interview::coverage::{counted_words, is_stuck};
 use crate::interview::{Interview, Mode, Phase, Role, Turn};
 use serde::Serialize;
 
@@ -447,19 +448,40 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         );
     }
 
+    let mut terse = false;
     let mut answers: Vec<(usize, &Turn)> = cand
         .iter()
         .filter(|t| !is_question(&t.text))
-        .map(|t| (word_count(&t.text), *t))
+        .map(|t| (counted_words(&t.text), *t))
         .collect();
     if answers.len() >= 4 {
         answers.sort_by_key(|(w, t)| (*w, t.n));
         let median = answers[answers.len() / 2].0;
         if median < 12 {
+            terse = true;
             add(
                 Pitfall::PoorCommunication,
                 format!("half the answers were under {} words", median + 1),
                 answers.iter().take(2).map(|(_, t)| quote_turn(t)).collect(),
+            );
+        }
+    }
+    // The other way to lose the listener: long answers that never touch the question.
+    if !terse {
+        let evidenced: std::collections::HashSet<usize> =
+            iv.evidence.iter().flatten().map(|e| e.turn).collect();
+        let wandering: Vec<&&Turn> = cand
+            .iter()
+            .filter(|t| counted_words(&t.text) >= 40 && !evidenced.contains(&t.n))
+            .collect();
+        if wandering.len() >= 3 {
+            add(
+                Pitfall::PoorCommunication,
+                format!(
+                    "{} long answers (40 words or more) touched none of the checklist",
+                    wandering.len()
+                ),
+                wandering.iter().take(2).map(|t| quote_turn(t)).collect(),
             );
         }
     }
@@ -492,8 +514,11 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
 
 fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -> Overall {
     let cand: Vec<&Turn> = iv.candidate_turns().collect();
-    let words: usize = cand.iter().map(|t| word_count(&t.text)).sum();
-    let substantive = cand.iter().filter(|t| word_count(&t.text) >= 3).count();
+    let words: usize = cand.iter().map(|t| counted_words(&t.text)).sum();
+    let substantive = cand
+        .iter()
+        .filter(|t| counted_words(&t.text) >= 3 && !is_stuck(&t.text))
+        .count();
     let assessed: Vec<&StageReport> = stages.iter().filter(|s| s.score.is_some()).collect();
     let mut o = Overall {
         recommendation: "not assessed".into(),
@@ -514,7 +539,7 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         o.reasons.insert(
             0,
             format!(
-                "too little to judge: {substantive} substantive answers, {} of 8 stages with evidence",
+                "too little to judge: {substantive} substantive answers, {} of 8 stages assessed",
                 assessed.len()
             ),
         );

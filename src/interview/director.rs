@@ -43,12 +43,13 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     }
 
     if stage == Stage::Clarify && iv.redirects < 2 && jumped_ahead(iv, obs) {
+        // Quote back the few words where the model came up, not the whole speech.
         let quote = obs
             .analysis
             .hits
             .iter()
             .find(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Model)
-            .map(|h| h.quote.clone())
+            .map(|h| crate::cue::excerpt(&h.quote, h.focus.clone(), 4).to_string())
             .unwrap_or_default();
         out.push(Action::Redirect { quote });
         return out;

@@ -1,0 +1,217 @@
+//! Every persona on every built-in scenario: the interviewer behaves and the outcome is the one
+//! the persona was built for.
+
+use casecoach::interview::{Action, Mode};
+use casecoach::scenario;
+use casecoach::session::Event;
+use casecoach::sim::{self, Persona};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+const SCENARIOS: [&str; 3] = ["fraud", "recommendations", "churn"];
+
+fn run(scenario: &str, persona: Persona) -> sim::Simulation {
+    sim::run(
+        Arc::new(scenario::load(scenario).unwrap()),
+        persona,
+        Mode::Interview,
+        None,
+    )
+    .unwrap()
+}
+
+fn covered(s: &sim::Simulation) -> BTreeSet<String> {
+    s.report
+        .checkpoints
+        .iter()
+        .filter(|c| c.covered)
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+#[test]
+fn strong_is_hired_and_the_interviewer_behaves() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Strong);
+        let rec = s.report.overall.recommendation.as_str();
+        assert!(rec == "strong hire" || rec == "hire", "{sc}: {rec}");
+        let q = &s.quality;
+        assert!(
+            q.model_answers_leaked.is_empty(),
+            "{sc}: {:?}",
+            q.model_answers_leaked
+        );
+        assert!(
+            q.facts_revealed_unasked.is_empty(),
+            "{sc}: {:?}",
+            q.facts_revealed_unasked
+        );
+        assert!(
+            q.repeated_questions.is_empty(),
+            "{sc}: {:?}",
+            q.repeated_questions
+        );
+        assert!(q.stages.iter().all(|st| st.on_time), "{sc}: {:?}", q.stages);
+        assert_eq!(
+            q.coverage_recall,
+            Some(1.0),
+            "{sc}: missed {:?}",
+            q.missed_intended
+        );
+        assert!(
+            q.talk_ratio < 1.0,
+            "{sc}: the interviewer out-talked a strong candidate: {}",
+            q.talk_ratio
+        );
+    }
+}
+
+#[test]
+fn weak_is_not_hired_and_misses_data_and_production() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Weak);
+        assert_eq!(s.report.overall.recommendation, "no hire", "{sc}");
+        let ids: Vec<&str> = s.report.pitfalls.iter().map(|p| p.id.id()).collect();
+        for id in [
+            "pitfall.ignored-data-issues",
+            "pitfall.ignored-production",
+            "pitfall.no-questions",
+        ] {
+            assert!(ids.contains(&id), "{sc}: {id} not in {ids:?}");
+        }
+        assert!(
+            !s.quality.hints.is_empty(),
+            "{sc}: a weak candidate got no hint"
+        );
+    }
+}
+
+#[test]
+fn a_skipper_is_redirected_within_two_turns() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Skipper);
+        let first_two: Vec<&Action> = s
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Action { action, .. } => Some(action),
+                _ => None,
+            })
+            .skip(1) // the opening
+            .take(2)
+            .collect();
+        assert!(
+            first_two
+                .iter()
+                .any(|a| matches!(a, Action::Redirect { .. })),
+            "{sc}: {first_two:?}"
+        );
+        assert!(
+            s.report
+                .pitfalls
+                .iter()
+                .any(|p| p.id.id() == "pitfall.jumped-to-solution"),
+            "{sc}"
+        );
+    }
+}
+
+#[test]
+fn an_injectors_instructions_change_nothing() {
+    for sc in SCENARIOS {
+        let weak = run(sc, Persona::Weak);
+        let inj = run(sc, Persona::Injector);
+        assert_eq!(covered(&inj), covered(&weak), "{sc}");
+        assert_eq!(
+            inj.report.overall.recommendation, weak.report.overall.recommendation,
+            "{sc}"
+        );
+        let scores = |s: &sim::Simulation| {
+            s.report
+                .stages
+                .iter()
+                .map(|st| st.score)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(scores(&inj), scores(&weak), "{sc}");
+        assert!(inj.report.overall.instructions_ignored > 0, "{sc}");
+        for c in &inj.report.checkpoints {
+            for e in &c.evidence {
+                assert!(
+                    !e.quote.to_lowercase().contains("ignore all previous"),
+                    "{sc}: {}",
+                    e.quote
+                );
+            }
+        }
+        // It tried to get model answers revealed; none were.
+        assert!(inj.quality.model_answers_leaked.is_empty(), "{sc}");
+    }
+}
+
+#[test]
+fn silence_gets_hints_and_is_not_scored_as_if_it_spoke() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Silent);
+        let rec = s.report.overall.recommendation.as_str();
+        assert!(rec == "not assessed" || rec == "no hire", "{sc}: {rec}");
+        assert!(
+            s.quality.hints.len() >= 8,
+            "{sc}: {} hints",
+            s.quality.hints.len()
+        );
+    }
+}
+
+#[test]
+fn a_rambler_is_called_out_for_communication() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Rambler);
+        assert!(
+            s.report
+                .pitfalls
+                .iter()
+                .any(|p| p.id.id() == "pitfall.poor-communication"),
+            "{sc}"
+        );
+        let rec = s.report.overall.recommendation.as_str();
+        assert!(rec != "hire" && rec != "strong hire", "{sc}: {rec}");
+    }
+}
+
+#[test]
+fn dry_run_passes_on_every_built_in_scenario() {
+    for sc in SCENARIOS {
+        let checks = sim::dry_run(Arc::new(scenario::load(sc).unwrap())).unwrap();
+        assert_eq!(checks.len(), 5);
+        for c in checks {
+            assert!(c.ok, "{sc}: {}", c.what);
+        }
+    }
+}
+
+#[test]
+fn dry_run_finds_a_fact_nobody_can_unlock_and_an_answer_that_covers_nothing() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/fraud.toml"))
+            .unwrap();
+    let broken = text
+        .replace(
+            "cues = [\"privacy\", \"pii\", \"pci\", \"personal data\", \"gdpr\", \"sensitive\", \"encrypt*\"]",
+            "cues = [\"zzyzx\"]",
+        )
+        .replace(
+            "answer = \"Card numbers are tokenised under PCI; GDPR applies in the EU; exclude protected attributes and restrict access to raw identifiers.\"",
+            "answer = \"Be careful here.\"",
+        );
+    assert_ne!(broken, text);
+    let sc = scenario::parse(&broken, "broken.toml", scenario::Origin::Builtin).unwrap();
+    let checks = sim::dry_run(Arc::new(sc)).unwrap();
+    // A cue like "zzyzx" still unlocks its own generated question; the model answer is the real gap.
+    let cover = &checks[1];
+    assert!(
+        !cover.ok && cover.what.contains("data.privacy"),
+        "{}",
+        cover.what
+    );
+}
