@@ -112,6 +112,28 @@ pub enum ScenarioCommand {
         #[arg(long)]
         full: bool,
     },
+    /// Write a new scenario with every stage and checkpoint in place, ready to fill in
+    New {
+        id: String,
+        #[arg(long = "type", value_enum, default_value = "case-study")]
+        kind: crate::framework::InterviewType,
+        /// Where to write it (default: your scenarios folder)
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// Check scenario files: errors and lints as file:line:col (default: built-in and user ones)
+    Check {
+        paths: Vec<PathBuf>,
+        /// Fail on warnings too
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the JSON Schema of scenario files, for editors
+    Schema {
+        /// Print the format reference as a Markdown table instead
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Run a strong and a weak simulated candidate and check the scenario plays as meant
     DryRun {
         /// Scenario ids or paths (default: every built-in and user scenario)

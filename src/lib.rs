@@ -70,6 +70,82 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Scenario(ScenarioCommand::New { id, kind, out }) => {
+            if !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || id.is_empty()
+            {
+                anyhow::bail!("scenario id '{id}' must be lower-case letters, digits and '-'");
+            }
+            let path = match out {
+                Some(p) => p.clone(),
+                None => scenario::user_dir()
+                    .ok_or_else(|| anyhow::anyhow!("cannot find your config folder: set HOME or XDG_CONFIG_HOME, or pass --out"))?
+                    .join(format!("{id}.toml")),
+            };
+            if path.exists() {
+                anyhow::bail!(
+                    "{} already exists; choose another id or --out path",
+                    path.display()
+                );
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, scenario::scaffold::render(id, *kind))?;
+            println!("Wrote {}.", path.display());
+            println!(
+                "Fill in the TODOs, then: casecoach scenario check {0} && casecoach scenario dry-run {0}",
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::Check { paths, strict }) => {
+            let mut problems = Vec::new();
+            let mut files = 0;
+            if paths.is_empty() {
+                for (id, text) in scenario::BUILTIN {
+                    problems.extend(scenario::check_text(text, &format!("<built-in {id}>")));
+                    files += 1;
+                }
+                if let Some(dir) = scenario::user_dir() {
+                    let mut user: Vec<_> = std::fs::read_dir(&dir)
+                        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+                        .unwrap_or_default();
+                    user.retain(|p: &std::path::PathBuf| {
+                        p.extension().is_some_and(|x| x == "toml")
+                    });
+                    user.sort();
+                    for p in user {
+                        problems.extend(scenario::check_file(&p));
+                        files += 1;
+                    }
+                }
+            }
+            for p in paths {
+                problems.extend(scenario::check_file(p));
+                files += 1;
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            let errors = problems.iter().filter(|p| !p.warning).count();
+            let warnings = problems.len() - errors;
+            println!("{errors} error(s), {warnings} warning(s) in {files} file(s)");
+            if errors > 0 || (*strict && warnings > 0) {
+                return Err(anyhow::anyhow!("scenario check failed"));
+            }
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::Schema { markdown: true }) => {
+            print!("{}", scenario::schema_reference());
+            Ok(())
+        }
+        Command::Scenario(ScenarioCommand::Schema { markdown: false }) => {
+            println!("{}", serde_json::to_string_pretty(&scenario::schema())?);
+            Ok(())
+        }
         Command::Scenario(ScenarioCommand::DryRun { ids }) => {
             let ids = if ids.is_empty() {
                 scenario::known_ids()

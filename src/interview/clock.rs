@@ -24,6 +24,20 @@ impl Budget {
         }
     }
 
+    /// A scenario's own split (minutes for `of` minutes: eight stages, then wrap-up), scaled to a
+    /// session of `minutes`; the framework's split when the scenario has none.
+    pub fn from_split(split: Option<&[f64; 9]>, of: u32, minutes: u32) -> Budget {
+        let Some(split) = split else {
+            return Budget::for_minutes(minutes);
+        };
+        let scale = minutes as f64 / of as f64 * 60.0;
+        Budget {
+            stages: std::array::from_fn(|i| split[i] * scale),
+            wrap_up: split[8] * scale,
+            total: minutes as f64 * 60.0,
+        }
+    }
+
     pub fn stage(&self, s: Stage) -> f64 {
         self.stages[s.index()]
     }
@@ -84,6 +98,15 @@ mod tests {
         assert_eq!(b90.stage(Stage::Clarify), 720.0);
         let b45 = Budget::for_minutes(45);
         assert_eq!(b45.stages.iter().sum::<f64>() + b45.wrap_up, 45.0 * 60.0);
+    }
+
+    #[test]
+    fn a_scenario_split_scales_with_the_session() {
+        let split = [10.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 10.0, 10.0];
+        let b = Budget::from_split(Some(&split), 60, 90);
+        assert_eq!(b.stage(Stage::Clarify), 15.0 * 60.0);
+        assert_eq!(b.wrap_up_at(), 75.0 * 60.0);
+        assert_eq!(Budget::from_split(None, 60, 45), Budget::for_minutes(45));
     }
 
     #[test]

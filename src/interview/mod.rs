@@ -191,6 +191,7 @@ const MAX_EVIDENCE: usize = 3;
 
 impl Interview {
     pub fn new(scenario: Arc<Scenario>, mode: Mode, minutes: u32) -> Interview {
+        let budget = Budget::from_split(scenario.budget.as_ref(), scenario.minutes, minutes);
         let n_cp = scenario.checkpoints.len();
         Interview {
             probes_asked: scenario
@@ -203,7 +204,7 @@ impl Interview {
             evidence: vec![Vec::new(); n_cp],
             scenario,
             mode,
-            budget: Budget::for_minutes(minutes),
+            budget,
             phase: Phase::NotStarted,
             turns: Vec::new(),
             stats: Default::default(),

@@ -1,0 +1,182 @@
+//! `casecoach scenario new`: a complete scenario file with every stage and every framework
+//! checkpoint in place, so an author fills in blanks instead of learning the format first.
+
+use crate::framework::{CHECKPOINTS, InterviewType, Stage, WRAP_UP_MINUTES_OF_SIXTY};
+use std::fmt::Write;
+
+/// Starter facts: the questions nearly every case gets, with cues that catch them.
+const FACTS: &[(&str, &str, &str)] = &[
+    (
+        "business-goal",
+        r#""business goal", "goal", "objective", "trying to achieve", "why now""#,
+        "what the business wants from this system",
+    ),
+    (
+        "success",
+        r#""measure success", "success metric*", "define success", "primary metric", "kpi""#,
+        "how success is measured, and any target",
+    ),
+    (
+        "scale",
+        r#""how many user*", "per second", "qps", "scale", "volume", "traffic""#,
+        "users, requests per second at average and peak, data volume",
+    ),
+    (
+        "latency",
+        r#""latency", "how fast", "response time", "real time", "milliseconds""#,
+        "the latency budget and where predictions are used",
+    ),
+    (
+        "data",
+        r#""what data", "data do we have", "data * available", "what do we log", "historical data""#,
+        "what is logged, for how long, and where",
+    ),
+    (
+        "labels",
+        r#""label*", "ground truth", "how do we know", "delay""#,
+        "how labels are obtained, their quality and their delay",
+    ),
+    (
+        "constraints",
+        r#""constraint*", "interpretab*", "explain*", "regulat*", "privacy", "cost""#,
+        "interpretability, regulation, privacy and cost constraints",
+    ),
+    (
+        "current-system",
+        r#""current system", "current solution", "today", "existing", "baseline""#,
+        "what runs today and how well it works",
+    ),
+];
+
+fn opening(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Clarify => "Before you design anything, what would you like to know?",
+        Stage::Frame => "How would you frame this as a machine-learning problem?",
+        Stage::Data => "What data would you use, and what worries you about it?",
+        Stage::Features => "What features would you build?",
+        Stage::Model => "Which model would you choose?",
+        Stage::Training => "How would you train and validate it?",
+        Stage::Evaluation => "How would you know the model is good enough to ship?",
+        Stage::Deployment => "How does this run in production?",
+    }
+}
+
+/// The scaffold's text for scenario `id`.
+pub fn render(id: &str, kind: InterviewType) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"# A casecoach scenario. Replace every TODO, then check it:
+#   casecoach scenario check {id}.toml      (errors and lints, with line and column)
+#   casecoach scenario dry-run {id}.toml    (plays a strong and a weak candidate through it)
+# AUTHORING.md explains each field; `casecoach scenario schema` gives editors a JSON Schema.
+
+id = "{id}"
+title = "TODO: a one-line title"
+type = "{kind}"
+minutes = 60
+prompt = """
+TODO: the problem as you would read it to the candidate. Keep the numbers out: they belong in
+the hidden facts below, revealed only when the candidate asks.
+"""
+unplanned_answer = "We haven't decided that. Make a reasonable assumption, say it, and carry on."
+
+[persona]
+name = "TODO: a name"
+role = "TODO: the interviewer's role"
+style = "TODO: how they speak, for a model-backed interviewer"
+greeting = "TODO: how they introduce themselves."
+closing = "Thanks, that's all we have time for."
+acknowledgements = ["Okay.", "Got it.", "Makes sense."]
+
+# Minutes per stage for a {minutes}-minute session; they must add up to `minutes`.
+[budget]"#,
+        kind = kind.id(),
+        minutes = 60,
+    );
+    for s in Stage::ALL {
+        let _ = writeln!(o, "{} = {}", s.id(), s.minutes_of_sixty());
+    }
+    let _ = writeln!(o, "wrap_up = {WRAP_UP_MINUTES_OF_SIXTY}\n");
+    let _ = writeln!(
+        o,
+        "# ---- hidden facts: told only when a question matches one of their cues ----\n"
+    );
+    for (fid, cues, about) in FACTS {
+        let _ = writeln!(
+            o,
+            "[[facts]]\nid = \"{fid}\"\ncues = [{cues}]\nanswer = \"TODO: {about}.\"\n"
+        );
+    }
+    let _ = writeln!(
+        o,
+        "# ---- stages: the opening question, follow-up probes, hints from gentle to strong ----\n"
+    );
+    for s in Stage::ALL {
+        let first = CHECKPOINTS
+            .iter()
+            .find(|c| c.stage == s)
+            .map(|c| c.id)
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            r#"[stages.{id}]
+opening = "{opening}"
+probes = [
+  {{ text = "TODO: a follow-up to ask once {first} is covered.", after = "{first}" }},
+  {{ text = "TODO: a follow-up for when the stage needs more." }},
+]
+hints = [
+  "TODO: a gentle nudge for this stage.",
+  "TODO: a stronger hint: {goal}.",
+]
+"#,
+            id = s.id(),
+            opening = opening(s),
+            goal = s.goal(),
+        );
+    }
+    let _ = writeln!(
+        o,
+        "[[curveballs]]\nstage = \"deployment\"\ntext = \"TODO: something that goes wrong in production. What does the candidate do?\"\n"
+    );
+    let _ = writeln!(
+        o,
+        "# ---- what a strong answer says, per checkpoint; `cues` adds the scenario's own words ----\n"
+    );
+    for c in CHECKPOINTS {
+        let _ = writeln!(
+            o,
+            "[checkpoints.\"{id}\"]\n# The candidate {title}.\ncues = []\nanswer = \"TODO: the strong answer, in this scenario's terms.\"\n",
+            id = c.id,
+            title = c.title,
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    #[test]
+    fn a_fresh_scaffold_checks_clean_for_every_type() {
+        for kind in [
+            InterviewType::CaseStudy,
+            InterviewType::SystemDesign,
+            InterviewType::CodingMl,
+        ] {
+            let text = render("my-case", kind);
+            let problems = scenario::check_text(&text, "my-case.toml");
+            assert!(
+                problems.is_empty(),
+                "{kind:?}: {:#?}",
+                problems.iter().map(|p| p.to_string()).collect::<Vec<_>>()
+            );
+            let s = scenario::parse(&text, "my-case.toml", scenario::Origin::Builtin).unwrap();
+            assert_eq!((s.id.as_str(), s.kind, s.facts.len()), ("my-case", kind, 8));
+            assert!(s.checkpoints.iter().all(|c| c.answer.is_some()));
+        }
+    }
+}

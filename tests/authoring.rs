@@ -1,0 +1,249 @@
+//! Writing scenarios: the scaffold, the checker's exit codes, the JSON Schema and AUTHORING.md.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cmd(home: &Path) -> Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("CASECOACH_DATA_DIR", home.join("data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    Command::from_std(c)
+}
+
+fn toml_as_json(text: &str) -> Value {
+    serde_json::to_value(toml::from_str::<toml::Value>(text).unwrap()).unwrap()
+}
+
+#[test]
+fn authoring_md_embeds_the_reference_generated_from_the_schema() {
+    let doc = std::fs::read_to_string(root().join("AUTHORING.md")).unwrap();
+    let start =
+        doc.find("<!-- reference:start -->\n").unwrap() + "<!-- reference:start -->\n".len();
+    let end = doc.find("<!-- reference:end -->").unwrap();
+    assert_eq!(
+        &doc[start..end],
+        casecoach::scenario::schema_reference(),
+        "regenerate with `casecoach scenario schema --markdown`"
+    );
+    // Every top-level key of the format has a row.
+    let schema = casecoach::scenario::schema();
+    for key in schema["properties"].as_object().unwrap().keys() {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "{key} missing from AUTHORING.md"
+        );
+    }
+}
+
+#[test]
+fn the_schema_accepts_the_built_ins_and_the_scaffold_and_rejects_broken_files() {
+    let schema = casecoach::scenario::schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (id, text) in casecoach::scenario::BUILTIN {
+        let errors: Vec<String> = validator
+            .iter_errors(&toml_as_json(text))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{id}: {errors:?}");
+    }
+    let scaffold =
+        casecoach::scenario::scaffold::render("x", casecoach::framework::InterviewType::CodingMl);
+    assert!(validator.is_valid(&toml_as_json(&scaffold)));
+
+    let fraud = casecoach::scenario::BUILTIN[0].1;
+    for (what, broken) in [
+        (
+            "unknown field",
+            fraud.replace("unplanned_answer =", "colour = \"red\"\nunplanned_answer ="),
+        ),
+        ("bad length", fraud.replace("minutes = 60", "minutes = 50")),
+        (
+            "bad type",
+            fraud.replace("type = \"case-study\"", "type = \"quiz\""),
+        ),
+        (
+            "unknown stage",
+            fraud.replace("[stages.frame]", "[stages.framing]"),
+        ),
+        (
+            "bad checkpoint id",
+            fraud.replace(
+                "[checkpoints.\"data.quality\"]",
+                "[checkpoints.\"quality\"]",
+            ),
+        ),
+        (
+            "missing prompt",
+            fraud.replace("prompt = \"\"\"", "intro = \"\"\""),
+        ),
+        (
+            "cues not a list",
+            fraud.replacen(
+                "cues = [\"business goal\"",
+                "cues = \"business goal\" \nold = [\"x\"",
+                1,
+            ),
+        ),
+    ] {
+        assert!(
+            !validator.is_valid(&toml_as_json(&broken)),
+            "the schema accepted: {what}"
+        );
+        // And the loader agrees.
+        assert!(
+            casecoach::scenario::parse(&broken, "b.toml", casecoach::scenario::Origin::Builtin)
+                .is_err(),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn new_then_check_is_clean_and_runs_by_name() {
+    let home = tempfile::tempdir().unwrap();
+    let out = cmd(home.path())
+        .args(["scenario", "new", "ad-ranking", "--type", "system-design"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = home
+        .path()
+        .join("config/casecoach/scenarios/ad-ranking.toml");
+    assert!(path.exists());
+    let out = cmd(home.path())
+        .args(["scenario", "check", "--strict"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 error(s), 0 warning(s) in 1 file(s)"));
+    // It is listed and runs by name.
+    let list = cmd(home.path())
+        .args(["scenario", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("ad-ranking"));
+    let chat = cmd(home.path())
+        .args(["chat", "ad-ranking"])
+        .write_stdin("What is the business goal?\n/end\n")
+        .output()
+        .unwrap();
+    assert!(chat.status.success());
+    assert!(
+        String::from_utf8_lossy(&chat.stdout)
+            .contains("TODO: what the business wants from this system.")
+    );
+    // It is not overwritten.
+    let again = cmd(home.path())
+        .args(["scenario", "new", "ad-ranking"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn check_exits_by_severity() {
+    let home = tempfile::tempdir().unwrap();
+    let fraud = casecoach::scenario::BUILTIN[0].1;
+    let warn = home.path().join("warn.toml");
+    let renamed = fraud.replace(
+        "answer = \"Card numbers are tokenised",
+        "old_answer = \"Card numbers are tokenised",
+    );
+    assert_ne!(renamed, fraud);
+    std::fs::write(&warn, renamed).unwrap();
+    // That is an unknown field: an error. A real warning: a missing answer.
+    let out = cmd(home.path())
+        .args(["scenario", "check"])
+        .arg(&warn)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unknown field `old_answer`"));
+
+    let lint_only = fraud.replace(
+        "answer = \"Card numbers are tokenised under PCI; GDPR applies in the EU; exclude protected attributes and restrict access to raw identifiers.\"",
+        "",
+    );
+    std::fs::write(&warn, lint_only).unwrap();
+    let out = cmd(home.path())
+        .args(["scenario", "check"])
+        .arg(&warn)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(": warning: checkpoint 'data.privacy' has no model answer"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 error(s), 1 warning(s)"), "{stdout}");
+    let strict = cmd(home.path())
+        .args(["scenario", "check", "--strict"])
+        .arg(&warn)
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+
+    let big = home.path().join("big.toml");
+    std::fs::write(&big, "x".repeat(1024 * 1024 + 1)).unwrap();
+    let out = cmd(home.path())
+        .args(["scenario", "check"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("scenario files are limited to 1048576 bytes")
+    );
+    let bin = home.path().join("bin.toml");
+    std::fs::write(&bin, b"id = \"a\"\ntitle = \"\xff\"\n").unwrap();
+    let out = cmd(home.path())
+        .args(["scenario", "check"])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("bin.toml:2:10: the file is not valid UTF-8 text"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_built_ins_check_clean_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let out = cmd(home.path())
+        .args(["scenario", "check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let schema = cmd(home.path())
+        .args(["scenario", "schema"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&schema.stdout).unwrap();
+    assert_eq!(v["title"], "casecoach scenario");
+}
