@@ -112,6 +112,7 @@ fn first_line(c: &mut Criterion) {
         scenario: "fraud".into(),
         minutes: None,
         mode: Mode::Interview,
+        focus: None,
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

@@ -58,6 +58,40 @@ pub struct ChatArgs {
     /// A folder of prompt templates that override the built-in ones by file name
     #[arg(long, value_name = "DIR")]
     pub prompts_dir: Option<PathBuf>,
+    /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
+    #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
+    pub focus: Option<Focus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Focus {
+    Weakest,
+    Stage(crate::framework::Stage),
+}
+
+fn parse_focus(s: &str) -> std::result::Result<Focus, String> {
+    if s == "weakest" {
+        return Ok(Focus::Weakest);
+    }
+    crate::framework::Stage::from_id(s)
+        .map(Focus::Stage)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = crate::framework::Stage::ALL
+                .iter()
+                .map(|s| s.id())
+                .collect();
+            format!(
+                "'{s}' is not a stage; use weakest or one of {}",
+                ids.join(", ")
+            )
+        })
+}
+
+fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> {
+    match parse_focus(s)? {
+        Focus::Stage(st) => Ok(st),
+        Focus::Weakest => Err("a simulation has no history; name a stage".into()),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +122,9 @@ pub struct SimulateArgs {
     pub mode: Mode,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
+    /// Practise this stage harder
+    #[arg(long, value_name = "STAGE", value_parser = parse_stage)]
+    pub focus: Option<crate::framework::Stage>,
 }
 
 fn parse_persona(s: &str) -> std::result::Result<crate::sim::Persona, String> {
@@ -100,6 +137,9 @@ pub struct DebriefArgs {
     pub session: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Write to this file instead of the terminal
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +196,8 @@ pub struct Settings {
     pub scenario: String,
     pub minutes: Option<u32>,
     pub mode: Mode,
+    /// The stage to practise harder, already resolved from `--focus`.
+    pub focus: Option<crate::framework::Stage>,
 }
 
 pub fn settings(cli: &Cli) -> Result<Settings> {
@@ -175,9 +217,28 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
             "cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir"
         );
     };
-    let (scenario, minutes, mode, prompts) = match &cli.command {
-        Command::Chat(c) => (c.scenario.clone(), c.minutes, c.mode, c.prompts_dir.clone()),
-        _ => (None, None, None, None),
+    let (scenario, minutes, mode, prompts, focus) = match &cli.command {
+        Command::Chat(c) => (
+            c.scenario.clone(),
+            c.minutes,
+            c.mode,
+            c.prompts_dir.clone(),
+            c.focus,
+        ),
+        _ => (None, None, None, None, None),
+    };
+    let focus = match focus {
+        None => None,
+        Some(Focus::Stage(s)) => Some(s),
+        Some(Focus::Weakest) => {
+            let weakest = crate::session::weakest_stage(&crate::session::list(&sessions_dir)?);
+            if weakest.is_none() {
+                eprintln!(
+                    "(--focus weakest: no finished session shows a weaker stage yet, so every stage gets the usual time)"
+                );
+            }
+            weakest
+        }
     };
     if let Some(m) = iv.minutes {
         parse_minutes(&m.to_string())
@@ -191,5 +252,6 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         scenario: scenario.or(iv.scenario).unwrap_or_else(|| "fraud".into()),
         minutes: minutes.or(iv.minutes),
         mode: mode.or(iv.mode).unwrap_or_default(),
+        focus,
     })
 }

@@ -13,7 +13,7 @@ pub mod session;
 pub mod sim;
 pub mod transcript;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cli::{Cli, Command, ScenarioCommand};
 use debrief::render::{self, Format};
 use std::sync::Arc;
@@ -41,15 +41,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Debrief(args) => {
             let path = session::find(&settings.sessions_dir, Some(&args.session))?;
             let (_, iv) = chat::load_for_debrief(&path)?;
-            print!(
-                "{}",
-                render::render(&debrief::report(&iv, debrief::Basis::Session), args.format)
-            );
+            let text = render::render(&debrief::report(&iv, debrief::Basis::Session), args.format);
+            match &args.out {
+                Some(path) => {
+                    std::fs::write(path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("Wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
             Ok(())
         }
         Command::Simulate(args) => {
             let sc = Arc::new(scenario::load(&args.scenario)?);
-            let sim = sim::run(sc, args.candidate, args.mode, args.minutes)?;
+            let sim = sim::run(sc, args.candidate, args.mode, args.minutes, args.focus)?;
             if args.json {
                 let mut v = serde_json::to_value(&sim.report)?;
                 v["persona"] = serde_json::json!(sim.persona);
@@ -174,14 +179,60 @@ pub fn run(cli: Cli) -> Result<()> {
                     settings.sessions_dir.display()
                 );
             }
-            for s in all {
+            for s in &all {
                 let status = if s.ended { "ended" } else { "unfinished" };
                 let rec = s.recommendation.as_deref().unwrap_or("-");
-                let problem = s.problem.map(|p| format!("  ({p})")).unwrap_or_default();
+                let problem = s
+                    .problem
+                    .as_ref()
+                    .map(|p| format!("  ({p})"))
+                    .unwrap_or_default();
                 println!(
                     "{:<40} {:<16} {:>3} answers  {:<11} {:<12} {}{problem}",
                     s.id, s.scenario, s.candidate_turns, status, s.phase, rec
                 );
+            }
+            let scored: Vec<&session::Summary> =
+                all.iter().filter(|s| s.stage_scores.is_some()).collect();
+            if !scored.is_empty() {
+                println!(
+                    "\nProgress by stage over {} finished session(s), oldest first (\u{b7} = not assessed)",
+                    scored.len()
+                );
+                let avg = session::stage_averages(&all);
+                let weakest = session::weakest_stage(&all);
+                for stage in framework::Stage::ALL {
+                    let line: String = scored
+                        .iter()
+                        .map(|s| {
+                            session::spark(
+                                s.stage_scores
+                                    .as_ref()
+                                    .and_then(|v| v.get(stage.index()).copied().flatten()),
+                            )
+                        })
+                        .collect();
+                    let last = scored
+                        .last()
+                        .and_then(|s| {
+                            s.stage_scores
+                                .as_ref()?
+                                .get(stage.index())
+                                .copied()
+                                .flatten()
+                        })
+                        .map_or("-".to_string(), |x| x.to_string());
+                    let mean = avg[stage.index()].map_or("-".to_string(), |a| format!("{a:.1}"));
+                    let mark = if weakest == Some(stage) {
+                        "  <- weakest: casecoach chat --focus weakest"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "  {:<28}{line:<12} last {last}  mean {mean}{mark}",
+                        stage.name()
+                    );
+                }
             }
             Ok(())
         }

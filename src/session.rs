@@ -26,6 +26,9 @@ pub enum Event {
         mode: Mode,
         interviewer: String,
         time: String,
+        /// The stage practised harder, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        focus: Option<crate::framework::Stage>,
     },
     Turn {
         n: usize,
@@ -277,8 +280,15 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
     let Some((_, _, _, minutes, mode)) = started_info(events) else {
         bail!("the session log does not start with a 'started' event");
     };
+    let mut interview = Interview::new(scenario, mode, minutes);
+    if let Some(Event::Started {
+        focus: Some(stage), ..
+    }) = events.first()
+    {
+        interview.set_focus(*stage);
+    }
     let mut r = Replayed {
-        interview: Interview::new(scenario, mode, minutes),
+        interview,
         unanswered: None,
         unsaid: Vec::new(),
         ended: false,
@@ -332,6 +342,8 @@ pub struct Summary {
     pub phase: String,
     pub ended: bool,
     pub recommendation: Option<String>,
+    /// Each stage's debrief score, in stage order (None: not assessed), for finished sessions.
+    pub stage_scores: Option<Vec<Option<u8>>>,
     pub problem: Option<String>,
 }
 
@@ -367,6 +379,7 @@ fn summarize(path: &Path) -> Summary {
         phase: String::new(),
         ended: false,
         recommendation: None,
+        stage_scores: None,
         problem: None,
     };
     let loaded = match read(path) {
@@ -391,7 +404,12 @@ fn summarize(path: &Path) -> Summary {
             Event::Debrief { report } => {
                 s.recommendation = report["overall"]["recommendation"]
                     .as_str()
-                    .map(str::to_string)
+                    .map(str::to_string);
+                s.stage_scores = report["stages"].as_array().map(|st| {
+                    st.iter()
+                        .map(|x| x["score"].as_u64().map(|v| v.min(4) as u8))
+                        .collect()
+                });
             }
             _ => {}
         }
@@ -400,6 +418,46 @@ fn summarize(path: &Path) -> Summary {
         s.problem = Some("last line cut short".into());
     }
     s
+}
+
+/// Average score per stage over finished sessions (stages never assessed are left out).
+pub fn stage_averages(sessions: &[Summary]) -> [Option<f64>; 8] {
+    std::array::from_fn(|i| {
+        let scores: Vec<f64> = sessions
+            .iter()
+            .filter_map(|s| s.stage_scores.as_ref()?.get(i).copied().flatten())
+            .map(f64::from)
+            .collect();
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    })
+}
+
+/// The stage with the lowest average score, if any session has been scored and one stage is
+/// weaker than the best.
+pub fn weakest_stage(sessions: &[Summary]) -> Option<crate::framework::Stage> {
+    let avg = stage_averages(sessions);
+    let scored: Vec<(crate::framework::Stage, f64)> = crate::framework::Stage::ALL
+        .into_iter()
+        .filter_map(|s| avg[s.index()].map(|a| (s, a)))
+        .collect();
+    let best = scored.iter().map(|x| x.1).fold(f64::MIN, f64::max);
+    scored
+        .into_iter()
+        .filter(|x| x.1 < best)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(s, _)| s)
+}
+
+/// Scores 0-4 as a one-character bar; a dot for not assessed.
+pub fn spark(score: Option<u8>) -> char {
+    match score {
+        None => '\u{b7}',
+        Some(0) => '\u{2581}',
+        Some(1) => '\u{2582}',
+        Some(2) => '\u{2584}',
+        Some(3) => '\u{2586}',
+        Some(_) => '\u{2588}',
+    }
 }
 
 pub fn phase_label(p: Phase) -> String {
@@ -522,6 +580,7 @@ mod tests {
             mode: Mode::Interview,
             interviewer: "scripted".into(),
             time: "2026-11-27T00:00:00Z".into(),
+            focus: None,
         };
         log.append(start).unwrap();
         let open = Action::AdvanceStage {

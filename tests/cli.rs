@@ -730,3 +730,90 @@ fn dry_run_exits_nonzero_when_a_scenario_cannot_be_covered() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_html_report_of_a_fixed_session_holds_the_charts_and_every_quote() {
+    let env = Env::new();
+    let session =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong-session.jsonl");
+    let out_file = env.dir.path().join("report.html");
+    let out = env
+        .cmd()
+        .args(["debrief"])
+        .arg(&session)
+        .args(["--format", "html", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains(r#"<svg class="radar""#) && html.contains(r#"<polygon class="scores""#));
+    assert!(html.contains(r#"<svg class="time""#));
+    for stage in ["clarify 4/4", "deployment 4/4"] {
+        assert!(html.contains(stage), "radar label {stage}");
+    }
+    // Self-contained and script-free: nothing to fetch, nothing to run.
+    for banned in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(banned), "found {banned}");
+    }
+    assert!(html.contains("@media print"));
+    // Every evidence quote of the debrief is in the report, escaped.
+    let report = env.assess_json("fraud", &session);
+    let mut quotes = 0;
+    for c in report["checkpoints"].as_array().unwrap() {
+        for e in c["evidence"].as_array().unwrap() {
+            let q = casecoach::debrief::html::esc(e["quote"].as_str().unwrap());
+            assert!(html.contains(&q), "missing quote: {q}");
+            quotes += 1;
+        }
+    }
+    assert!(quotes > 40, "{quotes}");
+}
+
+#[test]
+fn sessions_show_a_trend_per_stage_and_focus_weakest_uses_it() {
+    let env = Env::new();
+    env.chat(&["fraud"], fixture("fraud-strong.txt"));
+    std::thread::sleep(Duration::from_millis(1100));
+    env.chat(&["fraud"], fixture("fraud-weak.txt"));
+    let out = env.cmd().arg("sessions").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Progress by stage over 2 finished session(s)"),
+        "{text}"
+    );
+    let clarify = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Clarify the problem"))
+        .unwrap();
+    assert!(
+        clarify.contains("\u{2588}\u{2581}") && clarify.contains("last 0"),
+        "{clarify}"
+    );
+    let weakest = text.lines().find(|l| l.contains("<- weakest")).unwrap();
+    // `--focus weakest` must practise the stage that `sessions` names as weakest.
+    let stage_name = weakest.trim_start().split("  ").next().unwrap().trim();
+    std::thread::sleep(Duration::from_millis(1100));
+    env.chat(&["fraud", "--focus", "weakest"], "/end\n");
+    let evs = events(env.sessions().last().unwrap());
+    let focus = evs[0]["focus"]
+        .as_str()
+        .expect("focus recorded in the started event");
+    let names = [
+        ("clarify", "Clarify the problem"),
+        ("frame", "Frame as an ML problem"),
+        ("data", "Data"),
+        ("features", "Feature engineering"),
+        ("model", "Model selection"),
+        ("training", "Training strategy"),
+        ("evaluation", "Evaluation"),
+        ("deployment", "Deployment and monitoring"),
+    ];
+    let expected = names.iter().find(|(_, n)| *n == stage_name).unwrap().0;
+    assert_eq!(focus, expected);
+}

@@ -1,6 +1,7 @@
 //! Every persona on every built-in scenario: the interviewer behaves and the outcome is the one
 //! the persona was built for.
 
+use casecoach::framework::Stage;
 use casecoach::interview::{Action, Mode};
 use casecoach::scenario;
 use casecoach::session::Event;
@@ -16,8 +17,49 @@ fn run(scenario: &str, persona: Persona) -> sim::Simulation {
         persona,
         Mode::Interview,
         None,
+        None,
     )
     .unwrap()
+}
+
+#[test]
+fn focus_spends_more_probes_and_time_on_the_chosen_stage() {
+    let sc = Arc::new(scenario::load("fraud").unwrap());
+    let plain = sim::run(sc.clone(), Persona::Strong, Mode::Interview, None, None).unwrap();
+    let focused = sim::run(
+        sc,
+        Persona::Strong,
+        Mode::Interview,
+        None,
+        Some(Stage::Data),
+    )
+    .unwrap();
+    let data = |s: &sim::Simulation| {
+        s.report
+            .stages
+            .iter()
+            .find(|st| st.id == Stage::Data)
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        data(&focused).probes_asked > data(&plain).probes_asked,
+        "{} vs {}",
+        data(&focused).probes_asked,
+        data(&plain).probes_asked
+    );
+    assert!(data(&focused).budget_seconds > data(&plain).budget_seconds);
+    // The whole interview keeps its length.
+    let total = |s: &sim::Simulation| s.interview.budget.stages.iter().sum::<f64>();
+    assert!((total(&focused) - total(&plain)).abs() < 1e-6);
+    // And the focus is in the log, so a resumed session keeps it.
+    assert!(matches!(
+        focused.events[0],
+        Event::Started {
+            focus: Some(Stage::Data),
+            ..
+        }
+    ));
 }
 
 fn covered(s: &sim::Simulation) -> BTreeSet<String> {

@@ -65,7 +65,10 @@ impl Chat {
         let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
         let log = Log::create(&settings.sessions_dir, &scenario.id)?;
         let minutes = minutes.unwrap_or(scenario.minutes);
-        let iv = Interview::new(scenario, settings.mode, minutes);
+        let mut iv = Interview::new(scenario, settings.mode, minutes);
+        if let Some(stage) = settings.focus {
+            iv.set_focus(stage);
+        }
         Chat::begin(iv, log, voice, out, tty)
     }
 
@@ -87,6 +90,7 @@ impl Chat {
             mode: iv.mode,
             interviewer: voice.name(),
             time: session::rfc3339(std::time::SystemTime::now()),
+            focus: iv.focus,
         })?;
         Ok(Chat::from_parts(iv, log, voice, out, tty))
     }

@@ -2,6 +2,7 @@
 //! claim pointing at the turn it rests on. Where there is no evidence the answer is "not
 //! assessed", never a made-up number.
 
+pub mod html;
 pub mod render;
 
 use crate::cue::{CueSet, Tokens, quote, sentences};
@@ -206,18 +207,13 @@ fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
             .push("the candidate said nothing while this stage was open".into());
         return r;
     }
-    let evidence_turns: Vec<String> = idx
+    let evidence_turns: Vec<usize> = idx
         .iter()
         .filter_map(|&i| iv.evidence[i].first().map(|e| e.turn))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|t| t.to_string())
         .collect();
-    let cited = if evidence_turns.is_empty() {
-        String::new()
-    } else {
-        format!(" (turns {})", evidence_turns.join(", "))
-    };
+    let cited = at_turns(&evidence_turns);
     r.reasons.push(format!(
         "covered {covered} of {} checkpoints, {:.0}% by weight{cited}",
         idx.len(),

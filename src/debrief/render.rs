@@ -8,6 +8,8 @@ pub enum Format {
     Text,
     Md,
     Json,
+    /// A self-contained HTML report with charts
+    Html,
 }
 
 pub fn render(report: &Report, format: Format) -> String {
@@ -15,6 +17,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Text => text(report),
         Format::Md => markdown(report),
         Format::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        Format::Html => super::html::render(report),
     }
 }
 

@@ -109,6 +109,13 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         return out;
     }
 
+    // In the stage being practised, every remaining probe comes before moving on.
+    if iv.focus == Some(stage)
+        && let Some(p) = open_probe(iv, stage).or_else(|| covered_probe(iv, stage))
+    {
+        out.push(p);
+        return out;
+    }
     let done = iv.stage_coverage(stage) >= STAGE_DONE;
     let asked = iv.stats[stage.index()].probes_asked;
     if done && asked >= 1 {
@@ -261,6 +268,20 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
         }
     }
     None
+}
+
+/// A probe whose checkpoint is covered but that was never asked (it came up while another
+/// question was pending).
+fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
+    let plan = iv.scenario.stage(stage);
+    let index = plan.probes.iter().enumerate().position(|(k, p)| {
+        p.after.is_some_and(|c| iv.covered(c)) && !iv.probes_asked[stage.index()][k]
+    })?;
+    Some(Action::Probe {
+        stage,
+        index,
+        curveball: false,
+    })
 }
 
 /// A probe that needs no trigger: an unconditioned curveball once the stage is underway, or one of

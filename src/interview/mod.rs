@@ -185,6 +185,8 @@ pub struct Interview {
     pub injections: usize,
     pub notes: Vec<String>,
     pub now: f64,
+    /// A stage to practise harder: more time, and every probe asked before moving on.
+    pub focus: Option<Stage>,
 }
 
 const MAX_EVIDENCE: usize = 3;
@@ -214,6 +216,26 @@ impl Interview {
             injections: 0,
             notes: Vec::new(),
             now: 0.0,
+            focus: None,
+        }
+    }
+
+    /// Practise `stage` harder: half as much time again for it, taken evenly from the others.
+    pub fn set_focus(&mut self, stage: Stage) {
+        self.focus = Some(stage);
+        let extra = self.budget.stage(stage) * 0.5;
+        let others: f64 = Stage::ALL
+            .iter()
+            .filter(|s| **s != stage)
+            .map(|s| self.budget.stage(*s))
+            .sum();
+        for s in Stage::ALL {
+            let b = &mut self.budget.stages[s.index()];
+            if s == stage {
+                *b += extra;
+            } else if others > 0.0 {
+                *b -= extra * *b / others;
+            }
         }
     }
 

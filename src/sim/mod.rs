@@ -323,9 +323,13 @@ pub fn run(
     persona: Persona,
     mode: Mode,
     minutes: Option<u32>,
+    focus: Option<Stage>,
 ) -> Result<Simulation> {
     let minutes = minutes.unwrap_or(scenario.minutes);
-    let iv = Interview::new(scenario.clone(), mode, minutes);
+    let mut iv = Interview::new(scenario.clone(), mode, minutes);
+    if let Some(stage) = focus {
+        iv.set_focus(stage);
+    }
     let log = Log::memory("<simulation>");
     let voice = Box::new(Scripted::new(None)?);
     let mut chat = Chat::begin(iv, log, voice, Box::new(std::io::sink()), false)?;
@@ -377,8 +381,14 @@ pub struct Check {
 
 /// Run `strong` and `weak` on a scenario and check that it can be played and scored as meant.
 pub fn dry_run(scenario: Arc<Scenario>) -> Result<Vec<Check>> {
-    let strong = run(scenario.clone(), Persona::Strong, Mode::Interview, None)?;
-    let weak = run(scenario.clone(), Persona::Weak, Mode::Interview, None)?;
+    let strong = run(
+        scenario.clone(),
+        Persona::Strong,
+        Mode::Interview,
+        None,
+        None,
+    )?;
+    let weak = run(scenario.clone(), Persona::Weak, Mode::Interview, None, None)?;
     let mut checks = Vec::new();
     let locked: Vec<&str> = scenario
         .facts
