@@ -4,7 +4,13 @@
 //! - `assess` of a 60-turn transcript: under 20 ms;
 //! - start to the first interviewer line: under 50 ms (in process, and for the real binary).
 //!
-//! Run: `cargo bench --bench engine`
+//!
+//! And of the authoring issue:
+//! - a whole simulated 60-minute interview offline: under 100 ms;
+//! - dry-run of all built-in scenarios: under 1 s;
+//! - the HTML report: under 50 ms.
+//!
+//! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
 use casecoach::cli::Settings;
@@ -14,6 +20,7 @@ use casecoach::interview::{Action, Interview, Mode, Reason};
 use casecoach::interviewer::Scripted;
 use casecoach::scenario;
 use casecoach::session::Log;
+use casecoach::sim;
 use casecoach::transcript;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::io::{BufRead, BufReader};
@@ -164,5 +171,72 @@ fn binary_first_line(_: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, one_turn, assess, first_line, binary_first_line);
+fn simulated(c: &mut Criterion) {
+    let sc = Arc::new(scenario::load("fraud").unwrap());
+    c.bench_function("simulated 60-minute interview, strong candidate", |b| {
+        b.iter(|| {
+            sim::run(
+                sc.clone(),
+                sim::Persona::Strong,
+                Mode::Interview,
+                Some(60),
+                None,
+            )
+            .unwrap()
+        })
+    });
+    c.bench_function("simulated 60-minute interview, weak candidate", |b| {
+        b.iter(|| {
+            sim::run(
+                sc.clone(),
+                sim::Persona::Weak,
+                Mode::Interview,
+                Some(60),
+                None,
+            )
+            .unwrap()
+        })
+    });
+    let all: Vec<_> = scenario::BUILTIN
+        .iter()
+        .map(|(id, _)| Arc::new(scenario::load(id).unwrap()))
+        .collect();
+    let mut group = c.benchmark_group("slow");
+    group.sample_size(20);
+    group.bench_function("dry-run of all built-in scenarios", |b| {
+        b.iter(|| {
+            all.iter()
+                .map(|s| sim::dry_run(s.clone()).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    group.finish();
+}
+
+fn html_report(c: &mut Criterion) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong-session.jsonl");
+    c.bench_function(
+        "HTML report of a session (read, replay, score, render)",
+        |b| {
+            b.iter(|| {
+                let (_, iv) = casecoach::chat::load_for_debrief(&path).unwrap();
+                render::render(
+                    &debrief::report(&iv, debrief::Basis::Session),
+                    render::Format::Html,
+                )
+            })
+        },
+    );
+}
+
+criterion_group!(
+    benches,
+    one_turn,
+    assess,
+    first_line,
+    simulated,
+    html_report,
+    binary_first_line
+);
 criterion_main!(benches);

@@ -658,7 +658,7 @@ mod tests {
         a.observe("What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?", 60.0);
         let full = stage_report(&a, Stage::Clarify, Basis::Session);
         assert_eq!((full.score, full.covered), (Some(4), 6), "{full:?}");
-        assert!(full.reasons[0].contains("(turns 1)"), "{:?}", full.reasons);
+        assert!(full.reasons[0].contains("(turn 1)"), "{:?}", full.reasons);
 
         let mut b = iv();
         b.observe(
