@@ -1,5 +1,7 @@
 //! Writing scenarios: the scaffold, the checker's exit codes, the JSON Schema and AUTHORING.md.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
@@ -10,11 +12,7 @@ fn root() -> &'static Path {
 
 fn cmd(home: &Path) -> Command {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("CASECOACH_DATA_DIR", home.join("data"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    common::isolate_in(&mut c, home);
     Command::from_std(c)
 }
 

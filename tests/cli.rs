@@ -1,80 +1,14 @@
 //! End-to-end tests: they run the real binary with piped input, as a user scripting an interview
 //! would, against a private data folder.
 
-use assert_cmd::Command;
+mod common;
+
+use common::Env;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
-        self.isolate(c.env_clear());
-        Command::from_std(c)
-    }
-
-    fn isolate<'a>(&self, c: &'a mut std::process::Command) -> &'a mut std::process::Command {
-        c.env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("CASECOACH_DATA_DIR", self.dir.path().join("data"))
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-    }
-
-    fn sessions(&self) -> Vec<PathBuf> {
-        let dir = self.dir.path().join("data/sessions");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|r| r.map(|e| e.unwrap().path()).collect())
-            .unwrap_or_default();
-        v.sort();
-        v
-    }
-
-    fn chat(&self, args: &[&str], input: impl Into<Vec<u8>>) -> (String, String) {
-        let out = self
-            .cmd()
-            .arg("chat")
-            .args(args)
-            .write_stdin(input.into())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "chat failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-
-    fn assess_json(&self, scenario: &str, file: &Path) -> Value {
-        let out = self
-            .cmd()
-            .args(["assess", "--scenario", scenario, "--json"])
-            .arg(file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "assess failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(

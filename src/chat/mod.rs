@@ -237,14 +237,7 @@ impl Chat {
             .collect::<Vec<_>>()
             .join(" ");
         let at = self.clock.interviewer(&text);
-        let n = self.iv.turns.len() + 1;
-        self.log.append(Event::Turn {
-            n,
-            role: Role::Interviewer,
-            text: text.clone(),
-            at,
-            phase: self.iv.phase,
-        })?;
+        self.log_turn(Role::Interviewer, &text, at)?;
         self.iv.interviewer(&text, at);
         self.print_line(&text);
         if let Some(Action::Debrief { reason }) =
@@ -296,6 +289,18 @@ impl Chat {
         Ok(())
     }
 
+    /// Log a turn before the interview records it, numbered as it will be.
+    fn log_turn(&mut self, role: Role, text: &str, at: f64) -> Result<()> {
+        let n = self.iv.turns.len() + 1;
+        self.log.append(Event::Turn {
+            n,
+            role,
+            text: text.to_string(),
+            at,
+            phase: self.iv.phase,
+        })
+    }
+
     /// A candidate's answer: saved first, then judged, then answered.
     /// Returns what the interviewer did in reply.
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
@@ -306,14 +311,7 @@ impl Chat {
                 self.clock.max_turn / 60.0
             ));
         }
-        let n = self.iv.turns.len() + 1;
-        self.log.append(Event::Turn {
-            n,
-            role: Role::Candidate,
-            text: text.to_string(),
-            at,
-            phase: self.iv.phase,
-        })?;
+        self.log_turn(Role::Candidate, text, at)?;
         let obs = self.iv.observe(text, at);
         self.react(&obs, Some(text))
     }

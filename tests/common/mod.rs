@@ -1,0 +1,83 @@
+//! What the end-to-end tests share: the real binary, run with a private home and data folder.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
+        self.isolate(c.env_clear());
+        Command::from_std(c)
+    }
+
+    pub fn isolate<'a>(&self, c: &'a mut std::process::Command) -> &'a mut std::process::Command {
+        isolate_in(c, self.dir.path())
+    }
+
+    pub fn sessions(&self) -> Vec<PathBuf> {
+        let dir = self.dir.path().join("data/sessions");
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|r| r.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    pub fn chat(&self, args: &[&str], input: impl Into<Vec<u8>>) -> (String, String) {
+        let out = self
+            .cmd()
+            .arg("chat")
+            .args(args)
+            .write_stdin(input.into())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "chat failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    pub fn assess_json(&self, scenario: &str, file: &Path) -> Value {
+        let out = self
+            .cmd()
+            .args(["assess", "--scenario", scenario, "--json"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "assess failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// Run with `home` as the only home: no user config, scenarios or sessions leak in.
+pub fn isolate_in<'a>(
+    c: &'a mut std::process::Command,
+    home: &Path,
+) -> &'a mut std::process::Command {
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("CASECOACH_DATA_DIR", home.join("data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+}
