@@ -129,8 +129,7 @@ fn first_line(c: &mut Criterion) {
                 sessions_dir: settings.sessions_dir.join((n / 50).to_string()),
                 ..settings.clone()
             };
-            let mut chat =
-                Chat::start_with(&settings, None, Box::new(std::io::sink()), false).unwrap();
+            let mut chat = Chat::start_with(&settings, Box::new(std::io::sink()), false).unwrap();
             chat.open().unwrap();
             chat
         })
@@ -220,7 +219,7 @@ fn html_report(c: &mut Criterion) {
         "HTML report of a session (read, replay, score, render)",
         |b| {
             b.iter(|| {
-                let (_, iv) = casecoach::chat::load_for_debrief(&path).unwrap();
+                let iv = casecoach::chat::load_for_debrief(&path).unwrap();
                 render::render(
                     &debrief::report(&iv, debrief::Basis::Session),
                     render::Format::Html,

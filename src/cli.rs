@@ -45,12 +45,13 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct ChatArgs {
     /// Scenario id (fraud, recommendations, churn, or one in your scenarios folder) or a file path
+    #[arg(env = "CASECOACH_SCENARIO")]
     pub scenario: Option<String>,
     /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "CASECOACH_MODE")]
     pub mode: Option<Mode>,
     /// Session length: 45, 60 or 90 minutes of spoken time
-    #[arg(long, value_parser = parse_minutes)]
+    #[arg(long, value_parser = parse_minutes, env = "CASECOACH_MINUTES")]
     pub minutes: Option<u32>,
     /// Continue a saved session (default: the newest unfinished one)
     #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]

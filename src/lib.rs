@@ -22,11 +22,7 @@ use std::sync::Arc;
 pub fn run(cli: Cli) -> Result<()> {
     let settings = cli::settings(&cli)?;
     match &cli.command {
-        Command::Chat(args) => chat::run(
-            &settings,
-            args.resume.as_deref(),
-            args.minutes.or(settings.minutes),
-        ),
+        Command::Chat(args) => chat::run(&settings, args.resume.as_deref()),
         Command::Assess(args) => {
             let scenario = Arc::new(scenario::load(&args.scenario)?);
             let (iv, basis) = transcript::load(&args.file, scenario)?;
@@ -40,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Debrief(args) => {
             let path = session::find(&settings.sessions_dir, Some(&args.session))?;
-            let (_, iv) = chat::load_for_debrief(&path)?;
+            let iv = chat::load_for_debrief(&path)?;
             let text = render::render(&debrief::report(&iv, debrief::Basis::Session), args.format);
             match &args.out {
                 Some(path) => {

@@ -193,6 +193,11 @@ pub struct Loaded {
 pub fn read(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read session file {}", path.display()))?;
+    parse(&bytes, path)
+}
+
+/// Session events from a log's bytes; `path` is only used in messages.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
     let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
     let mut loaded = Loaded {
         events: Vec::new(),

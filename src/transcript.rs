@@ -92,7 +92,7 @@ pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> 
     let text = String::from_utf8_lossy(&bytes);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.trim_start().starts_with('{') {
-        let loaded = session::read(path)?;
+        let loaded = session::parse(&bytes, path)?;
         if let Some((id, _, _, _, _)) = session::started_info(&loaded.events)
             && id != scenario.id
         {

@@ -751,3 +751,106 @@ fn sessions_show_a_trend_per_stage_and_focus_weakest_uses_it() {
     let expected = names.iter().find(|(_, n)| *n == stage_name).unwrap().0;
     assert_eq!(focus, expected);
 }
+
+#[test]
+fn config_file_then_env_then_flags() {
+    let env = Env::new();
+    let conf_dir = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    std::fs::write(
+        conf_dir.join("config.toml"),
+        "[interview]\nscenario = \"churn\"\nminutes = 45\nmode = \"coach\"\n",
+    )
+    .unwrap();
+    env.chat(&[], "/end\n");
+    let evs = events(&env.sessions()[0]);
+    assert_eq!(
+        (
+            evs[0]["scenario"].as_str(),
+            evs[0]["minutes"].as_u64(),
+            evs[0]["mode"].as_str()
+        ),
+        (Some("churn"), Some(45), Some("coach"))
+    );
+
+    // The environment beats the file.
+    let out = env
+        .cmd()
+        .arg("chat")
+        .env("CASECOACH_SCENARIO", "recommendations")
+        .env("CASECOACH_MODE", "interview")
+        .write_stdin("/end\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let evs = events(env.sessions().last().unwrap());
+    assert_eq!(
+        (
+            evs[0]["scenario"].as_str(),
+            evs[0]["minutes"].as_u64(),
+            evs[0]["mode"].as_str()
+        ),
+        (Some("recommendations"), Some(45), Some("interview"))
+    );
+
+    // Flags beat the file; --sessions-dir beats CASECOACH_DATA_DIR.
+    let elsewhere = env.dir.path().join("elsewhere");
+    let out = env
+        .cmd()
+        .args([
+            "chat",
+            "fraud",
+            "--mode",
+            "interview",
+            "--minutes",
+            "90",
+            "--sessions-dir",
+        ])
+        .arg(&elsewhere)
+        .write_stdin("/end\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let file = std::fs::read_dir(&elsewhere)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let evs = events(&file);
+    assert_eq!(
+        (
+            evs[0]["scenario"].as_str(),
+            evs[0]["minutes"].as_u64(),
+            evs[0]["mode"].as_str()
+        ),
+        (Some("fraud"), Some(90), Some("interview"))
+    );
+    assert_eq!(
+        env.sessions().len(),
+        2,
+        "the flag's folder was used, not the environment's"
+    );
+
+    // A mistake in the config file says where.
+    std::fs::write(
+        conf_dir.join("config.toml"),
+        "[interview]\nmode = \"coach\"\nminuts = 45\n",
+    )
+    .unwrap();
+    let out = env.cmd().args(["chat"]).write_stdin("").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("config.toml:3:1: unknown field `minuts`"),
+        "{err}"
+    );
+    let out = env
+        .cmd()
+        .args(["--config", "/nonexistent/c.toml", "sessions"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot read config file /nonexistent/c.toml")
+    );
+}

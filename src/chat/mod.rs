@@ -11,7 +11,7 @@ use crate::interview::clock::SpokenClock;
 use crate::interview::director::{self, Command};
 use crate::interview::{Action, Interview, Observation, Phase, Reason, Role};
 use crate::interviewer::{self, Interviewer, LineRequest, Scripted};
-use crate::scenario::{self, Scenario};
+use crate::scenario;
 use crate::session::{self, Event, Log};
 use anyhow::{Context, Result, bail};
 use commands::{Cmd, Parsed};
@@ -55,16 +55,11 @@ impl Chat {
 
     /// A new session: create its log, write `started`, say the opening to `out`.
     /// A new session, logged as started; `open` then says the interviewer's first line.
-    pub fn start_with(
-        settings: &Settings,
-        minutes: Option<u32>,
-        out: Box<dyn Write>,
-        tty: bool,
-    ) -> Result<Chat> {
+    pub fn start_with(settings: &Settings, out: Box<dyn Write>, tty: bool) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
         let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
         let log = Log::create(&settings.sessions_dir, &scenario.id)?;
-        let minutes = minutes.unwrap_or(scenario.minutes);
+        let minutes = settings.minutes.unwrap_or(scenario.minutes);
         let mut iv = Interview::new(scenario, settings.mode, minutes);
         if let Some(stage) = settings.focus {
             iv.set_focus(stage);
@@ -483,12 +478,12 @@ fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
     Ok(Next::Continue)
 }
 
-pub fn run(settings: &Settings, resume: Option<&str>, minutes: Option<u32>) -> Result<()> {
+pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
     let mut chat = match resume {
         Some(q) => Chat::resume(settings, (!q.is_empty()).then_some(q))?,
         None => {
             let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-            let mut chat = Chat::start_with(settings, minutes, Box::new(std::io::stdout()), tty)?;
+            let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
             notice(&chat.header());
             chat.open()?;
             chat
@@ -533,16 +528,14 @@ pub fn run(settings: &Settings, resume: Option<&str>, minutes: Option<u32>) -> R
     Ok(())
 }
 
-pub fn load_for_debrief(path: &std::path::Path) -> Result<(Arc<Scenario>, Interview)> {
+/// The interview a session log records, rebuilt for its debrief.
+pub fn load_for_debrief(path: &std::path::Path) -> Result<Interview> {
     let loaded = session::read(path)?;
     let Some((id, locator, _, _, _)) = session::started_info(&loaded.events) else {
         bail!("{} is not a session log", path.display());
     };
-    let scenario = Arc::new(
-        scenario::load(locator)
-            .or_else(|_| scenario::load(id))
-            .with_context(|| format!("cannot load scenario '{locator}'"))?,
-    );
-    let r = session::replay(&loaded.events, scenario.clone())?;
-    Ok((scenario, r.interview))
+    let scenario = scenario::load(locator)
+        .or_else(|_| scenario::load(id))
+        .with_context(|| format!("cannot load scenario '{locator}'"))?;
+    Ok(session::replay(&loaded.events, Arc::new(scenario))?.interview)
 }

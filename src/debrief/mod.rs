@@ -8,7 +8,7 @@ pub mod render;
 use crate::cue::{CueSet, Tokens, quote, sentences};
 use crate::framework::{Pitfall, Stage};
 use crate::interview::coverage::{counted_words, is_stuck};
-use crate::interview::{Interview, Mode, Phase, Role, Turn};
+use crate::interview::{Interview, Mode, Phase, Turn};
 use serde::Serialize;
 
 pub const SCHEMA: u32 = 1;
@@ -601,14 +601,6 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         o.reasons.push(format!("pitfalls: {}", ids.join(", ")));
     }
     o
-}
-
-/// Candidate and interviewer lines, for renderers that show the transcript.
-pub fn role_label(r: Role) -> &'static str {
-    match r {
-        Role::Candidate => "Candidate",
-        Role::Interviewer => "Interviewer",
-    }
 }
 
 #[cfg(test)]
