@@ -150,6 +150,11 @@ impl Log {
         }
     }
 
+    /// The session id users type: the file name without `.jsonl`.
+    pub fn id(&self) -> String {
+        id_of(&self.path)
+    }
+
     pub fn is_file(&self) -> bool {
         matches!(self.sink, Sink::File(_))
     }
@@ -370,11 +375,14 @@ pub fn list(dir: &Path) -> Result<Vec<Summary>> {
     Ok(paths.into_iter().map(|p| summarize(&p)).collect())
 }
 
-fn summarize(path: &Path) -> Summary {
-    let id = path
-        .file_stem()
+pub fn id_of(path: &Path) -> String {
+    path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn summarize(path: &Path) -> Summary {
+    let id = id_of(path);
     let mut s = Summary {
         path: path.to_path_buf(),
         id,

@@ -118,10 +118,7 @@ impl Chat {
             ));
         }
         let replayed = session::replay(&loaded.events, Arc::new(scenario))?;
-        let sid = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let sid = session::id_of(&path);
         if replayed.ended {
             bail!("session {sid} has already ended; `casecoach debrief {sid}` shows its debrief");
         }
@@ -271,12 +268,7 @@ impl Chat {
         if !self.log.is_file() {
             return Ok(());
         }
-        let id = self
-            .log
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let id = self.log.id();
         notice(&format!(
             "Session saved: {}\nOther formats: casecoach debrief {id} --format md|json",
             self.log.path.display()
@@ -515,12 +507,7 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
         }
     }
     if !chat.ended() {
-        let id = chat
-            .log
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let id = chat.log.id();
         notice(&format!(
             "Saved. Continue with: casecoach chat --resume {id}"
         ));
