@@ -120,6 +120,7 @@ fn first_line(c: &mut Criterion) {
         minutes: None,
         mode: Mode::Interview,
         focus: None,
+        llm: None,
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

@@ -59,6 +59,12 @@ pub struct ChatArgs {
     /// A folder of prompt templates that override the built-in ones by file name
     #[arg(long, value_name = "DIR")]
     pub prompts_dir: Option<PathBuf>,
+    /// An OpenAI-compatible endpoint, including /v1 (e.g. http://127.0.0.1:8080/v1)
+    #[arg(long, value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// The model to ask at that endpoint
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
     /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
     #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
     pub focus: Option<Focus>,
@@ -199,10 +205,17 @@ pub struct Settings {
     pub mode: Mode,
     /// The stage to practise harder, already resolved from `--focus`.
     pub focus: Option<crate::framework::Stage>,
+    /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
+    pub llm: Option<crate::llm::LlmConfig>,
 }
 
 pub fn settings(cli: &Cli) -> Result<Settings> {
     let file = config::load(cli.config.as_deref())?;
+    let (flag_url, flag_model) = match &cli.command {
+        Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref()),
+        _ => (None, None),
+    };
+    let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;
     let iv = file.interview;
     let env_data = std::env::var_os("CASECOACH_DATA_DIR")
         .filter(|v| !v.is_empty())
@@ -254,5 +267,6 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         minutes: minutes.or(iv.minutes),
         mode: mode.or(iv.mode).unwrap_or_default(),
         focus,
+        llm,
     })
 }

@@ -36,6 +36,8 @@ pub fn data_dir() -> Option<PathBuf> {
 pub struct File {
     #[serde(default)]
     pub interview: InterviewSection,
+    #[serde(default)]
+    pub llm: crate::llm::LlmSection,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

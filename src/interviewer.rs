@@ -50,10 +50,28 @@ pub struct LineRequest<'a> {
     pub then: Option<&'a Action>,
 }
 
+/// One interviewer turn: every action the director chose for it.
+pub struct TurnRequest<'a> {
+    pub interview: &'a Interview,
+    pub actions: &'a [Action],
+    /// The candidate's last words, as data. Never rendered as a template.
+    pub candidate: Option<&'a str>,
+}
+
+/// What the interviewer said, and what it cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Said {
+    pub text: String,
+    pub usage: Option<crate::llm::Usage>,
+    /// A one-line notice for the user (a model turn that fell back to the scripted line).
+    pub notice: Option<String>,
+}
+
 pub trait Interviewer {
     /// A short name for logs and the session header ("scripted", a model name...).
     fn name(&self) -> String;
-    fn line(&mut self, request: &LineRequest) -> Result<String>;
+    /// Say one turn, handing text to `show` as it becomes available (all at once, or streamed).
+    fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
 }
 
 /// Handlebars set up the way every template here needs: strict, no HTML escaping.
@@ -89,12 +107,44 @@ impl Scripted {
     }
 }
 
+impl Scripted {
+    /// The whole turn: each action's line, joined.
+    pub fn lines(&mut self, req: &TurnRequest) -> Result<String> {
+        let mut parts = Vec::new();
+        for (i, action) in req.actions.iter().enumerate() {
+            let one = LineRequest {
+                interview: req.interview,
+                action,
+                candidate: req.candidate,
+                then: req.actions.get(i + 1),
+            };
+            parts.push(self.line(&one)?);
+        }
+        Ok(parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "))
+    }
+}
+
 impl Interviewer for Scripted {
     fn name(&self) -> String {
-        "scripted".into()
+        "scripted (no model configured)".into()
     }
 
-    fn line(&mut self, req: &LineRequest) -> Result<String> {
+    fn turn(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
+        let text = self.lines(req)?;
+        show(&text);
+        Ok(Said {
+            text,
+            ..Said::default()
+        })
+    }
+}
+
+impl Scripted {
+    pub fn line(&mut self, req: &LineRequest) -> Result<String> {
         let name = format!("scripted-{}.hbs", req.action.kind());
         let data = line_data(req);
         let text = self

@@ -8,6 +8,7 @@ pub mod debrief;
 pub mod framework;
 pub mod interview;
 pub mod interviewer;
+pub mod llm;
 pub mod scenario;
 pub mod session;
 pub mod sim;

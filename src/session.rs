@@ -56,6 +56,12 @@ pub enum Event {
         text: String,
         at: f64,
     },
+    /// Tokens one model request used.
+    Usage {
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        at: f64,
+    },
     Resumed {
         at: f64,
         time: String,
@@ -333,6 +339,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             Event::Ended { .. } => r.ended = true,
             Event::Debrief { .. } => r.debriefed = true,
             Event::Started { .. }
+            | Event::Usage { .. }
             | Event::Coverage { .. }
             | Event::Stage { .. }
             | Event::Resumed { .. } => {}

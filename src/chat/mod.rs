@@ -10,7 +10,7 @@ use crate::debrief::{self, Basis, render};
 use crate::interview::clock::SpokenClock;
 use crate::interview::director::{self, Command};
 use crate::interview::{Action, Interview, Observation, Phase, Reason, Role};
-use crate::interviewer::{self, Interviewer, LineRequest, Scripted};
+use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::scenario;
 use crate::session::{self, Event, Log};
 use anyhow::{Context, Result, bail};
@@ -27,6 +27,8 @@ pub struct Chat {
     tty: bool,
     /// Where interview content goes: stdout, or anything else (benchmarks use a sink).
     out: Box<dyn Write>,
+    /// Model tokens used in this run of the session.
+    tokens: crate::llm::Usage,
 }
 
 fn notice(msg: &str) {
@@ -50,6 +52,7 @@ impl Chat {
             voice,
             tty,
             out,
+            tokens: crate::llm::Usage::default(),
         }
     }
 
@@ -57,7 +60,7 @@ impl Chat {
     /// A new session, logged as started; `open` then says the interviewer's first line.
     pub fn start_with(settings: &Settings, out: Box<dyn Write>, tty: bool) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
-        let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
+        let voice = voice(settings)?;
         let log = Log::create(&settings.sessions_dir, &scenario.id)?;
         let minutes = settings.minutes.unwrap_or(scenario.minutes);
         let mut iv = Interview::new(scenario, settings.mode, minutes);
@@ -135,7 +138,7 @@ impl Chat {
             at: now,
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
-        let voice: Box<dyn Interviewer> = Box::new(Scripted::new(settings.prompts_dir.as_deref())?);
+        let voice = voice(settings)?;
         let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
         let mut chat = Chat::from_parts(
             replayed.interview,
@@ -173,7 +176,7 @@ impl Chat {
     fn header(&self) -> String {
         let sc = &self.iv.scenario;
         format!(
-            "casecoach | {} ({}) | {:.0} min | {} mode | {} interviewer (no model configured) | /help for commands\nsession log: {}",
+            "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | /help for commands\nsession log: {}",
             sc.title,
             sc.id,
             self.iv.budget.total / 60.0,
@@ -213,25 +216,42 @@ impl Chat {
                 })?;
             }
         }
-        let mut parts = Vec::new();
-        for (i, action) in actions.iter().enumerate() {
-            let request = LineRequest {
-                interview: &self.iv,
-                action,
-                candidate,
-                then: actions.get(i + 1),
-            };
-            parts.push(self.voice.line(&request)?);
+        let name = self.iv.scenario.persona.name.clone();
+        let prefix = if self.tty {
+            format!("\n\x1b[1m{name}:\x1b[0m ")
+        } else {
+            "Interviewer: ".to_string()
+        };
+        let _ = write!(self.out, "{prefix}");
+        let out = &mut self.out;
+        let mut show = |t: &str| {
+            let _ = write!(out, "{t}");
+            let _ = out.flush();
+        };
+        let request = TurnRequest {
+            interview: &self.iv,
+            actions,
+            candidate,
+        };
+        let said = self.voice.turn(&request, &mut show)?;
+        let _ = writeln!(self.out, "{}", if self.tty { "\n" } else { "" });
+        let _ = self.out.flush();
+        if let Some(n) = &said.notice {
+            notice(n);
         }
-        let text = parts
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = said.text;
         let at = self.clock.interviewer(&text);
         self.log_turn(Role::Interviewer, &text, at)?;
         self.iv.interviewer(&text, at);
-        self.print_line(&text);
+        if let Some(u) = said.usage {
+            self.tokens.prompt_tokens += u.prompt_tokens;
+            self.tokens.completion_tokens += u.completion_tokens;
+            self.log.append(Event::Usage {
+                prompt_tokens: u.prompt_tokens,
+                completion_tokens: u.completion_tokens,
+                at,
+            })?;
+        }
         if let Some(Action::Debrief { reason }) =
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
         {
@@ -267,6 +287,12 @@ impl Chat {
         let _ = self.out.flush();
         if !self.log.is_file() {
             return Ok(());
+        }
+        if self.tokens != crate::llm::Usage::default() {
+            notice(&format!(
+                "Model tokens this run: {} prompt, {} completion.",
+                self.tokens.prompt_tokens, self.tokens.completion_tokens
+            ));
         }
         let id = self.log.id();
         notice(&format!(
@@ -403,6 +429,24 @@ impl Chat {
         }
         lines.join("\n")
     }
+}
+
+/// The interviewer's voice: a model when one is configured, the scripted lines otherwise.
+fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
+    let scripted = Scripted::new(settings.prompts_dir.as_deref())?;
+    Ok(match &settings.llm {
+        None => Box::new(scripted),
+        Some(config) => {
+            let backend = crate::llm::OpenAiCompatible::new(config.clone())?;
+            let llm = crate::llm::interviewer::LlmInterviewer::new(
+                backend,
+                scripted,
+                config.clone(),
+                settings.prompts_dir.as_deref(),
+            )?;
+            Box::new(llm)
+        }
+    })
 }
 
 /// What the loop should do after a line.

@@ -1,0 +1,434 @@
+//! Talking to any OpenAI-compatible endpoint (OpenAI, llama.cpp server, Ollama, vLLM).
+//!
+//! async-openai carries the requests with its "bring your own types" calls, so the lenient JSON
+//! of every server parses. casecoach owns the transport under it (a tower service): timeouts,
+//! retries that honour Retry-After, and the classification of error bodies, which differ by
+//! server. The base URL and key always come from casecoach's config, never from the environment
+//! variables async-openai would otherwise read.
+
+pub mod interviewer;
+mod transport;
+
+use anyhow::Result;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Where the model is and how to talk to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmConfig {
+    /// Including `/v1`, e.g. `http://127.0.0.1:8080/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// The environment variable that holds the key (the key itself is never stored or logged).
+    pub api_key_env: String,
+    pub connect_timeout: Duration,
+    /// Longest silence between two bytes of a response; no total timeout, which would cut long
+    /// streams.
+    pub read_timeout: Duration,
+    pub max_retries: u32,
+    /// Most words in one interviewer line, enforced on the stream.
+    pub word_budget: usize,
+    pub temperature: f64,
+}
+
+/// The `[llm]` table of the config file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LlmSection {
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub api_key_env: Option<String>,
+    pub connect_timeout_secs: Option<f64>,
+    pub read_timeout_secs: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub word_budget: Option<usize>,
+    pub temperature: Option<f64>,
+}
+
+impl LlmConfig {
+    /// Resolve from flag, environment and file, in that order. No base URL anywhere: no model.
+    pub fn resolve(
+        flag_url: Option<&str>,
+        flag_model: Option<&str>,
+        file: &LlmSection,
+    ) -> Result<Option<LlmConfig>> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let Some(base_url) = flag_url
+            .map(str::to_string)
+            .or_else(|| env("CASECOACH_LLM_BASE_URL"))
+            .or(file.base_url.clone())
+        else {
+            return Ok(None);
+        };
+        let base_url = base_url.trim_end_matches('/').to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            anyhow::bail!("the model base URL '{base_url}' must start with http:// or https://");
+        }
+        let model = flag_model
+            .map(str::to_string)
+            .or_else(|| env("CASECOACH_LLM_MODEL"))
+            .or(file.model.clone());
+        let Some(model) = model else {
+            anyhow::bail!(
+                "a model endpoint is set ({base_url}) but no model: pass --model, set CASECOACH_LLM_MODEL, or [llm] model in the config"
+            );
+        };
+        let secs = |x: Option<f64>, d: f64| Duration::from_secs_f64(x.unwrap_or(d).max(0.05));
+        Ok(Some(LlmConfig {
+            base_url,
+            model,
+            api_key_env: file
+                .api_key_env
+                .clone()
+                .unwrap_or_else(|| "OPENAI_API_KEY".into()),
+            connect_timeout: secs(file.connect_timeout_secs, 5.0),
+            read_timeout: secs(file.read_timeout_secs, 60.0),
+            max_retries: file.max_retries.unwrap_or(2),
+            word_budget: file.word_budget.unwrap_or(60).max(5),
+            temperature: file.temperature.unwrap_or(0.7),
+        }))
+    }
+
+    /// The key, read from the environment when it is needed; empty for servers without one.
+    fn api_key(&self) -> String {
+        std::env::var(&self.api_key_env).unwrap_or_default()
+    }
+}
+
+/// What went wrong, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LlmError {
+    #[error(
+        "cannot reach the model endpoint {url}: {detail} (is the server running? does base_url include /v1?)"
+    )]
+    Unreachable { url: String, detail: String },
+    #[error("the model endpoint answered HTTP {status}: {message}")]
+    Http {
+        status: u16,
+        message: String,
+        retry_after: Option<u64>,
+    },
+    #[error("the model stream broke: {0}")]
+    Stream(String),
+    #[error("the model endpoint sent something unreadable: {0}")]
+    Protocol(String),
+}
+
+impl LlmError {
+    /// Worth trying again: the server may recover (rate limits, loading, overload, network).
+    pub fn transient(&self) -> bool {
+        match self {
+            LlmError::Unreachable { .. } => true,
+            LlmError::Http { status, .. } => {
+                matches!(status, 408 | 409 | 429 | 500 | 502 | 503 | 504)
+            }
+            LlmError::Stream(_) | LlmError::Protocol(_) => false,
+        }
+    }
+
+    /// One line with the likely fix, for the notice when a turn falls back.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            LlmError::Unreachable { .. } => {
+                "check that the server is running and base_url is right"
+            }
+            LlmError::Http {
+                status: 401 | 403, ..
+            } => "check the API key in the variable api_key_env names",
+            LlmError::Http { status: 404, .. } => {
+                "check the model name and that base_url ends with /v1"
+            }
+            LlmError::Http { status: 429, .. } => {
+                "the endpoint is rate-limiting; try again shortly"
+            }
+            LlmError::Http { status: 503, .. } => "the server may still be loading the model",
+            _ => "see the message above",
+        }
+    }
+}
+
+/// The message inside an error body, whatever the server's shape: OpenAI's
+/// `{"error": {"message", "type", "code"}}` (llama.cpp sends an integer `code`), vLLM's flat
+/// `{"object": "error", "message"}`, Ollama's `{"error": "text"}`, or plain text.
+pub fn error_message(body: &str) -> String {
+    let trimmed = body.trim();
+    let Ok(v) = serde_json::from_str::<Value>(trimmed) else {
+        let text: String = trimmed.chars().take(300).collect();
+        return if text.is_empty() {
+            "(no message)".into()
+        } else {
+            text
+        };
+    };
+    let nested = &v["error"];
+    let msg = nested["message"]
+        .as_str()
+        .or_else(|| nested.as_str())
+        .or_else(|| v["message"].as_str())
+        .or_else(|| v["detail"].as_str());
+    match msg {
+        Some(m) => m.to_string(),
+        None => trimmed.chars().take(300).collect(),
+    }
+}
+
+/// Token counts of one request.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// What one streamed chunk carries, read leniently: missing fields, `"content": null`, unknown
+/// finish reasons and extra fields are all fine. Reasoning text is recognised and dropped.
+#[derive(Debug, Default, PartialEq)]
+pub struct Chunk {
+    pub text: String,
+    pub finished: bool,
+    pub usage: Option<Usage>,
+    pub error: Option<String>,
+}
+
+pub fn read_chunk(v: &Value) -> Chunk {
+    let mut c = Chunk::default();
+    if !v["error"].is_null() {
+        c.error = Some(error_message(&v.to_string()));
+        return c;
+    }
+    if let Some(choice) = v["choices"].get(0) {
+        // `reasoning_content` (llama.cpp) and `reasoning` (Ollama) are thinking, never shown.
+        if let Some(t) = choice["delta"]["content"]
+            .as_str()
+            .or_else(|| choice["message"]["content"].as_str())
+        {
+            c.text.push_str(t);
+        }
+        c.finished = choice["finish_reason"].is_string();
+    }
+    if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
+        c.usage = Some(Usage {
+            prompt_tokens: u["prompt_tokens"].as_u64().unwrap_or(0),
+            completion_tokens: u["completion_tokens"].as_u64().unwrap_or(0),
+        });
+    }
+    c
+}
+
+/// A chat message for the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: &'static str,
+    pub content: String,
+}
+
+/// What to do with the rest of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Completion {
+    pub text: String,
+    pub usage: Option<Usage>,
+    /// The caller stopped the stream (word budget reached).
+    pub stopped: bool,
+}
+
+/// The seam the interviewer talks through; tests put a scripted backend here.
+pub trait Backend {
+    /// Stream a chat completion, handing each piece of visible text to `on_text`.
+    fn stream(
+        &mut self,
+        messages: &[Message],
+        on_text: &mut dyn FnMut(&str) -> Flow,
+    ) -> Result<Completion, LlmError>;
+}
+
+/// The request body: `stream: true` set explicitly (async-openai's raw calls do not set it).
+pub fn request_body(config: &LlmConfig, messages: &[Message]) -> Value {
+    let msgs: Vec<Value> = messages
+        .iter()
+        .map(|m| json!({"role": m.role, "content": m.content}))
+        .collect();
+    json!({
+        "model": config.model,
+        "messages": msgs,
+        "stream": true,
+        "stream_options": {"include_usage": true},
+        "temperature": config.temperature,
+        "max_tokens": config.word_budget * 3 + 64,
+    })
+}
+
+/// The real client: async-openai over casecoach's own transport, on a small runtime of its own.
+pub struct OpenAiCompatible {
+    config: LlmConfig,
+    runtime: tokio::runtime::Runtime,
+    client: async_openai::Client<async_openai::config::OpenAIConfig>,
+}
+
+impl OpenAiCompatible {
+    pub fn new(config: LlmConfig) -> Result<OpenAiCompatible> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .build()?;
+        // Both set explicitly: OpenAIConfig::new() would read OPENAI_BASE_URL / OPENAI_API_KEY.
+        let oa = async_openai::config::OpenAIConfig::new()
+            .with_api_base(config.base_url.clone())
+            .with_api_key(config.api_key());
+        let service = transport::Guarded::new(http, config.max_retries, config.base_url.clone());
+        let client = async_openai::Client::with_config(oa).with_http_service(service);
+        Ok(OpenAiCompatible {
+            config,
+            runtime,
+            client,
+        })
+    }
+}
+
+impl Backend for OpenAiCompatible {
+    fn stream(
+        &mut self,
+        messages: &[Message],
+        on_text: &mut dyn FnMut(&str) -> Flow,
+    ) -> Result<Completion, LlmError> {
+        use futures::StreamExt;
+        let body = request_body(&self.config, messages);
+        let client = &self.client;
+        self.runtime.block_on(async move {
+            let mut stream = client
+                .chat()
+                .create_stream_byot::<Value, Value>(body)
+                .await
+                .map_err(transport::from_openai)?;
+            let mut done = Completion::default();
+            let mut finished = false;
+            while let Some(item) = stream.next().await {
+                let v = item.map_err(transport::from_openai)?;
+                let chunk = read_chunk(&v);
+                if let Some(e) = chunk.error {
+                    return Err(LlmError::Stream(e));
+                }
+                finished |= chunk.finished;
+                if chunk.usage.is_some() {
+                    done.usage = chunk.usage;
+                }
+                if !chunk.text.is_empty() {
+                    done.text.push_str(&chunk.text);
+                    if on_text(&chunk.text) == Flow::Stop {
+                        // Dropping the stream closes the connection: the server stops generating.
+                        done.stopped = true;
+                        return Ok(done);
+                    }
+                }
+            }
+            if !finished {
+                return Err(LlmError::Stream(
+                    "the stream ended before the model finished its line".into(),
+                ));
+            }
+            Ok(done)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_of_every_server_shape() {
+        assert_eq!(
+            error_message(
+                r#"{"error":{"code":400,"message":"context too long","type":"invalid_request_error"}}"#
+            ),
+            "context too long"
+        );
+        assert_eq!(
+            error_message(
+                r#"{"object":"error","message":"model x does not exist","type":"NotFoundError","code":404}"#
+            ),
+            "model x does not exist"
+        );
+        assert_eq!(
+            error_message(r#"{"error":"model 'llama9' not found"}"#),
+            "model 'llama9' not found"
+        );
+        assert_eq!(error_message("Bad Gateway"), "Bad Gateway");
+        assert_eq!(error_message(""), "(no message)");
+    }
+
+    #[test]
+    fn chunks_are_read_leniently_and_reasoning_is_dropped() {
+        let first: Value = serde_json::from_str(
+            r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(read_chunk(&first), Chunk::default());
+        let think: Value =
+            serde_json::from_str(r#"{"choices":[{"delta":{"reasoning_content":"secret plan"}}]}"#)
+                .unwrap();
+        assert_eq!(read_chunk(&think).text, "");
+        let ollama: Value =
+            serde_json::from_str(r#"{"choices":[{"delta":{"reasoning":"hmm","content":"Hi"}}]}"#)
+                .unwrap();
+        assert_eq!(read_chunk(&ollama).text, "Hi");
+        let end: Value = serde_json::from_str(r#"{"choices":[{"delta":{},"finish_reason":"eos_token"}],"usage":{"prompt_tokens":12,"completion_tokens":3}}"#).unwrap();
+        let c = read_chunk(&end);
+        assert!(c.finished);
+        assert_eq!(
+            c.usage,
+            Some(Usage {
+                prompt_tokens: 12,
+                completion_tokens: 3
+            })
+        );
+        let err: Value =
+            serde_json::from_str(r#"{"error":{"message":"out of memory","code":500}}"#).unwrap();
+        assert_eq!(read_chunk(&err).error.as_deref(), Some("out of memory"));
+    }
+
+    #[test]
+    fn the_request_asks_to_stream() {
+        let c = LlmConfig::resolve(
+            Some("http://127.0.0.1:9/v1/"),
+            Some("m"),
+            &LlmSection::default(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:9/v1");
+        let body = request_body(
+            &c,
+            &[Message {
+                role: "user",
+                content: "hi".into(),
+            }],
+        );
+        assert_eq!(body["stream"], true);
+        assert_eq!(body["model"], "m");
+        assert_eq!(body["messages"][0]["content"], "hi");
+    }
+
+    #[test]
+    fn no_url_means_no_model_and_a_url_needs_a_model() {
+        assert_eq!(
+            LlmConfig::resolve(None, None, &LlmSection::default()).unwrap(),
+            None
+        );
+        let e = LlmConfig::resolve(Some("http://127.0.0.1:1/v1"), None, &LlmSection::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no model"), "{e}");
+        assert!(
+            LlmConfig::resolve(Some("127.0.0.1:1/v1"), Some("m"), &LlmSection::default()).is_err()
+        );
+    }
+}

@@ -1,0 +1,463 @@
+//! The model-backed interviewer against a fake OpenAI-compatible server on 127.0.0.1 that plays
+//! back responses shaped like llama.cpp's, Ollama's and vLLM's. No test talks to anything else.
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Response, StatusCode};
+use axum::routing::post;
+use casecoach::llm::{Backend, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One canned reply.
+#[derive(Clone)]
+enum Reply {
+    Sse(Vec<String>),
+    Status {
+        status: u16,
+        body: String,
+        retry_after: Option<u64>,
+    },
+    Hang(Duration),
+}
+
+#[derive(Default)]
+struct Fake {
+    replies: Mutex<VecDeque<Reply>>,
+    /// When the queue is empty, this is played again and again.
+    fallback: Mutex<Option<Reply>>,
+    requests: Mutex<Vec<(HeaderMap, Value)>>,
+}
+
+struct Server {
+    url: String,
+    state: Arc<Fake>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) -> Response<Body> {
+    fake.requests
+        .lock()
+        .unwrap()
+        .push((headers, serde_json::from_str(&body).unwrap_or(Value::Null)));
+    let next = fake.replies.lock().unwrap().pop_front();
+    let reply = next
+        .or_else(|| fake.fallback.lock().unwrap().clone())
+        .expect("the test queued too few replies");
+    match reply {
+        Reply::Sse(events) => {
+            let text: String = events.concat();
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from(text))
+                .unwrap()
+        }
+        Reply::Status {
+            status,
+            body,
+            retry_after,
+        } => {
+            let mut r = Response::builder()
+                .status(StatusCode::from_u16(status).unwrap())
+                .header("content-type", "application/json");
+            if let Some(s) = retry_after {
+                r = r.header("retry-after", s.to_string());
+            }
+            r.body(Body::from(body)).unwrap()
+        }
+        Reply::Hang(d) => {
+            tokio::time::sleep(d).await;
+            Response::builder().body(Body::from("late")).unwrap()
+        }
+    }
+}
+
+fn serve() -> Server {
+    let state = Arc::new(Fake::default());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let s2 = state.clone();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new()
+                .route("/v1/chat/completions", post(handle))
+                .with_state(s2);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    Server {
+        url: format!("http://{addr}/v1"),
+        state,
+        _thread: thread,
+    }
+}
+
+impl Server {
+    fn queue(&self, r: Reply) -> &Self {
+        self.state.replies.lock().unwrap().push_back(r);
+        self
+    }
+    fn always(&self, r: Reply) {
+        *self.state.fallback.lock().unwrap() = Some(r);
+    }
+    fn requests(&self) -> Vec<(HeaderMap, Value)> {
+        self.state.requests.lock().unwrap().clone()
+    }
+}
+
+fn data(v: Value) -> String {
+    format!("data: {v}\n\n")
+}
+
+/// A llama.cpp-style stream: a first chunk with `content: null`, thinking text, the words, a
+/// finish reason with usage, and `[DONE]`.
+fn stream_of(words: &[&str]) -> Reply {
+    let mut ev = vec![
+        data(json!({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})),
+        data(
+            json!({"choices":[{"index":0,"delta":{"reasoning_content":"I should ask about latency."}}]}),
+        ),
+    ];
+    for w in words {
+        ev.push(data(json!({"choices":[{"index":0,"delta":{"content":w}}]})));
+    }
+    ev.push(data(json!({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":321,"completion_tokens":12}})));
+    ev.push("data: [DONE]\n\n".into());
+    Reply::Sse(ev)
+}
+
+fn config(url: &str, key_env: &str, retries: u32) -> LlmConfig {
+    let section = LlmSection {
+        api_key_env: Some(key_env.into()),
+        max_retries: Some(retries),
+        read_timeout_secs: Some(1.0),
+        connect_timeout_secs: Some(1.0),
+        ..LlmSection::default()
+    };
+    LlmConfig::resolve(Some(url), Some("fake-model"), &section)
+        .unwrap()
+        .unwrap()
+}
+
+fn ask(backend: &mut OpenAiCompatible) -> Result<(String, casecoach::llm::Completion), LlmError> {
+    let mut seen = String::new();
+    let msgs = [Message {
+        role: "user",
+        content: "hello".into(),
+    }];
+    let done = backend.stream(&msgs, &mut |t| {
+        seen.push_str(t);
+        Flow::Continue
+    })?;
+    Ok((seen, done))
+}
+
+#[test]
+fn a_stream_is_read_with_thinking_hidden_and_usage_kept() {
+    let server = serve();
+    server.queue(stream_of(&["What is ", "the latency ", "budget?"]));
+    // SAFETY of env: a variable name no other test uses.
+    unsafe { std::env::set_var("CASECOACH_TEST_KEY_A", "sk-test-123") };
+    let mut b = OpenAiCompatible::new(config(&server.url, "CASECOACH_TEST_KEY_A", 0)).unwrap();
+    let (seen, done) = ask(&mut b).unwrap();
+    assert_eq!(seen, "What is the latency budget?");
+    assert_eq!(
+        done.usage.map(|u| (u.prompt_tokens, u.completion_tokens)),
+        Some((321, 12))
+    );
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    let (headers, body) = &reqs[0];
+    assert_eq!(body["stream"], true, "stream must be set explicitly");
+    assert_eq!(body["model"], "fake-model");
+    assert_eq!(headers["authorization"], "Bearer sk-test-123");
+}
+
+#[test]
+fn a_missing_done_is_fine_when_the_model_finished() {
+    let server = serve();
+    let Reply::Sse(mut ev) = stream_of(&["Fine."]) else {
+        unreachable!()
+    };
+    ev.pop();
+    server.queue(Reply::Sse(ev));
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 0)).unwrap();
+    assert_eq!(ask(&mut b).unwrap().0, "Fine.");
+}
+
+#[test]
+fn error_bodies_of_each_server_are_classified() {
+    let server = serve();
+    server
+        .queue(Reply::Status { status: 400, body: r#"{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"#.into(), retry_after: None })
+        .queue(Reply::Status { status: 404, body: r#"{"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","param":null,"code":404}"#.into(), retry_after: None })
+        .queue(Reply::Status { status: 404, body: r#"{"error":"model \"llama9\" not found, try pulling it first"}"#.into(), retry_after: None });
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 3)).unwrap();
+    let e1 = ask(&mut b).unwrap_err();
+    assert_eq!(
+        e1,
+        LlmError::Http {
+            status: 400,
+            message: "the request exceeds the available context size".into(),
+            retry_after: None
+        }
+    );
+    let e2 = ask(&mut b).unwrap_err();
+    assert!(
+        matches!(&e2, LlmError::Http { status: 404, message, .. } if message == "The model `x` does not exist."),
+        "{e2:?}"
+    );
+    assert!(e2.hint().contains("model name"));
+    let e3 = ask(&mut b).unwrap_err();
+    assert!(e3.to_string().contains("llama9"), "{e3}");
+    // Client errors are not retried.
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn rate_limits_are_retried_after_the_time_the_server_asks() {
+    let server = serve();
+    server
+        .queue(Reply::Status {
+            status: 429,
+            body: r#"{"error":{"message":"slow down","type":"rate_limit_error"}}"#.into(),
+            retry_after: Some(1),
+        })
+        .queue(stream_of(&["Okay."]));
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 2)).unwrap();
+    let t = Instant::now();
+    assert_eq!(ask(&mut b).unwrap().0, "Okay.");
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_loading_server_is_retried_a_bounded_number_of_times() {
+    let server = serve();
+    server.always(Reply::Status {
+        status: 503,
+        body: r#"{"error":{"message":"Loading model","type":"unavailable_error","code":503}}"#
+            .into(),
+        retry_after: None,
+    });
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 2)).unwrap();
+    let e = ask(&mut b).unwrap_err();
+    assert!(
+        matches!(&e, LlmError::Http { status: 503, message, .. } if message == "Loading model"),
+        "{e:?}"
+    );
+    assert!(e.hint().contains("loading"));
+    assert_eq!(server.requests().len(), 3, "one try and two retries");
+}
+
+#[test]
+fn errors_inside_a_stream_and_cut_streams_fail_the_turn() {
+    let server = serve();
+    server.queue(Reply::Sse(vec![
+        data(json!({"choices":[{"delta":{"content":"Let me"}}]})),
+        data(json!({"error":{"message":"out of memory","type":"server_error","code":500}})),
+    ]));
+    server.queue(Reply::Sse(vec![
+        data(json!({"choices":[{"delta":{"content":"Half a sen"}}]})),
+        "data: {\"choi".into(),
+    ]));
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 0)).unwrap();
+    assert_eq!(
+        ask(&mut b).unwrap_err(),
+        LlmError::Stream("out of memory".into())
+    );
+    let e = ask(&mut b).unwrap_err();
+    assert!(matches!(e, LlmError::Stream(_)), "{e:?}");
+}
+
+#[test]
+fn a_hung_or_missing_server_times_out_with_a_useful_message() {
+    let server = serve();
+    server.queue(Reply::Hang(Duration::from_secs(5)));
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 0)).unwrap();
+    let t = Instant::now();
+    let e = ask(&mut b).unwrap_err();
+    assert!(
+        t.elapsed() < Duration::from_secs(4),
+        "the read timeout did not fire"
+    );
+    assert!(
+        e.to_string().contains("timed out") || e.to_string().contains("broke"),
+        "{e}"
+    );
+
+    // Nothing listens on this port.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let mut b = OpenAiCompatible::new(config(
+        &format!("http://127.0.0.1:{port}/v1"),
+        "NO_SUCH_KEY_VAR",
+        0,
+    ))
+    .unwrap();
+    let e = ask(&mut b).unwrap_err();
+    assert!(matches!(e, LlmError::Unreachable { .. }), "{e:?}");
+    assert!(e.to_string().contains("is the server running"), "{e}");
+}
+
+fn sessions(env: &common::Env) -> Vec<Value> {
+    let p = env.sessions().pop().unwrap();
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
+    let server = serve();
+    server.always(stream_of(&[
+        "Good. ",
+        "What would you ",
+        "want to know first?",
+    ]));
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "fake-model"])
+        .env("OPENAI_API_KEY", "sk-secret-abc")
+        .write_stdin("What is the business goal?\nI'd frame it as binary classification with a fraud probability output.\n/end\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("interviewer: model fake-model at http://127.0.0.1:"),
+        "{stderr}"
+    );
+    // The problem is read as written; later lines are the model's.
+    assert!(stdout.contains("Interviewer: Hi, I'm Maya."), "{stdout}");
+    assert!(
+        stdout.contains("Interviewer: Good. What would you want to know first?"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("I should ask about latency"),
+        "thinking text was shown"
+    );
+    assert!(
+        stderr.contains("Model tokens this run: 642 prompt, 24 completion."),
+        "{stderr}"
+    );
+    let log = std::fs::read_to_string(env.sessions().pop().unwrap()).unwrap();
+    assert!(
+        !log.contains("sk-secret-abc")
+            && !stdout.contains("sk-secret-abc")
+            && !stderr.contains("sk-secret-abc")
+    );
+    let evs = sessions(&env);
+    assert_eq!(evs.iter().filter(|e| e["type"] == "usage").count(), 2);
+    // The director still decides: the fact was told by the model's turn, and the debrief exists.
+    assert!(
+        evs.iter()
+            .any(|e| e["type"] == "action" && e["action"]["kind"] == "answer-fact")
+    );
+    assert!(evs.iter().any(|e| e["type"] == "debrief"));
+    // Each request carried the hidden fact as the intent and a bounded history, never model answers.
+    let reqs = server.requests();
+    let system = reqs[0].1["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        system.contains("cut fraud losses"),
+        "the fact to convey is in the prompt"
+    );
+    assert!(
+        !system.contains("net loss reduction, not fraud caught at any price"),
+        "a model answer reached the model"
+    );
+    assert_eq!(
+        reqs[0].1["messages"].as_array().unwrap().last().unwrap()["content"],
+        "What is the business goal?"
+    );
+}
+
+#[test]
+fn a_failing_model_falls_back_to_the_scripted_line_and_the_interview_goes_on() {
+    let server = serve();
+    server.always(Reply::Status {
+        status: 500,
+        body: "Internal Server Error".into(),
+        retry_after: None,
+    });
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "chat",
+            "fraud",
+            "--llm-url",
+            &server.url,
+            "--model",
+            "fake-model",
+        ])
+        .write_stdin("What is the latency budget?\n/end\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout
+            .contains("Interviewer: The authorisation path gives the fraud check 100 milliseconds"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("model unavailable: the model endpoint answered HTTP 500"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("DEBRIEF"));
+    let evs = sessions(&env);
+    assert!(evs.iter().any(|e| e["type"] == "turn"
+        && e["role"] == "candidate"
+        && e["text"] == "What is the latency budget?"));
+}
+
+#[test]
+fn a_word_budget_cuts_a_long_line_in_code() {
+    let server = serve();
+    let long: Vec<String> = (0..120).map(|i| format!("word{i} ")).collect();
+    let refs: Vec<&str> = long.iter().map(String::as_str).collect();
+    server.always(stream_of(&refs));
+    let env = common::Env::new();
+    let conf = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[llm]\nword_budget = 20\nmax_retries = 0\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .write_stdin("What is the business goal?\n/end\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout.lines().find(|l| l.contains("word0")).unwrap();
+    assert!(line.ends_with("word19..."), "{line}");
+    assert!(!line.contains("word20"));
+}
