@@ -121,6 +121,7 @@ fn first_line(c: &mut Criterion) {
         mode: Mode::Interview,
         focus: None,
         llm: None,
+        judge: casecoach::cli::JudgeMode::Lexical,
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

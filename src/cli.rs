@@ -65,9 +65,22 @@ pub struct ChatArgs {
     /// The model to ask at that endpoint
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,
+    /// Who judges coverage: the lexical matcher, the model, or both (default: both with a model)
+    #[arg(long, value_enum)]
+    pub judge: Option<JudgeMode>,
     /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
     #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
     pub focus: Option<Focus>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeMode {
+    Lexical,
+    Llm,
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,13 +220,14 @@ pub struct Settings {
     pub focus: Option<crate::framework::Stage>,
     /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
     pub llm: Option<crate::llm::LlmConfig>,
+    pub judge: JudgeMode,
 }
 
 pub fn settings(cli: &Cli) -> Result<Settings> {
     let file = config::load(cli.config.as_deref())?;
-    let (flag_url, flag_model) = match &cli.command {
-        Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref()),
-        _ => (None, None),
+    let (flag_url, flag_model, judge) = match &cli.command {
+        Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref(), c.judge),
+        _ => (None, None, None),
     };
     let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;
     let iv = file.interview;
@@ -267,6 +281,16 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         minutes: minutes.or(iv.minutes),
         mode: mode.or(iv.mode).unwrap_or_default(),
         focus,
+        judge: match (judge, &llm) {
+            (Some(JudgeMode::Llm | JudgeMode::Both), None) => {
+                bail!(
+                    "--judge llm and --judge both need a model endpoint (--llm-url and --model, or [llm] in the config)"
+                )
+            }
+            (Some(j), _) => j,
+            (None, Some(_)) => JudgeMode::Both,
+            (None, None) => JudgeMode::Lexical,
+        },
         llm,
     })
 }

@@ -29,6 +29,9 @@ pub enum Event {
         /// The stage practised harder, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         focus: Option<crate::framework::Stage>,
+        /// Who judged coverage; absent in older logs, which were lexical.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        judge: Option<crate::cli::JudgeMode>,
     },
     Turn {
         n: usize,
@@ -55,6 +58,12 @@ pub enum Event {
     Note {
         text: String,
         at: f64,
+    },
+    /// The model judge's verdict on a turn: claims kept, and claims dropped for lack of a true quote.
+    Judge {
+        turn: usize,
+        accepted: usize,
+        dropped: usize,
     },
     /// Tokens one model request used.
     Usage {
@@ -297,11 +306,11 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
         bail!("the session log does not start with a 'started' event");
     };
     let mut interview = Interview::new(scenario, mode, minutes);
-    if let Some(Event::Started {
-        focus: Some(stage), ..
-    }) = events.first()
-    {
-        interview.set_focus(*stage);
+    if let Some(Event::Started { focus, judge, .. }) = events.first() {
+        if let Some(stage) = focus {
+            interview.set_focus(*stage);
+        }
+        interview.lexical = *judge != Some(crate::cli::JudgeMode::Llm);
     }
     let mut r = Replayed {
         interview,
@@ -338,6 +347,18 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             Event::Note { text, .. } => r.interview.note(text),
             Event::Ended { .. } => r.ended = true,
             Event::Debrief { .. } => r.debriefed = true,
+            Event::Coverage {
+                turn,
+                checkpoint,
+                quote,
+                source,
+            } if source == "model" => {
+                if let Some(i) = r.interview.scenario.checkpoint_index(checkpoint) {
+                    r.interview
+                        .credit(i, *turn, quote, crate::interview::Source::Model);
+                }
+            }
+            Event::Judge { dropped, .. } => r.interview.judge_dropped += dropped,
             Event::Started { .. }
             | Event::Usage { .. }
             | Event::Coverage { .. }
@@ -601,6 +622,7 @@ mod tests {
             interviewer: "scripted".into(),
             time: "2026-11-27T00:00:00Z".into(),
             focus: None,
+            judge: None,
         };
         log.append(start).unwrap();
         let open = Action::AdvanceStage {

@@ -31,6 +31,8 @@ struct Fake {
     /// When the queue is empty, this is played again and again.
     fallback: Mutex<Option<Reply>>,
     requests: Mutex<Vec<(HeaderMap, Value)>>,
+    /// What the judge (a request with `stream: false`) answers.
+    judge_reply: Mutex<Option<String>>,
 }
 
 struct Server {
@@ -40,10 +42,21 @@ struct Server {
 }
 
 async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) -> Response<Body> {
-    fake.requests
-        .lock()
-        .unwrap()
-        .push((headers, serde_json::from_str(&body).unwrap_or(Value::Null)));
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    fake.requests.lock().unwrap().push((headers, body.clone()));
+    if body["stream"] == false {
+        let content = fake
+            .judge_reply
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| r#"{"claims": []}"#.into());
+        let reply = json!({"choices":[{"index":0,"message":{"role":"assistant","content":content},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":10}});
+        return Response::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(reply.to_string()))
+            .unwrap();
+    }
     let next = fake.replies.lock().unwrap().pop_front();
     let reply = next
         .or_else(|| fake.fallback.lock().unwrap().clone())
@@ -358,7 +371,8 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
         "thinking text was shown"
     );
     assert!(
-        stderr.contains("Model tokens this run: 642 prompt, 24 completion."),
+        // Two interviewer lines (321 + 12 each) and two judge calls (100 + 10 each).
+        stderr.contains("Model tokens this run: 842 prompt, 44 completion."),
         "{stderr}"
     );
     let log = std::fs::read_to_string(env.sessions().pop().unwrap()).unwrap();
@@ -368,7 +382,7 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
             && !stderr.contains("sk-secret-abc")
     );
     let evs = sessions(&env);
-    assert_eq!(evs.iter().filter(|e| e["type"] == "usage").count(), 2);
+    assert_eq!(evs.iter().filter(|e| e["type"] == "usage").count(), 4);
     // The director still decides: the fact was told by the model's turn, and the debrief exists.
     assert!(
         evs.iter()
@@ -376,7 +390,11 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
     );
     assert!(evs.iter().any(|e| e["type"] == "debrief"));
     // Each request carried the hidden fact as the intent and a bounded history, never model answers.
-    let reqs = server.requests();
+    let reqs: Vec<(HeaderMap, Value)> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.1["stream"] == true)
+        .collect();
     let system = reqs[0].1["messages"][0]["content"]
         .as_str()
         .unwrap()
@@ -460,4 +478,79 @@ fn a_word_budget_cuts_a_long_line_in_code() {
     let line = stdout.lines().find(|l| l.contains("word0")).unwrap();
     assert!(line.ends_with("word19..."), "{line}");
     assert!(!line.contains("word20"));
+}
+
+#[test]
+fn the_model_judge_is_kept_to_the_candidates_own_words() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    *server.state.judge_reply.lock().unwrap() = Some(
+        json!({"claims": [
+            {"checkpoint": "data.drift", "quote": "fraudsters change tactics every few weeks"},
+            {"checkpoint": "deployment.monitoring", "quote": "we monitor PSI on every feature"},
+        ]})
+        .to_string(),
+    );
+    let env = common::Env::new();
+    let answer =
+        "One worry: fraudsters change tactics every few weeks, so old patterns stop working.";
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .write_stdin(format!("{answer}\n/end\n"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The judge was asked for structured output, bounded by a schema of checkpoint ids.
+    let judged = server
+        .requests()
+        .into_iter()
+        .find(|r| r.1["stream"] == false)
+        .unwrap()
+        .1;
+    assert_eq!(judged["response_format"]["type"], "json_schema");
+    let ids = &judged["response_format"]["json_schema"]["schema"]["properties"]["claims"]["items"]
+        ["properties"]["checkpoint"]["enum"];
+    assert!(ids.as_array().unwrap().iter().any(|i| i == "data.drift"));
+    assert!(
+        judged["messages"][1]["content"] == answer,
+        "the answer goes as data, not in the instructions"
+    );
+
+    let session = env.sessions().pop().unwrap();
+    let report = env.assess_json("fraud", &session);
+    let drift = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "data.drift")
+        .unwrap();
+    assert_eq!(drift["covered"], true);
+    let quotes: Vec<&str> = drift["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["quote"].as_str().unwrap())
+        .collect();
+    assert!(
+        quotes.contains(&"fraudsters change tactics every few weeks"),
+        "{quotes:?}"
+    );
+    let monitoring = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "deployment.monitoring")
+        .unwrap();
+    assert_eq!(
+        monitoring["covered"], false,
+        "a claim whose quote the candidate never said is dropped"
+    );
+    assert_eq!(report["overall"]["judge_claims_dropped"], 1);
+    // "fraudsters" is also a lexical cue for data.drift in this scenario, so both judges agree.
+    assert_eq!(drift["source"], "both");
 }

@@ -8,8 +8,9 @@ pub mod input;
 use crate::cli::Settings;
 use crate::debrief::{self, Basis, render};
 use crate::interview::clock::SpokenClock;
+use crate::interview::coverage::Hit;
 use crate::interview::director::{self, Command};
-use crate::interview::{Action, Interview, Observation, Phase, Reason, Role};
+use crate::interview::{Action, Interview, Observation, Phase, Reason, Role, Source};
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::scenario;
 use crate::session::{self, Event, Log};
@@ -29,6 +30,8 @@ pub struct Chat {
     out: Box<dyn Write>,
     /// Model tokens used in this run of the session.
     tokens: crate::llm::Usage,
+    /// The model judge, when one judges coverage.
+    judge: Option<Box<dyn crate::llm::Backend>>,
 }
 
 fn notice(msg: &str) {
@@ -53,6 +56,7 @@ impl Chat {
             tty,
             out,
             tokens: crate::llm::Usage::default(),
+            judge: None,
         }
     }
 
@@ -67,7 +71,8 @@ impl Chat {
         if let Some(stage) = settings.focus {
             iv.set_focus(stage);
         }
-        Chat::begin(iv, log, voice, out, tty)
+        iv.lexical = settings.judge != crate::cli::JudgeMode::Llm;
+        Chat::begin(iv, log, voice, judge(settings)?, out, tty)
     }
 
     /// Log `started` for a fresh interview and assemble the chat around it.
@@ -75,9 +80,15 @@ impl Chat {
         iv: Interview,
         mut log: Log,
         voice: Box<dyn Interviewer>,
+        judge: Option<Box<dyn crate::llm::Backend>>,
         out: Box<dyn Write>,
         tty: bool,
     ) -> Result<Chat> {
+        let judge_mode = match (iv.lexical, judge.is_some()) {
+            (false, _) => crate::cli::JudgeMode::Llm,
+            (true, true) => crate::cli::JudgeMode::Both,
+            (true, false) => crate::cli::JudgeMode::Lexical,
+        };
         let sc = &iv.scenario;
         log.append(Event::Started {
             scenario: sc.id.clone(),
@@ -89,8 +100,11 @@ impl Chat {
             interviewer: voice.name(),
             time: session::rfc3339(std::time::SystemTime::now()),
             focus: iv.focus,
+            judge: Some(judge_mode),
         })?;
-        Ok(Chat::from_parts(iv, log, voice, out, tty))
+        let mut chat = Chat::from_parts(iv, log, voice, out, tty);
+        chat.judge = judge;
+        Ok(chat)
     }
 
     /// The interviewer's greeting, the problem, and the first stage's opening.
@@ -147,6 +161,8 @@ impl Chat {
             Box::new(std::io::stdout()),
             tty,
         );
+        // The resumed session keeps its judge if a model is configured now; the log says which.
+        chat.judge = judge(settings)?;
         let said = chat.iv.candidate_turns().count();
         notice(&format!(
             "Resuming {sid}: {} answers so far, now in {}.",
@@ -325,8 +341,63 @@ impl Chat {
             ));
         }
         self.log_turn(Role::Candidate, text, at)?;
-        let obs = self.iv.observe(text, at);
+        let mut obs = self.iv.observe(text, at);
+        self.second_opinion(&mut obs, text, at)?;
         self.react(&obs, Some(text))
+    }
+
+    /// The model judge's claims for this turn, checked against the candidate's words.
+    fn second_opinion(&mut self, obs: &mut Observation, text: &str, at: f64) -> Result<()> {
+        let Some(judge) = self.judge.as_mut() else {
+            return Ok(());
+        };
+        let this_turn: Vec<usize> = obs.analysis.hits.iter().map(|h| h.checkpoint).collect();
+        match crate::llm::judge::judge(judge.as_mut(), &self.iv, text, &this_turn) {
+            Ok(verdict) => {
+                for claim in &verdict.accepted {
+                    if self
+                        .iv
+                        .credit(claim.checkpoint, obs.turn, &claim.quote, Source::Model)
+                    {
+                        let focus = 0..claim.quote.len();
+                        obs.new.push(Hit {
+                            checkpoint: claim.checkpoint,
+                            quote: claim.quote.clone(),
+                            focus,
+                            source: Source::Model,
+                        });
+                    } else {
+                        // Already covered: the model's quote still counts as evidence, so log it.
+                        let checkpoint = self.iv.scenario.checkpoints[claim.checkpoint].id.clone();
+                        self.log.append(Event::Coverage {
+                            turn: obs.turn,
+                            checkpoint,
+                            quote: claim.quote.clone(),
+                            source: "model".into(),
+                        })?;
+                    }
+                }
+                self.iv.judge_dropped += verdict.dropped;
+                self.log.append(Event::Judge {
+                    turn: obs.turn,
+                    accepted: verdict.accepted.len(),
+                    dropped: verdict.dropped,
+                })?;
+                if let Some(u) = verdict.usage {
+                    self.tokens.prompt_tokens += u.prompt_tokens;
+                    self.tokens.completion_tokens += u.completion_tokens;
+                    self.log.append(Event::Usage {
+                        prompt_tokens: u.prompt_tokens,
+                        completion_tokens: u.completion_tokens,
+                        at,
+                    })?;
+                }
+            }
+            Err(e) => notice(&format!(
+                "(model judge unavailable: {e}; this turn is judged by the lexical matcher only)"
+            )),
+        }
+        Ok(())
     }
 
     fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<Vec<Action>> {
@@ -336,7 +407,11 @@ impl Chat {
                 turn: obs.turn,
                 checkpoint,
                 quote: hit.quote.clone(),
-                source: "lexical".into(),
+                source: match hit.source {
+                    Source::Lexical => "lexical",
+                    Source::Model => "model",
+                }
+                .into(),
             })?;
         }
         let actions = director::decide(&self.iv, obs);
@@ -447,6 +522,16 @@ fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
             Box::new(llm)
         }
     })
+}
+
+/// A second client for the model judge, when the model judges coverage.
+fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
+    match (&settings.llm, settings.judge) {
+        (Some(config), crate::cli::JudgeMode::Llm | crate::cli::JudgeMode::Both) => Ok(Some(
+            Box::new(crate::llm::OpenAiCompatible::new(config.clone())?),
+        )),
+        _ => Ok(None),
+    }
 }
 
 /// What the loop should do after a line.

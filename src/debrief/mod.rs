@@ -8,7 +8,7 @@ pub mod render;
 use crate::cue::{CueSet, Tokens, quote, sentences};
 use crate::framework::{Pitfall, Stage};
 use crate::interview::coverage::{counted_words, is_stuck};
-use crate::interview::{Interview, Mode, Phase, Turn};
+use crate::interview::{Interview, Mode, Phase, Source, Turn};
 use serde::Serialize;
 
 pub const SCHEMA: u32 = 1;
@@ -27,7 +27,7 @@ pub struct CheckpointReport {
     pub weight: f64,
     pub covered: bool,
     pub evidence: Vec<Quote>,
-    /// Which judge found it: "lexical" here; the model judge adds "model" and "both".
+    /// Which judge found it: "lexical", "model" or "both".
     pub source: Option<String>,
     /// What a strong answer would have said; given for missed checkpoints.
     pub model_answer: Option<String>,
@@ -67,6 +67,8 @@ pub struct Overall {
     pub candidate_turns: usize,
     pub candidate_words: usize,
     pub instructions_ignored: usize,
+    /// Model-judge claims dropped because their quote was not the candidate's own words.
+    pub judge_claims_dropped: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +116,15 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
                         quote: e.quote.clone(),
                     })
                     .collect(),
-                source: covered.then(|| "lexical".to_string()),
+                source: covered.then(|| {
+                    let by = |s: Source| iv.evidence[i].iter().any(|e| e.source == s);
+                    match (by(Source::Lexical), by(Source::Model)) {
+                        (true, true) => "both",
+                        (false, true) => "model",
+                        _ => "lexical",
+                    }
+                    .to_string()
+                }),
                 model_answer: if covered { None } else { c.answer.clone() },
             }
         })
@@ -524,6 +534,7 @@ fn overall(iv: &Interview, stages: &[StageReport], pitfalls: &[PitfallReport]) -
         candidate_turns: cand.len(),
         candidate_words: words,
         instructions_ignored: iv.injections,
+        judge_claims_dropped: iv.judge_dropped,
     };
     if iv.injections > 0 {
         o.reasons.push(format!(

@@ -14,6 +14,7 @@ pub struct Hit {
     pub quote: String,
     /// Where in `quote` the cue matched.
     pub focus: std::ops::Range<usize>,
+    pub source: super::Source,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +100,11 @@ fn is_question(sentence: &str, tokens: &Tokens) -> bool {
             .is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
 }
 
+/// A sentence that talks to the grader or the interviewer's instructions.
+pub fn is_instruction(text: &str) -> bool {
+    injection_cues().matches(&Tokens::new(text))
+}
+
 /// Words in the sentences that count: instructions to the grader are not part of an answer.
 pub fn counted_words(text: &str) -> usize {
     sentences(text)
@@ -157,6 +163,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
                     checkpoint: i,
                     quote: q.to_string(),
                     focus,
+                    source: super::Source::Lexical,
                 });
             }
         }

@@ -131,6 +131,15 @@ pub struct Turn {
 pub struct Evidence {
     pub turn: usize,
     pub quote: String,
+    pub source: Source,
+}
+
+/// Which judge found a piece of evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Lexical,
+    Model,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -187,6 +196,10 @@ pub struct Interview {
     pub now: f64,
     /// A stage to practise harder: more time, and every probe asked before moving on.
     pub focus: Option<Stage>,
+    /// Whether the lexical matcher credits coverage (off when only the model judges).
+    pub lexical: bool,
+    /// Model-judge claims dropped because their quote was not the candidate's words.
+    pub judge_dropped: usize,
 }
 
 const MAX_EVIDENCE: usize = 3;
@@ -217,6 +230,8 @@ impl Interview {
             notes: Vec::new(),
             now: 0.0,
             focus: None,
+            lexical: true,
+            judge_dropped: 0,
         }
     }
 
@@ -302,16 +317,11 @@ impl Interview {
         let analysis = coverage::analyse(&self.scenario, text);
         self.injections += analysis.injections;
         let mut new = Vec::new();
-        for hit in &analysis.hits {
-            let ev = &mut self.evidence[hit.checkpoint];
-            if ev.is_empty() {
-                new.push(hit.clone());
-            }
-            if ev.len() < MAX_EVIDENCE && ev.last().is_none_or(|e| e.turn != n) {
-                ev.push(Evidence {
-                    turn: n,
-                    quote: hit.quote.clone(),
-                });
+        if self.lexical {
+            for hit in &analysis.hits {
+                if self.credit(hit.checkpoint, n, &hit.quote, Source::Lexical) {
+                    new.push(hit.clone());
+                }
             }
         }
         if let Some(stage) = self.pending_probe.take()
@@ -355,6 +365,21 @@ impl Interview {
             at,
             phase: self.phase,
         });
+    }
+
+    /// Record evidence for a checkpoint; true when this covers it for the first time.
+    pub fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source) -> bool {
+        let ev = &mut self.evidence[checkpoint];
+        let first = ev.is_empty();
+        let seen = ev.iter().any(|e| e.turn == turn && e.source == source);
+        if ev.len() < MAX_EVIDENCE && !seen {
+            ev.push(Evidence {
+                turn,
+                quote: quote.to_string(),
+                source,
+            });
+        }
+        first
     }
 
     pub fn note(&mut self, text: &str) {

@@ -7,6 +7,7 @@
 //! variables async-openai would otherwise read.
 
 pub mod interviewer;
+pub mod judge;
 mod transport;
 
 use anyhow::Result;
@@ -245,6 +246,12 @@ pub trait Backend {
         messages: &[Message],
         on_text: &mut dyn FnMut(&str) -> Flow,
     ) -> Result<Completion, LlmError>;
+    /// One whole completion, optionally with a `response_format` (structured output).
+    fn complete(
+        &mut self,
+        messages: &[Message],
+        response_format: Option<Value>,
+    ) -> Result<Completion, LlmError>;
 }
 
 /// The request body: `stream: true` set explicitly (async-openai's raw calls do not set it).
@@ -294,6 +301,40 @@ impl OpenAiCompatible {
 }
 
 impl Backend for OpenAiCompatible {
+    fn complete(
+        &mut self,
+        messages: &[Message],
+        response_format: Option<Value>,
+    ) -> Result<Completion, LlmError> {
+        let mut body = request_body(&self.config, messages);
+        body["stream"] = json!(false);
+        if let Some(o) = body.as_object_mut() {
+            o.remove("stream_options");
+        }
+        body["temperature"] = json!(0.0);
+        body["max_tokens"] = json!(400);
+        if let Some(f) = response_format {
+            body["response_format"] = f;
+        }
+        let client = &self.client;
+        self.runtime.block_on(async move {
+            let v: Value = client
+                .chat()
+                .create_byot(body)
+                .await
+                .map_err(transport::from_openai)?;
+            let chunk = read_chunk(&v);
+            if let Some(e) = chunk.error {
+                return Err(LlmError::Protocol(e));
+            }
+            Ok(Completion {
+                text: chunk.text,
+                usage: chunk.usage,
+                stopped: false,
+            })
+        })
+    }
+
     fn stream(
         &mut self,
         messages: &[Message],

@@ -332,7 +332,7 @@ pub fn run(
     }
     let log = Log::memory("<simulation>");
     let voice = Box::new(Scripted::new(None)?);
-    let mut chat = Chat::begin(iv, log, voice, Box::new(std::io::sink()), false)?;
+    let mut chat = Chat::begin(iv, log, voice, None, Box::new(std::io::sink()), false)?;
     let mut candidate = Candidate::new(persona, scenario.clone());
     let mut last = chat.open()?;
     for _ in 0..MAX_TURNS {
