@@ -37,6 +37,14 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// List saved sessions
     Sessions,
+    /// Check the config and the model endpoint, and say how to fix what fails
+    Doctor {
+        /// An OpenAI-compatible endpoint to check, including /v1
+        #[arg(long, value_name = "URL")]
+        llm_url: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        model: Option<String>,
+    },
     /// Built-in and user scenarios
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -227,6 +235,7 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
     let file = config::load(cli.config.as_deref())?;
     let (flag_url, flag_model, judge) = match &cli.command {
         Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref(), c.judge),
+        Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref(), None),
         _ => (None, None, None),
     };
     let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;

@@ -168,6 +168,32 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Doctor { .. } => {
+            let config = cli
+                .config
+                .clone()
+                .or_else(|| config::config_dir().map(|d| d.join("config.toml")));
+            match &config {
+                Some(p) if p.exists() => println!("config          {} (read)", p.display()),
+                Some(p) => println!("config          {} (none; defaults apply)", p.display()),
+                None => println!("config          (no home folder; defaults apply)"),
+            }
+            println!("sessions        {}", settings.sessions_dir.display());
+            let Some(llm) = &settings.llm else {
+                println!("model           none configured: the scripted interviewer runs offline");
+                println!(
+                    "                to use one: --llm-url URL --model NAME, CASECOACH_LLM_BASE_URL, or [llm] (see config.example.toml)"
+                );
+                return Ok(());
+            };
+            println!("model           {} at {}\n", llm.model, llm.base_url);
+            let checks = llm::doctor::run(llm);
+            print!("{}", llm::doctor::render(&checks));
+            if checks.iter().any(|c| !c.ok) {
+                anyhow::bail!("some checks failed");
+            }
+            Ok(())
+        }
         Command::Sessions => {
             let all = session::list(&settings.sessions_dir)?;
             if all.is_empty() {

@@ -103,6 +103,7 @@ fn serve() -> Server {
             tx.send(listener.local_addr().unwrap()).unwrap();
             let app = axum::Router::new()
                 .route("/v1/chat/completions", post(handle))
+                .route("/v1/models", axum::routing::get(|| async { axum::Json(json!({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})) }))
                 .with_state(s2);
             axum::serve(listener, app).await.unwrap();
         });
@@ -553,4 +554,78 @@ fn the_model_judge_is_kept_to_the_candidates_own_words() {
     assert_eq!(report["overall"]["judge_claims_dropped"], 1);
     // "fraudsters" is also a lexical cue for data.drift in this scenario, so both judges agree.
     assert_eq!(drift["source"], "both");
+}
+
+#[test]
+fn doctor_checks_the_endpoint_and_says_how_to_fix_it() {
+    let server = serve();
+    server.always(stream_of(&["ready"]));
+    *server.state.judge_reply.lock().unwrap() = Some(r#"{"ok": true}"#.into());
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args(["doctor", "--llm-url", &server.url, "--model", "fake-model"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    for line in [
+        "ok   reachable",
+        "ok   model",
+        "ok   streaming",
+        "ok   structured output",
+    ] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+
+    let missing = env
+        .cmd()
+        .args(["doctor", "--llm-url", &server.url, "--model", "llama9"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&missing.stdout).to_string();
+    assert!(!missing.status.success());
+    assert!(
+        text.contains("FAIL model") && text.contains("'llama9' is not among: fake-model"),
+        "{text}"
+    );
+
+    let no_v1 = server.url.trim_end_matches("/v1").to_string();
+    let out = env
+        .cmd()
+        .args(["doctor", "--llm-url", &no_v1, "--model", "fake-model"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("FAIL reachable") && text.contains(&format!("try {no_v1}/v1")),
+        "{text}"
+    );
+
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let out = env
+        .cmd()
+        .args([
+            "doctor",
+            "--llm-url",
+            &format!("http://127.0.0.1:{port}/v1"),
+            "--model",
+            "m",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("FAIL reachable") && text.contains("fix: start the server"),
+        "{text}"
+    );
+
+    let none = env.cmd().arg("doctor").output().unwrap();
+    assert!(none.status.success());
+    assert!(
+        String::from_utf8_lossy(&none.stdout)
+            .contains("none configured: the scripted interviewer runs offline")
+    );
 }

@@ -6,6 +6,7 @@
 //! server. The base URL and key always come from casecoach's config, never from the environment
 //! variables async-openai would otherwise read.
 
+pub mod doctor;
 pub mod interviewer;
 pub mod judge;
 mod transport;

@@ -1,0 +1,255 @@
+//! `casecoach doctor`: check the model endpoint the way casecoach will use it, and say how to fix
+//! what fails. The key is reported as set or not, never shown.
+
+use super::{Backend, Flow, LlmConfig, LlmError, Message, OpenAiCompatible};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    /// What to do about a failure.
+    pub fix: Option<String>,
+}
+
+fn check(name: &'static str, ok: bool, detail: impl Into<String>, fix: Option<String>) -> Check {
+    Check {
+        name,
+        ok,
+        detail: detail.into(),
+        fix,
+    }
+}
+
+fn get(
+    config: &LlmConfig,
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+) -> Result<(u16, String), String> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.read_timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let key = std::env::var(&config.api_key_env).unwrap_or_default();
+    rt.block_on(async {
+        let mut req = client.get(url);
+        if !key.is_empty() {
+            req = req.bearer_auth(key);
+        }
+        let resp = req.send().await.map_err(|e| {
+            let mut s: &dyn std::error::Error = &e;
+            while let Some(n) = s.source() {
+                s = n;
+            }
+            s.to_string()
+        })?;
+        let status = resp.status().as_u16();
+        Ok((status, resp.text().await.unwrap_or_default()))
+    })
+}
+
+/// Run every check against `config`, stopping early where later checks could only fail too.
+pub fn run(config: &LlmConfig) -> Vec<Check> {
+    let mut out = Vec::new();
+    let key_set = std::env::var(&config.api_key_env).is_ok_and(|k| !k.is_empty());
+    let hosted = config.base_url.contains("api.openai.com");
+    out.push(check(
+        "api key",
+        key_set || !hosted,
+        if key_set {
+            format!("${} is set", config.api_key_env)
+        } else {
+            format!("${} is not set", config.api_key_env)
+        },
+        (!key_set && hosted).then(|| {
+            format!(
+                "export {}=... (the key is read from the environment only)",
+                config.api_key_env
+            )
+        }),
+    ));
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        out.push(check(
+            "runtime",
+            false,
+            "cannot start the async runtime",
+            None,
+        ));
+        return out;
+    };
+    let models_url = format!("{}/models", config.base_url);
+    let models = match get(config, &rt, &models_url) {
+        Err(e) => {
+            out.push(check(
+                "reachable",
+                false,
+                format!("{models_url}: {e}"),
+                Some("start the server, or correct base_url (host and port)".into()),
+            ));
+            return out;
+        }
+        Ok((404, _)) if !config.base_url.ends_with("/v1") => {
+            out.push(check(
+                "reachable",
+                false,
+                format!("{models_url}: HTTP 404"),
+                Some(format!(
+                    "base_url usually ends with /v1: try {}/v1",
+                    config.base_url
+                )),
+            ));
+            return out;
+        }
+        Ok((401 | 403, body)) => {
+            let fix = format!("set a valid key in ${}", config.api_key_env);
+            out.push(check(
+                "reachable",
+                false,
+                format!("{models_url}: {}", super::error_message(&body)),
+                Some(fix),
+            ));
+            return out;
+        }
+        Ok((503, body)) => {
+            out.push(check(
+                "reachable",
+                false,
+                format!("{models_url}: HTTP 503 {}", super::error_message(&body)),
+                Some("the server is still loading the model; try again in a moment".into()),
+            ));
+            return out;
+        }
+        Ok((status, body)) if !(200..300).contains(&status) => {
+            out.push(check(
+                "reachable",
+                false,
+                format!(
+                    "{models_url}: HTTP {status} {}",
+                    super::error_message(&body)
+                ),
+                None,
+            ));
+            return out;
+        }
+        Ok((_, body)) => {
+            out.push(check("reachable", true, models_url.clone(), None));
+            serde_json::from_str::<Value>(&body).unwrap_or(Value::Null)
+        }
+    };
+    let names: Vec<String> = models["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(models["models"].as_array().into_iter().flatten())
+        .filter_map(|m| {
+            m["id"]
+                .as_str()
+                .or_else(|| m["name"].as_str())
+                .or_else(|| m["model"].as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    // llama.cpp serves whatever it loaded under any name; others must know the model.
+    let found = names.is_empty()
+        || names
+            .iter()
+            .any(|n| *n == config.model || n.ends_with(&format!("/{}", config.model)));
+    out.push(check(
+        "model",
+        found,
+        if found {
+            format!("'{}'", config.model)
+        } else {
+            format!("'{}' is not among: {}", config.model, names.join(", "))
+        },
+        (!found)
+            .then(|| "set --model or [llm] model to one of those, or load it on the server".into()),
+    ));
+    let Ok(mut backend) = OpenAiCompatible::new(config.clone()) else {
+        out.push(check("streaming", false, "cannot build the client", None));
+        return out;
+    };
+    let ping = [Message {
+        role: "user",
+        content: "Reply with the single word: ready".into(),
+    }];
+    let mut pieces = 0;
+    match backend.stream(&ping, &mut |_| {
+        pieces += 1;
+        Flow::Continue
+    }) {
+        Ok(done) => out.push(check(
+            "streaming",
+            true,
+            format!(
+                "{pieces} chunk(s): \"{}\"",
+                done.text.trim().chars().take(40).collect::<String>()
+            ),
+            None,
+        )),
+        Err(e) => out.push(check(
+            "streaming",
+            false,
+            e.to_string(),
+            Some(e.hint().to_string()),
+        )),
+    }
+    let schema = json!({"type": "json_schema", "json_schema": {"name": "probe", "strict": true, "schema": {
+        "type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": false}}});
+    let ask = [Message {
+        role: "user",
+        content: "Answer with JSON: is the sky blue?".into(),
+    }];
+    match backend.complete(&ask, Some(schema)) {
+        Ok(done) => {
+            let parsed = serde_json::from_str::<Value>(done.text.trim())
+                .ok()
+                .filter(|v| v["ok"].is_boolean());
+            out.push(check(
+                "structured output",
+                parsed.is_some(),
+                if parsed.is_some() { "json_schema honoured".to_string() } else { format!("reply was not the schema: {}", done.text.chars().take(60).collect::<String>()) },
+                parsed.is_none().then(|| "the judge will fall back to json_object and tolerant parsing; consider --judge lexical".into()),
+            ));
+        }
+        Err(LlmError::Http {
+            status, message, ..
+        }) => out.push(check(
+            "structured output",
+            false,
+            format!("HTTP {status}: {message}"),
+            Some(
+                "the server rejects json_schema; the judge will fall back, or use --judge lexical"
+                    .into(),
+            ),
+        )),
+        Err(e) => out.push(check(
+            "structured output",
+            false,
+            e.to_string(),
+            Some(e.hint().to_string()),
+        )),
+    }
+    out
+}
+
+pub fn render(checks: &[Check]) -> String {
+    let mut o = String::new();
+    for c in checks {
+        o += &format!(
+            "  {:<4} {:<18} {}\n",
+            if c.ok { "ok" } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+        if let Some(f) = &c.fix {
+            o += &format!("       {:<18} fix: {f}\n", "");
+        }
+    }
+    o
+}
