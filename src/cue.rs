@@ -144,8 +144,19 @@ pub fn stem(word: &str) -> String {
 
 /// Why a cue text cannot work as written, if it cannot.
 pub fn problem(text: &str) -> Option<String> {
-    if Tokens::new(text).is_empty() {
+    let tokens = Tokens::new(text);
+    if tokens.is_empty() {
         return Some(format!("cue '{text}' has no words"));
+    }
+    // Digits match any digits, so a cue of numbers alone would match every number said.
+    if tokens
+        .tokens
+        .iter()
+        .all(|t| t.stem.chars().all(|c| c == '#'))
+    {
+        return Some(format!(
+            "cue '{text}' is only numbers, which match any number; add a word (\"2,000 tps\")"
+        ));
     }
     text.split_whitespace()
         .find(|w| *w != "*" && w.trim_end_matches('*').contains('*'))

@@ -65,6 +65,9 @@ pub struct Said {
     pub usage: Option<crate::llm::Usage>,
     /// A one-line notice for the user (a model turn that fell back to the scripted line).
     pub notice: Option<String>,
+    /// Model timings: to the first token, and the whole line.
+    pub first_token_ms: Option<u64>,
+    pub total_ms: Option<u64>,
 }
 
 pub trait Interviewer {

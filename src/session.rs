@@ -65,11 +65,15 @@ pub enum Event {
         accepted: usize,
         dropped: usize,
     },
-    /// Tokens one model request used.
+    /// Tokens one model request used, and for an interviewer line how fast it came.
     Usage {
         prompt_tokens: u64,
         completion_tokens: u64,
         at: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_token_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total_ms: Option<u64>,
     },
     Resumed {
         at: f64,

@@ -260,13 +260,7 @@ impl Chat {
         self.log_turn(Role::Interviewer, &text, at)?;
         self.iv.interviewer(&text, at);
         if let Some(u) = said.usage {
-            self.tokens.prompt_tokens += u.prompt_tokens;
-            self.tokens.completion_tokens += u.completion_tokens;
-            self.log.append(Event::Usage {
-                prompt_tokens: u.prompt_tokens,
-                completion_tokens: u.completion_tokens,
-                at,
-            })?;
+            self.count_tokens(u, at, said.first_token_ms, said.total_ms)?;
         }
         if let Some(Action::Debrief { reason }) =
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
@@ -316,6 +310,25 @@ impl Chat {
             self.log.path.display()
         ));
         Ok(())
+    }
+
+    /// Add one request's tokens to the run's total and log them.
+    fn count_tokens(
+        &mut self,
+        u: crate::llm::Usage,
+        at: f64,
+        first_token_ms: Option<u64>,
+        total_ms: Option<u64>,
+    ) -> Result<()> {
+        self.tokens.prompt_tokens += u.prompt_tokens;
+        self.tokens.completion_tokens += u.completion_tokens;
+        self.log.append(Event::Usage {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+            at,
+            first_token_ms,
+            total_ms,
+        })
     }
 
     /// Log a turn before the interview records it, numbered as it will be.
@@ -384,13 +397,7 @@ impl Chat {
                     dropped: verdict.dropped,
                 })?;
                 if let Some(u) = verdict.usage {
-                    self.tokens.prompt_tokens += u.prompt_tokens;
-                    self.tokens.completion_tokens += u.completion_tokens;
-                    self.log.append(Event::Usage {
-                        prompt_tokens: u.prompt_tokens,
-                        completion_tokens: u.completion_tokens,
-                        at,
-                    })?;
+                    self.count_tokens(u, at, None, None)?;
                 }
             }
             Err(e) => notice(&format!(

@@ -141,7 +141,7 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
             serde_json::from_str::<Value>(&body).unwrap_or(Value::Null)
         }
     };
-    let names: Vec<String> = models["data"]
+    let mut names: Vec<String> = models["data"]
         .as_array()
         .into_iter()
         .flatten()
@@ -154,19 +154,31 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
                 .map(str::to_string)
         })
         .collect();
-    // llama.cpp serves whatever it loaded under any name; others must know the model.
-    let found = names.is_empty()
+    names.dedup();
+    // llama.cpp serves the one model it loaded, whatever name a request gives.
+    let llama_cpp = models["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|m| m["owned_by"] == "llamacpp");
+    let found = llama_cpp
         || names
             .iter()
             .any(|n| *n == config.model || n.ends_with(&format!("/{}", config.model)));
+    let detail = if llama_cpp {
+        format!(
+            "llama.cpp serves its loaded model ({}) under any name",
+            names.first().map(String::as_str).unwrap_or("?")
+        )
+    } else if found {
+        format!("'{}'", config.model)
+    } else {
+        format!("'{}' is not among: {}", config.model, names.join(", "))
+    };
     out.push(check(
         "model",
         found,
-        if found {
-            format!("'{}'", config.model)
-        } else {
-            format!("'{}' is not among: {}", config.model, names.join(", "))
-        },
+        detail,
         (!found)
             .then(|| "set --model or [llm] model to one of those, or load it on the server".into()),
     ));

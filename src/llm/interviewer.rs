@@ -219,11 +219,9 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
             if !new.is_empty() {
                 show(&new);
             }
-            if visible.full {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            }
+            // Past the budget nothing more is shown, but the stream is read to its end (max_tokens
+            // bounds it) so that the server's usage report arrives.
+            Flow::Continue
         };
         match self.backend.stream(&messages, &mut on_text) {
             Ok(done) if !visible.text().is_empty() => {
@@ -235,6 +233,8 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                     text,
                     usage: done.usage,
                     notice: None,
+                    first_token_ms: done.first_token_ms,
+                    total_ms: Some(done.total_ms),
                 })
             }
             Ok(_) => {
@@ -242,6 +242,8 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                 Ok(Said {
                     text: intent,
                     usage: None,
+                    first_token_ms: None,
+                    total_ms: None,
                     notice: Some(
                         "(the model said nothing; this turn used the scripted line)".into(),
                     ),
@@ -259,6 +261,8 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                 Ok(Said {
                     text: intent,
                     usage: None,
+                    first_token_ms: None,
+                    total_ms: None,
                     notice: Some(notice),
                 })
             }

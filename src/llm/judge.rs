@@ -8,8 +8,8 @@ use crate::interview::coverage::is_instruction;
 use serde_json::{Value, json};
 
 /// Claims per turn the schema allows; a bounded schema keeps small models from running away.
-const MAX_CLAIMS: usize = 6;
-const MAX_QUOTE: usize = 240;
+const MAX_CLAIMS: usize = 4;
+const MAX_QUOTE: usize = 160;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
@@ -161,9 +161,16 @@ pub fn judge(
                         usage: done.usage,
                     });
                 }
+                let start: String = done
+                    .text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(60)
+                    .collect();
                 last = Some(LlmError::Protocol(format!(
-                    "the judge's reply was not JSON: {}",
-                    done.text.chars().take(120).collect::<String>()
+                    "the judge's reply was not JSON (\"{start}...\")"
                 )));
             }
             // A server that rejects this response_format may take the next one.

@@ -235,6 +235,9 @@ pub enum Flow {
 pub struct Completion {
     pub text: String,
     pub usage: Option<Usage>,
+    /// From sending the request to the first visible text, and to the end.
+    pub first_token_ms: Option<u64>,
+    pub total_ms: u64,
     /// The caller stopped the stream (word budget reached).
     pub stopped: bool,
 }
@@ -313,7 +316,8 @@ impl Backend for OpenAiCompatible {
             o.remove("stream_options");
         }
         body["temperature"] = json!(0.0);
-        body["max_tokens"] = json!(400);
+        // Room for the bounded judge reply in full: a cut-off JSON array parses as nothing.
+        body["max_tokens"] = json!(700);
         if let Some(f) = response_format {
             body["response_format"] = f;
         }
@@ -331,7 +335,7 @@ impl Backend for OpenAiCompatible {
             Ok(Completion {
                 text: chunk.text,
                 usage: chunk.usage,
-                stopped: false,
+                ..Completion::default()
             })
         })
     }
@@ -344,6 +348,8 @@ impl Backend for OpenAiCompatible {
         use futures::StreamExt;
         let body = request_body(&self.config, messages);
         let client = &self.client;
+        let started = std::time::Instant::now();
+        let ms = move || started.elapsed().as_millis() as u64;
         self.runtime.block_on(async move {
             let mut stream = client
                 .chat()
@@ -363,6 +369,8 @@ impl Backend for OpenAiCompatible {
                     done.usage = chunk.usage;
                 }
                 if !chunk.text.is_empty() {
+                    done.first_token_ms.get_or_insert_with(ms);
+                    done.total_ms = ms();
                     done.text.push_str(&chunk.text);
                     if on_text(&chunk.text) == Flow::Stop {
                         // Dropping the stream closes the connection: the server stops generating.
@@ -371,6 +379,7 @@ impl Backend for OpenAiCompatible {
                     }
                 }
             }
+            done.total_ms = ms();
             if !finished {
                 return Err(LlmError::Stream(
                     "the stream ended before the model finished its line".into(),

@@ -1211,6 +1211,14 @@ greeting = "Hi."
     }
 
     #[test]
+    fn a_cue_of_numbers_alone_is_an_error() {
+        let text =
+            format!("{MINIMAL}[checkpoints.\"deployment.scalability\"]\ncues = [\"2,000\"]\n");
+        let p = problems(&text);
+        assert!(p.iter().any(|m| m.contains("is only numbers")), "{p:?}");
+    }
+
+    #[test]
     fn probes_must_follow_known_checkpoints() {
         let text = format!(
             "{MINIMAL}[stages.data]\nprobes = [{{ text = \"q\", after = \"data.labelling\" }}]\n"

