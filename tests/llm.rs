@@ -23,6 +23,8 @@ enum Reply {
         retry_after: Option<u64>,
     },
     Hang(Duration),
+    /// SSE events sent one at a time with a pause before each.
+    Slow(Vec<String>, Duration),
 }
 
 #[derive(Default)]
@@ -81,6 +83,17 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
                 r = r.header("retry-after", s.to_string());
             }
             r.body(Body::from(body)).unwrap()
+        }
+        Reply::Slow(events, pause) => {
+            let body = futures::stream::unfold(events.into_iter(), move |mut it| async move {
+                let next = it.next()?;
+                tokio::time::sleep(pause).await;
+                Some((Ok::<_, std::io::Error>(next), it))
+            });
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(body))
+                .unwrap()
         }
         Reply::Hang(d) => {
             tokio::time::sleep(d).await;
@@ -627,5 +640,82 @@ fn doctor_checks_the_endpoint_and_says_how_to_fix_it() {
     assert!(
         String::from_utf8_lossy(&none.stdout)
             .contains("none configured: the scripted interviewer runs offline")
+    );
+}
+
+#[test]
+fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
+    use std::io::{Read, Write};
+    let server = serve();
+    let words: Vec<String> = (0..40).map(|i| format!("word{i} ")).collect();
+    let Reply::Sse(events) = stream_of(&words.iter().map(String::as_str).collect::<Vec<_>>())
+    else {
+        unreachable!()
+    };
+    server.always(Reply::Slow(events, Duration::from_millis(100)));
+    let env = common::Env::new();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
+    env.isolate(&mut cmd);
+    let mut child = cmd
+        .args([
+            "chat",
+            "fraud",
+            "--judge",
+            "lexical",
+            "--llm-url",
+            &server.url,
+            "--model",
+            "m",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let s2 = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            s2.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    writeln!(stdin, "What is the business goal?").unwrap();
+    let start = Instant::now();
+    while !seen.lock().unwrap().contains("word3") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the stream never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    writeln!(stdin, "/end").unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let out = seen.lock().unwrap().clone();
+    assert!(status.success(), "{out}");
+    assert!(out.contains("[stopped]"), "{out}");
+    assert!(!out.contains("word39"), "the line went on after Ctrl-C");
+    assert!(
+        out.contains("DEBRIEF"),
+        "the interview went on to its end: {out}"
+    );
+    let log = std::fs::read_to_string(env.sessions().pop().unwrap()).unwrap();
+    assert!(
+        log.contains("[stopped]"),
+        "the partial line is kept in the log"
     );
 }

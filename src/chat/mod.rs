@@ -519,6 +519,7 @@ fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
     Ok(match &settings.llm {
         None => Box::new(scripted),
         Some(config) => {
+            crate::llm::interrupt::install();
             let backend = crate::llm::OpenAiCompatible::new(config.clone())?;
             let llm = crate::llm::interviewer::LlmInterviewer::new(
                 backend,

@@ -224,6 +224,20 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
             Flow::Continue
         };
         match self.backend.stream(&messages, &mut on_text) {
+            Ok(done) if done.stopped => {
+                // Ctrl-C: keep what was said, marked, and let the candidate answer.
+                show(" [stopped]");
+                let text = format!("{} [stopped]", visible.text())
+                    .trim_start()
+                    .to_string();
+                Ok(Said {
+                    text,
+                    usage: None,
+                    notice: None,
+                    first_token_ms: done.first_token_ms,
+                    total_ms: Some(done.total_ms),
+                })
+            }
             Ok(done) if !visible.text().is_empty() => {
                 let text = visible.text();
                 if visible.full && text.ends_with("...") {

@@ -7,6 +7,7 @@
 //! variables async-openai would otherwise read.
 
 pub mod doctor;
+pub mod interrupt;
 pub mod interviewer;
 pub mod judge;
 mod transport;
@@ -238,7 +239,7 @@ pub struct Completion {
     /// From sending the request to the first visible text, and to the end.
     pub first_token_ms: Option<u64>,
     pub total_ms: u64,
-    /// The caller stopped the stream (word budget reached).
+    /// The user stopped the stream (Ctrl-C); `text` is what came before.
     pub stopped: bool,
 }
 
@@ -358,7 +359,21 @@ impl Backend for OpenAiCompatible {
                 .map_err(transport::from_openai)?;
             let mut done = Completion::default();
             let mut finished = false;
-            while let Some(item) = stream.next().await {
+            let guard = interrupt::Streaming::begin();
+            loop {
+                // Wake up now and then to see whether Ctrl-C asked to stop.
+                let item = tokio::select! {
+                    item = stream.next() => item,
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
+                        if guard.stop_requested() {
+                            // Dropping the stream closes the connection: the server stops generating.
+                            done.stopped = true;
+                            return Ok(done);
+                        }
+                        continue;
+                    }
+                };
+                let Some(item) = item else { break };
                 let v = item.map_err(transport::from_openai)?;
                 let chunk = read_chunk(&v);
                 if let Some(e) = chunk.error {
