@@ -719,3 +719,41 @@ fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
         "the partial line is kept in the log"
     );
 }
+
+#[test]
+fn the_prompt_stays_bounded_as_the_interview_grows() {
+    use casecoach::interview::{Interview, Mode};
+    use casecoach::interviewer::Scripted;
+    use casecoach::llm::interviewer::LlmInterviewer;
+    let answers: Vec<String> = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fraud-strong.txt"
+    ))
+    .unwrap()
+    .lines()
+    .map(str::to_string)
+    .collect();
+    let sc = Arc::new(casecoach::scenario::load("fraud").unwrap());
+    let voice = LlmInterviewer::new(
+        OpenAiCompatible::new(config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0)).unwrap(),
+        Scripted::new(None).unwrap(),
+        config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0),
+        None,
+    )
+    .unwrap();
+    let size_at = |turns: usize| {
+        let mut iv = Interview::new(sc.clone(), Mode::Interview, 90);
+        iv.start(0.0);
+        for i in 0..turns / 2 {
+            iv.interviewer("Okay. Tell me more about that.", i as f64 * 60.0);
+            iv.observe(&answers[i % answers.len()], i as f64 * 60.0 + 30.0);
+        }
+        let msgs = voice.messages(&iv, "Ask a follow-up.").unwrap();
+        msgs.iter().map(|m| m.content.len()).sum::<usize>()
+    };
+    let (five, forty) = (size_at(5), size_at(40));
+    assert!(
+        forty as f64 <= five as f64 * 1.5,
+        "turn 5: {five} chars, turn 40: {forty} chars"
+    );
+}

@@ -1,0 +1,221 @@
+//! The model-backed interviewer's speed targets:
+//! - casecoach's own work per turn with an instant backend (no HTTP): under 2 ms median;
+//! - with a fake HTTP server that takes 300 ms to its first token, that token is shown within
+//!   5 ms of its arrival;
+//! - prompt size at turns 5, 20 and 40 of the fraud interview (printed; a test bounds the growth).
+//!
+//! Run: `cargo bench --bench llm`
+
+use casecoach::chat::Chat;
+use casecoach::framework::Stage;
+use casecoach::interview::{Action, Interview, Mode, Reason};
+use casecoach::interviewer::Scripted;
+use casecoach::llm::interviewer::LlmInterviewer;
+use casecoach::llm::{
+    Backend, Completion, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible, Usage,
+};
+use casecoach::scenario;
+use casecoach::session::Log;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A backend that answers at once: what is left is casecoach's own work.
+struct Instant0;
+
+impl Backend for Instant0 {
+    fn stream(
+        &mut self,
+        _: &[Message],
+        on_text: &mut dyn FnMut(&str) -> Flow,
+    ) -> Result<Completion, LlmError> {
+        for piece in ["Okay. ", "What would you ", "do about the label ", "delay?"] {
+            on_text(piece);
+        }
+        Ok(Completion {
+            text: "Okay. What would you do about the label delay?".into(),
+            usage: Some(Usage {
+                prompt_tokens: 500,
+                completion_tokens: 12,
+            }),
+            ..Completion::default()
+        })
+    }
+    fn complete(&mut self, _: &[Message], _: Option<Value>) -> Result<Completion, LlmError> {
+        Ok(Completion {
+            text: r#"{"claims":[{"checkpoint":"data.drift","quote":"fraud patterns drift"}]}"#
+                .into(),
+            ..Completion::default()
+        })
+    }
+}
+
+fn config(url: &str) -> LlmConfig {
+    LlmConfig::resolve(Some(url), Some("m"), &LlmSection::default())
+        .unwrap()
+        .unwrap()
+}
+
+fn answers() -> Vec<String> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt"),
+    )
+    .unwrap();
+    text.lines().map(str::to_string).collect()
+}
+
+fn interview_of(turns: usize) -> Interview {
+    let answers = answers();
+    let mut iv = Interview::new(
+        Arc::new(scenario::load("fraud").unwrap()),
+        Mode::Interview,
+        90,
+    );
+    iv.start(0.0);
+    let mut at = 0.0;
+    for i in 0..turns / 2 {
+        at += 40.0;
+        iv.interviewer("Okay. What would you look for in the false positives?", at);
+        iv.observe(&answers[i % (answers.len() - 1)], at + 30.0);
+    }
+    iv.apply(
+        &Action::AdvanceStage {
+            from: iv.stage(),
+            to: Stage::Evaluation,
+            reason: Reason::Skip,
+        },
+        at,
+    );
+    iv
+}
+
+fn own_work(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let base = interview_of(60);
+    let mut n = 0u64;
+    c.bench_function("model turn with an instant backend (judge + line + log)", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
+                let voice = LlmInterviewer::new(Instant0, Scripted::new(None).unwrap(), config("http://127.0.0.1:9/v1"), None).unwrap();
+                let mut chat = Chat::begin(base.clone(), log, Box::new(voice), Some(Box::new(Instant0)), Box::new(std::io::sink()), false).unwrap();
+                chat.iv.now = base.now;
+                chat
+            },
+            |mut chat| {
+                chat.candidate("Fraud patterns drift as fraudsters adapt, so I'd look at false positives by merchant category.").unwrap();
+                chat
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+/// A fake server whose first token comes after 300 ms; it notes when it sent it.
+fn slow_server(sent: Arc<Mutex<Option<Instant>>>) -> String {
+    use axum::body::Body;
+    use axum::http::Response;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new().route(
+                "/v1/chat/completions",
+                axum::routing::post(move || {
+                    let sent = sent.clone();
+                    async move {
+                        let body = futures::stream::unfold(0, move |i| {
+                            let sent = sent.clone();
+                            async move {
+                                let chunk = match i {
+                                    0 => {
+                                        tokio::time::sleep(Duration::from_millis(300)).await;
+                                        *sent.lock().unwrap() = Some(Instant::now());
+                                        json!({"choices":[{"delta":{"content":"First"}}]})
+                                    }
+                                    1 => json!({"choices":[{"delta":{"content":" words."},"finish_reason":"stop"}]}),
+                                    _ => return None,
+                                };
+                                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
+                            }
+                        });
+                        Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
+                    }
+                }),
+            );
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}/v1", rx.recv().unwrap())
+}
+
+fn first_token(_: &mut Criterion) {
+    let sent = Arc::new(Mutex::new(None));
+    let url = slow_server(sent.clone());
+    let iv = interview_of(10);
+    let backend = OpenAiCompatible::new(config(&url)).unwrap();
+    let mut voice =
+        LlmInterviewer::new(backend, Scripted::new(None).unwrap(), config(&url), None).unwrap();
+    let mut lags: Vec<Duration> = (0..20)
+        .map(|_| {
+            let mut shown_at = None;
+            let actions = [Action::Probe {
+                stage: Stage::Evaluation,
+                index: 0,
+                curveball: false,
+            }];
+            let req = casecoach::interviewer::TurnRequest {
+                interview: &iv,
+                actions: &actions,
+                candidate: None,
+            };
+            use casecoach::interviewer::Interviewer;
+            voice
+                .turn(&req, &mut |t: &str| {
+                    if shown_at.is_none() && !t.is_empty() {
+                        shown_at = Some(Instant::now());
+                    }
+                })
+                .unwrap();
+            shown_at.unwrap() - sent.lock().unwrap().take().unwrap()
+        })
+        .collect();
+    lags.sort();
+    println!(
+        "first token: shown {:?} after the server sent it (median of 20; max {:?})",
+        lags[10], lags[19]
+    );
+}
+
+fn prompt_sizes(_: &mut Criterion) {
+    let voice = LlmInterviewer::new(
+        Instant0,
+        Scripted::new(None).unwrap(),
+        config("http://127.0.0.1:9/v1"),
+        None,
+    )
+    .unwrap();
+    for turns in [5, 20, 40] {
+        let iv = interview_of(turns);
+        let msgs = voice
+            .messages(&iv, "Ask what they would look for in the false positives.")
+            .unwrap();
+        let chars: usize = msgs.iter().map(|m| m.content.len()).sum();
+        println!(
+            "prompt at turn {turns}: {} messages, {chars} characters, about {} tokens",
+            msgs.len(),
+            chars / 4
+        );
+    }
+}
+
+criterion_group!(benches, own_work, first_token, prompt_sizes);
+criterion_main!(benches);
