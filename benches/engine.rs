@@ -182,6 +182,7 @@ fn simulated(c: &mut Criterion) {
                 Mode::Interview,
                 Some(60),
                 None,
+                None,
             )
             .unwrap()
         })
@@ -193,6 +194,7 @@ fn simulated(c: &mut Criterion) {
                 sim::Persona::Weak,
                 Mode::Interview,
                 Some(60),
+                None,
                 None,
             )
             .unwrap()

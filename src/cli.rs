@@ -140,9 +140,15 @@ pub struct AssessArgs {
 pub struct SimulateArgs {
     #[arg(long, default_value = "fraud")]
     pub scenario: String,
-    /// strong, weak, skipper, silent, rambler or injector
-    #[arg(long, value_parser = parse_persona)]
-    pub candidate: crate::sim::Persona,
+    /// strong, weak, skipper, silent, rambler or injector; llm:PERSONA has a model play it
+    #[arg(long, value_parser = parse_candidate)]
+    pub candidate: crate::sim::CandidateArg,
+    /// For llm:PERSONA: the endpoint, including /v1
+    #[arg(long, value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// For llm:PERSONA: the model
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
     /// Print the debrief, transcript and quality checks as JSON
     #[arg(long)]
     pub json: bool,
@@ -155,8 +161,8 @@ pub struct SimulateArgs {
     pub focus: Option<crate::framework::Stage>,
 }
 
-fn parse_persona(s: &str) -> std::result::Result<crate::sim::Persona, String> {
-    crate::sim::Persona::parse(s).map_err(|e| e.to_string())
+fn parse_candidate(s: &str) -> std::result::Result<crate::sim::CandidateArg, String> {
+    crate::sim::CandidateArg::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -236,6 +242,7 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
     let (flag_url, flag_model, judge) = match &cli.command {
         Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref(), c.judge),
         Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref(), None),
+        Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref(), None),
         _ => (None, None, None),
     };
     let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;

@@ -50,8 +50,24 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Simulate(args) => {
+            let player: Option<Box<dyn llm::Backend>> = match (&settings.llm, args.candidate.model)
+            {
+                (_, false) => None,
+                (Some(c), true) => Some(Box::new(llm::OpenAiCompatible::new(c.clone())?)),
+                (None, true) => anyhow::bail!(
+                    "llm:{} needs a model to play the candidate: pass --llm-url and --model (or configure [llm])",
+                    args.candidate.persona.id()
+                ),
+            };
             let sc = Arc::new(scenario::load(&args.scenario)?);
-            let sim = sim::run(sc, args.candidate, args.mode, args.minutes, args.focus)?;
+            let sim = sim::run(
+                sc,
+                args.candidate.persona,
+                args.mode,
+                args.minutes,
+                args.focus,
+                player,
+            )?;
             if args.json {
                 let mut v = serde_json::to_value(&sim.report)?;
                 v["persona"] = serde_json::json!(sim.persona);

@@ -757,3 +757,74 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
         "turn 5: {five} chars, turn 40: {forty} chars"
     );
 }
+
+#[test]
+fn a_model_can_play_the_simulated_candidate() {
+    let server = serve();
+    *server.state.judge_reply.lock().unwrap() = Some(
+        "Before anything else: what is the business goal, and how will we measure success?".into(),
+    );
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "simulate",
+            "--scenario",
+            "fraud",
+            "--candidate",
+            "llm:strong",
+            "--llm-url",
+            &server.url,
+            "--model",
+            "m",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said: Vec<&str> = v["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["role"] == "candidate")
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        !said.is_empty() && said.iter().all(|t| t.starts_with("Before anything else")),
+        "{said:?}"
+    );
+    // The model got the persona and the interviewer's words; nobody can say what it meant to cover.
+    let req = server
+        .requests()
+        .into_iter()
+        .find(|r| r.1["stream"] == false)
+        .unwrap()
+        .1;
+    assert!(
+        req["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("strong, experienced ML engineer")
+    );
+    assert!(
+        req["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi, I'm Maya.")
+    );
+    assert!(
+        v["quality"]["coverage_recall"].is_null() && v["quality"]["coverage_precision"].is_null()
+    );
+    let cov = v["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "clarify.business-objective")
+        .unwrap();
+    assert_eq!(cov["covered"], true);
+}

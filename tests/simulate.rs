@@ -18,6 +18,7 @@ fn run(scenario: &str, persona: Persona) -> sim::Simulation {
         Mode::Interview,
         None,
         None,
+        None,
     )
     .unwrap()
 }
@@ -25,13 +26,22 @@ fn run(scenario: &str, persona: Persona) -> sim::Simulation {
 #[test]
 fn focus_spends_more_probes_and_time_on_the_chosen_stage() {
     let sc = Arc::new(scenario::load("fraud").unwrap());
-    let plain = sim::run(sc.clone(), Persona::Strong, Mode::Interview, None, None).unwrap();
+    let plain = sim::run(
+        sc.clone(),
+        Persona::Strong,
+        Mode::Interview,
+        None,
+        None,
+        None,
+    )
+    .unwrap();
     let focused = sim::run(
         sc,
         Persona::Strong,
         Mode::Interview,
         None,
         Some(Stage::Data),
+        None,
     )
     .unwrap();
     let data = |s: &sim::Simulation| {

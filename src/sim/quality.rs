@@ -169,6 +169,8 @@ pub fn check(
         .filter(|&i| iv.covered(i))
         .collect();
     let hit = covered.intersection(intended).count() as f64;
+    // With no stated intent (a model playing the candidate), precision and recall mean nothing.
+    let known = !intended.is_empty();
     Quality {
         interviewer_lines: lines.len(),
         interviewer_words_per_line: if lines.is_empty() {
@@ -188,8 +190,9 @@ pub fn check(
         hints,
         redirects,
         stages,
-        coverage_precision: (!covered.is_empty()).then(|| round2(hit / covered.len() as f64)),
-        coverage_recall: (!intended.is_empty()).then(|| round2(hit / intended.len() as f64)),
+        coverage_precision: (known && !covered.is_empty())
+            .then(|| round2(hit / covered.len() as f64)),
+        coverage_recall: known.then(|| round2(hit / intended.len() as f64)),
         missed_intended: intended
             .difference(&covered)
             .map(|&i| scenario.checkpoints[i].id.clone())
