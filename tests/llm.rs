@@ -364,6 +364,9 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
         .cmd()
         .args(["chat", "fraud", "--llm-url", &server.url, "--model", "fake-model"])
         .env("OPENAI_API_KEY", "sk-secret-abc")
+        // async-openai would read this on its own; casecoach must not. A dead local port: if it
+        // were used, every model turn would fail and fall back.
+        .env("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
         .write_stdin("What is the business goal?\nI'd frame it as binary classification with a fraud probability output.\n/end\n")
         .output()
         .unwrap();
@@ -827,4 +830,48 @@ fn a_model_can_play_the_simulated_candidate() {
         .find(|c| c["id"] == "clarify.business-objective")
         .unwrap();
     assert_eq!(cov["covered"], true);
+}
+
+#[test]
+fn a_judge_reply_that_is_not_json_leaves_the_lexical_judge_in_charge() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    *server.state.judge_reply.lock().unwrap() =
+        Some("Sure! The candidate covered lots of things, well done.".into());
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .write_stdin("The classes are heavily imbalanced, and labels arrive late.\n/end\n")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("model judge unavailable")
+            && stderr.contains("judged by the lexical matcher only"),
+        "{stderr}"
+    );
+    // All three formats were tried before giving up.
+    let judge_calls: Vec<Value> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.1["stream"] == false)
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(judge_calls.len(), 3);
+    assert_eq!(judge_calls[0]["response_format"]["type"], "json_schema");
+    assert_eq!(judge_calls[1]["response_format"]["type"], "json_object");
+    assert!(judge_calls[2]["response_format"].is_null());
+    let report = env.assess_json("fraud", &env.sessions().pop().unwrap());
+    let imb = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "data.class-imbalance")
+        .unwrap();
+    assert_eq!(
+        (imb["covered"].as_bool(), imb["source"].as_str()),
+        (Some(true), Some("lexical"))
+    );
 }
