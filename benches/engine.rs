@@ -15,13 +15,15 @@
 use casecoach::chat::Chat;
 use casecoach::cli::Settings;
 use casecoach::debrief::{self, render};
-use casecoach::framework::Stage;
-use casecoach::interview::{Action, Interview, Mode, Reason};
+use casecoach::interview::Mode;
 use casecoach::interviewer::Scripted;
 use casecoach::scenario;
 use casecoach::session::Log;
 use casecoach::sim;
 use casecoach::transcript;
+mod common;
+
+use common::{answers, interview_of};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -29,43 +31,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn answers() -> Vec<String> {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt"),
-    )
-    .unwrap();
-    text.lines().map(str::to_string).collect()
-}
-
-/// A session 60 turns long (30 answers, 30 lines), still mid-interview.
-fn long_interview(answers: &[String]) -> Interview {
-    let mut iv = Interview::new(
-        Arc::new(scenario::load("fraud").unwrap()),
-        Mode::Interview,
-        90,
-    );
-    iv.start(0.0);
-    let mut at = 0.0;
-    for i in 0..30 {
-        at += 40.0;
-        iv.interviewer("Okay. What would you look for in the false positives?", at);
-        iv.observe(&answers[i % (answers.len() - 1)], at + 30.0);
-    }
-    iv.apply(
-        &Action::AdvanceStage {
-            from: iv.stage(),
-            to: Stage::Evaluation,
-            reason: Reason::Skip,
-        },
-        at,
-    );
-    iv
-}
-
 fn one_turn(c: &mut Criterion) {
-    let answers = answers();
+    let _answers = answers();
     let dir = tempfile::tempdir().unwrap();
-    let base = long_interview(&answers);
+    let base = interview_of(60);
     let turn = "For error analysis I'd look at false positives by merchant category and country, and check whether new cards are over-flagged.";
     let mut n = 0u64;
     c.bench_function(

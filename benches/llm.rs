@@ -8,17 +8,18 @@
 
 use casecoach::chat::Chat;
 use casecoach::framework::Stage;
-use casecoach::interview::{Action, Interview, Mode, Reason};
+use casecoach::interview::Action;
 use casecoach::interviewer::Scripted;
 use casecoach::llm::interviewer::LlmInterviewer;
 use casecoach::llm::{
     Backend, Completion, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible, Usage,
 };
-use casecoach::scenario;
 use casecoach::session::Log;
+mod common;
+
+use common::interview_of;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,39 +57,6 @@ fn config(url: &str) -> LlmConfig {
     LlmConfig::resolve(Some(url), Some("m"), &LlmSection::default())
         .unwrap()
         .unwrap()
-}
-
-fn answers() -> Vec<String> {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt"),
-    )
-    .unwrap();
-    text.lines().map(str::to_string).collect()
-}
-
-fn interview_of(turns: usize) -> Interview {
-    let answers = answers();
-    let mut iv = Interview::new(
-        Arc::new(scenario::load("fraud").unwrap()),
-        Mode::Interview,
-        90,
-    );
-    iv.start(0.0);
-    let mut at = 0.0;
-    for i in 0..turns / 2 {
-        at += 40.0;
-        iv.interviewer("Okay. What would you look for in the false positives?", at);
-        iv.observe(&answers[i % (answers.len() - 1)], at + 30.0);
-    }
-    iv.apply(
-        &Action::AdvanceStage {
-            from: iv.stage(),
-            to: Stage::Evaluation,
-            reason: Reason::Skip,
-        },
-        at,
-    );
-    iv
 }
 
 fn own_work(c: &mut Criterion) {
