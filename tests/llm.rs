@@ -389,7 +389,7 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
     );
     assert!(
         // Two interviewer lines (321 + 12 each) and two judge calls (100 + 10 each).
-        stderr.contains("Model tokens this run: 842 prompt, 44 completion."),
+        stderr.contains("Model tokens this session: 842 prompt, 44 completion."),
         "{stderr}"
     );
     let log = std::fs::read_to_string(env.sessions().pop().unwrap()).unwrap();
@@ -873,5 +873,42 @@ fn a_judge_reply_that_is_not_json_leaves_the_lexical_judge_in_charge() {
     assert_eq!(
         (imb["covered"].as_bool(), imb["source"].as_str()),
         (Some(true), Some("lexical"))
+    );
+}
+
+#[test]
+fn token_use_is_totalled_across_a_resumed_session() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    let env = common::Env::new();
+    let args = [
+        "--judge",
+        "lexical",
+        "--llm-url",
+        server.url.as_str(),
+        "--model",
+        "m",
+    ];
+    let first = env
+        .cmd()
+        .arg("chat")
+        .arg("fraud")
+        .args(args)
+        .write_stdin("What is the business goal?\n")
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let out = env
+        .cmd()
+        .args(["chat", "--resume"])
+        .args(args)
+        .write_stdin("What is the latency budget?\n/end\n")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    // Two model lines at 321 + 12 tokens each, one per run.
+    assert!(
+        stderr.contains("Model tokens this session: 642 prompt, 24 completion."),
+        "{stderr}"
     );
 }

@@ -163,6 +163,18 @@ impl Chat {
         );
         // The resumed session keeps its judge if a model is configured now; the log says which.
         chat.judge = judge(settings)?;
+        // Token use is per session: start from what earlier runs of it used.
+        for e in &loaded.events {
+            if let Event::Usage {
+                prompt_tokens,
+                completion_tokens,
+                ..
+            } = e
+            {
+                chat.tokens.prompt_tokens += prompt_tokens;
+                chat.tokens.completion_tokens += completion_tokens;
+            }
+        }
         let said = chat.iv.candidate_turns().count();
         notice(&format!(
             "Resuming {sid}: {} answers so far, now in {}.",
@@ -300,7 +312,7 @@ impl Chat {
         }
         if self.tokens != crate::llm::Usage::default() {
             notice(&format!(
-                "Model tokens this run: {} prompt, {} completion.",
+                "Model tokens this session: {} prompt, {} completion.",
                 self.tokens.prompt_tokens, self.tokens.completion_tokens
             ));
         }
