@@ -38,8 +38,10 @@ build() {
     src=$(find "$work" -maxdepth 3 -path '*/llama.cpp/CMakeLists.txt' | head -n 1)
     src=${src%/CMakeLists.txt}
     PATH="$cache/venv/bin:$PATH" cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF >"$work/cmake.log"
-    PATH="$cache/venv/bin:$PATH" cmake --build "$work/build" --target llama-server -j "$(nproc)" >"$work/build.log"
+      -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF \
+      >"$work/cmake.log" 2>&1 || { say "cmake configure failed:"; tail -n 30 "$work/cmake.log" >&2; return 1; }
+    PATH="$cache/venv/bin:$PATH" cmake --build "$work/build" --target llama-server -j "$(nproc)" \
+      >"$work/build.log" 2>&1 || { say "the build failed:"; tail -n 30 "$work/build.log" >&2; return 1; }
     cp "$work/build/bin/llama-server" "$server"
   fi
   if [ ! -f "$model" ]; then
