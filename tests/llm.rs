@@ -912,3 +912,55 @@ fn token_use_is_totalled_across_a_resumed_session() {
         "{stderr}"
     );
 }
+
+#[test]
+fn with_judge_llm_only_the_models_verified_claims_count_even_on_replay() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    *server.state.judge_reply.lock().unwrap() = Some(
+        json!({"claims": [{"checkpoint": "data.drift", "quote": "old patterns stop working"}]})
+            .to_string(),
+    );
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "chat",
+            "fraud",
+            "--judge",
+            "llm",
+            "--llm-url",
+            &server.url,
+            "--model",
+            "m",
+        ])
+        .write_stdin(
+            "The classes are heavily imbalanced, and old patterns stop working quickly.\n/end\n",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = env.assess_json("fraud", &env.sessions().pop().unwrap());
+    let find = |id: &str| {
+        report["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            find("data.drift")["covered"].as_bool(),
+            find("data.drift")["source"].as_str()
+        ),
+        (Some(true), Some("model"))
+    );
+    // The lexical matcher would have credited this; with --judge llm it does not, live or replayed.
+    assert_eq!(find("data.class-imbalance")["covered"], false);
+}
