@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a mock interview in the terminal (default scenario: fraud)
     Chat(ChatArgs),
+    /// Spoken practice from recordings: each WAV is one answer (a live microphone is not built yet)
+    Voice(VoiceArgs),
     /// Score a transcript: a session log, or plain text with Candidate:/Interviewer: lines
     Assess(AssessArgs),
     /// Re-render the debrief of a saved session
@@ -120,6 +122,34 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
         Focus::Stage(st) => Ok(st),
         Focus::Weakest => Err("a simulation has no history; name a stage".into()),
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VoiceArgs {
+    /// Scenario id or file path (default: fraud)
+    pub scenario: Option<String>,
+    /// The answers, one WAV file each, in order
+    #[arg(long, value_name = "WAV,...", value_delimiter = ',')]
+    pub audio_in: Vec<PathBuf>,
+    /// Save the interviewer's lines here as WAV files
+    #[arg(long, value_name = "DIR")]
+    pub audio_out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "espeak")]
+    pub tts: crate::voice::TtsKind,
+    /// An OpenAI-compatible speech-to-text endpoint, including /v1
+    #[arg(long, value_name = "URL", env = "CASECOACH_STT_BASE_URL")]
+    pub stt_url: Option<String>,
+    #[arg(long, value_name = "NAME", default_value = "whisper-1")]
+    pub stt_model: String,
+    /// The path after the base URL (whisper.cpp's server: /inference on its root)
+    #[arg(long, value_name = "PATH", default_value = "/audio/transcriptions")]
+    pub stt_path: String,
+    #[arg(long, default_value = "en")]
+    pub language: String,
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    #[arg(long, value_parser = parse_minutes)]
+    pub minutes: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +299,7 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
             c.prompts_dir.clone(),
             c.focus,
         ),
+        Command::Voice(v) => (v.scenario.clone(), v.minutes, v.mode, None, None),
         _ => (None, None, None, None, None),
     };
     let focus = match focus {

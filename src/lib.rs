@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod session;
 pub mod sim;
 pub mod transcript;
+pub mod voice;
 
 use anyhow::{Context, Result};
 use cli::{Cli, Command, ScenarioCommand};
@@ -24,6 +25,22 @@ pub fn run(cli: Cli) -> Result<()> {
     let settings = cli::settings(&cli)?;
     match &cli.command {
         Command::Chat(args) => chat::run(&settings, args.resume.as_deref()),
+        Command::Voice(args) => {
+            let stt = args.stt_url.as_deref().map(|url| {
+                let mut c = voice::stt::SttConfig::new(url);
+                c.model = args.stt_model.clone();
+                c.path = args.stt_path.clone();
+                c.language = args.language.clone();
+                c
+            });
+            let opts = voice::VoiceOptions {
+                audio_in: args.audio_in.clone(),
+                audio_out: args.audio_out.clone(),
+                tts: args.tts,
+                stt,
+            };
+            voice::run(&settings, opts)
+        }
         Command::Assess(args) => {
             let scenario = Arc::new(scenario::load(&args.scenario)?);
             let (iv, basis) = transcript::load(&args.file, scenario)?;

@@ -65,6 +65,17 @@ pub enum Event {
         accepted: usize,
         dropped: usize,
     },
+    /// A spoken answer: its recording and how it was transcribed, before the turn it became.
+    Voice {
+        turn: usize,
+        file: String,
+        audio_seconds: f64,
+        speech_seconds: f64,
+        longest_pause: f64,
+        words_per_minute: f64,
+        fillers: usize,
+        transcribe_ms: u64,
+    },
     /// Tokens one model request used, and for an interviewer line how fast it came.
     Usage {
         prompt_tokens: u64,
@@ -364,6 +375,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             }
             Event::Judge { dropped, .. } => r.interview.judge_dropped += dropped,
             Event::Started { .. }
+            | Event::Voice { .. }
             | Event::Usage { .. }
             | Event::Coverage { .. }
             | Event::Stage { .. }

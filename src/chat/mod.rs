@@ -201,7 +201,7 @@ impl Chat {
     }
 
     /// The one-line header: what is running, and with which interviewer.
-    fn header(&self) -> String {
+    pub fn header(&self) -> String {
         let sc = &self.iv.scenario;
         format!(
             "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | /help for commands\nsession log: {}",
@@ -461,6 +461,11 @@ impl Chat {
 
     pub fn log(&self) -> &Log {
         &self.log
+    }
+
+    /// Record an event that belongs to the session but not to the engine (a recording's numbers).
+    pub fn log_event(&mut self, event: Event) -> Result<()> {
+        self.log.append(event)
     }
 
     /// Print a command's answer with the interview content.

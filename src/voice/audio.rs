@@ -1,0 +1,193 @@
+//! Recordings: any WAV in (16/24/32-bit integer or float, any rate, any channels), 16 kHz mono
+//! out, which is what speech-to-text servers want. Silence is caught before anything is sent.
+
+use anyhow::{Context, Result, bail};
+use std::io::Cursor;
+use std::path::Path;
+
+pub const RATE: u32 = 16_000;
+/// Below this RMS (of full scale) a 30 ms frame counts as silence.
+const SILENCE_RMS: f32 = 0.01;
+
+/// Mono samples at 16 kHz, in -1..1.
+#[derive(Debug, Clone)]
+pub struct Clip {
+    pub samples: Vec<f32>,
+}
+
+impl Clip {
+    pub fn seconds(&self) -> f64 {
+        self.samples.len() as f64 / RATE as f64
+    }
+
+    /// Seconds of frames louder than silence.
+    pub fn speech_seconds(&self) -> f64 {
+        let frame = (RATE as usize * 30) / 1000;
+        let loud = self
+            .samples
+            .chunks(frame)
+            .filter(|f| {
+                (f.iter().map(|x| x * x).sum::<f32>() / f.len() as f32).sqrt() >= SILENCE_RMS
+            })
+            .count();
+        loud as f64 * 0.030
+    }
+
+    /// The longest run of silent frames, in seconds: a delivery note, and a sign of a stall.
+    pub fn longest_pause(&self) -> f64 {
+        let frame = (RATE as usize * 30) / 1000;
+        let (mut run, mut best) = (0usize, 0usize);
+        for f in self.samples.chunks(frame) {
+            let rms = (f.iter().map(|x| x * x).sum::<f32>() / f.len() as f32).sqrt();
+            if rms < SILENCE_RMS {
+                run += 1;
+                best = best.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        best as f64 * 0.030
+    }
+
+    /// 16-bit PCM WAV bytes, for upload.
+    pub fn wav(&self) -> Result<Vec<u8>> {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: RATE,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut w = hound::WavWriter::new(&mut out, spec)?;
+            for s in &self.samples {
+                w.write_sample((s.clamp(-1.0, 1.0) * i16::MAX as f32) as i16)?;
+            }
+            w.finalize()?;
+        }
+        Ok(out.into_inner())
+    }
+}
+
+/// Read a WAV file, mix down to mono and resample to 16 kHz.
+pub fn read(path: &Path) -> Result<Clip> {
+    let reader = hound::WavReader::open(path)
+        .with_context(|| format!("{} is not a readable WAV file", path.display()))?;
+    let spec = reader.spec();
+    if spec.channels == 0 || spec.sample_rate == 0 {
+        bail!(
+            "{}: the WAV header has no channels or no sample rate",
+            path.display()
+        );
+    }
+    let samples: Result<Vec<f32>, hound::Error> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
+        hound::SampleFormat::Int => {
+            let scale = (1u64 << (spec.bits_per_sample.max(1) - 1)) as f32;
+            reader
+                .into_samples::<i32>()
+                .map(|s| s.map(|v| v as f32 / scale))
+                .collect()
+        }
+    };
+    let interleaved = samples.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if interleaved.is_empty() {
+        bail!("{} holds no audio", path.display());
+    }
+    let ch = spec.channels as usize;
+    let mono: Vec<f32> = interleaved
+        .chunks(ch)
+        .map(|f| f.iter().sum::<f32>() / ch as f32)
+        .collect();
+    Ok(Clip {
+        samples: resample(&mono, spec.sample_rate, RATE),
+    })
+}
+
+/// Linear interpolation: plenty for speech recognition, and no dependency.
+fn resample(x: &[f32], from: u32, to: u32) -> Vec<f32> {
+    if from == to || x.len() < 2 {
+        return x.to_vec();
+    }
+    let n = (x.len() as u64 * to as u64 / from as u64) as usize;
+    let step = from as f64 / to as f64;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 * step;
+            let j = t as usize;
+            let f = (t - j as f64) as f32;
+            let a = x[j.min(x.len() - 1)];
+            let b = x[(j + 1).min(x.len() - 1)];
+            a + (b - a) * f
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, rate: u32, channels: u16, samples: &[i16]) {
+        let spec = hound::WavSpec {
+            channels,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for s in samples {
+            w.write_sample(*s).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    #[test]
+    fn any_wav_becomes_16k_mono_and_silence_is_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.wav");
+        // One second of stereo 44.1 kHz: half a second of tone, half of silence.
+        let mut s = Vec::new();
+        for i in 0..44_100 {
+            let v = if i < 22_050 {
+                ((i as f32 * 0.06).sin() * 8000.0) as i16
+            } else {
+                0
+            };
+            s.push(v);
+            s.push(v);
+        }
+        write(&p, 44_100, 2, &s);
+        let clip = read(&p).unwrap();
+        assert!((clip.seconds() - 1.0).abs() < 0.01, "{}", clip.seconds());
+        assert!(
+            (clip.speech_seconds() - 0.5).abs() < 0.05,
+            "{}",
+            clip.speech_seconds()
+        );
+        assert!((clip.longest_pause() - 0.5).abs() < 0.05);
+        let wav = clip.wav().unwrap();
+        let back = hound::WavReader::new(Cursor::new(wav)).unwrap();
+        assert_eq!((back.spec().channels, back.spec().sample_rate), (1, 16_000));
+    }
+
+    #[test]
+    fn broken_and_empty_files_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.wav");
+        std::fs::write(&junk, b"not a wav at all").unwrap();
+        assert!(
+            read(&junk)
+                .unwrap_err()
+                .to_string()
+                .contains("is not a readable WAV file")
+        );
+        let empty = dir.path().join("empty.wav");
+        write(&empty, 16_000, 1, &[]);
+        assert!(
+            read(&empty)
+                .unwrap_err()
+                .to_string()
+                .contains("holds no audio")
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! Spoken practice. This build works from recordings: each `--audio-in` WAV is one answer, sent
+//! to a speech-to-text endpoint, and the transcript goes into the same interview loop as a typed
+//! answer. The interviewer's lines can be saved as speech with espeak-ng. A live microphone
+//! (cpal, cargo feature `mic`) and push-to-talk are not built yet.
+
+pub mod audio;
+pub mod stt;
+
+use crate::chat::Chat;
+use crate::cli::Settings;
+use crate::interview::Role;
+use crate::session::Event;
+use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TtsKind {
+    /// espeak-ng, offline
+    Espeak,
+    /// No speech: the lines are only printed
+    None,
+}
+
+pub struct VoiceOptions {
+    pub audio_in: Vec<PathBuf>,
+    pub audio_out: Option<PathBuf>,
+    pub tts: TtsKind,
+    pub stt: Option<stt::SttConfig>,
+}
+
+/// Words a recogniser would otherwise mishear, sent as its prompt.
+const VOCABULARY: &str = "PR-AUC, ROC-AUC, NDCG, recall at k, XGBoost, LightGBM, SHAP, A/B test, two-tower, \
+feature store, chargebacks, p99 latency, precision, recall, F1, class imbalance, data drift, cross-validation.";
+
+/// Filler words, counted for the delivery notes.
+const FILLERS: &[&str] = &[
+    "um",
+    "uh",
+    "erm",
+    "like",
+    "basically",
+    "actually",
+    "so yeah",
+];
+
+fn notice(msg: &str) {
+    eprintln!("{msg}");
+}
+
+/// Speak `text` into `dir/NNN-interviewer.wav`.
+fn speak(kind: TtsKind, dir: Option<&Path>, n: usize, text: &str, warned: &mut bool) {
+    let (TtsKind::Espeak, Some(dir)) = (kind, dir) else {
+        return;
+    };
+    let path = dir.join(format!("{n:03}-interviewer.wav"));
+    let ok = std::process::Command::new("espeak-ng")
+        .args(["-v", "en", "-w"])
+        .arg(&path)
+        .arg(text)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok && !*warned {
+        *warned = true;
+        notice(
+            "(espeak-ng is not available, so the interviewer's lines are not spoken; install espeak-ng or pass --tts none)",
+        );
+    }
+}
+
+pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
+    if opts.audio_in.is_empty() {
+        bail!(
+            "this build has no live microphone (cargo feature `mic`, not built yet); practise from recordings with \
+             --audio-in a.wav,b.wav (one WAV per answer)"
+        );
+    }
+    for p in &opts.audio_in {
+        if !p.is_file() {
+            bail!("{}: no such recording", p.display());
+        }
+    }
+    let Some(stt_config) = opts.stt else {
+        bail!(
+            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set CASECOACH_STT_BASE_URL, \
+             or start one with scripts/local-stt.sh start"
+        );
+    };
+    let stt = stt::Stt::new(stt_config)?;
+    if let Some(dir) = &opts.audio_out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let tty = std::io::stdout().is_terminal();
+    let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
+    eprintln!("{}", chat.header());
+    chat.open()?;
+    let mut warned = false;
+    let mut spoken = 0;
+    let mut speak_new = |chat: &Chat, warned: &mut bool| {
+        for t in chat
+            .iv
+            .turns
+            .iter()
+            .skip(spoken)
+            .filter(|t| t.role == Role::Interviewer)
+        {
+            speak(opts.tts, opts.audio_out.as_deref(), t.n, &t.text, warned);
+        }
+        spoken = chat.iv.turns.len();
+    };
+    speak_new(&chat, &mut warned);
+    for path in &opts.audio_in {
+        if chat.ended() {
+            break;
+        }
+        let clip = audio::read(path)?;
+        if clip.speech_seconds() < 0.3 {
+            notice(&format!(
+                "({}: no speech found, so it was not sent)",
+                path.display()
+            ));
+            continue;
+        }
+        let last_line = chat
+            .iv
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == Role::Interviewer)
+            .map(|t| t.text.as_str())
+            .unwrap_or("");
+        let tail: String = last_line
+            .chars()
+            .rev()
+            .take(200)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let started = Instant::now();
+        let text = stt.transcribe(clip.wav()?, &format!("{VOCABULARY} {tail}")).with_context(|| {
+            format!(
+                "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
+                path.display()
+            )
+        })?;
+        let transcribe_ms = started.elapsed().as_millis() as u64;
+        if text.is_empty() {
+            notice(&format!(
+                "({}: the transcript was empty, so nothing was sent)",
+                path.display()
+            ));
+            continue;
+        }
+        let lower = format!(" {} ", text.to_lowercase());
+        let fillers: usize = FILLERS
+            .iter()
+            .map(|f| lower.matches(&format!(" {f} ")).count())
+            .sum();
+        let words = crate::cue::word_count(&text);
+        let wpm = if clip.speech_seconds() > 0.0 {
+            words as f64 * 60.0 / clip.speech_seconds()
+        } else {
+            0.0
+        };
+        chat.log_event(Event::Voice {
+            turn: chat.iv.turns.len() + 1,
+            file: path.display().to_string(),
+            audio_seconds: (clip.seconds() * 100.0).round() / 100.0,
+            speech_seconds: (clip.speech_seconds() * 100.0).round() / 100.0,
+            longest_pause: (clip.longest_pause() * 100.0).round() / 100.0,
+            words_per_minute: wpm.round(),
+            fillers,
+            transcribe_ms,
+        })?;
+        println!("You (from {}): {text}", path.display());
+        chat.candidate(&text)?;
+        speak_new(&chat, &mut warned);
+    }
+    if !chat.ended() {
+        // The recordings are the whole answer set: close with the debrief.
+        chat.command(crate::interview::director::Command::End)?;
+        speak_new(&chat, &mut warned);
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! Voice practice from recordings: a fake speech-to-text server on 127.0.0.1 for each path, and
+//! (when `.ci/run` has started one) the real Whisper server with espeak-ng speech.
+
+mod common;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Fake {
+    /// Status and body to answer with.
+    reply: Mutex<(u16, String)>,
+    bodies: Mutex<Vec<Vec<u8>>>,
+    /// From this request on (1-based), answer 500.
+    fail_from: Mutex<Option<usize>>,
+}
+
+fn serve(route: &'static str) -> (String, Arc<Fake>) {
+    let state = Arc::new(Fake::default());
+    let s2 = state.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new()
+                .route(
+                    route,
+                    axum::routing::post(
+                        |State(f): State<Arc<Fake>>, _h: HeaderMap, body: Bytes| async move {
+                            let n = {
+                                let mut b = f.bodies.lock().unwrap();
+                                b.push(body.to_vec());
+                                b.len()
+                            };
+                            if f.fail_from.lock().unwrap().is_some_and(|k| n >= k) {
+                                return (
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    r#"{"error":{"message":"model crashed"}}"#.to_string(),
+                                );
+                            }
+                            let (status, text) = f.reply.lock().unwrap().clone();
+                            (StatusCode::from_u16(status).unwrap(), text)
+                        },
+                    ),
+                )
+                .with_state(s2);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{}", rx.recv().unwrap()), state)
+}
+
+/// A WAV of `secs` seconds: a tone, or silence.
+fn wav(dir: &Path, name: &str, secs: f32, tone: bool) -> PathBuf {
+    let path = dir.join(name);
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 22_050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&path, spec).unwrap();
+    for i in 0..(22_050.0 * secs) as usize {
+        let v = if tone {
+            ((i as f32 * 0.07).sin() * 9000.0) as i16
+        } else {
+            0
+        };
+        w.write_sample(v).unwrap();
+    }
+    w.finalize().unwrap();
+    path
+}
+
+fn events(env: &common::Env) -> Vec<Value> {
+    let p = env.sessions().pop().unwrap();
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn recordings_become_answers_through_the_transcription_endpoint() {
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (
+        200,
+        r#"{"text":" What is the business goal, and what is the latency budget? "}"#.into(),
+    );
+    let env = common::Env::new();
+    let a = wav(env.dir.path(), "a.wav", 1.5, true);
+    let silent = wav(env.dir.path(), "silent.wav", 1.0, false);
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "fraud",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{url}/v1"),
+            "--audio-in",
+        ])
+        .arg(format!("{},{}", a.display(), silent.display()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("You (from") && stdout.contains("What is the business goal"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("100 milliseconds"),
+        "the transcript went through the interview: {stdout}"
+    );
+    assert!(
+        stderr.contains("silent.wav: no speech found, so it was not sent"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("DEBRIEF"),
+        "recordings end with the debrief"
+    );
+    // One upload: 16 kHz mono WAV, language pinned, the jargon as the prompt.
+    let bodies = fake.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1);
+    let body = String::from_utf8_lossy(&bodies[0]).to_string();
+    assert!(
+        body.contains("name=\"language\"\r\n\r\nen"),
+        "{}",
+        &body[..300.min(body.len())]
+    );
+    assert!(body.contains("PR-AUC") && body.contains("XGBoost"));
+    let riff = bodies[0].windows(4).position(|w| w == b"RIFF").unwrap();
+    let sample_rate = u32::from_le_bytes(bodies[0][riff + 24..riff + 28].try_into().unwrap());
+    assert_eq!(sample_rate, 16_000);
+    let evs = events(&env);
+    let voice = evs.iter().find(|e| e["type"] == "voice").unwrap();
+    assert!(
+        (voice["audio_seconds"].as_f64().unwrap() - 1.5).abs() < 0.05,
+        "{voice}"
+    );
+    assert!(voice["transcribe_ms"].is_u64());
+    let report = env.assess_json("fraud", &env.sessions().pop().unwrap());
+    let goal = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "clarify.business-objective")
+        .unwrap();
+    assert_eq!(goal["covered"], true);
+}
+
+#[test]
+fn whisper_cpp_paths_and_plain_text_replies_work() {
+    let (url, fake) = serve("/inference");
+    *fake.reply.lock().unwrap() = (200, "How many transactions per second do we see?".into());
+    let env = common::Env::new();
+    let a = wav(env.dir.path(), "a.wav", 1.0, true);
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "--tts",
+            "none",
+            "--stt-url",
+            &url,
+            "--stt-path",
+            "/inference",
+            "--audio-in",
+        ])
+        .arg(&a)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2,000 per second"), "{stdout}");
+}
+
+#[test]
+fn failures_say_what_to_do_and_lose_nothing() {
+    let env = common::Env::new();
+    // No recordings: this build has no microphone, and says how to practise instead.
+    let out = env
+        .cmd()
+        .args(["voice", "--stt-url", "http://127.0.0.1:9/v1"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no live microphone")
+            && String::from_utf8_lossy(&out.stderr).contains("--audio-in")
+    );
+    let a = wav(env.dir.path(), "a.wav", 1.0, true);
+    let out = env
+        .cmd()
+        .args(["voice", "--audio-in"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no speech-to-text endpoint"));
+    let junk = env.dir.path().join("junk.wav");
+    std::fs::write(&junk, b"RIFF....not really").unwrap();
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":"What is the business goal?"}"#.into());
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{url}/v1"),
+            "--audio-in",
+        ])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.wav is not a readable WAV file"));
+
+    // The endpoint fails on the second answer: the first is saved, the message names the file.
+    let b = wav(env.dir.path(), "b.wav", 1.0, true);
+    let env2 = common::Env::new();
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":"What is the business goal?"}"#.into());
+    *fake.fail_from.lock().unwrap() = Some(2);
+    let out = env2
+        .cmd()
+        .args([
+            "voice",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{url}/v1"),
+            "--audio-in",
+        ])
+        .arg(format!("{},{}", a.display(), b.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("transcribing")
+            && stderr.contains("b.wav")
+            && stderr.contains("model crashed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("casecoach chat --resume"), "{stderr}");
+    let evs = events(&env2);
+    assert!(
+        evs.iter()
+            .any(|e| e["role"] == "candidate" && e["text"] == "What is the business goal?")
+    );
+}
+
+#[test]
+fn spoken_answers_through_the_real_whisper_server() {
+    let Some(url) = std::env::var("CASECOACH_REAL_STT_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!(
+            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
+        );
+        return;
+    };
+    let env = common::Env::new();
+    let a = env.dir.path().join("a.wav");
+    let ok = std::process::Command::new("espeak-ng")
+        .args(["-w"])
+        .arg(&a)
+        .arg("What is the business goal here, and how do we get fraud labels?")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "espeak-ng is needed to make test speech (.ci/run installs it)"
+    );
+    let out_dir = env.dir.path().join("out");
+    let out = env
+        .cmd()
+        .args(["voice", "fraud", "--stt-url", &url, "--audio-out"])
+        .arg(&out_dir)
+        .arg("--audio-in")
+        .arg(&a)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let heard = stdout
+        .lines()
+        .find(|l| l.starts_with("You (from"))
+        .unwrap()
+        .to_lowercase();
+    assert!(heard.contains("business goal"), "{heard}");
+    // The interviewer's lines were spoken to files.
+    let spoken = std::fs::read_dir(&out_dir).unwrap().count();
+    assert!(spoken >= 2, "{spoken}");
+}
