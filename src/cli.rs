@@ -204,6 +204,9 @@ pub struct DebriefArgs {
     /// Write to this file instead of the terminal
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also print each answer's timings: recording, transcription, the model's first token
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Subcommand)]

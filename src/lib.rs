@@ -64,6 +64,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 None => print!("{text}"),
             }
+            if args.timings {
+                println!(
+                    "\nTimings\n{}",
+                    session::timings(&session::read(&path)?.events)
+                );
+            }
             Ok(())
         }
         Command::Simulate(args) => {

@@ -374,8 +374,27 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
                 }
             }
             Event::Judge { dropped, .. } => r.interview.judge_dropped += dropped,
+            Event::Voice {
+                turn,
+                audio_seconds,
+                speech_seconds,
+                longest_pause,
+                words_per_minute,
+                fillers,
+                transcribe_ms,
+                ..
+            } => {
+                r.interview.voice.push(crate::interview::VoiceNote {
+                    turn: *turn,
+                    audio_seconds: *audio_seconds,
+                    speech_seconds: *speech_seconds,
+                    longest_pause: *longest_pause,
+                    words_per_minute: *words_per_minute,
+                    fillers: *fillers,
+                    transcribe_ms: *transcribe_ms,
+                });
+            }
             Event::Started { .. }
-            | Event::Voice { .. }
             | Event::Usage { .. }
             | Event::Coverage { .. }
             | Event::Stage { .. }
@@ -475,6 +494,67 @@ fn summarize(path: &Path) -> Summary {
         s.problem = Some("last line cut short".into());
     }
     s
+}
+
+/// Per candidate answer: its voice numbers and the model reply's timings, as one table.
+pub fn timings(events: &[Event]) -> String {
+    let mut rows: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
+    let mut last_candidate = 0;
+    for e in events {
+        match e {
+            Event::Turn {
+                n,
+                role: Role::Candidate,
+                ..
+            } => {
+                last_candidate = *n;
+                if !rows.iter().any(|r| r.0 == *n) {
+                    rows.push((*n, None, None));
+                }
+            }
+            Event::Voice {
+                turn,
+                audio_seconds,
+                speech_seconds,
+                longest_pause,
+                words_per_minute,
+                fillers,
+                transcribe_ms,
+                ..
+            } => {
+                rows.push((
+                    *turn,
+                    Some(format!(
+                        "{audio_seconds:>6.1}s {speech_seconds:>6.1}s {longest_pause:>5.1}s {words_per_minute:>5.0} {fillers:>7} {transcribe_ms:>9}ms"
+                    )),
+                    None,
+                ));
+            }
+            Event::Usage {
+                first_token_ms: Some(f),
+                total_ms,
+                completion_tokens,
+                ..
+            } => {
+                if let Some(r) = rows.iter_mut().find(|r| r.0 == last_candidate) {
+                    r.2 = Some(format!(
+                        "{f:>7}ms {:>7}ms {completion_tokens:>6}",
+                        total_ms.unwrap_or(0)
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut o = String::from(
+        "turn  recording  speech pause   wpm fillers transcribe  1st-token     line tokens\n",
+    );
+    for (turn, voice, model) in rows {
+        let v = voice.unwrap_or_else(|| format!("{:>46}", "typed"));
+        let m = model.unwrap_or_else(|| format!("{:>24}", "-"));
+        o += &format!("{turn:>4} {v} {m}\n");
+    }
+    o
 }
 
 /// Average score per stage over finished sessions (stages never assessed are left out).

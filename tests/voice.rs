@@ -161,6 +161,40 @@ fn recordings_become_answers_through_the_transcription_endpoint() {
         .find(|c| c["id"] == "clarify.business-objective")
         .unwrap();
     assert_eq!(goal["covered"], true);
+    // A spoken session's debrief has delivery notes, in JSON and in the HTML report.
+    assert_eq!(report["delivery"]["answers"], 1);
+    assert!(report["delivery"]["words_per_minute"].as_f64().unwrap() > 0.0);
+    let session = env.sessions().pop().unwrap();
+    let html = env
+        .cmd()
+        .arg("debrief")
+        .arg(&session)
+        .args(["--format", "html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html.stdout).contains("<h2>Delivery</h2><p>1 spoken answers"));
+    let timings = env
+        .cmd()
+        .arg("debrief")
+        .arg(&session)
+        .arg("--timings")
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&timings.stdout).to_string();
+    let row = t
+        .lines()
+        .find(|l| l.trim_start().starts_with("2 "))
+        .unwrap_or_default();
+    assert!(row.contains("1.5s") && row.contains("ms"), "{t}");
+    // A typed session has none.
+    let typed = common::Env::new();
+    typed.chat(&["fraud"], "What is the business goal?\n/end\n");
+    assert!(
+        typed
+            .assess_json("fraud", &typed.sessions()[0])
+            .get("delivery")
+            .is_none()
+    );
 }
 
 #[test]

@@ -463,9 +463,20 @@ impl Chat {
         &self.log
     }
 
-    /// Record an event that belongs to the session but not to the engine (a recording's numbers).
-    pub fn log_event(&mut self, event: Event) -> Result<()> {
-        self.log.append(event)
+    /// A spoken answer's numbers: logged, and kept for the debrief's delivery notes.
+    pub fn voice_note(&mut self, file: &str, note: crate::interview::VoiceNote) -> Result<()> {
+        self.log.append(Event::Voice {
+            turn: note.turn,
+            file: file.to_string(),
+            audio_seconds: note.audio_seconds,
+            speech_seconds: note.speech_seconds,
+            longest_pause: note.longest_pause,
+            words_per_minute: note.words_per_minute,
+            fillers: note.fillers,
+            transcribe_ms: note.transcribe_ms,
+        })?;
+        self.iv.voice.push(note);
+        Ok(())
     }
 
     /// Print a command's answer with the interview content.

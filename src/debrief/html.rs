@@ -235,6 +235,17 @@ pub fn render(r: &Report) -> String {
         }
     }
 
+    if let Some(d) = &r.delivery {
+        let _ = write!(
+            o,
+            "<h2>Delivery</h2><p>{} spoken answers: {:.0} words a minute, {} filler words, longest pause {:.1} s (turn {}).</p><ul>",
+            d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
+        );
+        for n in &d.notes {
+            let _ = write!(o, "<li>{}</li>", esc(n));
+        }
+        o.push_str("</ul>");
+    }
     o.push_str("<h2>Checklist</h2>");
     for stage in &r.stages {
         let _ = write!(

@@ -88,6 +88,16 @@ pub fn text(r: &Report) -> String {
             }
         }
     }
+    if let Some(d) = &r.delivery {
+        let _ = writeln!(
+            o,
+            "\nDelivery ({} spoken answers): {:.0} words a minute, {} filler words, longest pause {:.1} s (turn {})",
+            d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
+        );
+        for n in &d.notes {
+            let _ = writeln!(o, "  - {n}");
+        }
+    }
     let _ = writeln!(o, "\nWhat you covered");
     for c in r.checkpoints.iter().filter(|c| c.covered) {
         let q = c.evidence.first().map(cite).unwrap_or_default();
@@ -148,6 +158,16 @@ pub fn markdown(r: &Report) -> String {
             for q in &p.evidence {
                 let _ = writeln!(o, "  - turn {}: > {}", q.turn, q.quote);
             }
+        }
+    }
+    if let Some(d) = &r.delivery {
+        let _ = writeln!(
+            o,
+            "\n## Delivery\n\n{} spoken answers: {:.0} words a minute, {} filler words, longest pause {:.1} s (turn {}).\n",
+            d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
+        );
+        for n in &d.notes {
+            let _ = writeln!(o, "- {n}");
         }
     }
     let _ = writeln!(o, "\n## Checklist\n");

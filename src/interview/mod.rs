@@ -164,6 +164,18 @@ impl StageStats {
     }
 }
 
+/// How a spoken answer sounded: measured from its recording and transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceNote {
+    pub turn: usize,
+    pub audio_seconds: f64,
+    pub speech_seconds: f64,
+    pub longest_pause: f64,
+    pub words_per_minute: f64,
+    pub fillers: usize,
+    pub transcribe_ms: u64,
+}
+
 /// What one candidate turn added, for the driver to log and show.
 #[derive(Debug, Clone)]
 pub struct Observation {
@@ -200,6 +212,8 @@ pub struct Interview {
     pub lexical: bool,
     /// Model-judge claims dropped because their quote was not the candidate's words.
     pub judge_dropped: usize,
+    /// Spoken answers' delivery, one per recorded answer.
+    pub voice: Vec<VoiceNote>,
 }
 
 const MAX_EVIDENCE: usize = 3;
@@ -232,6 +246,7 @@ impl Interview {
             focus: None,
             lexical: true,
             judge_dropped: 0,
+            voice: Vec::new(),
         }
     }
 

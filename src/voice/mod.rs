@@ -9,7 +9,6 @@ pub mod stt;
 use crate::chat::Chat;
 use crate::cli::Settings;
 use crate::interview::Role;
-use crate::session::Event;
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -165,16 +164,16 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         } else {
             0.0
         };
-        chat.log_event(Event::Voice {
+        let note = crate::interview::VoiceNote {
             turn: chat.iv.turns.len() + 1,
-            file: path.display().to_string(),
             audio_seconds: (clip.seconds() * 100.0).round() / 100.0,
             speech_seconds: (clip.speech_seconds() * 100.0).round() / 100.0,
             longest_pause: (clip.longest_pause() * 100.0).round() / 100.0,
             words_per_minute: wpm.round(),
             fillers,
             transcribe_ms,
-        })?;
+        };
+        chat.voice_note(&path.display().to_string(), note)?;
         println!("You (from {}): {text}", path.display());
         chat.candidate(&text)?;
         speak_new(&chat, &mut warned);
