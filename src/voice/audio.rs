@@ -49,6 +49,38 @@ impl Clip {
         best as f64 * 0.030
     }
 
+    /// Pieces of at most `max_secs`, each cut at the quietest 30 ms frame in the last tenth of
+    /// its span, so a long answer uploads in parts without cutting words in half.
+    pub fn chunks(&self, max_secs: f64) -> Vec<Clip> {
+        let max = (max_secs * RATE as f64) as usize;
+        let frame = (RATE as usize * 30) / 1000;
+        let mut out = Vec::new();
+        let mut start = 0;
+        while self.samples.len() - start > max {
+            let window_start = start + max - max / 10;
+            let quietest = (window_start..start + max - frame)
+                .step_by(frame)
+                .min_by(|&a, &b| {
+                    let e = |i: usize| {
+                        self.samples[i..i + frame]
+                            .iter()
+                            .map(|x| x * x)
+                            .sum::<f32>()
+                    };
+                    e(a).total_cmp(&e(b))
+                })
+                .unwrap_or(start + max);
+            out.push(Clip {
+                samples: self.samples[start..quietest].to_vec(),
+            });
+            start = quietest;
+        }
+        out.push(Clip {
+            samples: self.samples[start..].to_vec(),
+        });
+        out
+    }
+
     /// 16-bit PCM WAV bytes, for upload.
     pub fn wav(&self) -> Result<Vec<u8>> {
         let spec = hound::WavSpec {
@@ -168,6 +200,48 @@ mod tests {
         let wav = clip.wav().unwrap();
         let back = hound::WavReader::new(Cursor::new(wav)).unwrap();
         assert_eq!((back.spec().channels, back.spec().sample_rate), (1, 16_000));
+    }
+
+    #[test]
+    fn long_clips_split_at_quiet_points_and_lose_nothing() {
+        // 10 minutes: tone with a short silence every 7 seconds.
+        let samples: Vec<f32> = (0..RATE as usize * 600)
+            .map(|i| {
+                if (i / RATE as usize) % 7 == 6 {
+                    0.0
+                } else {
+                    (i as f32 * 0.05).sin() * 0.3
+                }
+            })
+            .collect();
+        let clip = Clip { samples };
+        let parts = clip.chunks(120.0);
+        assert_eq!(
+            parts.len(),
+            6,
+            "{:?}",
+            parts.iter().map(Clip::seconds).collect::<Vec<_>>()
+        );
+        assert!(parts.iter().all(|p| p.seconds() <= 120.0));
+        assert_eq!(
+            parts.iter().map(|p| p.samples.len()).sum::<usize>(),
+            clip.samples.len()
+        );
+        // Cuts land in the silences: each later piece starts in one.
+        for p in &parts[1..] {
+            assert!(
+                p.samples[..480].iter().all(|x| x.abs() < 1e-6),
+                "cut inside speech"
+            );
+        }
+        assert_eq!(
+            Clip {
+                samples: vec![0.1; 100]
+            }
+            .chunks(120.0)
+            .len(),
+            1
+        );
     }
 
     #[test]

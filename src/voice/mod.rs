@@ -33,6 +33,9 @@ pub struct VoiceOptions {
 const VOCABULARY: &str = "PR-AUC, ROC-AUC, NDCG, recall at k, XGBoost, LightGBM, SHAP, A/B test, two-tower, \
 feature store, chargebacks, p99 latency, precision, recall, F1, class imbalance, data drift, cross-validation.";
 
+/// Longest piece of a recording sent in one upload.
+const MAX_UPLOAD_SECONDS: f64 = 120.0;
+
 /// Filler words, counted for the delivery notes.
 const FILLERS: &[&str] = &[
     "um",
@@ -139,12 +142,18 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             .rev()
             .collect();
         let started = Instant::now();
-        let text = stt.transcribe(clip.wav()?, &format!("{VOCABULARY} {tail}")).with_context(|| {
-            format!(
-                "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
-                path.display()
-            )
-        })?;
+        // Long answers go up in pieces: servers cap uploads (OpenAI at 25 MB, about 13 minutes).
+        let mut pieces = Vec::new();
+        for part in clip.chunks(MAX_UPLOAD_SECONDS) {
+            let heard = stt.transcribe(part.wav()?, &format!("{VOCABULARY} {tail}")).with_context(|| {
+                format!(
+                    "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
+                    path.display()
+                )
+            })?;
+            pieces.push(heard);
+        }
+        let text = pieces.join(" ").trim().to_string();
         let transcribe_ms = started.elapsed().as_millis() as u64;
         if text.is_empty() {
             notice(&format!(
