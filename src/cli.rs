@@ -134,8 +134,15 @@ pub struct VoiceArgs {
     /// Save the interviewer's lines here as WAV files
     #[arg(long, value_name = "DIR")]
     pub audio_out: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "espeak")]
-    pub tts: crate::voice::TtsKind,
+    /// espeak (offline), endpoint (--tts-url) or none; default: endpoint with --tts-url, else espeak
+    #[arg(long, value_enum)]
+    pub tts: Option<crate::voice::tts::TtsKind>,
+    /// An OpenAI-compatible text-to-speech endpoint, including /v1
+    #[arg(long, value_name = "URL", env = "CASECOACH_TTS_BASE_URL")]
+    pub tts_url: Option<String>,
+    /// The endpoint's voice
+    #[arg(long, default_value = "alloy")]
+    pub tts_voice: String,
     /// An OpenAI-compatible speech-to-text endpoint, including /v1
     #[arg(long, value_name = "URL", env = "CASECOACH_STT_BASE_URL")]
     pub stt_url: Option<String>,

@@ -36,7 +36,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let opts = voice::VoiceOptions {
                 audio_in: args.audio_in.clone(),
                 audio_out: args.audio_out.clone(),
-                tts: args.tts,
+                tts: args.tts.unwrap_or(if args.tts_url.is_some() {
+                    voice::tts::TtsKind::Endpoint
+                } else {
+                    voice::tts::TtsKind::Espeak
+                }),
+                tts_url: args.tts_url.clone(),
+                tts_voice: args.tts_voice.clone(),
                 stt,
             };
             voice::run(&settings, opts)

@@ -351,3 +351,115 @@ fn spoken_answers_through_the_real_whisper_server() {
     let spoken = std::fs::read_dir(&out_dir).unwrap().count();
     assert!(spoken >= 2, "{spoken}");
 }
+
+#[test]
+fn interviewer_lines_go_to_a_speech_endpoint_and_its_failure_does_not_stop_the_interview() {
+    // One fake server for both directions.
+    let calls: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let fail = Arc::new(Mutex::new(false));
+    let (c2, f2) = (calls.clone(), fail.clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new()
+                // Read the upload before answering: a server that answers early and closes races the
+                // client still sending the file.
+                .route(
+                    "/v1/audio/transcriptions",
+                    axum::routing::post(|_body: Bytes| async {
+                        r#"{"text":"What is the business goal?"}"#
+                    }),
+                )
+                .route(
+                    "/v1/audio/speech",
+                    axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                        let (calls, fail) = (c2.clone(), f2.clone());
+                        async move {
+                            calls.lock().unwrap().push(v);
+                            if *fail.lock().unwrap() {
+                                (
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    b"{\"error\":\"voice model missing\"}".to_vec(),
+                                )
+                            } else {
+                                (StatusCode::OK, b"RIFF\x24\x00\x00\x00WAVEfake".to_vec())
+                            }
+                        }
+                    }),
+                );
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let url = format!("http://{}/v1", rx.recv().unwrap());
+    let env = common::Env::new();
+    let a = wav(env.dir.path(), "a.wav", 1.0, true);
+    let out_dir = env.dir.path().join("spoken");
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "--stt-url",
+            &url,
+            "--tts-url",
+            &url,
+            "--tts-voice",
+            "nova",
+            "--audio-out",
+        ])
+        .arg(&out_dir)
+        .arg("--audio-in")
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.len() >= 3 && files.iter().any(|f| f == "001-interviewer.wav"),
+        "{files:?}"
+    );
+    let first = calls.lock().unwrap()[0].clone();
+    assert_eq!(
+        (first["voice"].as_str(), first["response_format"].as_str()),
+        (Some("nova"), Some("wav"))
+    );
+    assert!(
+        first["input"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi, I'm Maya.")
+    );
+
+    *fail.lock().unwrap() = true;
+    let env2 = common::Env::new();
+    let out = env2
+        .cmd()
+        .args(["voice", "--stt-url", &url, "--tts-url", &url, "--audio-out"])
+        .arg(env2.dir.path().join("spoken"))
+        .arg("--audio-in")
+        .arg(&a)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("text-to-speech failed: HTTP 500: voice model missing")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DEBRIEF"));
+}

@@ -5,27 +5,22 @@
 
 pub mod audio;
 pub mod stt;
+pub mod tts;
 
 use crate::chat::Chat;
 use crate::cli::Settings;
 use crate::interview::Role;
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TtsKind {
-    /// espeak-ng, offline
-    Espeak,
-    /// No speech: the lines are only printed
-    None,
-}
 
 pub struct VoiceOptions {
     pub audio_in: Vec<PathBuf>,
     pub audio_out: Option<PathBuf>,
-    pub tts: TtsKind,
+    pub tts: tts::TtsKind,
+    pub tts_url: Option<String>,
+    pub tts_voice: String,
     pub stt: Option<stt::SttConfig>,
 }
 
@@ -49,27 +44,6 @@ const FILLERS: &[&str] = &[
 
 fn notice(msg: &str) {
     eprintln!("{msg}");
-}
-
-/// Speak `text` into `dir/NNN-interviewer.wav`.
-fn speak(kind: TtsKind, dir: Option<&Path>, n: usize, text: &str, warned: &mut bool) {
-    let (TtsKind::Espeak, Some(dir)) = (kind, dir) else {
-        return;
-    };
-    let path = dir.join(format!("{n:03}-interviewer.wav"));
-    let ok = std::process::Command::new("espeak-ng")
-        .args(["-v", "en", "-w"])
-        .arg(&path)
-        .arg(text)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok && !*warned {
-        *warned = true;
-        notice(
-            "(espeak-ng is not available, so the interviewer's lines are not spoken; install espeak-ng or pass --tts none)",
-        );
-    }
 }
 
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
@@ -98,9 +72,14 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
     eprintln!("{}", chat.header());
     chat.open()?;
-    let mut warned = false;
+    let mut speaker = tts::Speaker::new(
+        opts.tts,
+        opts.audio_out.clone(),
+        opts.tts_url.clone(),
+        opts.tts_voice.clone(),
+    )?;
     let mut spoken = 0;
-    let mut speak_new = |chat: &Chat, warned: &mut bool| {
+    let mut speak_new = |chat: &Chat| {
         for t in chat
             .iv
             .turns
@@ -108,11 +87,11 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             .skip(spoken)
             .filter(|t| t.role == Role::Interviewer)
         {
-            speak(opts.tts, opts.audio_out.as_deref(), t.n, &t.text, warned);
+            speaker.speak(t.n, &t.text);
         }
         spoken = chat.iv.turns.len();
     };
-    speak_new(&chat, &mut warned);
+    speak_new(&chat);
     for path in &opts.audio_in {
         if chat.ended() {
             break;
@@ -185,12 +164,12 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         chat.voice_note(&path.display().to_string(), note)?;
         println!("You (from {}): {text}", path.display());
         chat.candidate(&text)?;
-        speak_new(&chat, &mut warned);
+        speak_new(&chat);
     }
     if !chat.ended() {
         // The recordings are the whole answer set: close with the debrief.
         chat.command(crate::interview::director::Command::End)?;
-        speak_new(&chat, &mut warned);
+        speak_new(&chat);
     }
     Ok(())
 }
