@@ -91,6 +91,8 @@ fn first_line(c: &mut Criterion) {
         focus: None,
         llm: None,
         judge: casecoach::cli::JudgeMode::Lexical,
+        stt: Default::default(),
+        tts: Default::default(),
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

@@ -140,19 +140,21 @@ pub struct VoiceArgs {
     /// An OpenAI-compatible text-to-speech endpoint, including /v1
     #[arg(long, value_name = "URL", env = "CASECOACH_TTS_BASE_URL")]
     pub tts_url: Option<String>,
-    /// The endpoint's voice
-    #[arg(long, default_value = "alloy")]
-    pub tts_voice: String,
+    /// The endpoint's voice (default: alloy)
+    #[arg(long)]
+    pub tts_voice: Option<String>,
     /// An OpenAI-compatible speech-to-text endpoint, including /v1
     #[arg(long, value_name = "URL", env = "CASECOACH_STT_BASE_URL")]
     pub stt_url: Option<String>,
-    #[arg(long, value_name = "NAME", default_value = "whisper-1")]
-    pub stt_model: String,
+    /// The speech-to-text model (default: whisper-1)
+    #[arg(long, value_name = "NAME")]
+    pub stt_model: Option<String>,
     /// The path after the base URL (whisper.cpp's server: /inference on its root)
-    #[arg(long, value_name = "PATH", default_value = "/audio/transcriptions")]
-    pub stt_path: String,
-    #[arg(long, default_value = "en")]
-    pub language: String,
+    #[arg(long, value_name = "PATH")]
+    pub stt_path: Option<String>,
+    /// The spoken language, pinned for recognition (default: en)
+    #[arg(long)]
+    pub language: Option<String>,
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
     #[arg(long, value_parser = parse_minutes)]
@@ -274,6 +276,9 @@ pub struct Settings {
     pub focus: Option<crate::framework::Stage>,
     /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
     pub llm: Option<crate::llm::LlmConfig>,
+    /// The config file's [stt] and [tts]; flags and environment win over them.
+    pub stt: config::SttSection,
+    pub tts: config::TtsSection,
     pub judge: JudgeMode,
 }
 
@@ -338,6 +343,8 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         minutes: minutes.or(iv.minutes),
         mode: mode.or(iv.mode).unwrap_or_default(),
         focus,
+        stt: file.stt.clone(),
+        tts: file.tts.clone(),
         judge: match (judge, &llm) {
             (Some(JudgeMode::Llm | JudgeMode::Both), None) => {
                 bail!(

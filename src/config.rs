@@ -38,6 +38,29 @@ pub struct File {
     pub interview: InterviewSection,
     #[serde(default)]
     pub llm: crate::llm::LlmSection,
+    #[serde(default)]
+    pub stt: SttSection,
+    #[serde(default)]
+    pub tts: TtsSection,
+}
+
+/// `[stt]`: speech to text for `casecoach voice`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SttSection {
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    /// After base_url; whisper.cpp's server: "/inference" on its root.
+    pub path: Option<String>,
+    pub language: Option<String>,
+}
+
+/// `[tts]`: the interviewer's voice for `casecoach voice`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TtsSection {
+    pub base_url: Option<String>,
+    pub voice: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

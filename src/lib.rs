@@ -26,23 +26,41 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Chat(args) => chat::run(&settings, args.resume.as_deref()),
         Command::Voice(args) => {
-            let stt = args.stt_url.as_deref().map(|url| {
+            let stt_url = args.stt_url.clone().or(settings.stt.base_url.clone());
+            let stt = stt_url.as_deref().map(|url| {
                 let mut c = voice::stt::SttConfig::new(url);
-                c.model = args.stt_model.clone();
-                c.path = args.stt_path.clone();
-                c.language = args.language.clone();
+                c.model = args
+                    .stt_model
+                    .clone()
+                    .or(settings.stt.model.clone())
+                    .unwrap_or(c.model);
+                c.path = args
+                    .stt_path
+                    .clone()
+                    .or(settings.stt.path.clone())
+                    .unwrap_or(c.path);
+                c.language = args
+                    .language
+                    .clone()
+                    .or(settings.stt.language.clone())
+                    .unwrap_or(c.language);
                 c
             });
+            let tts_url = args.tts_url.clone().or(settings.tts.base_url.clone());
             let opts = voice::VoiceOptions {
                 audio_in: args.audio_in.clone(),
                 audio_out: args.audio_out.clone(),
-                tts: args.tts.unwrap_or(if args.tts_url.is_some() {
+                tts: args.tts.unwrap_or(if tts_url.is_some() {
                     voice::tts::TtsKind::Endpoint
                 } else {
                     voice::tts::TtsKind::Espeak
                 }),
-                tts_url: args.tts_url.clone(),
-                tts_voice: args.tts_voice.clone(),
+                tts_url,
+                tts_voice: args
+                    .tts_voice
+                    .clone()
+                    .or(settings.tts.voice.clone())
+                    .unwrap_or_else(|| "alloy".into()),
                 stt,
             };
             voice::run(&settings, opts)
@@ -224,15 +242,26 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => println!("config          (no home folder; defaults apply)"),
             }
             println!("sessions        {}", settings.sessions_dir.display());
-            let Some(llm) = &settings.llm else {
-                println!("model           none configured: the scripted interviewer runs offline");
-                println!(
-                    "                to use one: --llm-url URL --model NAME, CASECOACH_LLM_BASE_URL, or [llm] (see config.example.toml)"
-                );
-                return Ok(());
-            };
-            println!("model           {} at {}\n", llm.model, llm.base_url);
-            let checks = llm::doctor::run(llm);
+            let mut checks = Vec::new();
+            match &settings.llm {
+                None => {
+                    println!(
+                        "model           none configured: the scripted interviewer runs offline"
+                    );
+                    println!(
+                        "                to use one: --llm-url URL --model NAME, CASECOACH_LLM_BASE_URL, or [llm] (see config.example.toml)"
+                    );
+                }
+                Some(llm) => {
+                    println!("model           {} at {}", llm.model, llm.base_url);
+                    checks.extend(llm::doctor::run(llm));
+                }
+            }
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let stt = env("CASECOACH_STT_BASE_URL").or(settings.stt.base_url.clone());
+            let tts = env("CASECOACH_TTS_BASE_URL").or(settings.tts.base_url.clone());
+            checks.extend(voice::doctor(stt.as_deref(), tts.as_deref()));
+            println!();
             print!("{}", llm::doctor::render(&checks));
             if checks.iter().any(|c| !c.ok) {
                 anyhow::bail!("some checks failed");

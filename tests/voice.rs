@@ -463,3 +463,39 @@ fn interviewer_lines_go_to_a_speech_endpoint_and_its_failure_does_not_stop_the_i
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("DEBRIEF"));
 }
+
+#[test]
+fn doctor_checks_the_speech_endpoints() {
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":""}"#.into());
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .arg("doctor")
+        .env("CASECOACH_STT_BASE_URL", format!("{url}/v1"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success() && text.contains("ok   speech to text"),
+        "{text}"
+    );
+    assert_eq!(
+        fake.bodies.lock().unwrap().len(),
+        1,
+        "doctor really transcribed something"
+    );
+    let out = env
+        .cmd()
+        .arg("doctor")
+        .env("CASECOACH_STT_BASE_URL", "http://127.0.0.1:1/v1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        !out.status.success()
+            && text.contains("FAIL speech to text")
+            && text.contains("scripts/local-stt.sh start"),
+        "{text}"
+    );
+}

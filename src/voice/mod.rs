@@ -173,3 +173,68 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     }
     Ok(())
 }
+
+/// `casecoach doctor` for the speech endpoints: a real transcription and a real synthesis.
+pub fn doctor(stt_url: Option<&str>, tts_url: Option<&str>) -> Vec<crate::llm::doctor::Check> {
+    use crate::llm::doctor::Check;
+    let mut out = Vec::new();
+    match stt_url {
+        None => out.push(Check {
+            name: "speech to text",
+            ok: true,
+            detail: "none configured (voice needs one: --stt-url or [stt])".into(),
+            fix: None,
+        }),
+        Some(url) => {
+            // One second of tone: enough to prove the route, the upload and the reply format.
+            let clip = audio::Clip {
+                samples: (0..audio::RATE as usize)
+                    .map(|i| (i as f32 * 0.05).sin() * 0.3)
+                    .collect(),
+            };
+            let result = stt::Stt::new(stt::SttConfig::new(url))
+                .and_then(|s| s.transcribe(clip.wav()?, "test"));
+            out.push(match result {
+                Ok(text) => Check { name: "speech to text", ok: true, detail: format!("{url}: answered ({} characters)", text.len()), fix: None },
+                Err(e) => Check {
+                    name: "speech to text",
+                    ok: false,
+                    detail: format!("{e:#}"),
+                    fix: Some("start it (scripts/local-stt.sh start), check that the URL ends with /v1, or set --stt-path /inference for whisper.cpp".into()),
+                },
+            });
+        }
+    }
+    if let Some(url) = tts_url {
+        let dir = std::env::temp_dir().join(format!("casecoach-doctor-{}", std::process::id()));
+        let ok = std::fs::create_dir_all(&dir).is_ok();
+        let result = tts::Speaker::new(
+            tts::TtsKind::Endpoint,
+            Some(dir.clone()),
+            Some(url.to_string()),
+            "alloy".into(),
+        );
+        let spoken = result.map(|mut s| {
+            s.speak(1, "Ready.");
+            dir.join("001-interviewer.wav").is_file()
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        out.push(match spoken {
+            Ok(true) if ok => Check {
+                name: "text to speech",
+                ok: true,
+                detail: format!("{url}: answered with audio"),
+                fix: None,
+            },
+            _ => Check {
+                name: "text to speech",
+                ok: false,
+                detail: format!("{url}: no audio came back"),
+                fix: Some(
+                    "check the URL (including /v1), or use espeak-ng (--tts espeak) offline".into(),
+                ),
+            },
+        });
+    }
+    out
+}

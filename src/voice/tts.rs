@@ -62,11 +62,11 @@ impl Speaker {
             TtsKind::Espeak => espeak(&path, text),
             TtsKind::Endpoint => self.endpoint(&path, text),
         };
-        if let Err(e) = outcome {
-            if !self.warned {
-                self.warned = true;
-                eprintln!("(text-to-speech failed: {e}; the interview goes on in text)");
-            }
+        if let Err(e) = outcome
+            && !self.warned
+        {
+            self.warned = true;
+            eprintln!("(text-to-speech failed: {e}; the interview goes on in text)");
         }
     }
 
