@@ -19,6 +19,8 @@ model=$cache/SmolLM2-135M-Instruct.Q4_1.gguf
 pidfile=$cache/server.pid
 log=$cache/server.log
 say() { printf 'local-llm: %s\n' "$*" >&2; }
+# shellcheck source=scripts/server-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/server-lib.sh"
 
 build() {
   if [ -x "$server" ] && [ -f "$model" ]; then return 0; fi
@@ -51,43 +53,9 @@ build() {
   rm -rf "$work"
 }
 
-# python3 rather than curl: it is on every machine casecoach builds on.
-healthy() {
-  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-    "http://127.0.0.1:$port/health" >/dev/null 2>&1
-}
-
-stop() {
-  if [ -f "$pidfile" ]; then
-    local pid
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-    # Wait for it to exit: a new server cannot bind the port before.
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$pidfile"
-  fi
-}
-
 start() {
   build
-  stop
-  if healthy; then
-    say "something else already answers on port $port; set CASECOACH_LLM_PORT"
-    exit 1
-  fi
-  nohup "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096 >"$log" 2>&1 &
-  echo $! >"$pidfile"
-  # /health answers 503 while the model loads.
-  for _ in $(seq 1 240); do
-    if healthy; then
-      echo "http://127.0.0.1:$port/v1"
-      return 0
-    fi
-    kill -0 "$(cat "$pidfile")" 2>/dev/null || { say "the server exited; see $log"; tail -n 20 "$log" >&2; exit 1; }
-    sleep 0.25
-  done
-  say "the server did not become healthy in 60 s; see $log"
-  exit 1
+  serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096
 }
 
 case "${1:-start}" in
