@@ -245,3 +245,30 @@ fn the_built_ins_check_clean_from_the_command_line() {
     let v: Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert_eq!(v["title"], "casecoach scenario");
 }
+
+#[test]
+fn show_hides_the_answers_unless_asked_for_the_authors_view() {
+    let home = tempfile::tempdir().unwrap();
+    let candidate = cmd(home.path())
+        .args(["scenario", "show", "fraud"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&candidate.stdout).to_string();
+    assert!(
+        text.contains("Walk me through how you would design it."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("100 milliseconds") && !text.contains("strong answer"),
+        "the candidate's view leaks: {text}"
+    );
+    let full = cmd(home.path())
+        .args(["scenario", "show", "fraud", "--full"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&full.stdout).to_string();
+    assert!(
+        text.contains("100 milliseconds") && text.contains("strong answer: Ask what we protect"),
+        "{text}"
+    );
+}
