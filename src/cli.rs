@@ -134,6 +134,9 @@ pub struct VoiceArgs {
     /// Save the interviewer's lines here as WAV files
     #[arg(long, value_name = "DIR")]
     pub audio_out: Option<PathBuf>,
+    /// Send transcripts without showing them first (they are shown only on a terminal anyway)
+    #[arg(long)]
+    pub no_confirm: bool,
     /// espeak (offline), endpoint (--tts-url) or none; default: endpoint with --tts-url, else espeak
     #[arg(long, value_enum)]
     pub tts: Option<crate::voice::tts::TtsKind>,

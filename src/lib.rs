@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
             });
             let tts_url = args.tts_url.clone().or(settings.tts.base_url.clone());
             let opts = voice::VoiceOptions {
+                confirm: !args.no_confirm && std::io::IsTerminal::is_terminal(&std::io::stdin()),
                 audio_in: args.audio_in.clone(),
                 audio_out: args.audio_out.clone(),
                 tts: args.tts.unwrap_or(if tts_url.is_some() {

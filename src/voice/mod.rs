@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub struct VoiceOptions {
+    /// Show each transcript and let the candidate send, edit or skip it (on a terminal).
+    pub confirm: bool,
     pub audio_in: Vec<PathBuf>,
     pub audio_out: Option<PathBuf>,
     pub tts: tts::TtsKind,
@@ -44,6 +46,35 @@ const FILLERS: &[&str] = &[
 
 fn notice(msg: &str) {
     eprintln!("{msg}");
+}
+
+/// Show what was heard; Enter sends it, `e` edits it as text (a misheard "PR-AUC" must not cost
+/// points), `s` skips it. None when skipped.
+fn confirm(heard: &str) -> Result<Option<String>> {
+    let mut rl = rustyline::DefaultEditor::new()?;
+    println!("Heard: {heard}");
+    loop {
+        let choice = match rl.readline("[Enter] send  [e] edit  [s] skip > ") {
+            Ok(c) => c.trim().to_lowercase(),
+            Err(_) => return Ok(Some(heard.to_string())),
+        };
+        match choice.as_str() {
+            "" => return Ok(Some(heard.to_string())),
+            "s" => return Ok(None),
+            "e" => {
+                let edited = rl
+                    .readline_with_initial("edit> ", (heard, ""))
+                    .unwrap_or_else(|_| heard.to_string());
+                let edited = edited.trim().to_string();
+                return Ok(if edited.is_empty() {
+                    None
+                } else {
+                    Some(edited)
+                });
+            }
+            _ => println!("Press Enter to send, e to edit, s to skip."),
+        }
+    }
 }
 
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
@@ -161,6 +192,15 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             fillers,
             transcribe_ms,
         };
+        let Some(text) = (if opts.confirm {
+            confirm(&text)?
+        } else {
+            Some(text)
+        }) else {
+            notice(&format!("({}: skipped)", path.display()));
+            continue;
+        };
+        // Only an answer that is sent counts in the delivery notes.
         chat.voice_note(&path.display().to_string(), note)?;
         println!("You (from {}): {text}", path.display());
         chat.candidate(&text)?;
