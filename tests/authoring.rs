@@ -111,11 +111,7 @@ fn new_then_check_is_clean_and_runs_by_name() {
         .args(["scenario", "new", "ad-ranking", "--type", "system-design"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let path = home
         .path()
         .join("config/casecoach/scenarios/ad-ranking.toml");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, events};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,14 +17,6 @@ fn fixture(name: &str) -> String {
             .join(name),
     )
     .unwrap()
-}
-
-fn events(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn pitfall_ids(report: &Value) -> Vec<String> {
@@ -599,11 +591,7 @@ fn simulate_json_has_the_debrief_shape_plus_transcript_and_quality() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["scenario"], "churn");
     assert_eq!(v["persona"], "skipper");
@@ -679,11 +667,7 @@ fn the_html_report_of_a_fixed_session_holds_the_charts_and_every_quote() {
         .arg(&out_file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let html = std::fs::read_to_string(&out_file).unwrap();
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains(r#"<svg class="radar""#) && html.contains(r#"<polygon class="scores""#));

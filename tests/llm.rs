@@ -40,7 +40,6 @@ struct Fake {
 struct Server {
     url: String,
     state: Arc<Fake>,
-    _thread: std::thread::JoinHandle<()>,
 }
 
 async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) -> Response<Body> {
@@ -104,28 +103,20 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
 
 fn serve() -> Server {
     let state = Arc::new(Fake::default());
-    let (tx, rx) = std::sync::mpsc::channel();
-    let s2 = state.clone();
-    let thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new()
-                .route("/v1/chat/completions", post(handle))
-                .route("/v1/models", axum::routing::get(|| async { axum::Json(json!({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})) }))
-                .with_state(s2);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap();
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", post(handle))
+        .route(
+            "/v1/models",
+            axum::routing::get(|| async {
+                axum::Json(
+                    json!({"object": "list", "data": [{"id": "fake-model", "object": "model"}]}),
+                )
+            }),
+        )
+        .with_state(state.clone());
     Server {
-        url: format!("http://{addr}/v1"),
+        url: format!("http://{}/v1", common::serve(app)),
         state,
-        _thread: thread,
     }
 }
 
@@ -342,15 +333,6 @@ fn a_hung_or_missing_server_times_out_with_a_useful_message() {
     assert!(e.to_string().contains("is the server running"), "{e}");
 }
 
-fn sessions(env: &common::Env) -> Vec<Value> {
-    let p = env.sessions().pop().unwrap();
-    std::fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 #[test]
 fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
     let server = serve();
@@ -398,7 +380,7 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
             && !stdout.contains("sk-secret-abc")
             && !stderr.contains("sk-secret-abc")
     );
-    let evs = sessions(&env);
+    let evs = env.last_events();
     assert_eq!(evs.iter().filter(|e| e["type"] == "usage").count(), 4);
     // The director still decides: the fact was told by the model's turn, and the debrief exists.
     assert!(
@@ -465,7 +447,7 @@ fn a_failing_model_falls_back_to_the_scripted_line_and_the_interview_goes_on() {
         "{stderr}"
     );
     assert!(stdout.contains("DEBRIEF"));
-    let evs = sessions(&env);
+    let evs = env.last_events();
     assert!(evs.iter().any(|e| e["type"] == "turn"
         && e["role"] == "candidate"
         && e["text"] == "What is the latency budget?"));
@@ -517,11 +499,7 @@ fn the_model_judge_is_kept_to_the_candidates_own_words() {
         .write_stdin(format!("{answer}\n/end\n"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     // The judge was asked for structured output, bounded by a schema of checkpoint ids.
     let judged = server
         .requests()
@@ -784,11 +762,7 @@ fn a_model_can_play_the_simulated_candidate() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let said: Vec<&str> = v["transcript"]
         .as_array()
@@ -939,11 +913,7 @@ fn with_judge_llm_only_the_models_verified_claims_count_even_on_replay() {
         )
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let report = env.assess_json("fraud", &env.sessions().pop().unwrap());
     let find = |id: &str| {
         report["checkpoints"]

@@ -21,42 +21,29 @@ struct Fake {
 
 fn serve(route: &'static str) -> (String, Arc<Fake>) {
     let state = Arc::new(Fake::default());
-    let s2 = state.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new()
-                .route(
-                    route,
-                    axum::routing::post(
-                        |State(f): State<Arc<Fake>>, _h: HeaderMap, body: Bytes| async move {
-                            let n = {
-                                let mut b = f.bodies.lock().unwrap();
-                                b.push(body.to_vec());
-                                b.len()
-                            };
-                            if f.fail_from.lock().unwrap().is_some_and(|k| n >= k) {
-                                return (
-                                    StatusCode::INTERNAL_SERVER_ERROR,
-                                    r#"{"error":{"message":"model crashed"}}"#.to_string(),
-                                );
-                            }
-                            let (status, text) = f.reply.lock().unwrap().clone();
-                            (StatusCode::from_u16(status).unwrap(), text)
-                        },
-                    ),
-                )
-                .with_state(s2);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (format!("http://{}", rx.recv().unwrap()), state)
+    let app = axum::Router::new()
+        .route(
+            route,
+            axum::routing::post(
+                |State(f): State<Arc<Fake>>, _h: HeaderMap, body: Bytes| async move {
+                    let n = {
+                        let mut b = f.bodies.lock().unwrap();
+                        b.push(body.to_vec());
+                        b.len()
+                    };
+                    if f.fail_from.lock().unwrap().is_some_and(|k| n >= k) {
+                        return (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            r#"{"error":{"message":"model crashed"}}"#.to_string(),
+                        );
+                    }
+                    let (status, text) = f.reply.lock().unwrap().clone();
+                    (StatusCode::from_u16(status).unwrap(), text)
+                },
+            ),
+        )
+        .with_state(state.clone());
+    (format!("http://{}", common::serve(app)), state)
 }
 
 /// A WAV of `secs` seconds: a tone, or silence.
@@ -79,15 +66,6 @@ fn wav(dir: &Path, name: &str, secs: f32, tone: bool) -> PathBuf {
     }
     w.finalize().unwrap();
     path
-}
-
-fn events(env: &common::Env) -> Vec<Value> {
-    let p = env.sessions().pop().unwrap();
-    std::fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]
@@ -146,7 +124,7 @@ fn recordings_become_answers_through_the_transcription_endpoint() {
     let riff = bodies[0].windows(4).position(|w| w == b"RIFF").unwrap();
     let sample_rate = u32::from_le_bytes(bodies[0][riff + 24..riff + 28].try_into().unwrap());
     assert_eq!(sample_rate, 16_000);
-    let evs = events(&env);
+    let evs = env.last_events();
     let voice = evs.iter().find(|e| e["type"] == "voice").unwrap();
     assert!(
         (voice["audio_seconds"].as_f64().unwrap() - 1.5).abs() < 0.05,
@@ -219,11 +197,7 @@ fn whisper_cpp_paths_and_plain_text_replies_work() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     assert!(stdout.contains("2,000 per second"), "{stdout}");
 }
 
@@ -295,7 +269,7 @@ fn failures_say_what_to_do_and_lose_nothing() {
         "{stderr}"
     );
     assert!(stderr.contains("casecoach chat --resume"), "{stderr}");
-    let evs = events(&env2);
+    let evs = env2.last_events();
     assert!(
         evs.iter()
             .any(|e| e["role"] == "candidate" && e["text"] == "What is the business goal?")
@@ -336,11 +310,7 @@ fn spoken_answers_through_the_real_whisper_server() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let heard = stdout
         .lines()
         .find(|l| l.starts_with("You (from"))
@@ -358,45 +328,33 @@ fn interviewer_lines_go_to_a_speech_endpoint_and_its_failure_does_not_stop_the_i
     let calls: Arc<Mutex<Vec<Value>>> = Arc::default();
     let fail = Arc::new(Mutex::new(false));
     let (c2, f2) = (calls.clone(), fail.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new()
-                // Read the upload before answering: a server that answers early and closes races the
-                // client still sending the file.
-                .route(
-                    "/v1/audio/transcriptions",
-                    axum::routing::post(|_body: Bytes| async {
-                        r#"{"text":"What is the business goal?"}"#
-                    }),
-                )
-                .route(
-                    "/v1/audio/speech",
-                    axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
-                        let (calls, fail) = (c2.clone(), f2.clone());
-                        async move {
-                            calls.lock().unwrap().push(v);
-                            if *fail.lock().unwrap() {
-                                (
-                                    StatusCode::INTERNAL_SERVER_ERROR,
-                                    b"{\"error\":\"voice model missing\"}".to_vec(),
-                                )
-                            } else {
-                                (StatusCode::OK, b"RIFF\x24\x00\x00\x00WAVEfake".to_vec())
-                            }
-                        }
-                    }),
-                );
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let url = format!("http://{}/v1", rx.recv().unwrap());
+    let app = axum::Router::new()
+        // Read the upload before answering: a server that answers early and closes races the
+        // client still sending the file.
+        .route(
+            "/v1/audio/transcriptions",
+            axum::routing::post(|_body: Bytes| async {
+                r#"{"text":"What is the business goal?"}"#
+            }),
+        )
+        .route(
+            "/v1/audio/speech",
+            axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                let (calls, fail) = (c2.clone(), f2.clone());
+                async move {
+                    calls.lock().unwrap().push(v);
+                    if *fail.lock().unwrap() {
+                        (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            b"{\"error\":\"voice model missing\"}".to_vec(),
+                        )
+                    } else {
+                        (StatusCode::OK, b"RIFF\x24\x00\x00\x00WAVEfake".to_vec())
+                    }
+                }
+            }),
+        );
+    let url = format!("http://{}/v1", common::serve(app));
     let env = common::Env::new();
     let a = wav(env.dir.path(), "a.wav", 1.0, true);
     let out_dir = env.dir.path().join("spoken");
@@ -417,11 +375,7 @@ fn interviewer_lines_go_to_a_speech_endpoint_and_its_failure_does_not_stop_the_i
         .arg(&a)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     let files: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

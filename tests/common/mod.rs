@@ -81,3 +81,46 @@ pub fn isolate_in<'a>(
         .env("CASECOACH_DATA_DIR", home.join("data"))
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
 }
+
+/// A session log's events, one JSON value a line.
+pub fn events(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+impl Env {
+    /// The events of the newest session.
+    pub fn last_events(&self) -> Vec<Value> {
+        events(&self.sessions().pop().expect("no session was written"))
+    }
+}
+
+/// Serve `app` on 127.0.0.1 from a thread of its own; the address it listens on.
+pub fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+/// The run succeeded (its stderr shown when not); its stdout.
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
