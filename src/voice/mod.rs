@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod stt;
 pub mod tts;
+pub mod turn;
 
 use crate::chat::Chat;
 use crate::cli::Settings;
