@@ -103,14 +103,21 @@ impl Clip {
 
 /// Read a WAV file, mix down to mono and resample to 16 kHz.
 pub fn read(path: &Path) -> Result<Clip> {
-    let reader = hound::WavReader::open(path)
+    let file = std::fs::File::open(path)
         .with_context(|| format!("{} is not a readable WAV file", path.display()))?;
+    decode(std::io::BufReader::new(file)).map_err(|e| anyhow::anyhow!("{} {e:#}", path.display()))
+}
+
+/// WAV bytes (a speech endpoint's reply, an espeak file) as a 16 kHz mono clip.
+pub fn decode_bytes(bytes: &[u8]) -> Result<Clip> {
+    decode(Cursor::new(bytes)).map_err(|e| anyhow::anyhow!("the audio {e:#}"))
+}
+
+fn decode<R: std::io::Read>(input: R) -> Result<Clip> {
+    let reader = hound::WavReader::new(input).context("is not a readable WAV file")?;
     let spec = reader.spec();
     if spec.channels == 0 || spec.sample_rate == 0 {
-        bail!(
-            "{}: the WAV header has no channels or no sample rate",
-            path.display()
-        );
+        bail!("has no channels or no sample rate in its WAV header");
     }
     let samples: Result<Vec<f32>, hound::Error> = match spec.sample_format {
         hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
@@ -122,22 +129,28 @@ pub fn read(path: &Path) -> Result<Clip> {
                 .collect()
         }
     };
-    let interleaved = samples.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let interleaved = samples?;
     if interleaved.is_empty() {
-        bail!("{} holds no audio", path.display());
+        bail!("holds no audio");
     }
-    let ch = spec.channels as usize;
-    let mono: Vec<f32> = interleaved
-        .chunks(ch)
-        .map(|f| f.iter().sum::<f32>() / ch as f32)
-        .collect();
     Ok(Clip {
-        samples: resample(&mono, spec.sample_rate, RATE),
+        samples: resample(&mono(&interleaved, spec.channels as usize), spec.sample_rate, RATE),
     })
 }
 
+/// Interleaved frames mixed down to one channel.
+pub fn mono(interleaved: &[f32], channels: usize) -> Vec<f32> {
+    if channels <= 1 {
+        return interleaved.to_vec();
+    }
+    interleaved
+        .chunks(channels)
+        .map(|f| f.iter().sum::<f32>() / channels as f32)
+        .collect()
+}
+
 /// Linear interpolation: plenty for speech recognition, and no dependency.
-fn resample(x: &[f32], from: u32, to: u32) -> Vec<f32> {
+pub fn resample(x: &[f32], from: u32, to: u32) -> Vec<f32> {
     if from == to || x.len() < 2 {
         return x.to_vec();
     }

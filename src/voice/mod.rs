@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod stt;
 pub mod tts;
+pub mod speech;
 pub mod turn;
 
 use crate::chat::Chat;

@@ -15,13 +15,95 @@ pub enum TtsKind {
     None,
 }
 
-pub struct Speaker {
-    kind: TtsKind,
-    dir: Option<PathBuf>,
-    url: Option<String>,
+/// Speech for one piece of text, as WAV bytes. Send: synthesis runs on its own thread while the
+/// previous sentence plays.
+pub trait Synth: Send {
+    fn wav(&mut self, text: &str) -> Result<Vec<u8>>;
+}
+
+/// The synthesiser a kind names; None for `--tts none`.
+pub fn synth(kind: TtsKind, url: Option<&str>, voice: &str) -> Result<Option<Box<dyn Synth>>> {
+    Ok(match kind {
+        TtsKind::None => None,
+        TtsKind::Espeak => Some(Box::new(Espeak::default())),
+        TtsKind::Endpoint => {
+            let Some(url) = url else {
+                bail!("--tts endpoint needs --tts-url (or CASECOACH_TTS_BASE_URL), including /v1");
+            };
+            Some(Box::new(Endpoint::new(url, voice)?))
+        }
+    })
+}
+
+/// espeak-ng, offline. It writes a file (its `--stdout` WAV header has placeholder sizes).
+#[derive(Default)]
+pub struct Espeak {
+    count: usize,
+}
+
+impl Synth for Espeak {
+    fn wav(&mut self, text: &str) -> Result<Vec<u8>> {
+        self.count += 1;
+        let path = std::env::temp_dir().join(format!(
+            "casecoach-espeak-{}-{}.wav",
+            std::process::id(),
+            self.count
+        ));
+        let result = espeak(&path, text).and_then(|()| Ok(std::fs::read(&path)?));
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+}
+
+/// Any OpenAI-compatible `/v1/audio/speech`.
+pub struct Endpoint {
+    url: String,
     voice: String,
     runtime: tokio::runtime::Runtime,
     http: reqwest::Client,
+}
+
+impl Endpoint {
+    pub fn new(base_url: &str, voice: &str) -> Result<Endpoint> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Endpoint {
+            url: format!("{}/audio/speech", base_url.trim_end_matches('/')),
+            voice: voice.to_string(),
+            runtime,
+            http,
+        })
+    }
+}
+
+impl Synth for Endpoint {
+    fn wav(&mut self, text: &str) -> Result<Vec<u8>> {
+        let body = serde_json::json!({"model": "tts-1", "input": text, "voice": self.voice, "response_format": "wav"});
+        let (http, url) = (&self.http, &self.url);
+        let (status, bytes) = self.runtime.block_on(async move {
+            let resp = http.post(url).json(&body).send().await?;
+            let status = resp.status().as_u16();
+            Ok::<_, reqwest::Error>((status, resp.bytes().await?))
+        })?;
+        if !(200..300).contains(&status) {
+            bail!(
+                "HTTP {status}: {}",
+                crate::llm::error_message(&String::from_utf8_lossy(&bytes))
+            );
+        }
+        Ok(bytes.to_vec())
+    }
+}
+
+/// The interviewer's lines as files in `--audio-out`.
+pub struct Speaker {
+    synth: Option<Box<dyn Synth>>,
+    dir: Option<PathBuf>,
     warned: bool,
 }
 
@@ -32,67 +114,28 @@ impl Speaker {
         url: Option<String>,
         voice: String,
     ) -> Result<Speaker> {
-        if kind == TtsKind::Endpoint && url.is_none() {
-            bail!("--tts endpoint needs --tts-url (or CASECOACH_TTS_BASE_URL), including /v1");
-        }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()?;
         Ok(Speaker {
-            kind,
+            synth: synth(kind, url.as_deref(), &voice)?,
             dir,
-            url,
-            voice,
-            runtime,
-            http,
             warned: false,
         })
     }
 
     /// Speak one line into `dir/NNN-interviewer.wav`.
     pub fn speak(&mut self, n: usize, text: &str) {
-        let Some(dir) = self.dir.clone() else { return };
-        let path = dir.join(format!("{n:03}-interviewer.wav"));
-        let outcome = match self.kind {
-            TtsKind::None => return,
-            TtsKind::Espeak => espeak(&path, text),
-            TtsKind::Endpoint => self.endpoint(&path, text),
+        let (Some(dir), Some(synth)) = (&self.dir, self.synth.as_mut()) else {
+            return;
         };
+        let path = dir.join(format!("{n:03}-interviewer.wav"));
+        let outcome = synth
+            .wav(text)
+            .and_then(|bytes| Ok(std::fs::write(&path, bytes)?));
         if let Err(e) = outcome
             && !self.warned
         {
             self.warned = true;
             eprintln!("(text-to-speech failed: {e}; the interview goes on in text)");
         }
-    }
-
-    fn endpoint(&self, path: &Path, text: &str) -> Result<()> {
-        let url = format!(
-            "{}/audio/speech",
-            self.url
-                .as_deref()
-                .unwrap_or_default()
-                .trim_end_matches('/')
-        );
-        let body = serde_json::json!({"model": "tts-1", "input": text, "voice": self.voice, "response_format": "wav"});
-        let http = &self.http;
-        let (status, bytes) = self.runtime.block_on(async move {
-            let resp = http.post(&url).json(&body).send().await?;
-            let status = resp.status().as_u16();
-            Ok::<_, reqwest::Error>((status, resp.bytes().await?))
-        })?;
-        if !(200..300).contains(&status) {
-            bail!(
-                "HTTP {status}: {}",
-                crate::llm::error_message(&String::from_utf8_lossy(&bytes))
-            );
-        }
-        std::fs::write(path, bytes)?;
-        Ok(())
     }
 }
 
