@@ -124,6 +124,13 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PttArg {
+    Auto,
+    Hold,
+    Toggle,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct VoiceArgs {
     /// Scenario id or file path (default: fraud)
@@ -137,6 +144,29 @@ pub struct VoiceArgs {
     /// Send transcripts without showing them first (they are shown only on a terminal anyway)
     #[arg(long)]
     pub no_confirm: bool,
+    /// Push-to-talk: hold (press to record, release to send; needs a terminal that reports key
+    /// release), toggle (Space or Enter starts and stops), or auto
+    #[arg(long, value_enum, default_value = "auto")]
+    pub ptt: PttArg,
+    /// In toggle mode, stop recording after this many seconds of silence following speech
+    /// (0 turns it off)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.8)]
+    pub auto_stop: f64,
+    /// List microphones and speakers, then leave
+    #[arg(long)]
+    pub list_devices: bool,
+    /// Record a few seconds from the microphone and report what was heard, then leave
+    #[arg(long)]
+    pub mic_check: bool,
+    /// The microphone (a name from --list-devices, or part of one)
+    #[arg(long, value_name = "NAME")]
+    pub input_device: Option<String>,
+    /// The speaker (a name from --list-devices, or part of one)
+    #[arg(long, value_name = "NAME")]
+    pub output_device: Option<String>,
+    /// Continue a saved session (the latest, or the one named) by voice
+    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
     /// espeak (offline), endpoint (--tts-url) or none; default: endpoint with --tts-url, else espeak
     #[arg(long, value_enum)]
     pub tts: Option<crate::voice::tts::TtsKind>,

@@ -63,6 +63,23 @@ pub fn run(cli: Cli) -> Result<()> {
                     .or(settings.tts.voice.clone())
                     .unwrap_or_else(|| "alloy".into()),
                 stt,
+                ptt: match args.ptt {
+                    cli::PttArg::Auto => None,
+                    cli::PttArg::Hold => Some(voice::turn::Ptt::Hold),
+                    cli::PttArg::Toggle => Some(voice::turn::Ptt::Toggle),
+                },
+                auto_stop: match args.auto_stop {
+                    s if !(0.0..=30.0).contains(&s) => anyhow::bail!(
+                        "--auto-stop {s}: give the seconds of silence that end a recording, from 0 (off) to 30"
+                    ),
+                    s if s == 0.0 => None,
+                    s => Some(s),
+                },
+                list_devices: args.list_devices,
+                mic_check: args.mic_check,
+                input_device: args.input_device.clone(),
+                output_device: args.output_device.clone(),
+                resume: args.resume.clone().map(|q| (!q.is_empty()).then_some(q)),
             };
             voice::run(&settings, opts)
         }

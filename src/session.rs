@@ -76,6 +76,21 @@ pub enum Event {
         fillers: usize,
         transcribe_ms: u64,
     },
+    /// An interviewer line the candidate talked over: only this much of it was heard.
+    Spoken {
+        turn: usize,
+        text: String,
+    },
+    /// How long a spoken answer waited, from the release of the talk key: for its transcript,
+    /// the reply's first token, and the reply's first sound.
+    Latency {
+        turn: usize,
+        transcript_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_token_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_audio_ms: Option<u64>,
+    },
     /// Tokens one model request used, and for an interviewer line how fast it came.
     Usage {
         prompt_tokens: u64,
@@ -374,6 +389,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
                 }
             }
             Event::Judge { dropped, .. } => r.interview.judge_dropped += dropped,
+            Event::Spoken { turn, text } => r.interview.cut_short(*turn, text),
             Event::Voice {
                 turn,
                 audio_seconds,
@@ -396,6 +412,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             }
             Event::Started { .. }
             | Event::Usage { .. }
+            | Event::Latency { .. }
             | Event::Coverage { .. }
             | Event::Stage { .. }
             | Event::Resumed { .. } => {}
@@ -499,6 +516,7 @@ fn summarize(path: &Path) -> Summary {
 /// Per candidate answer: its voice numbers and the model reply's timings, as one table.
 pub fn timings(events: &[Event]) -> String {
     let mut rows: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
+    let mut waits: Vec<(usize, String)> = Vec::new();
     let mut last_candidate = 0;
     for e in events {
         match e {
@@ -543,6 +561,23 @@ pub fn timings(events: &[Event]) -> String {
                     ));
                 }
             }
+            Event::Latency {
+                turn,
+                transcript_ms,
+                first_token_ms,
+                first_audio_ms,
+            } => {
+                let ms = |v: &Option<u64>| v.map_or("-".to_string(), |v| format!("{v}ms"));
+                waits.push((
+                    *turn,
+                    format!(
+                        "{:>10} {:>11} {:>11}",
+                        format!("{transcript_ms}ms"),
+                        ms(first_token_ms),
+                        ms(first_audio_ms)
+                    ),
+                ));
+            }
             _ => {}
         }
     }
@@ -553,6 +588,12 @@ pub fn timings(events: &[Event]) -> String {
         let v = voice.unwrap_or_else(|| format!("{:>46}", "typed"));
         let m = model.unwrap_or_else(|| format!("{:>24}", "-"));
         o += &format!("{turn:>4} {v} {m}\n");
+    }
+    if !waits.is_empty() {
+        o += "\nFrom the release of the talk key\nturn transcript 1st-token  1st-sound\n";
+        for (turn, w) in waits {
+            o += &format!("{turn:>4} {w}\n");
+        }
     }
     o
 }

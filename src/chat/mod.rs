@@ -32,6 +32,15 @@ pub struct Chat {
     tokens: crate::llm::Usage,
     /// The model judge, when one judges coverage.
     judge: Option<Box<dyn crate::llm::Backend>>,
+    /// Told each piece of an interviewer line as it is shown, then the line's turn once it is
+    /// logged: voice mode speaks from it.
+    pub on_line: Option<Box<dyn FnMut(LineNews)>>,
+}
+
+/// An interviewer line as it happens.
+pub enum LineNews<'a> {
+    Piece(&'a str),
+    Logged(usize),
 }
 
 fn notice(msg: &str) {
@@ -57,6 +66,7 @@ impl Chat {
             out,
             tokens: crate::llm::Usage::default(),
             judge: None,
+            on_line: None,
         }
     }
 
@@ -114,8 +124,20 @@ impl Chat {
         Ok(opening)
     }
 
-    /// Continue a saved session from its log.
+    /// Continue a saved session from its log, on the terminal.
     pub fn resume(settings: &Settings, query: Option<&str>) -> Result<Chat> {
+        let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        Chat::resume_with(settings, query, Box::new(std::io::stdout()), tty, None)
+    }
+
+    /// Continue a saved session, its output going to `out` and its lines to `on_line`.
+    pub fn resume_with(
+        settings: &Settings,
+        query: Option<&str>,
+        out: Box<dyn Write>,
+        tty: bool,
+        on_line: Option<Box<dyn FnMut(LineNews)>>,
+    ) -> Result<Chat> {
         let path = session::find(&settings.sessions_dir, query)?;
         let loaded = session::read(&path)?;
         let Some((id, locator, hash, _, _)) = session::started_info(&loaded.events) else {
@@ -153,14 +175,8 @@ impl Chat {
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
         let voice = voice(settings)?;
-        let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-        let mut chat = Chat::from_parts(
-            replayed.interview,
-            log,
-            voice,
-            Box::new(std::io::stdout()),
-            tty,
-        );
+        let mut chat = Chat::from_parts(replayed.interview, log, voice, out, tty);
+        chat.on_line = on_line;
         // The resumed session keeps its judge if a model is configured now; the log says which.
         chat.judge = judge(settings)?;
         // Token use is per session: start from what earlier runs of it used.
@@ -252,9 +268,13 @@ impl Chat {
         };
         let _ = write!(self.out, "{prefix}");
         let out = &mut self.out;
+        let on_line = &mut self.on_line;
         let mut show = |t: &str| {
             let _ = write!(out, "{t}");
             let _ = out.flush();
+            if let Some(f) = on_line.as_mut() {
+                f(LineNews::Piece(t));
+            }
         };
         let request = TurnRequest {
             interview: &self.iv,
@@ -271,6 +291,9 @@ impl Chat {
         let at = self.clock.interviewer(&text);
         self.log_turn(Role::Interviewer, &text, at)?;
         self.iv.interviewer(&text, at);
+        if let Some(f) = self.on_line.as_mut() {
+            f(LineNews::Logged(self.iv.turns.len()));
+        }
         if let Some(u) = said.usage {
             self.count_tokens(u, at, said.first_token_ms, said.total_ms)?;
         }
@@ -463,6 +486,32 @@ impl Chat {
         &self.log
     }
 
+    /// An interviewer line the candidate talked over: log what was heard, and keep only that.
+    pub fn spoken(&mut self, turn: usize, heard: &str) -> Result<()> {
+        self.log.append(Event::Spoken {
+            turn,
+            text: heard.to_string(),
+        })?;
+        self.iv.cut_short(turn, heard);
+        Ok(())
+    }
+
+    /// How long a spoken answer waited for its transcript, first token and first sound.
+    pub fn latency(
+        &mut self,
+        turn: usize,
+        transcript_ms: u64,
+        first_token_ms: Option<u64>,
+        first_audio_ms: Option<u64>,
+    ) -> Result<()> {
+        self.log.append(Event::Latency {
+            turn,
+            transcript_ms,
+            first_token_ms,
+            first_audio_ms,
+        })
+    }
+
     /// A spoken answer's numbers: logged, and kept for the debrief's delivery notes.
     pub fn voice_note(&mut self, file: &str, note: crate::interview::VoiceNote) -> Result<()> {
         self.log.append(Event::Voice {
@@ -571,12 +620,12 @@ fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
 }
 
 /// What the loop should do after a line.
-enum Next {
+pub(crate) enum Next {
     Continue,
     Leave,
 }
 
-fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
+pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
     match commands::parse(text) {
         Parsed::NotCommand => {
             if text.trim().is_empty() {

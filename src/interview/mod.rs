@@ -382,6 +382,15 @@ impl Interview {
         });
     }
 
+    /// An interviewer line the candidate talked over: the transcript keeps what was heard.
+    pub fn cut_short(&mut self, turn: usize, heard: &str) {
+        if let Some(t) = self.turns.get_mut(turn.wrapping_sub(1))
+            && t.role == Role::Interviewer
+        {
+            t.text = heard.to_string();
+        }
+    }
+
     /// Record evidence for a checkpoint; true when this covers it for the first time.
     pub fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source) -> bool {
         let ev = &mut self.evidence[checkpoint];

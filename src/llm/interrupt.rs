@@ -28,6 +28,13 @@ pub fn install() {
     });
 }
 
+/// Stop the stream in progress, if any: the talk key in voice mode does what Ctrl-C does.
+pub fn stop_current() {
+    if STREAMING.load(Ordering::SeqCst) {
+        STOP.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Marks a stream in progress for as long as it lives.
 pub struct Streaming;
 

@@ -134,7 +134,11 @@ fn decode<R: std::io::Read>(input: R) -> Result<Clip> {
         bail!("holds no audio");
     }
     Ok(Clip {
-        samples: resample(&mono(&interleaved, spec.channels as usize), spec.sample_rate, RATE),
+        samples: resample(
+            &mono(&interleaved, spec.channels as usize),
+            spec.sample_rate,
+            RATE,
+        ),
     })
 }
 

@@ -1,12 +1,17 @@
-//! Spoken practice. This build works from recordings: each `--audio-in` WAV is one answer, sent
-//! to a speech-to-text endpoint, and the transcript goes into the same interview loop as a typed
-//! answer. The interviewer's lines can be saved as speech with espeak-ng. A live microphone
-//! (cpal, cargo feature `mic`) and push-to-talk are not built yet.
+//! Spoken practice. Live: push-to-talk on the microphone (cargo feature `mic`), the answer
+//! transcribed and confirmed, the interviewer's reply spoken while it streams (`live`). From
+//! recordings: each `--audio-in` WAV is one answer, and the interviewer's lines can be saved as
+//! WAV files. Either way the transcript goes into the same interview loop as a typed answer.
 
 pub mod audio;
-pub mod stt;
-pub mod tts;
+pub mod capture;
+pub mod device;
+pub mod fake;
+pub mod live;
 pub mod speech;
+pub mod stt;
+pub mod terminal;
+pub mod tts;
 pub mod turn;
 
 use crate::chat::Chat;
@@ -26,17 +31,26 @@ pub struct VoiceOptions {
     pub tts_url: Option<String>,
     pub tts_voice: String,
     pub stt: Option<stt::SttConfig>,
+    /// None: hold where the terminal reports key release, toggle elsewhere.
+    pub ptt: Option<turn::Ptt>,
+    pub auto_stop: Option<f64>,
+    pub list_devices: bool,
+    pub mic_check: bool,
+    pub input_device: Option<String>,
+    pub output_device: Option<String>,
+    /// Continue a session (the latest when the inner value is None).
+    pub resume: Option<Option<String>>,
 }
 
 /// Words a recogniser would otherwise mishear, sent as its prompt.
-const VOCABULARY: &str = "PR-AUC, ROC-AUC, NDCG, recall at k, XGBoost, LightGBM, SHAP, A/B test, two-tower, \
+pub(crate) const VOCABULARY: &str = "PR-AUC, ROC-AUC, NDCG, recall at k, XGBoost, LightGBM, SHAP, A/B test, two-tower, \
 feature store, chargebacks, p99 latency, precision, recall, F1, class imbalance, data drift, cross-validation.";
 
 /// Longest piece of a recording sent in one upload.
 const MAX_UPLOAD_SECONDS: f64 = 120.0;
 
 /// Filler words, counted for the delivery notes.
-const FILLERS: &[&str] = &[
+pub(crate) const FILLERS: &[&str] = &[
     "um",
     "uh",
     "erm",
@@ -80,11 +94,15 @@ fn confirm(heard: &str) -> Result<Option<String>> {
 }
 
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
+    if opts.list_devices {
+        print!("{}", device::list()?);
+        return Ok(());
+    }
+    if opts.mic_check {
+        return mic_check(&opts);
+    }
     if opts.audio_in.is_empty() {
-        bail!(
-            "this build has no live microphone (cargo feature `mic`, not built yet); practise from recordings with \
-             --audio-in a.wav,b.wav (one WAV per answer)"
-        );
+        return live(settings, opts);
     }
     for p in &opts.audio_in {
         if !p.is_file() {
@@ -174,26 +192,8 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             ));
             continue;
         }
-        let lower = format!(" {} ", text.to_lowercase());
-        let fillers: usize = FILLERS
-            .iter()
-            .map(|f| lower.matches(&format!(" {f} ")).count())
-            .sum();
-        let words = crate::cue::word_count(&text);
-        let wpm = if clip.speech_seconds() > 0.0 {
-            words as f64 * 60.0 / clip.speech_seconds()
-        } else {
-            0.0
-        };
-        let note = crate::interview::VoiceNote {
-            turn: chat.iv.turns.len() + 1,
-            audio_seconds: (clip.seconds() * 100.0).round() / 100.0,
-            speech_seconds: (clip.speech_seconds() * 100.0).round() / 100.0,
-            longest_pause: (clip.longest_pause() * 100.0).round() / 100.0,
-            words_per_minute: wpm.round(),
-            fillers,
-            transcribe_ms,
-        };
+        let mut note = live::note_for(&clip, &text, transcribe_ms);
+        note.turn = chat.iv.turns.len() + 1;
         let Some(text) = (if opts.confirm {
             confirm(&text)?
         } else {
@@ -212,6 +212,83 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         // The recordings are the whole answer set: close with the debrief.
         chat.command(crate::interview::director::Command::End)?;
         speak_new(&chat);
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "mic"))]
+fn mic_check(_: &VoiceOptions) -> Result<()> {
+    bail!("{}", device::NO_MIC_BUILD)
+}
+
+#[cfg(feature = "mic")]
+fn mic_check(opts: &VoiceOptions) -> Result<()> {
+    let (report, clip) = device::mic_check(opts.input_device.as_deref(), 2.0)?;
+    println!("{report}");
+    if let Some(dir) = &opts.audio_out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join("mic-check.wav");
+        std::fs::write(&path, clip.wav()?)?;
+        println!("saved {}", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "mic"))]
+fn live(_: &Settings, _: VoiceOptions) -> Result<()> {
+    bail!("{}", device::NO_MIC_BUILD)
+}
+
+/// The live spoken interview on this terminal, microphone and speaker.
+#[cfg(feature = "mic")]
+fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        bail!(
+            "push-to-talk needs a terminal; without one, practise from recordings with --audio-in a.wav,b.wav"
+        );
+    }
+    let Some(stt_config) = opts.stt.clone() else {
+        bail!(
+            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set CASECOACH_STT_BASE_URL, \
+             or start one with scripts/local-stt.sh start"
+        );
+    };
+    let stt = stt::Stt::new(stt_config)?;
+    let mic = device::CpalMic::open(opts.input_device.as_deref())?;
+    eprintln!("microphone: {}", mic.description);
+    let (news_tx, news_rx) = std::sync::mpsc::channel();
+    let speech = match tts::synth(opts.tts, opts.tts_url.as_deref(), &opts.tts_voice)? {
+        None => None,
+        Some(synth) => match device::CpalPlayer::open(opts.output_device.as_deref()) {
+            Ok(player) => {
+                eprintln!("speaker: {}", player.description);
+                Some((
+                    speech::Speech::new(synth, Box::new(player), news_tx),
+                    news_rx,
+                ))
+            }
+            Err(e) => {
+                eprintln!("({e:#}; the interviewer's lines are shown, not spoken)");
+                None
+            }
+        },
+    };
+    let (term, ptt) = terminal::Tty::open(opts.ptt)?;
+    let parts = live::Parts {
+        term: Box::new(term),
+        mic: Box::new(mic),
+        stt: Box::new(stt),
+        speech,
+    };
+    let turn = turn::Turn::new(ptt, opts.auto_stop, opts.confirm);
+    let outcome = live::Driver::new(settings, opts.resume.clone(), turn, parts).run();
+    // The terminal is back to normal here (the driver owned it); now say where things are.
+    let outcome = outcome?;
+    if !outcome.ended && !outcome.session.is_empty() {
+        eprintln!(
+            "Saved. Continue with: casecoach voice --resume {} (or chat --resume)",
+            outcome.session
+        );
     }
     Ok(())
 }

@@ -144,8 +144,14 @@ enum Job {
 }
 
 enum Play {
-    Clip { reply: u64, text: String, clip: Clip },
-    Flush { reply: u64 },
+    Clip {
+        reply: u64,
+        text: String,
+        clip: Clip,
+    },
+    Flush {
+        reply: u64,
+    },
 }
 
 /// What was played of each reply, kept for the log.
@@ -185,7 +191,10 @@ impl Speech {
                         if reply != cur.load(Ordering::SeqCst) {
                             continue;
                         }
-                        match synth.wav(&text).and_then(|w| super::audio::decode_bytes(&w)) {
+                        match synth
+                            .wav(&text)
+                            .and_then(|w| super::audio::decode_bytes(&w))
+                        {
                             Ok(clip) => {
                                 let _ = plays.send(Play::Clip { reply, text, clip });
                             }
@@ -198,7 +207,9 @@ impl Speech {
                                 let _ = plays.send(Play::Clip {
                                     reply,
                                     text,
-                                    clip: Clip { samples: Vec::new() },
+                                    clip: Clip {
+                                        samples: Vec::new(),
+                                    },
                                 });
                             }
                         }
@@ -264,7 +275,11 @@ impl Speech {
     /// A new reply begins; returns its number.
     pub fn begin(&self) -> u64 {
         let reply = self.current.fetch_add(1, Ordering::SeqCst) + 1;
-        self.record.lock().unwrap().spoken.retain(|(r, _)| *r >= reply);
+        self.record
+            .lock()
+            .unwrap()
+            .spoken
+            .retain(|(r, _)| *r >= reply);
         reply
     }
 
@@ -337,7 +352,10 @@ mod tests {
     fn sentences_complete_as_the_stream_arrives() {
         let mut s = Sentences::default();
         assert!(s.push("What would you opti").is_empty());
-        assert!(s.push("mise first?").is_empty(), "the next character decides");
+        assert!(
+            s.push("mise first?").is_empty(),
+            "the next character decides"
+        );
         assert_eq!(s.push(" Take"), vec!["What would you optimise first?"]);
         assert_eq!(s.push(" your time.\n"), vec!["Take your time."]);
         assert_eq!(s.finish(), None);
@@ -353,13 +371,19 @@ mod tests {
                 "Next?"
             ]
         );
-        assert_eq!(split(&["Wait... ", "what?! ", "ok"]), vec!["Wait...", "what?!", "ok"]);
+        assert_eq!(
+            split(&["Wait... ", "what?! ", "ok"]),
+            vec!["Wait...", "what?!", "ok"]
+        );
         assert_eq!(split(&["  \n . \n"]), Vec::<String>::new());
     }
 
     #[test]
     fn a_cut_sentence_keeps_the_words_heard() {
-        assert_eq!(cut("How would you label fraud cases here", 0.5), "How would you —");
+        assert_eq!(
+            cut("How would you label fraud cases here", 0.5),
+            "How would you —"
+        );
         assert_eq!(cut("Short", 0.3), "");
     }
 
@@ -381,12 +405,18 @@ mod tests {
             speed,
             played: played.clone(),
         };
-        (Speech::new(Box::new(Instant_), Box::new(player), tx), rx, played)
+        (
+            Speech::new(Box::new(Instant_), Box::new(player), tx),
+            rx,
+            played,
+        )
     }
 
     fn wait_for(rx: &Receiver<Heard>, want: impl Fn(&Heard) -> bool) -> Heard {
         loop {
-            let h = rx.recv_timeout(Duration::from_secs(5)).expect("no news from the speaker");
+            let h = rx
+                .recv_timeout(Duration::from_secs(5))
+                .expect("no news from the speaker");
             if want(&h) {
                 return h;
             }
@@ -425,8 +455,14 @@ mod tests {
         let heard = speech.stop(reply);
         let took = asked.elapsed();
         assert!(took < Duration::from_millis(100), "stop took {took:?}");
-        assert!(heard.starts_with("Tell me how") && heard.ends_with('—'), "{heard}");
-        assert!(!heard.contains("label the fraud cases here please"), "{heard}");
+        assert!(
+            heard.starts_with("Tell me how") && heard.ends_with('—'),
+            "{heard}"
+        );
+        assert!(
+            !heard.contains("label the fraud cases here please"),
+            "{heard}"
+        );
         std::thread::sleep(Duration::from_millis(100));
         let p = played.lock().unwrap();
         assert_eq!(p.len(), 1, "the second sentence must not play");

@@ -40,7 +40,9 @@ pub enum Event {
     /// What the candidate typed or edited; None when they gave up.
     Typed(Option<String>),
     /// The interviewer's reply is complete (text and log); `ended` when it closed the interview.
-    ReplyDone { ended: bool },
+    ReplyDone {
+        ended: bool,
+    },
     /// The first sound of the reply reached the speaker.
     AudioStarted,
     /// Everything queued for speaking has been played (or there was nothing to play).
@@ -126,7 +128,7 @@ impl Turn {
             last_voice: None,
             toggle_key: Key::Space,
             heard: String::new(),
-            reply_done: true,
+            reply_done: false,
             playing: true,
             ended: false,
         }
@@ -177,13 +179,17 @@ impl Turn {
     fn send(&mut self, text: String, out: &mut Vec<Effect>) {
         if self.ended {
             // The interview closed while this answer was being recorded: nothing takes it.
-            out.push(Effect::Notice("(the interview has ended; that answer was not sent)".into()));
+            out.push(Effect::Notice(
+                "(the interview has ended; that answer was not sent)".into(),
+            ));
             self.go(Status::Done, out);
             out.push(Effect::Quit);
             return;
         }
+        // Both news are awaited: the reply's end, and the speaker falling quiet (the driver
+        // reports that at once when nothing speaks).
         self.reply_done = false;
-        self.playing = false;
+        self.playing = true;
         out.push(Effect::Send(text));
         self.go(Status::Thinking, out);
     }
@@ -378,10 +384,10 @@ impl Turn {
 
 #[cfg(test)]
 mod tests {
+    use super::KeyKind::*;
     use super::{Effect, Event, Key as K, Ptt, Status, Turn};
     use Effect as E;
     use Event::*;
-    use super::KeyKind::*;
 
     /// Runs events at the given times and returns every effect, in order.
     fn run(turn: &mut Turn, events: &[(f64, Event)]) -> Vec<Effect> {
@@ -497,7 +503,10 @@ mod tests {
                 (4.2, Tick),
             ],
         );
-        assert!(!fx.contains(&E::Transcribe), "0.7 s of silence is not enough");
+        assert!(
+            !fx.contains(&E::Transcribe),
+            "0.7 s of silence is not enough"
+        );
         let fx = run(&mut t, &[(4.3, Tick)]);
         assert_eq!(fx[0], E::Transcribe);
     }

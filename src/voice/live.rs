@@ -1,0 +1,633 @@
+//! The live spoken interview: the thin driver around `turn::Turn`. It owns the terminal, the
+//! microphone and the speaking pipeline, and runs the interview (`Chat`) on a worker thread so
+//! keys are read while the model streams. Every event goes through the pure machine; every
+//! effect it returns is performed here.
+
+use super::capture::Microphone;
+use super::speech::{Heard, Sentences, Speech};
+use super::turn::{Effect, Event, Key, KeyKind, Status, Turn};
+use crate::chat::{Chat, LineNews};
+use crate::cli::Settings;
+use crate::interview::VoiceNote;
+use anyhow::Result;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::time::{Duration, Instant};
+
+/// The terminal as the driver sees it: keys in, text and a status line out.
+pub trait Terminal {
+    /// The next key, waiting at most `timeout`.
+    fn key(&mut self, timeout: Duration) -> Option<(Key, KeyKind)>;
+    /// A line of text; the terminal is a normal line editor meanwhile. None when abandoned.
+    fn line(&mut self, prompt: &str, initial: &str) -> Option<String>;
+    /// Interview content and notices.
+    fn print(&mut self, text: &str);
+    /// The one-line status: where the turn is and which keys do what.
+    fn status(&mut self, status: Status, text: &str);
+}
+
+/// Speech to text, on its own thread so the keys stay live while it works.
+pub trait Transcriber: Send {
+    fn transcribe(&mut self, wav: Vec<u8>, prompt: &str) -> Result<String>;
+}
+
+impl Transcriber for super::stt::Stt {
+    fn transcribe(&mut self, wav: Vec<u8>, prompt: &str) -> Result<String> {
+        super::stt::Stt::transcribe(self, wav, prompt)
+    }
+}
+
+/// Everything the driver talks to; tests pass fakes for each.
+pub struct Parts {
+    pub term: Box<dyn Terminal>,
+    pub mic: Box<dyn Microphone>,
+    pub stt: Box<dyn Transcriber>,
+    /// None with `--tts none`: lines are printed only.
+    pub speech: Option<(Speech, Receiver<Heard>)>,
+}
+
+/// To the interview thread.
+enum ToChat {
+    Answer {
+        text: String,
+        note: Option<VoiceNote>,
+    },
+    Spoken {
+        turn: usize,
+        heard: String,
+    },
+    Latency {
+        transcript_ms: u64,
+        first_token_ms: Option<u64>,
+        first_audio_ms: Option<u64>,
+    },
+    Quit,
+}
+
+/// From the interview thread.
+enum FromChat {
+    Output(String),
+    Piece(String),
+    /// The interviewer's line is logged as this turn.
+    LineEnd(usize),
+    /// The interview is done with the last answer.
+    Reply {
+        ended: bool,
+    },
+    Closed {
+        session: String,
+        ended: bool,
+    },
+    Failed(String),
+}
+
+/// Interview output, sent to the driver to print (it owns the terminal).
+struct ToDriver(Sender<FromChat>);
+
+impl std::io::Write for ToDriver {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self
+            .0
+            .send(FromChat::Output(String::from_utf8_lossy(buf).into_owned()));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The interview, on its own thread: created there (a `Chat` need not be Send), fed answers,
+/// and reporting its output and each reply's end.
+fn interview(
+    settings: Settings,
+    resume: Option<Option<String>>,
+    tx: Sender<FromChat>,
+    rx: Receiver<ToChat>,
+) {
+    let run = || -> Result<(String, bool)> {
+        let lines = tx.clone();
+        let on_line: Box<dyn FnMut(LineNews)> = Box::new(move |news| {
+            let _ = lines.send(match news {
+                LineNews::Piece(p) => FromChat::Piece(p.to_string()),
+                LineNews::Logged(turn) => FromChat::LineEnd(turn),
+            });
+        });
+        let out = Box::new(ToDriver(tx.clone()));
+        let mut chat = match &resume {
+            Some(q) => Chat::resume_with(&settings, q.as_deref(), out, true, Some(on_line))?,
+            None => {
+                let mut chat = Chat::start_with(&settings, out, true)?;
+                chat.on_line = Some(on_line);
+                chat
+            }
+        };
+        let _ = tx.send(FromChat::Output(format!("{}\n", chat.header())));
+        if resume.is_none() {
+            chat.open()?;
+        }
+        let _ = tx.send(FromChat::Reply {
+            ended: chat.ended(),
+        });
+        let mut answered = 0;
+        for msg in rx {
+            match msg {
+                ToChat::Answer { text, note } => {
+                    if chat.ended() {
+                        continue;
+                    }
+                    let turn = chat.iv.turns.len() + 1;
+                    if let Some(mut note) = note
+                        && !text.starts_with('/')
+                    {
+                        note.turn = turn;
+                        chat.voice_note("microphone", note)?;
+                        answered = turn;
+                    }
+                    let leave = matches!(
+                        crate::chat::handle_line(&mut chat, &text)?,
+                        crate::chat::Next::Leave
+                    );
+                    let _ = tx.send(FromChat::Reply {
+                        ended: chat.ended() || leave,
+                    });
+                }
+                ToChat::Spoken { turn, heard } => chat.spoken(turn, &heard)?,
+                ToChat::Latency {
+                    transcript_ms,
+                    first_token_ms,
+                    first_audio_ms,
+                } => {
+                    if answered > 0 {
+                        chat.latency(answered, transcript_ms, first_token_ms, first_audio_ms)?;
+                    }
+                }
+                ToChat::Quit => break,
+            }
+        }
+        Ok((chat.log().id(), chat.ended()))
+    };
+    match run() {
+        Ok((session, ended)) => {
+            let _ = tx.send(FromChat::Closed { session, ended });
+        }
+        Err(e) => {
+            let _ = tx.send(FromChat::Failed(format!("{e:#}")));
+        }
+    }
+}
+
+/// The numbers of a spoken answer, for the delivery notes.
+pub fn note_for(clip: &super::audio::Clip, text: &str, transcribe_ms: u64) -> VoiceNote {
+    let lower = format!(" {} ", text.to_lowercase());
+    let fillers: usize = super::FILLERS
+        .iter()
+        .map(|f| lower.matches(&format!(" {f} ")).count())
+        .sum();
+    let words = crate::cue::word_count(text);
+    let speech = clip.speech_seconds();
+    let wpm = if speech > 0.0 {
+        words as f64 * 60.0 / speech
+    } else {
+        0.0
+    };
+    let r2 = |x: f64| (x * 100.0).round() / 100.0;
+    VoiceNote {
+        turn: 0,
+        audio_seconds: r2(clip.seconds()),
+        speech_seconds: r2(speech),
+        longest_pause: r2(clip.longest_pause()),
+        words_per_minute: wpm.round(),
+        fillers,
+        transcribe_ms,
+    }
+}
+
+/// Per answer: when the talk key was released, and what followed.
+#[derive(Default)]
+struct Marks {
+    released: Option<Instant>,
+    transcript: Option<Instant>,
+    first_token: Option<Instant>,
+    first_audio: Option<Instant>,
+    /// The recording's numbers, once its transcript is in.
+    note: Option<VoiceNote>,
+    logged: bool,
+}
+
+impl Marks {
+    fn ms(&self, t: Option<Instant>) -> Option<u64> {
+        Some(t?.duration_since(self.released?).as_millis() as u64)
+    }
+}
+
+/// What a finished run reports (tests and benchmarks read it).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub session: String,
+    pub ended: bool,
+    /// Release of the talk key to the first sound of the reply, per spoken answer.
+    pub release_to_audio_ms: Vec<u64>,
+}
+
+pub struct Driver {
+    turn: Turn,
+    parts: Parts,
+    start: Instant,
+    to_chat: Sender<ToChat>,
+    from_chat: Receiver<FromChat>,
+    stt_tx: Sender<(Vec<u8>, String)>,
+    stt_rx: Receiver<(Result<String, String>, Instant)>,
+    sentences: Sentences,
+    /// The reply being spoken, and whether its words are still being spoken.
+    reply: u64,
+    muted: bool,
+    /// What was heard of a reply cut short, waiting for its line's turn number (or vice versa).
+    cut: Option<String>,
+    line_turn: Option<usize>,
+    /// The recording behind the answer in progress (kept for retry and its numbers).
+    clip: Option<super::audio::Clip>,
+    /// The text came from the microphone (typed answers have no delivery numbers).
+    spoken_answer: bool,
+    marks: Marks,
+    /// The interviewer's last line, the end of which goes to the recogniser as context.
+    last_line: String,
+    line_open: bool,
+    quit: bool,
+    outcome: Outcome,
+    closed: bool,
+    recording_since: Option<Instant>,
+    last_status: Option<Instant>,
+}
+
+impl Driver {
+    pub fn new(
+        settings: &Settings,
+        resume: Option<Option<String>>,
+        turn: Turn,
+        mut parts: Parts,
+    ) -> Driver {
+        let (to_chat, chat_rx) = channel();
+        let (chat_tx, from_chat) = channel();
+        let s = settings.clone();
+        std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
+        let (stt_tx, stt_jobs) = channel::<(Vec<u8>, String)>();
+        let (stt_done, stt_rx) = channel();
+        let mut stt = std::mem::replace(&mut parts.stt, Box::new(NoStt));
+        std::thread::spawn(move || {
+            for (wav, prompt) in stt_jobs {
+                let r = stt.transcribe(wav, &prompt).map_err(|e| format!("{e:#}"));
+                if stt_done.send((r, Instant::now())).is_err() {
+                    break;
+                }
+            }
+        });
+        Driver {
+            turn,
+            parts,
+            start: Instant::now(),
+            to_chat,
+            from_chat,
+            stt_tx,
+            stt_rx,
+            sentences: Sentences::default(),
+            reply: 0,
+            muted: false,
+            cut: None,
+            line_turn: None,
+            clip: None,
+            spoken_answer: false,
+            marks: Marks::default(),
+            last_line: String::new(),
+            line_open: false,
+            quit: false,
+            outcome: Outcome::default(),
+            closed: false,
+            recording_since: None,
+            last_status: None,
+        }
+    }
+
+    fn now(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// Run until the candidate leaves or the interview ends.
+    pub fn run(mut self) -> Result<Outcome> {
+        if let Some((speech, _)) = &self.parts.speech {
+            self.reply = speech.begin();
+        }
+        self.show_status();
+        while !self.quit {
+            if let Some((key, kind)) = self.parts.term.key(Duration::from_millis(10)) {
+                self.handle(Event::Key(key, kind));
+            }
+            if self.turn.status == Status::Recording {
+                while let Some(level) = self.parts.mic.level() {
+                    self.handle(Event::Level(level));
+                }
+                self.handle(Event::Tick);
+                self.tick_status();
+            }
+            self.drain()?;
+        }
+        self.finish()
+    }
+
+    fn drain(&mut self) -> Result<()> {
+        loop {
+            match self.from_chat.try_recv() {
+                Ok(m) => self.from_chat(m)?,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.quit = true;
+                    break;
+                }
+            }
+        }
+        while let Ok((result, at)) = self.stt_rx.try_recv() {
+            self.marks.transcript = Some(at);
+            if let (Ok(text), Some(clip)) = (&result, &self.clip) {
+                let ms = at
+                    .duration_since(self.marks.released.unwrap_or(at))
+                    .as_millis() as u64;
+                self.marks.note = Some(note_for(clip, text, ms));
+            }
+            self.handle(Event::Transcribed(result));
+        }
+        let news: Vec<Heard> = match &self.parts.speech {
+            Some((_, rx)) => rx.try_iter().collect(),
+            None => Vec::new(),
+        };
+        for h in news {
+            match h {
+                Heard::Started { reply, at } if reply == self.reply => {
+                    self.marks.first_audio.get_or_insert(at);
+                    self.handle(Event::AudioStarted);
+                    self.log_latency();
+                }
+                Heard::Drained { reply } if reply == self.reply => self.handle(Event::PlaybackDone),
+                Heard::Failed(why) => self.print(&format!(
+                    "(text-to-speech failed: {why}; the interview goes on in text)\n"
+                )),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn from_chat(&mut self, m: FromChat) -> Result<()> {
+        match m {
+            FromChat::Output(text) => self.print(&text),
+            FromChat::Piece(p) => {
+                if self.muted {
+                    return Ok(());
+                }
+                if !self.line_open {
+                    self.line_open = true;
+                    self.last_line.clear();
+                }
+                self.last_line.push_str(&p);
+                self.marks.first_token.get_or_insert_with(Instant::now);
+                if let Some((speech, _)) = &self.parts.speech {
+                    for s in self.sentences.push(&p) {
+                        speech.say(self.reply, s);
+                    }
+                }
+            }
+            FromChat::LineEnd(turn) => {
+                self.line_open = false;
+                self.line_turn = Some(turn);
+                if !self.muted
+                    && let Some((speech, _)) = &self.parts.speech
+                    && let Some(rest) = self.sentences.finish()
+                {
+                    speech.say(self.reply, rest);
+                }
+                self.settle_cut();
+            }
+            FromChat::Reply { ended } => {
+                match (&self.parts.speech, self.muted) {
+                    (Some((speech, _)), false) => speech.flush(self.reply),
+                    _ => self.handle(Event::PlaybackDone),
+                }
+                self.handle(Event::ReplyDone { ended });
+                if self.parts.speech.is_none() {
+                    self.log_latency();
+                }
+            }
+            FromChat::Closed { session, ended } => {
+                self.outcome.session = session;
+                self.outcome.ended = ended;
+                self.closed = true;
+                self.quit = true;
+            }
+            FromChat::Failed(e) => {
+                self.closed = true;
+                self.quit = true;
+                anyhow::bail!("{e}");
+            }
+        }
+        Ok(())
+    }
+
+    /// A reply cut short: once both what was heard and the line's turn are known, log it.
+    fn settle_cut(&mut self) {
+        if let (Some(heard), Some(turn)) = (self.cut.take(), self.line_turn) {
+            let _ = self.to_chat.send(ToChat::Spoken { turn, heard });
+        }
+    }
+
+    fn log_latency(&mut self) {
+        let m = &self.marks;
+        if m.logged || m.released.is_none() || m.transcript.is_none() || !self.spoken_answer {
+            return;
+        }
+        let (t, f, a) = (m.ms(m.transcript), m.ms(m.first_token), m.ms(m.first_audio));
+        if let Some(a) = a {
+            self.outcome.release_to_audio_ms.push(a);
+        }
+        self.marks.logged = true;
+        let _ = self.to_chat.send(ToChat::Latency {
+            transcript_ms: t.unwrap_or(0),
+            first_token_ms: f,
+            first_audio_ms: a,
+        });
+    }
+
+    fn handle(&mut self, event: Event) {
+        let now = self.now();
+        for effect in self.turn.on(event, now) {
+            self.perform(effect);
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::Status(s) => {
+                self.recording_since = (s == Status::Recording).then(Instant::now);
+                self.show_status();
+            }
+            Effect::StartRecording => {
+                self.parts.mic.start();
+                self.clip = None;
+            }
+            Effect::Transcribe => {
+                let released = Instant::now();
+                let clip = self.parts.mic.stop();
+                self.marks = Marks {
+                    released: Some(released),
+                    ..Marks::default()
+                };
+                if clip.speech_seconds() < 0.3 {
+                    self.clip = None;
+                    self.handle(Event::Transcribed(Ok(String::new())));
+                    return;
+                }
+                self.clip = Some(clip);
+                self.transcribe();
+            }
+            Effect::Retry => {
+                self.marks.released = Some(Instant::now());
+                self.transcribe();
+            }
+            Effect::Discard => {
+                self.parts.mic.cancel();
+                self.clip = None;
+            }
+            Effect::ShowTranscript(text) => self.print(&format!("Heard: {text}\n")),
+            Effect::LineEditor(initial) => {
+                let edited = initial.is_some();
+                let prompt = if edited { "edit> " } else { "you> " };
+                let text = self
+                    .parts
+                    .term
+                    .line(prompt, initial.as_deref().unwrap_or(""));
+                // An edited transcript is still a spoken answer; a typed one is not.
+                if !edited {
+                    self.clip = None;
+                }
+                self.handle(Event::Typed(text));
+            }
+            Effect::Send(text) => self.send(text),
+            Effect::StopSpeaking => {
+                if let Some((speech, _)) = &self.parts.speech {
+                    let heard = speech.stop(self.reply);
+                    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if self.line_open || words(&heard) != words(&self.last_line) {
+                        self.cut = Some(heard);
+                        self.settle_cut();
+                    }
+                }
+                crate::llm::interrupt::stop_current();
+                self.muted = true;
+                self.sentences = Sentences::default();
+            }
+            Effect::Notice(n) => self.print(&format!("{n}\n")),
+            Effect::Quit => self.quit = true,
+        }
+    }
+
+    fn transcribe(&mut self) {
+        let Some(clip) = &self.clip else { return };
+        let tail: String = {
+            let chars: Vec<char> = self.last_line.chars().collect();
+            chars[chars.len().saturating_sub(200)..].iter().collect()
+        };
+        match clip.wav() {
+            Ok(wav) => {
+                let _ = self
+                    .stt_tx
+                    .send((wav, format!("{} {tail}", super::VOCABULARY)));
+            }
+            Err(e) => self.handle(Event::Transcribed(Err(format!("{e:#}")))),
+        }
+    }
+
+    fn send(&mut self, text: String) {
+        // Spoken (perhaps edited) when a recording is behind it; typed otherwise.
+        self.spoken_answer = self.clip.is_some();
+        let note = if self.spoken_answer {
+            self.marks.note.clone()
+        } else {
+            None
+        };
+        if let Some((speech, _)) = &self.parts.speech {
+            self.reply = speech.begin();
+        }
+        self.muted = false;
+        self.cut = None;
+        self.line_turn = None;
+        self.sentences = Sentences::default();
+        self.marks.first_token = None;
+        self.marks.first_audio = None;
+        self.marks.logged = false;
+        self.print(&format!("You: {text}\n"));
+        let _ = self.to_chat.send(ToChat::Answer { text, note });
+        self.clip = None;
+    }
+
+    fn print(&mut self, text: &str) {
+        self.parts.term.print(text);
+    }
+
+    fn show_status(&mut self) {
+        let s = self.turn.status;
+        let label = match s {
+            Status::Ready => "ready",
+            Status::Recording => "recording",
+            Status::Transcribing => "transcribing",
+            Status::Confirming => "send it?",
+            Status::Typing => "typing",
+            Status::Thinking => "thinking",
+            Status::Speaking => "speaking",
+            Status::Failed => "transcription failed",
+            Status::Done => "done",
+        };
+        let mut text = format!("[{label}]");
+        if let Some(since) = self.recording_since {
+            text += &format!(" {:.1}s", since.elapsed().as_secs_f64());
+        }
+        let hint = self.turn.hint();
+        if !hint.is_empty() {
+            text += " ";
+            text += hint;
+        }
+        self.parts.term.status(s, &text);
+        self.last_status = Some(Instant::now());
+    }
+
+    /// The recording clock, redrawn a few times a second.
+    fn tick_status(&mut self) {
+        if self
+            .last_status
+            .is_none_or(|t| t.elapsed() > Duration::from_millis(200))
+        {
+            self.show_status();
+        }
+    }
+
+    fn finish(mut self) -> Result<Outcome> {
+        if let Some((speech, _)) = &self.parts.speech {
+            speech.stop(self.reply);
+        }
+        crate::llm::interrupt::stop_current();
+        let _ = self.to_chat.send(ToChat::Quit);
+        // Wait for the interview to close its log (the debrief, if it ended, is already out).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.closed && Instant::now() < deadline {
+            match self.from_chat.recv_timeout(Duration::from_millis(50)) {
+                Ok(m) => self.from_chat(m)?,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(_) => {}
+            }
+        }
+        Ok(self.outcome)
+    }
+}
+
+struct NoStt;
+
+impl Transcriber for NoStt {
+    fn transcribe(&mut self, _: Vec<u8>, _: &str) -> Result<String> {
+        anyhow::bail!("no speech-to-text endpoint")
+    }
+}

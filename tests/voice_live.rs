@@ -1,0 +1,333 @@
+//! The live spoken loop, end to end in-process: a scripted keyboard, a microphone that hears a
+//! prepared clip through the real capture path, a recogniser and synthesiser with fixed answers,
+//! and a speaker paced in real time. The interview, its log and its debrief are the real ones.
+
+mod common;
+
+use Step::*;
+use casecoach::cli::{JudgeMode, Settings};
+use casecoach::interview::Mode;
+use casecoach::voice::capture::ClipMic;
+use casecoach::voice::fake::{Heard, Screen, Script, Step, Tone};
+use casecoach::voice::live::{Driver, Outcome, Parts};
+use casecoach::voice::speech::{Paced, Speech, tone};
+use casecoach::voice::turn::{Key, Ptt, Status, Turn};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Run {
+    outcome: Outcome,
+    screen: Screen,
+    events: Vec<Value>,
+    /// Each clip played: its length and the seconds of it heard.
+    played: Vec<(f64, f64)>,
+    stt_requests: usize,
+}
+
+fn settings(dir: &std::path::Path) -> Settings {
+    Settings {
+        sessions_dir: dir.join("sessions"),
+        prompts_dir: None,
+        scenario: "fraud".into(),
+        minutes: None,
+        mode: Mode::Interview,
+        focus: None,
+        llm: None,
+        stt: Default::default(),
+        tts: Default::default(),
+        judge: JudgeMode::Lexical,
+    }
+}
+
+/// Run a scripted spoken interview: `answers` are what the recogniser hears, in order.
+fn run(ptt: Ptt, auto_stop: Option<f64>, steps: Vec<Step>, answers: &[&str], speed: f64) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let (term, screen) = Script::new(steps, Duration::from_secs(40));
+    let played = Arc::new(Mutex::new(Vec::new()));
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let synth = Tone {
+        per_word: 0.08,
+        delay: Duration::from_millis(5),
+        asked: Arc::new(Mutex::new(Vec::new())),
+    };
+    let player = Paced {
+        speed,
+        played: played.clone(),
+    };
+    // One second of "speech", then silence.
+    let mut clip = tone(1.0);
+    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 3));
+    let parts = Parts {
+        term: Box::new(term),
+        mic: Box::new(ClipMic::new(&clip)),
+        stt: Box::new(Heard {
+            answers: answers.iter().map(|s| s.to_string()).collect(),
+            delay: Duration::from_millis(20),
+            requests: requests.clone(),
+        }),
+        speech: Some((Speech::new(Box::new(synth), Box::new(player), tx), rx)),
+    };
+    let outcome = Driver::new(
+        &settings(dir.path()),
+        None,
+        Turn::new(ptt, auto_stop, true),
+        parts,
+    )
+    .run()
+    .unwrap();
+    let session = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let screen = std::mem::take(&mut *screen.lock().unwrap());
+    assert!(
+        !screen.timed_out,
+        "the script stalled; screen:\n{}",
+        screen.printed
+    );
+    let played = played.lock().unwrap().clone();
+    let stt_requests = requests.lock().unwrap().len();
+    Run {
+        outcome,
+        screen,
+        events: common::events(&session),
+        played,
+        stt_requests,
+    }
+}
+
+fn of_type<'a>(events: &'a [Value], t: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == t).collect()
+}
+
+const ANSWER: &str = "What is the business goal, and how do we measure success for fraud losses?";
+
+#[test]
+fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
+    let r = run(
+        Ptt::Hold,
+        None,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            Wait(Duration::from_millis(1200)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[ANSWER],
+        8.0,
+    );
+    assert_eq!(r.stt_requests, 1);
+    assert!(r.screen.printed.contains(&format!("Heard: {ANSWER}")));
+    let turns = of_type(&r.events, "turn");
+    let answer = turns.iter().find(|t| t["role"] == "candidate").unwrap();
+    assert_eq!(answer["text"], ANSWER);
+    // The recognised answer was judged like a typed one.
+    assert!(
+        of_type(&r.events, "coverage")
+            .iter()
+            .any(|c| c["turn"] == answer["n"])
+    );
+    // Its recording's numbers, before the turn it became.
+    let voice = of_type(&r.events, "voice");
+    assert_eq!(voice.len(), 1);
+    assert_eq!(voice[0]["turn"], answer["n"]);
+    let secs = voice[0]["audio_seconds"].as_f64().unwrap();
+    assert!(
+        (1.1..2.0).contains(&secs),
+        "recorded {secs} s for a 1.2 s hold"
+    );
+    // Timings from the key's release.
+    let lat = of_type(&r.events, "latency");
+    assert_eq!(lat.len(), 1, "{:?}", r.events);
+    let (t, a) = (
+        lat[0]["transcript_ms"].as_u64().unwrap(),
+        lat[0]["first_audio_ms"].as_u64().unwrap(),
+    );
+    assert!(t >= 20 && a >= t, "transcript {t} ms, first sound {a} ms");
+    assert_eq!(r.outcome.release_to_audio_ms, vec![a]);
+    // Both interviewer lines were spoken in full, sentence by sentence.
+    assert!(r.played.len() >= 3, "{:?}", r.played);
+    assert!(r.played.iter().all(|(len, got)| got >= len));
+    assert!(of_type(&r.events, "spoken").is_empty());
+    // The status line walked through the turn.
+    for s in [
+        Status::Recording,
+        Status::Transcribing,
+        Status::Thinking,
+        Status::Speaking,
+    ] {
+        assert!(r.screen.statuses.contains(&s), "{s:?} never shown");
+    }
+}
+
+#[test]
+fn talking_over_the_interviewer_stops_it_and_the_log_keeps_only_what_was_heard() {
+    let r = run(
+        Ptt::Hold,
+        None,
+        vec![
+            // Barge in a moment into the opening, which takes several seconds to say.
+            When(Status::Speaking),
+            Wait(Duration::from_millis(900)),
+            Press(Key::Space),
+            Wait(Duration::from_millis(800)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Char('e')),
+            Line(Some(
+                "What is the business goal? And how is PR-AUC used here?".into(),
+            )),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &["what is the business goal and how is pure talk used here"],
+        1.0,
+    );
+    let spoken = of_type(&r.events, "spoken");
+    assert_eq!(spoken.len(), 1, "{:?}", r.events);
+    let opening = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["n"] == spoken[0]["turn"])
+        .unwrap();
+    let (full, heard) = (
+        opening["text"].as_str().unwrap(),
+        spoken[0]["text"].as_str().unwrap(),
+    );
+    assert_eq!(opening["role"], "interviewer");
+    assert!(heard.len() < full.len() / 2, "heard {heard:?} of {full:?}");
+    // What was heard is the start of what was said.
+    let first_words: Vec<&str> = heard.trim_end_matches(" —").split_whitespace().collect();
+    let said: Vec<&str> = full.split_whitespace().collect();
+    assert_eq!(&said[..first_words.len()], &first_words[..]);
+    // Playback stopped part-way through one clip, and nothing after it played.
+    let cut: Vec<_> = r.played.iter().filter(|(len, got)| got < len).collect();
+    assert_eq!(cut.len(), 1, "{:?}", r.played);
+    // The edit fixed the mishearing, and the edited text is what counts; it is still a
+    // spoken answer with its recording's numbers.
+    assert_eq!(
+        r.screen.editors[0].1,
+        "what is the business goal and how is pure talk used here"
+    );
+    let answer = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "candidate")
+        .unwrap();
+    assert!(answer["text"].as_str().unwrap().contains("PR-AUC"));
+    assert_eq!(of_type(&r.events, "voice").len(), 1);
+    // The transcript of the session says only what was heard.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("s.jsonl");
+    std::fs::write(
+        &log,
+        r.events
+            .iter()
+            .map(|e| e.to_string() + "\n")
+            .collect::<String>(),
+    )
+    .unwrap();
+    let iv = casecoach::chat::load_for_debrief(&log).unwrap();
+    let n = spoken[0]["turn"].as_u64().unwrap() as usize;
+    assert_eq!(iv.turns[n - 1].text, heard);
+}
+
+#[test]
+fn toggle_stops_itself_after_trailing_silence_and_esc_cancels() {
+    let r = run(
+        Ptt::Toggle,
+        Some(0.8),
+        vec![
+            When(Status::Ready),
+            // Esc throws a recording away: nothing reaches the recogniser.
+            Press(Key::Space),
+            Wait(Duration::from_millis(400)),
+            Press(Key::Esc),
+            When(Status::Ready),
+            // One press; one second of speech then silence ends it without a second press.
+            Press(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[ANSWER],
+        8.0,
+    );
+    assert!(r.screen.printed.contains("recording cancelled"));
+    assert_eq!(r.stt_requests, 1, "the cancelled recording was sent");
+    let voice = of_type(&r.events, "voice");
+    let secs = voice[0]["audio_seconds"].as_f64().unwrap();
+    // 1 s of speech + 0.8 s of silence (+ the loop's granularity).
+    assert!((1.7..2.4).contains(&secs), "auto-stop after {secs} s");
+}
+
+#[test]
+fn a_failed_transcription_keeps_the_recording_for_retry_or_typing() {
+    let r = run(
+        Ptt::Toggle,
+        None,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            Wait(Duration::from_millis(700)),
+            Press(Key::Space),
+            When(Status::Failed),
+            Press(Key::Char('r')),
+            When(Status::Failed),
+            Press(Key::Char('t')),
+            Line(Some("I would start from the business goal.".into())),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &["ERR the speech-to-text endpoint is down", "ERR still down"],
+        8.0,
+    );
+    assert_eq!(r.stt_requests, 2, "retry sends the kept recording again");
+    assert!(
+        r.screen
+            .printed
+            .contains("the speech-to-text endpoint is down")
+    );
+    assert!(r.screen.printed.contains("r to retry, t to type"));
+    let answer = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "candidate")
+        .unwrap();
+    assert_eq!(answer["text"], "I would start from the business goal.");
+    // A typed answer has no recording numbers.
+    assert!(of_type(&r.events, "voice").is_empty());
+    assert!(of_type(&r.events, "latency").is_empty());
+}
+
+#[test]
+fn ending_by_voice_speaks_the_close_prints_the_debrief_and_quits() {
+    let started = Instant::now();
+    let r = run(
+        Ptt::Hold,
+        None,
+        vec![
+            When(Status::Ready),
+            Press(Key::Char('t')),
+            Line(Some("/end".into())),
+            // No key after this: the loop leaves by itself once the close is spoken.
+        ],
+        &[],
+        8.0,
+    );
+    assert!(r.outcome.ended);
+    assert!(!r.outcome.session.is_empty());
+    assert!(of_type(&r.events, "debrief").len() == 1);
+    assert!(
+        r.screen.printed.contains("Recommendation") || r.screen.printed.contains("recommendation"),
+        "{}",
+        r.screen.printed
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
