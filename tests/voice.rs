@@ -204,16 +204,20 @@ fn whisper_cpp_paths_and_plain_text_replies_work() {
 #[test]
 fn failures_say_what_to_do_and_lose_nothing() {
     let env = common::Env::new();
-    // No recordings: this build has no microphone, and says how to practise instead.
+    // No recordings: without the microphone feature, or without a terminal to push-to-talk
+    // on, it says how to practise instead.
     let out = env
         .cmd()
         .args(["voice", "--stt-url", "http://127.0.0.1:9/v1"])
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no live microphone")
-            && String::from_utf8_lossy(&out.stderr).contains("--audio-in")
-    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let why = if cfg!(feature = "mic") {
+        "push-to-talk needs a terminal"
+    } else {
+        "no live microphone: rebuild with `cargo build --release --features mic`"
+    };
+    assert!(err.contains(why) && err.contains("--audio-in"), "{err}");
     let a = wav(env.dir.path(), "a.wav", 1.0, true);
     let out = env
         .cmd()
@@ -452,4 +456,78 @@ fn doctor_checks_the_speech_endpoints() {
             && text.contains("scripts/local-stt.sh start"),
         "{text}"
     );
+}
+
+/// The real cpal capture path, with ALSA's `file` plugin as the microphone: the device reads a
+/// raw file (it is not paced, so the check is short) and `--mic-check` must hear the speech in it.
+#[cfg(feature = "mic")]
+#[test]
+fn the_microphone_path_hears_what_the_device_delivers() {
+    let env = common::Env::new();
+    let home = env.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // 16 kHz mono s16: 0.5 s quiet, 1.5 s of a loud tone, then quiet.
+    let mut raw = Vec::new();
+    for i in 0..(16_000 * 4) {
+        let loud = (8_000..32_000).contains(&i);
+        let v = if loud {
+            ((i as f32 * 0.12).sin() * 16_000.0) as i16
+        } else {
+            0
+        };
+        raw.extend_from_slice(&v.to_le_bytes());
+    }
+    let raw_path = home.join("speech.raw");
+    std::fs::write(&raw_path, raw).unwrap();
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            r#"pcm.!default {{ type asym capture.pcm "fakemic" playback.pcm "null" }}
+pcm.fakemic {{ type plug slave {{ pcm "fakefile" format S16_LE rate 16000 channels 1 }} }}
+pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "raw" }}
+"#,
+            raw_path.display()
+        ),
+    )
+    .unwrap();
+    let listed = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["voice", "--list-devices"])
+        .output()
+        .unwrap();
+    let listed = common::ok(&listed);
+    assert!(listed.contains(" * default"), "{listed}");
+    let out_dir = env.dir.path().join("out");
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["voice", "--mic-check", "--audio-out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let report = common::ok(&out);
+    let speech: f64 = report
+        .split("speech ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|v| v.trim_end_matches('s').parse().ok())
+        .unwrap_or_else(|| panic!("no speech figure in {report}"));
+    // The file device is not paced: it delivers audio about a hundred times faster than real
+    // time, so the ring fills and the callback drops what does not fit (it never blocks the
+    // audio thread). Most of the tone must still come through, and nothing invented.
+    assert!(
+        (0.6..1.8).contains(&speech),
+        "heard {speech} s of a 1.5 s tone: {report}"
+    );
+    let clip = casecoach::voice::audio::read(&out_dir.join("mic-check.wav")).unwrap();
+    assert!((clip.speech_seconds() - speech).abs() < 0.1);
+    // A named device that does not exist says how to find the names.
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["voice", "--mic-check", "--input-device", "no such thing"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list-devices"));
 }

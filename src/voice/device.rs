@@ -43,8 +43,8 @@ mod live {
     pub fn list() -> Result<String> {
         let host = cpal::default_host();
         let mut out = String::new();
-        let default_in = host.default_input_device().map(|d| name(&d));
-        let default_out = host.default_output_device().map(|d| name(&d));
+        let default_in = host.default_input_device().and_then(|d| d.id().ok());
+        let default_out = host.default_output_device().and_then(|d| d.id().ok());
         for (title, input) in [
             ("Inputs (microphones)", true),
             ("Outputs (speakers)", false),
@@ -79,12 +79,8 @@ mod live {
                     ),
                     Err(e) => format!("not usable: {e}"),
                 };
-                let mark = if Some(&n)
-                    == if input {
-                        default_in.as_ref()
-                    } else {
-                        default_out.as_ref()
-                    } {
+                let default = if input { &default_in } else { &default_out };
+                let mark = if d.id().ok().is_some_and(|id| Some(&id) == default.as_ref()) {
                     "*"
                 } else {
                     " "

@@ -30,6 +30,8 @@ pub struct Screen {
     pub editors: Vec<(String, String)>,
     /// The script ran past its deadline (the loop was then told to quit).
     pub timed_out: bool,
+    /// Each key given to the loop, and when.
+    pub keys: Vec<(Key, KeyKind, Instant)>,
 }
 
 /// A terminal driven by a script of steps.
@@ -54,6 +56,17 @@ impl Script {
             },
             screen,
         )
+    }
+}
+
+impl Script {
+    fn give(&mut self, k: Key, kind: KeyKind) -> (Key, KeyKind) {
+        self.screen
+            .lock()
+            .unwrap()
+            .keys
+            .push((k, kind, Instant::now()));
+        (k, kind)
     }
 }
 
@@ -86,11 +99,11 @@ impl Terminal for Script {
                 }
                 Some(Step::Press(k)) => {
                     self.steps.pop_front();
-                    return Some((k, KeyKind::Press));
+                    return Some(self.give(k, KeyKind::Press));
                 }
                 Some(Step::Release(k)) => {
                     self.steps.pop_front();
-                    return Some((k, KeyKind::Release));
+                    return Some(self.give(k, KeyKind::Release));
                 }
                 Some(Step::Line(_)) => {
                     // A line answer out of turn: skip it rather than hang.
