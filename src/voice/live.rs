@@ -479,7 +479,11 @@ impl Driver {
                 };
                 if clip.speech_seconds() < 0.3 {
                     self.clip = None;
-                    self.handle(Event::Transcribed(Ok(String::new())));
+                    let peak = clip.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+                    self.handle(Event::Silent {
+                        seconds: clip.seconds(),
+                        peak,
+                    });
                     return;
                 }
                 self.clip = Some(clip);
@@ -560,7 +564,9 @@ impl Driver {
         self.marks.first_token = None;
         self.marks.first_audio = None;
         self.marks.logged = false;
-        self.print(&format!("You: {text}\n"));
+        if !text.starts_with('/') {
+            self.print(&format!("You: {text}\n"));
+        }
         let _ = self.to_chat.send(ToChat::Answer { text, note });
         self.clip = None;
     }

@@ -35,6 +35,11 @@ pub enum Event {
     Tick,
     /// Loudness (RMS of full scale) of the latest microphone frame.
     Level(f32),
+    /// The recording held no speech (seconds long, peak level 0-1): it is not sent.
+    Silent {
+        seconds: f64,
+        peak: f32,
+    },
     /// The speech-to-text reply, or why there is none.
     Transcribed(Result<String, String>),
     /// What the candidate typed or edited; None when they gave up.
@@ -141,7 +146,10 @@ impl Turn {
             (Status::Ready, Ptt::Toggle) => "Space to talk · t type · q quit",
             (Status::Recording, Ptt::Hold) => "release to send · Esc cancel",
             (Status::Recording, Ptt::Toggle) => "Space to send · Esc cancel",
-            (Status::Confirming, _) => "Enter send · r re-record · e edit · Esc drop",
+            (Status::Confirming, Ptt::Hold) => {
+                "Enter send · hold Space to re-record · e edit · Esc drop"
+            }
+            (Status::Confirming, Ptt::Toggle) => "Enter send · r re-record · e edit · Esc drop",
             (Status::Failed, _) => "r retry · t type instead · Esc drop",
             (Status::Thinking | Status::Speaking, Ptt::Hold) => "hold Space to interrupt",
             (Status::Thinking | Status::Speaking, Ptt::Toggle) => "Space to interrupt",
@@ -247,6 +255,16 @@ impl Turn {
                     self.finish(now, &mut out);
                 }
             }
+            Event::Silent { seconds, peak } => {
+                if self.status == Status::Transcribing {
+                    out.push(Effect::Notice(format!(
+                        "(no speech in that {seconds:.1} s recording (peak level {:.0}%), so it was not sent: \
+                         speak up, or test the microphone with casecoach voice --mic-check)",
+                        peak * 100.0
+                    )));
+                    self.go(Status::Ready, &mut out);
+                }
+            }
             Event::Transcribed(result) => {
                 if self.status != Status::Transcribing {
                     return out;
@@ -338,7 +356,13 @@ impl Turn {
                     let text = std::mem::take(&mut self.heard);
                     self.send(text, out);
                 }
-                Key::Char('r') | Key::Space => self.record(key, now, out),
+                // Back to the talk key. In toggle mode the talk key itself does not re-record
+                // here: it is what a candidate presses to stop just as auto-stop fires.
+                Key::Char('r') => {
+                    self.heard.clear();
+                    self.go(Status::Ready, out);
+                }
+                Key::Space if self.ptt == Ptt::Hold => self.record(key, now, out),
                 Key::Char('e') => {
                     out.push(Effect::LineEditor(Some(std::mem::take(&mut self.heard))));
                     self.go(Status::Typing, out);
@@ -556,9 +580,10 @@ mod tests {
             )
         };
         heard(&mut t, 0.0);
-        // r re-records.
+        // r re-records: back to the talk key.
         let fx = t.on(Key(K::Char('r'), Press), 2.0);
-        assert!(fx.contains(&E::StartRecording));
+        assert_eq!(fx, vec![E::Status(Status::Ready)]);
+        t.on(Key(K::Space, Press), 2.1);
         t.on(Key(K::Space, Release), 3.0);
         t.on(Transcribed(Ok("pure talk".into())), 3.5);
         // e edits; the edited text is what is sent.
@@ -583,6 +608,21 @@ mod tests {
         );
         let fx = t.on(Transcribed(Ok("  ".into())), 1.5);
         assert!(sends(&fx).is_empty());
+        assert_eq!(t.status, Status::Ready);
+        run(
+            &mut t,
+            &[(1.6, Key(K::Space, Press)), (2.6, Key(K::Space, Press))],
+        );
+        let fx = t.on(
+            Silent {
+                seconds: 1.0,
+                peak: 0.004,
+            },
+            2.6,
+        );
+        assert!(
+            matches!(&fx[0], E::Notice(n) if n.contains("no speech in that 1.0 s recording (peak level 0%)"))
+        );
         assert_eq!(t.status, Status::Ready);
         run(
             &mut t,
@@ -648,5 +688,25 @@ mod tests {
         let fx = t.on(Key(K::CtrlC, Press), 1.0);
         assert_eq!(fx, vec![E::Discard, E::Status(Status::Done), E::Quit]);
         assert!(t.on(Key(K::Space, Release), 2.0).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod toggle_race {
+    use super::*;
+
+    #[test]
+    fn a_late_stop_press_after_auto_stop_does_not_start_a_new_recording() {
+        let mut t = Turn::new(Ptt::Toggle, Some(0.8), true);
+        t.on(Event::ReplyDone { ended: false }, 0.0);
+        t.on(Event::PlaybackDone, 0.0);
+        t.on(Event::Key(Key::Space, KeyKind::Press), 0.0);
+        t.on(Event::Level(0.2), 0.5);
+        t.on(Event::Tick, 1.3);
+        assert_eq!(t.status, Status::Transcribing);
+        t.on(Event::Transcribed(Ok("heard".into())), 1.4);
+        // The candidate meant to stop; the recording had already stopped itself.
+        assert!(t.on(Event::Key(Key::Space, KeyKind::Press), 1.5).is_empty());
+        assert_eq!(t.status, Status::Confirming);
     }
 }
