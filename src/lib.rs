@@ -68,12 +68,14 @@ pub fn run(cli: Cli) -> Result<()> {
                     cli::PttArg::Hold => Some(voice::turn::Ptt::Hold),
                     cli::PttArg::Toggle => Some(voice::turn::Ptt::Toggle),
                 },
-                auto_stop: match args.auto_stop {
-                    s if !(0.0..=30.0).contains(&s) => anyhow::bail!(
-                        "--auto-stop {s}: give the seconds of silence that end a recording, from 0 (off) to 30"
-                    ),
-                    s if s == 0.0 => None,
-                    s => Some(s),
+                auto_stop: {
+                    let s = args.auto_stop;
+                    if !(0.0..=30.0).contains(&s) {
+                        anyhow::bail!(
+                            "--auto-stop {s}: give the seconds of silence that end a recording, from 0 (off) to 30"
+                        );
+                    }
+                    (s > 0.0).then_some(s)
                 },
                 list_devices: args.list_devices,
                 mic_check: args.mic_check,

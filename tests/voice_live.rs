@@ -7,9 +7,10 @@ mod common;
 use Step::*;
 use casecoach::cli::{JudgeMode, Settings};
 use casecoach::interview::Mode;
+use casecoach::voice::audio::Clip;
 use casecoach::voice::capture::ClipMic;
-use casecoach::voice::fake::{Heard, Screen, Script, Step, Tone};
-use casecoach::voice::live::{Driver, Outcome, Parts};
+use casecoach::voice::fake::{Heard, Requests, Screen, Script, Step, Tone};
+use casecoach::voice::live::{Driver, Outcome, Parts, Transcriber};
 use casecoach::voice::speech::{Paced, Speech, tone};
 use casecoach::voice::turn::{Key, Ptt, Status, Turn};
 use serde_json::Value;
@@ -25,7 +26,7 @@ struct Run {
     stt_requests: usize,
 }
 
-fn settings(dir: &std::path::Path) -> Settings {
+fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Settings {
     Settings {
         sessions_dir: dir.join("sessions"),
         prompts_dir: None,
@@ -33,71 +34,112 @@ fn settings(dir: &std::path::Path) -> Settings {
         minutes: None,
         mode: Mode::Interview,
         focus: None,
-        llm: None,
+        llm,
         stt: Default::default(),
         tts: Default::default(),
         judge: JudgeMode::Lexical,
     }
 }
 
-/// Run a scripted spoken interview: `answers` are what the recogniser hears, in order.
-fn run(ptt: Ptt, auto_stop: Option<f64>, steps: Vec<Step>, answers: &[&str], speed: f64) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let (term, screen) = Script::new(steps, Duration::from_secs(40));
-    let played = Arc::new(Mutex::new(Vec::new()));
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let synth = Tone {
-        per_word: 0.08,
-        delay: Duration::from_millis(5),
-        asked: Arc::new(Mutex::new(Vec::new())),
-    };
-    let player = Paced {
-        speed,
-        played: played.clone(),
-    };
-    // One second of "speech", then silence.
-    let mut clip = tone(1.0);
-    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 3));
-    let parts = Parts {
-        term: Box::new(term),
-        mic: Box::new(ClipMic::new(&clip)),
-        stt: Box::new(Heard {
-            answers: answers.iter().map(|s| s.to_string()).collect(),
-            delay: Duration::from_millis(20),
-            requests: requests.clone(),
-        }),
-        speech: Some((Speech::new(Box::new(synth), Box::new(player), tx), rx)),
-    };
-    let outcome = Driver::new(
-        &settings(dir.path()),
-        None,
-        Turn::new(ptt, auto_stop, true),
-        parts,
-    )
-    .run()
-    .unwrap();
-    let session = std::fs::read_dir(dir.path().join("sessions"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let screen = std::mem::take(&mut *screen.lock().unwrap());
-    assert!(
-        !screen.timed_out,
-        "the script stalled; screen:\n{}",
-        screen.printed
-    );
-    let played = played.lock().unwrap().clone();
-    let stt_requests = requests.lock().unwrap().len();
-    Run {
-        outcome,
-        screen,
-        events: common::events(&session),
-        played,
-        stt_requests,
+/// One scripted spoken interview's set-up.
+struct Rig {
+    ptt: Ptt,
+    auto_stop: Option<f64>,
+    confirm: bool,
+    steps: Vec<Step>,
+    stt: Box<dyn Transcriber>,
+    /// What the microphone hears from each press of the talk key.
+    clip: Clip,
+    /// How much faster than real time the speaker plays.
+    speed: f64,
+    llm: Option<casecoach::llm::LlmConfig>,
+}
+
+impl Rig {
+    /// `answers` are what the recogniser hears, in order.
+    fn new(ptt: Ptt, steps: Vec<Step>, answers: &[&str]) -> (Rig, Requests) {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        // One second of "speech", then silence.
+        let mut clip = tone(1.0);
+        clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 3));
+        (
+            Rig {
+                ptt,
+                auto_stop: None,
+                confirm: true,
+                steps,
+                stt: Box::new(Heard {
+                    answers: answers.iter().map(|s| s.to_string()).collect(),
+                    delay: Duration::from_millis(20),
+                    requests: requests.clone(),
+                }),
+                clip,
+                speed: 8.0,
+                llm: None,
+            },
+            requests,
+        )
     }
+
+    fn run(self) -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        let (term, screen) = Script::new(self.steps, Duration::from_secs(60));
+        let played = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let synth = Tone {
+            per_word: 0.08,
+            delay: Duration::from_millis(5),
+            asked: Arc::new(Mutex::new(Vec::new())),
+        };
+        let player = Paced {
+            speed: self.speed,
+            played: played.clone(),
+        };
+        let parts = Parts {
+            term: Box::new(term),
+            mic: Box::new(ClipMic::new(&self.clip)),
+            stt: self.stt,
+            speech: Some((Speech::new(Box::new(synth), Box::new(player), tx), rx)),
+        };
+        let outcome = Driver::new(
+            &settings(dir.path(), self.llm),
+            None,
+            Turn::new(self.ptt, self.auto_stop, self.confirm),
+            parts,
+        )
+        .run()
+        .unwrap();
+        let session = std::fs::read_dir(dir.path().join("sessions"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let screen = std::mem::take(&mut *screen.lock().unwrap());
+        assert!(
+            !screen.timed_out,
+            "the script stalled; screen:\n{}",
+            screen.printed
+        );
+        let played = played.lock().unwrap().clone();
+        Run {
+            outcome,
+            screen,
+            events: common::events(&session),
+            played,
+            stt_requests: 0,
+        }
+    }
+}
+
+/// The common case: a fake recogniser, no model.
+fn run(ptt: Ptt, auto_stop: Option<f64>, steps: Vec<Step>, answers: &[&str], speed: f64) -> Run {
+    let (mut rig, requests) = Rig::new(ptt, steps, answers);
+    rig.auto_stop = auto_stop;
+    rig.speed = speed;
+    let mut r = rig.run();
+    r.stt_requests = requests.lock().unwrap().len();
+    r
 }
 
 fn of_type<'a>(events: &'a [Value], t: &str) -> Vec<&'a Value> {
@@ -153,6 +195,18 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
     );
     assert!(t >= 20 && a >= t, "transcript {t} ms, first sound {a} ms");
     assert_eq!(r.outcome.release_to_audio_ms, vec![a]);
+    // `debrief --timings` shows them.
+    let events: Vec<casecoach::session::Event> = r
+        .events
+        .iter()
+        .map(|e| serde_json::from_value(e.clone()).unwrap())
+        .collect();
+    let table = casecoach::session::timings(&events);
+    assert!(
+        table.contains("From the release of the talk key"),
+        "{table}"
+    );
+    assert!(table.contains(&format!("{a}ms")), "{table}");
     // Both interviewer lines were spoken in full, sentence by sentence.
     assert!(r.played.len() >= 3, "{:?}", r.played);
     assert!(r.played.iter().all(|(len, got)| got >= len));
@@ -330,4 +384,148 @@ fn ending_by_voice_speaks_the_close_prints_the_debrief_and_quits() {
         r.screen.printed
     );
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// A model that streams its line slowly: a short first sentence, then a word every 60 ms.
+fn slow_model() -> String {
+    use axum::body::{Body, Bytes};
+    use axum::http::Response;
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(|_body: Bytes| async move {
+            let body = futures::stream::unfold(0usize, |i| async move {
+                let chunk = match i {
+                    0 => serde_json::json!({"choices":[{"delta":{"content":"Good question."}}]}),
+                    1..=60 => {
+                        tokio::time::sleep(Duration::from_millis(60)).await;
+                        serde_json::json!({"choices":[{"delta":{"content":format!(" word{i}")}}]})
+                    }
+                    61 => serde_json::json!({"choices":[{"delta":{"content":"."},"finish_reason":"stop"}]}),
+                    _ => return None,
+                };
+                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
+            });
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(body))
+                .unwrap()
+        }),
+    );
+    format!("http://{}/v1", common::serve(app))
+}
+
+#[test]
+fn talking_over_a_streaming_model_stops_the_stream_too() {
+    let url = slow_model();
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![
+            // Talk at once, before the (scripted) opening has even arrived, and answer.
+            Press(Key::Space),
+            Wait(Duration::from_millis(700)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            // The model's reply: talk over it while it is still streaming.
+            When(Status::Speaking),
+            Wait(Duration::from_millis(300)),
+            Press(Key::Space),
+            Wait(Duration::from_millis(700)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Esc),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[ANSWER, ANSWER],
+    );
+    rig.speed = 1.0;
+    rig.llm = Some(
+        casecoach::llm::LlmConfig::resolve(
+            Some(&url),
+            Some("m"),
+            &casecoach::llm::LlmSection::default(),
+        )
+        .unwrap()
+        .unwrap(),
+    );
+    let started = Instant::now();
+    let r = rig.run();
+    // The full line takes 3.6 s to stream; the barge-in cut it short.
+    let line = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "interviewer" && t["n"].as_u64() > Some(1))
+        .unwrap();
+    let text = line["text"].as_str().unwrap();
+    assert!(text.ends_with("[stopped]"), "{text}");
+    assert!(!text.contains("word50"), "{text}");
+    let spoken = of_type(&r.events, "spoken");
+    assert_eq!(spoken.len(), 2, "{:?}", r.events);
+    let cut = spoken.iter().find(|s| s["turn"] == line["n"]).unwrap();
+    let heard = cut["text"].as_str().unwrap();
+    assert!(heard.starts_with("Good question."), "{heard}");
+    assert!(!heard.contains("[stopped]"), "{heard}");
+    // The opening was talked over before a word of it was spoken.
+    let opening = spoken.iter().find(|s| s["turn"] == 1).unwrap();
+    assert_eq!(opening["text"], "");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_spoken_answer_through_the_real_whisper_server() {
+    let Some(url) = std::env::var("CASECOACH_REAL_STT_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!(
+            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("a.wav");
+    let made = std::process::Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&wav)
+        .arg("What is the business goal here, and how do we get fraud labels?")
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        made,
+        "espeak-ng is needed to make test speech (.ci/run installs it)"
+    );
+    let speech = casecoach::voice::audio::read(&wav).unwrap();
+    let (mut rig, _) = Rig::new(
+        Ptt::Toggle,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            // Auto-stop ends it once the speech is over.
+            When(Status::Confirming),
+            Press(Key::Enter),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[],
+    );
+    let mut clip = speech;
+    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 2));
+    rig.clip = clip;
+    rig.auto_stop = Some(0.8);
+    rig.stt = Box::new(
+        casecoach::voice::stt::Stt::new(casecoach::voice::stt::SttConfig::new(&url)).unwrap(),
+    );
+    let r = rig.run();
+    let answer = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "candidate")
+        .unwrap();
+    let heard = answer["text"].as_str().unwrap().to_lowercase();
+    assert!(heard.contains("business goal"), "{heard}");
+    let lat = of_type(&r.events, "latency");
+    eprintln!("real whisper, live loop: {}", lat[0]);
 }

@@ -34,8 +34,11 @@ pub struct Chat {
     judge: Option<Box<dyn crate::llm::Backend>>,
     /// Told each piece of an interviewer line as it is shown, then the line's turn once it is
     /// logged: voice mode speaks from it.
-    pub on_line: Option<Box<dyn FnMut(LineNews)>>,
+    pub on_line: Option<LineListener>,
 }
+
+/// Hears an interviewer line as it happens.
+pub type LineListener = Box<dyn FnMut(LineNews)>;
 
 /// An interviewer line as it happens.
 pub enum LineNews<'a> {
@@ -136,7 +139,7 @@ impl Chat {
         query: Option<&str>,
         out: Box<dyn Write>,
         tty: bool,
-        on_line: Option<Box<dyn FnMut(LineNews)>>,
+        on_line: Option<LineListener>,
     ) -> Result<Chat> {
         let path = session::find(&settings.sessions_dir, query)?;
         let loaded = session::read(&path)?;

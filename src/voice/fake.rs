@@ -138,13 +138,16 @@ impl Terminal for Script {
     }
 }
 
+/// Each request a fake service received: its text, and when.
+pub type Requests = Arc<Mutex<Vec<(String, Instant)>>>;
+
 /// A recogniser that hears the given answers in order, after a fixed delay; an answer that
 /// starts with "ERR " fails with the rest as the reason.
 pub struct Heard {
     pub answers: VecDeque<String>,
     pub delay: Duration,
     /// The prompts it was sent, and when each request arrived.
-    pub requests: Arc<Mutex<Vec<(String, Instant)>>>,
+    pub requests: Requests,
 }
 
 impl Transcriber for Heard {
@@ -167,7 +170,7 @@ pub struct Tone {
     pub per_word: f64,
     pub delay: Duration,
     /// Every sentence it was asked for, and when.
-    pub asked: Arc<Mutex<Vec<(String, Instant)>>>,
+    pub asked: Requests,
 }
 
 impl Synth for Tone {

@@ -335,7 +335,7 @@ impl Driver {
     fn drain(&mut self) -> Result<()> {
         loop {
             match self.from_chat.try_recv() {
-                Ok(m) => self.from_chat(m)?,
+                Ok(m) => self.on_chat(m)?,
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     self.quit = true;
@@ -374,7 +374,7 @@ impl Driver {
         Ok(())
     }
 
-    fn from_chat(&mut self, m: FromChat) -> Result<()> {
+    fn on_chat(&mut self, m: FromChat) -> Result<()> {
         match m {
             FromChat::Output(text) => self.print(&text),
             FromChat::Piece(p) => {
@@ -431,7 +431,9 @@ impl Driver {
 
     /// A reply cut short: once both what was heard and the line's turn are known, log it.
     fn settle_cut(&mut self) {
-        if let (Some(heard), Some(turn)) = (self.cut.take(), self.line_turn) {
+        if let Some(turn) = self.line_turn
+            && let Some(heard) = self.cut.take()
+        {
             let _ = self.to_chat.send(ToChat::Spoken { turn, heard });
         }
     }
@@ -516,7 +518,12 @@ impl Driver {
                 if let Some((speech, _)) = &self.parts.speech {
                     let heard = speech.stop(self.reply);
                     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-                    if self.line_open || words(&heard) != words(&self.last_line) {
+                    // Cut unless the whole line, already complete, was heard. A line still to
+                    // come (no turn yet) is cut too: its words will not be spoken.
+                    if self.line_open
+                        || self.line_turn.is_none()
+                        || words(&heard) != words(&self.last_line)
+                    {
                         self.cut = Some(heard);
                         self.settle_cut();
                     }
@@ -621,7 +628,7 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.closed && Instant::now() < deadline {
             match self.from_chat.recv_timeout(Duration::from_millis(50)) {
-                Ok(m) => self.from_chat(m)?,
+                Ok(m) => self.on_chat(m)?,
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(_) => {}
             }

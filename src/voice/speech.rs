@@ -101,11 +101,13 @@ impl Player for Mute {
     }
 }
 
+/// Every clip's length and the seconds of it played.
+pub type Played = Arc<Mutex<Vec<(f64, f64)>>>;
+
 /// Plays in real time without a device, `speed` times faster: the test and benchmark speaker.
 pub struct Paced {
     pub speed: f64,
-    /// Every clip's length and the seconds of it played.
-    pub played: Arc<Mutex<Vec<(f64, f64)>>>,
+    pub played: Played,
 }
 
 impl Player for Paced {
@@ -398,7 +400,7 @@ mod tests {
         }
     }
 
-    fn pipeline(speed: f64) -> (Speech, Receiver<Heard>, Arc<Mutex<Vec<(f64, f64)>>>) {
+    fn pipeline(speed: f64) -> (Speech, Receiver<Heard>, Played) {
         let played = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = channel();
         let player = Paced {

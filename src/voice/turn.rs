@@ -204,7 +204,7 @@ impl Turn {
 
     /// After a reply, the turn is the candidate's once the words are in and the speaker is quiet.
     fn settle(&mut self, out: &mut Vec<Effect>) {
-        if !(self.reply_done && !self.playing) {
+        if !self.reply_done || self.playing {
             return;
         }
         if self.ended {
@@ -308,9 +308,9 @@ impl Turn {
             Event::ReplyDone { ended } => {
                 self.reply_done = true;
                 self.ended = ended;
-                if matches!(self.status, Status::Thinking | Status::Speaking) {
-                    self.settle(&mut out);
-                } else if ended && self.status == Status::Ready {
+                if matches!(self.status, Status::Thinking | Status::Speaking)
+                    || (ended && self.status == Status::Ready)
+                {
                     self.settle(&mut out);
                 }
             }
