@@ -151,7 +151,7 @@ mod live {
     /// The live microphone. Dropping it closes the stream.
     pub struct CpalMic {
         _stream: cpal::Stream,
-        capture: Arc<Mutex<Capture>>,
+        capture: Arc<Mutex<Worker>>,
         running: Arc<AtomicBool>,
         pub description: String,
     }
@@ -174,8 +174,7 @@ mod live {
                 config.sample_format()
             );
             // Two seconds of room: the worker drains it every 10 ms.
-            let (producer, mut consumer) =
-                rtrb::RingBuffer::<f32>::new(rate as usize * channels * 2);
+            let (producer, consumer) = rtrb::RingBuffer::<f32>::new(rate as usize * channels * 2);
             let stream = match config.sample_format() {
                 SampleFormat::F32 => build::<f32>(&device, config.config(), producer),
                 SampleFormat::I16 => build::<i16>(&device, config.config(), producer),
@@ -187,19 +186,16 @@ mod live {
             }
             .map_err(|e| explain(e, "microphone", &n))?;
             stream.play().map_err(|e| explain(e, "microphone", &n))?;
-            let capture = Arc::new(Mutex::new(Capture::new(rate, channels)));
+            let capture = Arc::new(Mutex::new(Worker {
+                ring: consumer,
+                capture: Capture::new(rate, channels),
+                block: Vec::new(),
+            }));
             let running = Arc::new(AtomicBool::new(true));
             let (cap, run) = (capture.clone(), running.clone());
             std::thread::spawn(move || {
-                let mut block = Vec::new();
                 while run.load(Ordering::SeqCst) {
-                    block.clear();
-                    while let Ok(s) = consumer.pop() {
-                        block.push(s);
-                    }
-                    if !block.is_empty() {
-                        cap.lock().unwrap().push(&block);
-                    }
+                    cap.lock().unwrap().drain();
                     std::thread::sleep(Duration::from_millis(10));
                 }
             });
@@ -210,10 +206,25 @@ mod live {
                 description,
             })
         }
+    }
 
-        /// Wait for the worker to take in what the device has delivered.
-        fn settle(&self) {
-            std::thread::sleep(Duration::from_millis(12));
+    /// The ring's reading end and what it feeds; drained every 10 ms by the worker, and once
+    /// more on the spot when a recording stops, so nothing waits for the worker's next round.
+    struct Worker {
+        ring: rtrb::Consumer<f32>,
+        capture: Capture,
+        block: Vec<f32>,
+    }
+
+    impl Worker {
+        fn drain(&mut self) {
+            self.block.clear();
+            while let Ok(s) = self.ring.pop() {
+                self.block.push(s);
+            }
+            if !self.block.is_empty() {
+                self.capture.push(&self.block);
+            }
         }
     }
 
@@ -256,17 +267,20 @@ mod live {
 
     impl Microphone for CpalMic {
         fn start(&mut self) {
-            self.capture.lock().unwrap().start();
+            let mut w = self.capture.lock().unwrap();
+            w.drain();
+            w.capture.start();
         }
         fn level(&mut self) -> Option<f32> {
-            self.capture.lock().unwrap().level()
+            self.capture.lock().unwrap().capture.level()
         }
         fn stop(&mut self) -> Clip {
-            self.settle();
-            self.capture.lock().unwrap().stop()
+            let mut w = self.capture.lock().unwrap();
+            w.drain();
+            w.capture.stop()
         }
         fn cancel(&mut self) {
-            self.capture.lock().unwrap().cancel();
+            self.capture.lock().unwrap().capture.cancel();
         }
     }
 

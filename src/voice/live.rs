@@ -234,7 +234,7 @@ pub struct Driver {
     start: Instant,
     to_chat: Sender<ToChat>,
     from_chat: Receiver<FromChat>,
-    stt_tx: Sender<(Vec<u8>, String)>,
+    stt_tx: Sender<(super::audio::Clip, String)>,
     stt_rx: Receiver<(Result<String, String>, Instant)>,
     sentences: Sentences,
     /// The reply being spoken, and whether its words are still being spoken.
@@ -269,12 +269,13 @@ impl Driver {
         let (chat_tx, from_chat) = channel();
         let s = settings.clone();
         std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
-        let (stt_tx, stt_jobs) = channel::<(Vec<u8>, String)>();
+        let (stt_tx, stt_jobs) = channel::<(super::audio::Clip, String)>();
         let (stt_done, stt_rx) = channel();
         let mut stt = std::mem::replace(&mut parts.stt, Box::new(NoStt));
         std::thread::spawn(move || {
-            for (wav, prompt) in stt_jobs {
-                let r = stt.transcribe(wav, &prompt).map_err(|e| format!("{e:#}"));
+            for (clip, prompt) in stt_jobs {
+                let r =
+                    super::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
                 if stt_done.send((r, Instant::now())).is_err() {
                     break;
                 }
@@ -543,14 +544,10 @@ impl Driver {
             let chars: Vec<char> = self.last_line.chars().collect();
             chars[chars.len().saturating_sub(200)..].iter().collect()
         };
-        match clip.wav() {
-            Ok(wav) => {
-                let _ = self
-                    .stt_tx
-                    .send((wav, format!("{} {tail}", super::VOCABULARY)));
-            }
-            Err(e) => self.handle(Event::Transcribed(Err(format!("{e:#}")))),
-        }
+        // A copy: the recording stays here for a retry.
+        let _ = self
+            .stt_tx
+            .send((clip.clone(), format!("{} {tail}", super::VOCABULARY)));
     }
 
     fn send(&mut self, text: String) {

@@ -93,6 +93,20 @@ fn confirm(heard: &str) -> Result<Option<String>> {
     }
 }
 
+/// A whole recording as text. Long answers go up in pieces: servers cap uploads (OpenAI at
+/// 25 MB, about 13 minutes).
+pub fn transcribe(
+    stt: &mut dyn live::Transcriber,
+    clip: &audio::Clip,
+    prompt: &str,
+) -> Result<String> {
+    let mut pieces = Vec::new();
+    for part in clip.chunks(MAX_UPLOAD_SECONDS) {
+        pieces.push(stt.transcribe(part.wav()?, prompt)?);
+    }
+    Ok(pieces.join(" ").trim().to_string())
+}
+
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     if opts.list_devices {
         print!("{}", device::list()?);
@@ -115,7 +129,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
              or start one with scripts/local-stt.sh start"
         );
     };
-    let stt = stt::Stt::new(stt_config)?;
+    let mut stt = stt::Stt::new(stt_config)?;
     if let Some(dir) = &opts.audio_out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -172,18 +186,12 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             .rev()
             .collect();
         let started = Instant::now();
-        // Long answers go up in pieces: servers cap uploads (OpenAI at 25 MB, about 13 minutes).
-        let mut pieces = Vec::new();
-        for part in clip.chunks(MAX_UPLOAD_SECONDS) {
-            let heard = stt.transcribe(part.wav()?, &format!("{VOCABULARY} {tail}")).with_context(|| {
-                format!(
-                    "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
-                    path.display()
-                )
-            })?;
-            pieces.push(heard);
-        }
-        let text = pieces.join(" ").trim().to_string();
+        let text = transcribe(&mut stt, &clip, &format!("{VOCABULARY} {tail}")).with_context(|| {
+            format!(
+                "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
+                path.display()
+            )
+        })?;
         let transcribe_ms = started.elapsed().as_millis() as u64;
         if text.is_empty() {
             notice(&format!(
@@ -356,4 +364,28 @@ pub fn doctor(stt_url: Option<&str>, tts_url: Option<&str>) -> Vec<crate::llm::d
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_recording_goes_up_in_pieces_and_comes_back_as_one_answer() {
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stt = fake::Heard {
+            answers: ["first part.", "second part.", "third part."]
+                .map(String::from)
+                .into(),
+            delay: std::time::Duration::ZERO,
+            requests: heard.clone(),
+        };
+        // Five minutes of speech-like tone.
+        let clip = speech::tone(300.0);
+        let text = transcribe(&mut stt, &clip, "PR-AUC").unwrap();
+        assert_eq!(text, "first part. second part. third part.");
+        let requests = heard.lock().unwrap();
+        assert_eq!(requests.len(), 3, "300 s in pieces of at most 120 s");
+        assert!(requests.iter().all(|(prompt, _)| prompt == "PR-AUC"));
+    }
 }
