@@ -158,6 +158,7 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
             ),
             rx,
         )),
+        keep: None,
     };
     arrivals.lock().unwrap().stt.clear();
     let outcome = Driver::new(&settings, None, Turn::new(Ptt::Hold, None, false), parts)

@@ -24,6 +24,8 @@ struct Run {
     /// Each clip played: its length and the seconds of it heard.
     played: Vec<(f64, f64)>,
     stt_requests: usize,
+    /// Seconds of each answer recording kept in --audio-out.
+    kept: Vec<f64>,
 }
 
 fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Settings {
@@ -100,6 +102,7 @@ impl Rig {
             mic: Box::new(ClipMic::new(&self.clip)),
             stt: self.stt,
             speech: Some((Speech::new(Box::new(synth), Box::new(player), tx), rx)),
+            keep: Some(dir.path().join("answers")),
         };
         let outcome = Driver::new(
             &settings(dir.path(), self.llm),
@@ -122,12 +125,21 @@ impl Rig {
             screen.printed
         );
         let played = played.lock().unwrap().clone();
+        let mut kept: Vec<_> = std::fs::read_dir(dir.path().join("answers"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        kept.sort();
+        let kept = kept
+            .iter()
+            .map(|p| casecoach::voice::audio::read(p).unwrap().seconds())
+            .collect();
         Run {
             outcome,
             screen,
             events: common::events(&session),
             played,
             stt_requests: 0,
+            kept,
         }
     }
 }
@@ -195,6 +207,11 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
     );
     assert!(t >= 20 && a >= t, "transcript {t} ms, first sound {a} ms");
     assert_eq!(r.outcome.release_to_audio_ms, vec![a]);
+    // The recording was kept to listen back to, and the log names it.
+    let kept = voice[0]["file"].as_str().unwrap();
+    assert!(kept.ends_with("answers/answer-01.wav"), "{kept}");
+    assert_eq!(r.kept.len(), 1);
+    assert!((r.kept[0] - secs).abs() < 0.01, "{:?} vs {secs}", r.kept);
     // `debrief --timings` shows them.
     let events: Vec<casecoach::session::Event> = r
         .events

@@ -43,13 +43,16 @@ pub struct Parts {
     pub stt: Box<dyn Transcriber>,
     /// None with `--tts none`: lines are printed only.
     pub speech: Option<(Speech, Receiver<Heard>)>,
+    /// Keep each sent answer's recording here (`--audio-out`), to listen back to.
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// To the interview thread.
 enum ToChat {
     Answer {
         text: String,
-        note: Option<VoiceNote>,
+        /// The recording's numbers, and where it was kept (if it was).
+        note: Option<(VoiceNote, String)>,
     },
     Spoken {
         turn: usize,
@@ -135,11 +138,11 @@ fn interview(
                         continue;
                     }
                     let turn = chat.iv.turns.len() + 1;
-                    if let Some(mut note) = note
+                    if let Some((mut note, file)) = note
                         && !text.starts_with('/')
                     {
                         note.turn = turn;
-                        chat.voice_note("microphone", note)?;
+                        chat.voice_note(&file, note)?;
                         answered = turn;
                     }
                     let leave = matches!(
@@ -256,6 +259,8 @@ pub struct Driver {
     closed: bool,
     recording_since: Option<Instant>,
     last_status: Option<Instant>,
+    /// Answers kept as files so far.
+    answers: usize,
 }
 
 impl Driver {
@@ -304,6 +309,7 @@ impl Driver {
             closed: false,
             recording_since: None,
             last_status: None,
+            answers: 0,
         }
     }
 
@@ -553,10 +559,12 @@ impl Driver {
     fn send(&mut self, text: String) {
         // Spoken (perhaps edited) when a recording is behind it; typed otherwise.
         self.spoken_answer = self.clip.is_some();
-        let note = if self.spoken_answer {
-            self.marks.note.clone()
-        } else {
-            None
+        let note = match (self.clip.take(), self.marks.note.clone()) {
+            (Some(clip), Some(note)) if !text.starts_with('/') => {
+                let file = self.keep_recording(&clip);
+                Some((note, file))
+            }
+            _ => None,
         };
         if let Some((speech, _)) = &self.parts.speech {
             self.reply = speech.begin();
@@ -577,6 +585,28 @@ impl Driver {
 
     fn print(&mut self, text: &str) {
         self.parts.term.print(text);
+    }
+
+    /// Save an answer's recording when asked to; returns what the log calls it.
+    fn keep_recording(&mut self, clip: &super::audio::Clip) -> String {
+        let Some(dir) = self.parts.keep.clone() else {
+            return "microphone".into();
+        };
+        self.answers += 1;
+        let path = dir.join(format!("answer-{:02}.wav", self.answers));
+        let saved = std::fs::create_dir_all(&dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(std::fs::write(&path, clip.wav()?)?));
+        match saved {
+            Ok(()) => path.display().to_string(),
+            Err(e) => {
+                self.print(&format!(
+                    "(could not keep the recording in {}: {e})\n",
+                    path.display()
+                ));
+                "microphone".into()
+            }
+        }
     }
 
     fn show_status(&mut self) {

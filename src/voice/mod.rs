@@ -287,6 +287,7 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         mic: Box::new(mic),
         stt: Box::new(stt),
         speech,
+        keep: opts.audio_out.clone(),
     };
     let turn = turn::Turn::new(ptt, opts.auto_stop, opts.confirm);
     let outcome = live::Driver::new(settings, opts.resume.clone(), turn, parts).run();
