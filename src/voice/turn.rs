@@ -151,8 +151,10 @@ impl Turn {
             }
             (Status::Confirming, Ptt::Toggle) => "Enter send · r re-record · e edit · Esc drop",
             (Status::Failed, _) => "r retry · t type instead · Esc drop",
-            (Status::Thinking | Status::Speaking, Ptt::Hold) => "hold Space to interrupt",
-            (Status::Thinking | Status::Speaking, Ptt::Toggle) => "Space to interrupt",
+            (Status::Thinking, Ptt::Hold) => "hold Space to interrupt",
+            (Status::Thinking, Ptt::Toggle) => "Space to interrupt",
+            (Status::Speaking, Ptt::Hold) => "hold Space to interrupt · t type",
+            (Status::Speaking, Ptt::Toggle) => "Space to interrupt · t type",
             _ => "",
         }
     }
@@ -390,6 +392,15 @@ impl Turn {
                 k if self.is_talk(k) => self.record(k, now, out),
                 _ => {}
             },
+            // Typing over the speech, once the line is all in: silence it and type.
+            Status::Speaking
+                if press && key == Key::Char('t') && self.reply_done && !self.ended =>
+            {
+                out.push(Effect::StopSpeaking);
+                self.playing = false;
+                out.push(Effect::LineEditor(None));
+                self.go(Status::Typing, out);
+            }
             // Barge-in: the talk key silences the interviewer and starts the answer.
             Status::Thinking | Status::Speaking if press && self.is_talk(key) => {
                 out.push(Effect::StopSpeaking);
@@ -670,6 +681,30 @@ mod tests {
         assert!(t.on(PlaybackDone, 2.6).is_empty());
         let fx = t.on(Key(K::Space, Release), 4.0);
         assert!(fx.contains(&E::Transcribe));
+    }
+
+    #[test]
+    fn t_types_over_the_speech_only_once_the_line_is_all_in() {
+        let mut t = ready(Ptt::Toggle);
+        t.on(Key(K::Char('t'), Press), 0.0);
+        t.on(Typed(Some("answer".into())), 1.0);
+        t.on(AudioStarted, 1.2);
+        // Still streaming: t does nothing yet.
+        assert!(t.on(Key(K::Char('t'), Press), 1.3).is_empty());
+        t.on(ReplyDone { ended: false }, 1.5);
+        let fx = t.on(Key(K::Char('t'), Press), 2.0);
+        assert_eq!(
+            fx,
+            vec![
+                E::StopSpeaking,
+                E::LineEditor(None),
+                E::Status(Status::Typing)
+            ]
+        );
+        assert_eq!(
+            sends(&t.on(Typed(Some("typed".into())), 3.0)),
+            vec!["typed"]
+        );
     }
 
     #[test]
