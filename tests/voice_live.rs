@@ -24,6 +24,8 @@ struct Run {
     /// Each clip played: its length and the seconds of it heard.
     played: Vec<(f64, f64)>,
     stt_requests: usize,
+    /// The prompt sent with each transcription request.
+    stt_prompts: Vec<String>,
     /// Seconds of each answer recording kept in --audio-out.
     kept: Vec<f64>,
 }
@@ -139,6 +141,7 @@ impl Rig {
             events: common::events(&session),
             played,
             stt_requests: 0,
+            stt_prompts: Vec::new(),
             kept,
         }
     }
@@ -151,6 +154,12 @@ fn run(ptt: Ptt, auto_stop: Option<f64>, steps: Vec<Step>, answers: &[&str], spe
     rig.speed = speed;
     let mut r = rig.run();
     r.stt_requests = requests.lock().unwrap().len();
+    r.stt_prompts = requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|x| x.0.clone())
+        .collect();
     r
 }
 
@@ -179,6 +188,13 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
         8.0,
     );
     assert_eq!(r.stt_requests, 1);
+    // The recogniser was primed with the scenario's terms and the question just asked.
+    let prompt = &r.stt_prompts[0];
+    assert!(prompt.starts_with("chargeback, PR-AUC"), "{prompt}");
+    assert!(
+        prompt.ends_with("what would you like to know about the problem?"),
+        "{prompt}"
+    );
     assert!(r.screen.printed.contains(&format!("Heard: {ANSWER}")));
     let turns = of_type(&r.events, "turn");
     let answer = turns.iter().find(|t| t["role"] == "candidate").unwrap();

@@ -72,6 +72,10 @@ struct RawScenario {
     /// the framework's split, scaled.
     #[schemars(with = "Option<RawBudget>")]
     budget: Option<Spanned<RawBudget>>,
+    /// Terms a candidate is likely to say (metrics, model names, domain words). In voice mode
+    /// they go to the speech recogniser as its prompt, so "PR-AUC" is not heard as "pure talk".
+    #[serde(default)]
+    vocabulary: Vec<String>,
 }
 
 // Only for the schema: `minutes` is one of three lengths.
@@ -429,6 +433,8 @@ pub struct Scenario {
     pub budget: Option<[f64; 9]>,
     /// FNV-1a of the source text, so a resumed session can tell the scenario changed under it.
     pub hash: String,
+    /// Terms to prime a speech recogniser with.
+    pub vocabulary: Vec<String>,
 }
 
 impl Scenario {
@@ -951,6 +957,12 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         curveballs,
         origin,
         hash: fnv1a(text),
+        vocabulary: raw
+            .vocabulary
+            .iter()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
     };
     lint(&scenario, &stage_spans, &checkpoint_spans, p);
     scenario

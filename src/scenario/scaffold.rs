@@ -80,6 +80,9 @@ TODO: the problem as you would read it to the candidate. Keep the numbers out: t
 the hidden facts below, revealed only when the candidate asks.
 """
 unplanned_answer = "We haven't decided that. Make a reasonable assumption, say it, and carry on."
+# Terms candidates will say (metrics, model names, domain words), so voice mode's speech
+# recogniser expects them, e.g. ["PR-AUC", "two-tower", "chargeback"].
+vocabulary = []
 
 [persona]
 name = "TODO: a name"

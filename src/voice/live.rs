@@ -72,6 +72,8 @@ enum FromChat {
     Piece(String),
     /// The interviewer's line is logged as this turn.
     LineEnd(usize),
+    /// The scenario's terms, sent once at the start.
+    Vocabulary(Vec<String>),
     /// The interview is done with the last answer.
     Reply {
         ended: bool,
@@ -123,6 +125,7 @@ fn interview(
                 chat
             }
         };
+        let _ = tx.send(FromChat::Vocabulary(chat.iv.scenario.vocabulary.clone()));
         let _ = tx.send(FromChat::Output(format!("{}\n", chat.header())));
         if resume.is_none() {
             chat.open()?;
@@ -261,6 +264,8 @@ pub struct Driver {
     last_status: Option<Instant>,
     /// Answers kept as files so far.
     answers: usize,
+    /// The scenario's terms, for the recogniser's prompt.
+    vocabulary: Vec<String>,
 }
 
 impl Driver {
@@ -310,6 +315,7 @@ impl Driver {
             recording_since: None,
             last_status: None,
             answers: 0,
+            vocabulary: Vec::new(),
         }
     }
 
@@ -384,6 +390,7 @@ impl Driver {
     fn on_chat(&mut self, m: FromChat) -> Result<()> {
         match m {
             FromChat::Output(text) => self.print(&text),
+            FromChat::Vocabulary(v) => self.vocabulary = v,
             FromChat::Piece(p) => {
                 if self.muted {
                     return Ok(());
@@ -546,14 +553,9 @@ impl Driver {
 
     fn transcribe(&mut self) {
         let Some(clip) = &self.clip else { return };
-        let tail: String = {
-            let chars: Vec<char> = self.last_line.chars().collect();
-            chars[chars.len().saturating_sub(200)..].iter().collect()
-        };
+        let prompt = super::stt_prompt(&self.vocabulary, &self.last_line);
         // A copy: the recording stays here for a retry.
-        let _ = self
-            .stt_tx
-            .send((clip.clone(), format!("{} {tail}", super::VOCABULARY)));
+        let _ = self.stt_tx.send((clip.clone(), prompt));
     }
 
     fn send(&mut self, text: String) {

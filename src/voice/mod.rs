@@ -93,6 +93,32 @@ fn confirm(heard: &str) -> Result<Option<String>> {
     }
 }
 
+/// The recogniser's prompt: the scenario's terms, then the general ones it lacks, then the end
+/// of the interviewer's last line (what the answer most likely echoes). Whisper reads about 224
+/// tokens of prompt, so the terms are capped and the line's end comes last.
+pub fn stt_prompt(scenario_terms: &[String], last_line: &str) -> String {
+    let mut terms: Vec<&str> = scenario_terms.iter().map(String::as_str).collect();
+    for t in VOCABULARY.split(", ") {
+        let t = t.trim_end_matches('.');
+        if !terms.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            terms.push(t);
+        }
+    }
+    let mut prompt = String::new();
+    for t in terms {
+        if prompt.len() + t.len() + 2 > 500 {
+            break;
+        }
+        if !prompt.is_empty() {
+            prompt.push_str(", ");
+        }
+        prompt.push_str(t);
+    }
+    let chars: Vec<char> = last_line.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(200)..].iter().collect();
+    format!("{prompt}. {}", tail.trim()).trim().to_string()
+}
+
 /// A whole recording as text. Long answers go up in pieces: servers cap uploads (OpenAI at
 /// 25 MB, about 13 minutes).
 pub fn transcribe(
@@ -177,16 +203,9 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             .find(|t| t.role == Role::Interviewer)
             .map(|t| t.text.as_str())
             .unwrap_or("");
-        let tail: String = last_line
-            .chars()
-            .rev()
-            .take(200)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let prompt = stt_prompt(&chat.iv.scenario.vocabulary, last_line);
         let started = Instant::now();
-        let text = transcribe(&mut stt, &clip, &format!("{VOCABULARY} {tail}")).with_context(|| {
+        let text = transcribe(&mut stt, &clip, &prompt).with_context(|| {
             format!(
                 "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
                 path.display()
@@ -370,6 +389,18 @@ pub fn doctor(stt_url: Option<&str>, tts_url: Option<&str>) -> Vec<crate::llm::d
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recogniser_hears_the_scenario_terms_first_and_the_last_line_last() {
+        let fraud = crate::scenario::load("fraud").unwrap();
+        let p = stt_prompt(&fraud.vocabulary, "So which metric would you report?");
+        assert!(p.starts_with("chargeback, PR-AUC,"), "{p}");
+        assert!(p.ends_with("So which metric would you report?"), "{p}");
+        // General terms fill in after the scenario's, without repeating one.
+        assert!(p.contains("NDCG"));
+        assert_eq!(p.matches("PR-AUC").count(), 1, "{p}");
+        assert!(p.len() <= 500 + 2 + 200, "{} characters", p.len());
+    }
 
     #[test]
     fn a_long_recording_goes_up_in_pieces_and_comes_back_as_one_answer() {
