@@ -86,43 +86,31 @@ fn own_work(c: &mut Criterion) {
 fn slow_server(sent: Arc<Mutex<Option<Instant>>>) -> String {
     use axum::body::Body;
     use axum::http::Response;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new().route(
-                "/v1/chat/completions",
-                axum::routing::post(move || {
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move || {
+            let sent = sent.clone();
+            async move {
+                let body = futures::stream::unfold(0, move |i| {
                     let sent = sent.clone();
                     async move {
-                        let body = futures::stream::unfold(0, move |i| {
-                            let sent = sent.clone();
-                            async move {
-                                let chunk = match i {
-                                    0 => {
-                                        tokio::time::sleep(Duration::from_millis(300)).await;
-                                        *sent.lock().unwrap() = Some(Instant::now());
-                                        json!({"choices":[{"delta":{"content":"First"}}]})
-                                    }
-                                    1 => json!({"choices":[{"delta":{"content":" words."},"finish_reason":"stop"}]}),
-                                    _ => return None,
-                                };
-                                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
+                        let chunk = match i {
+                            0 => {
+                                tokio::time::sleep(Duration::from_millis(300)).await;
+                                *sent.lock().unwrap() = Some(Instant::now());
+                                json!({"choices":[{"delta":{"content":"First"}}]})
                             }
-                        });
-                        Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
+                            1 => json!({"choices":[{"delta":{"content":" words."},"finish_reason":"stop"}]}),
+                            _ => return None,
+                        };
+                        Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
                     }
-                }),
-            );
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}/v1", rx.recv().unwrap())
+                });
+                Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
+            }
+        }),
+    );
+    format!("http://{}/v1", common::serve(app))
 }
 
 fn first_token(_: &mut Criterion) {

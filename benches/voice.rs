@@ -24,6 +24,8 @@ use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const STT_MS: u64 = 200;
 const FIRST_TOKEN_MS: u64 = 150;
 const TTS_MS: u64 = 100;
@@ -40,67 +42,55 @@ fn services(arrivals: Arc<Mutex<Arrivals>>) -> String {
     use axum::body::{Body, Bytes};
     use axum::http::Response;
     use axum::routing::post;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let (a1, a2) = (arrivals.clone(), arrivals.clone());
-            let wav = tone(0.6).wav().unwrap();
-            let app = axum::Router::new()
-                .route(
-                    "/v1/audio/transcriptions",
-                    post(move |_body: Bytes| {
-                        // The handler runs once the whole upload is in; the request "arrived"
-                        // when its headers did, a moment earlier, so this errs on the slow side.
-                        a1.lock().unwrap().stt.push(Instant::now());
-                        async move {
-                            tokio::time::sleep(Duration::from_millis(STT_MS)).await;
-                            axum::Json(json!({"text": "What is the business goal, and how do we measure success?"}))
-                        }
-                    }),
-                )
-                .route(
-                    "/v1/audio/speech",
-                    post(move |_body: Bytes| {
-                        a2.lock().unwrap().tts.push(Instant::now());
-                        let wav = wav.clone();
-                        async move {
-                            tokio::time::sleep(Duration::from_millis(TTS_MS)).await;
-                            Response::builder().header("content-type", "audio/wav").body(Body::from(wav)).unwrap()
-                        }
-                    }),
-                )
-                .route(
-                    "/v1/chat/completions",
-                    post(|_body: Bytes| async move {
-                        let pieces = [
-                            "Thanks, that helps.",
-                            " What would you optimise first,",
-                            " and why?",
-                        ];
-                        let body = futures::stream::unfold(0usize, move |i| async move {
-                            let delay = if i == 0 { FIRST_TOKEN_MS } else { 5 };
-                            tokio::time::sleep(Duration::from_millis(delay)).await;
-                            let chunk = match i {
-                                n if n < pieces.len() => json!({"choices":[{"delta":{"content": pieces[n]}}]}),
-                                n if n == pieces.len() => json!({"choices":[{"delta":{},"finish_reason":"stop"}],
-                                    "usage":{"prompt_tokens":500,"completion_tokens":12}}),
-                                _ => return None,
-                            };
-                            Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
-                        });
-                        Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
-                    }),
-                );
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}/v1", rx.recv().unwrap())
+    let (a1, a2) = (arrivals.clone(), arrivals.clone());
+    let wav = tone(0.6).wav().unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/v1/audio/transcriptions",
+            post(move |_body: Bytes| {
+                // The handler runs once the whole upload is in; the request "arrived"
+                // when its headers did, a moment earlier, so this errs on the slow side.
+                a1.lock().unwrap().stt.push(Instant::now());
+                async move {
+                    tokio::time::sleep(Duration::from_millis(STT_MS)).await;
+                    axum::Json(json!({"text": "What is the business goal, and how do we measure success?"}))
+                }
+            }),
+        )
+        .route(
+            "/v1/audio/speech",
+            post(move |_body: Bytes| {
+                a2.lock().unwrap().tts.push(Instant::now());
+                let wav = wav.clone();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(TTS_MS)).await;
+                    Response::builder().header("content-type", "audio/wav").body(Body::from(wav)).unwrap()
+                }
+            }),
+        )
+        .route(
+            "/v1/chat/completions",
+            post(|_body: Bytes| async move {
+                let pieces = [
+                    "Thanks, that helps.",
+                    " What would you optimise first,",
+                    " and why?",
+                ];
+                let body = futures::stream::unfold(0usize, move |i| async move {
+                    let delay = if i == 0 { FIRST_TOKEN_MS } else { 5 };
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                    let chunk = match i {
+                        n if n < pieces.len() => json!({"choices":[{"delta":{"content": pieces[n]}}]}),
+                        n if n == pieces.len() => json!({"choices":[{"delta":{},"finish_reason":"stop"}],
+                            "usage":{"prompt_tokens":500,"completion_tokens":12}}),
+                        _ => return None,
+                    };
+                    Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
+                });
+                Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
+            }),
+        );
+    format!("http://{}/v1", common::serve(app))
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
