@@ -16,6 +16,8 @@ use casecoach::llm::{
 };
 use casecoach::session::Log;
 mod common;
+#[path = "../tests/common/mod.rs"]
+mod testing;
 
 use common::interview_of;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -110,7 +112,7 @@ fn slow_server(sent: Arc<Mutex<Option<Instant>>>) -> String {
             }
         }),
     );
-    format!("http://{}/v1", common::serve(app))
+    format!("http://{}/v1", testing::serve(app))
 }
 
 fn first_token(_: &mut Criterion) {

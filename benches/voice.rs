@@ -25,6 +25,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
+#[path = "../tests/common/mod.rs"]
+mod testing;
 
 const STT_MS: u64 = 200;
 const FIRST_TOKEN_MS: u64 = 150;
@@ -90,7 +92,7 @@ fn services(arrivals: Arc<Mutex<Arrivals>>) -> String {
                 Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
             }),
         );
-    format!("http://{}/v1", common::serve(app))
+    format!("http://{}/v1", testing::serve(app))
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {

@@ -282,27 +282,14 @@ fn failures_say_what_to_do_and_lose_nothing() {
 
 #[test]
 fn spoken_answers_through_the_real_whisper_server() {
-    let Some(url) = std::env::var("CASECOACH_REAL_STT_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!(
-            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
-        );
+    let Some(url) = common::real_stt_url() else {
         return;
     };
     let env = common::Env::new();
     let a = env.dir.path().join("a.wav");
-    let ok = std::process::Command::new("espeak-ng")
-        .args(["-w"])
-        .arg(&a)
-        .arg("What is the business goal here, and how do we get fraud labels?")
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "espeak-ng is needed to make test speech (.ci/run installs it)"
+    common::espeak(
+        &a,
+        "What is the business goal here, and how do we get fraud labels?",
     );
     let out_dir = env.dir.path().join("out");
     let out = env

@@ -510,26 +510,14 @@ fn talking_over_a_streaming_model_stops_the_stream_too() {
 
 #[test]
 fn a_spoken_answer_through_the_real_whisper_server() {
-    let Some(url) = std::env::var("CASECOACH_REAL_STT_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!(
-            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
-        );
+    let Some(url) = common::real_stt_url() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("a.wav");
-    let made = std::process::Command::new("espeak-ng")
-        .arg("-w")
-        .arg(&wav)
-        .arg("What is the business goal here, and how do we get fraud labels?")
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        made,
-        "espeak-ng is needed to make test speech (.ci/run installs it)"
+    common::espeak(
+        &wav,
+        "What is the business goal here, and how do we get fraud labels?",
     );
     let speech = casecoach::voice::audio::read(&wav).unwrap();
     let (mut rig, _) = Rig::new(

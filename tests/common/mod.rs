@@ -98,6 +98,33 @@ impl Env {
     }
 }
 
+/// The real Whisper server `.ci/run` starts, if any; a test without it says it is skipped.
+pub fn real_stt_url() -> Option<String> {
+    let url = std::env::var("CASECOACH_REAL_STT_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!(
+            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
+        );
+    }
+    url
+}
+
+/// Speech made by espeak-ng, written with `-w` (its `--stdout` WAV header has placeholder sizes).
+pub fn espeak(path: &Path, text: &str) {
+    let made = std::process::Command::new("espeak-ng")
+        .arg("-w")
+        .arg(path)
+        .arg(text)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        made,
+        "espeak-ng is needed to make test speech (.ci/run installs it)"
+    );
+}
+
 /// Serve `app` on 127.0.0.1 from a thread of its own; the address it listens on.
 pub fn serve(app: axum::Router) -> std::net::SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
