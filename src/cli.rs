@@ -158,6 +158,9 @@ pub struct VoiceArgs {
     /// Record a few seconds from the microphone and report what was heard, then leave
     #[arg(long)]
     pub mic_check: bool,
+    /// Say a sentence through the speaker (a tone with --tts none) and report it, then leave
+    #[arg(long)]
+    pub speaker_check: bool,
     /// The microphone (a name from --list-devices, or part of one)
     #[arg(long, value_name = "NAME")]
     pub input_device: Option<String>,

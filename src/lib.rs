@@ -79,6 +79,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 },
                 list_devices: args.list_devices,
                 mic_check: args.mic_check,
+                speaker_check: args.speaker_check,
                 input_device: args.input_device.clone(),
                 output_device: args.output_device.clone(),
                 resume: args.resume.clone().map(|q| (!q.is_empty()).then_some(q)),

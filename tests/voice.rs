@@ -469,10 +469,13 @@ fn the_microphone_path_hears_what_the_device_delivers() {
     std::fs::write(
         home.join(".asoundrc"),
         format!(
-            r#"pcm.!default {{ type asym capture.pcm "fakemic" playback.pcm "null" }}
+            r#"pcm.!default {{ type asym capture.pcm "fakemic" playback.pcm "fakespeaker" }}
+pcm.fakespeaker {{ type plug slave {{ pcm "speakerfile" format S16_LE rate 16000 channels 1 }} }}
+pcm.speakerfile {{ type file slave.pcm "null" file "{}" format "raw" }}
 pcm.fakemic {{ type plug slave {{ pcm "fakefile" format S16_LE rate 16000 channels 1 }} }}
 pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "raw" }}
 "#,
+            home.join("speaker.raw").display(),
             raw_path.display()
         ),
     )
@@ -517,4 +520,20 @@ pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("--list-devices"));
+    // The speaker path: what it plays lands in the file the device writes.
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["voice", "--speaker-check", "--tts", "none"])
+        .output()
+        .unwrap();
+    let report = common::ok(&out);
+    assert!(report.contains("played 1.0 s of 1.0 s"), "{report}");
+    let written = std::fs::read(home.join("speaker.raw")).unwrap();
+    let loud = written
+        .chunks_exact(2)
+        .filter(|b| i16::from_le_bytes([b[0], b[1]]).unsigned_abs() > 1000)
+        .count();
+    // A tone of amplitude 0.2 for one second at 16 kHz: most samples are well above the floor.
+    assert!(loud > 8_000, "{loud} loud samples of {}", written.len() / 2);
 }

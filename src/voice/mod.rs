@@ -36,6 +36,7 @@ pub struct VoiceOptions {
     pub auto_stop: Option<f64>,
     pub list_devices: bool,
     pub mic_check: bool,
+    pub speaker_check: bool,
     pub input_device: Option<String>,
     pub output_device: Option<String>,
     /// Continue a session (the latest when the inner value is None).
@@ -140,6 +141,9 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     }
     if opts.mic_check {
         return mic_check(&opts);
+    }
+    if opts.speaker_check {
+        return speaker_check(&opts);
     }
     if opts.audio_in.is_empty() {
         return live(settings, opts);
@@ -258,6 +262,36 @@ fn mic_check(opts: &VoiceOptions) -> Result<()> {
         std::fs::write(&path, clip.wav()?)?;
         println!("saved {}", path.display());
     }
+    Ok(())
+}
+
+#[cfg(not(feature = "mic"))]
+fn speaker_check(_: &VoiceOptions) -> Result<()> {
+    bail!("{}", device::NO_MIC_BUILD)
+}
+
+/// Play a line through the speaker exactly as the interview would, and say how it went.
+#[cfg(feature = "mic")]
+fn speaker_check(opts: &VoiceOptions) -> Result<()> {
+    use speech::Player;
+    let clip = match tts::synth(opts.tts, opts.tts_url.as_deref(), &opts.tts_voice)? {
+        Some(mut synth) => audio::decode_bytes(
+            &synth.wav("This is casecoach. If you can hear me, the speaker works.")?,
+        )?,
+        None => speech::tone(1.0),
+    };
+    let mut player = device::CpalPlayer::open(opts.output_device.as_deref())?;
+    println!("speaker: {}", player.description);
+    let played = player.play(&clip, &|| false);
+    println!(
+        "played {played:.1} s of {:.1} s{}",
+        clip.seconds(),
+        if opts.tts == tts::TtsKind::None {
+            " (a tone: --tts none)"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }
 
