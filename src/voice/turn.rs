@@ -97,8 +97,11 @@ pub enum Effect {
 
 /// Recordings shorter than this are taken as a slip of the finger.
 const MIN_RECORDING: f64 = 0.3;
-/// Louder than this (RMS of full scale) counts as voice for auto-stop.
+/// Louder than this (RMS of full scale) counts as voice for auto-stop, in a quiet room.
 pub const VOICE_RMS: f32 = 0.02;
+/// In a noisy room, voice must be this many times louder than the quietest frame heard so far
+/// in the recording (the gaps between words sit near the room's noise).
+const OVER_NOISE: f32 = 3.0;
 
 #[derive(Debug, Clone)]
 pub struct Turn {
@@ -110,8 +113,9 @@ pub struct Turn {
     pub status: Status,
     /// When the current recording began.
     started: f64,
-    /// The last time the microphone heard voice in this recording.
-    last_voice: Option<f64>,
+    /// This recording's loudness, frame by frame: voice is judged against its quietest frame
+    /// (the room's noise, roughly), which is only known once there has been a pause.
+    levels: Vec<(f64, f32)>,
     /// The key that started a toggle recording (the same key stops it).
     toggle_key: Key,
     /// The transcript waiting for a decision.
@@ -130,7 +134,7 @@ impl Turn {
             // The opening line is spoken first.
             status: Status::Speaking,
             started: 0.0,
-            last_voice: None,
+            levels: Vec::new(),
             toggle_key: Key::Space,
             heard: String::new(),
             reply_done: false,
@@ -166,7 +170,7 @@ impl Turn {
 
     fn record(&mut self, key: Key, now: f64, out: &mut Vec<Effect>) {
         self.started = now;
-        self.last_voice = None;
+        self.levels.clear();
         self.toggle_key = key;
         out.push(Effect::StartRecording);
         self.go(Status::Recording, out);
@@ -217,6 +221,17 @@ impl Turn {
         }
     }
 
+    /// When voice was last heard in this recording, judged against the room's noise.
+    fn last_voice(&self) -> Option<f64> {
+        let floor = self.levels.iter().map(|l| l.1).fold(f32::MAX, f32::min);
+        let threshold = VOICE_RMS.max(OVER_NOISE * floor);
+        self.levels
+            .iter()
+            .rev()
+            .find(|l| l.1 >= threshold)
+            .map(|l| l.0)
+    }
+
     fn is_talk(&self, key: Key) -> bool {
         match self.ptt {
             Ptt::Hold => key == Key::Space,
@@ -244,14 +259,14 @@ impl Turn {
             Event::Key(_, KeyKind::Repeat) => {}
             Event::Key(key, kind) => self.key(key, kind, now, &mut out),
             Event::Level(rms) => {
-                if self.status == Status::Recording && rms >= VOICE_RMS {
-                    self.last_voice = Some(now);
+                if self.status == Status::Recording {
+                    self.levels.push((now, rms));
                 }
             }
             Event::Tick => {
                 if self.status == Status::Recording
                     && self.ptt == Ptt::Toggle
-                    && let (Some(limit), Some(last)) = (self.auto_stop, self.last_voice)
+                    && let (Some(limit), Some(last)) = (self.auto_stop, self.last_voice())
                     && now - last + 1e-9 >= limit
                 {
                     self.finish(now, &mut out);
@@ -547,6 +562,28 @@ mod tests {
     }
 
     #[test]
+    fn in_a_noisy_room_auto_stop_still_hears_the_end_of_speech() {
+        let mut t = ready(Ptt::Toggle);
+        t.on(Key(K::Space, Press), 0.0);
+        // Fan noise at 0.05 throughout; speech at 0.3 until 2.0 s.
+        let mut at = 0.0;
+        let mut stopped_at = None;
+        while at < 6.0 && stopped_at.is_none() {
+            let level = if (0.5..2.0).contains(&at) { 0.3 } else { 0.05 };
+            t.on(Level(level), at);
+            if t.on(Tick, at).contains(&E::Transcribe) {
+                stopped_at = Some(at);
+            }
+            at += 0.03;
+        }
+        let stopped_at = stopped_at.expect("the noise was taken for speech");
+        assert!(
+            (2.75..2.95).contains(&stopped_at),
+            "stopped at {stopped_at}"
+        );
+    }
+
+    #[test]
     fn auto_stop_can_be_turned_off() {
         let mut t = Turn::new(Ptt::Toggle, None, true);
         t.on(ReplyDone { ended: false }, 0.0);
@@ -737,6 +774,7 @@ mod toggle_race {
         t.on(Event::PlaybackDone, 0.0);
         t.on(Event::Key(Key::Space, KeyKind::Press), 0.0);
         t.on(Event::Level(0.2), 0.5);
+        t.on(Event::Level(0.001), 0.53);
         t.on(Event::Tick, 1.3);
         assert_eq!(t.status, Status::Transcribing);
         t.on(Event::Transcribed(Ok("heard".into())), 1.4);
