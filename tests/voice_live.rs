@@ -57,6 +57,9 @@ struct Rig {
     /// How much faster than real time the speaker plays.
     speed: f64,
     llm: Option<casecoach::llm::LlmConfig>,
+    /// Where sessions live (a fresh folder when None), and whether to resume the newest.
+    home: Option<std::path::PathBuf>,
+    resume: bool,
 }
 
 impl Rig {
@@ -80,13 +83,19 @@ impl Rig {
                 clip,
                 speed: 8.0,
                 llm: None,
+                home: None,
+                resume: false,
             },
             requests,
         )
     }
 
     fn run(self) -> Run {
-        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = self
+            .home
+            .clone()
+            .unwrap_or_else(|| tmp.path().to_path_buf());
         let (term, screen) = Script::new(self.steps, Duration::from_secs(60));
         let played = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -104,17 +113,17 @@ impl Rig {
             mic: Box::new(ClipMic::new(&self.clip)),
             stt: self.stt,
             speech: Some((Speech::new(Box::new(synth), Box::new(player), tx), rx)),
-            keep: Some(dir.path().join("answers")),
+            keep: Some(dir.join("answers")),
         };
         let outcome = Driver::new(
-            &settings(dir.path(), self.llm),
-            None,
+            &settings(&dir, self.llm),
+            self.resume.then_some(None),
             Turn::new(self.ptt, self.auto_stop, self.confirm),
             parts,
         )
         .run()
         .unwrap();
-        let session = std::fs::read_dir(dir.path().join("sessions"))
+        let session = std::fs::read_dir(dir.join("sessions"))
             .unwrap()
             .next()
             .unwrap()
@@ -127,7 +136,7 @@ impl Rig {
             screen.printed
         );
         let played = played.lock().unwrap().clone();
-        let mut kept: Vec<_> = std::fs::read_dir(dir.path().join("answers"))
+        let mut kept: Vec<_> = std::fs::read_dir(dir.join("answers"))
             .map(|d| d.map(|e| e.unwrap().path()).collect())
             .unwrap_or_default();
         kept.sort();
@@ -549,4 +558,45 @@ fn a_spoken_answer_through_the_real_whisper_server() {
     assert!(heard.contains("business goal"), "{heard}");
     let lat = of_type(&r.events, "latency");
     eprintln!("real whisper, live loop: {}", lat[0]);
+}
+
+#[test]
+fn a_resumed_session_says_the_last_line_again_without_logging_it_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![
+            When(Status::Ready),
+            Press(Key::Char('t')),
+            Line(Some("What is the business goal?".into())),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[],
+    );
+    rig.home = Some(home.path().to_path_buf());
+    let first = rig.run();
+    let turns = of_type(&first.events, "turn").len();
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![When(Status::Ready), Press(Key::Char('q'))],
+        &[],
+    );
+    rig.home = Some(home.path().to_path_buf());
+    rig.resume = true;
+    let again = rig.run();
+    assert_eq!(of_type(&again.events, "resumed").len(), 1);
+    assert_eq!(
+        of_type(&again.events, "turn").len(),
+        turns,
+        "no new turn on resume"
+    );
+    // The last line was spoken again, in full.
+    let last = of_type(&again.events, "turn").last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!again.played.is_empty(), "nothing was spoken on resume");
+    assert!(again.played.iter().all(|(len, got)| got >= len));
+    assert!(again.screen.printed.contains(&last));
 }

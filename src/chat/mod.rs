@@ -242,6 +242,10 @@ impl Chat {
             let _ = writeln!(out, "Interviewer: {text}");
         }
         let _ = out.flush();
+        // Said again on resume: heard afresh, but not a new turn, so no `Logged`.
+        if let Some(f) = self.on_line.as_mut() {
+            f(LineNews::Piece(text));
+        }
     }
 
     /// Log and perform actions: one interviewer turn for all of them; the debrief if one ends it.

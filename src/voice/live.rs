@@ -419,8 +419,15 @@ impl Driver {
                 self.settle_cut();
             }
             FromChat::Reply { ended } => {
+                self.line_open = false;
                 match (&self.parts.speech, self.muted) {
-                    (Some((speech, _)), false) => speech.flush(self.reply),
+                    (Some((speech, _)), false) => {
+                        // Whatever the splitter still holds is the end of the line.
+                        if let Some(rest) = self.sentences.finish() {
+                            speech.say(self.reply, rest);
+                        }
+                        speech.flush(self.reply)
+                    }
                     _ => self.handle(Event::PlaybackDone),
                 }
                 self.handle(Event::ReplyDone { ended });
