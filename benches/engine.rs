@@ -93,6 +93,7 @@ fn first_line(c: &mut Criterion) {
         judge: casecoach::cli::JudgeMode::Lexical,
         stt: Default::default(),
         tts: Default::default(),
+        voice: Default::default(),
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

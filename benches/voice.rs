@@ -118,6 +118,7 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
         ),
         stt: Default::default(),
         tts: Default::default(),
+        voice: Default::default(),
         // The model judge would add its own request before the reply; lexical keeps the sum
         // to the three services named in the target.
         judge: JudgeMode::Lexical,

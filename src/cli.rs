@@ -124,7 +124,8 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PttArg {
     Auto,
     Hold,
@@ -146,12 +147,12 @@ pub struct VoiceArgs {
     pub no_confirm: bool,
     /// Push-to-talk: hold (press to record, release to send; needs a terminal that reports key
     /// release), toggle (Space or Enter starts and stops), or auto
-    #[arg(long, value_enum, default_value = "auto")]
-    pub ptt: PttArg,
+    #[arg(long, value_enum)]
+    pub ptt: Option<PttArg>,
     /// In toggle mode, stop recording after this many seconds of silence following speech
-    /// (0 turns it off)
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.8)]
-    pub auto_stop: f64,
+    /// (0 turns it off; default 0.8)
+    #[arg(long, value_name = "SECONDS")]
+    pub auto_stop: Option<f64>,
     /// List microphones and speakers, then leave
     #[arg(long)]
     pub list_devices: bool,
@@ -315,6 +316,7 @@ pub struct Settings {
     /// The config file's [stt] and [tts]; flags and environment win over them.
     pub stt: config::SttSection,
     pub tts: config::TtsSection,
+    pub voice: config::VoiceSection,
     pub judge: JudgeMode,
 }
 
@@ -381,6 +383,7 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         focus,
         stt: file.stt.clone(),
         tts: file.tts.clone(),
+        voice: file.voice.clone(),
         judge: match (judge, &llm) {
             (Some(JudgeMode::Llm | JudgeMode::Both), None) => {
                 bail!(

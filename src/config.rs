@@ -42,6 +42,19 @@ pub struct File {
     pub stt: SttSection,
     #[serde(default)]
     pub tts: TtsSection,
+    #[serde(default)]
+    pub voice: VoiceSection,
+}
+
+/// `[voice]`: push-to-talk and the sound devices for `casecoach voice`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceSection {
+    pub ptt: Option<crate::cli::PttArg>,
+    /// Seconds of silence after speech that end a toggle recording; 0 turns it off.
+    pub auto_stop: Option<f64>,
+    pub input_device: Option<String>,
+    pub output_device: Option<String>,
 }
 
 /// `[stt]`: speech to text for `casecoach voice`.

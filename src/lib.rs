@@ -63,16 +63,16 @@ pub fn run(cli: Cli) -> Result<()> {
                     .or(settings.tts.voice.clone())
                     .unwrap_or_else(|| "alloy".into()),
                 stt,
-                ptt: match args.ptt {
+                ptt: match args.ptt.or(settings.voice.ptt).unwrap_or(cli::PttArg::Auto) {
                     cli::PttArg::Auto => None,
                     cli::PttArg::Hold => Some(voice::turn::Ptt::Hold),
                     cli::PttArg::Toggle => Some(voice::turn::Ptt::Toggle),
                 },
                 auto_stop: {
-                    let s = args.auto_stop;
+                    let s = args.auto_stop.or(settings.voice.auto_stop).unwrap_or(0.8);
                     if !(0.0..=30.0).contains(&s) {
                         anyhow::bail!(
-                            "--auto-stop {s}: give the seconds of silence that end a recording, from 0 (off) to 30"
+                            "auto-stop {s} (--auto-stop or [voice] auto_stop): give the seconds of silence that end a recording, from 0 (off) to 30"
                         );
                     }
                     (s > 0.0).then_some(s)
@@ -80,8 +80,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 list_devices: args.list_devices,
                 mic_check: args.mic_check,
                 speaker_check: args.speaker_check,
-                input_device: args.input_device.clone(),
-                output_device: args.output_device.clone(),
+                input_device: args
+                    .input_device
+                    .clone()
+                    .or(settings.voice.input_device.clone()),
+                output_device: args
+                    .output_device
+                    .clone()
+                    .or(settings.voice.output_device.clone()),
                 resume: args.resume.clone().map(|q| (!q.is_empty()).then_some(q)),
             };
             voice::run(&settings, opts)
@@ -282,6 +288,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let stt = env("CASECOACH_STT_BASE_URL").or(settings.stt.base_url.clone());
             let tts = env("CASECOACH_TTS_BASE_URL").or(settings.tts.base_url.clone());
             checks.extend(voice::doctor(stt.as_deref(), tts.as_deref()));
+            checks.extend(voice::device::doctor(
+                settings.voice.input_device.as_deref(),
+                settings.voice.output_device.as_deref(),
+            ));
             println!();
             print!("{}", llm::doctor::render(&checks));
             if checks.iter().any(|c| !c.ok) {

@@ -488,6 +488,41 @@ pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "
         .unwrap();
     let listed = common::ok(&listed);
     assert!(listed.contains(" * default"), "{listed}");
+    // doctor sees both devices, and fails for a device the config names that is not there.
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("ok   microphone") && l.contains("Hz")),
+        "{report}"
+    );
+    let config = home.join("config/casecoach");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[voice]\ninput_device = \"no such mic\"\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success());
+    assert!(
+        report.contains("no microphone named \"no such mic\""),
+        "{report}"
+    );
+    std::fs::remove_file(config.join("config.toml")).unwrap();
     let out_dir = env.dir.path().join("out");
     let out = env
         .cmd()
@@ -536,4 +571,48 @@ pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "
         .count();
     // A tone of amplitude 0.2 for one second at 16 kHz: most samples are well above the floor.
     assert!(loud > 8_000, "{loud} loud samples of {}", written.len() / 2);
+}
+
+#[test]
+fn voice_settings_come_from_the_config_file_and_bad_ones_say_where() {
+    let env = common::Env::new();
+    let dir = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    // A flag wins over the file: the file's bad value is never used.
+    std::fs::write(&config, "[voice]\nauto_stop = 50\n").unwrap();
+    let a = wav(env.dir.path(), "a.wav", 1.0, true);
+    let run = |extra: &[&str]| {
+        env.cmd()
+            .args([
+                "voice",
+                "--stt-url",
+                "http://127.0.0.1:9/v1",
+                "--tts",
+                "none",
+                "--audio-in",
+            ])
+            .arg(&a)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("auto-stop 50 (--auto-stop or [voice] auto_stop)"),
+        "{err}"
+    );
+    let out = run(&["--auto-stop", "1.2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("auto-stop 50"), "{err}");
+    // A misspelt choice is reported at its line and column.
+    std::fs::write(&config, "[voice]\n\nptt = \"sideways\"\n").unwrap();
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("config.toml:3:7") && err.contains("sideways"),
+        "{err}"
+    );
 }

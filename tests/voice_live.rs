@@ -41,6 +41,7 @@ fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Se
         llm,
         stt: Default::default(),
         tts: Default::default(),
+        voice: Default::default(),
         judge: JudgeMode::Lexical,
     }
 }

@@ -15,6 +15,17 @@ pub fn list() -> Result<String> {
     anyhow::bail!("{NO_MIC_BUILD}")
 }
 
+/// `casecoach doctor`: whether live voice can run here.
+#[cfg(not(feature = "mic"))]
+pub fn doctor(_: Option<&str>, _: Option<&str>) -> Vec<crate::llm::doctor::Check> {
+    vec![crate::llm::doctor::Check {
+        name: "microphone",
+        ok: true,
+        detail: "this build has no live microphone (voice works from --audio-in files)".into(),
+        fix: Some("cargo build --release --features mic (Linux needs libasound2-dev)".into()),
+    }]
+}
+
 #[cfg(feature = "mic")]
 pub use live::*;
 
@@ -90,6 +101,53 @@ mod live {
         }
         out.push_str("* default; choose with --input-device NAME / --output-device NAME (a part of the name is enough)\n");
         Ok(out)
+    }
+
+    /// `casecoach doctor`: can the microphone and the speaker open? Only a device the config
+    /// names fails the check; without one, this is information (voice also works from files).
+    pub fn doctor(input: Option<&str>, output: Option<&str>) -> Vec<crate::llm::doctor::Check> {
+        let probe = |is_input: bool, wanted: Option<&str>| {
+            let device = pick(is_input, wanted)?;
+            let config = if is_input {
+                device.default_input_config()
+            } else {
+                device.default_output_config()
+            }
+            .map_err(|e| anyhow!("{}: {e}", name(&device)))?;
+            Ok::<_, anyhow::Error>(format!(
+                "{} ({} Hz, {} channel(s), {})",
+                name(&device),
+                config.sample_rate(),
+                config.channels(),
+                config.sample_format()
+            ))
+        };
+        [("microphone", true, input), ("speaker", false, output)]
+            .into_iter()
+            .map(|(what, is_input, wanted)| match probe(is_input, wanted) {
+                Ok(detail) => crate::llm::doctor::Check {
+                    name: what,
+                    ok: true,
+                    detail,
+                    fix: None,
+                },
+                Err(e) => crate::llm::doctor::Check {
+                    name: what,
+                    ok: wanted.is_none(),
+                    detail: match wanted {
+                        Some(_) => format!("not usable: {e:#}"),
+                        None => format!(
+                            "none usable here ({e:#}); live voice needs one, practice from files does not"
+                        ),
+                    },
+                    fix: Some(if is_input {
+                        "pick one from casecoach voice --list-devices, or practise from recordings with --audio-in".into()
+                    } else {
+                        "pick one from casecoach voice --list-devices, or --tts none to read the lines".into()
+                    }),
+                },
+            })
+            .collect()
     }
 
     fn pick(input: bool, wanted: Option<&str>) -> Result<cpal::Device> {

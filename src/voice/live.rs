@@ -264,6 +264,8 @@ pub struct Driver {
     last_status: Option<Instant>,
     /// Answers kept as files so far.
     answers: usize,
+    /// The microphone's latest loudness, for the meter.
+    level: f32,
     /// The scenario's terms, for the recogniser's prompt.
     vocabulary: Vec<String>,
 }
@@ -315,6 +317,7 @@ impl Driver {
             recording_since: None,
             last_status: None,
             answers: 0,
+            level: 0.0,
             vocabulary: Vec::new(),
         }
     }
@@ -335,6 +338,7 @@ impl Driver {
             }
             if self.turn.status == Status::Recording {
                 while let Some(level) = self.parts.mic.level() {
+                    self.level = level;
                     self.handle(Event::Level(level));
                 }
                 self.handle(Event::Tick);
@@ -633,7 +637,11 @@ impl Driver {
         };
         let mut text = format!("[{label}]");
         if let Some(since) = self.recording_since {
-            text += &format!(" {:.1}s", since.elapsed().as_secs_f64());
+            text += &format!(
+                " {:.1}s {}",
+                since.elapsed().as_secs_f64(),
+                meter(self.level)
+            );
         }
         let hint = self.turn.hint();
         if !hint.is_empty() {
@@ -671,6 +679,14 @@ impl Driver {
         }
         Ok(self.outcome)
     }
+}
+
+/// A loudness meter: one block from silence (RMS 0.001) to loud speech (0.3), on a log scale,
+/// so the candidate sees the microphone hears them.
+pub fn meter(rms: f32) -> char {
+    const BARS: [char; 9] = ['·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let x = (rms.max(1e-4).log10() + 3.0) / 2.5 * 8.0;
+    BARS[(x.round().clamp(0.0, 8.0)) as usize]
 }
 
 struct NoStt;

@@ -437,6 +437,14 @@ mod tests {
     }
 
     #[test]
+    fn the_meter_spans_silence_to_loud_speech() {
+        assert_eq!(live::meter(0.0), '·');
+        assert_eq!(live::meter(0.001), '·');
+        assert_eq!(live::meter(0.3), '█');
+        assert!(live::meter(0.02) > live::meter(0.005));
+    }
+
+    #[test]
     fn a_long_recording_goes_up_in_pieces_and_comes_back_as_one_answer() {
         let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut stt = fake::Heard {
