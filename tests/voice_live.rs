@@ -190,6 +190,8 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
             Wait(Duration::from_millis(1200)),
             Release(Key::Space),
             When(Status::Confirming),
+            // The candidate reads the transcript for a while: their time, not the tool's.
+            Wait(Duration::from_millis(700)),
             Press(Key::Enter),
             When(Status::Ready),
             Press(Key::Char('q')),
@@ -232,6 +234,10 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
         lat[0]["first_audio_ms"].as_u64().unwrap(),
     );
     assert!(t >= 20 && a >= t, "transcript {t} ms, first sound {a} ms");
+    assert!(
+        a < t + 400,
+        "the 700 ms at the confirm prompt was counted: {a} ms"
+    );
     assert_eq!(r.outcome.release_to_audio_ms, vec![a]);
     // The recording was kept to listen back to, and the log names it.
     let kept = voice[0]["file"].as_str().unwrap();

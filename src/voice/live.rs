@@ -214,14 +214,24 @@ struct Marks {
     transcript: Option<Instant>,
     first_token: Option<Instant>,
     first_audio: Option<Instant>,
+    /// When the answer was sent (after the candidate confirmed or edited it).
+    sent: Option<Instant>,
     /// The recording's numbers, once its transcript is in.
     note: Option<VoiceNote>,
     logged: bool,
 }
 
 impl Marks {
+    /// Milliseconds from the release to `t`, leaving out the candidate's own time at the confirm
+    /// prompt (between the transcript and the send): what the tool made them wait.
     fn ms(&self, t: Option<Instant>) -> Option<u64> {
-        Some(t?.duration_since(self.released?).as_millis() as u64)
+        let (t, released, heard) = (t?, self.released?, self.transcript?);
+        let waited = if t <= heard {
+            t.duration_since(released)
+        } else {
+            heard.duration_since(released) + t.duration_since(self.sent.unwrap_or(heard).max(heard))
+        };
+        Some(waited.as_millis() as u64)
     }
 }
 
@@ -588,6 +598,7 @@ impl Driver {
         self.sentences = Sentences::default();
         self.marks.first_token = None;
         self.marks.first_audio = None;
+        self.marks.sent = Some(Instant::now());
         self.marks.logged = false;
         if !text.starts_with('/') {
             self.print(&format!("You: {text}\n"));
