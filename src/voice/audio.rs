@@ -33,6 +33,11 @@ impl Clip {
         loud as f64 * 0.030
     }
 
+    /// The loudest sample, 0-1: a dead microphone shows 0.
+    pub fn peak(&self) -> f32 {
+        self.samples.iter().fold(0.0, |m, s| m.max(s.abs()))
+    }
+
     /// The longest run of silent frames, in seconds: a delivery note, and a sign of a stall.
     pub fn longest_pause(&self) -> f64 {
         let frame = (RATE as usize * 30) / 1000;

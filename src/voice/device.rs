@@ -445,14 +445,13 @@ mod live {
         mic.start();
         std::thread::sleep(Duration::from_secs_f64(seconds));
         let clip = mic.stop();
-        let peak = clip.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
         let report = format!(
             "microphone: {}\nrecorded {:.1} s (with {:.1} s of pre-roll), speech {:.1} s, peak level {:.0}%{}",
             mic.description,
             clip.seconds(),
             super::super::capture::PREROLL,
             clip.speech_seconds(),
-            peak * 100.0,
+            clip.peak() * 100.0,
             if clip.speech_seconds() < 0.3 {
                 "\nno speech heard: check the input level, or pick another --input-device"
             } else {

@@ -516,10 +516,9 @@ impl Driver {
                 };
                 if clip.speech_seconds() < 0.3 {
                     self.clip = None;
-                    let peak = clip.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
                     self.handle(Event::Silent {
                         seconds: clip.seconds(),
-                        peak,
+                        peak: clip.peak(),
                     });
                     return;
                 }

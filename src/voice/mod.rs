@@ -43,9 +43,27 @@ pub struct VoiceOptions {
     pub resume: Option<Option<String>>,
 }
 
-/// Words a recogniser would otherwise mishear, sent as its prompt.
-pub(crate) const VOCABULARY: &str = "PR-AUC, ROC-AUC, NDCG, recall at k, XGBoost, LightGBM, SHAP, A/B test, two-tower, \
-feature store, chargebacks, p99 latency, precision, recall, F1, class imbalance, data drift, cross-validation.";
+/// ML terms a recogniser would otherwise mishear, sent in its prompt after the scenario's own.
+const GENERAL_TERMS: &[&str] = &[
+    "PR-AUC",
+    "ROC-AUC",
+    "NDCG",
+    "recall at k",
+    "XGBoost",
+    "LightGBM",
+    "SHAP",
+    "A/B test",
+    "two-tower",
+    "feature store",
+    "chargebacks",
+    "p99 latency",
+    "precision",
+    "recall",
+    "F1",
+    "class imbalance",
+    "data drift",
+    "cross-validation",
+];
 
 /// Longest piece of a recording sent in one upload.
 const MAX_UPLOAD_SECONDS: f64 = 120.0;
@@ -99,8 +117,7 @@ fn confirm(heard: &str) -> Result<Option<String>> {
 /// tokens of prompt, so the terms are capped and the line's end comes last.
 pub fn stt_prompt(scenario_terms: &[String], last_line: &str) -> String {
     let mut terms: Vec<&str> = scenario_terms.iter().map(String::as_str).collect();
-    for t in VOCABULARY.split(", ") {
-        let t = t.trim_end_matches('.');
+    for &t in GENERAL_TERMS {
         if !terms.iter().any(|x| x.eq_ignore_ascii_case(t)) {
             terms.push(t);
         }
