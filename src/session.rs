@@ -67,14 +67,9 @@ pub enum Event {
     },
     /// A spoken answer: its recording and how it was transcribed, before the turn it became.
     Voice {
-        turn: usize,
         file: String,
-        audio_seconds: f64,
-        speech_seconds: f64,
-        longest_pause: f64,
-        words_per_minute: f64,
-        fillers: usize,
-        transcribe_ms: u64,
+        #[serde(flatten)]
+        note: crate::interview::VoiceNote,
     },
     /// An interviewer line the candidate talked over: only this much of it was heard.
     Spoken {
@@ -390,26 +385,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
             }
             Event::Judge { dropped, .. } => r.interview.judge_dropped += dropped,
             Event::Spoken { turn, text } => r.interview.cut_short(*turn, text),
-            Event::Voice {
-                turn,
-                audio_seconds,
-                speech_seconds,
-                longest_pause,
-                words_per_minute,
-                fillers,
-                transcribe_ms,
-                ..
-            } => {
-                r.interview.voice.push(crate::interview::VoiceNote {
-                    turn: *turn,
-                    audio_seconds: *audio_seconds,
-                    speech_seconds: *speech_seconds,
-                    longest_pause: *longest_pause,
-                    words_per_minute: *words_per_minute,
-                    fillers: *fillers,
-                    transcribe_ms: *transcribe_ms,
-                });
-            }
+            Event::Voice { note, .. } => r.interview.voice.push(note.clone()),
             Event::Started { .. }
             | Event::Usage { .. }
             | Event::Latency { .. }
@@ -530,20 +506,17 @@ pub fn timings(events: &[Event]) -> String {
                     rows.push((*n, None, None));
                 }
             }
-            Event::Voice {
-                turn,
-                audio_seconds,
-                speech_seconds,
-                longest_pause,
-                words_per_minute,
-                fillers,
-                transcribe_ms,
-                ..
-            } => {
+            Event::Voice { note: v, .. } => {
                 rows.push((
-                    *turn,
+                    v.turn,
                     Some(format!(
-                        "{audio_seconds:>6.1}s {speech_seconds:>6.1}s {longest_pause:>5.1}s {words_per_minute:>5.0} {fillers:>7} {transcribe_ms:>9}ms"
+                        "{:>6.1}s {:>6.1}s {:>5.1}s {:>5.0} {:>7} {:>9}ms",
+                        v.audio_seconds,
+                        v.speech_seconds,
+                        v.longest_pause,
+                        v.words_per_minute,
+                        v.fillers,
+                        v.transcribe_ms
                     )),
                     None,
                 ));

@@ -522,14 +522,8 @@ impl Chat {
     /// A spoken answer's numbers: logged, and kept for the debrief's delivery notes.
     pub fn voice_note(&mut self, file: &str, note: crate::interview::VoiceNote) -> Result<()> {
         self.log.append(Event::Voice {
-            turn: note.turn,
             file: file.to_string(),
-            audio_seconds: note.audio_seconds,
-            speech_seconds: note.speech_seconds,
-            longest_pause: note.longest_pause,
-            words_per_minute: note.words_per_minute,
-            fillers: note.fillers,
-            transcribe_ms: note.transcribe_ms,
+            note: note.clone(),
         })?;
         self.iv.voice.push(note);
         Ok(())

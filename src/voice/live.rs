@@ -246,7 +246,10 @@ pub struct Outcome {
 
 pub struct Driver {
     turn: Turn,
-    parts: Parts,
+    term: Box<dyn Terminal>,
+    mic: Box<dyn Microphone>,
+    speech: Option<(Speech, Receiver<Heard>)>,
+    keep: Option<std::path::PathBuf>,
     start: Instant,
     to_chat: Sender<ToChat>,
     from_chat: Receiver<FromChat>,
@@ -285,15 +288,21 @@ impl Driver {
         settings: &Settings,
         resume: Option<Option<String>>,
         turn: Turn,
-        mut parts: Parts,
+        parts: Parts,
     ) -> Driver {
+        let Parts {
+            term,
+            mic,
+            mut stt,
+            speech,
+            keep,
+        } = parts;
         let (to_chat, chat_rx) = channel();
         let (chat_tx, from_chat) = channel();
         let s = settings.clone();
         std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
         let (stt_tx, stt_jobs) = channel::<(super::audio::Clip, String)>();
         let (stt_done, stt_rx) = channel();
-        let mut stt = std::mem::replace(&mut parts.stt, Box::new(NoStt));
         std::thread::spawn(move || {
             for (clip, prompt) in stt_jobs {
                 let r =
@@ -305,7 +314,10 @@ impl Driver {
         });
         Driver {
             turn,
-            parts,
+            term,
+            mic,
+            speech,
+            keep,
             start: Instant::now(),
             to_chat,
             from_chat,
@@ -338,16 +350,16 @@ impl Driver {
 
     /// Run until the candidate leaves or the interview ends.
     pub fn run(mut self) -> Result<Outcome> {
-        if let Some((speech, _)) = &self.parts.speech {
+        if let Some((speech, _)) = &self.speech {
             self.reply = speech.begin();
         }
         self.show_status();
         while !self.quit {
-            if let Some((key, kind)) = self.parts.term.key(Duration::from_millis(10)) {
+            if let Some((key, kind)) = self.term.key(Duration::from_millis(10)) {
                 self.handle(Event::Key(key, kind));
             }
             if self.turn.status == Status::Recording {
-                while let Some(level) = self.parts.mic.level() {
+                while let Some(level) = self.mic.level() {
                     self.level = level;
                     self.handle(Event::Level(level));
                 }
@@ -380,7 +392,7 @@ impl Driver {
             }
             self.handle(Event::Transcribed(result));
         }
-        let news: Vec<Heard> = match &self.parts.speech {
+        let news: Vec<Heard> = match &self.speech {
             Some((_, rx)) => rx.try_iter().collect(),
             None => Vec::new(),
         };
@@ -415,7 +427,7 @@ impl Driver {
                 }
                 self.last_line.push_str(&p);
                 self.marks.first_token.get_or_insert_with(Instant::now);
-                if let Some((speech, _)) = &self.parts.speech {
+                if let Some((speech, _)) = &self.speech {
                     for s in self.sentences.push(&p) {
                         speech.say(self.reply, s);
                     }
@@ -425,7 +437,7 @@ impl Driver {
                 self.line_open = false;
                 self.line_turn = Some(turn);
                 if !self.muted
-                    && let Some((speech, _)) = &self.parts.speech
+                    && let Some((speech, _)) = &self.speech
                     && let Some(rest) = self.sentences.finish()
                 {
                     speech.say(self.reply, rest);
@@ -434,7 +446,7 @@ impl Driver {
             }
             FromChat::Reply { ended } => {
                 self.line_open = false;
-                match (&self.parts.speech, self.muted) {
+                match (&self.speech, self.muted) {
                     (Some((speech, _)), false) => {
                         // Whatever the splitter still holds is the end of the line.
                         if let Some(rest) = self.sentences.finish() {
@@ -445,7 +457,7 @@ impl Driver {
                     _ => self.handle(Event::PlaybackDone),
                 }
                 self.handle(Event::ReplyDone { ended });
-                if self.parts.speech.is_none() {
+                if self.speech.is_none() {
                     self.log_latency();
                 }
             }
@@ -504,12 +516,12 @@ impl Driver {
                 self.show_status();
             }
             Effect::StartRecording => {
-                self.parts.mic.start();
+                self.mic.start();
                 self.clip = None;
             }
             Effect::Transcribe => {
                 let released = Instant::now();
-                let clip = self.parts.mic.stop();
+                let clip = self.mic.stop();
                 self.marks = Marks {
                     released: Some(released),
                     ..Marks::default()
@@ -530,17 +542,14 @@ impl Driver {
                 self.transcribe();
             }
             Effect::Discard => {
-                self.parts.mic.cancel();
+                self.mic.cancel();
                 self.clip = None;
             }
             Effect::ShowTranscript(text) => self.print(&format!("Heard: {text}\n")),
             Effect::LineEditor(initial) => {
                 let edited = initial.is_some();
                 let prompt = if edited { "edit> " } else { "you> " };
-                let text = self
-                    .parts
-                    .term
-                    .line(prompt, initial.as_deref().unwrap_or(""));
+                let text = self.term.line(prompt, initial.as_deref().unwrap_or(""));
                 // An edited transcript is still a spoken answer; a typed one is not.
                 if !edited {
                     self.clip = None;
@@ -549,7 +558,7 @@ impl Driver {
             }
             Effect::Send(text) => self.send(text),
             Effect::StopSpeaking => {
-                if let Some((speech, _)) = &self.parts.speech {
+                if let Some((speech, _)) = &self.speech {
                     let heard = speech.stop(self.reply);
                     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
                     // Cut unless the whole line, already complete, was heard. A line still to
@@ -588,7 +597,7 @@ impl Driver {
             }
             _ => None,
         };
-        if let Some((speech, _)) = &self.parts.speech {
+        if let Some((speech, _)) = &self.speech {
             self.reply = speech.begin();
         }
         self.muted = false;
@@ -607,12 +616,12 @@ impl Driver {
     }
 
     fn print(&mut self, text: &str) {
-        self.parts.term.print(text);
+        self.term.print(text);
     }
 
     /// Save an answer's recording when asked to; returns what the log calls it.
     fn keep_recording(&mut self, clip: &super::audio::Clip) -> String {
-        let Some(dir) = self.parts.keep.clone() else {
+        let Some(dir) = self.keep.clone() else {
             return "microphone".into();
         };
         self.answers += 1;
@@ -658,7 +667,7 @@ impl Driver {
             text += " ";
             text += hint;
         }
-        self.parts.term.status(s, &text);
+        self.term.status(s, &text);
         self.last_status = Some(Instant::now());
     }
 
@@ -673,7 +682,7 @@ impl Driver {
     }
 
     fn finish(mut self) -> Result<Outcome> {
-        if let Some((speech, _)) = &self.parts.speech {
+        if let Some((speech, _)) = &self.speech {
             speech.stop(self.reply);
         }
         crate::llm::interrupt::stop_current();
@@ -697,12 +706,4 @@ pub fn meter(rms: f32) -> char {
     const BARS: [char; 9] = ['·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let x = (rms.max(1e-4).log10() + 3.0) / 2.5 * 8.0;
     BARS[(x.round().clamp(0.0, 8.0)) as usize]
-}
-
-struct NoStt;
-
-impl Transcriber for NoStt {
-    fn transcribe(&mut self, _: Vec<u8>, _: &str) -> Result<String> {
-        anyhow::bail!("no speech-to-text endpoint")
-    }
 }
