@@ -6,15 +6,7 @@ mod common;
 use serde_json::Value;
 
 fn real_url() -> Option<String> {
-    let url = std::env::var("CASECOACH_REAL_LLM_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() {
-        eprintln!(
-            "SKIPPED: CASECOACH_REAL_LLM_URL is not set; start a server with scripts/local-llm.sh start"
-        );
-    }
-    url
+    common::real_server("CASECOACH_REAL_LLM_URL", "scripts/local-llm.sh")
 }
 
 #[test]

@@ -98,17 +98,19 @@ impl Env {
     }
 }
 
-/// The real Whisper server `.ci/run` starts, if any; a test without it says it is skipped.
-pub fn real_stt_url() -> Option<String> {
-    let url = std::env::var("CASECOACH_REAL_STT_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
+/// A real server `.ci/run` started, named by `var`; a test without it says it is skipped and
+/// which script starts one.
+pub fn real_server(var: &str, script: &str) -> Option<String> {
+    let url = std::env::var(var).ok().filter(|u| !u.is_empty());
     if url.is_none() {
-        eprintln!(
-            "SKIPPED: CASECOACH_REAL_STT_URL is not set; start a server with scripts/local-stt.sh start"
-        );
+        eprintln!("SKIPPED: {var} is not set; start a server with {script} start");
     }
     url
+}
+
+/// The real Whisper server, if any.
+pub fn real_stt_url() -> Option<String> {
+    real_server("CASECOACH_REAL_STT_URL", "scripts/local-stt.sh")
 }
 
 /// Speech made by espeak-ng, written with `-w` (its `--stdout` WAV header has placeholder sizes).
