@@ -1,7 +1,7 @@
-//! Who phrases the interviewer's lines. The director decides what happens; an `Interviewer` turns
-//! that action into words. The scripted one needs no model: it fills `prompts/scripted-*.hbs` with
-//! the scenario's own lines. The LLM-backed interviewer plugs in behind the same trait.
+//! The interviewer that needs no model: each action's line is a template filled with the
+//! scenario's own words, so a session without a model still reads like an interview.
 
+use super::{Interviewer, Said, TurnRequest};
 use crate::interview::{Action, Interview, Reason};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -12,35 +12,35 @@ use std::path::Path;
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "scripted-advance-stage.hbs",
-        include_str!("../prompts/scripted-advance-stage.hbs"),
+        include_str!("../../prompts/scripted-advance-stage.hbs"),
     ),
     (
         "scripted-answer-fact.hbs",
-        include_str!("../prompts/scripted-answer-fact.hbs"),
+        include_str!("../../prompts/scripted-answer-fact.hbs"),
     ),
     (
         "scripted-probe.hbs",
-        include_str!("../prompts/scripted-probe.hbs"),
+        include_str!("../../prompts/scripted-probe.hbs"),
     ),
     (
         "scripted-hint.hbs",
-        include_str!("../prompts/scripted-hint.hbs"),
+        include_str!("../../prompts/scripted-hint.hbs"),
     ),
     (
         "scripted-redirect.hbs",
-        include_str!("../prompts/scripted-redirect.hbs"),
+        include_str!("../../prompts/scripted-redirect.hbs"),
     ),
     (
         "scripted-wrap-up.hbs",
-        include_str!("../prompts/scripted-wrap-up.hbs"),
+        include_str!("../../prompts/scripted-wrap-up.hbs"),
     ),
     (
         "scripted-debrief.hbs",
-        include_str!("../prompts/scripted-debrief.hbs"),
+        include_str!("../../prompts/scripted-debrief.hbs"),
     ),
 ];
 
-/// Everything a line source may use to phrase one action.
+/// Everything the scripted interviewer uses to phrase one action.
 pub struct LineRequest<'a> {
     pub interview: &'a Interview,
     pub action: &'a Action,
@@ -48,33 +48,6 @@ pub struct LineRequest<'a> {
     pub candidate: Option<&'a str>,
     /// The action said right after this one in the same turn, if any.
     pub then: Option<&'a Action>,
-}
-
-/// One interviewer turn: every action the director chose for it.
-pub struct TurnRequest<'a> {
-    pub interview: &'a Interview,
-    pub actions: &'a [Action],
-    /// The candidate's last words, as data. Never rendered as a template.
-    pub candidate: Option<&'a str>,
-}
-
-/// What the interviewer said, and what it cost.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Said {
-    pub text: String,
-    pub usage: Option<crate::llm::Usage>,
-    /// A one-line notice for the user (a model turn that fell back to the scripted line).
-    pub notice: Option<String>,
-    /// Model timings: to the first token, and the whole line.
-    pub first_token_ms: Option<u64>,
-    pub total_ms: Option<u64>,
-}
-
-pub trait Interviewer {
-    /// A short name for logs and the session header ("scripted", a model name...).
-    fn name(&self) -> String;
-    /// Say one turn, handing text to `show` as it becomes available (all at once, or streamed).
-    fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
 }
 
 /// Handlebars set up the way every template here needs: strict, no HTML escaping.
@@ -264,31 +237,6 @@ fn line_data(req: &LineRequest) -> Value {
         }
     }
     data
-}
-
-/// The stage goal and unchecked boxes, for coach mode's live checklist.
-pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
-    let Some(stage) = iv.stage() else {
-        return vec![];
-    };
-    iv.scenario
-        .checkpoints
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.stage == stage)
-        .map(|(i, c)| (iv.covered(i), c.id.clone(), c.title.clone()))
-        .collect()
-}
-
-/// Used by `/stage`: the stage name and its goal.
-pub fn stage_line(iv: &Interview) -> String {
-    match iv.stage() {
-        Some(s) => format!("{} ({} of 8): {}", s.name(), s.index() + 1, s.goal()),
-        None => match iv.phase {
-            crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
-            _ => "The interview is over.".into(),
-        },
-    }
 }
 
 #[cfg(test)]

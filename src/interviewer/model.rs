@@ -1,13 +1,13 @@
-//! The model-voiced interviewer. The director has already decided what happens; the model only
-//! phrases it. The scripted line for the turn is the intent it paraphrases, so the model never
-//! sees a model answer. Its words are streamed, held to a word budget in code, cleaned of
-//! thinking text, and replaced by the scripted line when the endpoint fails.
+//! The interviewer whose words come from a model. The director has already decided what happens;
+//! the model only phrases it. The scripted line for the turn is the intent it paraphrases, so the
+//! model never sees a model answer. Its words are streamed, held to a word budget in code, cleaned
+//! of thinking text, and replaced by the scripted line when the endpoint fails.
 
-use super::{Backend, Flow, LlmConfig, Message};
+use super::{Interviewer, Said, Scripted, TurnRequest};
 use crate::cue::word_count;
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, Phase, Reason, Role};
-use crate::interviewer::{Interviewer, Said, Scripted, TurnRequest};
+use crate::llm::{Backend, Flow, LlmConfig, Message};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
 use serde_json::json;
