@@ -6,10 +6,12 @@ pub mod model;
 pub mod scripted;
 
 pub use model::LlmInterviewer;
-pub use scripted::{LineRequest, Scripted, templates};
+pub use scripted::{LineRequest, Scripted};
 
 use crate::interview::{Action, Interview};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use handlebars::Handlebars;
+use std::path::Path;
 
 /// One interviewer turn: every action the director chose for it.
 pub struct TurnRequest<'a> {
@@ -38,6 +40,32 @@ pub trait Interviewer {
     fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
 }
 
+/// Handlebars set up the way every template here needs: strict, so a misspelt key fails instead
+/// of saying nothing, and no HTML escaping, since the lines are plain text. A file of the same
+/// name in the user's prompts folder replaces a built-in template.
+pub fn templates(
+    user_dir: Option<&Path>,
+    built_in: &[(&str, &str)],
+) -> Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    for (name, text) in built_in {
+        let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
+        let (source, origin) = match &user {
+            Some(p) => (
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read prompt template {}", p.display()))?,
+                p.display().to_string(),
+            ),
+            None => (text.to_string(), format!("<built-in {name}>")),
+        };
+        hb.register_template_string(name, source)
+            .with_context(|| format!("template {origin} does not parse"))?;
+    }
+    Ok(hb)
+}
+
 /// The stage goal and unchecked boxes, for coach mode's live checklist.
 pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
     let Some(stage) = iv.stage() else {
@@ -60,5 +88,29 @@ pub fn stage_line(iv: &Interview) -> String {
             crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
             _ => "The interview is over.".into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::templates;
+    use serde_json::json;
+
+    #[test]
+    fn every_template_is_strict_unescaped_and_overridden_by_the_user_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.hbs"), "user {{x}}").unwrap();
+        let built_in = [("mine.hbs", "built-in {{x}}"), ("other.hbs", "{{x}}")];
+        let hb = templates(Some(dir.path()), &built_in).unwrap();
+        let data = json!({"x": "<b>&</b>"});
+        assert_eq!(hb.render("mine.hbs", &data).unwrap(), "user <b>&</b>");
+        assert_eq!(hb.render("other.hbs", &data).unwrap(), "<b>&</b>");
+        assert!(hb.render("other.hbs", &json!({})).is_err());
+        std::fs::write(dir.path().join("other.hbs"), "{{#if}").unwrap();
+        let err = format!(
+            "{:#}",
+            templates(Some(dir.path()), &built_in).err().unwrap()
+        );
+        assert!(err.contains("other.hbs"), "{err}");
     }
 }

@@ -1,7 +1,7 @@
 //! The interviewer that needs no model: each action's line is a template filled with the
 //! scenario's own words, so a session without a model still reads like an interview.
 
-use super::{Interviewer, Said, TurnRequest};
+use super::{Interviewer, Said, TurnRequest, templates};
 use crate::interview::{Action, Interview, Reason};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -50,27 +50,6 @@ pub struct LineRequest<'a> {
     pub then: Option<&'a Action>,
 }
 
-/// Handlebars set up the way every template here needs: strict, no HTML escaping.
-pub fn templates(user_dir: Option<&Path>) -> Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    for (name, text) in TEMPLATES {
-        let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
-        let (source, origin) = match &user {
-            Some(p) => (
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read prompt template {}", p.display()))?,
-                p.display().to_string(),
-            ),
-            None => (text.to_string(), format!("<built-in {name}>")),
-        };
-        hb.register_template_string(name, source)
-            .with_context(|| format!("template {origin} does not parse"))?;
-    }
-    Ok(hb)
-}
-
 pub struct Scripted {
     hb: Handlebars<'static>,
 }
@@ -78,7 +57,7 @@ pub struct Scripted {
 impl Scripted {
     pub fn new(user_prompts: Option<&Path>) -> Result<Scripted> {
         Ok(Scripted {
-            hb: templates(user_prompts)?,
+            hb: templates(user_prompts, TEMPLATES)?,
         })
     }
 }
