@@ -1,16 +1,16 @@
 //! The live spoken interview: the thin driver around `turn::Turn`. It owns the terminal, the
-//! microphone and the speaking pipeline, and runs the interview (`Chat`) on a worker thread so
-//! keys are read while the model streams. Every event goes through the pure machine; every
-//! effect it returns is performed here.
+//! microphone and the speaking pipeline; the interview (`Chat`) and the recogniser run on
+//! `worker` threads so keys are read while the model streams. Every event goes through the pure
+//! machine; every effect it returns is performed here.
 
 use super::capture::Microphone;
 use super::speech::{Heard, Sentences, Speech};
 use super::turn::{Effect, Event, Key, KeyKind, Status, Turn};
-use crate::chat::{Chat, LineNews};
+use super::worker::{ChatWorker, FromChat, SttWorker, ToChat};
 use crate::cli::Settings;
 use crate::interview::VoiceNote;
 use anyhow::Result;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
 /// The terminal as the driver sees it: keys in, text and a status line out.
@@ -45,140 +45,6 @@ pub struct Parts {
     pub speech: Option<(Speech, Receiver<Heard>)>,
     /// Keep each sent answer's recording here (`--audio-out`), to listen back to.
     pub keep: Option<std::path::PathBuf>,
-}
-
-/// To the interview thread.
-enum ToChat {
-    Answer {
-        text: String,
-        /// The recording's numbers, and where it was kept (if it was).
-        note: Option<(VoiceNote, String)>,
-    },
-    Spoken {
-        turn: usize,
-        heard: String,
-    },
-    Latency {
-        transcript_ms: u64,
-        first_token_ms: Option<u64>,
-        first_audio_ms: Option<u64>,
-    },
-    Quit,
-}
-
-/// From the interview thread.
-enum FromChat {
-    Output(String),
-    Piece(String),
-    /// The interviewer's line is logged as this turn.
-    LineEnd(usize),
-    /// The scenario's terms, sent once at the start.
-    Vocabulary(Vec<String>),
-    /// The interview is done with the last answer.
-    Reply {
-        ended: bool,
-    },
-    Closed {
-        session: String,
-        ended: bool,
-    },
-    Failed(String),
-}
-
-/// Interview output, sent to the driver to print (it owns the terminal).
-struct ToDriver(Sender<FromChat>);
-
-impl std::io::Write for ToDriver {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let _ = self
-            .0
-            .send(FromChat::Output(String::from_utf8_lossy(buf).into_owned()));
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The interview, on its own thread: created there (a `Chat` need not be Send), fed answers,
-/// and reporting its output and each reply's end.
-fn interview(
-    settings: Settings,
-    resume: Option<Option<String>>,
-    tx: Sender<FromChat>,
-    rx: Receiver<ToChat>,
-) {
-    let run = || -> Result<(String, bool)> {
-        let lines = tx.clone();
-        let on_line: Box<dyn FnMut(LineNews)> = Box::new(move |news| {
-            let _ = lines.send(match news {
-                LineNews::Piece(p) => FromChat::Piece(p.to_string()),
-                LineNews::Logged(turn) => FromChat::LineEnd(turn),
-            });
-        });
-        let out = Box::new(ToDriver(tx.clone()));
-        let mut chat = match &resume {
-            Some(q) => Chat::resume_with(&settings, q.as_deref(), out, true, Some(on_line))?,
-            None => {
-                let mut chat = Chat::start_with(&settings, out, true)?;
-                chat.on_line = Some(on_line);
-                chat
-            }
-        };
-        let _ = tx.send(FromChat::Vocabulary(chat.iv.scenario.vocabulary.clone()));
-        let _ = tx.send(FromChat::Output(format!("{}\n", chat.header())));
-        if resume.is_none() {
-            chat.open()?;
-        }
-        let _ = tx.send(FromChat::Reply {
-            ended: chat.ended(),
-        });
-        let mut answered = 0;
-        for msg in rx {
-            match msg {
-                ToChat::Answer { text, note } => {
-                    if chat.ended() {
-                        continue;
-                    }
-                    let turn = chat.iv.turns.len() + 1;
-                    if let Some((mut note, file)) = note
-                        && !text.starts_with('/')
-                    {
-                        note.turn = turn;
-                        chat.voice_note(&file, note)?;
-                        answered = turn;
-                    }
-                    let leave = matches!(
-                        crate::chat::handle_line(&mut chat, &text)?,
-                        crate::chat::Next::Leave
-                    );
-                    let _ = tx.send(FromChat::Reply {
-                        ended: chat.ended() || leave,
-                    });
-                }
-                ToChat::Spoken { turn, heard } => chat.spoken(turn, &heard)?,
-                ToChat::Latency {
-                    transcript_ms,
-                    first_token_ms,
-                    first_audio_ms,
-                } => {
-                    if answered > 0 {
-                        chat.latency(answered, transcript_ms, first_token_ms, first_audio_ms)?;
-                    }
-                }
-                ToChat::Quit => break,
-            }
-        }
-        Ok((chat.log().id(), chat.ended()))
-    };
-    match run() {
-        Ok((session, ended)) => {
-            let _ = tx.send(FromChat::Closed { session, ended });
-        }
-        Err(e) => {
-            let _ = tx.send(FromChat::Failed(format!("{e:#}")));
-        }
-    }
 }
 
 /// The numbers of a spoken answer, for the delivery notes.
@@ -251,10 +117,8 @@ pub struct Driver {
     speech: Option<(Speech, Receiver<Heard>)>,
     keep: Option<std::path::PathBuf>,
     start: Instant,
-    to_chat: Sender<ToChat>,
-    from_chat: Receiver<FromChat>,
-    stt_tx: Sender<(super::audio::Clip, String)>,
-    stt_rx: Receiver<(Result<String, String>, Instant)>,
+    chat: ChatWorker,
+    stt: SttWorker,
     sentences: Sentences,
     /// The reply being spoken, and whether its words are still being spoken.
     reply: u64,
@@ -293,25 +157,12 @@ impl Driver {
         let Parts {
             term,
             mic,
-            mut stt,
+            stt,
             speech,
             keep,
         } = parts;
-        let (to_chat, chat_rx) = channel();
-        let (chat_tx, from_chat) = channel();
-        let s = settings.clone();
-        std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
-        let (stt_tx, stt_jobs) = channel::<(super::audio::Clip, String)>();
-        let (stt_done, stt_rx) = channel();
-        std::thread::spawn(move || {
-            for (clip, prompt) in stt_jobs {
-                let r =
-                    super::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
-                if stt_done.send((r, Instant::now())).is_err() {
-                    break;
-                }
-            }
-        });
+        let chat = ChatWorker::spawn(settings, resume);
+        let stt = SttWorker::spawn(stt);
         Driver {
             turn,
             term,
@@ -319,10 +170,8 @@ impl Driver {
             speech,
             keep,
             start: Instant::now(),
-            to_chat,
-            from_chat,
-            stt_tx,
-            stt_rx,
+            chat,
+            stt,
             sentences: Sentences::default(),
             reply: 0,
             muted: false,
@@ -373,7 +222,7 @@ impl Driver {
 
     fn drain(&mut self) -> Result<()> {
         loop {
-            match self.from_chat.try_recv() {
+            match self.chat.try_recv() {
                 Ok(m) => self.on_chat(m)?,
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
@@ -382,7 +231,7 @@ impl Driver {
                 }
             }
         }
-        while let Ok((result, at)) = self.stt_rx.try_recv() {
+        while let Some((result, at)) = self.stt.try_recv() {
             self.marks.transcript = Some(at);
             if let (Ok(text), Some(clip)) = (&result, &self.clip) {
                 let ms = at
@@ -481,7 +330,7 @@ impl Driver {
         if let Some(turn) = self.line_turn
             && let Some(heard) = self.cut.take()
         {
-            let _ = self.to_chat.send(ToChat::Spoken { turn, heard });
+            self.chat.send(ToChat::Spoken { turn, heard });
         }
     }
 
@@ -495,7 +344,7 @@ impl Driver {
             self.outcome.release_to_audio_ms.push(a);
         }
         self.marks.logged = true;
-        let _ = self.to_chat.send(ToChat::Latency {
+        self.chat.send(ToChat::Latency {
             transcript_ms: t.unwrap_or(0),
             first_token_ms: f,
             first_audio_ms: a,
@@ -584,7 +433,7 @@ impl Driver {
         let Some(clip) = &self.clip else { return };
         let prompt = super::stt_prompt(&self.vocabulary, &self.last_line);
         // A copy: the recording stays here for a retry.
-        let _ = self.stt_tx.send((clip.clone(), prompt));
+        self.stt.transcribe(clip.clone(), prompt);
     }
 
     fn send(&mut self, text: String) {
@@ -611,7 +460,7 @@ impl Driver {
         if !text.starts_with('/') {
             self.print(&format!("You: {text}\n"));
         }
-        let _ = self.to_chat.send(ToChat::Answer { text, note });
+        self.chat.send(ToChat::Answer { text, note });
         self.clip = None;
     }
 
@@ -686,13 +535,13 @@ impl Driver {
             speech.stop(self.reply);
         }
         crate::llm::interrupt::stop_current();
-        let _ = self.to_chat.send(ToChat::Quit);
+        self.chat.send(ToChat::Quit);
         // Wait for the interview to close its log (the debrief, if it ended, is already out).
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.closed && Instant::now() < deadline {
-            match self.from_chat.recv_timeout(Duration::from_millis(50)) {
+            match self.chat.recv_timeout(Duration::from_millis(50)) {
                 Ok(m) => self.on_chat(m)?,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
                 Err(_) => {}
             }
         }

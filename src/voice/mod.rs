@@ -13,6 +13,7 @@ pub mod stt;
 pub mod terminal;
 pub mod tts;
 pub mod turn;
+mod worker;
 
 use crate::chat::Chat;
 use crate::cli::Settings;
