@@ -53,6 +53,8 @@ pub(super) enum FromChat {
 pub(super) struct ChatWorker {
     tx: Sender<ToChat>,
     rx: Receiver<FromChat>,
+    /// The interview has closed its log, or failed: nothing more will come.
+    pub closed: bool,
 }
 
 impl ChatWorker {
@@ -62,7 +64,11 @@ impl ChatWorker {
         let (chat_tx, rx) = channel();
         let s = settings.clone();
         std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
-        ChatWorker { tx, rx }
+        ChatWorker {
+            tx,
+            rx,
+            closed: false,
+        }
     }
 
     /// A thread that has gone is seen on the receiving side, so sending does not report it.
@@ -179,6 +185,8 @@ pub(super) type Transcript = (Result<String, String>, Instant);
 pub(super) struct SttWorker {
     jobs: Sender<(Clip, String)>,
     done: Receiver<Transcript>,
+    /// The scenario's terms, for the recogniser's prompt.
+    pub vocabulary: Vec<String>,
 }
 
 impl SttWorker {
@@ -194,7 +202,11 @@ impl SttWorker {
                 }
             }
         });
-        SttWorker { jobs, done }
+        SttWorker {
+            jobs,
+            done,
+            vocabulary: Vec::new(),
+        }
     }
 
     pub fn transcribe(&self, clip: Clip, prompt: String) {
