@@ -1,13 +1,13 @@
-//! The live spoken interview: the thin driver around `turn::Turn`. It owns the terminal, the
-//! microphone and the speaking pipeline; the interview (`Chat`) and the recogniser run on
+//! The live spoken interview: the thin driver around `turn::TurnMachine`. It owns the terminal,
+//! the microphone and the speaking pipeline; the interview (`Chat`) and the recogniser run on
 //! `worker` threads so keys are read while the model streams. Every event goes through the pure
 //! machine; every effect it returns is performed here.
 
 use super::audio::Clip;
 use super::capture::Microphone;
-use super::speech::{Heard, Sentences, Speech};
+use super::speech::{Playback, Sentences, Speech};
 use super::status::StatusLine;
-use super::turn::{Effect, Event, Key, KeyKind, Status, Turn};
+use super::turn::{Effect, Key, KeyKind, PttEvent, Status, TurnMachine};
 use super::worker::{ChatWorker, FromChat, SttWorker, ToChat};
 use crate::cli::Settings;
 use crate::interview::VoiceNote;
@@ -45,7 +45,7 @@ pub struct Parts {
     pub mic: Box<dyn Microphone>,
     pub stt: Box<dyn Transcriber>,
     /// None with `--tts none`: lines are printed only.
-    pub speech: Option<(Speech, Receiver<Heard>)>,
+    pub speech: Option<(Speech, Receiver<Playback>)>,
     /// Keep each sent answer's recording here (`--audio-out`), to listen back to.
     pub keep: Option<PathBuf>,
 }
@@ -93,16 +93,20 @@ struct Devices {
     mic: Box<dyn Microphone>,
 }
 
-/// The pure turn machine and the steady clock its events are stamped with.
+/// The pure turn machine, and the steady clock its events are stamped with.
 struct Machine {
-    turn: Turn,
+    inner: TurnMachine,
     start: Instant,
 }
 
 impl Machine {
-    fn on(&mut self, event: Event) -> Vec<Effect> {
+    fn on(&mut self, event: PttEvent) -> Vec<Effect> {
         let now = self.start.elapsed().as_secs_f64();
-        self.turn.on(event, now)
+        self.inner.on(event, now)
+    }
+
+    fn status(&self) -> Status {
+        self.inner.status
     }
 }
 
@@ -122,7 +126,7 @@ struct Answer {
 /// The interviewer's line: as it streams in, and as it is spoken.
 struct Line {
     /// None with `--tts none`: lines are printed only.
-    speech: Option<(Speech, Receiver<Heard>)>,
+    speech: Option<(Speech, Receiver<Playback>)>,
     /// The reply being spoken; news of earlier ones is stale.
     reply: u64,
     /// The candidate cut in: the rest of this reply is not spoken.
@@ -168,7 +172,7 @@ impl Driver {
     pub fn new(
         settings: &Settings,
         resume: Option<Option<String>>,
-        turn: Turn,
+        machine: TurnMachine,
         parts: Parts,
     ) -> Driver {
         let Parts {
@@ -183,7 +187,7 @@ impl Driver {
         Driver {
             devices: Devices { term, mic },
             machine: Machine {
-                turn,
+                inner: machine,
                 start: Instant::now(),
             },
             answer: Answer {
@@ -217,14 +221,14 @@ impl Driver {
         self.show_status();
         while !self.quit {
             if let Some((key, kind)) = self.devices.term.key(Duration::from_millis(10)) {
-                self.handle(Event::Key(key, kind));
+                self.handle(PttEvent::Key(key, kind));
             }
-            if self.machine.turn.status == Status::Recording {
+            if self.machine.status() == Status::Recording {
                 while let Some(level) = self.devices.mic.level() {
                     self.status.level = level;
-                    self.handle(Event::Level(level));
+                    self.handle(PttEvent::Level(level));
                 }
-                self.handle(Event::Tick);
+                self.handle(PttEvent::Tick);
                 if self.status.stale() {
                     self.show_status();
                 }
@@ -254,23 +258,23 @@ impl Driver {
                     .as_millis() as u64;
                 answer.marks.note = Some(super::note_for(clip, text, ms));
             }
-            self.handle(Event::Transcribed(result));
+            self.handle(PttEvent::Transcribed(result));
         }
-        let news: Vec<Heard> = match &self.line.speech {
+        let news: Vec<Playback> = match &self.line.speech {
             Some((_, rx)) => rx.try_iter().collect(),
             None => Vec::new(),
         };
         for h in news {
             match h {
-                Heard::Started { reply, at } if reply == self.line.reply => {
+                Playback::Started { reply, at } if reply == self.line.reply => {
                     self.answer.marks.first_audio.get_or_insert(at);
-                    self.handle(Event::AudioStarted);
+                    self.handle(PttEvent::AudioStarted);
                     self.log_latency();
                 }
-                Heard::Drained { reply } if reply == self.line.reply => {
-                    self.handle(Event::PlaybackDone)
+                Playback::Drained { reply } if reply == self.line.reply => {
+                    self.handle(PttEvent::PlaybackDone)
                 }
-                Heard::Failed(why) => self.print(&format!(
+                Playback::Failed(why) => self.print(&format!(
                     "(text-to-speech failed: {why}; the interview goes on in text)\n"
                 )),
                 _ => {}
@@ -326,9 +330,9 @@ impl Driver {
                         }
                         speech.flush(line.reply)
                     }
-                    _ => self.handle(Event::PlaybackDone),
+                    _ => self.handle(PttEvent::PlaybackDone),
                 }
-                self.handle(Event::ReplyDone { ended });
+                self.handle(PttEvent::ReplyDone { ended });
                 if self.line.speech.is_none() {
                     self.log_latency();
                 }
@@ -374,7 +378,7 @@ impl Driver {
         });
     }
 
-    fn handle(&mut self, event: Event) {
+    fn handle(&mut self, event: PttEvent) {
         for effect in self.machine.on(event) {
             self.perform(effect);
         }
@@ -399,7 +403,7 @@ impl Driver {
                 };
                 if clip.speech_seconds() < 0.3 {
                     self.answer.clip = None;
-                    self.handle(Event::Silent {
+                    self.handle(PttEvent::Silent {
                         seconds: clip.seconds(),
                         peak: clip.peak(),
                     });
@@ -428,7 +432,7 @@ impl Driver {
                 if !edited {
                     self.answer.clip = None;
                 }
-                self.handle(Event::Typed(text));
+                self.handle(PttEvent::Typed(text));
             }
             Effect::Send(text) => self.send(text),
             Effect::StopSpeaking => {
@@ -512,7 +516,7 @@ impl Driver {
 
     fn show_status(&mut self) {
         self.status
-            .draw(&self.machine.turn, self.devices.term.as_mut());
+            .draw(&self.machine.inner, self.devices.term.as_mut());
     }
 
     fn finish(mut self) -> Result<Outcome> {

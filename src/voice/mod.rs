@@ -387,8 +387,8 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         speech,
         keep: opts.audio_out.clone(),
     };
-    let turn = turn::Turn::new(ptt, opts.auto_stop, opts.confirm);
-    let outcome = live::Driver::new(settings, opts.resume.clone(), turn, parts).run();
+    let machine = turn::TurnMachine::new(ptt, opts.auto_stop, opts.confirm);
+    let outcome = live::Driver::new(settings, opts.resume.clone(), machine, parts).run();
     // The terminal is back to normal here (the driver owned it); now say where things are.
     let outcome = outcome?;
     if !outcome.ended && !outcome.session.is_empty() {

@@ -2,7 +2,7 @@
 //! recording, for how long and how loud, so the candidate sees the microphone hears them.
 
 use super::live::Terminal;
-use super::turn::{Status, Turn};
+use super::turn::{Status, TurnMachine};
 use std::time::{Duration, Instant};
 
 #[derive(Default)]
@@ -21,8 +21,8 @@ impl StatusLine {
         self.recording_since = (status == Status::Recording).then(Instant::now);
     }
 
-    pub fn draw(&mut self, turn: &Turn, term: &mut dyn Terminal) {
-        let s = turn.status;
+    pub fn draw(&mut self, machine: &TurnMachine, term: &mut dyn Terminal) {
+        let s = machine.status;
         let label = match s {
             Status::Ready => "ready",
             Status::Recording => "recording",
@@ -42,7 +42,7 @@ impl StatusLine {
                 meter(self.level)
             );
         }
-        let hint = turn.hint();
+        let hint = machine.hint();
         if !hint.is_empty() {
             text += " ";
             text += hint;

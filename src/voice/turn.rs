@@ -28,8 +28,10 @@ pub enum KeyKind {
     Release,
 }
 
+/// What the machine is told, with the time: keys, microphone levels, the recogniser's and the
+/// interview's news. None of it is a session log event; the interview logs what it is sent.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum PttEvent {
     Key(Key, KeyKind),
     /// Time passed; the time comes with every event.
     Tick,
@@ -97,14 +99,16 @@ pub enum Effect {
 
 /// Recordings shorter than this are taken as a slip of the finger.
 const MIN_RECORDING: f64 = 0.3;
-/// Louder than this (RMS of full scale) counts as voice for auto-stop, in a quiet room.
-pub const VOICE_RMS: f32 = 0.02;
-/// In a noisy room, voice must be this many times louder than the quietest frame heard so far
+/// Louder than this (RMS of full scale) counts as speech for auto-stop, in a quiet room.
+pub const SPEECH_RMS: f32 = 0.02;
+/// In a noisy room, speech must be this many times louder than the quietest frame heard so far
 /// in the recording (the gaps between words sit near the room's noise).
 const OVER_NOISE: f32 = 3.0;
 
+/// The push-to-talk machine: whose turn it is to talk and what each key does now. (A turn of the
+/// transcript, one thing someone said, is `interview::Turn`.)
 #[derive(Debug, Clone)]
-pub struct Turn {
+pub struct TurnMachine {
     pub ptt: Ptt,
     /// Trailing silence that ends a toggle-mode recording; None turns it off.
     pub auto_stop: Option<f64>,
@@ -113,7 +117,7 @@ pub struct Turn {
     pub status: Status,
     /// When the current recording began.
     started: f64,
-    /// This recording's loudness, frame by frame: voice is judged against its quietest frame
+    /// This recording's loudness, frame by frame: speech is judged against its quietest frame
     /// (the room's noise, roughly), which is only known once there has been a pause.
     levels: Vec<(f64, f32)>,
     /// The key that started a toggle recording (the same key stops it).
@@ -125,9 +129,9 @@ pub struct Turn {
     ended: bool,
 }
 
-impl Turn {
-    pub fn new(ptt: Ptt, auto_stop: Option<f64>, confirm: bool) -> Turn {
-        Turn {
+impl TurnMachine {
+    pub fn new(ptt: Ptt, auto_stop: Option<f64>, confirm: bool) -> TurnMachine {
+        TurnMachine {
             ptt,
             auto_stop,
             confirm,
@@ -221,10 +225,10 @@ impl Turn {
         }
     }
 
-    /// When voice was last heard in this recording, judged against the room's noise.
-    fn last_voice(&self) -> Option<f64> {
+    /// When speech was last heard in this recording, judged against the room's noise.
+    fn last_speech(&self) -> Option<f64> {
         let floor = self.levels.iter().map(|l| l.1).fold(f32::MAX, f32::min);
-        let threshold = VOICE_RMS.max(OVER_NOISE * floor);
+        let threshold = SPEECH_RMS.max(OVER_NOISE * floor);
         self.levels
             .iter()
             .rev()
@@ -240,13 +244,13 @@ impl Turn {
     }
 
     /// One event at time `now` (seconds on any steady clock).
-    pub fn on(&mut self, event: Event, now: f64) -> Vec<Effect> {
+    pub fn on(&mut self, event: PttEvent, now: f64) -> Vec<Effect> {
         let mut out = Vec::new();
         if self.status == Status::Done {
             return out;
         }
         match event {
-            Event::Key(Key::CtrlC | Key::CtrlD, KeyKind::Press) => {
+            PttEvent::Key(Key::CtrlC | Key::CtrlD, KeyKind::Press) => {
                 if self.status == Status::Recording {
                     out.push(Effect::Discard);
                 }
@@ -256,23 +260,23 @@ impl Turn {
                 self.go(Status::Done, &mut out);
                 out.push(Effect::Quit);
             }
-            Event::Key(_, KeyKind::Repeat) => {}
-            Event::Key(key, kind) => self.key(key, kind, now, &mut out),
-            Event::Level(rms) => {
+            PttEvent::Key(_, KeyKind::Repeat) => {}
+            PttEvent::Key(key, kind) => self.key(key, kind, now, &mut out),
+            PttEvent::Level(rms) => {
                 if self.status == Status::Recording {
                     self.levels.push((now, rms));
                 }
             }
-            Event::Tick => {
+            PttEvent::Tick => {
                 if self.status == Status::Recording
                     && self.ptt == Ptt::Toggle
-                    && let (Some(limit), Some(last)) = (self.auto_stop, self.last_voice())
+                    && let (Some(limit), Some(last)) = (self.auto_stop, self.last_speech())
                     && now - last + 1e-9 >= limit
                 {
                     self.finish(now, &mut out);
                 }
             }
-            Event::Silent { seconds, peak } => {
+            PttEvent::Silent { seconds, peak } => {
                 if self.status == Status::Transcribing {
                     out.push(Effect::Notice(format!(
                         "(no speech in that {seconds:.1} s recording (peak level {:.0}%), so it was not sent: \
@@ -282,7 +286,7 @@ impl Turn {
                     self.go(Status::Ready, &mut out);
                 }
             }
-            Event::Transcribed(result) => {
+            PttEvent::Transcribed(result) => {
                 if self.status != Status::Transcribing {
                     return out;
                 }
@@ -307,7 +311,7 @@ impl Turn {
                     }
                 }
             }
-            Event::Typed(text) => {
+            PttEvent::Typed(text) => {
                 if self.status != Status::Typing {
                     return out;
                 }
@@ -316,13 +320,13 @@ impl Turn {
                     _ => self.go(Status::Ready, &mut out),
                 }
             }
-            Event::AudioStarted => {
+            PttEvent::AudioStarted => {
                 self.playing = true;
                 if self.status == Status::Thinking {
                     self.go(Status::Speaking, &mut out);
                 }
             }
-            Event::ReplyDone { ended } => {
+            PttEvent::ReplyDone { ended } => {
                 self.reply_done = true;
                 self.ended = ended;
                 if matches!(self.status, Status::Thinking | Status::Speaking)
@@ -331,7 +335,7 @@ impl Turn {
                     self.settle(&mut out);
                 }
             }
-            Event::PlaybackDone => {
+            PttEvent::PlaybackDone => {
                 self.playing = false;
                 if matches!(self.status, Status::Thinking | Status::Speaking) {
                     self.settle(&mut out);
@@ -435,20 +439,20 @@ impl Turn {
 #[cfg(test)]
 mod tests {
     use super::KeyKind::*;
-    use super::{Effect, Event, Key as K, Ptt, Status, Turn};
+    use super::{Effect, Key as K, Ptt, PttEvent, Status, TurnMachine};
     use Effect as E;
-    use Event::*;
+    use PttEvent::*;
 
     /// Runs events at the given times and returns every effect, in order.
-    fn run(turn: &mut Turn, events: &[(f64, Event)]) -> Vec<Effect> {
+    fn run(turn: &mut TurnMachine, events: &[(f64, PttEvent)]) -> Vec<Effect> {
         events
             .iter()
             .flat_map(|(t, e)| turn.on(e.clone(), *t))
             .collect()
     }
 
-    fn ready(ptt: Ptt) -> Turn {
-        let mut t = Turn::new(ptt, Some(0.8), true);
+    fn ready(ptt: Ptt) -> TurnMachine {
+        let mut t = TurnMachine::new(ptt, Some(0.8), true);
         t.on(ReplyDone { ended: false }, 0.0);
         t.on(PlaybackDone, 0.0);
         assert_eq!(t.status, Status::Ready);
@@ -585,7 +589,7 @@ mod tests {
 
     #[test]
     fn auto_stop_can_be_turned_off() {
-        let mut t = Turn::new(Ptt::Toggle, None, true);
+        let mut t = TurnMachine::new(Ptt::Toggle, None, true);
         t.on(ReplyDone { ended: false }, 0.0);
         t.on(PlaybackDone, 0.0);
         let fx = run(
@@ -617,7 +621,7 @@ mod tests {
     #[test]
     fn confirm_offers_re_record_edit_and_drop() {
         let mut t = ready(Ptt::Hold);
-        let heard = |t: &mut Turn, at: f64| {
+        let heard = |t: &mut TurnMachine, at: f64| {
             run(
                 t,
                 &[
@@ -769,17 +773,20 @@ mod toggle_race {
 
     #[test]
     fn a_late_stop_press_after_auto_stop_does_not_start_a_new_recording() {
-        let mut t = Turn::new(Ptt::Toggle, Some(0.8), true);
-        t.on(Event::ReplyDone { ended: false }, 0.0);
-        t.on(Event::PlaybackDone, 0.0);
-        t.on(Event::Key(Key::Space, KeyKind::Press), 0.0);
-        t.on(Event::Level(0.2), 0.5);
-        t.on(Event::Level(0.001), 0.53);
-        t.on(Event::Tick, 1.3);
+        let mut t = TurnMachine::new(Ptt::Toggle, Some(0.8), true);
+        t.on(PttEvent::ReplyDone { ended: false }, 0.0);
+        t.on(PttEvent::PlaybackDone, 0.0);
+        t.on(PttEvent::Key(Key::Space, KeyKind::Press), 0.0);
+        t.on(PttEvent::Level(0.2), 0.5);
+        t.on(PttEvent::Level(0.001), 0.53);
+        t.on(PttEvent::Tick, 1.3);
         assert_eq!(t.status, Status::Transcribing);
-        t.on(Event::Transcribed(Ok("heard".into())), 1.4);
+        t.on(PttEvent::Transcribed(Ok("heard".into())), 1.4);
         // The candidate meant to stop; the recording had already stopped itself.
-        assert!(t.on(Event::Key(Key::Space, KeyKind::Press), 1.5).is_empty());
+        assert!(
+            t.on(PttEvent::Key(Key::Space, KeyKind::Press), 1.5)
+                .is_empty()
+        );
         assert_eq!(t.status, Status::Confirming);
     }
 }
