@@ -1,4 +1,5 @@
-//! Lints: what no candidate could reach or score, or what gives a model answer away.
+//! Lints: what no candidate could reach or score, or what gives a model answer away. They are
+//! warnings, except for text too long to use, which is an error.
 
 use super::Scenario;
 use super::problem::Problems;
@@ -21,8 +22,9 @@ fn word_runs(text: &str, n: usize) -> std::collections::HashMap<Vec<String>, Str
         .collect()
 }
 
-/// What no one could reach or score, or what gives the game away. Warnings, not errors: the
-/// scenario still runs.
+/// What no one could reach or score, or what gives the game away. Most of these are warnings,
+/// since the scenario still runs with them; text over `MAX_TEXT` characters is an error, so that
+/// an oversized file is refused instead of becoming a slow interview.
 pub(super) fn lint(
     s: &Scenario,
     stage_spans: &[Option<Range<usize>>; 8],

@@ -12,7 +12,7 @@ pub struct Problem {
     pub line: usize,
     pub col: usize,
     pub message: String,
-    /// A lint: the scenario loads, but something in it cannot be reached or scored.
+    /// A warning: the scenario loads, but something in it cannot be reached or scored.
     pub warning: bool,
 }
 
