@@ -74,19 +74,24 @@ fn validate(
     }
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
+/// The one rule for ids: a scenario's, a fact's, the name part of a checkpoint's, and the one
+/// `scenario new` is given, so that a scaffold it writes loads under the id it was asked for.
+/// The reason reads on from the id's name ("scenario id 'X' must be ...").
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
         && id
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err("must be lower-case letters, digits and '-'".into())
+    }
 }
 
 fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scenario {
-    if !valid_id(raw.id.get_ref()) {
-        p.at(
-            raw.id.span(),
-            "id must be lower-case letters, digits and '-'",
-        );
+    if let Err(why) = check_id(raw.id.get_ref()) {
+        p.at(raw.id.span(), format!("id {why}"));
     }
     // The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
     let mut checkpoints: Vec<Checkpoint> = framework::CHECKPOINTS
@@ -124,8 +129,11 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             );
             continue;
         };
-        if !valid_id(name) {
-            p.at(key.span(), format!("checkpoint '{id}': the name after the stage must be lower-case letters, digits and '-'"));
+        if let Err(why) = check_id(name) {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}': the name after the stage {why}"),
+            );
             continue;
         }
         if let Some(w) = rc.weight
@@ -231,11 +239,8 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
 
     let mut facts = Vec::new();
     for rf in raw.facts {
-        if !valid_id(rf.id.get_ref()) {
-            p.at(
-                rf.id.span(),
-                "fact id must be lower-case letters, digits and '-'",
-            );
+        if let Err(why) = check_id(rf.id.get_ref()) {
+            p.at(rf.id.span(), format!("fact id {why}"));
         }
         if facts.iter().any(|f: &Fact| f.id == *rf.id.get_ref()) {
             p.at(
@@ -450,6 +455,20 @@ mod tests {
             p.iter()
                 .any(|m| m.contains("unknown checkpoint 'data.labelling'")
                     && m.starts_with("s.toml:10:")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn one_id_rule_for_files_and_scaffolds() {
+        assert_eq!(check_id("ad-ranking-2"), Ok(()));
+        for bad in ["", "Ad", "ad_ranking", "ad ranking", "é"] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+        let p = problems(&MINIMAL.replace("id = \"mini\"", "id = \"Mini\""));
+        assert!(
+            p.iter()
+                .any(|m| m == "s.toml:1:6: id must be lower-case letters, digits and '-'"),
             "{p:?}"
         );
     }
