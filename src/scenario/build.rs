@@ -1,7 +1,7 @@
 //! From the file as written to the model the interview uses: every reference resolved, every
 //! rule checked, and every problem reported at its key rather than at the first one found.
 
-use super::format::RawScenario;
+use super::format::{RawBudget, RawCheckpoint, RawCurveball, RawFact, RawScenario, RawStage};
 use super::lint::lint;
 use super::load::read_text;
 use super::problem::Problems;
@@ -93,7 +93,67 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     if let Err(why) = check_id(raw.id.get_ref()) {
         p.at(raw.id.span(), format!("id {why}"));
     }
-    // The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
+    let (checkpoints, checkpoint_spans) = merge_checkpoints(raw.checkpoints, p);
+    let (stages, stage_spans) = plan_stages(raw.stages, &checkpoints, p);
+    let facts = hidden_facts(raw.facts, p);
+    let curveballs = place_curveballs(raw.curveballs, &checkpoints, p);
+    let minutes = *raw.minutes.get_ref();
+    if ![45, 60, 90].contains(&minutes) {
+        p.at(
+            raw.minutes.span(),
+            format!("minutes is {minutes}; sessions are 45, 60 or 90 minutes"),
+        );
+    }
+    if facts.len() > MAX_FACTS {
+        p.at(
+            p.key("[[facts]]"),
+            format!(
+                "{} hidden facts; a scenario may have at most {MAX_FACTS}",
+                facts.len()
+            ),
+        );
+    }
+    let budget = raw.budget.and_then(|b| stage_budget(b, minutes, p));
+
+    let scenario = Scenario {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        kind: raw.kind,
+        minutes,
+        budget,
+        prompt: raw.prompt.trim().to_string(),
+        unplanned_answer: raw.unplanned_answer.trim().to_string(),
+        persona: Persona {
+            name: raw.persona.name,
+            role: raw.persona.role,
+            style: raw.persona.style,
+            greeting: raw.persona.greeting,
+            closing: raw.persona.closing,
+            acknowledgements: raw.persona.acknowledgements,
+        },
+        facts,
+        stages,
+        checkpoints,
+        curveballs,
+        origin,
+        hash: fnv1a(text),
+        vocabulary: raw
+            .vocabulary
+            .iter()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
+    };
+    lint(&scenario, &stage_spans, &checkpoint_spans, p);
+    scenario
+}
+
+/// The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
+/// Returns them in stage order, with where each one the file names is written.
+fn merge_checkpoints(
+    raw: BTreeMap<Spanned<String>, RawCheckpoint>,
+    p: &mut Problems,
+) -> (Vec<Checkpoint>, BTreeMap<String, Range<usize>>) {
     let mut checkpoints: Vec<Checkpoint> = framework::CHECKPOINTS
         .iter()
         .map(|d| Checkpoint {
@@ -107,7 +167,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         })
         .collect();
     let mut checkpoint_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
-    for (key, rc) in raw.checkpoints {
+    for (key, rc) in raw {
         let id = key.get_ref().as_str();
         checkpoint_spans.insert(id.to_string(), key.span());
         for cue in &rc.cues {
@@ -180,18 +240,32 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     }
     checkpoints.sort_by_key(|c| c.stage);
 
-    let find_checkpoint = |after: &Option<Spanned<String>>, p: &mut Problems| -> Option<usize> {
-        let a = after.as_ref()?;
-        let idx = checkpoints.iter().position(|c| c.id == *a.get_ref());
-        if idx.is_none() {
-            p.at(a.span(), format!("unknown checkpoint '{}'", a.get_ref()));
-        }
-        idx
-    };
+    (checkpoints, checkpoint_spans)
+}
 
+/// The index of the checkpoint a probe or curveball follows, reporting one that does not exist.
+fn after_checkpoint(
+    checkpoints: &[Checkpoint],
+    after: &Option<Spanned<String>>,
+    p: &mut Problems,
+) -> Option<usize> {
+    let a = after.as_ref()?;
+    let idx = checkpoints.iter().position(|c| c.id == *a.get_ref());
+    if idx.is_none() {
+        p.at(a.span(), format!("unknown checkpoint '{}'", a.get_ref()));
+    }
+    idx
+}
+
+/// Each stage's lines, and where its table is written, for the lints.
+fn plan_stages(
+    raw: BTreeMap<Spanned<String>, RawStage>,
+    checkpoints: &[Checkpoint],
+    p: &mut Problems,
+) -> ([StagePlan; 8], [Option<Range<usize>>; 8]) {
     let mut stages: [StagePlan; 8] = Default::default();
     let mut stage_spans: [Option<Range<usize>>; 8] = Default::default();
-    for (key, rs) in raw.stages {
+    for (key, rs) in raw {
         if let Some(stage) = Stage::from_id(key.get_ref()) {
             stage_spans[stage.index()] = Some(key.span());
         }
@@ -211,7 +285,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             .probes
             .into_iter()
             .map(|rp| {
-                let after = find_checkpoint(&rp.after, p);
+                let after = after_checkpoint(checkpoints, &rp.after, p);
                 if let Some(i) = after
                     && checkpoints[i].stage != stage
                 {
@@ -236,9 +310,12 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             hints: rs.hints,
         };
     }
+    (stages, stage_spans)
+}
 
+fn hidden_facts(raw: Vec<RawFact>, p: &mut Problems) -> Vec<Fact> {
     let mut facts = Vec::new();
-    for rf in raw.facts {
+    for rf in raw {
         if let Err(why) = check_id(rf.id.get_ref()) {
             p.at(rf.id.span(), format!("fact id {why}"));
         }
@@ -269,9 +346,16 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             answer: rf.answer,
         });
     }
+    facts
+}
 
+fn place_curveballs(
+    raw: Vec<RawCurveball>,
+    checkpoints: &[Checkpoint],
+    p: &mut Problems,
+) -> Vec<Curveball> {
     let mut curveballs = Vec::new();
-    for rc in raw.curveballs {
+    for rc in raw {
         let Some(stage) = Stage::from_id(rc.stage.get_ref()) else {
             p.at(
                 rc.stage.span(),
@@ -279,77 +363,46 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             );
             continue;
         };
-        let after = find_checkpoint(&rc.after, p);
+        let after = after_checkpoint(checkpoints, &rc.after, p);
         curveballs.push(Curveball {
             stage,
             after,
             text: rc.text,
         });
     }
+    curveballs
+}
 
-    let minutes = *raw.minutes.get_ref();
-    if ![45, 60, 90].contains(&minutes) {
-        p.at(
-            raw.minutes.span(),
-            format!("minutes is {minutes}; sessions are 45, 60 or 90 minutes"),
-        );
+/// Minutes per stage then wrap-up, when they are in range and add up to the session's length.
+fn stage_budget(b: Spanned<RawBudget>, minutes: u32, p: &mut Problems) -> Option<[f64; 9]> {
+    let span = b.span();
+    let b = b.into_inner();
+    let all = [
+        b.clarify,
+        b.frame,
+        b.data,
+        b.features,
+        b.model,
+        b.training,
+        b.evaluation,
+        b.deployment,
+        b.wrap_up,
+    ];
+    if all.iter().any(|m| !(0.0..=90.0).contains(m)) {
+        p.at(span, "every budget must be between 0 and 90 minutes");
+        return None;
     }
-    if facts.len() > MAX_FACTS {
+    let sum: f64 = all.iter().sum();
+    if (sum - minutes as f64).abs() > 0.01 {
         p.at(
-            p.key("[[facts]]"),
+            span,
             format!(
-                "{} hidden facts; a scenario may have at most {MAX_FACTS}",
-                facts.len()
+                "the stage budgets add up to {sum} minutes, but the scenario is {minutes} minutes"
             ),
         );
+        return None;
     }
-    let budget = raw.budget.and_then(|b| {
-        let span = b.span();
-        let b = b.into_inner();
-        let all = [b.clarify, b.frame, b.data, b.features, b.model, b.training, b.evaluation, b.deployment, b.wrap_up];
-        if all.iter().any(|m| !(0.0..=90.0).contains(m)) {
-            p.at(span, "every budget must be between 0 and 90 minutes");
-            return None;
-        }
-        let sum: f64 = all.iter().sum();
-        if (sum - minutes as f64).abs() > 0.01 {
-            p.at(span, format!("the stage budgets add up to {sum} minutes, but the scenario is {minutes} minutes"));
-            return None;
-        }
-        Some(all)
-    });
-
-    let scenario = Scenario {
-        id: raw.id.into_inner(),
-        title: raw.title,
-        kind: raw.kind,
-        minutes,
-        budget,
-        prompt: raw.prompt.trim().to_string(),
-        unplanned_answer: raw.unplanned_answer.trim().to_string(),
-        persona: Persona {
-            name: raw.persona.name,
-            role: raw.persona.role,
-            style: raw.persona.style,
-            greeting: raw.persona.greeting,
-            closing: raw.persona.closing,
-            acknowledgements: raw.persona.acknowledgements,
-        },
-        facts,
-        stages,
-        checkpoints,
-        curveballs,
-        origin,
-        hash: fnv1a(text),
-        vocabulary: raw
-            .vocabulary
-            .iter()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect(),
-    };
-    lint(&scenario, &stage_spans, &checkpoint_spans, p);
-    scenario
+    Some(all)
 }
 
 /// At most this many hidden facts in one scenario.
