@@ -3,9 +3,9 @@
 //! `RULES` lists them in the order the debrief reports them.
 
 use super::{Quote, reached, stage_turns};
-use crate::cue::{CueSet, Tokens, quote, sentences};
+use crate::cue::{CueSet, Tokens, is_question, quote, sentences};
 use crate::framework::{Pitfall, Stage};
-use crate::interview::coverage::counted_words;
+use crate::interview::coverage::{counted_words, is_instruction};
 use crate::interview::{Interview, Phase, Turn};
 use serde::Serialize;
 
@@ -228,8 +228,14 @@ fn no_questions(_: &Interview, cand: &[&Turn]) -> Option<Finding> {
 
 // ---- what the rules look at ------------------------------------------------------------------
 
+/// Whether a turn asks the interviewer anything: one of its sentences is a question by the test
+/// coverage uses, and, as there, a sentence addressed to the grader does not count.
 fn asks_question(text: &str) -> bool {
-    text.contains('?')
+    sentences(text).into_iter().any(|r| {
+        let sentence = &text[r];
+        let tokens = Tokens::new(sentence);
+        !tokens.is_empty() && !is_instruction(sentence) && is_question(sentence, &tokens)
+    })
 }
 
 /// The turn where the candidate first covered any checkpoint of a stage.
@@ -325,6 +331,21 @@ mod tests {
                 turn: 1,
                 quote: "I would train a deep neural network on all the transactions.".into()
             }]
+        );
+    }
+
+    #[test]
+    fn a_question_without_a_question_mark_is_still_a_question() {
+        let text = "What is the business goal here. How do we measure success";
+        let mut a = iv();
+        a.observe(text, 10.0);
+        let p = pitfalls(&a);
+        let ids: Vec<&str> = p.iter().map(|x| x.id.id()).collect();
+        assert!(!ids.contains(&"pitfall.no-questions"), "{ids:?}");
+        // Coverage, which decides what the interviewer answers, reads the same two questions.
+        assert_eq!(
+            crate::interview::coverage::analyse(&a.scenario, text).questions,
+            2
         );
     }
 }
