@@ -697,14 +697,16 @@ mod tests {
             Mode::Interview,
             60,
         );
-        iv.start(0.0);
+        crate::session::testing::open(&mut iv);
         iv
     }
 
     fn goto(iv: &mut Interview, s: Stage, at: f64) {
-        iv.apply(
+        let from = iv.stage();
+        crate::session::testing::act(
+            iv,
             &Action::AdvanceStage {
-                from: iv.stage(),
+                from,
                 to: s,
                 reason: Reason::Skip,
             },
@@ -728,20 +730,26 @@ mod tests {
     #[test]
     fn coverage_hints_and_probes_move_the_stage_score() {
         let mut a = iv();
-        a.observe("What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?", 60.0);
+        crate::session::testing::observe(
+            &mut a,
+            "What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?",
+            60.0,
+        );
         let full = stage_report(&a, Stage::Clarify, Basis::Session);
         assert_eq!((full.score, full.covered), (Some(4), 6), "{full:?}");
         assert!(full.reasons[0].contains("(turn 1)"), "{:?}", full.reasons);
 
         let mut b = iv();
-        b.observe(
+        crate::session::testing::observe(
+            &mut b,
             "What's the business goal? How do we measure success? What data do we have?",
             60.0,
         );
         let partial = stage_report(&b, Stage::Clarify, Basis::Session)
             .score
             .unwrap();
-        b.apply(
+        crate::session::testing::act(
+            &mut b,
             &Action::Hint {
                 stage: Stage::Clarify,
                 level: 1,
@@ -749,7 +757,8 @@ mod tests {
             },
             61.0,
         );
-        b.apply(
+        crate::session::testing::act(
+            &mut b,
             &Action::Hint {
                 stage: Stage::Clarify,
                 level: 2,
@@ -772,7 +781,8 @@ mod tests {
     #[test]
     fn overtime_costs_a_point_only_when_time_is_known() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "What is the business goal and how do we measure success? What data do we have?",
             60.0,
         );
@@ -787,7 +797,8 @@ mod tests {
     #[test]
     fn pitfalls_cite_the_candidates_words() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "I would train a deep neural network on all the transactions.",
             10.0,
         );
@@ -812,7 +823,8 @@ mod tests {
     #[test]
     fn unreached_stages_are_not_assessed_and_not_blamed() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "What's the business goal and how is success measured?",
             10.0,
         );
