@@ -154,14 +154,16 @@ mod tests {
             Mode::Interview,
             60,
         );
-        iv.start(0.0);
+        crate::session::testing::open(&mut iv);
         iv
     }
 
     pub(super) fn goto(iv: &mut Interview, s: Stage, at: f64) {
-        iv.apply(
+        let from = iv.stage();
+        crate::session::testing::act(
+            iv,
             &Action::AdvanceStage {
-                from: iv.stage(),
+                from,
                 to: s,
                 reason: Reason::Skip,
             },
@@ -185,7 +187,8 @@ mod tests {
     #[test]
     fn unreached_stages_are_not_assessed_and_not_blamed() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "What's the business goal and how is success measured?",
             10.0,
         );

@@ -312,7 +312,8 @@ mod tests {
     #[test]
     fn pitfalls_cite_the_candidates_words() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "I would train a deep neural network on all the transactions.",
             10.0,
         );
@@ -338,7 +339,7 @@ mod tests {
     fn a_question_without_a_question_mark_is_still_a_question() {
         let text = "What is the business goal here. How do we measure success";
         let mut a = iv();
-        a.observe(text, 10.0);
+        crate::session::testing::observe(&mut a, text, 10.0);
         let p = pitfalls(&a);
         let ids: Vec<&str> = p.iter().map(|x| x.id.id()).collect();
         assert!(!ids.contains(&"pitfall.no-questions"), "{ids:?}");

@@ -152,20 +152,26 @@ mod tests {
     #[test]
     fn coverage_hints_and_probes_move_the_stage_score() {
         let mut a = iv();
-        a.observe("What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?", 60.0);
+        crate::session::testing::observe(
+            &mut a,
+            "What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?",
+            60.0,
+        );
         let full = stage_report(&a, Stage::Clarify, Basis::Session);
         assert_eq!((full.score, full.covered), (Some(4), 6), "{full:?}");
         assert!(full.reasons[0].contains("(turn 1)"), "{:?}", full.reasons);
 
         let mut b = iv();
-        b.observe(
+        crate::session::testing::observe(
+            &mut b,
             "What's the business goal? How do we measure success? What data do we have?",
             60.0,
         );
         let partial = stage_report(&b, Stage::Clarify, Basis::Session)
             .score
             .unwrap();
-        b.apply(
+        crate::session::testing::act(
+            &mut b,
             &Action::Hint {
                 stage: Stage::Clarify,
                 level: 1,
@@ -173,7 +179,8 @@ mod tests {
             },
             61.0,
         );
-        b.apply(
+        crate::session::testing::act(
+            &mut b,
             &Action::Hint {
                 stage: Stage::Clarify,
                 level: 2,
@@ -196,7 +203,8 @@ mod tests {
     #[test]
     fn overtime_costs_a_point_only_when_time_is_known() {
         let mut a = iv();
-        a.observe(
+        crate::session::testing::observe(
+            &mut a,
             "What is the business goal and how do we measure success? What data do we have?",
             60.0,
         );
