@@ -93,6 +93,16 @@ pub enum JudgeMode {
     Both,
 }
 
+impl From<JudgeMode> for crate::interview::JudgeMode {
+    fn from(j: JudgeMode) -> Self {
+        match j {
+            JudgeMode::Lexical => Self::Lexical,
+            JudgeMode::Llm => Self::Llm,
+            JudgeMode::Both => Self::Both,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Focus {
     Weakest,

@@ -163,12 +163,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Scenario(ScenarioCommand::New { id, kind, out }) => {
-            if !id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                || id.is_empty()
-            {
-                anyhow::bail!("scenario id '{id}' must be lower-case letters, digits and '-'");
+            if let Err(why) = scenario::check_id(id) {
+                anyhow::bail!("scenario id '{id}' {why}");
             }
             let path = match out {
                 Some(p) => p.clone(),
