@@ -102,10 +102,15 @@ pub fn counted_words(text: &str) -> usize {
         .sum()
 }
 
-/// Silence, or a few words of "I don't know".
+/// Silence, or a few words of "I don't know". Words addressed to the grader do not count: they
+/// neither make a turn substantive nor hide that it says nothing.
 pub fn is_stuck(text: &str) -> bool {
-    let words = word_count(text);
-    words == 0 || (words <= 12 && stuck_cues().matches(&Tokens::new(text)))
+    stuck(counted_words(text), &Tokens::new(text))
+}
+
+/// The one stuck rule, on a turn's counted words and all of its tokens.
+fn stuck(words: usize, all: &Tokens) -> bool {
+    words == 0 || (words <= 12 && stuck_cues().matches(all))
 }
 
 /// Analyse one candidate turn against a scenario.
@@ -157,7 +162,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
     }
     // Only what counts can make a turn look stuck or substantive: instructions to the grader
     // neither cover anything nor pad an answer out.
-    a.stuck = a.words == 0 || (a.words <= 12 && stuck_cues().matches(&all));
+    a.stuck = stuck(a.words, &all);
     a
 }
 
