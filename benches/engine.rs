@@ -90,7 +90,7 @@ fn first_line(c: &mut Criterion) {
         mode: Mode::Interview,
         focus: None,
         llm: None,
-        judge: casecoach::cli::JudgeMode::Lexical,
+        judge: casecoach::interview::JudgeMode::Lexical,
         stt: Default::default(),
         tts: Default::default(),
         voice: Default::default(),

@@ -10,7 +10,8 @@
 //! real clients; the microphone hears a prepared clip through the real capture path, and the
 //! speaker is paced in real time. Run: `cargo bench --bench voice`
 
-use casecoach::cli::{JudgeMode, Settings};
+use casecoach::cli::Settings;
+use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::llm::{LlmConfig, LlmSection};
 use casecoach::voice::capture::ClipMic;

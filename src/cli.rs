@@ -3,7 +3,10 @@
 
 use crate::config;
 use crate::debrief::render::Format;
-use crate::interview::Mode;
+use crate::framework::InterviewType;
+use crate::interview::{JudgeMode, Mode};
+use crate::voice::tts::TtsKind;
+use crate::voice::turn::PttChoice;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -59,7 +62,7 @@ pub struct ChatArgs {
     pub scenario: Option<String>,
     /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
     #[arg(long, value_enum, env = "CASECOACH_MODE")]
-    pub mode: Option<Mode>,
+    pub mode: Option<ModeArg>,
     /// Session length: 45, 60 or 90 minutes of spoken time
     #[arg(long, value_parser = parse_minutes, env = "CASECOACH_MINUTES")]
     pub minutes: Option<u32>,
@@ -77,20 +80,10 @@ pub struct ChatArgs {
     pub model: Option<String>,
     /// Who judges coverage: the lexical matcher, the model, or both (default: both with a model)
     #[arg(long, value_enum)]
-    pub judge: Option<JudgeMode>,
+    pub judge: Option<JudgeArg>,
     /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
     #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
     pub focus: Option<Focus>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum JudgeMode {
-    Lexical,
-    Llm,
-    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,14 +115,6 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
         Focus::Stage(st) => Ok(st),
         Focus::Weakest => Err("a simulation has no history; name a stage".into()),
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PttArg {
-    Auto,
-    Hold,
-    Toggle,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,7 +158,7 @@ pub struct VoiceArgs {
     pub resume: Option<String>,
     /// espeak (offline), endpoint (--tts-url) or none; default: endpoint with --tts-url, else espeak
     #[arg(long, value_enum)]
-    pub tts: Option<crate::voice::tts::TtsKind>,
+    pub tts: Option<TtsArg>,
     /// An OpenAI-compatible text-to-speech endpoint, including /v1
     #[arg(long, value_name = "URL", env = "CASECOACH_TTS_BASE_URL")]
     pub tts_url: Option<String>,
@@ -193,7 +178,7 @@ pub struct VoiceArgs {
     #[arg(long)]
     pub language: Option<String>,
     #[arg(long, value_enum)]
-    pub mode: Option<Mode>,
+    pub mode: Option<ModeArg>,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
 }
@@ -209,7 +194,7 @@ pub struct AssessArgs {
     #[arg(long)]
     pub json: bool,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -229,7 +214,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub json: bool,
     #[arg(long, value_enum, default_value = "interview")]
-    pub mode: Mode,
+    pub mode: ModeArg,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
     /// Practise this stage harder
@@ -246,7 +231,7 @@ pub struct DebriefArgs {
     /// A session id (or a unique part of it) or a session file path
     pub session: String,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: FormatArg,
     /// Write to this file instead of the terminal
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -269,7 +254,7 @@ pub enum ScenarioCommand {
     New {
         id: String,
         #[arg(long = "type", value_enum, default_value = "case-study")]
-        kind: crate::framework::InterviewType,
+        kind: InterviewTypeArg,
         /// Where to write it (default: your scenarios folder)
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
@@ -323,7 +308,11 @@ pub struct Settings {
 pub fn settings(cli: &Cli) -> Result<Settings> {
     let file = config::load(cli.config.as_deref())?;
     let (flag_url, flag_model, judge) = match &cli.command {
-        Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref(), c.judge),
+        Command::Chat(c) => (
+            c.llm_url.as_deref(),
+            c.model.as_deref(),
+            c.judge.map(JudgeMode::from),
+        ),
         Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref(), None),
         Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref(), None),
         _ => (None, None, None),
@@ -348,11 +337,17 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         Command::Chat(c) => (
             c.scenario.clone(),
             c.minutes,
-            c.mode,
+            c.mode.map(Mode::from),
             c.prompts_dir.clone(),
             c.focus,
         ),
-        Command::Voice(v) => (v.scenario.clone(), v.minutes, v.mode, None, None),
+        Command::Voice(v) => (
+            v.scenario.clone(),
+            v.minutes,
+            v.mode.map(Mode::from),
+            None,
+            None,
+        ),
         _ => (None, None, None, None, None),
     };
     let focus = match focus {
@@ -396,4 +391,143 @@ pub fn settings(cli: &Cli) -> Result<Settings> {
         },
         llm,
     })
+}
+
+// Clap's mirrors of domain enums: the domain stays free of clap, and each `From` is the one place
+// a flag value becomes a domain value. Doc comments are the help text of each value.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Realistic: hints only when stuck or asked.
+    Interview,
+    /// Practice: live checklist and eager hints.
+    Coach,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Interview => Mode::Interview,
+            ModeArg::Coach => Mode::Coach,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JudgeArg {
+    Lexical,
+    Llm,
+    Both,
+}
+
+impl From<JudgeArg> for JudgeMode {
+    fn from(j: JudgeArg) -> JudgeMode {
+        match j {
+            JudgeArg::Lexical => JudgeMode::Lexical,
+            JudgeArg::Llm => JudgeMode::Llm,
+            JudgeArg::Both => JudgeMode::Both,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PttArg {
+    Auto,
+    Hold,
+    Toggle,
+}
+
+impl From<PttArg> for PttChoice {
+    fn from(p: PttArg) -> PttChoice {
+        match p {
+            PttArg::Auto => PttChoice::Auto,
+            PttArg::Hold => PttChoice::Hold,
+            PttArg::Toggle => PttChoice::Toggle,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TtsArg {
+    /// espeak-ng, offline (the default without --tts-url)
+    Espeak,
+    /// An OpenAI-compatible /v1/audio/speech at --tts-url (the default with it)
+    Endpoint,
+    /// No speech: the lines are only printed
+    None,
+}
+
+impl From<TtsArg> for TtsKind {
+    fn from(t: TtsArg) -> TtsKind {
+        match t {
+            TtsArg::Espeak => TtsKind::Espeak,
+            TtsArg::Endpoint => TtsKind::Endpoint,
+            TtsArg::None => TtsKind::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Md,
+    Json,
+    /// A self-contained HTML report with charts
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Md => Format::Md,
+            FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InterviewTypeArg {
+    CaseStudy,
+    SystemDesign,
+    CodingMl,
+}
+
+impl From<InterviewTypeArg> for InterviewType {
+    fn from(k: InterviewTypeArg) -> InterviewType {
+        match k {
+            InterviewTypeArg::CaseStudy => InterviewType::CaseStudy,
+            InterviewTypeArg::SystemDesign => InterviewType::SystemDesign,
+            InterviewTypeArg::CodingMl => InterviewType::CodingMl,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use serde::de::DeserializeOwned;
+
+    /// A flag value and the same word in the config file or the session log mean one thing.
+    fn same_words<A: ValueEnum + Copy, D: DeserializeOwned + PartialEq + std::fmt::Debug>(
+        to_domain: impl Fn(A) -> D,
+    ) {
+        for a in A::value_variants() {
+            let name = a.to_possible_value().unwrap().get_name().to_string();
+            let parsed: D = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert_eq!(parsed, to_domain(*a), "{name}");
+        }
+    }
+
+    #[test]
+    fn flag_values_are_spelt_as_the_domain_serializes_them() {
+        same_words::<ModeArg, Mode>(Into::into);
+        same_words::<JudgeArg, JudgeMode>(Into::into);
+        same_words::<PttArg, PttChoice>(Into::into);
+        same_words::<InterviewTypeArg, InterviewType>(Into::into);
+        // The session log's `started` event spells the judge so; old logs must still read.
+        assert_eq!(serde_json::to_string(&JudgeMode::Both).unwrap(), "\"both\"");
+    }
 }

@@ -50,7 +50,7 @@ pub struct File {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct VoiceSection {
-    pub ptt: Option<crate::cli::PttArg>,
+    pub ptt: Option<crate::voice::turn::PttChoice>,
     /// Seconds of silence after speech that end a toggle recording; 0 turns it off.
     pub auto_stop: Option<f64>,
     pub input_device: Option<String>,

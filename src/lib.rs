@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 confirm: !args.no_confirm && std::io::IsTerminal::is_terminal(&std::io::stdin()),
                 audio_in: args.audio_in.clone(),
                 audio_out: args.audio_out.clone(),
-                tts: args.tts.unwrap_or(if tts_url.is_some() {
+                tts: args.tts.map(Into::into).unwrap_or(if tts_url.is_some() {
                     voice::tts::TtsKind::Endpoint
                 } else {
                     voice::tts::TtsKind::Espeak
@@ -63,11 +63,12 @@ pub fn run(cli: Cli) -> Result<()> {
                     .or(settings.tts.voice.clone())
                     .unwrap_or_else(|| "alloy".into()),
                 stt,
-                ptt: match args.ptt.or(settings.voice.ptt).unwrap_or(cli::PttArg::Auto) {
-                    cli::PttArg::Auto => None,
-                    cli::PttArg::Hold => Some(voice::turn::Ptt::Hold),
-                    cli::PttArg::Toggle => Some(voice::turn::Ptt::Toggle),
-                },
+                ptt: args
+                    .ptt
+                    .map(Into::into)
+                    .or(settings.voice.ptt)
+                    .unwrap_or(voice::turn::PttChoice::Auto)
+                    .ptt(),
                 auto_stop: {
                     let s = args.auto_stop.or(settings.voice.auto_stop).unwrap_or(0.8);
                     if !(0.0..=30.0).contains(&s) {
@@ -98,7 +99,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let format = if args.json {
                 Format::Json
             } else {
-                args.format.unwrap_or(Format::Text)
+                args.format.map(Into::into).unwrap_or(Format::Text)
             };
             print!("{}", render::render(&debrief::report(&iv, basis), format));
             Ok(())
@@ -106,7 +107,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Debrief(args) => {
             let path = session::find(&settings.sessions_dir, Some(&args.session))?;
             let iv = chat::load_for_debrief(&path)?;
-            let text = render::render(&debrief::report(&iv, debrief::Basis::Session), args.format);
+            let text = render::render(
+                &debrief::report(&iv, debrief::Basis::Session),
+                args.format.into(),
+            );
             match &args.out {
                 Some(path) => {
                     std::fs::write(path, text)
@@ -137,7 +141,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let sim = sim::run(
                 sc,
                 args.candidate.persona,
-                args.mode,
+                args.mode.into(),
                 args.minutes,
                 args.focus,
                 player,
@@ -185,7 +189,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, scenario::scaffold::render(id, *kind))?;
+            std::fs::write(&path, scenario::scaffold::render(id, (*kind).into()))?;
             println!("Wrote {}.", path.display());
             println!(
                 "Fill in the TODOs, then: casecoach scenario check {0} && casecoach scenario dry-run {0}",

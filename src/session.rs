@@ -31,7 +31,7 @@ pub enum Event {
         focus: Option<crate::framework::Stage>,
         /// Who judged coverage; absent in older logs, which were lexical.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        judge: Option<crate::cli::JudgeMode>,
+        judge: Option<crate::interview::JudgeMode>,
     },
     Turn {
         n: usize,
@@ -335,7 +335,7 @@ pub fn replay(events: &[Event], scenario: Arc<Scenario>) -> Result<Replayed> {
         if let Some(stage) = focus {
             interview.set_focus(*stage);
         }
-        interview.lexical = *judge != Some(crate::cli::JudgeMode::Llm);
+        interview.lexical = *judge != Some(crate::interview::JudgeMode::Llm);
     }
     let mut r = Replayed {
         interview,

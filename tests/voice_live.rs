@@ -5,7 +5,8 @@
 mod common;
 
 use Step::*;
-use casecoach::cli::{JudgeMode, Settings};
+use casecoach::cli::Settings;
+use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::voice::audio::Clip;
 use casecoach::voice::capture::ClipMic;

@@ -84,7 +84,7 @@ impl Chat {
         if let Some(stage) = settings.focus {
             iv.set_focus(stage);
         }
-        iv.lexical = settings.judge != crate::cli::JudgeMode::Llm;
+        iv.lexical = settings.judge != crate::interview::JudgeMode::Llm;
         Chat::begin(iv, log, voice, judge(settings)?, out, tty)
     }
 
@@ -98,9 +98,9 @@ impl Chat {
         tty: bool,
     ) -> Result<Chat> {
         let judge_mode = match (iv.lexical, judge.is_some()) {
-            (false, _) => crate::cli::JudgeMode::Llm,
-            (true, true) => crate::cli::JudgeMode::Both,
-            (true, false) => crate::cli::JudgeMode::Lexical,
+            (false, _) => crate::interview::JudgeMode::Llm,
+            (true, true) => crate::interview::JudgeMode::Both,
+            (true, false) => crate::interview::JudgeMode::Lexical,
         };
         let sc = &iv.scenario;
         log.append(Event::Started {
@@ -613,9 +613,9 @@ fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
 /// A second client for the model judge, when the model judges coverage.
 fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
     match (&settings.llm, settings.judge) {
-        (Some(config), crate::cli::JudgeMode::Llm | crate::cli::JudgeMode::Both) => Ok(Some(
-            Box::new(crate::llm::OpenAiCompatible::new(config.clone())?),
-        )),
+        (Some(config), crate::interview::JudgeMode::Llm | crate::interview::JudgeMode::Both) => Ok(
+            Some(Box::new(crate::llm::OpenAiCompatible::new(config.clone())?)),
+        ),
         _ => Ok(None),
     }
 }

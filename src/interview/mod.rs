@@ -14,7 +14,7 @@ use coverage::{Analysis, Hit};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// Realistic: hints only when stuck or asked.
@@ -31,6 +31,15 @@ impl Mode {
             Mode::Coach => "coach",
         }
     }
+}
+
+/// Who judges coverage. Part of the session log: the `started` event records it as `judge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeMode {
+    Lexical,
+    Llm,
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
