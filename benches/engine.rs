@@ -13,12 +13,12 @@
 //! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
-use casecoach::cli::Settings;
 use casecoach::debrief::{self, render};
 use casecoach::interview::Mode;
 use casecoach::interviewer::Scripted;
 use casecoach::scenario;
 use casecoach::session::Log;
+use casecoach::settings::Settings;
 use casecoach::sim;
 use casecoach::transcript;
 mod common;
@@ -91,9 +91,6 @@ fn first_line(c: &mut Criterion) {
         focus: None,
         llm: None,
         judge: casecoach::interview::JudgeMode::Lexical,
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

@@ -10,10 +10,10 @@
 //! real clients; the microphone hears a prepared clip through the real capture path, and the
 //! speaker is paced in real time. Run: `cargo bench --bench voice`
 
-use casecoach::cli::Settings;
 use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::llm::{LlmConfig, LlmSection};
+use casecoach::settings::Settings;
 use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Script, Step};
 use casecoach::voice::live::{Driver, Parts};
@@ -117,9 +117,6 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
                 .unwrap()
                 .unwrap(),
         ),
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
         // The model judge would add its own request before the reply; lexical keeps the sum
         // to the three services named in the target.
         judge: JudgeMode::Lexical,

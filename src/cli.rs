@@ -1,13 +1,11 @@
-//! Command-line flags, and their validation into typed settings (flag > env > config file >
-//! defaults) before any domain code sees them.
+//! The command line as clap sees it: subcommands, flags, their help, and clap's mirrors of the
+//! domain enums. `settings.rs` turns a parsed `Cli` into typed settings; nothing below reads this.
 
-use crate::config;
 use crate::debrief::render::Format;
 use crate::framework::InterviewType;
 use crate::interview::{JudgeMode, Mode};
 use crate::voice::tts::TtsKind;
 use crate::voice::turn::PttChoice;
-use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -279,118 +277,12 @@ pub enum ScenarioCommand {
     },
 }
 
-fn parse_minutes(s: &str) -> std::result::Result<u32, String> {
+/// 45, 60 or 90; also checks `[interview] minutes`, so both say the same.
+pub fn parse_minutes(s: &str) -> std::result::Result<u32, String> {
     match s.parse::<u32>() {
         Ok(m @ (45 | 60 | 90)) => Ok(m),
         _ => Err(format!("'{s}' is not a session length; use 45, 60 or 90")),
     }
-}
-
-/// Settings every command shares, resolved once.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub sessions_dir: PathBuf,
-    pub prompts_dir: Option<PathBuf>,
-    pub scenario: String,
-    pub minutes: Option<u32>,
-    pub mode: Mode,
-    /// The stage to practise harder, already resolved from `--focus`.
-    pub focus: Option<crate::framework::Stage>,
-    /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
-    pub llm: Option<crate::llm::LlmConfig>,
-    /// The config file's [stt] and [tts]; flags and environment win over them.
-    pub stt: config::SttSection,
-    pub tts: config::TtsSection,
-    pub voice: config::VoiceSection,
-    pub judge: JudgeMode,
-}
-
-pub fn settings(cli: &Cli) -> Result<Settings> {
-    let file = config::load(cli.config.as_deref())?;
-    let (flag_url, flag_model, judge) = match &cli.command {
-        Command::Chat(c) => (
-            c.llm_url.as_deref(),
-            c.model.as_deref(),
-            c.judge.map(JudgeMode::from),
-        ),
-        Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref(), None),
-        Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref(), None),
-        _ => (None, None, None),
-    };
-    let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;
-    let iv = file.interview;
-    let env_data = std::env::var_os("CASECOACH_DATA_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let sessions_dir = cli
-        .sessions_dir
-        .clone()
-        .or_else(|| env_data.map(|d| d.join("sessions")))
-        .or(iv.sessions_dir)
-        .or_else(|| config::data_dir().map(|d| d.join("sessions")));
-    let Some(sessions_dir) = sessions_dir else {
-        bail!(
-            "cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir"
-        );
-    };
-    let (scenario, minutes, mode, prompts, focus) = match &cli.command {
-        Command::Chat(c) => (
-            c.scenario.clone(),
-            c.minutes,
-            c.mode.map(Mode::from),
-            c.prompts_dir.clone(),
-            c.focus,
-        ),
-        Command::Voice(v) => (
-            v.scenario.clone(),
-            v.minutes,
-            v.mode.map(Mode::from),
-            None,
-            None,
-        ),
-        _ => (None, None, None, None, None),
-    };
-    let focus = match focus {
-        None => None,
-        Some(Focus::Stage(s)) => Some(s),
-        Some(Focus::Weakest) => {
-            let weakest = crate::session::weakest_stage(&crate::session::list(&sessions_dir)?);
-            if weakest.is_none() {
-                eprintln!(
-                    "(--focus weakest: no finished session shows a weaker stage yet, so every stage gets the usual time)"
-                );
-            }
-            weakest
-        }
-    };
-    if let Some(m) = iv.minutes {
-        parse_minutes(&m.to_string())
-            .map_err(|e| anyhow::anyhow!("config [interview] minutes: {e}"))?;
-    }
-    Ok(Settings {
-        sessions_dir,
-        prompts_dir: prompts
-            .or(iv.prompts_dir)
-            .or_else(|| config::config_dir().map(|d| d.join("prompts"))),
-        scenario: scenario.or(iv.scenario).unwrap_or_else(|| "fraud".into()),
-        minutes: minutes.or(iv.minutes),
-        mode: mode.or(iv.mode).unwrap_or_default(),
-        focus,
-        stt: file.stt.clone(),
-        tts: file.tts.clone(),
-        voice: file.voice.clone(),
-        judge: match (judge, &llm) {
-            (Some(JudgeMode::Llm | JudgeMode::Both), None) => {
-                bail!(
-                    "--judge llm and --judge both need a model endpoint (--llm-url and --model, or [llm] in the config)"
-                )
-            }
-            (Some(j), _) => j,
-            (None, Some(_)) => JudgeMode::Both,
-            (None, None) => JudgeMode::Lexical,
-        },
-        llm,
-    })
 }
 
 // Clap's mirrors of domain enums: the domain stays free of clap, and each `From` is the one place

@@ -11,106 +11,38 @@ pub mod interviewer;
 pub mod llm;
 pub mod scenario;
 pub mod session;
+pub mod settings;
 pub mod sim;
 pub mod transcript;
 pub mod voice;
 
 use anyhow::{Context, Result};
-use cli::{Cli, Command, ScenarioCommand};
-use debrief::render::{self, Format};
+use cli::Cli;
+use debrief::render;
+use settings::{Resolved, ScenarioSettings, VoiceSettings};
 use std::sync::Arc;
 
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let settings = cli::settings(&cli)?;
-    match &cli.command {
-        Command::Chat(args) => chat::run(&settings, args.resume.as_deref()),
-        Command::Voice(args) => {
-            let stt_url = args.stt_url.clone().or(settings.stt.base_url.clone());
-            let stt = stt_url.as_deref().map(|url| {
-                let mut c = voice::stt::SttConfig::new(url);
-                c.model = args
-                    .stt_model
-                    .clone()
-                    .or(settings.stt.model.clone())
-                    .unwrap_or(c.model);
-                c.path = args
-                    .stt_path
-                    .clone()
-                    .or(settings.stt.path.clone())
-                    .unwrap_or(c.path);
-                c.language = args
-                    .language
-                    .clone()
-                    .or(settings.stt.language.clone())
-                    .unwrap_or(c.language);
-                c
-            });
-            let tts_url = args.tts_url.clone().or(settings.tts.base_url.clone());
-            let opts = voice::VoiceOptions {
-                confirm: !args.no_confirm && std::io::IsTerminal::is_terminal(&std::io::stdin()),
-                audio_in: args.audio_in.clone(),
-                audio_out: args.audio_out.clone(),
-                tts: args.tts.map(Into::into).unwrap_or(if tts_url.is_some() {
-                    voice::tts::TtsKind::Endpoint
-                } else {
-                    voice::tts::TtsKind::Espeak
-                }),
-                tts_url,
-                tts_voice: args
-                    .tts_voice
-                    .clone()
-                    .or(settings.tts.voice.clone())
-                    .unwrap_or_else(|| "alloy".into()),
-                stt,
-                ptt: args
-                    .ptt
-                    .map(Into::into)
-                    .or(settings.voice.ptt)
-                    .unwrap_or(voice::turn::PttChoice::Auto)
-                    .ptt(),
-                auto_stop: {
-                    let s = args.auto_stop.or(settings.voice.auto_stop).unwrap_or(0.8);
-                    if !(0.0..=30.0).contains(&s) {
-                        anyhow::bail!(
-                            "auto-stop {s} (--auto-stop or [voice] auto_stop): give the seconds of silence that end a recording, from 0 (off) to 30"
-                        );
-                    }
-                    (s > 0.0).then_some(s)
-                },
-                list_devices: args.list_devices,
-                mic_check: args.mic_check,
-                speaker_check: args.speaker_check,
-                input_device: args
-                    .input_device
-                    .clone()
-                    .or(settings.voice.input_device.clone()),
-                output_device: args
-                    .output_device
-                    .clone()
-                    .or(settings.voice.output_device.clone()),
-                resume: args.resume.clone().map(|q| (!q.is_empty()).then_some(q)),
-            };
-            voice::run(&settings, opts)
+    match settings::resolve(&cli)? {
+        Resolved::Chat(c) => chat::run(&c.settings, c.resume.as_deref()),
+        Resolved::Voice(v) => {
+            let VoiceSettings { settings, options } = *v;
+            voice::run(&settings, options)
         }
-        Command::Assess(args) => {
+        Resolved::Assess(args) => {
             let scenario = Arc::new(scenario::load(&args.scenario)?);
             let (iv, basis) = transcript::load(&args.file, scenario)?;
-            let format = if args.json {
-                Format::Json
-            } else {
-                args.format.map(Into::into).unwrap_or(Format::Text)
-            };
-            print!("{}", render::render(&debrief::report(&iv, basis), format));
+            print!(
+                "{}",
+                render::render(&debrief::report(&iv, basis), args.format)
+            );
             Ok(())
         }
-        Command::Debrief(args) => {
-            let path = session::find(&settings.sessions_dir, Some(&args.session))?;
+        Resolved::Debrief(args) => {
+            let path = session::find(&args.sessions_dir, Some(&args.session))?;
             let iv = chat::load_for_debrief(&path)?;
-            let text = render::render(
-                &debrief::report(&iv, debrief::Basis::Session),
-                args.format.into(),
-            );
+            let text = render::render(&debrief::report(&iv, debrief::Basis::Session), args.format);
             match &args.out {
                 Some(path) => {
                     std::fs::write(path, text)
@@ -127,21 +59,16 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Simulate(args) => {
-            let player: Option<Box<dyn llm::Backend>> = match (&settings.llm, args.candidate.model)
-            {
-                (_, false) => None,
-                (Some(c), true) => Some(Box::new(llm::OpenAiCompatible::new(c.clone())?)),
-                (None, true) => anyhow::bail!(
-                    "llm:{} needs a model to play the candidate: pass --llm-url and --model (or configure [llm])",
-                    args.candidate.persona.id()
-                ),
+        Resolved::Simulate(args) => {
+            let player: Option<Box<dyn llm::Backend>> = match args.player {
+                None => None,
+                Some(c) => Some(Box::new(llm::OpenAiCompatible::new(c)?)),
             };
             let sc = Arc::new(scenario::load(&args.scenario)?);
             let sim = sim::run(
                 sc,
-                args.candidate.persona,
-                args.mode.into(),
+                args.persona,
+                args.mode,
                 args.minutes,
                 args.focus,
                 player,
@@ -166,20 +93,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::New { id, kind, out }) => {
-            if !id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                || id.is_empty()
-            {
-                anyhow::bail!("scenario id '{id}' must be lower-case letters, digits and '-'");
-            }
-            let path = match out {
-                Some(p) => p.clone(),
-                None => scenario::user_dir()
-                    .ok_or_else(|| anyhow::anyhow!("cannot find your config folder: set HOME or XDG_CONFIG_HOME, or pass --out"))?
-                    .join(format!("{id}.toml")),
-            };
+        Resolved::Scenario(ScenarioSettings::New { id, kind, path }) => {
             if path.exists() {
                 anyhow::bail!(
                     "{} already exists; choose another id or --out path",
@@ -189,7 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, scenario::scaffold::render(id, (*kind).into()))?;
+            std::fs::write(&path, scenario::scaffold::render(&id, kind))?;
             println!("Wrote {}.", path.display());
             println!(
                 "Fill in the TODOs, then: casecoach scenario check {0} && casecoach scenario dry-run {0}",
@@ -197,7 +111,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::Check { paths, strict }) => {
+        Resolved::Scenario(ScenarioSettings::Check { paths, strict }) => {
             let mut problems = Vec::new();
             let mut files = 0;
             if paths.is_empty() {
@@ -219,7 +133,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
-            for p in paths {
+            for p in &paths {
                 problems.extend(scenario::check_file(p));
                 files += 1;
             }
@@ -229,24 +143,24 @@ pub fn run(cli: Cli) -> Result<()> {
             let errors = problems.iter().filter(|p| !p.warning).count();
             let warnings = problems.len() - errors;
             println!("{errors} error(s), {warnings} warning(s) in {files} file(s)");
-            if errors > 0 || (*strict && warnings > 0) {
+            if errors > 0 || (strict && warnings > 0) {
                 return Err(anyhow::anyhow!("scenario check failed"));
             }
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::Schema { markdown: true }) => {
+        Resolved::Scenario(ScenarioSettings::Schema { markdown: true }) => {
             print!("{}", scenario::schema_reference());
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::Schema { markdown: false }) => {
+        Resolved::Scenario(ScenarioSettings::Schema { markdown: false }) => {
             println!("{}", serde_json::to_string_pretty(&scenario::schema())?);
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::DryRun { ids }) => {
+        Resolved::Scenario(ScenarioSettings::DryRun { ids }) => {
             let ids = if ids.is_empty() {
                 scenario::known_ids()
             } else {
-                ids.clone()
+                ids
             };
             let mut failed = 0;
             for id in ids {
@@ -262,12 +176,8 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Doctor { .. } => {
-            let config = cli
-                .config
-                .clone()
-                .or_else(|| config::config_dir().map(|d| d.join("config.toml")));
-            match &config {
+        Resolved::Doctor(settings) => {
+            match &settings.config_file {
                 Some(p) if p.exists() => println!("config          {} (read)", p.display()),
                 Some(p) => println!("config          {} (none; defaults apply)", p.display()),
                 None => println!("config          (no home folder; defaults apply)"),
@@ -288,13 +198,13 @@ pub fn run(cli: Cli) -> Result<()> {
                     checks.extend(llm::doctor::run(llm));
                 }
             }
-            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-            let stt = env("CASECOACH_STT_BASE_URL").or(settings.stt.base_url.clone());
-            let tts = env("CASECOACH_TTS_BASE_URL").or(settings.tts.base_url.clone());
-            checks.extend(voice::doctor(stt.as_deref(), tts.as_deref()));
+            checks.extend(voice::doctor(
+                settings.stt_url.as_deref(),
+                settings.tts_url.as_deref(),
+            ));
             checks.extend(voice::device::doctor(
-                settings.voice.input_device.as_deref(),
-                settings.voice.output_device.as_deref(),
+                settings.input_device.as_deref(),
+                settings.output_device.as_deref(),
             ));
             println!();
             print!("{}", llm::doctor::render(&checks));
@@ -303,12 +213,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sessions => {
-            let all = session::list(&settings.sessions_dir)?;
+        Resolved::Sessions { sessions_dir } => {
+            let all = session::list(&sessions_dir)?;
             if all.is_empty() {
                 println!(
                     "No sessions yet in {}. Start one with: casecoach chat",
-                    settings.sessions_dir.display()
+                    sessions_dir.display()
                 );
             }
             for s in &all {
@@ -368,7 +278,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::List) => {
+        Resolved::Scenario(ScenarioSettings::List) => {
             for id in scenario::known_ids() {
                 match scenario::load(&id) {
                     Ok(s) => println!(
@@ -383,8 +293,8 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::Show { id, full }) => {
-            let s = scenario::load(id)?;
+        Resolved::Scenario(ScenarioSettings::Show { id, full }) => {
+            let s = scenario::load(&id)?;
             println!(
                 "{} ({}, {}, {} min)\n\n{}",
                 s.title,
@@ -394,7 +304,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 s.prompt
             );
             println!("\nInterviewer: {}, {}", s.persona.name, s.persona.role);
-            if *full {
+            if full {
                 println!("\nHidden facts:");
                 for f in &s.facts {
                     println!("  {}: {}", f.id, f.answer);

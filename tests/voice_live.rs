@@ -5,9 +5,9 @@
 mod common;
 
 use Step::*;
-use casecoach::cli::Settings;
 use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
+use casecoach::settings::Settings;
 use casecoach::voice::audio::Clip;
 use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Heard, Requests, Screen, Script, Step, Tone};
@@ -40,9 +40,6 @@ fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Se
         mode: Mode::Interview,
         focus: None,
         llm,
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
         judge: JudgeMode::Lexical,
     }
 }

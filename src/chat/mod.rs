@@ -5,7 +5,6 @@
 pub mod commands;
 pub mod input;
 
-use crate::cli::Settings;
 use crate::debrief::{self, Basis, render};
 use crate::interview::clock::SpokenClock;
 use crate::interview::coverage::Hit;
@@ -14,6 +13,7 @@ use crate::interview::{Action, Interview, Observation, Phase, Reason, Role, Sour
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::scenario;
 use crate::session::{self, Event, Log};
+use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use commands::{Cmd, Parsed};
 use input::Input;
