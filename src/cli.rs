@@ -30,7 +30,11 @@ pub struct Cli {
 pub enum Command {
     /// Run a mock interview in the terminal (default scenario: fraud)
     Chat(ChatArgs),
-    /// Spoken practice from recordings: each WAV is one answer (a live microphone is not built yet)
+    /// Spoken practice: live push-to-talk on a microphone, or answers from WAV recordings
+    ///
+    /// Live needs a build with `--features mic` (Linux needs libasound2-dev) and a terminal;
+    /// --ptt chooses how the talk key works. Without a microphone, --audio-in a1.wav,a2.wav
+    /// gives the answers as recordings, one WAV file per answer.
     Voice(VoiceArgs),
     /// Score a transcript: a session log, or plain text with Candidate:/Interviewer: lines
     Assess(AssessArgs),
@@ -119,7 +123,7 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
 pub struct VoiceArgs {
     /// Scenario id or file path (default: fraud)
     pub scenario: Option<String>,
-    /// The answers, one WAV file each, in order
+    /// Answer from recordings instead of the microphone: one WAV file per answer, in order
     #[arg(long, value_name = "WAV,...", value_delimiter = ',')]
     pub audio_in: Vec<PathBuf>,
     /// Save the interviewer's lines here as WAV files
