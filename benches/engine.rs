@@ -13,12 +13,12 @@
 //! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
+use casecoach::chat::Settings;
 use casecoach::debrief::{self, render};
 use casecoach::interview::Mode;
 use casecoach::interviewer::Scripted;
 use casecoach::scenario;
 use casecoach::session::Log;
-use casecoach::settings::Settings;
 use casecoach::sim;
 use casecoach::transcript;
 mod common;

@@ -10,10 +10,10 @@
 //! real clients; the microphone hears a prepared clip through the real capture path, and the
 //! speaker is paced in real time. Run: `cargo bench --bench voice`
 
+use casecoach::chat::Settings;
 use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::llm::{LlmConfig, LlmSection};
-use casecoach::settings::Settings;
 use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Script, Step};
 use casecoach::voice::live::{Driver, Parts};

@@ -2,6 +2,7 @@
 //! resolved once into the typed settings of each subcommand. Below the top, code gets these
 //! values and reads neither flags, nor the environment, nor the config file for a setting.
 
+use crate::chat::Settings;
 use crate::cli::{self, AssessArgs, ChatArgs, Cli, Command, DebriefArgs, Focus, ScenarioCommand};
 use crate::cli::{SimulateArgs, VoiceArgs};
 use crate::config;
@@ -16,22 +17,6 @@ use crate::voice::tts::TtsKind;
 use crate::voice::turn::PttChoice;
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
-
-/// An interview's settings (chat and voice): where it is logged, what is played, who speaks and
-/// who judges.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub sessions_dir: PathBuf,
-    pub prompts_dir: Option<PathBuf>,
-    pub scenario: String,
-    pub minutes: Option<u32>,
-    pub mode: Mode,
-    /// The stage to practise harder, already resolved from `--focus`.
-    pub focus: Option<Stage>,
-    /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
-    pub llm: Option<LlmConfig>,
-    pub judge: JudgeMode,
-}
 
 /// One subcommand, with its settings resolved.
 pub enum Resolved {

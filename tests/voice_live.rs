@@ -5,9 +5,9 @@
 mod common;
 
 use Step::*;
+use casecoach::chat::Settings;
 use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
-use casecoach::settings::Settings;
 use casecoach::voice::audio::Clip;
 use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Heard, Requests, Screen, Script, Step, Tone};

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod input;
+mod settings;
 
 use crate::debrief::{self, Basis, render};
 use crate::interview::clock::SpokenClock;
@@ -13,10 +14,10 @@ use crate::interview::{Action, Interview, Observation, Phase, Reason, Role, Sour
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::scenario;
 use crate::session::{self, Event, Log};
-use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use commands::{Cmd, Parsed};
 use input::Input;
+pub use settings::Settings;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 

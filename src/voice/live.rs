@@ -6,9 +6,9 @@
 use super::capture::Microphone;
 use super::speech::{Heard, Sentences, Speech};
 use super::turn::{Effect, Event, Key, KeyKind, Status, Turn};
+use crate::chat::Settings;
 use crate::chat::{Chat, LineNews};
 use crate::interview::VoiceNote;
-use crate::settings::Settings;
 use anyhow::Result;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::time::{Duration, Instant};

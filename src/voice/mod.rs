@@ -15,8 +15,8 @@ pub mod tts;
 pub mod turn;
 
 use crate::chat::Chat;
+use crate::chat::Settings;
 use crate::interview::Role;
-use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::path::PathBuf;
