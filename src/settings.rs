@@ -104,8 +104,8 @@ pub enum ScenarioSettings {
 /// Resolve a parsed command line against the environment and the config file.
 pub fn resolve(cli: &Cli) -> Result<Resolved> {
     let base = Base::load(cli)?;
-    // Every subcommand checks the config file's minutes, after `--focus weakest` has looked at
-    // the sessions, so a broken setting is reported the same way whatever is run.
+    // A wrong `[interview] minutes` fails every subcommand, not only the interviews, so the
+    // file is fixed where it is wrong; chat's `--focus weakest` speaks first, as it always has.
     let focus = match &cli.command {
         Command::Chat(a) => base.focus(a.focus)?,
         _ => None,
