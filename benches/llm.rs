@@ -71,9 +71,8 @@ fn own_work(c: &mut Criterion) {
                 n += 1;
                 let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
                 let voice = LlmInterviewer::new(Instant0, Scripted::new(None).unwrap(), config("http://127.0.0.1:9/v1"), None).unwrap();
-                let mut chat = Chat::begin(base.clone(), log, Box::new(voice), Some(Box::new(Instant0)), Box::new(std::io::sink()), false).unwrap();
-                chat.iv.now = base.now;
-                chat
+                Chat::from_parts(base.clone(), log, Box::new(voice), Box::new(std::io::sink()), false)
+                    .with_judge(Box::new(Instant0))
             },
             |mut chat| {
                 chat.candidate("Fraud patterns drift as fraudsters adapt, so I'd look at false positives by merchant category.").unwrap();

@@ -369,6 +369,24 @@ pub fn word_count(text: &str) -> usize {
         .count()
 }
 
+/// Words that open a question; spoken answers come back from the recogniser without question
+/// marks, and typed ones often lack them too.
+const QUESTION_STARTS: &[&str] = &[
+    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
+    "which", "who", "where", "when", "why", "any", "have", "has",
+];
+
+/// Whether a sentence asks something. `tokens` are the sentence's own. Coverage answers hidden
+/// facts by this test and the debrief counts questions by it, so the interviewer never answers a
+/// question that the debrief then says was not asked.
+pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
+    sentence.trim_end().ends_with('?')
+        || tokens
+            .tokens
+            .first()
+            .is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,5 +457,16 @@ mod tests {
         assert!(q.len() <= MAX_QUOTE);
         assert!(t.contains(q));
         assert!(q.contains("imbalance"));
+    }
+
+    #[test]
+    fn questions_are_known_by_their_mark_or_their_first_word() {
+        let q = |s: &str| is_question(s, &Tokens::new(s));
+        assert!(q("Is it real time?"));
+        assert!(q("What is the business goal here."));
+        assert!(q("how do we measure success"));
+        assert!(q("So, the latency budget?"));
+        assert!(!q("The latency budget matters."));
+        assert!(!q(""));
     }
 }

@@ -316,16 +316,17 @@ mod tests {
             Mode::Interview,
             60,
         );
-        let open = iv.start(0.0);
+        let open = crate::session::testing::open(&mut iv);
         let first = render(&iv, &open[0], None);
         assert!(first.starts_with("Hi, I'm Maya."), "{first}");
         assert!(
             first.contains("rules engine") && first.contains("what would you like to know"),
             "{first}"
         );
-        let (_, a) = iv.candidate("What's the latency budget?", 5.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "What's the latency budget?", 5.0);
         assert!(render(&iv, &a[0], None).contains("100 milliseconds"));
-        let (_, a) = iv.candidate("What's the colour of the logo?", 6.0);
+        let (_, a) =
+            crate::session::testing::answer(&mut iv, "What's the colour of the logo?", 6.0);
         assert!(render(&iv, &a[0], None).contains("Make a reasonable assumption"));
         for action in [
             Action::Hint {

@@ -410,12 +410,8 @@ fn scenario(c: &ScenarioCommand) -> Result<ScenarioSettings> {
 
 /// Where `scenario new` writes: `--out`, else the user's scenarios folder.
 fn new_scenario_path(id: &str, out: Option<&Path>) -> Result<PathBuf> {
-    if !id
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        || id.is_empty()
-    {
-        bail!("scenario id '{id}' must be lower-case letters, digits and '-'");
+    if let Err(why) = crate::scenario::check_id(id) {
+        bail!("scenario id '{id}' {why}");
     }
     Ok(match out {
         Some(p) => p.to_path_buf(),

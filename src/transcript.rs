@@ -3,9 +3,9 @@
 
 use crate::debrief::Basis;
 use crate::interview::clock::SpokenClock;
-use crate::interview::{Action, Interview, Mode, Reason, Role};
+use crate::interview::{Action, Event, Interview, Mode, Reason, Role};
 use crate::scenario::Scenario;
-use crate::session;
+use crate::session::{self, Session};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::sync::Arc;
@@ -45,18 +45,24 @@ pub fn parse_plain(text: &str, file: &str) -> Result<Vec<(Role, String)>> {
 }
 
 /// Rebuild an interview from plain turns. Stages are inferred: the interview is taken to be in
-/// the furthest stage the candidate's words have reached so far.
+/// the furthest stage the candidate's words have reached so far, and a turn that moves it there
+/// belongs to the stage it talked about.
 pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -> Interview {
     let minutes = scenario.minutes;
-    let mut iv = Interview::new(scenario, Mode::Interview, minutes);
-    let mut clock = SpokenClock::starting_at(0.0);
-    iv.start(0.0);
+    let mut s = Session::memory(Interview::new(scenario, Mode::Interview, minutes));
+    let clock = SpokenClock::default();
+    // A memory log cannot fail to take an event.
+    let ok = |r: Result<()>| r.expect("a memory log takes every event");
+    ok(s.open().map(drop));
     for (role, text) in turns {
+        let now = s.interview().now;
         match role {
-            Role::Interviewer => iv.interviewer(text, clock.interviewer(text)),
+            Role::Interviewer => ok(s.interviewer(text, clock.interviewer(now, text)).map(drop)),
             Role::Candidate => {
-                let (at, _) = clock.candidate(text);
-                let obs = iv.observe(text, at);
+                let (at, _) = clock.candidate(now, text);
+                let iv = s.interview();
+                let n = iv.next_turn();
+                let obs = iv.read(n, text);
                 let furthest = obs
                     .new
                     .iter()
@@ -65,25 +71,31 @@ pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -
                 if let (Some(to), Some(now)) = (furthest, iv.stage())
                     && to > now
                 {
-                    iv.apply(
-                        &Action::AdvanceStage {
-                            from: Some(now),
-                            to,
-                            reason: Reason::Inferred,
-                        },
+                    let advance = Action::AdvanceStage {
+                        from: Some(now),
+                        to,
+                        reason: Reason::Inferred,
+                    };
+                    ok(s.record(Event::Action {
                         at,
-                    );
-                    // The turn that moved us belongs to the stage it talked about.
-                    if let Some(t) = iv.turns.last_mut() {
-                        t.phase = crate::interview::Phase::Stage(to);
-                    }
-                    iv.stats[now.index()].candidate_turns -= 1;
-                    iv.stats[to.index()].candidate_turns += 1;
+                        action: advance,
+                    }));
+                }
+                let phase = s.interview().phase;
+                ok(s.record(Event::Turn {
+                    n,
+                    role: Role::Candidate,
+                    text: text.clone(),
+                    at,
+                    phase,
+                }));
+                for e in session::reading_events(s.interview(), &obs) {
+                    ok(s.record(e));
                 }
             }
         }
     }
-    iv
+    s.into_interview()
 }
 
 /// Load whatever `path` holds (a session log or plain text) as an interview to score.
@@ -102,7 +114,7 @@ pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> 
                 scenario.id
             );
         }
-        let r = session::replay(&loaded.events, scenario)?;
+        let r = session::replay(&loaded, scenario)?;
         return Ok((r.interview, Basis::Session));
     }
     let turns = parse_plain(&text, &path.display().to_string())?;

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::post;
 use casecoach::llm::{Backend, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible};
+use casecoach::session::Session;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -723,13 +724,15 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
     )
     .unwrap();
     let size_at = |turns: usize| {
-        let mut iv = Interview::new(sc.clone(), Mode::Interview, 90);
-        iv.start(0.0);
+        let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
+        s.open().unwrap();
         for i in 0..turns / 2 {
-            iv.interviewer("Okay. Tell me more about that.", i as f64 * 60.0);
-            iv.observe(&answers[i % answers.len()], i as f64 * 60.0 + 30.0);
+            s.interviewer("Okay. Tell me more about that.", i as f64 * 60.0)
+                .unwrap();
+            s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
+                .unwrap();
         }
-        let msgs = voice.messages(&iv, "Ask a follow-up.").unwrap();
+        let msgs = voice.messages(s.interview(), "Ask a follow-up.").unwrap();
         msgs.iter().map(|m| m.content.len()).sum::<usize>()
     };
     let (five, forty) = (size_at(5), size_at(40));

@@ -2,8 +2,9 @@
 #![allow(dead_code)]
 
 use casecoach::framework::Stage;
-use casecoach::interview::{Action, Interview, Mode, Reason};
+use casecoach::interview::{Action, Event, Interview, Mode, Reason};
 use casecoach::scenario;
+use casecoach::session::Session;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,25 +20,29 @@ pub fn answers() -> Vec<String> {
 /// A fraud interview `turns` long (half answers, half interviewer lines), now in evaluation.
 pub fn interview_of(turns: usize) -> Interview {
     let answers = answers();
-    let mut iv = Interview::new(
+    let mut s = Session::memory(Interview::new(
         Arc::new(scenario::load("fraud").unwrap()),
         Mode::Interview,
         90,
-    );
-    iv.start(0.0);
+    ));
+    s.open().unwrap();
     let mut at = 0.0;
     for i in 0..turns / 2 {
         at += 40.0;
-        iv.interviewer("Okay. What would you look for in the false positives?", at);
-        iv.observe(&answers[i % (answers.len() - 1)], at + 30.0);
+        s.interviewer("Okay. What would you look for in the false positives?", at)
+            .unwrap();
+        s.candidate(&answers[i % (answers.len() - 1)], at + 30.0)
+            .unwrap();
     }
-    iv.apply(
-        &Action::AdvanceStage {
-            from: iv.stage(),
+    let from = s.interview().stage();
+    s.record(Event::Action {
+        at,
+        action: Action::AdvanceStage {
+            from,
             to: Stage::Evaluation,
             reason: Reason::Skip,
         },
-        at,
-    );
-    iv
+    })
+    .unwrap();
+    s.into_interview()
 }

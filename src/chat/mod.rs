@@ -7,13 +7,16 @@ pub mod input;
 mod settings;
 
 use crate::debrief::{self, Basis, render};
+use crate::framework::Stage;
 use crate::interview::clock::SpokenClock;
 use crate::interview::coverage::Hit;
-use crate::interview::director::{self, Command};
-use crate::interview::{Action, Interview, Observation, Phase, Reason, Role, Source};
+use crate::interview::director::Command;
+use crate::interview::{
+    Action, Interview, JudgeMode, Mode, Observation, Phase, Reason, Role, Source,
+};
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
-use crate::scenario;
-use crate::session::{self, Event, Log};
+use crate::scenario::{self, Scenario};
+use crate::session::{self, Event, Log, Session};
 use anyhow::{Context, Result, bail};
 use commands::{Cmd, Parsed};
 use input::Input;
@@ -22,10 +25,10 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 pub struct Chat {
-    pub iv: Interview,
-    log: Log,
+    /// The interview and its log: every change goes through `session.record`.
+    session: Session,
     clock: SpokenClock,
-    voice: Box<dyn Interviewer>,
+    interviewer: Box<dyn Interviewer>,
     tty: bool,
     /// Where interview content goes: stdout, or anything else (benchmarks use a sink).
     out: Box<dyn Write>,
@@ -51,21 +54,29 @@ fn notice(msg: &str) {
     eprintln!("{msg}");
 }
 
+/// What a fresh interview is set up with; it becomes the log's `started` event.
+pub struct Start {
+    pub scenario: Arc<Scenario>,
+    pub mode: Mode,
+    pub minutes: u32,
+    pub focus: Option<Stage>,
+    pub judge: JudgeMode,
+}
+
 impl Chat {
-    /// Assemble a chat from its parts; `start` and `resume` are the usual ways in.
+    /// Assemble a chat around an interview already under way; `start_with` and `resume_with`
+    /// are the usual ways in.
     pub fn from_parts(
         iv: Interview,
         log: Log,
-        voice: Box<dyn Interviewer>,
+        interviewer: Box<dyn Interviewer>,
         out: Box<dyn Write>,
         tty: bool,
     ) -> Chat {
-        let clock = SpokenClock::starting_at(iv.now);
         Chat {
-            iv,
-            log,
-            clock,
-            voice,
+            session: Session::new(iv, log),
+            clock: SpokenClock::default(),
+            interviewer,
             tty,
             out,
             tokens: crate::llm::Usage::default(),
@@ -74,57 +85,66 @@ impl Chat {
         }
     }
 
-    /// A new session: create its log, write `started`, say the opening to `out`.
     /// A new session, logged as started; `open` then says the interviewer's first line.
     pub fn start_with(settings: &Settings, out: Box<dyn Write>, tty: bool) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
-        let voice = voice(settings)?;
+        let interviewer = interviewer_for(settings)?;
         let log = Log::create(&settings.sessions_dir, &scenario.id)?;
-        let minutes = settings.minutes.unwrap_or(scenario.minutes);
-        let mut iv = Interview::new(scenario, settings.mode, minutes);
-        if let Some(stage) = settings.focus {
-            iv.set_focus(stage);
-        }
-        iv.lexical = settings.judge != crate::interview::JudgeMode::Llm;
-        Chat::begin(iv, log, voice, judge(settings)?, out, tty)
+        let start = Start {
+            minutes: settings.minutes.unwrap_or(scenario.minutes),
+            scenario,
+            mode: settings.mode,
+            focus: settings.focus,
+            judge: settings.judge,
+        };
+        Chat::begin(start, log, interviewer, judge(settings)?, out, tty)
     }
 
     /// Log `started` for a fresh interview and assemble the chat around it.
     pub fn begin(
-        iv: Interview,
-        mut log: Log,
-        voice: Box<dyn Interviewer>,
+        start: Start,
+        log: Log,
+        interviewer: Box<dyn Interviewer>,
         judge: Option<Box<dyn crate::llm::Backend>>,
         out: Box<dyn Write>,
         tty: bool,
     ) -> Result<Chat> {
-        let judge_mode = match (iv.lexical, judge.is_some()) {
-            (false, _) => crate::interview::JudgeMode::Llm,
-            (true, true) => crate::interview::JudgeMode::Both,
-            (true, false) => crate::interview::JudgeMode::Lexical,
-        };
-        let sc = &iv.scenario;
-        log.append(Event::Started {
+        let sc = &start.scenario;
+        let started = Event::Started {
             scenario: sc.id.clone(),
             locator: sc.locator(),
             hash: sc.hash.clone(),
             title: sc.title.clone(),
-            minutes: (iv.budget.total / 60.0).round() as u32,
-            mode: iv.mode,
-            interviewer: voice.name(),
+            minutes: start.minutes,
+            mode: start.mode,
+            interviewer: interviewer.name(),
             time: session::rfc3339(std::time::SystemTime::now()),
-            focus: iv.focus,
-            judge: Some(judge_mode),
-        })?;
-        let mut chat = Chat::from_parts(iv, log, voice, out, tty);
+            focus: start.focus,
+            judge: Some(start.judge),
+        };
+        let iv = Interview::started(start.scenario.clone(), &started)
+            .expect("a started event sets up an interview");
+        let mut chat = Chat::from_parts(iv, log, interviewer, out, tty);
+        chat.session.record(started)?;
         chat.judge = judge;
         Ok(chat)
     }
 
+    /// The same chat, with the model judging coverage too.
+    pub fn with_judge(mut self, judge: Box<dyn crate::llm::Backend>) -> Chat {
+        self.judge = Some(judge);
+        self
+    }
+
+    /// The interview so far.
+    pub fn iv(&self) -> &Interview {
+        self.session.interview()
+    }
+
     /// The interviewer's greeting, the problem, and the first stage's opening.
     pub fn open(&mut self) -> Result<Vec<Action>> {
-        let opening = self.iv.start(self.clock.now);
-        self.say(&opening, None, true)?;
+        let opening = self.session.open()?;
+        self.say(&opening, None)?;
         Ok(opening)
     }
 
@@ -160,7 +180,7 @@ impl Chat {
                 "note: scenario '{id}' has changed since this session started; resuming with the current version"
             ));
         }
-        let replayed = session::replay(&loaded.events, Arc::new(scenario))?;
+        let replayed = session::replay(&loaded, Arc::new(scenario))?;
         let sid = session::id_of(&path);
         if replayed.ended {
             bail!("session {sid} has already ended; `casecoach debrief {sid}` shows its debrief");
@@ -173,13 +193,16 @@ impl Chat {
             ));
         }
         let mut log = Log::reopen(&path, &loaded)?;
-        let now = replayed.interview.now;
-        log.append(Event::Resumed {
-            at: now,
+        // The state already holds these readings; the log catches up before anything else.
+        for e in &replayed.unlogged {
+            log.append(e)?;
+        }
+        log.append(&Event::Resumed {
+            at: replayed.interview.now,
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
-        let voice = voice(settings)?;
-        let mut chat = Chat::from_parts(replayed.interview, log, voice, out, tty);
+        let interviewer = interviewer_for(settings)?;
+        let mut chat = Chat::from_parts(replayed.interview, log, interviewer, out, tty);
         chat.on_line = on_line;
         // The resumed session keeps its judge if a model is configured now; the log says which.
         chat.judge = judge(settings)?;
@@ -195,20 +218,21 @@ impl Chat {
                 chat.tokens.completion_tokens += completion_tokens;
             }
         }
-        let said = chat.iv.candidate_turns().count();
+        let said = chat.iv().candidate_turns().count();
         notice(&format!(
             "Resuming {sid}: {} answers so far, now in {}.",
             said,
-            interviewer::stage_line(&chat.iv)
+            interviewer::stage_line(chat.iv())
         ));
         if let Some(obs) = replayed.unanswered {
             // The candidate's last answer was saved but the interviewer never reacted to it.
-            let last = chat.iv.turns.last().map(|t| t.text.clone());
-            chat.react(&obs, last.as_deref())?;
+            let last = chat.iv().turns.last().map(|t| t.text.clone());
+            let actions = chat.session.react(&obs)?;
+            chat.say(&actions, last.as_deref())?;
         } else if !replayed.unsaid.is_empty() {
-            chat.say(&replayed.unsaid, None, false)?;
+            chat.say(&replayed.unsaid, None)?;
         } else if let Some(t) = chat
-            .iv
+            .iv()
             .turns
             .iter()
             .rev()
@@ -222,20 +246,21 @@ impl Chat {
 
     /// The one-line header: what is running, and with which interviewer.
     pub fn header(&self) -> String {
-        let sc = &self.iv.scenario;
+        let iv = self.iv();
+        let sc = &iv.scenario;
         format!(
             "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | /help for commands\nsession log: {}",
             sc.title,
             sc.id,
-            self.iv.budget.total / 60.0,
-            self.iv.mode.id(),
-            self.voice.name(),
-            self.log.path.display()
+            iv.budget.total / 60.0,
+            iv.mode.id(),
+            self.interviewer.name(),
+            self.session.log().path.display()
         )
     }
 
     fn print_line(&mut self, text: &str) {
-        let name = &self.iv.scenario.persona.name;
+        let name = &self.session.interview().scenario.persona.name;
         let out = &mut self.out;
         if self.tty {
             let _ = writeln!(out, "\n\x1b[1m{name}:\x1b[0m {text}\n");
@@ -249,26 +274,13 @@ impl Chat {
         }
     }
 
-    /// Log and perform actions: one interviewer turn for all of them; the debrief if one ends it.
-    fn say(
-        &mut self,
-        actions: &[Action],
-        candidate: Option<&str>,
-        log_actions: bool,
-    ) -> Result<()> {
+    /// Say recorded actions: one interviewer turn for all of them; the debrief if one ends it.
+    fn say(&mut self, actions: &[Action], candidate: Option<&str>) -> Result<()> {
         if actions.is_empty() {
             return Ok(());
         }
-        let at = self.clock.now;
-        if log_actions {
-            for a in actions {
-                self.log.append(Event::Action {
-                    at,
-                    action: a.clone(),
-                })?;
-            }
-        }
-        let name = self.iv.scenario.persona.name.clone();
+        let iv = self.session.interview();
+        let name = iv.scenario.persona.name.clone();
         let prefix = if self.tty {
             format!("\n\x1b[1m{name}:\x1b[0m ")
         } else {
@@ -285,22 +297,21 @@ impl Chat {
             }
         };
         let request = TurnRequest {
-            interview: &self.iv,
+            interview: iv,
             actions,
             candidate,
         };
-        let said = self.voice.turn(&request, &mut show)?;
+        let said = self.interviewer.turn(&request, &mut show)?;
         let _ = writeln!(self.out, "{}", if self.tty { "\n" } else { "" });
         let _ = self.out.flush();
         if let Some(n) = &said.notice {
             notice(n);
         }
         let text = said.text;
-        let at = self.clock.interviewer(&text);
-        self.log_turn(Role::Interviewer, &text, at)?;
-        self.iv.interviewer(&text, at);
+        let at = self.clock.interviewer(self.iv().now, &text);
+        let turn = self.session.interviewer(&text, at)?;
         if let Some(f) = self.on_line.as_mut() {
-            f(LineNews::Logged(self.iv.turns.len()));
+            f(LineNews::Logged(turn));
         }
         if let Some(u) = said.usage {
             self.count_tokens(u, at, said.first_token_ms, said.total_ms)?;
@@ -309,36 +320,36 @@ impl Chat {
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
         {
             self.finish(*reason)?;
-        } else if self.iv.mode == crate::interview::Mode::Coach {
+        } else if self.iv().mode == Mode::Coach {
             self.print_checklist();
         }
         Ok(())
     }
 
     fn print_checklist(&mut self) {
-        let list = interviewer::checklist(&self.iv);
+        let iv = self.session.interview();
+        let list = interviewer::checklist(iv);
         if list.is_empty() {
             return;
         }
         let out = &mut self.out;
-        let _ = writeln!(out, "  [{}]", interviewer::stage_line(&self.iv));
+        let _ = writeln!(out, "  [{}]", interviewer::stage_line(iv));
         for (done, id, title) in list {
             let _ = writeln!(out, "  [{}] {id}: {title}", if done { "x" } else { " " });
         }
     }
 
     fn finish(&mut self, reason: Reason) -> Result<()> {
-        let report = debrief::report(&self.iv, Basis::Session);
-        self.log.append(Event::Ended {
-            reason,
-            at: self.clock.now,
-        })?;
-        self.log.append(Event::Debrief {
+        let report = debrief::report(self.iv(), Basis::Session);
+        let at = self.iv().now;
+        self.session.record(Event::Ended { reason, at })?;
+        self.session.record(Event::Debrief {
             report: serde_json::to_value(&report)?,
         })?;
         let _ = writeln!(self.out, "\n{}", render::text(&report));
         let _ = self.out.flush();
-        if !self.log.is_file() {
+        let log = self.session.log();
+        if !log.is_file() {
             return Ok(());
         }
         if self.tokens != crate::llm::Usage::default() {
@@ -347,10 +358,10 @@ impl Chat {
                 self.tokens.prompt_tokens, self.tokens.completion_tokens
             ));
         }
-        let id = self.log.id();
+        let id = log.id();
         notice(&format!(
             "Session saved: {}\nOther formats: casecoach debrief {id} --format md|json",
-            self.log.path.display()
+            log.path.display()
         ));
         Ok(())
     }
@@ -365,7 +376,7 @@ impl Chat {
     ) -> Result<()> {
         self.tokens.prompt_tokens += u.prompt_tokens;
         self.tokens.completion_tokens += u.completion_tokens;
-        self.log.append(Event::Usage {
+        self.session.record(Event::Usage {
             prompt_tokens: u.prompt_tokens,
             completion_tokens: u.completion_tokens,
             at,
@@ -374,32 +385,21 @@ impl Chat {
         })
     }
 
-    /// Log a turn before the interview records it, numbered as it will be.
-    fn log_turn(&mut self, role: Role, text: &str, at: f64) -> Result<()> {
-        let n = self.iv.turns.len() + 1;
-        self.log.append(Event::Turn {
-            n,
-            role,
-            text: text.to_string(),
-            at,
-            phase: self.iv.phase,
-        })
-    }
-
-    /// A candidate's answer: saved first, then judged, then answered.
+    /// A candidate's answer: saved first, then read and judged, then answered.
     /// Returns what the interviewer did in reply.
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
-        let (at, capped) = self.clock.candidate(text);
+        let (at, capped) = self.clock.candidate(self.iv().now, text);
         if capped {
             notice(&format!(
                 "(a long answer: counted as {:.0} minutes of speaking time; all of it is kept)",
                 self.clock.max_turn / 60.0
             ));
         }
-        self.log_turn(Role::Candidate, text, at)?;
-        let mut obs = self.iv.observe(text, at);
+        let mut obs = self.session.candidate(text, at)?;
         self.second_opinion(&mut obs, text, at)?;
-        self.react(&obs, Some(text))
+        let actions = self.session.react(&obs)?;
+        self.say(&actions, Some(text))?;
+        Ok(actions)
     }
 
     /// The model judge's claims for this turn, checked against the candidate's words.
@@ -407,34 +407,29 @@ impl Chat {
         let Some(judge) = self.judge.as_mut() else {
             return Ok(());
         };
+        let iv = self.session.interview();
         let this_turn: Vec<usize> = obs.analysis.hits.iter().map(|h| h.checkpoint).collect();
-        match crate::llm::judge::judge(judge.as_mut(), &self.iv, text, &this_turn) {
+        match crate::llm::judge::judge(judge.as_mut(), iv, text, &this_turn) {
             Ok(verdict) => {
                 for claim in &verdict.accepted {
-                    if self
-                        .iv
-                        .credit(claim.checkpoint, obs.turn, &claim.quote, Source::Model)
-                    {
-                        let focus = 0..claim.quote.len();
+                    let first = !self.iv().covered(claim.checkpoint);
+                    let checkpoint = self.iv().scenario.checkpoints[claim.checkpoint].id.clone();
+                    self.session.record(Event::Coverage {
+                        turn: obs.turn,
+                        checkpoint,
+                        quote: claim.quote.clone(),
+                        source: Source::Model,
+                    })?;
+                    if first {
                         obs.new.push(Hit {
                             checkpoint: claim.checkpoint,
                             quote: claim.quote.clone(),
-                            focus,
+                            focus: 0..claim.quote.len(),
                             source: Source::Model,
                         });
-                    } else {
-                        // Already covered: the model's quote still counts as evidence, so log it.
-                        let checkpoint = self.iv.scenario.checkpoints[claim.checkpoint].id.clone();
-                        self.log.append(Event::Coverage {
-                            turn: obs.turn,
-                            checkpoint,
-                            quote: claim.quote.clone(),
-                            source: "model".into(),
-                        })?;
                     }
                 }
-                self.iv.judge_dropped += verdict.dropped;
-                self.log.append(Event::Judge {
+                self.session.record(Event::Judge {
                     turn: obs.turn,
                     accepted: verdict.accepted.len(),
                     dropped: verdict.dropped,
@@ -450,58 +445,23 @@ impl Chat {
         Ok(())
     }
 
-    fn react(&mut self, obs: &Observation, text: Option<&str>) -> Result<Vec<Action>> {
-        for hit in &obs.new {
-            let checkpoint = self.iv.scenario.checkpoints[hit.checkpoint].id.clone();
-            self.log.append(Event::Coverage {
-                turn: obs.turn,
-                checkpoint,
-                quote: hit.quote.clone(),
-                source: match hit.source {
-                    Source::Lexical => "lexical",
-                    Source::Model => "model",
-                }
-                .into(),
-            })?;
-        }
-        let actions = director::decide(&self.iv, obs);
-        self.apply_and_say(actions, text)
-    }
-
-    fn apply_and_say(&mut self, actions: Vec<Action>, text: Option<&str>) -> Result<Vec<Action>> {
-        let at = self.clock.now;
-        for a in &actions {
-            let before = self.iv.phase;
-            self.iv.apply(a, at);
-            if self.iv.phase != before {
-                self.log.append(Event::Stage {
-                    from: before,
-                    to: self.iv.phase,
-                    at,
-                })?;
-            }
-        }
-        self.say(&actions, text, true)?;
+    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
+        let actions = self.session.command(command)?;
+        self.say(&actions, None)?;
         Ok(actions)
     }
 
-    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
-        let actions = director::on_command(&self.iv, command);
-        self.apply_and_say(actions, None)
-    }
-
     pub fn log(&self) -> &Log {
-        &self.log
+        self.session.log()
     }
 
-    /// An interviewer line the candidate talked over: log what was heard, and keep only that.
+    /// An interviewer line the candidate talked over: the log and the transcript keep what was
+    /// heard.
     pub fn spoken(&mut self, turn: usize, heard: &str) -> Result<()> {
-        self.log.append(Event::Spoken {
+        self.session.record(Event::Spoken {
             turn,
             text: heard.to_string(),
-        })?;
-        self.iv.cut_short(turn, heard);
-        Ok(())
+        })
     }
 
     /// How long a spoken answer waited for its transcript, first token and first sound.
@@ -512,7 +472,7 @@ impl Chat {
         first_token_ms: Option<u64>,
         first_audio_ms: Option<u64>,
     ) -> Result<()> {
-        self.log.append(Event::Latency {
+        self.session.record(Event::Latency {
             turn,
             transcript_ms,
             first_token_ms,
@@ -522,12 +482,10 @@ impl Chat {
 
     /// A spoken answer's numbers: logged, and kept for the debrief's delivery notes.
     pub fn voice_note(&mut self, file: &str, note: crate::interview::VoiceNote) -> Result<()> {
-        self.log.append(Event::Voice {
+        self.session.record(Event::Voice {
             file: file.to_string(),
-            note: note.clone(),
-        })?;
-        self.iv.voice.push(note);
-        Ok(())
+            note,
+        })
     }
 
     /// Print a command's answer with the interview content.
@@ -537,20 +495,19 @@ impl Chat {
     }
 
     pub fn ended(&self) -> bool {
-        self.iv.phase == Phase::Ended
+        self.iv().phase == Phase::Ended
     }
 
     fn note(&mut self, text: &str) -> Result<()> {
-        self.log.append(Event::Note {
+        let at = self.iv().now;
+        self.session.record(Event::Note {
             text: text.to_string(),
-            at: self.clock.now,
-        })?;
-        self.iv.note(text);
-        Ok(())
+            at,
+        })
     }
 
     fn time_report(&self) -> String {
-        let iv = &self.iv;
+        let iv = self.iv();
         let mut s = format!(
             "Spoken time: {:.1} of {:.0} min.",
             iv.now / 60.0,
@@ -570,7 +527,7 @@ impl Chat {
     }
 
     fn notes_report(&self) -> String {
-        let iv = &self.iv;
+        let iv = self.iv();
         let mut lines = vec!["What the interviewer has told you:".to_string()];
         let facts: Vec<&str> = iv
             .scenario
@@ -592,8 +549,8 @@ impl Chat {
     }
 }
 
-/// The interviewer's voice: a model when one is configured, the scripted lines otherwise.
-fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
+/// The interviewer: a model when one is configured, the scripted lines otherwise.
+fn interviewer_for(settings: &Settings) -> Result<Box<dyn Interviewer>> {
     let scripted = Scripted::new(settings.prompts_dir.as_deref())?;
     Ok(match &settings.llm {
         None => Box::new(scripted),
@@ -614,9 +571,9 @@ fn voice(settings: &Settings) -> Result<Box<dyn Interviewer>> {
 /// A second client for the model judge, when the model judges coverage.
 fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
     match (&settings.llm, settings.judge) {
-        (Some(config), crate::interview::JudgeMode::Llm | crate::interview::JudgeMode::Both) => Ok(
-            Some(Box::new(crate::llm::OpenAiCompatible::new(config.clone())?)),
-        ),
+        (Some(config), JudgeMode::Llm | JudgeMode::Both) => Ok(Some(Box::new(
+            crate::llm::OpenAiCompatible::new(config.clone())?,
+        ))),
         _ => Ok(None),
     }
 }
@@ -648,11 +605,11 @@ pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
                 .join(" or ")
         )),
         Parsed::Command(spec, arg) => {
-            if !(spec.allowed)(chat.iv.phase) {
+            if !(spec.allowed)(chat.iv().phase) {
                 notice(&format!(
                     "/{} is not available now ({})",
                     spec.name,
-                    session::phase_label(chat.iv.phase)
+                    session::phase_label(chat.iv().phase)
                 ));
                 return Ok(Next::Continue);
             }
@@ -669,8 +626,8 @@ pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
                 }
                 Cmd::Time => chat.show(&chat.time_report()),
                 Cmd::Stage => {
-                    chat.show(&interviewer::stage_line(&chat.iv));
-                    if chat.iv.mode == crate::interview::Mode::Coach {
+                    chat.show(&interviewer::stage_line(chat.iv()));
+                    if chat.iv().mode == Mode::Coach {
                         chat.print_checklist();
                     }
                 }
@@ -723,7 +680,7 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
         }
     }
     if !chat.ended() {
-        let id = chat.log.id();
+        let id = chat.log().id();
         notice(&format!(
             "Saved. Continue with: casecoach chat --resume {id}"
         ));
@@ -740,5 +697,5 @@ pub fn load_for_debrief(path: &std::path::Path) -> Result<Interview> {
     let scenario = scenario::load(locator)
         .or_else(|_| scenario::load(id))
         .with_context(|| format!("cannot load scenario '{locator}'"))?;
-    Ok(session::replay(&loaded.events, Arc::new(scenario))?.interview)
+    Ok(session::replay(&loaded, Arc::new(scenario))?.interview)
 }

@@ -48,10 +48,10 @@ impl Budget {
     }
 }
 
-/// Speaking rates and pauses, so a typed turn costs what saying it would.
+/// Speaking rates and pauses, so a typed turn costs what saying it would. It keeps no time of its
+/// own: the interview's `now` is the one clock, and this says how far a turn moves it.
 #[derive(Debug, Clone)]
 pub struct SpokenClock {
-    pub now: f64,
     pub candidate_wpm: f64,
     pub interviewer_wpm: f64,
     /// Thinking time before each candidate answer.
@@ -60,28 +60,27 @@ pub struct SpokenClock {
     pub max_turn: f64,
 }
 
-impl SpokenClock {
-    pub fn starting_at(now: f64) -> SpokenClock {
+impl Default for SpokenClock {
+    fn default() -> SpokenClock {
         SpokenClock {
-            now,
             candidate_wpm: 130.0,
             interviewer_wpm: 150.0,
             pause: 10.0,
             max_turn: 180.0,
         }
     }
+}
 
-    /// Advance by a candidate turn; returns the time the turn ends and whether it was capped.
-    pub fn candidate(&mut self, text: &str) -> (f64, bool) {
+impl SpokenClock {
+    /// When a candidate turn that starts at `now` ends, and whether its cost was capped.
+    pub fn candidate(&self, now: f64, text: &str) -> (f64, bool) {
         let raw = self.pause + word_count(text) as f64 * 60.0 / self.candidate_wpm;
-        let capped = raw > self.max_turn;
-        self.now += raw.min(self.max_turn);
-        (self.now, capped)
+        (now + raw.min(self.max_turn), raw > self.max_turn)
     }
 
-    pub fn interviewer(&mut self, text: &str) -> f64 {
-        self.now += word_count(text) as f64 * 60.0 / self.interviewer_wpm;
-        self.now
+    /// When an interviewer line that starts at `now` ends.
+    pub fn interviewer(&self, now: f64, text: &str) -> f64 {
+        now + word_count(text) as f64 * 60.0 / self.interviewer_wpm
     }
 }
 
@@ -111,12 +110,12 @@ mod tests {
 
     #[test]
     fn spoken_time_counts_words_not_typing() {
-        let mut c = SpokenClock::starting_at(0.0);
-        let (t, capped) = c.candidate(&"word ".repeat(130));
+        let c = SpokenClock::default();
+        let (t, capped) = c.candidate(0.0, &"word ".repeat(130));
         assert_eq!((t, capped), (70.0, false));
-        let (t2, capped) = c.candidate(&"word ".repeat(100_000));
+        let (t2, capped) = c.candidate(t, &"word ".repeat(100_000));
         assert!(capped);
         assert_eq!(t2, 250.0);
-        assert_eq!(c.interviewer(&"x ".repeat(15)), 256.0);
+        assert_eq!(c.interviewer(t2, &"x ".repeat(15)), 256.0);
     }
 }

@@ -87,19 +87,6 @@ fn stuck_cues() -> &'static CueSet {
     })
 }
 
-const QUESTION_STARTS: &[&str] = &[
-    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
-    "which", "who", "where", "when", "why", "any", "have", "has",
-];
-
-fn is_question(sentence: &str, tokens: &Tokens) -> bool {
-    sentence.trim_end().ends_with('?')
-        || tokens
-            .tokens
-            .first()
-            .is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
-}
-
 /// A sentence that talks to the grader or the interviewer's instructions.
 pub fn is_instruction(text: &str) -> bool {
     injection_cues().matches(&Tokens::new(text))
@@ -136,7 +123,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
             continue;
         }
         a.words += word_count(sentence);
-        let question = is_question(sentence, &tokens);
+        let question = crate::cue::is_question(sentence, &tokens);
         if question {
             a.questions += 1;
             for (i, fact) in scenario.facts.iter().enumerate() {

@@ -324,7 +324,7 @@ mod tests {
 
     fn fresh(mode: Mode) -> Interview {
         let mut iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), mode, 60);
-        iv.start(0.0);
+        crate::session::testing::open(&mut iv);
         iv
     }
 
@@ -341,7 +341,11 @@ mod tests {
     #[test]
     fn questions_get_facts_and_repeats_are_marked() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate("What's the latency budget for a decision?", 10.0);
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
+            "What's the latency budget for a decision?",
+            10.0,
+        );
         assert_eq!(
             a,
             vec![Action::AnswerFact {
@@ -349,7 +353,11 @@ mod tests {
                 repeat: false
             }]
         );
-        let (_, a) = iv.candidate("Sorry, what was the latency budget again?", 20.0);
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
+            "Sorry, what was the latency budget again?",
+            20.0,
+        );
         assert_eq!(
             a,
             vec![Action::AnswerFact {
@@ -357,7 +365,7 @@ mod tests {
                 repeat: true
             }]
         );
-        let (_, a) = iv.candidate("What colour is the office?", 30.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "What colour is the office?", 30.0);
         assert_eq!(
             a,
             vec![Action::AnswerFact {
@@ -370,8 +378,12 @@ mod tests {
     #[test]
     fn only_new_facts_are_told_when_old_and_new_are_asked() {
         let mut iv = fresh(Mode::Interview);
-        iv.candidate("What's the latency budget?", 10.0);
-        let (_, a) = iv.candidate("What's the latency again, and how do we get labels?", 20.0);
+        crate::session::testing::answer(&mut iv, "What's the latency budget?", 10.0);
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
+            "What's the latency again, and how do we get labels?",
+            20.0,
+        );
         assert_eq!(
             a,
             vec![Action::AnswerFact {
@@ -384,7 +396,8 @@ mod tests {
     #[test]
     fn jumping_to_a_model_first_is_redirected() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "I'd train an XGBoost model on the transaction features.",
             10.0,
         );
@@ -398,15 +411,18 @@ mod tests {
     #[test]
     fn a_model_after_clarifying_is_not_redirected() {
         let mut iv = fresh(Mode::Interview);
-        iv.candidate(
+        crate::session::testing::answer(
+            &mut iv,
             "What's the business goal, and how do we measure success?",
             10.0,
         );
-        iv.candidate(
+        crate::session::testing::answer(
+            &mut iv,
             "What's the latency requirement, and how many transactions per second?",
             20.0,
         );
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "Then I'd start from a logistic regression baseline and move to XGBoost.",
             30.0,
         );
@@ -416,7 +432,7 @@ mod tests {
     #[test]
     fn stuck_candidates_get_hints_of_rising_strength() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate("I don't know.", 10.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "I don't know.", 10.0);
         assert_eq!(
             a,
             vec![Action::Hint {
@@ -425,7 +441,7 @@ mod tests {
                 checkpoint: None
             }]
         );
-        let (_, a) = iv.candidate("", 20.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "", 20.0);
         assert_eq!(
             a,
             vec![Action::Hint {
@@ -434,8 +450,8 @@ mod tests {
                 checkpoint: None
             }]
         );
-        iv.candidate("no idea", 30.0);
-        let (_, a) = iv.candidate("not sure", 40.0);
+        crate::session::testing::answer(&mut iv, "no idea", 30.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "not sure", 40.0);
         // Past the scenario's three hints, the hint names the heaviest gap.
         assert_eq!(
             a,
@@ -445,23 +461,29 @@ mod tests {
                 checkpoint: Some("clarify.business-objective".into())
             }]
         );
-        let (_, a) = iv.candidate("pass", 50.0);
+        let (_, a) = crate::session::testing::answer(&mut iv, "pass", 50.0);
         assert_eq!(kinds(&a), vec!["advance-stage"]);
     }
 
     #[test]
     fn two_dry_turns_earn_a_hint_one_in_coach_mode() {
         let mut iv = fresh(Mode::Interview);
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "Well, it is an interesting problem for the company to think about.",
             10.0,
         );
         assert_ne!(kinds(&a), vec!["hint"]);
-        let (_, a) = iv.candidate("Yes, there is a lot to consider here, many aspects.", 20.0);
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
+            "Yes, there is a lot to consider here, many aspects.",
+            20.0,
+        );
         assert_eq!(kinds(&a), vec!["hint"]);
 
         let mut iv = fresh(Mode::Coach);
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "Well, it is an interesting problem for the company to think about.",
             10.0,
         );
@@ -471,7 +493,8 @@ mod tests {
     #[test]
     fn a_just_covered_checkpoint_with_a_probe_is_probed() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(
+        crate::session::testing::act(
+            &mut iv,
             &Action::AdvanceStage {
                 from: Some(Stage::Clarify),
                 to: Stage::Data,
@@ -479,7 +502,11 @@ mod tests {
             },
             0.0,
         );
-        let (_, a) = iv.candidate("Labels come from chargebacks, and they arrive late.", 10.0);
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
+            "Labels come from chargebacks, and they arrive late.",
+            10.0,
+        );
         assert_eq!(
             a,
             vec![Action::Probe {
@@ -489,7 +516,11 @@ mod tests {
             }]
         );
         // The answer to the probe counts as answered.
-        iv.candidate("Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.", 40.0);
+        crate::session::testing::answer(
+            &mut iv,
+            "Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.",
+            40.0,
+        );
         assert_eq!(iv.stats[Stage::Data.index()].probes_answered, 1);
     }
 
@@ -497,7 +528,8 @@ mod tests {
     fn stages_move_on_time() {
         let mut iv = fresh(Mode::Interview);
         let over = iv.budget.stage(Stage::Clarify) * 2.0 + 1.0;
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "I think that this is a problem worth discussing in some detail now.",
             over,
         );
@@ -510,7 +542,8 @@ mod tests {
             }]
         );
         let late = iv.budget.wrap_up_at() + 1.0;
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "It's a binary classification problem with a fraud probability as output.",
             late,
         );
@@ -520,7 +553,8 @@ mod tests {
                 reason: Reason::Time
             }]
         );
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "To sum up: rules baseline, boosted trees, shadow test, weekly retraining.",
             late + 30.0,
         );
@@ -536,12 +570,14 @@ mod tests {
             to: Stage::Data,
             reason: Reason::Skip,
         };
-        iv.apply(&data, 0.0);
-        iv.candidate(
+        crate::session::testing::act(&mut iv, &data, 0.0);
+        crate::session::testing::answer(
+            &mut iv,
             "The sources are the authorization logs and the chargeback table.",
             10.0,
         );
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "For features I'd use velocity counts in the last hour, the ratio of amount to the card's average, and one-hot encoded merchant category.",
             20.0,
         );
@@ -565,11 +601,13 @@ mod tests {
     #[test]
     fn a_passing_mention_of_a_far_stage_is_not_followed() {
         let mut iv = fresh(Mode::Interview);
-        iv.candidate(
+        crate::session::testing::answer(
+            &mut iv,
             "What is the business goal, and how do we measure success?",
             10.0,
         );
-        let (_, a) = iv.candidate(
+        let (_, a) = crate::session::testing::answer(
+            &mut iv,
             "So we'd judge it by an A/B test with a holdout and revenue saved, then monitor drift and retrain weekly.",
             20.0,
         );
@@ -583,21 +621,28 @@ mod tests {
     #[test]
     fn commands_hint_skip_end() {
         let mut iv = fresh(Mode::Interview);
-        assert_eq!(kinds(&iv.command(Command::Hint, 5.0)), vec!["hint"]);
+        assert_eq!(
+            kinds(&crate::session::testing::command(&mut iv, Command::Hint)),
+            vec!["hint"]
+        );
         assert_eq!(iv.stats[0].hints, 1);
         assert_eq!(
-            kinds(&iv.command(Command::Skip, 6.0)),
+            kinds(&crate::session::testing::command(&mut iv, Command::Skip)),
             vec!["advance-stage"]
         );
         assert_eq!(iv.phase, Phase::Stage(Stage::Frame));
-        assert_eq!(kinds(&iv.command(Command::End, 7.0)), vec!["debrief"]);
-        assert!(iv.command(Command::Hint, 8.0).is_empty());
+        assert_eq!(
+            kinds(&crate::session::testing::command(&mut iv, Command::End)),
+            vec!["debrief"]
+        );
+        assert!(crate::session::testing::command(&mut iv, Command::Hint).is_empty());
     }
 
     #[test]
     fn the_last_stage_advances_into_wrap_up() {
         let mut iv = fresh(Mode::Interview);
-        iv.apply(
+        crate::session::testing::act(
+            &mut iv,
             &Action::AdvanceStage {
                 from: None,
                 to: Stage::Deployment,
@@ -606,7 +651,7 @@ mod tests {
             0.0,
         );
         assert_eq!(
-            iv.command(Command::Skip, 1.0),
+            crate::session::testing::command(&mut iv, Command::Skip),
             vec![Action::WrapUp {
                 reason: Reason::Skip
             }]

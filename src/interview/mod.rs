@@ -1,16 +1,20 @@
 //! The interview as a pure state machine. Inputs are candidate turns, interviewer lines and
 //! actions, each stamped with the session clock; nothing here reads a clock, a file or the
-//! network. The director (`director.rs`) looks at the state and returns actions as data; `apply`
-//! is the only place state changes because of them, live or when a session log is replayed.
+//! network. The director (`director.rs`) looks at the state and returns actions as data. Every
+//! change of state is an `Event` (`event.rs`), and `Interview::apply` (`apply.rs`) is the one
+//! function that applies events, live and when a session log is replayed.
 
+mod apply;
 pub mod clock;
 pub mod coverage;
 pub mod director;
+pub mod event;
 
 use crate::framework::Stage;
 use crate::scenario::Scenario;
 use clock::Budget;
 use coverage::{Analysis, Hit};
+pub use event::{Event, Reading};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -24,6 +28,15 @@ pub enum Mode {
     Coach,
 }
 
+/// Who judges coverage: the reader alone, the model alone, or both. Part of the log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeMode {
+    Lexical,
+    Llm,
+    Both,
+}
+
 impl Mode {
     pub fn id(self) -> &'static str {
         match self {
@@ -31,15 +44,6 @@ impl Mode {
             Mode::Coach => "coach",
         }
     }
-}
-
-/// Who judges coverage. Part of the session log: the `started` event records it as `judge`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum JudgeMode {
-    Lexical,
-    Llm,
-    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,13 +189,108 @@ pub struct VoiceNote {
     pub transcribe_ms: u64,
 }
 
-/// What one candidate turn added, for the driver to log and show.
+/// What one candidate turn showed: the reading, and the checkpoints it covered for the first time.
 #[derive(Debug, Clone)]
 pub struct Observation {
     pub turn: usize,
     pub analysis: Analysis,
     /// Checkpoints this turn covered for the first time.
     pub new: Vec<Hit>,
+    /// Whether the hits earn credit (not when only the model judges).
+    pub credited: bool,
+    pub answers_probe: bool,
+    pub dry: bool,
+}
+
+impl Observation {
+    /// The credits the reading earns, as logged after it.
+    pub fn credits(&self, scenario: &Scenario) -> Vec<Event> {
+        if !self.credited {
+            return Vec::new();
+        }
+        self.analysis
+            .hits
+            .iter()
+            .map(|h| Event::Coverage {
+                turn: self.turn,
+                checkpoint: scenario.checkpoints[h.checkpoint].id.clone(),
+                quote: h.quote.clone(),
+                source: h.source,
+            })
+            .collect()
+    }
+
+    /// The reading as logged.
+    pub fn reading(&self, scenario: &Scenario) -> Reading {
+        let a = &self.analysis;
+        Reading {
+            reader: "lexical".into(),
+            hits: a
+                .hits
+                .iter()
+                .map(|h| event::LoggedHit {
+                    checkpoint: scenario.checkpoints[h.checkpoint].id.clone(),
+                    quote: h.quote.clone(),
+                    focus: [h.focus.start, h.focus.end],
+                })
+                .collect(),
+            facts: a
+                .facts
+                .iter()
+                .map(|&f| scenario.facts[f].id.clone())
+                .collect(),
+            questions: a.questions,
+            statements: a.statements,
+            stuck: a.stuck,
+            injections: a.injections,
+            words: a.words,
+            answers_probe: self.answers_probe,
+            dry: self.dry,
+        }
+    }
+
+    /// A logged reading of `turn`, once `iv` has applied it. Ids the scenario no longer has are
+    /// left out.
+    pub fn from_reading(iv: &Interview, turn: usize, r: &Reading) -> Observation {
+        let sc = &iv.scenario;
+        let hits: Vec<Hit> = r
+            .hits
+            .iter()
+            .filter_map(|h| {
+                Some(Hit {
+                    checkpoint: sc.checkpoint_index(&h.checkpoint)?,
+                    quote: h.quote.clone(),
+                    focus: h.focus[0].min(h.quote.len())..h.focus[1].min(h.quote.len()),
+                    source: Source::Lexical,
+                })
+            })
+            .collect();
+        let new = hits
+            .iter()
+            .filter(|h| iv.evidence[h.checkpoint].first().map(|e| e.turn) == Some(turn))
+            .cloned()
+            .collect();
+        Observation {
+            turn,
+            analysis: Analysis {
+                hits,
+                facts: r
+                    .facts
+                    .iter()
+                    .filter_map(|id| sc.facts.iter().position(|f| f.id == *id))
+                    .collect(),
+                questions: r.questions,
+                statements: r.statements,
+                stuck: r.stuck,
+                injections: r.injections,
+                words: r.words,
+            },
+            new,
+            credited: true,
+            answers_probe: r.answers_probe,
+            dry: r.dry,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -214,10 +313,11 @@ pub struct Interview {
     pub redirects: usize,
     pub injections: usize,
     pub notes: Vec<String>,
+    /// The session clock: the time of the latest event applied.
     pub now: f64,
     /// A stage to practise harder: more time, and every probe asked before moving on.
     pub focus: Option<Stage>,
-    /// Whether the lexical matcher credits coverage (off when only the model judges).
+    /// Whether the reader's hits earn credit (off when only the model judges).
     pub lexical: bool,
     /// Model-judge claims dropped because their quote was not the candidate's words.
     pub judge_dropped: usize,
@@ -225,7 +325,54 @@ pub struct Interview {
     pub voice: Vec<VoiceNote>,
 }
 
-const MAX_EVIDENCE: usize = 3;
+impl PartialEq for Interview {
+    /// Same scenario (by content) and same state. Written out field by field so that a new
+    /// field cannot be forgotten: the destructuring stops compiling.
+    fn eq(&self, o: &Interview) -> bool {
+        let Interview {
+            scenario,
+            mode,
+            budget,
+            phase,
+            turns,
+            evidence,
+            stats,
+            probes_asked,
+            curveballs_fired,
+            revealed,
+            dry_turns,
+            pending_probe,
+            redirects,
+            injections,
+            notes,
+            now,
+            focus,
+            lexical,
+            judge_dropped,
+            voice,
+        } = self;
+        scenario.hash == o.scenario.hash
+            && *mode == o.mode
+            && *budget == o.budget
+            && *phase == o.phase
+            && *turns == o.turns
+            && *evidence == o.evidence
+            && *stats == o.stats
+            && *probes_asked == o.probes_asked
+            && *curveballs_fired == o.curveballs_fired
+            && *revealed == o.revealed
+            && *dry_turns == o.dry_turns
+            && *pending_probe == o.pending_probe
+            && *redirects == o.redirects
+            && *injections == o.injections
+            && *notes == o.notes
+            && *now == o.now
+            && *focus == o.focus
+            && *lexical == o.lexical
+            && *judge_dropped == o.judge_dropped
+            && *voice == o.voice
+    }
+}
 
 impl Interview {
     pub fn new(scenario: Arc<Scenario>, mode: Mode, minutes: u32) -> Interview {
@@ -259,8 +406,28 @@ impl Interview {
         }
     }
 
+    /// The interview a `started` event sets up; None for any other event.
+    pub fn started(scenario: Arc<Scenario>, event: &Event) -> Option<Interview> {
+        let Event::Started {
+            minutes,
+            mode,
+            focus,
+            judge,
+            ..
+        } = event
+        else {
+            return None;
+        };
+        let mut iv = Interview::new(scenario, *mode, *minutes);
+        if let Some(stage) = focus {
+            iv.set_focus(*stage);
+        }
+        iv.lexical = *judge != Some(JudgeMode::Llm);
+        Some(iv)
+    }
+
     /// Practise `stage` harder: half as much time again for it, taken evenly from the others.
-    pub fn set_focus(&mut self, stage: Stage) {
+    fn set_focus(&mut self, stage: Stage) {
         self.focus = Some(stage);
         let extra = self.budget.stage(stage) * 0.5;
         let others: f64 = Stage::ALL
@@ -283,6 +450,11 @@ impl Interview {
             Phase::Stage(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The number the next turn gets: the one place turns are numbered.
+    pub fn next_turn(&self) -> usize {
+        self.turns.len() + 1
     }
 
     pub fn covered(&self, checkpoint: usize) -> bool {
@@ -312,188 +484,43 @@ impl Interview {
     }
 
     /// The opening actions of a fresh interview.
-    pub fn start(&mut self, at: f64) -> Vec<Action> {
-        let actions = vec![Action::AdvanceStage {
+    pub fn opening(&self) -> Vec<Action> {
+        vec![Action::AdvanceStage {
             from: None,
             to: Stage::Clarify,
             reason: Reason::Start,
-        }];
-        for a in &actions {
-            self.apply(a, at);
-        }
-        actions
+        }]
     }
 
-    /// Record a candidate turn: coverage and bookkeeping, no decisions.
-    pub fn observe(&mut self, text: &str, at: f64) -> Observation {
-        self.now = at;
-        let n = self.turns.len() + 1;
-        self.turns.push(Turn {
-            n,
-            role: Role::Candidate,
-            text: text.to_string(),
-            at,
-            phase: self.phase,
-        });
-        if let Some(s) = self.stage() {
-            self.stats[s.index()].candidate_turns += 1;
-        }
+    /// Read candidate turn `turn` (already applied): what it shows and what that decides.
+    /// Pure: the caller logs the reading, and applying it changes the state.
+    pub fn read(&self, turn: usize, text: &str) -> Observation {
         let analysis = coverage::analyse(&self.scenario, text);
-        self.injections += analysis.injections;
-        let mut new = Vec::new();
-        if self.lexical {
-            for hit in &analysis.hits {
-                if self.credit(hit.checkpoint, n, &hit.quote, Source::Lexical) {
-                    new.push(hit.clone());
-                }
-            }
-        }
-        if let Some(stage) = self.pending_probe.take()
+        let credited = self.lexical;
+        let new: Vec<Hit> = if credited {
+            analysis
+                .hits
+                .iter()
+                .filter(|h| !self.covered(h.checkpoint))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let answers_probe = self.pending_probe.is_some()
             && !analysis.stuck
-            && (!new.is_empty() || analysis.words >= 12)
-        {
-            self.stats[stage.index()].probes_answered += 1;
-        }
+            && (!new.is_empty() || analysis.words >= 12);
         // Dry: a statement that adds nothing. Going deeper on ground already covered, at length,
         // is not dry; that is what a good answer to a probe looks like.
         let substantive = !analysis.hits.is_empty() && analysis.words >= 15;
-        if analysis.questions > 0 || !new.is_empty() || substantive {
-            self.dry_turns = 0;
-        } else {
-            self.dry_turns += 1;
-        }
+        let dry = !(analysis.questions > 0 || !new.is_empty() || substantive);
         Observation {
-            turn: n,
+            turn,
             analysis,
             new,
+            credited,
+            answers_probe,
+            dry,
         }
-    }
-
-    /// A live candidate turn: observe, decide, apply.
-    pub fn candidate(&mut self, text: &str, at: f64) -> (Observation, Vec<Action>) {
-        let obs = self.observe(text, at);
-        let actions = director::decide(self, &obs);
-        for a in &actions {
-            self.apply(a, at);
-        }
-        (obs, actions)
-    }
-
-    pub fn interviewer(&mut self, text: &str, at: f64) {
-        self.now = at;
-        let n = self.turns.len() + 1;
-        self.turns.push(Turn {
-            n,
-            role: Role::Interviewer,
-            text: text.to_string(),
-            at,
-            phase: self.phase,
-        });
-    }
-
-    /// An interviewer line the candidate talked over: the transcript keeps what was heard.
-    pub fn cut_short(&mut self, turn: usize, heard: &str) {
-        if let Some(t) = self.turns.get_mut(turn.wrapping_sub(1))
-            && t.role == Role::Interviewer
-        {
-            t.text = heard.to_string();
-        }
-    }
-
-    /// Record evidence for a checkpoint; true when this covers it for the first time.
-    pub fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source) -> bool {
-        let ev = &mut self.evidence[checkpoint];
-        let first = ev.is_empty();
-        let seen = ev.iter().any(|e| e.turn == turn && e.source == source);
-        if ev.len() < MAX_EVIDENCE && !seen {
-            ev.push(Evidence {
-                turn,
-                quote: quote.to_string(),
-                source,
-            });
-        }
-        first
-    }
-
-    pub fn note(&mut self, text: &str) {
-        self.notes.push(text.to_string());
-    }
-
-    /// Actions for a command typed by the candidate; applied before they are returned.
-    pub fn command(&mut self, command: director::Command, at: f64) -> Vec<Action> {
-        self.now = at;
-        let actions = director::on_command(self, command);
-        for a in &actions {
-            self.apply(a, at);
-        }
-        actions
-    }
-
-    /// The one place actions change state. Replaying a log calls this with the logged actions.
-    pub fn apply(&mut self, action: &Action, at: f64) {
-        self.now = self.now.max(at);
-        match action {
-            Action::AnswerFact { facts, .. } => {
-                for id in facts {
-                    if let Some(i) = self.scenario.facts.iter().position(|f| f.id == *id) {
-                        self.revealed[i] = true;
-                    }
-                }
-            }
-            Action::Probe {
-                stage,
-                index,
-                curveball,
-            } => {
-                let slot = if *curveball {
-                    self.curveballs_fired.get_mut(*index)
-                } else {
-                    self.probes_asked
-                        .get_mut(stage.index())
-                        .and_then(|v| v.get_mut(*index))
-                };
-                if let Some(s) = slot {
-                    *s = true;
-                }
-                let st = &mut self.stats[stage.index()];
-                st.probes_asked += 1;
-                // Actions are applied just before the interviewer's line that says them.
-                st.probe_turns.push(self.turns.len() + 1);
-                self.pending_probe = Some(*stage);
-            }
-            Action::Hint { stage, .. } => {
-                self.stats[stage.index()].hints += 1;
-                self.stats[stage.index()]
-                    .hint_turns
-                    .push(self.turns.len() + 1);
-                self.dry_turns = 0;
-            }
-            Action::AdvanceStage { to, .. } => {
-                self.leave_stage(at);
-                self.phase = Phase::Stage(*to);
-                let st = &mut self.stats[to.index()];
-                if st.entered_at.is_none() {
-                    st.entered_at = Some(at);
-                }
-                st.left_at = None;
-                self.dry_turns = 0;
-            }
-            Action::Redirect { .. } => self.redirects += 1,
-            Action::WrapUp { .. } => {
-                self.leave_stage(at);
-                self.phase = Phase::WrapUp;
-            }
-            Action::Debrief { .. } => {
-                self.leave_stage(at);
-                self.phase = Phase::Ended;
-            }
-        }
-    }
-
-    fn leave_stage(&mut self, at: f64) {
-        if let Some(s) = self.stage() {
-            self.stats[s.index()].left_at = Some(at);
-        }
-        self.pending_probe = None;
     }
 }

@@ -4,11 +4,11 @@
 
 pub mod quality;
 
-use crate::chat::Chat;
+use crate::chat::{Chat, Start};
 use crate::debrief::{self, Basis, Report};
 use crate::framework::Stage;
 use crate::interview::director::Command;
-use crate::interview::{Action, Interview, Mode, Phase, Role};
+use crate::interview::{Action, Interview, JudgeMode, Mode, Phase, Role};
 use crate::interviewer::Scripted;
 use crate::llm::Backend;
 use crate::scenario::Scenario;
@@ -420,35 +420,44 @@ pub fn run(
     focus: Option<Stage>,
     model: Option<Box<dyn Backend>>,
 ) -> Result<Simulation> {
-    let minutes = minutes.unwrap_or(scenario.minutes);
-    let mut iv = Interview::new(scenario.clone(), mode, minutes);
-    if let Some(stage) = focus {
-        iv.set_focus(stage);
-    }
+    let start = Start {
+        minutes: minutes.unwrap_or(scenario.minutes),
+        scenario: scenario.clone(),
+        mode,
+        focus,
+        judge: JudgeMode::Lexical,
+    };
     let log = Log::memory("<simulation>");
-    let voice = Box::new(Scripted::new(None)?);
-    let mut chat = Chat::begin(iv, log, voice, None, Box::new(std::io::sink()), false)?;
+    let interviewer = Box::new(Scripted::new(None)?);
+    let mut chat = Chat::begin(
+        start,
+        log,
+        interviewer,
+        None,
+        Box::new(std::io::sink()),
+        false,
+    )?;
     let mut candidate = Candidate::played_by(persona, scenario.clone(), model);
     let mut last = chat.open()?;
     for _ in 0..MAX_TURNS {
         if chat.ended() {
             break;
         }
-        let text = candidate.reply(&chat.iv, &last);
+        let text = candidate.reply(chat.iv(), &last);
         last = chat.candidate(&text)?;
     }
     if !chat.ended() {
         chat.command(Command::End)?;
     }
     let events = chat.log().events().to_vec();
-    let report = debrief::report(&chat.iv, Basis::Session);
-    let quality = quality::check(&scenario, &events, &candidate.intended, &chat.iv);
+    let report = debrief::report(chat.iv(), Basis::Session);
+    let quality = quality::check(&scenario, &events, &candidate.intended, chat.iv());
     Ok(Simulation {
         persona,
         report,
         events,
         quality,
-        interview: chat.iv,
+        interview: chat.iv().clone(),
     })
 }
 

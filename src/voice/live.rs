@@ -125,7 +125,7 @@ fn interview(
                 chat
             }
         };
-        let _ = tx.send(FromChat::Vocabulary(chat.iv.scenario.vocabulary.clone()));
+        let _ = tx.send(FromChat::Vocabulary(chat.iv().scenario.vocabulary.clone()));
         let _ = tx.send(FromChat::Output(format!("{}\n", chat.header())));
         if resume.is_none() {
             chat.open()?;
@@ -140,7 +140,7 @@ fn interview(
                     if chat.ended() {
                         continue;
                     }
-                    let turn = chat.iv.turns.len() + 1;
+                    let turn = chat.iv().turns.len() + 1;
                     if let Some((mut note, file)) = note
                         && !text.starts_with('/')
                     {

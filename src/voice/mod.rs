@@ -193,7 +193,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     let mut spoken = 0;
     let mut speak_new = |chat: &Chat| {
         for t in chat
-            .iv
+            .iv()
             .turns
             .iter()
             .skip(spoken)
@@ -201,7 +201,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         {
             speaker.speak(t.n, &t.text);
         }
-        spoken = chat.iv.turns.len();
+        spoken = chat.iv().turns.len();
     };
     speak_new(&chat);
     for path in &opts.audio_in {
@@ -217,14 +217,14 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             continue;
         }
         let last_line = chat
-            .iv
+            .iv()
             .turns
             .iter()
             .rev()
             .find(|t| t.role == Role::Interviewer)
             .map(|t| t.text.as_str())
             .unwrap_or("");
-        let prompt = stt_prompt(&chat.iv.scenario.vocabulary, last_line);
+        let prompt = stt_prompt(&chat.iv().scenario.vocabulary, last_line);
         let started = Instant::now();
         let text = transcribe(&mut stt, &clip, &prompt).with_context(|| {
             format!(
@@ -241,7 +241,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             continue;
         }
         let mut note = live::note_for(&clip, &text, transcribe_ms);
-        note.turn = chat.iv.turns.len() + 1;
+        note.turn = chat.iv().turns.len() + 1;
         let Some(text) = (if opts.confirm {
             confirm(&text)?
         } else {

@@ -1,0 +1,120 @@
+//! The recommendation: from the stage scores and the pitfalls, or "not assessed" when there was
+//! too little to judge.
+
+use super::{PitfallReport, StageReport};
+use crate::interview::coverage::{counted_words, is_stuck};
+use crate::interview::{Interview, Turn};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overall {
+    pub recommendation: String,
+    pub mean_score: Option<f64>,
+    pub stages_assessed: usize,
+    pub reasons: Vec<String>,
+    pub candidate_turns: usize,
+    pub candidate_words: usize,
+    pub instructions_ignored: usize,
+    /// Model-judge claims dropped because their quote was not the candidate's own words.
+    pub judge_claims_dropped: usize,
+}
+
+pub(super) fn overall(
+    iv: &Interview,
+    stages: &[StageReport],
+    pitfalls: &[PitfallReport],
+) -> Overall {
+    let cand: Vec<&Turn> = iv.candidate_turns().collect();
+    let words: usize = cand.iter().map(|t| counted_words(&t.text)).sum();
+    let substantive = cand
+        .iter()
+        .filter(|t| counted_words(&t.text) >= 3 && !is_stuck(&t.text))
+        .count();
+    let assessed: Vec<&StageReport> = stages.iter().filter(|s| s.score.is_some()).collect();
+    let mut o = Overall {
+        recommendation: "not assessed".into(),
+        mean_score: None,
+        stages_assessed: assessed.len(),
+        reasons: Vec::new(),
+        candidate_turns: cand.len(),
+        candidate_words: words,
+        instructions_ignored: iv.injections,
+        judge_claims_dropped: iv.judge_dropped,
+    };
+    if iv.injections > 0 {
+        o.reasons.push(format!(
+            "{} sentence(s) addressed the grader and were not scored",
+            iv.injections
+        ));
+    }
+    if substantive < 3 || assessed.len() < 4 {
+        o.reasons.insert(
+            0,
+            format!(
+                "too little to judge: {substantive} substantive answers, {} of 8 stages assessed",
+                assessed.len()
+            ),
+        );
+        return o;
+    }
+    let scores: Vec<f64> = assessed
+        .iter()
+        .map(|s| s.score.unwrap_or(0) as f64)
+        .collect();
+    let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+    o.mean_score = Some((mean * 100.0).round() / 100.0);
+    let low: Vec<&&StageReport> = assessed
+        .iter()
+        .filter(|s| s.score.unwrap_or(0) < 2)
+        .collect();
+    let unreached = 8 - assessed.len();
+    let p = pitfalls.len();
+    let rec = if mean >= 3.2 && low.is_empty() && p <= 1 && unreached == 0 {
+        "strong hire"
+    } else if mean >= 2.5 && low.len() <= 1 && p <= 2 && unreached <= 1 {
+        "hire"
+    } else if mean >= 1.75 && unreached <= 2 {
+        "lean no hire"
+    } else {
+        "no hire"
+    };
+    o.recommendation = rec.into();
+    o.reasons.insert(
+        0,
+        format!(
+            "mean stage score {mean:.1} of 4 over {} assessed stages",
+            assessed.len()
+        ),
+    );
+    if let Some(best) = assessed
+        .iter()
+        .max_by_key(|s| (s.score, std::cmp::Reverse(s.id)))
+    {
+        o.reasons.push(format!(
+            "strongest: {} ({}/4)",
+            best.name,
+            best.score.unwrap_or(0)
+        ));
+    }
+    if !low.is_empty() {
+        let names: Vec<String> = low
+            .iter()
+            .map(|s| format!("{} ({}/4)", s.name, s.score.unwrap_or(0)))
+            .collect();
+        o.reasons.push(format!("weak: {}", names.join(", ")));
+    }
+    if unreached > 0 {
+        let names: Vec<&str> = stages
+            .iter()
+            .filter(|s| s.score.is_none())
+            .map(|s| s.name.as_str())
+            .collect();
+        o.reasons
+            .push(format!("not assessed: {}", names.join(", ")));
+    }
+    if p > 0 {
+        let ids: Vec<&str> = pitfalls.iter().map(|x| x.id.id()).collect();
+        o.reasons.push(format!("pitfalls: {}", ids.join(", ")));
+    }
+    o
+}

@@ -1,0 +1,218 @@
+//! Stage scores: coverage of a stage's checkpoints, then probes, hints and time move it up or
+//! down, with a reason for each move that cites its turns.
+
+use super::{Basis, reached, stage_turns};
+use crate::framework::Stage;
+use crate::interview::Interview;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    pub id: Stage,
+    pub name: String,
+    pub status: String,
+    pub score: Option<u8>,
+    pub covered: usize,
+    pub total: usize,
+    pub coverage: f64,
+    pub hints: usize,
+    pub probes_asked: usize,
+    pub probes_answered: usize,
+    pub seconds: Option<f64>,
+    pub budget_seconds: f64,
+    pub reasons: Vec<String>,
+}
+
+fn at_turns(turns: &[usize]) -> String {
+    match turns {
+        [] => String::new(),
+        [one] => format!(" (turn {one})"),
+        many => format!(
+            " (turns {})",
+            many.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn minutes(secs: f64) -> String {
+    format!("{:.1} min", secs / 60.0)
+}
+
+pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
+    let st = &iv.stats[s.index()];
+    let idx: Vec<usize> = iv
+        .scenario
+        .checkpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stage == s)
+        .map(|(i, _)| i)
+        .collect();
+    let covered = idx.iter().filter(|&&i| iv.covered(i)).count();
+    let coverage = iv.stage_coverage(s);
+    let turns = stage_turns(iv, s).count();
+    let reached = reached(iv, s);
+    let timed = basis == Basis::Session;
+    let seconds = (timed && st.entered_at.is_some()).then(|| st.seconds(iv.now));
+    let budget = iv.budget.stage(s);
+    let mut r = StageReport {
+        id: s,
+        name: s.name().into(),
+        status: "not assessed".into(),
+        score: None,
+        covered,
+        total: idx.len(),
+        coverage: (coverage * 100.0).round() / 100.0,
+        hints: st.hints,
+        probes_asked: st.probes_asked,
+        probes_answered: st.probes_answered,
+        seconds: seconds.map(|x| x.round()),
+        budget_seconds: budget.round(),
+        reasons: Vec::new(),
+    };
+    if !reached {
+        r.reasons.push("not reached in this interview".into());
+        return r;
+    }
+    if turns == 0 && covered == 0 {
+        r.reasons
+            .push("the candidate said nothing while this stage was open".into());
+        return r;
+    }
+    let evidence_turns: Vec<usize> = idx
+        .iter()
+        .filter_map(|&i| iv.evidence[i].first().map(|e| e.turn))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let cited = at_turns(&evidence_turns);
+    r.reasons.push(format!(
+        "covered {covered} of {} checkpoints, {:.0}% by weight{cited}",
+        idx.len(),
+        coverage * 100.0
+    ));
+    let mut score = coverage * 4.0;
+    if st.probes_asked > 0 {
+        let ratio = st.probes_answered as f64 / st.probes_asked as f64;
+        if ratio >= 1.0 {
+            score += 0.5;
+            r.reasons.push(format!(
+                "answered all {} follow-up probes with substance{}",
+                st.probes_asked,
+                at_turns(&st.probe_turns)
+            ));
+        } else if ratio < 0.5 {
+            score -= 0.5;
+            r.reasons.push(format!(
+                "answered {} of {} follow-up probes{}",
+                st.probes_answered,
+                st.probes_asked,
+                at_turns(&st.probe_turns)
+            ));
+        }
+    }
+    if st.hints > 0 {
+        score -= (0.5 * st.hints as f64).min(1.5);
+        r.reasons.push(format!(
+            "needed {} hint{}{}",
+            st.hints,
+            if st.hints == 1 { "" } else { "s" },
+            at_turns(&st.hint_turns)
+        ));
+    }
+    if let Some(secs) = seconds
+        && secs > budget * 1.5
+    {
+        score -= if secs >= budget * 2.0 { 1.0 } else { 0.5 };
+        r.reasons.push(format!(
+            "took {} against a budget of {}",
+            minutes(secs),
+            minutes(budget)
+        ));
+    }
+    let score = if covered == 0 {
+        0.0
+    } else {
+        score.clamp(0.0, 4.0).round()
+    };
+    r.score = Some(score as u8);
+    r.status = "assessed".into();
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::debrief::tests::{goto, iv};
+    use crate::interview::Action;
+
+    #[test]
+    fn coverage_hints_and_probes_move_the_stage_score() {
+        let mut a = iv();
+        crate::session::testing::observe(
+            &mut a,
+            "What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?",
+            60.0,
+        );
+        let full = stage_report(&a, Stage::Clarify, Basis::Session);
+        assert_eq!((full.score, full.covered), (Some(4), 6), "{full:?}");
+        assert!(full.reasons[0].contains("(turn 1)"), "{:?}", full.reasons);
+
+        let mut b = iv();
+        crate::session::testing::observe(
+            &mut b,
+            "What's the business goal? How do we measure success? What data do we have?",
+            60.0,
+        );
+        let partial = stage_report(&b, Stage::Clarify, Basis::Session)
+            .score
+            .unwrap();
+        crate::session::testing::act(
+            &mut b,
+            &Action::Hint {
+                stage: Stage::Clarify,
+                level: 1,
+                checkpoint: None,
+            },
+            61.0,
+        );
+        crate::session::testing::act(
+            &mut b,
+            &Action::Hint {
+                stage: Stage::Clarify,
+                level: 2,
+                checkpoint: None,
+            },
+            62.0,
+        );
+        let hinted = stage_report(&b, Stage::Clarify, Basis::Session);
+        assert!(hinted.score.unwrap() < partial, "{partial} vs {hinted:?}");
+        assert!(
+            hinted
+                .reasons
+                .iter()
+                .any(|r| r == "needed 2 hints (turns 2, 2)"),
+            "{:?}",
+            hinted.reasons
+        );
+    }
+
+    #[test]
+    fn overtime_costs_a_point_only_when_time_is_known() {
+        let mut a = iv();
+        crate::session::testing::observe(
+            &mut a,
+            "What is the business goal and how do we measure success? What data do we have?",
+            60.0,
+        );
+        goto(&mut a, Stage::Frame, 8.0 * 60.0 * 2.0);
+        let timed = stage_report(&a, Stage::Clarify, Basis::Session);
+        let untimed = stage_report(&a, Stage::Clarify, Basis::Transcript);
+        assert_eq!(timed.score.unwrap() + 1, untimed.score.unwrap());
+        assert!(timed.reasons.iter().any(|r| r.starts_with("took 16.0 min")));
+        assert_eq!(untimed.seconds, None);
+    }
+}

@@ -1,0 +1,163 @@
+//! The reducer: the one function that changes an interview's state. Live sessions call it for
+//! each event right after the event is logged; replay calls it for each logged event. Nothing
+//! here decides anything: decisions arrive inside the events.
+
+use super::{Action, Event, Evidence, Interview, Phase, Role, Source, Turn};
+
+/// Evidence kept per checkpoint: the first turns that showed it.
+const MAX_EVIDENCE: usize = 3;
+
+impl Interview {
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Turn {
+                n,
+                role,
+                text,
+                at,
+                phase,
+            } => {
+                self.tick(*at);
+                if *role == Role::Candidate
+                    && let Phase::Stage(s) = phase
+                {
+                    self.stats[s.index()].candidate_turns += 1;
+                }
+                self.turns.push(Turn {
+                    n: *n,
+                    role: *role,
+                    text: text.clone(),
+                    at: *at,
+                    phase: *phase,
+                });
+            }
+            Event::Reading { reading, .. } => {
+                self.injections += reading.injections;
+                // Any answer settles the pending follow-up, answered or not.
+                if let Some(stage) = self.pending_probe.take()
+                    && reading.answers_probe
+                {
+                    self.stats[stage.index()].probes_answered += 1;
+                }
+                self.dry_turns = if reading.dry { self.dry_turns + 1 } else { 0 };
+            }
+            Event::Coverage {
+                turn,
+                checkpoint,
+                quote,
+                source,
+            } => {
+                if let Some(i) = self.scenario.checkpoint_index(checkpoint) {
+                    self.credit(i, *turn, quote, *source);
+                }
+            }
+            Event::Action { at, action } => self.act(action, *at),
+            Event::Note { text, at } => {
+                self.tick(*at);
+                self.notes.push(text.clone());
+            }
+            Event::Judge { dropped, .. } => self.judge_dropped += dropped,
+            Event::Voice { note, .. } => self.voice.push(note.clone()),
+            Event::Spoken { turn, text } => {
+                // The transcript keeps what the candidate heard of a line they talked over.
+                if let Some(t) = self.turns.get_mut(turn.wrapping_sub(1))
+                    && t.role == Role::Interviewer
+                {
+                    t.text = text.clone();
+                }
+            }
+            Event::Started { .. }
+            | Event::Stage { .. }
+            | Event::Latency { .. }
+            | Event::Usage { .. }
+            | Event::Resumed { .. }
+            | Event::Ended { .. }
+            | Event::Debrief { .. } => {}
+        }
+    }
+
+    fn tick(&mut self, at: f64) {
+        self.now = self.now.max(at);
+    }
+
+    /// Record evidence for a checkpoint, once per turn and judge, up to `MAX_EVIDENCE`.
+    fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source) {
+        let ev = &mut self.evidence[checkpoint];
+        let seen = ev.iter().any(|e| e.turn == turn && e.source == source);
+        if ev.len() < MAX_EVIDENCE && !seen {
+            ev.push(Evidence {
+                turn,
+                quote: quote.to_string(),
+                source,
+            });
+        }
+    }
+
+    fn act(&mut self, action: &Action, at: f64) {
+        self.tick(at);
+        match action {
+            Action::AnswerFact { facts, .. } => {
+                for id in facts {
+                    if let Some(i) = self.scenario.facts.iter().position(|f| f.id == *id) {
+                        self.revealed[i] = true;
+                    }
+                }
+            }
+            Action::Probe {
+                stage,
+                index,
+                curveball,
+            } => {
+                let slot = if *curveball {
+                    self.curveballs_fired.get_mut(*index)
+                } else {
+                    self.probes_asked
+                        .get_mut(stage.index())
+                        .and_then(|v| v.get_mut(*index))
+                };
+                if let Some(s) = slot {
+                    *s = true;
+                }
+                let next = self.next_turn();
+                let st = &mut self.stats[stage.index()];
+                st.probes_asked += 1;
+                // Actions are applied just before the interviewer's line that says them.
+                st.probe_turns.push(next);
+                self.pending_probe = Some(*stage);
+            }
+            Action::Hint { stage, .. } => {
+                let next = self.next_turn();
+                let st = &mut self.stats[stage.index()];
+                st.hints += 1;
+                st.hint_turns.push(next);
+                self.dry_turns = 0;
+            }
+            Action::AdvanceStage { to, .. } => {
+                self.leave_stage(at);
+                self.phase = Phase::Stage(*to);
+                let st = &mut self.stats[to.index()];
+                if st.entered_at.is_none() {
+                    st.entered_at = Some(at);
+                }
+                st.left_at = None;
+                self.dry_turns = 0;
+            }
+            Action::Redirect { .. } => self.redirects += 1,
+            Action::WrapUp { .. } => {
+                self.leave_stage(at);
+                self.phase = Phase::WrapUp;
+            }
+            Action::Debrief { .. } => {
+                self.leave_stage(at);
+                self.phase = Phase::Ended;
+            }
+        }
+    }
+
+    fn leave_stage(&mut self, at: f64) {
+        if let Some(s) = self.stage() {
+            self.stats[s.index()].left_at = Some(at);
+        }
+        self.pending_probe = None;
+    }
+}

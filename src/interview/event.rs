@@ -1,0 +1,145 @@
+//! What happens in a session, as data: each event is written to the session log the moment it
+//! happens, and `Interview::apply` is the only thing that turns events into state, live and on
+//! replay. The serialised form is the on-disk log format (see `crate::session`).
+
+use super::{Action, JudgeMode, Mode, Phase, Reason, Role, VoiceNote};
+use crate::framework::Stage;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    Started {
+        scenario: String,
+        /// What loads the scenario again: a built-in id or an absolute path.
+        locator: String,
+        hash: String,
+        title: String,
+        minutes: u32,
+        mode: Mode,
+        interviewer: String,
+        time: String,
+        /// The stage practised harder, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        focus: Option<Stage>,
+        /// Who judged coverage; absent in older logs, which were lexical.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        judge: Option<JudgeMode>,
+    },
+    Turn {
+        n: usize,
+        role: Role,
+        text: String,
+        at: f64,
+        phase: Phase,
+    },
+    /// What the reader found in a candidate turn, and what it decided: the facts it asks for,
+    /// whether it answered the pending follow-up, whether it added anything. Its credits follow
+    /// as `coverage` events. Replay applies both as logged and never reads the turn again.
+    /// Absent in logs before schema 2.
+    Reading {
+        turn: usize,
+        #[serde(flatten)]
+        reading: Reading,
+    },
+    /// Evidence credited to a checkpoint: by the reader (written right after the turn's
+    /// reading), or by the model judge once code has checked its quote.
+    Coverage {
+        turn: usize,
+        checkpoint: String,
+        quote: String,
+        source: super::Source,
+    },
+    Action {
+        at: f64,
+        action: Action,
+    },
+    /// The phase changed; written after the action that changed it, for readers of the log.
+    Stage {
+        from: Phase,
+        to: Phase,
+        at: f64,
+    },
+    Note {
+        text: String,
+        at: f64,
+    },
+    /// The model judge's verdict on a turn: claims kept, and claims dropped for lack of a true quote.
+    Judge {
+        turn: usize,
+        accepted: usize,
+        dropped: usize,
+    },
+    /// A spoken answer: its recording and how it was transcribed, before the turn it became.
+    Voice {
+        file: String,
+        #[serde(flatten)]
+        note: VoiceNote,
+    },
+    /// An interviewer line the candidate talked over: only this much of it was heard.
+    Spoken {
+        turn: usize,
+        text: String,
+    },
+    /// How long a spoken answer waited, from the release of the talk key: for its transcript,
+    /// the reply's first token, and the reply's first sound.
+    Latency {
+        turn: usize,
+        transcript_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_token_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_audio_ms: Option<u64>,
+    },
+    /// Tokens one model request used, and for an interviewer line how fast it came.
+    Usage {
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        at: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_token_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total_ms: Option<u64>,
+    },
+    Resumed {
+        at: f64,
+        time: String,
+    },
+    Ended {
+        reason: Reason,
+        at: f64,
+    },
+    Debrief {
+        report: serde_json::Value,
+    },
+}
+
+/// A reading as logged: checkpoints and facts by id, so a log stays meaningful when the
+/// scenario file gains or reorders entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Reading {
+    /// Which reader read the turn.
+    pub reader: String,
+    /// Checkpoints the turn shows, one each, with the quoted evidence.
+    pub hits: Vec<LoggedHit>,
+    /// Facts the turn's questions ask for, in the order asked.
+    pub facts: Vec<String>,
+    pub questions: usize,
+    pub statements: usize,
+    pub stuck: bool,
+    /// Sentences set aside because they address the grader or the interviewer's instructions.
+    pub injections: usize,
+    pub words: usize,
+    /// The turn answered the follow-up that was pending.
+    pub answers_probe: bool,
+    /// The turn added nothing: no question, no new ground, no depth.
+    pub dry: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedHit {
+    pub checkpoint: String,
+    pub quote: String,
+    /// Where in `quote` the evidence lies (byte offsets).
+    pub focus: [usize; 2],
+}

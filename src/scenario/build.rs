@@ -1,0 +1,528 @@
+//! From the file as written to the model the interview uses: every reference resolved, every
+//! rule checked, and every problem reported at its key rather than at the first one found.
+
+use super::format::{RawBudget, RawCheckpoint, RawCurveball, RawFact, RawScenario, RawStage};
+use super::lint::lint;
+use super::load::read_text;
+use super::problem::Problems;
+use super::{
+    Checkpoint, Curveball, Fact, LoadError, Origin, Persona, Probe, Problem, Scenario, StagePlan,
+};
+use crate::cue::CueSet;
+use crate::framework::{self, Stage};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// Every error and lint of a scenario file, in file order.
+pub fn check_file(path: &Path) -> Vec<Problem> {
+    match read_text(path) {
+        Ok(text) => check_text(&text, &path.display().to_string()),
+        Err(LoadError::Invalid { problems }) => problems,
+        Err(e) => vec![Problem {
+            file: path.display().to_string(),
+            line: 1,
+            col: 1,
+            message: e.to_string(),
+            warning: false,
+        }],
+    }
+}
+
+/// Every error and lint of scenario text.
+pub fn check_text(text: &str, file: &str) -> Vec<Problem> {
+    let mut list = match validate(text, file, Origin::Builtin) {
+        Ok((_, warnings)) => warnings,
+        Err(problems) => problems,
+    };
+    list.sort_by_key(|p| (p.line, p.col));
+    list
+}
+
+/// Parse and validate scenario text; lints do not stop a scenario from loading. `file` is only
+/// used in messages.
+pub fn parse(text: &str, file: &str, origin: Origin) -> Result<Scenario, LoadError> {
+    validate(text, file, origin)
+        .map(|(s, _)| s)
+        .map_err(|problems| LoadError::Invalid { problems })
+}
+
+/// The scenario and its lints, or every problem when there is an error.
+fn validate(
+    text: &str,
+    file: &str,
+    origin: Origin,
+) -> Result<(Scenario, Vec<Problem>), Vec<Problem>> {
+    let mut problems = Problems {
+        file,
+        text,
+        list: Vec::new(),
+    };
+    let raw: RawScenario = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.at(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            return Err(problems.list);
+        }
+    };
+    let scenario = build(raw, text, origin, &mut problems);
+    if problems.list.iter().any(|p| !p.warning) {
+        Err(problems.list)
+    } else {
+        Ok((scenario, problems.list))
+    }
+}
+
+/// The one rule for ids: a scenario's, a fact's, the name part of a checkpoint's, and the one
+/// `scenario new` is given, so that a scaffold it writes loads under the id it was asked for.
+/// The reason reads on from the id's name ("scenario id 'X' must be ...").
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err("must be lower-case letters, digits and '-'".into())
+    }
+}
+
+fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scenario {
+    if let Err(why) = check_id(raw.id.get_ref()) {
+        p.at(raw.id.span(), format!("id {why}"));
+    }
+    let (checkpoints, checkpoint_spans) = merge_checkpoints(raw.checkpoints, p);
+    let (stages, stage_spans) = plan_stages(raw.stages, &checkpoints, p);
+    let facts = hidden_facts(raw.facts, p);
+    let curveballs = place_curveballs(raw.curveballs, &checkpoints, p);
+    let minutes = *raw.minutes.get_ref();
+    if ![45, 60, 90].contains(&minutes) {
+        p.at(
+            raw.minutes.span(),
+            format!("minutes is {minutes}; sessions are 45, 60 or 90 minutes"),
+        );
+    }
+    if facts.len() > MAX_FACTS {
+        p.at(
+            p.key("[[facts]]"),
+            format!(
+                "{} hidden facts; a scenario may have at most {MAX_FACTS}",
+                facts.len()
+            ),
+        );
+    }
+    let budget = raw.budget.and_then(|b| stage_budget(b, minutes, p));
+
+    let scenario = Scenario {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        kind: raw.kind,
+        minutes,
+        budget,
+        prompt: raw.prompt.trim().to_string(),
+        unplanned_answer: raw.unplanned_answer.trim().to_string(),
+        persona: Persona {
+            name: raw.persona.name,
+            role: raw.persona.role,
+            style: raw.persona.style,
+            greeting: raw.persona.greeting,
+            closing: raw.persona.closing,
+            acknowledgements: raw.persona.acknowledgements,
+        },
+        facts,
+        stages,
+        checkpoints,
+        curveballs,
+        origin,
+        hash: fnv1a(text),
+        vocabulary: raw
+            .vocabulary
+            .iter()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
+    };
+    lint(&scenario, &stage_spans, &checkpoint_spans, p);
+    scenario
+}
+
+/// The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
+/// Returns them in stage order, with where each one the file names is written.
+fn merge_checkpoints(
+    raw: BTreeMap<Spanned<String>, RawCheckpoint>,
+    p: &mut Problems,
+) -> (Vec<Checkpoint>, BTreeMap<String, Range<usize>>) {
+    let mut checkpoints: Vec<Checkpoint> = framework::CHECKPOINTS
+        .iter()
+        .map(|d| Checkpoint {
+            id: d.id.to_string(),
+            stage: d.stage,
+            title: d.title.to_string(),
+            weight: d.weight,
+            cues: CueSet::new(d.cues),
+            answer: None,
+            core: true,
+        })
+        .collect();
+    let mut checkpoint_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    for (key, rc) in raw {
+        let id = key.get_ref().as_str();
+        checkpoint_spans.insert(id.to_string(), key.span());
+        for cue in &rc.cues {
+            if let Some(why) = crate::cue::problem(cue) {
+                p.at(key.span(), format!("checkpoint '{id}': {why}"));
+            }
+        }
+        let Some((stage_id, name)) = id.split_once('.') else {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}' must be named <stage>.<name>"),
+            );
+            continue;
+        };
+        let Some(stage) = Stage::from_id(stage_id) else {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}' names an unknown stage '{stage_id}'"),
+            );
+            continue;
+        };
+        if let Err(why) = check_id(name) {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}': the name after the stage {why}"),
+            );
+            continue;
+        }
+        if let Some(w) = rc.weight
+            && (!(0.0..=5.0).contains(&w) || w.is_nan())
+        {
+            p.at(
+                key.span(),
+                format!("checkpoint '{id}': weight must be between 0 and 5"),
+            );
+        }
+        match checkpoints.iter_mut().find(|c| c.id == id) {
+            Some(c) => {
+                c.cues.extend(&rc.cues);
+                c.answer = rc.answer.filter(|a| !a.trim().is_empty());
+                if let Some(t) = rc.title {
+                    c.title = t;
+                }
+                if let Some(w) = rc.weight {
+                    c.weight = w;
+                }
+            }
+            None => {
+                let Some(title) = rc.title else {
+                    p.at(key.span(), format!("checkpoint '{id}' is not one of the framework's; a scenario's own checkpoint needs a title"));
+                    continue;
+                };
+                if rc.cues.is_empty() {
+                    p.at(
+                        key.span(),
+                        format!("checkpoint '{id}' has no cues, so nothing could ever cover it"),
+                    );
+                }
+                checkpoints.push(Checkpoint {
+                    id: id.to_string(),
+                    stage,
+                    title,
+                    weight: rc.weight.unwrap_or(1.0),
+                    cues: CueSet::new(&rc.cues),
+                    answer: rc.answer,
+                    core: false,
+                });
+            }
+        }
+    }
+    checkpoints.sort_by_key(|c| c.stage);
+
+    (checkpoints, checkpoint_spans)
+}
+
+/// The index of the checkpoint a probe or curveball follows, reporting one that does not exist.
+fn after_checkpoint(
+    checkpoints: &[Checkpoint],
+    after: &Option<Spanned<String>>,
+    p: &mut Problems,
+) -> Option<usize> {
+    let a = after.as_ref()?;
+    let idx = checkpoints.iter().position(|c| c.id == *a.get_ref());
+    if idx.is_none() {
+        p.at(a.span(), format!("unknown checkpoint '{}'", a.get_ref()));
+    }
+    idx
+}
+
+/// Each stage's lines, and where its table is written, for the lints.
+fn plan_stages(
+    raw: BTreeMap<Spanned<String>, RawStage>,
+    checkpoints: &[Checkpoint],
+    p: &mut Problems,
+) -> ([StagePlan; 8], [Option<Range<usize>>; 8]) {
+    let mut stages: [StagePlan; 8] = Default::default();
+    let mut stage_spans: [Option<Range<usize>>; 8] = Default::default();
+    for (key, rs) in raw {
+        if let Some(stage) = Stage::from_id(key.get_ref()) {
+            stage_spans[stage.index()] = Some(key.span());
+        }
+        let Some(stage) = Stage::from_id(key.get_ref()) else {
+            let ids: Vec<&str> = Stage::ALL.iter().map(|s| s.id()).collect();
+            p.at(
+                key.span(),
+                format!(
+                    "unknown stage '{}'; stages are {}",
+                    key.get_ref(),
+                    ids.join(", ")
+                ),
+            );
+            continue;
+        };
+        let probes = rs
+            .probes
+            .into_iter()
+            .map(|rp| {
+                let after = after_checkpoint(checkpoints, &rp.after, p);
+                if let Some(i) = after
+                    && checkpoints[i].stage != stage
+                {
+                    let span = rp.after.as_ref().map_or(0..0, |a| a.span());
+                    p.at(
+                        span,
+                        format!(
+                            "probe in stage '{stage}' follows checkpoint '{}' of another stage",
+                            checkpoints[i].id
+                        ),
+                    );
+                }
+                Probe {
+                    text: rp.text,
+                    after,
+                }
+            })
+            .collect();
+        stages[stage.index()] = StagePlan {
+            opening: rs.opening,
+            probes,
+            hints: rs.hints,
+        };
+    }
+    (stages, stage_spans)
+}
+
+fn hidden_facts(raw: Vec<RawFact>, p: &mut Problems) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    for rf in raw {
+        if let Err(why) = check_id(rf.id.get_ref()) {
+            p.at(rf.id.span(), format!("fact id {why}"));
+        }
+        if facts.iter().any(|f: &Fact| f.id == *rf.id.get_ref()) {
+            p.at(
+                rf.id.span(),
+                format!("duplicate fact id '{}'", rf.id.get_ref()),
+            );
+        }
+        for cue in rf.cues.get_ref() {
+            if let Some(why) = crate::cue::problem(cue) {
+                p.at(rf.cues.span(), format!("fact '{}': {why}", rf.id.get_ref()));
+            }
+        }
+        let cues = CueSet::new(rf.cues.get_ref());
+        if cues.cues.is_empty() {
+            p.at(
+                rf.cues.span(),
+                format!(
+                    "fact '{}' has no cues, so no question could unlock it",
+                    rf.id.get_ref()
+                ),
+            );
+        }
+        facts.push(Fact {
+            id: rf.id.into_inner(),
+            cues,
+            answer: rf.answer,
+        });
+    }
+    facts
+}
+
+fn place_curveballs(
+    raw: Vec<RawCurveball>,
+    checkpoints: &[Checkpoint],
+    p: &mut Problems,
+) -> Vec<Curveball> {
+    let mut curveballs = Vec::new();
+    for rc in raw {
+        let Some(stage) = Stage::from_id(rc.stage.get_ref()) else {
+            p.at(
+                rc.stage.span(),
+                format!("unknown stage '{}'", rc.stage.get_ref()),
+            );
+            continue;
+        };
+        let after = after_checkpoint(checkpoints, &rc.after, p);
+        curveballs.push(Curveball {
+            stage,
+            after,
+            text: rc.text,
+        });
+    }
+    curveballs
+}
+
+/// Minutes per stage then wrap-up, when they are in range and add up to the session's length.
+fn stage_budget(b: Spanned<RawBudget>, minutes: u32, p: &mut Problems) -> Option<[f64; 9]> {
+    let span = b.span();
+    let b = b.into_inner();
+    let all = [
+        b.clarify,
+        b.frame,
+        b.data,
+        b.features,
+        b.model,
+        b.training,
+        b.evaluation,
+        b.deployment,
+        b.wrap_up,
+    ];
+    if all.iter().any(|m| !(0.0..=90.0).contains(m)) {
+        p.at(span, "every budget must be between 0 and 90 minutes");
+        return None;
+    }
+    let sum: f64 = all.iter().sum();
+    if (sum - minutes as f64).abs() > 0.01 {
+        p.at(
+            span,
+            format!(
+                "the stage budgets add up to {sum} minutes, but the scenario is {minutes} minutes"
+            ),
+        );
+        return None;
+    }
+    Some(all)
+}
+
+/// At most this many hidden facts in one scenario.
+const MAX_FACTS: usize = 100;
+
+pub fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::MINIMAL;
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse(text, "s.toml", Origin::Builtin) {
+            Ok(_) => vec![],
+            Err(LoadError::Invalid { problems }) => {
+                problems.iter().map(|p| p.to_string()).collect()
+            }
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn a_minimal_file_loads_with_all_framework_checkpoints() {
+        let s = parse(MINIMAL, "s.toml", Origin::Builtin).unwrap();
+        assert_eq!(s.checkpoints.len(), 37);
+        assert_eq!(s.minutes, 60);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let bad = MINIMAL.replace("title = \"Mini\"", "title = \"Mini");
+        let p = problems(&bad);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].starts_with("s.toml:2:"), "{p:?}");
+    }
+
+    #[test]
+    fn type_and_unknown_field_errors_have_positions() {
+        let p = problems(&MINIMAL.replace("title = \"Mini\"", "title = 3"));
+        assert!(p[0].starts_with("s.toml:2:9:"), "{p:?}");
+        let p = problems(&format!("{MINIMAL}colour = \"red\"\n"));
+        assert!(p[0].contains("unknown field `colour`"), "{p:?}");
+    }
+
+    #[test]
+    fn semantic_errors_point_at_the_key() {
+        let text = format!(
+            "{MINIMAL}[stages.clarfy]\nopening = \"x\"\n[checkpoints.\"data.bogus\"]\nanswer = \"y\"\n[[facts]]\nid = \"f\"\ncues = []\nanswer = \"z\"\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:9:9: unknown stage 'clarfy'")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:11:14:") && m.contains("needs a title")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:15:8:") && m.contains("no cues")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_cues_are_reported() {
+        let text =
+            format!("{MINIMAL}[[facts]]\nid = \"f\"\ncues = [\"sign*ed in\"]\nanswer = \"z\"\n");
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:11:8:") && m.contains("'*' may only end a word")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_cue_of_numbers_alone_is_an_error() {
+        let text =
+            format!("{MINIMAL}[checkpoints.\"deployment.scalability\"]\ncues = [\"2,000\"]\n");
+        let p = problems(&text);
+        assert!(p.iter().any(|m| m.contains("is only numbers")), "{p:?}");
+    }
+
+    #[test]
+    fn probes_must_follow_known_checkpoints() {
+        let text = format!(
+            "{MINIMAL}[stages.data]\nprobes = [{{ text = \"q\", after = \"data.labelling\" }}]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("unknown checkpoint 'data.labelling'")
+                    && m.starts_with("s.toml:10:")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn one_id_rule_for_files_and_scaffolds() {
+        assert_eq!(check_id("ad-ranking-2"), Ok(()));
+        for bad in ["", "Ad", "ad_ranking", "ad ranking", "é"] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+        let p = problems(&MINIMAL.replace("id = \"mini\"", "id = \"Mini\""));
+        assert!(
+            p.iter()
+                .any(|m| m == "s.toml:1:6: id must be lower-case letters, digits and '-'"),
+            "{p:?}"
+        );
+    }
+}

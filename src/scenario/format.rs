@@ -1,0 +1,336 @@
+//! The file format as written: serde types that keep every key's position (`Spanned`) so that
+//! validation can point at it, and the JSON Schema and Markdown reference generated from them.
+//! Doc comments on the fields are the descriptions users read, in both.
+
+use crate::framework::{InterviewType, Stage};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A casecoach interview scenario.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "casecoach scenario")]
+pub(super) struct RawScenario {
+    /// Short name used on the command line: lower-case letters, digits and '-'.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
+    pub(super) id: Spanned<String>,
+    /// One-line title shown at the start and in the debrief.
+    pub(super) title: String,
+    /// Interview type: case-study, system-design or coding-ml.
+    #[serde(rename = "type", default)]
+    pub(super) kind: InterviewType,
+    /// The scenario's usual length in minutes: 45, 60 or 90.
+    #[serde(default = "default_minutes")]
+    #[schemars(with = "Spanned60")]
+    pub(super) minutes: Spanned<u32>,
+    /// The problem as read to the candidate at the start. Reveal no hidden fact here.
+    pub(super) prompt: String,
+    /// What the interviewer says to a question no hidden fact answers.
+    pub(super) unplanned_answer: String,
+    /// Who the interviewer is.
+    pub(super) persona: RawPersona,
+    /// Hidden facts, revealed only when a question matches one of their cues.
+    #[serde(default)]
+    pub(super) facts: Vec<RawFact>,
+    /// Per-stage lines, keyed by stage id (clarify, frame, data, features, model, training,
+    /// evaluation, deployment).
+    #[serde(default)]
+    #[schemars(with = "RawStages")]
+    pub(super) stages: BTreeMap<Spanned<String>, RawStage>,
+    /// Model answers, extra cues and the scenario's own checkpoints, keyed by checkpoint id
+    /// (`<stage>.<name>`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawCheckpoint>")]
+    pub(super) checkpoints: BTreeMap<Spanned<String>, RawCheckpoint>,
+    /// Unexpected turns the interviewer throws in during a stage.
+    #[serde(default)]
+    pub(super) curveballs: Vec<RawCurveball>,
+    /// Minutes per stage for a session of `minutes`; they must add up to `minutes`. Default:
+    /// the framework's split, scaled.
+    #[schemars(with = "Option<RawBudget>")]
+    pub(super) budget: Option<Spanned<RawBudget>>,
+    /// Terms a candidate is likely to say (metrics, model names, domain words). In voice mode
+    /// they go to the speech recogniser as its prompt, so "PR-AUC" is not heard as "pure talk".
+    #[serde(default)]
+    pub(super) vocabulary: Vec<String>,
+}
+
+// Only for the schema: `minutes` is one of three lengths.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(extend("enum" = [45, 60, 90]))]
+struct Spanned60(u32);
+
+// Only for the schema: the stage tables by name.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawStages {
+    clarify: Option<RawStage>,
+    frame: Option<RawStage>,
+    data: Option<RawStage>,
+    features: Option<RawStage>,
+    model: Option<RawStage>,
+    training: Option<RawStage>,
+    evaluation: Option<RawStage>,
+    deployment: Option<RawStage>,
+}
+
+fn default_minutes() -> Spanned<u32> {
+    Spanned::new(0..0, 60)
+}
+
+/// The interviewer's persona.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPersona {
+    /// The interviewer's name, shown before each line.
+    pub(super) name: String,
+    /// Their role, for the greeting and for a model-backed interviewer.
+    pub(super) role: String,
+    /// How they speak; guidance for a model-backed interviewer.
+    #[serde(default)]
+    pub(super) style: String,
+    /// The first thing they say.
+    pub(super) greeting: String,
+    /// The last thing they say.
+    #[serde(default)]
+    pub(super) closing: Option<String>,
+    /// Short acknowledgements used before follow-up questions ("Okay.", "Makes sense.").
+    #[serde(default)]
+    pub(super) acknowledgements: Vec<String>,
+}
+
+/// A hidden fact.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFact {
+    /// Unique id of the fact: lower-case letters, digits and '-'.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
+    pub(super) id: Spanned<String>,
+    /// Phrases that unlock the fact when they appear in a candidate's question. A word ending
+    /// in '*' matches any word it begins; a lone '*' allows a wider gap.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    pub(super) cues: Spanned<Vec<String>>,
+    /// What the interviewer says when the fact is asked for.
+    pub(super) answer: String,
+}
+
+/// What the interviewer says in one stage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStage {
+    /// The question that opens the stage.
+    pub(super) opening: Option<String>,
+    /// Follow-up questions, asked once each.
+    #[serde(default)]
+    pub(super) probes: Vec<RawProbe>,
+    /// Hints from gentle to strong, given when the candidate is stuck or asks.
+    #[serde(default)]
+    pub(super) hints: Vec<String>,
+}
+
+/// A follow-up question.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProbe {
+    /// The question.
+    pub(super) text: String,
+    /// A checkpoint id: ask this right after the candidate covers it. Without it, the probe is
+    /// asked when the stage needs more.
+    #[schemars(with = "Option<String>")]
+    pub(super) after: Option<Spanned<String>>,
+}
+
+/// A checkpoint: one of the framework's 37 (to give its model answer and extra cues) or the
+/// scenario's own (which needs a title and cues).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCheckpoint {
+    /// What a strong answer says; shown in the debrief when the checkpoint is missed.
+    pub(super) answer: Option<String>,
+    /// Extra phrases that show the checkpoint, added to the framework's defaults.
+    #[serde(default)]
+    pub(super) cues: Vec<String>,
+    /// What the checkpoint asks of the candidate (required for a scenario's own checkpoint).
+    pub(super) title: Option<String>,
+    /// Weight in the stage score, 0 to 5 (framework default 1 or 1.5).
+    #[schemars(range(min = 0.0, max = 5.0))]
+    pub(super) weight: Option<f64>,
+}
+
+/// An unexpected turn in a stage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCurveball {
+    /// The stage it belongs to.
+    #[schemars(with = "String")]
+    pub(super) stage: Spanned<String>,
+    /// A checkpoint id: throw it right after the candidate covers that checkpoint.
+    #[schemars(with = "Option<String>")]
+    pub(super) after: Option<Spanned<String>>,
+    /// What the interviewer says.
+    pub(super) text: String,
+}
+
+/// Minutes per stage and for the wrap-up.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBudget {
+    /// Minutes to clarify the problem.
+    pub(super) clarify: f64,
+    /// Minutes to frame it as an ML problem.
+    pub(super) frame: f64,
+    /// Minutes on data.
+    pub(super) data: f64,
+    /// Minutes on feature engineering.
+    pub(super) features: f64,
+    /// Minutes on model selection.
+    pub(super) model: f64,
+    /// Minutes on the training strategy.
+    pub(super) training: f64,
+    /// Minutes on evaluation.
+    pub(super) evaluation: f64,
+    /// Minutes on deployment and monitoring.
+    pub(super) deployment: f64,
+    /// The closing summary and the candidate's questions.
+    pub(super) wrap_up: f64,
+}
+
+/// The format reference as a Markdown table, generated from the schema so that the two cannot
+/// drift apart (AUTHORING.md embeds it, and a test compares).
+pub fn schema_reference() -> String {
+    let root = schema();
+    let mut rows = vec![
+        "| key | type | | meaning |".to_string(),
+        "|---|---|---|---|".to_string(),
+    ];
+    walk(&root, &root, "", true, &mut rows);
+    rows.join("\n") + "\n"
+}
+
+fn resolve<'a>(root: &'a serde_json::Value, v: &'a serde_json::Value) -> &'a serde_json::Value {
+    if let Some(r) = v.get("$ref").and_then(|r| r.as_str()) {
+        let name = r.trim_start_matches("#/$defs/");
+        return resolve(root, &root["$defs"][name]);
+    }
+    if let Some(any) = v.get("anyOf").and_then(|a| a.as_array())
+        && let Some(real) = any
+            .iter()
+            .find(|x| x.get("type").and_then(|t| t.as_str()) != Some("null"))
+    {
+        return resolve(root, real);
+    }
+    v
+}
+
+fn type_name(root: &serde_json::Value, v: &serde_json::Value) -> String {
+    let r = resolve(root, v);
+    if let Some(values) = r.get("enum").and_then(|e| e.as_array()) {
+        let names: Vec<String> = values
+            .iter()
+            .map(|x| x.to_string().trim_matches('"').to_string())
+            .collect();
+        return format!("one of {}", names.join(", "));
+    }
+    let t = match &r["type"] {
+        serde_json::Value::Array(ts) => ts
+            .iter()
+            .filter_map(|x| x.as_str())
+            .find(|x| *x != "null")
+            .unwrap_or("")
+            .to_string(),
+        other => other.as_str().unwrap_or("").to_string(),
+    };
+    match t.as_str() {
+        "array" => format!("list of {}", type_name(root, &r["items"])),
+        "string" => "text".into(),
+        "integer" => "whole number".into(),
+        "object" => "table".into(),
+        other => other.into(),
+    }
+}
+
+fn walk(
+    root: &serde_json::Value,
+    v: &serde_json::Value,
+    path: &str,
+    required: bool,
+    rows: &mut Vec<String>,
+) {
+    let r = resolve(root, v);
+    let desc = v
+        .get("description")
+        .or_else(|| r.get("description"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("");
+    let desc = desc
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|");
+    if !path.is_empty() {
+        let need = if required { "required" } else { "optional" };
+        rows.push(format!(
+            "| `{path}` | {} | {need} | {desc} |",
+            type_name(root, v)
+        ));
+    }
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    if let Some(props) = r.get("properties").and_then(|p| p.as_object()) {
+        let req: Vec<&str> = r
+            .get("required")
+            .and_then(|x| x.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let targets: std::collections::BTreeSet<String> = props
+            .values()
+            .map(|p| resolve(root, p).to_string())
+            .collect();
+        if props.len() > 3 && targets.len() == 1 && path == "stages" {
+            // One table per stage, all alike: describe it once.
+            let any = props.values().next().unwrap_or(&serde_json::Value::Null);
+            walk(root, any, &join("<stage>"), false, rows);
+            return;
+        }
+        for (k, p) in props {
+            walk(root, p, &join(k), req.contains(&k.as_str()), rows);
+        }
+    } else if let Some(item) = r.get("additionalProperties").filter(|a| a.is_object()) {
+        walk(root, item, &join("<id>"), false, rows);
+    } else if r["type"] == "array" && resolve(root, &r["items"]).get("properties").is_some() {
+        let items = resolve(root, &r["items"]);
+        let req: Vec<&str> = items
+            .get("required")
+            .and_then(|x| x.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        for (k, p) in items["properties"].as_object().into_iter().flatten() {
+            walk(
+                root,
+                p,
+                &format!("{path}[].{k}"),
+                req.contains(&k.as_str()),
+                rows,
+            );
+        }
+    }
+}
+
+/// The JSON Schema of scenario files, for editors and for checking them.
+pub fn schema() -> serde_json::Value {
+    let mut v = serde_json::to_value(schemars::schema_for!(RawScenario)).unwrap_or_default();
+    // Checkpoint ids are `<stage>.<name>`; say so where editors can check it.
+    let stages = Stage::ALL.map(|s| s.id()).join("|");
+    v["properties"]["checkpoints"]["propertyNames"] =
+        serde_json::json!({ "pattern": format!("^({stages})\\.[a-z0-9-]+$") });
+    v
+}

@@ -1,0 +1,258 @@
+//! Lints: what no candidate could reach or score, or what gives a model answer away. They are
+//! warnings, except for text too long to use, which is an error.
+
+use super::Scenario;
+use super::problem::Problems;
+use crate::framework::Stage;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// At most this many characters in one text.
+const MAX_TEXT: usize = 4000;
+/// A run of this many words shared by a model answer and what the interviewer reads out is a leak.
+const LEAK_WORDS: usize = 6;
+
+fn word_runs(text: &str, n: usize) -> std::collections::HashMap<Vec<String>, String> {
+    let toks = crate::cue::Tokens::new(text).tokens;
+    toks.windows(n)
+        .map(|w| {
+            let key = w.iter().map(|t| t.stem.clone()).collect();
+            (key, text[w[0].span.start..w[n - 1].span.end].to_string())
+        })
+        .collect()
+}
+
+/// What no one could reach or score, or what gives the game away. Most of these are warnings,
+/// since the scenario still runs with them; text over `MAX_TEXT` characters is an error, so that
+/// an oversized file is refused instead of becoming a slow interview.
+pub(super) fn lint(
+    s: &Scenario,
+    stage_spans: &[Option<Range<usize>>; 8],
+    checkpoint_spans: &BTreeMap<String, Range<usize>>,
+    p: &mut Problems,
+) {
+    for stage in Stage::ALL {
+        let plan = s.stage(stage);
+        let Some(span) = stage_spans[stage.index()].clone() else {
+            p.warn(
+                0..0,
+                format!(
+                    "stage '{stage}' has no [stages.{stage}] table: no opening, probes or hints"
+                ),
+            );
+            continue;
+        };
+        if plan.opening.is_none() {
+            p.warn(span.clone(), format!("stage '{stage}' has no opening line"));
+        }
+        if plan.probes.is_empty() {
+            p.warn(
+                span.clone(),
+                format!("stage '{stage}' has no probes, so the interviewer cannot follow up"),
+            );
+        }
+        if plan.hints.is_empty() {
+            p.warn(
+                span.clone(),
+                format!("stage '{stage}' has no hints for a stuck candidate"),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for probe in &plan.probes {
+            if !seen.insert(probe.text.trim()) {
+                p.warn(
+                    span.clone(),
+                    format!(
+                        "stage '{stage}' asks the same probe twice: \"{}\"",
+                        probe.text.trim()
+                    ),
+                );
+            }
+        }
+    }
+    // Everything the interviewer reads out unprompted: no model answer may show through it.
+    let mut read_out: Vec<(String, &str)> = vec![("the prompt".into(), s.prompt.as_str())];
+    for stage in Stage::ALL {
+        let plan = s.stage(stage);
+        if let Some(o) = &plan.opening {
+            read_out.push((format!("the {stage} opening"), o));
+        }
+        for probe in &plan.probes {
+            read_out.push((format!("a {stage} probe"), &probe.text));
+        }
+    }
+    for c in &s.curveballs {
+        read_out.push((format!("a {} curveball", c.stage), &c.text));
+    }
+    let runs: Vec<(String, std::collections::HashMap<Vec<String>, String>)> = read_out
+        .iter()
+        .map(|(w, t)| (w.clone(), word_runs(t, LEAK_WORDS)))
+        .collect();
+    for c in &s.checkpoints {
+        let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
+        let Some(answer) = &c.answer else {
+            p.warn(
+                span,
+                format!(
+                    "checkpoint '{}' has no model answer, so a miss cannot be explained",
+                    c.id
+                ),
+            );
+            continue;
+        };
+        if answer.chars().count() > MAX_TEXT {
+            p.at(
+                span.clone(),
+                format!(
+                    "the model answer of '{}' is over {MAX_TEXT} characters",
+                    c.id
+                ),
+            );
+        }
+        for (key, _) in word_runs(answer, LEAK_WORDS) {
+            if let Some((where_, said)) = runs
+                .iter()
+                .find_map(|(w, r)| r.get(&key).map(|said| (w, said)))
+            {
+                p.warn(
+                    span.clone(),
+                    format!(
+                        "the model answer of '{}' shows through {where_}: \"{said}\"",
+                        c.id
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    for f in &s.facts {
+        if f.answer.chars().count() > MAX_TEXT {
+            p.at(
+                p.key("[[facts]]"),
+                format!(
+                    "the answer of fact '{}' is over {MAX_TEXT} characters",
+                    f.id
+                ),
+            );
+        }
+    }
+    if s.prompt.chars().count() > MAX_TEXT {
+        p.at(
+            p.key("prompt"),
+            format!("the prompt is over {MAX_TEXT} characters"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{BUILTIN, MINIMAL, Origin, check_text, parse};
+
+    fn lints(text: &str) -> Vec<String> {
+        check_text(text, "s.toml")
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    fn has(list: &[String], needle: &str) -> bool {
+        list.iter().any(|l| l.contains(needle))
+    }
+
+    #[test]
+    fn built_in_scenarios_are_lint_clean() {
+        for (id, text) in BUILTIN {
+            assert_eq!(check_text(text, id), vec![], "{id}");
+        }
+    }
+
+    #[test]
+    fn each_lint_fires_on_a_file_made_to_trip_it() {
+        let fraud = BUILTIN[0].1;
+        // Duplicate ids: a key given twice is reported where the second one stands.
+        let dup = fraud.replace(
+            "[stages.data]\nopening",
+            "[stages.data]\nhints = []\nopening",
+        );
+        let l = lints(&dup);
+        assert!(
+            l.len() == 1 && l[0].starts_with("s.toml:") && l[0].contains("duplicate key `hints`"),
+            "{l:?}"
+        );
+        let unknown = fraud.replace("[stages.frame]", "[stages.framing]");
+        assert!(has(&lints(&unknown), "unknown stage 'framing'"));
+
+        let minimal = format!("{MINIMAL}[stages.data]\nopening = \"What data?\"\n");
+        let l = lints(&minimal);
+        assert!(
+            has(&l, "warning: stage 'clarify' has no [stages.clarify] table"),
+            "{l:?}"
+        );
+        assert!(
+            has(&l, "s.toml:9:9: warning: stage 'data' has no probes"),
+            "{l:?}"
+        );
+        assert!(has(&l, "warning: stage 'data' has no hints"), "{l:?}");
+        assert!(
+            has(
+                &l,
+                "warning: checkpoint 'data.labeling' has no model answer"
+            ),
+            "{l:?}"
+        );
+
+        // A model answer that the prompt gives away.
+        let leaky = fraud.replace(
+            "Walk me through how you would design it.",
+            "Walk me through it. Hint: a time-based split, for example train on months 1-9 and validate on 10-11.",
+        );
+        let l = lints(&leaky);
+        assert!(
+            has(
+                &l,
+                "warning: the model answer of 'training.split' shows through the prompt"
+            ),
+            "{l:?}"
+        );
+
+        // The same probe twice.
+        let twice = fraud.replace(
+            "{ text = \"Why not a random split?\", after = \"training.split\" },",
+            "{ text = \"Why not a random split?\", after = \"training.split\" },\n  { text = \"Why not a random split?\" },",
+        );
+        assert!(
+            has(&lints(&twice), "asks the same probe twice"),
+            "{:?}",
+            lints(&twice)
+        );
+
+        // Budgets that do not add up are an error.
+        let budget = format!(
+            "{MINIMAL}[budget]\nclarify = 8\nframe = 5\ndata = 7\nfeatures = 7\nmodel = 8\ntraining = 6\nevaluation = 7\ndeployment = 7\nwrap_up = 9\n"
+        );
+        let l = lints(&budget);
+        assert!(
+            has(
+                &l,
+                "s.toml:9:1: the stage budgets add up to 64 minutes, but the scenario is 60 minutes"
+            ),
+            "{l:?}"
+        );
+        assert!(parse(&budget, "s.toml", Origin::Builtin).is_err());
+
+        // Oversized text is an error, not a slow interview.
+        let long = fraud.replacen(
+            "answer = \"Ask what we protect",
+            &format!("answer = \"{} Ask what we protect", "x".repeat(5000)),
+            1,
+        );
+        assert!(has(&lints(&long), "is over 4000 characters"));
+    }
+
+    #[test]
+    fn warnings_do_not_stop_a_scenario_from_loading() {
+        let s = parse(MINIMAL, "s.toml", Origin::Builtin).unwrap();
+        assert_eq!(s.id, "mini");
+        assert!(check_text(MINIMAL, "s.toml").iter().all(|p| p.warning));
+    }
+}

@@ -1,0 +1,103 @@
+//! A scenario as the interview uses it: validated, with cues compiled and references resolved to
+//! indices, so nothing downstream re-checks a file or looks an id up by name on every turn.
+
+use crate::cue::CueSet;
+use crate::framework::{InterviewType, Stage};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Persona {
+    pub name: String,
+    pub role: String,
+    pub style: String,
+    pub greeting: String,
+    pub closing: Option<String>,
+    pub acknowledgements: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub id: String,
+    pub cues: CueSet,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub text: String,
+    /// Index into `Scenario::checkpoints`: ask this once that checkpoint is covered.
+    pub after: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StagePlan {
+    pub opening: Option<String>,
+    pub probes: Vec<Probe>,
+    pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub id: String,
+    pub stage: Stage,
+    pub title: String,
+    pub weight: f64,
+    pub cues: CueSet,
+    pub answer: Option<String>,
+    /// One of the 37 of FRAMEWORK.md (as opposed to a scenario's own).
+    pub core: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Curveball {
+    pub stage: Stage,
+    pub after: Option<usize>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub title: String,
+    pub kind: InterviewType,
+    pub minutes: u32,
+    pub prompt: String,
+    pub unplanned_answer: String,
+    pub persona: Persona,
+    pub facts: Vec<Fact>,
+    pub stages: [StagePlan; 8],
+    /// The 37 framework checkpoints in FRAMEWORK.md order, then the scenario's own.
+    pub checkpoints: Vec<Checkpoint>,
+    pub curveballs: Vec<Curveball>,
+    pub origin: Origin,
+    /// Minutes per stage then wrap-up, for a session of `minutes`, when the file sets them.
+    pub budget: Option<[f64; 9]>,
+    /// FNV-1a of the source text, so a resumed session can tell the scenario changed under it.
+    pub hash: String,
+    /// Terms to prime a speech recogniser with.
+    pub vocabulary: Vec<String>,
+}
+
+impl Scenario {
+    pub fn stage(&self, s: Stage) -> &StagePlan {
+        &self.stages[s.index()]
+    }
+
+    pub fn checkpoint_index(&self, id: &str) -> Option<usize> {
+        self.checkpoints.iter().position(|c| c.id == id)
+    }
+
+    /// What to pass to `--scenario` or `chat` to load this scenario again.
+    pub fn locator(&self) -> String {
+        match &self.origin {
+            Origin::Builtin => self.id.clone(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}

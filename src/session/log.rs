@@ -1,0 +1,208 @@
+//! The session log's file: append-only JSONL, one event a line, each written with a single
+//! `write` the moment it happens, so killing the process never loses a completed turn. Reading
+//! tolerates a last line cut in half (resume up to the last whole event and say so).
+
+use super::store::{file_stamp, id_of};
+use crate::interview::Event;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The log format's version. 2 added `reading` events, so that replay never reads a turn again;
+/// logs of version 1 are still read (see `replay`).
+pub const SCHEMA: u32 = 2;
+
+#[derive(Serialize, Deserialize)]
+struct Line<E> {
+    v: u32,
+    #[serde(flatten)]
+    event: E,
+}
+
+/// Where a session's events go: a file on disk, or memory (simulations, which read them back).
+pub struct Log {
+    pub path: PathBuf,
+    sink: Sink,
+}
+
+enum Sink {
+    File(std::fs::File),
+    Memory(Vec<Event>),
+}
+
+impl Log {
+    /// A new session file in `dir`, named by start time and scenario.
+    pub fn create(dir: &Path, scenario: &str) -> Result<Log> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the sessions folder {}", dir.display()))?;
+        let stamp = file_stamp(std::time::SystemTime::now());
+        for attempt in 0..100 {
+            let suffix = if attempt == 0 {
+                String::new()
+            } else {
+                format!("-{attempt}")
+            };
+            let path = dir.join(format!("{stamp}-{scenario}{suffix}.jsonl"));
+            match std::fs::OpenOptions::new()
+                .append(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => {
+                    return Ok(Log {
+                        path,
+                        sink: Sink::File(file),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot create session file {}", path.display()));
+                }
+            }
+        }
+        bail!("cannot find a free session file name in {}", dir.display())
+    }
+
+    /// Reopen a session for appending, first cutting off a partial last line.
+    pub fn reopen(path: &Path, loaded: &Loaded) -> Result<Log> {
+        let good_len = loaded.good_len;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open session file {}", path.display()))?;
+        file.set_len(good_len)
+            .with_context(|| format!("cannot repair session file {}", path.display()))?;
+        drop(file);
+        let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+        if loaded.needs_newline {
+            file.write_all(b"\n")?;
+        }
+        Ok(Log {
+            path: path.to_path_buf(),
+            sink: Sink::File(file),
+        })
+    }
+
+    /// A log kept in memory, named `name` in messages.
+    pub fn memory(name: &str) -> Log {
+        Log {
+            path: PathBuf::from(name),
+            sink: Sink::Memory(Vec::new()),
+        }
+    }
+
+    /// The session id users type: the file name without `.jsonl`.
+    pub fn id(&self) -> String {
+        id_of(&self.path)
+    }
+
+    pub fn is_file(&self) -> bool {
+        matches!(self.sink, Sink::File(_))
+    }
+
+    /// The events of an in-memory log (empty for a file log: read the file instead).
+    pub fn events(&self) -> &[Event] {
+        match &self.sink {
+            Sink::Memory(events) => events,
+            Sink::File(_) => &[],
+        }
+    }
+
+    pub fn append(&mut self, event: &Event) -> Result<()> {
+        let file = match &mut self.sink {
+            Sink::Memory(events) => {
+                events.push(event.clone());
+                return Ok(());
+            }
+            Sink::File(file) => file,
+        };
+        let mut line = serde_json::to_string(&Line { v: SCHEMA, event })?;
+        line.push('\n');
+        // One write per event: a kill leaves whole lines, or at worst one partial last line.
+        file.write_all(line.as_bytes())
+            .with_context(|| format!("cannot write to session file {}", self.path.display()))
+    }
+}
+
+/// A session file read back.
+#[derive(Debug)]
+pub struct Loaded {
+    pub events: Vec<Event>,
+    /// Byte length of the whole events; anything after was a partial line.
+    pub good_len: u64,
+    /// The last event is whole but lacks its newline; add one before appending.
+    pub needs_newline: bool,
+    /// Set when the last line was cut: its line number.
+    pub partial_line: Option<usize>,
+    /// The schema version the session was started with.
+    pub schema: u32,
+}
+
+pub fn read(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read session file {}", path.display()))?;
+    parse(&bytes, path)
+}
+
+/// Session events from a log's bytes; `path` is only used in messages.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    let mut loaded = Loaded {
+        events: Vec::new(),
+        good_len: 0,
+        needs_newline: false,
+        partial_line: None,
+        schema: SCHEMA,
+    };
+    for (i, raw) in lines.iter().enumerate() {
+        let last = i + 1 == lines.len();
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            loaded.good_len += raw.len() as u64;
+            continue;
+        }
+        let parsed = std::str::from_utf8(raw)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                serde_json::from_str::<Line<Event>>(s.trim_end()).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(line) => {
+                if line.v > SCHEMA {
+                    bail!(
+                        "{}: line {} has schema version {}; this casecoach reads up to {SCHEMA}. Update casecoach.",
+                        path.display(),
+                        i + 1,
+                        line.v
+                    );
+                }
+                if loaded.events.is_empty() {
+                    loaded.schema = line.v;
+                }
+                loaded.events.push(line.event);
+                loaded.good_len += raw.len() as u64;
+                loaded.needs_newline = !raw.ends_with(b"\n");
+            }
+            // Only the last line can be cut short by a kill; anything earlier is damage.
+            Err(_) if last => loaded.partial_line = Some(i + 1),
+            Err(why) => bail!(
+                "{}: line {} is not a casecoach session event ({why}). The file is damaged before its end; it cannot be resumed safely.",
+                path.display(),
+                i + 1
+            ),
+        }
+    }
+    match loaded.events.first() {
+        None => bail!(
+            "{} holds no session events; is it a casecoach session log?",
+            path.display()
+        ),
+        Some(Event::Started { .. }) => Ok(loaded),
+        Some(_) => bail!(
+            "{} does not start with a 'started' event; is it a casecoach session log?",
+            path.display()
+        ),
+    }
+}

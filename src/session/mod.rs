@@ -1,0 +1,320 @@
+//! A session: the interview and its log, and the one door through which anything happens to
+//! it. `Session::record` writes an event to the log, then applies it to the interview, so the
+//! log always holds at least what the state knows. Chat, voice and simulate change state only
+//! through it; replay (`replay.rs`) applies the same events with the same reducer.
+
+mod log;
+pub mod progress;
+mod replay;
+pub mod store;
+
+pub use crate::interview::Event;
+pub use log::{Loaded, Log, SCHEMA, parse, read};
+pub use progress::{spark, stage_averages, timings, weakest_stage};
+pub use replay::{Replayed, replay, started_info};
+pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
+
+use crate::interview::director::{self, Command};
+use crate::interview::{Action, Interview, Observation, Role};
+use anyhow::Result;
+
+/// The events that log a reading: the reading, then each credit it earns.
+pub fn reading_events(iv: &Interview, obs: &Observation) -> Vec<Event> {
+    let mut events = vec![Event::Reading {
+        turn: obs.turn,
+        reading: obs.reading(&iv.scenario),
+    }];
+    events.extend(obs.credits(&iv.scenario));
+    events
+}
+
+pub struct Session {
+    iv: Interview,
+    log: Log,
+}
+
+impl Session {
+    pub fn new(iv: Interview, log: Log) -> Session {
+        Session { iv, log }
+    }
+
+    /// A session kept in memory, for tests and assessments.
+    pub fn memory(iv: Interview) -> Session {
+        Session::new(iv, Log::memory("<memory>"))
+    }
+
+    pub fn interview(&self) -> &Interview {
+        &self.iv
+    }
+
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    pub fn into_interview(self) -> Interview {
+        self.iv
+    }
+
+    /// The one door: log the event, then apply it. An event that cannot be written is not
+    /// applied, so the state never runs ahead of the log.
+    pub fn record(&mut self, event: Event) -> Result<()> {
+        self.log.append(&event)?;
+        self.iv.apply(&event);
+        Ok(())
+    }
+
+    /// The opening actions of a fresh interview, recorded.
+    pub fn open(&mut self) -> Result<Vec<Action>> {
+        let actions = self.iv.opening();
+        self.act(&actions)?;
+        Ok(actions)
+    }
+
+    /// A candidate turn ending at `at`: recorded, then read, its reading recorded.
+    pub fn candidate(&mut self, text: &str, at: f64) -> Result<Observation> {
+        let n = self.iv.next_turn();
+        self.record(Event::Turn {
+            n,
+            role: Role::Candidate,
+            text: text.to_string(),
+            at,
+            phase: self.iv.phase,
+        })?;
+        self.read(n, text)
+    }
+
+    /// Read turn `n` (already recorded) and record the reading, then its credits.
+    pub fn read(&mut self, n: usize, text: &str) -> Result<Observation> {
+        let obs = self.iv.read(n, text);
+        for e in reading_events(&self.iv, &obs) {
+            self.record(e)?;
+        }
+        Ok(obs)
+    }
+
+    /// The director's answer to a read turn, recorded.
+    pub fn react(&mut self, obs: &Observation) -> Result<Vec<Action>> {
+        let actions = director::decide(&self.iv, obs);
+        self.act(&actions)?;
+        Ok(actions)
+    }
+
+    /// A candidate turn read and answered, with no second judge: what tests and assessments use.
+    pub fn answer(&mut self, text: &str, at: f64) -> Result<(Observation, Vec<Action>)> {
+        let obs = self.candidate(text, at)?;
+        let actions = self.react(&obs)?;
+        Ok((obs, actions))
+    }
+
+    /// A command the candidate typed (`/hint`, `/skip`, `/end`), decided and recorded.
+    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
+        let actions = director::on_command(&self.iv, command);
+        self.act(&actions)?;
+        Ok(actions)
+    }
+
+    /// An interviewer line ending at `at`, recorded; returns its turn number.
+    pub fn interviewer(&mut self, text: &str, at: f64) -> Result<usize> {
+        let n = self.iv.next_turn();
+        self.record(Event::Turn {
+            n,
+            role: Role::Interviewer,
+            text: text.to_string(),
+            at,
+            phase: self.iv.phase,
+        })?;
+        Ok(n)
+    }
+
+    /// Record actions, each followed by the phase change it made, if any.
+    pub fn act(&mut self, actions: &[Action]) -> Result<()> {
+        let at = self.iv.now;
+        for a in actions {
+            let from = self.iv.phase;
+            self.record(Event::Action {
+                at,
+                action: a.clone(),
+            })?;
+            if self.iv.phase != from {
+                self.record(Event::Stage {
+                    from,
+                    to: self.iv.phase,
+                    at,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Unit tests drive an interview through the same door as a live session, in memory.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Session;
+    use crate::interview::director::Command;
+    use crate::interview::{Action, Interview, Observation};
+
+    fn with<T>(iv: &mut Interview, f: impl FnOnce(&mut Session) -> T) -> T {
+        let mut s = Session::memory(iv.clone());
+        let out = f(&mut s);
+        *iv = s.into_interview();
+        out
+    }
+
+    pub fn open(iv: &mut Interview) -> Vec<Action> {
+        with(iv, |s| s.open().unwrap())
+    }
+
+    /// A candidate turn ending at `at`, read but not answered.
+    pub fn observe(iv: &mut Interview, text: &str, at: f64) -> Observation {
+        with(iv, |s| s.candidate(text, at).unwrap())
+    }
+
+    /// A candidate turn ending at `at`, read and answered.
+    pub fn answer(iv: &mut Interview, text: &str, at: f64) -> (Observation, Vec<Action>) {
+        with(iv, |s| s.answer(text, at).unwrap())
+    }
+
+    pub fn command(iv: &mut Interview, command: Command) -> Vec<Action> {
+        with(iv, |s| s.command(command).unwrap())
+    }
+
+    /// An action decided at `at` (the clock moves there first, as a live turn would have).
+    pub fn act(iv: &mut Interview, action: &Action, at: f64) {
+        with(iv, |s| {
+            s.record(crate::interview::Event::Action {
+                at,
+                action: action.clone(),
+            })
+            .unwrap()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::{Mode, Phase, Reason};
+    use crate::scenario;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    fn sample(dir: &Path) -> PathBuf {
+        let sc = scenario::load("fraud").unwrap();
+        let mut log = Log::create(dir, "fraud").unwrap();
+        let start = Event::Started {
+            scenario: "fraud".into(),
+            locator: "fraud".into(),
+            hash: sc.hash.clone(),
+            title: sc.title.clone(),
+            minutes: 60,
+            mode: Mode::Interview,
+            interviewer: "scripted".into(),
+            time: "2026-11-27T00:00:00Z".into(),
+            focus: None,
+            judge: None,
+        };
+        log.append(&start).unwrap();
+        let open = Action::AdvanceStage {
+            from: None,
+            to: crate::framework::Stage::Clarify,
+            reason: Reason::Start,
+        };
+        log.append(&Event::Action {
+            at: 0.0,
+            action: open,
+        })
+        .unwrap();
+        log.append(&Event::Turn {
+            n: 1,
+            role: Role::Interviewer,
+            text: "Hi".into(),
+            at: 1.0,
+            phase: Phase::Stage(crate::framework::Stage::Clarify),
+        })
+        .unwrap();
+        log.append(&Event::Turn {
+            n: 2,
+            role: Role::Candidate,
+            text: "What is the business goal and how do we measure success?".into(),
+            at: 9.0,
+            phase: Phase::Stage(crate::framework::Stage::Clarify),
+        })
+        .unwrap();
+        log.path
+    }
+
+    #[test]
+    fn replay_rebuilds_state_and_finds_the_unanswered_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let loaded = read(&path).unwrap();
+        assert_eq!(loaded.partial_line, None);
+        let r = replay(&loaded, Arc::new(scenario::load("fraud").unwrap())).unwrap();
+        assert_eq!(r.interview.turns.len(), 2);
+        assert_eq!(
+            r.interview.phase,
+            Phase::Stage(crate::framework::Stage::Clarify)
+        );
+        let cp = r
+            .interview
+            .scenario
+            .checkpoint_index("clarify.business-objective")
+            .unwrap();
+        assert!(r.interview.covered(cp));
+        assert_eq!(r.unanswered.map(|o| o.turn), Some(2));
+    }
+
+    #[test]
+    fn a_cut_last_line_is_dropped_and_repaired_on_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let whole = std::fs::metadata(&path).unwrap().len();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(br#"{"v":1,"type":"turn","n":3,"role":"cand"#)
+            .unwrap();
+        drop(f);
+        let loaded = read(&path).unwrap();
+        assert_eq!(loaded.partial_line, Some(5));
+        assert_eq!(loaded.events.len(), 4);
+        assert_eq!(loaded.good_len, whole);
+        let mut log = Log::reopen(&path, &loaded).unwrap();
+        log.append(&Event::Note {
+            text: "n".into(),
+            at: 2.0,
+        })
+        .unwrap();
+        let again = read(&path).unwrap();
+        assert_eq!((again.events.len(), again.partial_line), (5, None));
+    }
+
+    #[test]
+    fn damage_before_the_end_is_an_error_with_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "\"type\":\"action\"",
+            "\"type\":\"bogus\"",
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        let e = format!("{:#}", read(&path).unwrap_err());
+        assert!(e.contains("line 2 is not a casecoach session event"), "{e}");
+        std::fs::write(&path, b"hello\n").unwrap();
+        assert!(read(&path).is_err());
+    }
+
+    #[test]
+    fn find_by_part_of_the_name_or_the_newest_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert_eq!(find(dir.path(), Some(&id[..8])).unwrap(), path);
+        assert_eq!(find(dir.path(), None).unwrap(), path);
+        assert!(find(dir.path(), Some("nothing-like-it")).is_err());
+    }
+}

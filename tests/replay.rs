@@ -1,0 +1,116 @@
+//! Replay equals live: the state rebuilt from a session's log is the state the live session
+//! had, for every built-in scenario, persona and mode. And logs written before the log recorded
+//! its readings (schema 1) still resume and debrief as they did.
+
+mod common;
+
+use casecoach::debrief::{self, Basis};
+use casecoach::interview::Mode;
+use casecoach::scenario;
+use casecoach::session::{self, Event, SCHEMA};
+use casecoach::sim::{self, Persona};
+use common::Env;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The events as the log file holds them, read back the way a resume reads them.
+fn through_the_file(events: &[Event]) -> session::Loaded {
+    let mut bytes = Vec::new();
+    for e in events {
+        let mut v = serde_json::to_value(e).unwrap();
+        v["v"] = SCHEMA.into();
+        bytes.extend(serde_json::to_vec(&v).unwrap());
+        bytes.push(b'\n');
+    }
+    session::parse(&bytes, Path::new("<test>")).unwrap()
+}
+
+#[test]
+fn the_state_rebuilt_from_the_log_is_the_live_state() {
+    let mut runs = 0;
+    for id in scenario::known_ids() {
+        let sc = Arc::new(scenario::load(&id).unwrap());
+        for persona in Persona::ALL {
+            for mode in [Mode::Interview, Mode::Coach] {
+                let live = sim::run(sc.clone(), persona, mode, None, None, None).unwrap();
+                let loaded = through_the_file(&live.events);
+                let replayed = session::replay(&loaded, sc.clone()).unwrap();
+                let what = format!("{id} / {} / {}", persona.id(), mode.id());
+                assert!(
+                    replayed.interview == live.interview,
+                    "{what}: state differs"
+                );
+                assert!(
+                    replayed.unlogged.is_empty(),
+                    "{what}: replay had to read a turn"
+                );
+                let again = debrief::report(&replayed.interview, Basis::Session);
+                assert_eq!(
+                    serde_json::to_value(&again).unwrap(),
+                    serde_json::to_value(&live.report).unwrap(),
+                    "{what}: debrief differs"
+                );
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs >= 36, "{runs}");
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_finished_schema_1_log_debriefs_as_it_did() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args(["debrief", "--format", "json"])
+        .arg(fixture("v1-fraud-weak-ended.jsonl"))
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(now, json(&fixture("v1-fraud-weak-ended.debrief.json")));
+}
+
+#[test]
+fn an_unfinished_schema_1_log_resumes_and_ends_as_it_did() {
+    let env = Env::new();
+    let dir = env.dir.path().join("data/sessions");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("20261201-192836-fraud.jsonl");
+    std::fs::copy(fixture("v1-fraud-coach-unfinished.jsonl"), &log).unwrap();
+    let rest: String = std::fs::read_to_string(fixture("fraud-strong.txt"))
+        .unwrap()
+        .lines()
+        .skip(8)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let out = env
+        .cmd()
+        .args(["chat", "--resume", "20261201-192836"])
+        .write_stdin(rest)
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let out = env
+        .cmd()
+        .args(["debrief", "--format", "json", "20261201-192836"])
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        now,
+        json(&fixture("v1-fraud-coach-unfinished.resumed.debrief.json"))
+    );
+}
