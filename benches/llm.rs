@@ -9,8 +9,8 @@
 use casecoach::chat::Chat;
 use casecoach::framework::Stage;
 use casecoach::interview::Action;
+use casecoach::interviewer::LlmInterviewer;
 use casecoach::interviewer::Scripted;
-use casecoach::llm::interviewer::LlmInterviewer;
 use casecoach::llm::{
     Backend, Completion, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible, Usage,
 };

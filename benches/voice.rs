@@ -20,7 +20,7 @@ use casecoach::voice::live::{Driver, Parts};
 use casecoach::voice::speech::{Paced, Sentences, Speech, tone};
 use casecoach::voice::stt::{Stt, SttConfig};
 use casecoach::voice::tts::Endpoint;
-use casecoach::voice::turn::{Key, KeyKind, Ptt, Status, Turn};
+use casecoach::voice::turn::{Key, KeyKind, Ptt, Status, TurnMachine};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -152,9 +152,14 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
         keep: None,
     };
     arrivals.lock().unwrap().stt.clear();
-    let outcome = Driver::new(&settings, None, Turn::new(Ptt::Hold, None, false), parts)
-        .run()
-        .unwrap();
+    let outcome = Driver::new(
+        &settings,
+        None,
+        TurnMachine::new(Ptt::Hold, None, false),
+        parts,
+    )
+    .run()
+    .unwrap();
     let screen = screen.lock().unwrap();
     assert!(!screen.timed_out, "the scripted answer stalled");
     let released = screen

@@ -705,8 +705,8 @@ fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
 #[test]
 fn the_prompt_stays_bounded_as_the_interview_grows() {
     use casecoach::interview::{Interview, Mode};
+    use casecoach::interviewer::LlmInterviewer;
     use casecoach::interviewer::Scripted;
-    use casecoach::llm::interviewer::LlmInterviewer;
     let answers: Vec<String> = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/fraud-strong.txt"

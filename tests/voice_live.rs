@@ -13,7 +13,7 @@ use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Heard, Requests, Screen, Script, Step, Tone};
 use casecoach::voice::live::{Driver, Outcome, Parts, Transcriber};
 use casecoach::voice::speech::{Paced, Speech, tone};
-use casecoach::voice::turn::{Key, Ptt, Status, Turn};
+use casecoach::voice::turn::{Key, Ptt, Status, TurnMachine};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -117,7 +117,7 @@ impl Rig {
         let outcome = Driver::new(
             &settings(&dir, self.llm),
             self.resume.then_some(None),
-            Turn::new(self.ptt, self.auto_stop, self.confirm),
+            TurnMachine::new(self.ptt, self.auto_stop, self.confirm),
             parts,
         )
         .run()

@@ -557,7 +557,7 @@ fn interviewer_for(settings: &Settings) -> Result<Box<dyn Interviewer>> {
         Some(config) => {
             crate::llm::interrupt::install();
             let backend = crate::llm::OpenAiCompatible::new(config.clone())?;
-            let llm = crate::llm::interviewer::LlmInterviewer::new(
+            let llm = crate::interviewer::LlmInterviewer::new(
                 backend,
                 scripted,
                 config.clone(),

@@ -8,7 +8,6 @@
 
 pub mod doctor;
 pub mod interrupt;
-pub mod interviewer;
 pub mod judge;
 mod transport;
 

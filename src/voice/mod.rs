@@ -9,14 +9,16 @@ pub mod device;
 pub mod fake;
 pub mod live;
 pub mod speech;
+mod status;
 pub mod stt;
 pub mod terminal;
 pub mod tts;
 pub mod turn;
+mod worker;
 
 use crate::chat::Chat;
 use crate::chat::Settings;
-use crate::interview::Role;
+use crate::interview::{Role, VoiceNote};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -69,7 +71,7 @@ const GENERAL_TERMS: &[&str] = &[
 const MAX_UPLOAD_SECONDS: f64 = 120.0;
 
 /// Filler words, counted for the delivery notes.
-pub(crate) const FILLERS: &[&str] = &[
+const FILLERS: &[&str] = &[
     "um",
     "uh",
     "erm",
@@ -149,6 +151,32 @@ pub fn transcribe(
         pieces.push(stt.transcribe(part.wav()?, prompt)?);
     }
     Ok(pieces.join(" ").trim().to_string())
+}
+
+/// The numbers of a spoken answer, for the delivery notes.
+pub fn note_for(clip: &audio::Clip, text: &str, transcribe_ms: u64) -> VoiceNote {
+    let lower = format!(" {} ", text.to_lowercase());
+    let fillers: usize = FILLERS
+        .iter()
+        .map(|f| lower.matches(&format!(" {f} ")).count())
+        .sum();
+    let words = crate::cue::word_count(text);
+    let speech = clip.speech_seconds();
+    let wpm = if speech > 0.0 {
+        words as f64 * 60.0 / speech
+    } else {
+        0.0
+    };
+    let r2 = |x: f64| (x * 100.0).round() / 100.0;
+    VoiceNote {
+        turn: 0,
+        audio_seconds: r2(clip.seconds()),
+        speech_seconds: r2(speech),
+        longest_pause: r2(clip.longest_pause()),
+        words_per_minute: wpm.round(),
+        fillers,
+        transcribe_ms,
+    }
 }
 
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
@@ -240,7 +268,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             ));
             continue;
         }
-        let mut note = live::note_for(&clip, &text, transcribe_ms);
+        let mut note = note_for(&clip, &text, transcribe_ms);
         note.turn = chat.iv().turns.len() + 1;
         let Some(text) = (if opts.confirm {
             confirm(&text)?
@@ -359,8 +387,8 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         speech,
         keep: opts.audio_out.clone(),
     };
-    let turn = turn::Turn::new(ptt, opts.auto_stop, opts.confirm);
-    let outcome = live::Driver::new(settings, opts.resume.clone(), turn, parts).run();
+    let machine = turn::TurnMachine::new(ptt, opts.auto_stop, opts.confirm);
+    let outcome = live::Driver::new(settings, opts.resume.clone(), machine, parts).run();
     // The terminal is back to normal here (the driver owned it); now say where things are.
     let outcome = outcome?;
     if !outcome.ended && !outcome.session.is_empty() {
@@ -451,14 +479,6 @@ mod tests {
         assert!(p.contains("NDCG"));
         assert_eq!(p.matches("PR-AUC").count(), 1, "{p}");
         assert!(p.len() <= 500 + 2 + 200, "{} characters", p.len());
-    }
-
-    #[test]
-    fn the_meter_spans_silence_to_loud_speech() {
-        assert_eq!(live::meter(0.0), '·');
-        assert_eq!(live::meter(0.001), '·');
-        assert_eq!(live::meter(0.3), '█');
-        assert!(live::meter(0.02) > live::meter(0.005));
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl Player for Paced {
 
 /// News from the speaker, for the driver.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Heard {
+pub enum Playback {
     /// The first sound of a reply played.
     Started { reply: u64, at: Instant },
     /// Everything queued for the reply has played.
@@ -177,7 +177,7 @@ impl Speech {
     pub fn new(
         mut synth: Box<dyn Synth>,
         mut player: Box<dyn Player>,
-        news: Sender<Heard>,
+        news: Sender<Playback>,
     ) -> Speech {
         let (jobs, job_rx) = channel::<Job>();
         let (plays, play_rx): (Sender<Play>, Receiver<Play>) = channel();
@@ -203,7 +203,7 @@ impl Speech {
                             Err(e) => {
                                 if !warned {
                                     warned = true;
-                                    let _ = synth_news.send(Heard::Failed(format!("{e:#}")));
+                                    let _ = synth_news.send(Playback::Failed(format!("{e:#}")));
                                 }
                                 // Unspoken but shown: the candidate read it.
                                 let _ = plays.send(Play::Clip {
@@ -236,7 +236,7 @@ impl Speech {
                             r.busy = true;
                             if r.started != Some(reply) && !clip.samples.is_empty() {
                                 r.started = Some(reply);
-                                let _ = news.send(Heard::Started {
+                                let _ = news.send(Playback::Started {
                                     reply,
                                     at: Instant::now(),
                                 });
@@ -261,7 +261,7 @@ impl Speech {
                     }
                     Play::Flush { reply } => {
                         if reply == cur.load(Ordering::SeqCst) {
-                            let _ = news.send(Heard::Drained { reply });
+                            let _ = news.send(Playback::Drained { reply });
                         }
                     }
                 }
@@ -400,7 +400,7 @@ mod tests {
         }
     }
 
-    fn pipeline(speed: f64) -> (Speech, Receiver<Heard>, Played) {
+    fn pipeline(speed: f64) -> (Speech, Receiver<Playback>, Played) {
         let played = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = channel();
         let player = Paced {
@@ -414,7 +414,7 @@ mod tests {
         )
     }
 
-    fn wait_for(rx: &Receiver<Heard>, want: impl Fn(&Heard) -> bool) -> Heard {
+    fn wait_for(rx: &Receiver<Playback>, want: impl Fn(&Playback) -> bool) -> Playback {
         loop {
             let h = rx
                 .recv_timeout(Duration::from_secs(5))
@@ -432,8 +432,8 @@ mod tests {
         speech.say(reply, "One two three.".into());
         speech.say(reply, "Four five.".into());
         speech.flush(reply);
-        assert!(matches!(wait_for(&rx, |_| true), Heard::Started { .. }));
-        wait_for(&rx, |h| matches!(h, Heard::Drained { .. }));
+        assert!(matches!(wait_for(&rx, |_| true), Playback::Started { .. }));
+        wait_for(&rx, |h| matches!(h, Playback::Drained { .. }));
         assert_eq!(speech.spoken(reply), "One two three. Four five.");
         let p = played.lock().unwrap();
         assert_eq!(p.len(), 2);
@@ -451,7 +451,7 @@ mod tests {
         );
         speech.say(reply, "And the second sentence is never heard.".into());
         speech.flush(reply);
-        wait_for(&rx, |h| matches!(h, Heard::Started { .. }));
+        wait_for(&rx, |h| matches!(h, Playback::Started { .. }));
         std::thread::sleep(Duration::from_millis(500));
         let asked = Instant::now();
         let heard = speech.stop(reply);
@@ -471,12 +471,15 @@ mod tests {
         assert!(p[0].1 < 0.8 && p[0].1 > 0.3, "{:?}", p[0]);
         drop(p);
         // Nothing drains for a reply that was cut.
-        assert!(rx.try_iter().all(|h| !matches!(h, Heard::Drained { .. })));
+        assert!(
+            rx.try_iter()
+                .all(|h| !matches!(h, Playback::Drained { .. }))
+        );
         // The next reply plays normally.
         let next = speech.begin();
         speech.say(next, "Go on.".into());
         speech.flush(next);
-        wait_for(&rx, |h| *h == Heard::Drained { reply: next });
+        wait_for(&rx, |h| *h == Playback::Drained { reply: next });
         assert_eq!(speech.spoken(next), "Go on.");
     }
 
@@ -490,12 +493,12 @@ mod tests {
         let mut failures = 0;
         loop {
             match rx.recv_timeout(Duration::from_secs(5)).unwrap() {
-                Heard::Failed(m) => {
+                Playback::Failed(m) => {
                     assert!(m.contains("synth broke"));
                     failures += 1;
                 }
-                Heard::Drained { .. } => break,
-                Heard::Started { .. } => panic!("nothing was audible"),
+                Playback::Drained { .. } => break,
+                Playback::Started { .. } => panic!("nothing was audible"),
             }
         }
         assert_eq!(failures, 1);

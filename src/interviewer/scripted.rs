@@ -1,7 +1,7 @@
-//! Who phrases the interviewer's lines. The director decides what happens; an `Interviewer` turns
-//! that action into words. The scripted one needs no model: it fills `prompts/scripted-*.hbs` with
-//! the scenario's own lines. The LLM-backed interviewer plugs in behind the same trait.
+//! The interviewer that needs no model: each action's line is a template filled with the
+//! scenario's own words, so a session without a model still reads like an interview.
 
+use super::{Interviewer, Said, TurnRequest, templates};
 use crate::interview::{Action, Interview, Reason};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -12,35 +12,35 @@ use std::path::Path;
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "scripted-advance-stage.hbs",
-        include_str!("../prompts/scripted-advance-stage.hbs"),
+        include_str!("../../prompts/scripted-advance-stage.hbs"),
     ),
     (
         "scripted-answer-fact.hbs",
-        include_str!("../prompts/scripted-answer-fact.hbs"),
+        include_str!("../../prompts/scripted-answer-fact.hbs"),
     ),
     (
         "scripted-probe.hbs",
-        include_str!("../prompts/scripted-probe.hbs"),
+        include_str!("../../prompts/scripted-probe.hbs"),
     ),
     (
         "scripted-hint.hbs",
-        include_str!("../prompts/scripted-hint.hbs"),
+        include_str!("../../prompts/scripted-hint.hbs"),
     ),
     (
         "scripted-redirect.hbs",
-        include_str!("../prompts/scripted-redirect.hbs"),
+        include_str!("../../prompts/scripted-redirect.hbs"),
     ),
     (
         "scripted-wrap-up.hbs",
-        include_str!("../prompts/scripted-wrap-up.hbs"),
+        include_str!("../../prompts/scripted-wrap-up.hbs"),
     ),
     (
         "scripted-debrief.hbs",
-        include_str!("../prompts/scripted-debrief.hbs"),
+        include_str!("../../prompts/scripted-debrief.hbs"),
     ),
 ];
 
-/// Everything a line source may use to phrase one action.
+/// Everything the scripted interviewer uses to phrase one action.
 pub struct LineRequest<'a> {
     pub interview: &'a Interview,
     pub action: &'a Action,
@@ -50,54 +50,6 @@ pub struct LineRequest<'a> {
     pub then: Option<&'a Action>,
 }
 
-/// One interviewer turn: every action the director chose for it.
-pub struct TurnRequest<'a> {
-    pub interview: &'a Interview,
-    pub actions: &'a [Action],
-    /// The candidate's last words, as data. Never rendered as a template.
-    pub candidate: Option<&'a str>,
-}
-
-/// What the interviewer said, and what it cost.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Said {
-    pub text: String,
-    pub usage: Option<crate::llm::Usage>,
-    /// A one-line notice for the user (a model turn that fell back to the scripted line).
-    pub notice: Option<String>,
-    /// Model timings: to the first token, and the whole line.
-    pub first_token_ms: Option<u64>,
-    pub total_ms: Option<u64>,
-}
-
-pub trait Interviewer {
-    /// A short name for logs and the session header ("scripted", a model name...).
-    fn name(&self) -> String;
-    /// Say one turn, handing text to `show` as it becomes available (all at once, or streamed).
-    fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
-}
-
-/// Handlebars set up the way every template here needs: strict, no HTML escaping.
-pub fn templates(user_dir: Option<&Path>) -> Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    for (name, text) in TEMPLATES {
-        let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
-        let (source, origin) = match &user {
-            Some(p) => (
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read prompt template {}", p.display()))?,
-                p.display().to_string(),
-            ),
-            None => (text.to_string(), format!("<built-in {name}>")),
-        };
-        hb.register_template_string(name, source)
-            .with_context(|| format!("template {origin} does not parse"))?;
-    }
-    Ok(hb)
-}
-
 pub struct Scripted {
     hb: Handlebars<'static>,
 }
@@ -105,7 +57,7 @@ pub struct Scripted {
 impl Scripted {
     pub fn new(user_prompts: Option<&Path>) -> Result<Scripted> {
         Ok(Scripted {
-            hb: templates(user_prompts)?,
+            hb: templates(user_prompts, TEMPLATES)?,
         })
     }
 }
@@ -264,31 +216,6 @@ fn line_data(req: &LineRequest) -> Value {
         }
     }
     data
-}
-
-/// The stage goal and unchecked boxes, for coach mode's live checklist.
-pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
-    let Some(stage) = iv.stage() else {
-        return vec![];
-    };
-    iv.scenario
-        .checkpoints
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.stage == stage)
-        .map(|(i, c)| (iv.covered(i), c.id.clone(), c.title.clone()))
-        .collect()
-}
-
-/// Used by `/stage`: the stage name and its goal.
-pub fn stage_line(iv: &Interview) -> String {
-    match iv.stage() {
-        Some(s) => format!("{} ({} of 8): {}", s.name(), s.index() + 1, s.goal()),
-        None => match iv.phase {
-            crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
-            _ => "The interview is over.".into(),
-        },
-    }
 }
 
 #[cfg(test)]

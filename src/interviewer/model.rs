@@ -1,13 +1,13 @@
-//! The model-voiced interviewer. The director has already decided what happens; the model only
-//! phrases it. The scripted line for the turn is the intent it paraphrases, so the model never
-//! sees a model answer. Its words are streamed, held to a word budget in code, cleaned of
-//! thinking text, and replaced by the scripted line when the endpoint fails.
+//! The interviewer whose words come from a model. The director has already decided what happens;
+//! the model only phrases it. The scripted line for the turn is the intent it paraphrases, so the
+//! model never sees a model answer. Its words are streamed, held to a word budget in code, cleaned
+//! of thinking text, and replaced by the scripted line when the endpoint fails.
 
-use super::{Backend, Flow, LlmConfig, Message};
+use super::{Interviewer, Said, Scripted, TurnRequest, templates};
 use crate::cue::word_count;
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, Phase, Reason, Role};
-use crate::interviewer::{Interviewer, Said, Scripted, TurnRequest};
+use crate::llm::{Backend, Flow, LlmConfig, Message};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
 use serde_json::json;
@@ -16,6 +16,11 @@ use serde_json::json;
 const HISTORY_TURNS: usize = 6;
 /// Longest stretch of one turn sent to the model.
 const TURN_CHARS: usize = 1200;
+/// The system prompt; a user prompts folder overrides it by file name.
+const TEMPLATES: &[(&str, &str)] = &[(
+    "llm-system.hbs",
+    include_str!("../../prompts/llm-system.hbs"),
+)];
 
 pub struct LlmInterviewer<B: Backend> {
     backend: B,
@@ -31,18 +36,7 @@ impl<B: Backend> LlmInterviewer<B> {
         config: LlmConfig,
         user_prompts: Option<&std::path::Path>,
     ) -> Result<Self> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.register_escape_fn(handlebars::no_escape);
-        let name = "llm-system.hbs";
-        let user = user_prompts.map(|d| d.join(name)).filter(|p| p.exists());
-        let source = match &user {
-            Some(p) => std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read prompt template {}", p.display()))?,
-            None => include_str!("../../prompts/llm-system.hbs").to_string(),
-        };
-        hb.register_template_string(name, source)
-            .with_context(|| format!("template {name} does not parse"))?;
+        let hb = templates(user_prompts, TEMPLATES)?;
         Ok(LlmInterviewer {
             backend,
             scripted,

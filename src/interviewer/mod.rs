@@ -1,0 +1,116 @@
+//! Who phrases the interviewer's lines. The director decides what happens; an `Interviewer` turns
+//! that action into words. The scripted one needs no model: it fills `prompts/scripted-*.hbs` with
+//! the scenario's own lines. The model one paraphrases the scripted line behind the same trait.
+
+pub mod model;
+pub mod scripted;
+
+pub use model::LlmInterviewer;
+pub use scripted::{LineRequest, Scripted};
+
+use crate::interview::{Action, Interview};
+use anyhow::{Context, Result};
+use handlebars::Handlebars;
+use std::path::Path;
+
+/// One interviewer turn: every action the director chose for it.
+pub struct TurnRequest<'a> {
+    pub interview: &'a Interview,
+    pub actions: &'a [Action],
+    /// The candidate's last words, as data. Never rendered as a template.
+    pub candidate: Option<&'a str>,
+}
+
+/// What the interviewer said, and what it cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Said {
+    pub text: String,
+    pub usage: Option<crate::llm::Usage>,
+    /// A one-line notice for the user (a model turn that fell back to the scripted line).
+    pub notice: Option<String>,
+    /// Model timings: to the first token, and the whole line.
+    pub first_token_ms: Option<u64>,
+    pub total_ms: Option<u64>,
+}
+
+pub trait Interviewer {
+    /// A short name for logs and the session header ("scripted", a model name...).
+    fn name(&self) -> String;
+    /// Say one turn, handing text to `show` as it becomes available (all at once, or streamed).
+    fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
+}
+
+/// Handlebars set up the way every template here needs: strict, so a misspelt key fails instead
+/// of saying nothing, and no HTML escaping, since the lines are plain text. A file of the same
+/// name in the user's prompts folder replaces a built-in template.
+pub fn templates(
+    user_dir: Option<&Path>,
+    built_in: &[(&str, &str)],
+) -> Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    for (name, text) in built_in {
+        let user = user_dir.map(|d| d.join(name)).filter(|p| p.exists());
+        let (source, origin) = match &user {
+            Some(p) => (
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read prompt template {}", p.display()))?,
+                p.display().to_string(),
+            ),
+            None => (text.to_string(), format!("<built-in {name}>")),
+        };
+        hb.register_template_string(name, source)
+            .with_context(|| format!("template {origin} does not parse"))?;
+    }
+    Ok(hb)
+}
+
+/// The stage goal and unchecked boxes, for coach mode's live checklist.
+pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
+    let Some(stage) = iv.stage() else {
+        return vec![];
+    };
+    iv.scenario
+        .checkpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stage == stage)
+        .map(|(i, c)| (iv.covered(i), c.id.clone(), c.title.clone()))
+        .collect()
+}
+
+/// Used by `/stage`: the stage name and its goal.
+pub fn stage_line(iv: &Interview) -> String {
+    match iv.stage() {
+        Some(s) => format!("{} ({} of 8): {}", s.name(), s.index() + 1, s.goal()),
+        None => match iv.phase {
+            crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
+            _ => "The interview is over.".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::templates;
+    use serde_json::json;
+
+    #[test]
+    fn every_template_is_strict_unescaped_and_overridden_by_the_user_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.hbs"), "user {{x}}").unwrap();
+        let built_in = [("mine.hbs", "built-in {{x}}"), ("other.hbs", "{{x}}")];
+        let hb = templates(Some(dir.path()), &built_in).unwrap();
+        let data = json!({"x": "<b>&</b>"});
+        assert_eq!(hb.render("mine.hbs", &data).unwrap(), "user <b>&</b>");
+        assert_eq!(hb.render("other.hbs", &data).unwrap(), "<b>&</b>");
+        assert!(hb.render("other.hbs", &json!({})).is_err());
+        std::fs::write(dir.path().join("other.hbs"), "{{#if}").unwrap();
+        let err = format!(
+            "{:#}",
+            templates(Some(dir.path()), &built_in).err().unwrap()
+        );
+        assert!(err.contains("other.hbs"), "{err}");
+    }
+}

@@ -1,0 +1,219 @@
+//! The live driver's two workers, each on a thread of its own so the keys stay live: the
+//! interview (`Chat`), which waits on the model, and the recogniser, which waits on speech to
+//! text. The driver owns the terminal; the workers only send it messages.
+
+use super::audio::Clip;
+use super::live::Transcriber;
+use crate::chat::Settings;
+use crate::chat::{Chat, LineNews, Next};
+use crate::interview::VoiceNote;
+use anyhow::Result;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::time::{Duration, Instant};
+
+/// To the interview thread.
+pub(super) enum ToChat {
+    Answer {
+        text: String,
+        /// The recording's numbers, and where it was kept (if it was).
+        note: Option<(VoiceNote, String)>,
+    },
+    Spoken {
+        turn: usize,
+        heard: String,
+    },
+    Latency {
+        transcript_ms: u64,
+        first_token_ms: Option<u64>,
+        first_audio_ms: Option<u64>,
+    },
+    Quit,
+}
+
+/// From the interview thread.
+pub(super) enum FromChat {
+    Output(String),
+    Piece(String),
+    /// The interviewer's line is logged as this turn.
+    LineEnd(usize),
+    /// The scenario's terms, sent once at the start.
+    Vocabulary(Vec<String>),
+    /// The interview is done with the last answer.
+    Reply {
+        ended: bool,
+    },
+    Closed {
+        session: String,
+        ended: bool,
+    },
+    Failed(String),
+}
+
+/// The interview, running on its worker thread.
+pub(super) struct ChatWorker {
+    tx: Sender<ToChat>,
+    rx: Receiver<FromChat>,
+    /// The interview has closed its log, or failed: nothing more will come.
+    pub closed: bool,
+}
+
+impl ChatWorker {
+    /// Start the interview: a new session, or the one `resume` names (the latest when None inside).
+    pub fn spawn(settings: &Settings, resume: Option<Option<String>>) -> ChatWorker {
+        let (tx, chat_rx) = channel();
+        let (chat_tx, rx) = channel();
+        let s = settings.clone();
+        std::thread::spawn(move || interview(s, resume, chat_tx, chat_rx));
+        ChatWorker {
+            tx,
+            rx,
+            closed: false,
+        }
+    }
+
+    /// A thread that has gone is seen on the receiving side, so sending does not report it.
+    pub fn send(&self, msg: ToChat) {
+        let _ = self.tx.send(msg);
+    }
+
+    pub fn try_recv(&self) -> Result<FromChat, TryRecvError> {
+        self.rx.try_recv()
+    }
+
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<FromChat, RecvTimeoutError> {
+        self.rx.recv_timeout(timeout)
+    }
+}
+
+/// Interview output, sent to the driver to print (it owns the terminal).
+struct ToDriver(Sender<FromChat>);
+
+impl std::io::Write for ToDriver {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self
+            .0
+            .send(FromChat::Output(String::from_utf8_lossy(buf).into_owned()));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The interview, on its own thread: created there (a `Chat` need not be Send), fed answers,
+/// and reporting its output and each reply's end.
+fn interview(
+    settings: Settings,
+    resume: Option<Option<String>>,
+    tx: Sender<FromChat>,
+    rx: Receiver<ToChat>,
+) {
+    let run = || -> Result<(String, bool)> {
+        let lines = tx.clone();
+        let on_line: Box<dyn FnMut(LineNews)> = Box::new(move |news| {
+            let _ = lines.send(match news {
+                LineNews::Piece(p) => FromChat::Piece(p.to_string()),
+                LineNews::Logged(turn) => FromChat::LineEnd(turn),
+            });
+        });
+        let out = Box::new(ToDriver(tx.clone()));
+        let mut chat = match &resume {
+            Some(q) => Chat::resume_with(&settings, q.as_deref(), out, true, Some(on_line))?,
+            None => {
+                let mut chat = Chat::start_with(&settings, out, true)?;
+                chat.on_line = Some(on_line);
+                chat
+            }
+        };
+        let _ = tx.send(FromChat::Vocabulary(chat.iv().scenario.vocabulary.clone()));
+        let _ = tx.send(FromChat::Output(format!("{}\n", chat.header())));
+        if resume.is_none() {
+            chat.open()?;
+        }
+        let _ = tx.send(FromChat::Reply {
+            ended: chat.ended(),
+        });
+        let mut answered = 0;
+        for msg in rx {
+            match msg {
+                ToChat::Answer { text, note } => {
+                    if chat.ended() {
+                        continue;
+                    }
+                    let turn = chat.iv().turns.len() + 1;
+                    if let Some((mut note, file)) = note
+                        && !text.starts_with('/')
+                    {
+                        note.turn = turn;
+                        chat.voice_note(&file, note)?;
+                        answered = turn;
+                    }
+                    let leave = matches!(crate::chat::handle_line(&mut chat, &text)?, Next::Leave);
+                    let _ = tx.send(FromChat::Reply {
+                        ended: chat.ended() || leave,
+                    });
+                }
+                ToChat::Spoken { turn, heard } => chat.spoken(turn, &heard)?,
+                ToChat::Latency {
+                    transcript_ms,
+                    first_token_ms,
+                    first_audio_ms,
+                } => {
+                    if answered > 0 {
+                        chat.latency(answered, transcript_ms, first_token_ms, first_audio_ms)?;
+                    }
+                }
+                ToChat::Quit => break,
+            }
+        }
+        Ok((chat.log().id(), chat.ended()))
+    };
+    match run() {
+        Ok((session, ended)) => {
+            let _ = tx.send(FromChat::Closed { session, ended });
+        }
+        Err(e) => {
+            let _ = tx.send(FromChat::Failed(format!("{e:#}")));
+        }
+    }
+}
+
+/// What the recogniser made of one recording, and when it was done.
+pub(super) type Transcript = (Result<String, String>, Instant);
+
+/// Speech to text, running on its worker thread.
+pub(super) struct SttWorker {
+    jobs: Sender<(Clip, String)>,
+    done: Receiver<Transcript>,
+    /// The scenario's terms, for the recogniser's prompt.
+    pub vocabulary: Vec<String>,
+}
+
+impl SttWorker {
+    pub fn spawn(mut stt: Box<dyn Transcriber>) -> SttWorker {
+        let (jobs, todo) = channel::<(Clip, String)>();
+        let (finished, done) = channel();
+        std::thread::spawn(move || {
+            for (clip, prompt) in todo {
+                let r =
+                    super::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
+                if finished.send((r, Instant::now())).is_err() {
+                    break;
+                }
+            }
+        });
+        SttWorker {
+            jobs,
+            done,
+            vocabulary: Vec::new(),
+        }
+    }
+
+    pub fn transcribe(&self, clip: Clip, prompt: String) {
+        let _ = self.jobs.send((clip, prompt));
+    }
+
+    pub fn try_recv(&self) -> Option<Transcript> {
+        self.done.try_recv().ok()
+    }
+}
