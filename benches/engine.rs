@@ -13,7 +13,7 @@
 //! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
-use casecoach::cli::Settings;
+use casecoach::chat::Settings;
 use casecoach::debrief::{self, render};
 use casecoach::interview::Mode;
 use casecoach::interviewer::Scripted;
@@ -90,10 +90,7 @@ fn first_line(c: &mut Criterion) {
         mode: Mode::Interview,
         focus: None,
         llm: None,
-        judge: casecoach::cli::JudgeMode::Lexical,
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
+        judge: casecoach::interview::JudgeMode::Lexical,
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {

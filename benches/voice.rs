@@ -10,7 +10,8 @@
 //! real clients; the microphone hears a prepared clip through the real capture path, and the
 //! speaker is paced in real time. Run: `cargo bench --bench voice`
 
-use casecoach::cli::{JudgeMode, Settings};
+use casecoach::chat::Settings;
+use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::llm::{LlmConfig, LlmSection};
 use casecoach::voice::capture::ClipMic;
@@ -116,9 +117,6 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
                 .unwrap()
                 .unwrap(),
         ),
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
         // The model judge would add its own request before the reply; lexical keeps the sum
         // to the three services named in the target.
         judge: JudgeMode::Lexical,

@@ -1,10 +1,11 @@
-//! Command-line flags, and their validation into typed settings (flag > env > config file >
-//! defaults) before any domain code sees them.
+//! The command line as clap sees it: subcommands, flags, their help, and clap's mirrors of the
+//! domain enums. `settings.rs` turns a parsed `Cli` into typed settings; nothing below reads this.
 
-use crate::config;
 use crate::debrief::render::Format;
-use crate::interview::Mode;
-use anyhow::{Result, bail};
+use crate::framework::InterviewType;
+use crate::interview::{JudgeMode, Mode};
+use crate::voice::tts::TtsKind;
+use crate::voice::turn::PttChoice;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -29,7 +30,11 @@ pub struct Cli {
 pub enum Command {
     /// Run a mock interview in the terminal (default scenario: fraud)
     Chat(ChatArgs),
-    /// Spoken practice from recordings: each WAV is one answer (a live microphone is not built yet)
+    /// Spoken practice: live push-to-talk on a microphone, or answers from WAV recordings
+    ///
+    /// Live needs a build with `--features mic` (Linux needs libasound2-dev) and a terminal;
+    /// --ptt chooses how the talk key works. Without a microphone, --audio-in a1.wav,a2.wav
+    /// gives the answers as recordings, one WAV file per answer.
     Voice(VoiceArgs),
     /// Score a transcript: a session log, or plain text with Candidate:/Interviewer: lines
     Assess(AssessArgs),
@@ -59,7 +64,7 @@ pub struct ChatArgs {
     pub scenario: Option<String>,
     /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
     #[arg(long, value_enum, env = "CASECOACH_MODE")]
-    pub mode: Option<Mode>,
+    pub mode: Option<ModeArg>,
     /// Session length: 45, 60 or 90 minutes of spoken time
     #[arg(long, value_parser = parse_minutes, env = "CASECOACH_MINUTES")]
     pub minutes: Option<u32>,
@@ -77,30 +82,10 @@ pub struct ChatArgs {
     pub model: Option<String>,
     /// Who judges coverage: the lexical matcher, the model, or both (default: both with a model)
     #[arg(long, value_enum)]
-    pub judge: Option<JudgeMode>,
+    pub judge: Option<JudgeArg>,
     /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
     #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
     pub focus: Option<Focus>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum JudgeMode {
-    Lexical,
-    Llm,
-    Both,
-}
-
-impl From<JudgeMode> for crate::interview::JudgeMode {
-    fn from(j: JudgeMode) -> Self {
-        match j {
-            JudgeMode::Lexical => Self::Lexical,
-            JudgeMode::Llm => Self::Llm,
-            JudgeMode::Both => Self::Both,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,19 +119,11 @@ fn parse_stage(s: &str) -> std::result::Result<crate::framework::Stage, String> 
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PttArg {
-    Auto,
-    Hold,
-    Toggle,
-}
-
 #[derive(Debug, clap::Args)]
 pub struct VoiceArgs {
     /// Scenario id or file path (default: fraud)
     pub scenario: Option<String>,
-    /// The answers, one WAV file each, in order
+    /// Answer from recordings instead of the microphone: one WAV file per answer, in order
     #[arg(long, value_name = "WAV,...", value_delimiter = ',')]
     pub audio_in: Vec<PathBuf>,
     /// Save the interviewer's lines here as WAV files
@@ -183,7 +160,7 @@ pub struct VoiceArgs {
     pub resume: Option<String>,
     /// espeak (offline), endpoint (--tts-url) or none; default: endpoint with --tts-url, else espeak
     #[arg(long, value_enum)]
-    pub tts: Option<crate::voice::tts::TtsKind>,
+    pub tts: Option<TtsArg>,
     /// An OpenAI-compatible text-to-speech endpoint, including /v1
     #[arg(long, value_name = "URL", env = "CASECOACH_TTS_BASE_URL")]
     pub tts_url: Option<String>,
@@ -203,7 +180,7 @@ pub struct VoiceArgs {
     #[arg(long)]
     pub language: Option<String>,
     #[arg(long, value_enum)]
-    pub mode: Option<Mode>,
+    pub mode: Option<ModeArg>,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
 }
@@ -219,7 +196,7 @@ pub struct AssessArgs {
     #[arg(long)]
     pub json: bool,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -239,7 +216,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub json: bool,
     #[arg(long, value_enum, default_value = "interview")]
-    pub mode: Mode,
+    pub mode: ModeArg,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
     /// Practise this stage harder
@@ -256,7 +233,7 @@ pub struct DebriefArgs {
     /// A session id (or a unique part of it) or a session file path
     pub session: String,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: FormatArg,
     /// Write to this file instead of the terminal
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -279,7 +256,7 @@ pub enum ScenarioCommand {
     New {
         id: String,
         #[arg(long = "type", value_enum, default_value = "case-study")]
-        kind: crate::framework::InterviewType,
+        kind: InterviewTypeArg,
         /// Where to write it (default: your scenarios folder)
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
@@ -304,106 +281,149 @@ pub enum ScenarioCommand {
     },
 }
 
-fn parse_minutes(s: &str) -> std::result::Result<u32, String> {
+/// 45, 60 or 90; also checks `[interview] minutes`, so both say the same.
+pub fn parse_minutes(s: &str) -> std::result::Result<u32, String> {
     match s.parse::<u32>() {
         Ok(m @ (45 | 60 | 90)) => Ok(m),
         _ => Err(format!("'{s}' is not a session length; use 45, 60 or 90")),
     }
 }
 
-/// Settings every command shares, resolved once.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub sessions_dir: PathBuf,
-    pub prompts_dir: Option<PathBuf>,
-    pub scenario: String,
-    pub minutes: Option<u32>,
-    pub mode: Mode,
-    /// The stage to practise harder, already resolved from `--focus`.
-    pub focus: Option<crate::framework::Stage>,
-    /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
-    pub llm: Option<crate::llm::LlmConfig>,
-    /// The config file's [stt] and [tts]; flags and environment win over them.
-    pub stt: config::SttSection,
-    pub tts: config::TtsSection,
-    pub voice: config::VoiceSection,
-    pub judge: JudgeMode,
+// Clap's mirrors of domain enums: the domain stays free of clap, and each `From` is the one place
+// a flag value becomes a domain value. Doc comments are the help text of each value.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Realistic: hints only when stuck or asked.
+    Interview,
+    /// Practice: live checklist and eager hints.
+    Coach,
 }
 
-pub fn settings(cli: &Cli) -> Result<Settings> {
-    let file = config::load(cli.config.as_deref())?;
-    let (flag_url, flag_model, judge) = match &cli.command {
-        Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref(), c.judge),
-        Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref(), None),
-        Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref(), None),
-        _ => (None, None, None),
-    };
-    let llm = crate::llm::LlmConfig::resolve(flag_url, flag_model, &file.llm)?;
-    let iv = file.interview;
-    let env_data = std::env::var_os("CASECOACH_DATA_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let sessions_dir = cli
-        .sessions_dir
-        .clone()
-        .or_else(|| env_data.map(|d| d.join("sessions")))
-        .or(iv.sessions_dir)
-        .or_else(|| config::data_dir().map(|d| d.join("sessions")));
-    let Some(sessions_dir) = sessions_dir else {
-        bail!(
-            "cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir"
-        );
-    };
-    let (scenario, minutes, mode, prompts, focus) = match &cli.command {
-        Command::Chat(c) => (
-            c.scenario.clone(),
-            c.minutes,
-            c.mode,
-            c.prompts_dir.clone(),
-            c.focus,
-        ),
-        Command::Voice(v) => (v.scenario.clone(), v.minutes, v.mode, None, None),
-        _ => (None, None, None, None, None),
-    };
-    let focus = match focus {
-        None => None,
-        Some(Focus::Stage(s)) => Some(s),
-        Some(Focus::Weakest) => {
-            let weakest = crate::session::weakest_stage(&crate::session::list(&sessions_dir)?);
-            if weakest.is_none() {
-                eprintln!(
-                    "(--focus weakest: no finished session shows a weaker stage yet, so every stage gets the usual time)"
-                );
-            }
-            weakest
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Interview => Mode::Interview,
+            ModeArg::Coach => Mode::Coach,
         }
-    };
-    if let Some(m) = iv.minutes {
-        parse_minutes(&m.to_string())
-            .map_err(|e| anyhow::anyhow!("config [interview] minutes: {e}"))?;
     }
-    Ok(Settings {
-        sessions_dir,
-        prompts_dir: prompts
-            .or(iv.prompts_dir)
-            .or_else(|| config::config_dir().map(|d| d.join("prompts"))),
-        scenario: scenario.or(iv.scenario).unwrap_or_else(|| "fraud".into()),
-        minutes: minutes.or(iv.minutes),
-        mode: mode.or(iv.mode).unwrap_or_default(),
-        focus,
-        stt: file.stt.clone(),
-        tts: file.tts.clone(),
-        voice: file.voice.clone(),
-        judge: match (judge, &llm) {
-            (Some(JudgeMode::Llm | JudgeMode::Both), None) => {
-                bail!(
-                    "--judge llm and --judge both need a model endpoint (--llm-url and --model, or [llm] in the config)"
-                )
-            }
-            (Some(j), _) => j,
-            (None, Some(_)) => JudgeMode::Both,
-            (None, None) => JudgeMode::Lexical,
-        },
-        llm,
-    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JudgeArg {
+    Lexical,
+    Llm,
+    Both,
+}
+
+impl From<JudgeArg> for JudgeMode {
+    fn from(j: JudgeArg) -> JudgeMode {
+        match j {
+            JudgeArg::Lexical => JudgeMode::Lexical,
+            JudgeArg::Llm => JudgeMode::Llm,
+            JudgeArg::Both => JudgeMode::Both,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PttArg {
+    Auto,
+    Hold,
+    Toggle,
+}
+
+impl From<PttArg> for PttChoice {
+    fn from(p: PttArg) -> PttChoice {
+        match p {
+            PttArg::Auto => PttChoice::Auto,
+            PttArg::Hold => PttChoice::Hold,
+            PttArg::Toggle => PttChoice::Toggle,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TtsArg {
+    /// espeak-ng, offline (the default without --tts-url)
+    Espeak,
+    /// An OpenAI-compatible /v1/audio/speech at --tts-url (the default with it)
+    Endpoint,
+    /// No speech: the lines are only printed
+    None,
+}
+
+impl From<TtsArg> for TtsKind {
+    fn from(t: TtsArg) -> TtsKind {
+        match t {
+            TtsArg::Espeak => TtsKind::Espeak,
+            TtsArg::Endpoint => TtsKind::Endpoint,
+            TtsArg::None => TtsKind::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Md,
+    Json,
+    /// A self-contained HTML report with charts
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Md => Format::Md,
+            FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InterviewTypeArg {
+    CaseStudy,
+    SystemDesign,
+    CodingMl,
+}
+
+impl From<InterviewTypeArg> for InterviewType {
+    fn from(k: InterviewTypeArg) -> InterviewType {
+        match k {
+            InterviewTypeArg::CaseStudy => InterviewType::CaseStudy,
+            InterviewTypeArg::SystemDesign => InterviewType::SystemDesign,
+            InterviewTypeArg::CodingMl => InterviewType::CodingMl,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use serde::de::DeserializeOwned;
+
+    /// A flag value and the same word in the config file or the session log mean one thing.
+    fn same_words<A: ValueEnum + Copy, D: DeserializeOwned + PartialEq + std::fmt::Debug>(
+        to_domain: impl Fn(A) -> D,
+    ) {
+        for a in A::value_variants() {
+            let name = a.to_possible_value().unwrap().get_name().to_string();
+            let parsed: D = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert_eq!(parsed, to_domain(*a), "{name}");
+        }
+    }
+
+    #[test]
+    fn flag_values_are_spelt_as_the_domain_serializes_them() {
+        same_words::<ModeArg, Mode>(Into::into);
+        same_words::<JudgeArg, JudgeMode>(Into::into);
+        same_words::<PttArg, PttChoice>(Into::into);
+        same_words::<InterviewTypeArg, InterviewType>(Into::into);
+        // The session log's `started` event spells the judge so; old logs must still read.
+        assert_eq!(serde_json::to_string(&JudgeMode::Both).unwrap(), "\"both\"");
+    }
 }

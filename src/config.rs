@@ -1,14 +1,19 @@
-//! Layered configuration: flag > `CASECOACH_*` environment > config file > defaults.
+//! The config file's format and where casecoach's folders are. `settings.rs` layers flags and
+//! the environment over the file.
 
 use crate::interview::Mode;
 use anyhow::{Context, Result};
 use serde::Deserialize;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+/// A variable of the environment, read the one way settings read it: set but empty is unset.
+pub fn env(var: &str) -> Option<OsString> {
+    std::env::var_os(var).filter(|v| !v.is_empty())
+}
+
 fn env_dir(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+    env(var).map(PathBuf::from)
 }
 
 fn home() -> Option<PathBuf> {
@@ -50,7 +55,7 @@ pub struct File {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct VoiceSection {
-    pub ptt: Option<crate::cli::PttArg>,
+    pub ptt: Option<crate::voice::turn::PttChoice>,
     /// Seconds of silence after speech that end a toggle recording; 0 turns it off.
     pub auto_stop: Option<f64>,
     pub input_device: Option<String>,

@@ -5,7 +5,8 @@
 mod common;
 
 use Step::*;
-use casecoach::cli::{JudgeMode, Settings};
+use casecoach::chat::Settings;
+use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
 use casecoach::voice::audio::Clip;
 use casecoach::voice::capture::ClipMic;
@@ -39,9 +40,6 @@ fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Se
         mode: Mode::Interview,
         focus: None,
         llm,
-        stt: Default::default(),
-        tts: Default::default(),
-        voice: Default::default(),
         judge: JudgeMode::Lexical,
     }
 }

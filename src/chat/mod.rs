@@ -4,8 +4,8 @@
 
 pub mod commands;
 pub mod input;
+mod settings;
 
-use crate::cli::Settings;
 use crate::debrief::{self, Basis, render};
 use crate::framework::Stage;
 use crate::interview::clock::SpokenClock;
@@ -20,6 +20,7 @@ use crate::session::{self, Event, Log, Session};
 use anyhow::{Context, Result, bail};
 use commands::{Cmd, Parsed};
 use input::Input;
+pub use settings::Settings;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -94,7 +95,7 @@ impl Chat {
             scenario,
             mode: settings.mode,
             focus: settings.focus,
-            judge: JudgeMode::from(settings.judge),
+            judge: settings.judge,
         };
         Chat::begin(start, log, interviewer, judge(settings)?, out, tty)
     }
@@ -569,7 +570,7 @@ fn interviewer_for(settings: &Settings) -> Result<Box<dyn Interviewer>> {
 
 /// A second client for the model judge, when the model judges coverage.
 fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
-    match (&settings.llm, JudgeMode::from(settings.judge)) {
+    match (&settings.llm, settings.judge) {
         (Some(config), JudgeMode::Llm | JudgeMode::Both) => Ok(Some(Box::new(
             crate::llm::OpenAiCompatible::new(config.clone())?,
         ))),

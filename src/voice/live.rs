@@ -9,7 +9,7 @@ use super::speech::{Playback, Sentences, Speech};
 use super::status::StatusLine;
 use super::turn::{Effect, Key, KeyKind, PttEvent, Status, TurnMachine};
 use super::worker::{ChatWorker, FromChat, SttWorker, ToChat};
-use crate::cli::Settings;
+use crate::chat::Settings;
 use crate::interview::VoiceNote;
 use anyhow::Result;
 use std::path::PathBuf;

@@ -17,7 +17,7 @@ pub mod turn;
 mod worker;
 
 use crate::chat::Chat;
-use crate::cli::Settings;
+use crate::chat::Settings;
 use crate::interview::{Role, VoiceNote};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;

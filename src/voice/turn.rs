@@ -11,6 +11,27 @@ pub enum Ptt {
     Toggle,
 }
 
+/// The push-to-talk a user asks for (`--ptt`, `[voice] ptt`): a `Ptt`, or `auto` to leave it to
+/// the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PttChoice {
+    Auto,
+    Hold,
+    Toggle,
+}
+
+impl PttChoice {
+    /// None for `auto`: the terminal decides once it is open.
+    pub fn ptt(self) -> Option<Ptt> {
+        match self {
+            PttChoice::Auto => None,
+            PttChoice::Hold => Some(Ptt::Hold),
+            PttChoice::Toggle => Some(Ptt::Toggle),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
     Space,

@@ -4,8 +4,8 @@
 
 use super::audio::Clip;
 use super::live::Transcriber;
+use crate::chat::Settings;
 use crate::chat::{Chat, LineNews, Next};
-use crate::cli::Settings;
 use crate::interview::VoiceNote;
 use anyhow::Result;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};

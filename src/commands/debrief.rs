@@ -1,0 +1,26 @@
+//! `casecoach debrief`: a saved session's debrief, in the format asked for.
+
+use crate::debrief::{self, render};
+use crate::settings::DebriefSettings;
+use crate::{chat, session};
+use anyhow::{Context, Result};
+
+pub fn run(s: DebriefSettings) -> Result<()> {
+    let path = session::find(&s.sessions_dir, Some(&s.session))?;
+    let iv = chat::load_for_debrief(&path)?;
+    let text = render::render(&debrief::report(&iv, debrief::Basis::Session), s.format);
+    match &s.out {
+        Some(out) => {
+            std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("Wrote {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    if s.timings {
+        println!(
+            "\nTimings\n{}",
+            session::timings(&session::read(&path)?.events)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! `casecoach doctor`: what is configured, and a real check of each service and device.
+
+use crate::llm::doctor::Check;
+use crate::settings::DoctorSettings;
+use crate::{llm, voice};
+use anyhow::Result;
+
+pub fn run(s: DoctorSettings) -> Result<()> {
+    match &s.config_file {
+        Some(p) if p.exists() => println!("config          {} (read)", p.display()),
+        Some(p) => println!("config          {} (none; defaults apply)", p.display()),
+        None => println!("config          (no home folder; defaults apply)"),
+    }
+    println!("sessions        {}", s.sessions_dir.display());
+    let mut checks = model(&s);
+    checks.extend(voice::doctor(s.stt_url.as_deref(), s.tts_url.as_deref()));
+    checks.extend(voice::device::doctor(
+        s.input_device.as_deref(),
+        s.output_device.as_deref(),
+    ));
+    println!();
+    print!("{}", llm::doctor::render(&checks));
+    if checks.iter().any(|c| !c.ok) {
+        anyhow::bail!("some checks failed");
+    }
+    Ok(())
+}
+
+/// Says which model is configured; checks it when there is one.
+fn model(s: &DoctorSettings) -> Vec<Check> {
+    match &s.llm {
+        None => {
+            println!("model           none configured: the scripted interviewer runs offline");
+            println!(
+                "                to use one: --llm-url URL --model NAME, CASECOACH_LLM_BASE_URL, or [llm] (see config.example.toml)"
+            );
+            Vec::new()
+        }
+        Some(llm) => {
+            println!("model           {} at {}", llm.model, llm.base_url);
+            llm::doctor::run(llm)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `casecoach simulate`: a whole interview against a simulated candidate, with quality checks.
+
+use crate::debrief::render;
+use crate::settings::SimulateSettings;
+use crate::sim::{self, Simulation};
+use crate::{llm, scenario};
+use anyhow::Result;
+use std::sync::Arc;
+
+pub fn run(s: SimulateSettings) -> Result<()> {
+    let player: Option<Box<dyn llm::Backend>> = match s.player {
+        None => None,
+        Some(c) => Some(Box::new(llm::OpenAiCompatible::new(c)?)),
+    };
+    let sc = Arc::new(scenario::load(&s.scenario)?);
+    let sim = sim::run(sc, s.persona, s.mode, s.minutes, s.focus, player)?;
+    if s.json {
+        print_json(&sim)
+    } else {
+        print_text(&sim);
+        Ok(())
+    }
+}
+
+/// The debrief's JSON, plus the persona, the transcript and the quality checks.
+fn print_json(sim: &Simulation) -> Result<()> {
+    let mut v = serde_json::to_value(&sim.report)?;
+    v["persona"] = serde_json::json!(sim.persona);
+    v["transcript"] = serde_json::Value::Array(sim::transcript(&sim.events));
+    v["quality"] = serde_json::to_value(&sim.quality)?;
+    println!("{}", serde_json::to_string_pretty(&v)?);
+    Ok(())
+}
+
+fn print_text(sim: &Simulation) {
+    for t in sim::transcript(&sim.events) {
+        let who = if t["role"] == "candidate" {
+            "Candidate"
+        } else {
+            "Interviewer"
+        };
+        println!("{who}: {}", t["text"].as_str().unwrap_or(""));
+    }
+    println!("\n{}", render::text(&sim.report));
+    print!("{}", sim::quality::render(&sim.quality));
+}
