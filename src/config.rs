@@ -1,40 +1,10 @@
-//! The config file's format and where casecoach's folders are. `settings.rs` layers flags and
-//! the environment over the file.
+//! The config file's format. `settings.rs` layers flags and the environment over the file;
+//! `folders.rs` says where the file lives.
 
 use crate::interview::Mode;
 use anyhow::{Context, Result};
 use serde::Deserialize;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-
-/// A variable of the environment, read the one way settings read it: set but empty is unset.
-pub fn env(var: &str) -> Option<OsString> {
-    std::env::var_os(var).filter(|v| !v.is_empty())
-}
-
-fn env_dir(var: &str) -> Option<PathBuf> {
-    env(var).map(PathBuf::from)
-}
-
-fn home() -> Option<PathBuf> {
-    env_dir("HOME")
-}
-
-/// `$XDG_CONFIG_HOME/casecoach`, else `~/.config/casecoach`.
-pub fn config_dir() -> Option<PathBuf> {
-    env_dir("XDG_CONFIG_HOME")
-        .or_else(|| home().map(|h| h.join(".config")))
-        .map(|d| d.join("casecoach"))
-}
-
-/// `CASECOACH_DATA_DIR`, else `$XDG_DATA_HOME/casecoach`, else `~/.local/share/casecoach`.
-pub fn data_dir() -> Option<PathBuf> {
-    env_dir("CASECOACH_DATA_DIR").or_else(|| {
-        env_dir("XDG_DATA_HOME")
-            .or_else(|| home().map(|h| h.join(".local/share")))
-            .map(|d| d.join("casecoach"))
-    })
-}
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -95,7 +65,7 @@ pub struct InterviewSection {
 pub fn load(path: Option<&Path>) -> Result<File> {
     let (path, required) = match path {
         Some(p) => (p.to_path_buf(), true),
-        None => match config_dir() {
+        None => match crate::folders::config_dir() {
             Some(d) => (d.join("config.toml"), false),
             None => return Ok(File::default()),
         },

@@ -17,6 +17,38 @@ pub enum Stage {
     Deployment,
 }
 
+/// A value for each stage, indexed by the stage itself.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StageMap<T>([T; 8]);
+
+impl<T> StageMap<T> {
+    pub fn from_fn(mut f: impl FnMut(Stage) -> T) -> StageMap<T> {
+        StageMap(std::array::from_fn(|i| f(Stage::ALL[i])))
+    }
+
+    /// Each stage with its value, in interview order.
+    pub fn iter(&self) -> impl Iterator<Item = (Stage, &T)> {
+        Stage::ALL.into_iter().zip(self.0.iter())
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter()
+    }
+}
+
+impl<T> std::ops::Index<Stage> for StageMap<T> {
+    type Output = T;
+    fn index(&self, s: Stage) -> &T {
+        &self.0[s.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Stage> for StageMap<T> {
+    fn index_mut(&mut self, s: Stage) -> &mut T {
+        &mut self.0[s.index()]
+    }
+}
+
 impl Stage {
     pub const ALL: [Stage; 8] = [
         Stage::Clarify,

@@ -6,6 +6,7 @@ mod commands;
 pub mod config;
 pub mod cue;
 pub mod debrief;
+pub mod folders;
 pub mod framework;
 pub mod interview;
 pub mod interviewer;

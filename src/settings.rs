@@ -7,6 +7,7 @@ use crate::cli::{self, AssessArgs, ChatArgs, Cli, Command, DebriefArgs, Focus, S
 use crate::cli::{SimulateArgs, VoiceArgs};
 use crate::config;
 use crate::debrief::render::Format;
+use crate::folders;
 use crate::framework::{InterviewType, Stage};
 use crate::interview::{JudgeMode, Mode};
 use crate::llm::LlmConfig;
@@ -187,7 +188,7 @@ impl Base {
             prompts_dir: flags
                 .prompts_dir
                 .or(iv.prompts_dir.clone())
-                .or_else(|| config::config_dir().map(|d| d.join("prompts"))),
+                .or_else(|| folders::config_dir().map(|d| d.join("prompts"))),
             scenario: flags
                 .scenario
                 .or(iv.scenario.clone())
@@ -216,9 +217,9 @@ struct InterviewFlags {
 /// the sessions folder of the XDG data folder.
 fn sessions_dir(flag: Option<&Path>, file: Option<&Path>) -> Result<PathBuf> {
     flag.map(Path::to_path_buf)
-        .or_else(|| config::env("CASECOACH_DATA_DIR").map(|d| PathBuf::from(d).join("sessions")))
+        .or_else(|| folders::env("CASECOACH_DATA_DIR").map(|d| PathBuf::from(d).join("sessions")))
         .or_else(|| file.map(Path::to_path_buf))
-        .or_else(|| config::data_dir().map(|d| d.join("sessions")))
+        .or_else(|| folders::data_dir().map(|d| d.join("sessions")))
         .ok_or_else(|| {
             anyhow!(
                 "cannot tell where to keep sessions: set HOME, CASECOACH_DATA_DIR or pass --sessions-dir"
@@ -367,13 +368,13 @@ fn simulate(base: Base, a: &SimulateArgs) -> Result<SimulateSettings> {
 }
 
 fn doctor(cli: &Cli, base: Base) -> DoctorSettings {
-    let env_text = |k: &str| config::env(k).and_then(|v| v.into_string().ok());
+    let env_text = |k: &str| folders::env(k).and_then(|v| v.into_string().ok());
     let file = base.file;
     DoctorSettings {
         config_file: cli
             .config
             .clone()
-            .or_else(|| config::config_dir().map(|d| d.join("config.toml"))),
+            .or_else(|| folders::config_dir().map(|d| d.join("config.toml"))),
         sessions_dir: base.sessions_dir,
         llm: base.llm,
         // The voice flags take these from the environment through clap; doctor has no such

@@ -162,6 +162,6 @@ mod tests {
         ];
         let iv = interview_from_plain(sc, &turns);
         assert_eq!(iv.stage(), Some(Stage::Data));
-        assert_eq!(iv.stats[Stage::Data.index()].candidate_turns, 2);
+        assert_eq!(iv.stats[Stage::Data].candidate_turns, 2);
     }
 }

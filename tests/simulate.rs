@@ -60,7 +60,7 @@ fn focus_spends_more_probes_and_time_on_the_chosen_stage() {
     );
     assert!(data(&focused).budget_seconds > data(&plain).budget_seconds);
     // The whole interview keeps its length.
-    let total = |s: &sim::Simulation| s.interview.budget.stages.iter().sum::<f64>();
+    let total = |s: &sim::Simulation| s.interview.budget.stages.values().sum::<f64>();
     assert!((total(&focused) - total(&plain)).abs() < 1e-6);
     // And the focus is in the log, so a resumed session keeps it.
     assert!(matches!(

@@ -514,7 +514,7 @@ impl Chat {
             iv.budget.total / 60.0
         );
         if let Some(stage) = iv.stage() {
-            let spent = iv.stats[stage.index()].seconds(iv.now);
+            let spent = iv.stats[stage].seconds(iv.now);
             s += &format!(
                 " {}: {:.1} of {:.0} min.",
                 stage.name(),

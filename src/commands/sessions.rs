@@ -47,17 +47,13 @@ fn progress(all: &[Summary]) {
     let avg = session::stage_averages(all);
     let weakest = session::weakest_stage(all);
     for stage in Stage::ALL {
-        let score = |s: &Summary| {
-            s.stage_scores
-                .as_ref()
-                .and_then(|v| v.get(stage.index()).copied().flatten())
-        };
+        let score = |s: &Summary| s.stage_scores.as_ref().and_then(|v| v[stage]);
         let line: String = scored.iter().map(|s| session::spark(score(s))).collect();
         let last = scored
             .last()
             .and_then(|s| score(s))
             .map_or("-".to_string(), |x| x.to_string());
-        let mean = avg[stage.index()].map_or("-".to_string(), |a| format!("{a:.1}"));
+        let mean = avg[stage].map_or("-".to_string(), |a| format!("{a:.1}"));
         let mark = if weakest == Some(stage) {
             "  <- weakest: casecoach chat --focus weakest"
         } else {

@@ -137,7 +137,7 @@ fn stage_turns(iv: &Interview, s: Stage) -> impl Iterator<Item = &Turn> {
 /// A stage counts as reached when the interview went there, or when the candidate covered at
 /// least half of it on their own; a passing mention elsewhere is not enough to be judged on.
 fn reached(iv: &Interview, s: Stage) -> bool {
-    iv.stats[s.index()].entered_at.is_some() || iv.stage_coverage(s) >= 0.5
+    iv.stats[s].entered_at.is_some() || iv.stage_coverage(s) >= 0.5
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ fn minutes(secs: f64) -> String {
 }
 
 pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
-    let st = &iv.stats[s.index()];
+    let st = &iv.stats[s];
     let idx: Vec<usize> = iv
         .scenario
         .checkpoints

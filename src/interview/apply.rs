@@ -21,7 +21,7 @@ impl Interview {
                 if *role == Role::Candidate
                     && let Phase::Stage(s) = phase
                 {
-                    self.stats[s.index()].candidate_turns += 1;
+                    self.stats[*s].candidate_turns += 1;
                 }
                 self.turns.push(Turn {
                     n: *n,
@@ -37,7 +37,7 @@ impl Interview {
                 if let Some(stage) = self.pending_probe.take()
                     && reading.answers_probe
                 {
-                    self.stats[stage.index()].probes_answered += 1;
+                    self.stats[stage].probes_answered += 1;
                 }
                 self.dry_turns = if reading.dry { self.dry_turns + 1 } else { 0 };
             }
@@ -111,15 +111,13 @@ impl Interview {
                 let slot = if *curveball {
                     self.curveballs_fired.get_mut(*index)
                 } else {
-                    self.probes_asked
-                        .get_mut(stage.index())
-                        .and_then(|v| v.get_mut(*index))
+                    self.probes_asked[*stage].get_mut(*index)
                 };
                 if let Some(s) = slot {
                     *s = true;
                 }
                 let next = self.next_turn();
-                let st = &mut self.stats[stage.index()];
+                let st = &mut self.stats[*stage];
                 st.probes_asked += 1;
                 // Actions are applied just before the interviewer's line that says them.
                 st.probe_turns.push(next);
@@ -127,7 +125,7 @@ impl Interview {
             }
             Action::Hint { stage, .. } => {
                 let next = self.next_turn();
-                let st = &mut self.stats[stage.index()];
+                let st = &mut self.stats[*stage];
                 st.hints += 1;
                 st.hint_turns.push(next);
                 self.dry_turns = 0;
@@ -135,7 +133,7 @@ impl Interview {
             Action::AdvanceStage { to, .. } => {
                 self.leave_stage(at);
                 self.phase = Phase::Stage(*to);
-                let st = &mut self.stats[to.index()];
+                let st = &mut self.stats[*to];
                 if st.entered_at.is_none() {
                     st.entered_at = Some(at);
                 }
@@ -156,7 +154,7 @@ impl Interview {
 
     fn leave_stage(&mut self, at: f64) {
         if let Some(s) = self.stage() {
-            self.stats[s.index()].left_at = Some(at);
+            self.stats[s].left_at = Some(at);
         }
         self.pending_probe = None;
     }

@@ -2,12 +2,13 @@
 //! slow typing does not eat the interview.
 
 use crate::cue::word_count;
+use crate::framework::StageMap;
 use crate::framework::{Stage, WRAP_UP_MINUTES_OF_SIXTY};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
     /// Seconds per stage, in stage order.
-    pub stages: [f64; 8],
+    pub stages: StageMap<f64>,
     pub wrap_up: f64,
     pub total: f64,
 }
@@ -16,7 +17,7 @@ impl Budget {
     /// FRAMEWORK.md's split of a 60-minute case study, scaled to `minutes`.
     pub fn for_minutes(minutes: u32) -> Budget {
         let scale = minutes as f64 / 60.0;
-        let stages = Stage::ALL.map(|s| s.minutes_of_sixty() * 60.0 * scale);
+        let stages = StageMap::from_fn(|s| s.minutes_of_sixty() * 60.0 * scale);
         Budget {
             stages,
             wrap_up: WRAP_UP_MINUTES_OF_SIXTY * 60.0 * scale,
@@ -32,14 +33,14 @@ impl Budget {
         };
         let scale = minutes as f64 / of as f64 * 60.0;
         Budget {
-            stages: std::array::from_fn(|i| split[i] * scale),
+            stages: StageMap::from_fn(|s| split[s.index()] * scale),
             wrap_up: split[8] * scale,
             total: minutes as f64 * 60.0,
         }
     }
 
     pub fn stage(&self, s: Stage) -> f64 {
-        self.stages[s.index()]
+        self.stages[s]
     }
 
     /// When the wrap-up should begin, in seconds from the start.
@@ -96,7 +97,7 @@ mod tests {
         let b90 = Budget::for_minutes(90);
         assert_eq!(b90.stage(Stage::Clarify), 720.0);
         let b45 = Budget::for_minutes(45);
-        assert_eq!(b45.stages.iter().sum::<f64>() + b45.wrap_up, 45.0 * 60.0);
+        assert_eq!(b45.stages.values().sum::<f64>() + b45.wrap_up, 45.0 * 60.0);
     }
 
     #[test]

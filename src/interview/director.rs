@@ -65,7 +65,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     let dry_limit = if iv.mode == Mode::Coach { 1 } else { 2 };
     if a.stuck || iv.dry_turns >= dry_limit {
         let plan = iv.scenario.stage(stage);
-        let given = iv.stats[stage.index()].hints;
+        let given = iv.stats[stage].hints;
         if given > plan.hints.len() {
             // Every hint, and the one that names the gap, has been given: move on like a human would.
             out.push(advance(stage, Reason::Stuck));
@@ -90,7 +90,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
             .count()
     };
     let (ahead, here) = (new_in(next), new_in(Some(stage)));
-    if ahead >= 2 && ahead > here && iv.stats[stage.index()].candidate_turns >= 1 {
+    if ahead >= 2 && ahead > here && iv.stats[stage].candidate_turns >= 1 {
         let to = next.unwrap_or(stage);
         out.push(Action::AdvanceStage {
             from: Some(stage),
@@ -117,7 +117,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         return out;
     }
     let done = iv.stage_coverage(stage) >= STAGE_DONE;
-    let asked = iv.stats[stage.index()].probes_asked;
+    let asked = iv.stats[stage].probes_asked;
     if done && asked >= 1 {
         out.push(advance(stage, Reason::Coverage));
         return out;
@@ -128,7 +128,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     }
     // Out of questions with the stage still thin: nudge once before moving on (in coach mode,
     // through every hint).
-    let hints = iv.stats[stage.index()].hints;
+    let hints = iv.stats[stage].hints;
     let nudge = match iv.mode {
         Mode::Coach => !done && hints < iv.scenario.stage(stage).hints.len(),
         Mode::Interview => hints == 0 && iv.stage_coverage(stage) < 0.5,
@@ -186,12 +186,12 @@ fn on_time(iv: &Interview, stage: Stage) -> Option<Action> {
             reason: Reason::Time,
         });
     }
-    let spent = iv.stats[stage.index()].seconds(iv.now);
+    let spent = iv.stats[stage].seconds(iv.now);
     (spent >= iv.budget.stage(stage) * (1.0 + OVERRUN))
         .then(|| advance(stage, Reason::Time))
         .or_else(|| {
             // Within budget but past it, move on once the candidate has had a fair go.
-            let fair = spent >= iv.budget.stage(stage) && iv.stats[stage.index()].probes_asked >= 1;
+            let fair = spent >= iv.budget.stage(stage) && iv.stats[stage].probes_asked >= 1;
             fair.then(|| advance(stage, Reason::Time))
         })
 }
@@ -214,7 +214,7 @@ fn jumped_ahead(iv: &Interview, obs: &Observation) -> bool {
 }
 
 fn hint(iv: &Interview, stage: Stage) -> Action {
-    let given = iv.stats[stage.index()].hints;
+    let given = iv.stats[stage].hints;
     let level = given + 1;
     let checkpoint = (level > iv.scenario.stage(stage).hints.len())
         .then(|| first_gap(iv, stage))
@@ -241,9 +241,11 @@ fn first_gap(iv: &Interview, stage: Stage) -> Option<usize> {
 fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Action> {
     let plan = iv.scenario.stage(stage);
     for hit in &obs.new {
-        let i = plan.probes.iter().enumerate().position(|(k, p)| {
-            p.after == Some(hit.checkpoint) && !iv.probes_asked[stage.index()][k]
-        });
+        let i = plan
+            .probes
+            .iter()
+            .enumerate()
+            .position(|(k, p)| p.after == Some(hit.checkpoint) && !iv.probes_asked[stage][k]);
         if let Some(index) = i {
             return Some(Action::Probe {
                 stage,
@@ -274,9 +276,10 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
 /// question was pending).
 fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     let plan = iv.scenario.stage(stage);
-    let index = plan.probes.iter().enumerate().position(|(k, p)| {
-        p.after.is_some_and(|c| iv.covered(c)) && !iv.probes_asked[stage.index()][k]
-    })?;
+    let index =
+        plan.probes.iter().enumerate().position(|(k, p)| {
+            p.after.is_some_and(|c| iv.covered(c)) && !iv.probes_asked[stage][k]
+        })?;
     Some(Action::Probe {
         stage,
         index,
@@ -287,7 +290,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
 /// A probe that needs no trigger: an unconditioned curveball once the stage is underway, or one of
 /// the stage's open probes.
 fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
-    let asked = iv.stats[stage.index()].probes_asked;
+    let asked = iv.stats[stage].probes_asked;
     if asked >= 1 {
         let c = iv
             .scenario
@@ -307,7 +310,7 @@ fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     plan.probes
         .iter()
         .enumerate()
-        .position(|(k, p)| p.after.is_none() && !iv.probes_asked[stage.index()][k])
+        .position(|(k, p)| p.after.is_none() && !iv.probes_asked[stage][k])
         .map(|index| Action::Probe {
             stage,
             index,
@@ -521,7 +524,7 @@ mod tests {
             "Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.",
             40.0,
         );
-        assert_eq!(iv.stats[Stage::Data.index()].probes_answered, 1);
+        assert_eq!(iv.stats[Stage::Data].probes_answered, 1);
     }
 
     #[test]
@@ -625,7 +628,7 @@ mod tests {
             kinds(&crate::session::testing::command(&mut iv, Command::Hint)),
             vec!["hint"]
         );
-        assert_eq!(iv.stats[0].hints, 1);
+        assert_eq!(iv.stats[Stage::Clarify].hints, 1);
         assert_eq!(
             kinds(&crate::session::testing::command(&mut iv, Command::Skip)),
             vec!["advance-stage"]

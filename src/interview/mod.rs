@@ -11,6 +11,7 @@ pub mod director;
 pub mod event;
 
 use crate::framework::Stage;
+use crate::framework::StageMap;
 use crate::scenario::Scenario;
 use clock::Budget;
 use coverage::{Analysis, Hit};
@@ -302,8 +303,8 @@ pub struct Interview {
     pub turns: Vec<Turn>,
     /// Evidence per checkpoint (indexed like `scenario.checkpoints`), first three turns kept.
     pub evidence: Vec<Vec<Evidence>>,
-    pub stats: [StageStats; 8],
-    pub probes_asked: Vec<Vec<bool>>,
+    pub stats: StageMap<StageStats>,
+    pub probes_asked: StageMap<Vec<bool>>,
     pub curveballs_fired: Vec<bool>,
     pub revealed: Vec<bool>,
     /// Candidate statements in a row that covered nothing new.
@@ -379,11 +380,7 @@ impl Interview {
         let budget = Budget::from_split(scenario.budget.as_ref(), scenario.minutes, minutes);
         let n_cp = scenario.checkpoints.len();
         Interview {
-            probes_asked: scenario
-                .stages
-                .iter()
-                .map(|p| vec![false; p.probes.len()])
-                .collect(),
+            probes_asked: StageMap::from_fn(|st| vec![false; scenario.stage(st).probes.len()]),
             curveballs_fired: vec![false; scenario.curveballs.len()],
             revealed: vec![false; scenario.facts.len()],
             evidence: vec![Vec::new(); n_cp],
@@ -436,7 +433,7 @@ impl Interview {
             .map(|s| self.budget.stage(*s))
             .sum();
         for s in Stage::ALL {
-            let b = &mut self.budget.stages[s.index()];
+            let b = &mut self.budget.stages[s];
             if s == stage {
                 *b += extra;
             } else if others > 0.0 {

@@ -52,7 +52,7 @@ impl<B: Backend> LlmInterviewer<B> {
         let stage = iv.stage().unwrap_or(Stage::Deployment);
         let earlier: Vec<String> = Stage::ALL
             .iter()
-            .filter(|s| **s < stage && iv.stats[s.index()].entered_at.is_some())
+            .filter(|s| **s < stage && iv.stats[**s].entered_at.is_some())
             .map(|s| {
                 format!(
                     "{} ({:.0}% covered)",

@@ -9,6 +9,7 @@ use super::{
     Checkpoint, Curveball, Fact, LoadError, Origin, Persona, Probe, Problem, Scenario, StagePlan,
 };
 use crate::cue::CueSet;
+use crate::framework::StageMap;
 use crate::framework::{self, Stage};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -262,12 +263,12 @@ fn plan_stages(
     raw: BTreeMap<Spanned<String>, RawStage>,
     checkpoints: &[Checkpoint],
     p: &mut Problems,
-) -> ([StagePlan; 8], [Option<Range<usize>>; 8]) {
-    let mut stages: [StagePlan; 8] = Default::default();
-    let mut stage_spans: [Option<Range<usize>>; 8] = Default::default();
+) -> (StageMap<StagePlan>, StageMap<Option<Range<usize>>>) {
+    let mut stages: StageMap<StagePlan> = Default::default();
+    let mut stage_spans: StageMap<Option<Range<usize>>> = Default::default();
     for (key, rs) in raw {
         if let Some(stage) = Stage::from_id(key.get_ref()) {
-            stage_spans[stage.index()] = Some(key.span());
+            stage_spans[stage] = Some(key.span());
         }
         let Some(stage) = Stage::from_id(key.get_ref()) else {
             let ids: Vec<&str> = Stage::ALL.iter().map(|s| s.id()).collect();
@@ -304,7 +305,7 @@ fn plan_stages(
                 }
             })
             .collect();
-        stages[stage.index()] = StagePlan {
+        stages[stage] = StagePlan {
             opening: rs.opening,
             probes,
             hints: rs.hints,

@@ -4,6 +4,7 @@
 use super::Scenario;
 use super::problem::Problems;
 use crate::framework::Stage;
+use crate::framework::StageMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -27,13 +28,13 @@ fn word_runs(text: &str, n: usize) -> std::collections::HashMap<Vec<String>, Str
 /// an oversized file is refused instead of becoming a slow interview.
 pub(super) fn lint(
     s: &Scenario,
-    stage_spans: &[Option<Range<usize>>; 8],
+    stage_spans: &StageMap<Option<Range<usize>>>,
     checkpoint_spans: &BTreeMap<String, Range<usize>>,
     p: &mut Problems,
 ) {
     for stage in Stage::ALL {
         let plan = s.stage(stage);
-        let Some(span) = stage_spans[stage.index()].clone() else {
+        let Some(span) = stage_spans[stage].clone() else {
             p.warn(
                 0..0,
                 format!(

@@ -18,7 +18,7 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Where user scenarios live: `$XDG_CONFIG_HOME/casecoach/scenarios`.
 pub fn user_dir() -> Option<PathBuf> {
-    crate::config::config_dir().map(|d| d.join("scenarios"))
+    crate::folders::config_dir().map(|d| d.join("scenarios"))
 }
 
 /// Names a user can pass: built-ins plus the user folder's files.

@@ -2,6 +2,7 @@
 //! indices, so nothing downstream re-checks a file or looks an id up by name on every turn.
 
 use crate::cue::CueSet;
+use crate::framework::StageMap;
 use crate::framework::{InterviewType, Stage};
 use std::path::PathBuf;
 
@@ -71,7 +72,7 @@ pub struct Scenario {
     pub unplanned_answer: String,
     pub persona: Persona,
     pub facts: Vec<Fact>,
-    pub stages: [StagePlan; 8],
+    pub stages: StageMap<StagePlan>,
     /// The 37 framework checkpoints in FRAMEWORK.md order, then the scenario's own.
     pub checkpoints: Vec<Checkpoint>,
     pub curveballs: Vec<Curveball>,
@@ -86,7 +87,7 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn stage(&self, s: Stage) -> &StagePlan {
-        &self.stages[s.index()]
+        &self.stages[s]
     }
 
     pub fn checkpoint_index(&self, id: &str) -> Option<usize> {

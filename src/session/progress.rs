@@ -2,6 +2,7 @@
 //! trend, the weakest stage.
 
 use super::store::Summary;
+use crate::framework::StageMap;
 use crate::interview::{Event, Role};
 
 /// Per candidate answer: its voice numbers and the model reply's timings, as one table.
@@ -87,11 +88,11 @@ pub fn timings(events: &[Event]) -> String {
 }
 
 /// Average score per stage over finished sessions (stages never assessed are left out).
-pub fn stage_averages(sessions: &[Summary]) -> [Option<f64>; 8] {
-    std::array::from_fn(|i| {
+pub fn stage_averages(sessions: &[Summary]) -> StageMap<Option<f64>> {
+    StageMap::from_fn(|stage| {
         let scores: Vec<f64> = sessions
             .iter()
-            .filter_map(|s| s.stage_scores.as_ref()?.get(i).copied().flatten())
+            .filter_map(|s| s.stage_scores.as_ref()?[stage])
             .map(f64::from)
             .collect();
         (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
@@ -104,7 +105,7 @@ pub fn weakest_stage(sessions: &[Summary]) -> Option<crate::framework::Stage> {
     let avg = stage_averages(sessions);
     let scored: Vec<(crate::framework::Stage, f64)> = crate::framework::Stage::ALL
         .into_iter()
-        .filter_map(|s| avg[s.index()].map(|a| (s, a)))
+        .filter_map(|s| avg[s].map(|a| (s, a)))
         .collect();
     let best = scored.iter().map(|x| x.1).fold(f64::MIN, f64::max);
     scored

@@ -1,6 +1,7 @@
 //! Finding saved sessions and summarising them for `casecoach sessions`.
 
 use super::log::read;
+use crate::framework::StageMap;
 use crate::interview::{Event, Phase, Role};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ pub struct Summary {
     pub ended: bool,
     pub recommendation: Option<String>,
     /// Each stage's debrief score, in stage order (None: not assessed), for finished sessions.
-    pub stage_scores: Option<Vec<Option<u8>>>,
+    pub stage_scores: Option<StageMap<Option<u8>>>,
     pub problem: Option<String>,
 }
 
@@ -80,10 +81,13 @@ fn summarize(path: &Path) -> Summary {
                 s.recommendation = report["overall"]["recommendation"]
                     .as_str()
                     .map(str::to_string);
+                // The report lists stages by id; a stage it lacks was not assessed.
                 s.stage_scores = report["stages"].as_array().map(|st| {
-                    st.iter()
-                        .map(|x| x["score"].as_u64().map(|v| v.min(4) as u8))
-                        .collect()
+                    StageMap::from_fn(|stage| {
+                        st.iter().find(|x| x["id"] == stage.id())?["score"]
+                            .as_u64()
+                            .map(|v| v.min(4) as u8)
+                    })
                 });
             }
             _ => {}

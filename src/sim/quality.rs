@@ -154,7 +154,7 @@ pub fn check(
     let stages = crate::framework::Stage::ALL
         .iter()
         .map(|&s| {
-            let st = &iv.stats[s.index()];
+            let st = &iv.stats[s];
             let seconds = st.entered_at.map(|_| round2(st.seconds(iv.now)));
             let budget = iv.budget.stage(s);
             StageTime {

@@ -1,0 +1,215 @@
+//! The labelled corpus (`corpus/*.jsonl`, described in `corpus/FORMAT.md`): the reader's
+//! training data and its test set. The held-out fifth is fixed by a hash of each line's
+//! paraphrase group, so it was chosen before any training and no paraphrase of a test sentence
+//! is trained on.
+
+use crate::framework::Stage;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: String,
+    pub group: String,
+    pub scenario: String,
+    pub text: String,
+    pub style: Style,
+    pub voice: String,
+    pub act: Act,
+    pub checkpoints: Vec<Label>,
+    pub fact: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    Written,
+    Spoken,
+}
+
+/// What a sentence does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Act {
+    Question,
+    Proposal,
+    Assumption,
+    Dismissal,
+    Unsure,
+    Grader,
+    OffTopic,
+    Filler,
+}
+
+impl Act {
+    pub const ALL: [Act; 8] = [
+        Act::Question,
+        Act::Proposal,
+        Act::Assumption,
+        Act::Dismissal,
+        Act::Unsure,
+        Act::Grader,
+        Act::OffTopic,
+        Act::Filler,
+    ];
+
+    pub fn index(self) -> usize {
+        Act::ALL.iter().position(|a| *a == self).unwrap_or(0)
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Act::Question => "question",
+            Act::Proposal => "proposal",
+            Act::Assumption => "assumption",
+            Act::Dismissal => "dismissal",
+            Act::Unsure => "unsure",
+            Act::Grader => "grader",
+            Act::OffTopic => "off-topic",
+            Act::Filler => "filler",
+        }
+    }
+
+    /// Acts that can earn credit: saying what one would do, asking, or assuming.
+    pub fn can_earn(self) -> bool {
+        matches!(self, Act::Question | Act::Proposal | Act::Assumption)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Polarity {
+    Affirmed,
+    Dismissed,
+    Unsure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Depth {
+    Named,
+    Explained,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    pub id: String,
+    pub polarity: Polarity,
+    pub depth: Depth,
+}
+
+impl Case {
+    /// The checkpoints this sentence earns.
+    pub fn affirmed(&self) -> impl Iterator<Item = &str> {
+        self.checkpoints
+            .iter()
+            .filter(|l| l.polarity == Polarity::Affirmed)
+            .map(|l| l.id.as_str())
+    }
+
+    pub fn held_out(&self) -> bool {
+        held_out(&self.group)
+    }
+
+    /// Whether it should earn nothing at all.
+    pub fn negative(&self) -> bool {
+        self.affirmed().next().is_none()
+    }
+}
+
+/// The held-out rule: FNV-1a 64 of the group, divisible by 5.
+pub fn held_out(group: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in group.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % 5 == 0
+}
+
+/// Every case in a `.jsonl` file, or in every `.jsonl` file of a folder (in name order).
+pub fn load(path: &Path) -> Result<Vec<Case>> {
+    let files = if path.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read the corpus folder {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut cases = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f)
+            .with_context(|| format!("cannot read cases from {}", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let case: Case = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not a corpus case", f.display(), i + 1))?;
+            for l in &case.checkpoints {
+                if crate::framework::checkpoint(&l.id).is_none() {
+                    bail!(
+                        "{}:{}: '{}' is not a framework checkpoint",
+                        f.display(),
+                        i + 1,
+                        l.id
+                    );
+                }
+            }
+            cases.push(case);
+        }
+    }
+    if cases.is_empty() {
+        bail!("no cases in {}", path.display());
+    }
+    Ok(cases)
+}
+
+/// The stage a checkpoint id belongs to.
+pub fn stage_of(checkpoint: &str) -> Option<Stage> {
+    Stage::from_id(checkpoint.split('.').next()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus() -> Vec<Case> {
+        load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")).unwrap()
+    }
+
+    #[test]
+    fn the_corpus_is_what_its_format_promises() {
+        let cases = corpus();
+        assert!(cases.len() >= 3000, "{}", cases.len());
+        let mut ids = std::collections::HashSet::new();
+        assert!(cases.iter().all(|c| ids.insert(c.id.clone())), "ids repeat");
+        for cp in crate::framework::CHECKPOINTS {
+            let n = cases.iter().filter(|c| c.affirmed().any(|a| a == cp.id)).count();
+            assert!(n >= 40, "{}: {n} positives", cp.id);
+        }
+        assert!(cases.iter().filter(|c| c.negative()).count() >= 500);
+        let spoken = cases.iter().filter(|c| c.style == Style::Spoken).count();
+        assert!(spoken * 4 >= cases.len());
+        assert!(cases.iter().filter(|c| c.fact.is_some()).count() >= 300);
+    }
+
+    #[test]
+    fn about_a_fifth_is_held_out_by_group() {
+        let cases = corpus();
+        let held = cases.iter().filter(|c| c.held_out()).count();
+        let share = held as f64 / cases.len() as f64;
+        assert!((0.17..0.23).contains(&share), "{share}");
+        // A group is never split between the two sides.
+        for c in &cases {
+            assert_eq!(c.held_out(), held_out(&c.group));
+        }
+    }
+}
