@@ -44,8 +44,14 @@ fn one_turn(c: &mut Criterion) {
                 || {
                     n += 1;
                     let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
-                    let voice = Box::new(Scripted::new(None).unwrap());
-                    Chat::from_parts(base.clone(), log, voice, Box::new(std::io::sink()), false)
+                    let interviewer = Box::new(Scripted::new(None).unwrap());
+                    Chat::from_parts(
+                        base.clone(),
+                        log,
+                        interviewer,
+                        Box::new(std::io::sink()),
+                        false,
+                    )
                 },
                 |mut chat| {
                     chat.candidate(turn).unwrap();

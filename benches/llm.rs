@@ -70,8 +70,8 @@ fn own_work(c: &mut Criterion) {
             || {
                 n += 1;
                 let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
-                let voice = LlmInterviewer::new(Instant0, Scripted::new(None).unwrap(), config("http://127.0.0.1:9/v1"), None).unwrap();
-                Chat::from_parts(base.clone(), log, Box::new(voice), Box::new(std::io::sink()), false)
+                let interviewer = LlmInterviewer::new(Instant0, Scripted::new(None).unwrap(), config("http://127.0.0.1:9/v1"), None).unwrap();
+                Chat::from_parts(base.clone(), log, Box::new(interviewer), Box::new(std::io::sink()), false)
                     .with_judge(Box::new(Instant0))
             },
             |mut chat| {
@@ -153,7 +153,7 @@ fn first_token(_: &mut Criterion) {
 }
 
 fn prompt_sizes(_: &mut Criterion) {
-    let voice = LlmInterviewer::new(
+    let interviewer = LlmInterviewer::new(
         Instant0,
         Scripted::new(None).unwrap(),
         config("http://127.0.0.1:9/v1"),
@@ -162,7 +162,7 @@ fn prompt_sizes(_: &mut Criterion) {
     .unwrap();
     for turns in [5, 20, 40] {
         let iv = interview_of(turns);
-        let msgs = voice
+        let msgs = interviewer
             .messages(&iv, "Ask what they would look for in the false positives.")
             .unwrap();
         let chars: usize = msgs.iter().map(|m| m.content.len()).sum();

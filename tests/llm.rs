@@ -716,7 +716,7 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
     .map(str::to_string)
     .collect();
     let sc = Arc::new(casecoach::scenario::load("fraud").unwrap());
-    let voice = LlmInterviewer::new(
+    let interviewer = LlmInterviewer::new(
         OpenAiCompatible::new(config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0)).unwrap(),
         Scripted::new(None).unwrap(),
         config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0),
@@ -732,7 +732,9 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
             s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
                 .unwrap();
         }
-        let msgs = voice.messages(s.interview(), "Ask a follow-up.").unwrap();
+        let msgs = interviewer
+            .messages(s.interview(), "Ask a follow-up.")
+            .unwrap();
         msgs.iter().map(|m| m.content.len()).sum::<usize>()
     };
     let (five, forty) = (size_at(5), size_at(40));

@@ -12,7 +12,7 @@ use std::io::BufRead;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum Typed {
     Line { text: String, lossy: bool },
     Interrupted,
     Eof,
@@ -21,13 +21,13 @@ pub enum Event {
 
 pub struct Input {
     prompts: Sender<String>,
-    events: Receiver<Event>,
+    events: Receiver<Typed>,
 }
 
 impl Input {
     pub fn spawn(tty: bool) -> Input {
         let (prompts, prompt_rx) = channel::<String>();
-        let (event_tx, events) = channel::<Event>();
+        let (event_tx, events) = channel::<Typed>();
         std::thread::spawn(move || {
             if tty {
                 terminal(prompt_rx, event_tx)
@@ -38,36 +38,36 @@ impl Input {
         Input { prompts, events }
     }
 
-    pub fn read(&self, prompt: &str) -> Event {
+    pub fn read(&self, prompt: &str) -> Typed {
         if self.prompts.send(prompt.to_string()).is_err() {
-            return Event::Eof;
+            return Typed::Eof;
         }
-        self.events.recv().unwrap_or(Event::Eof)
+        self.events.recv().unwrap_or(Typed::Eof)
     }
 }
 
-fn plain(prompts: Receiver<String>, events: Sender<Event>) {
+fn plain(prompts: Receiver<String>, events: Sender<Typed>) {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
     while prompts.recv().is_ok() {
         let mut buf = Vec::new();
         let event = match lock.read_until(b'\n', &mut buf) {
-            Ok(0) => Event::Eof,
+            Ok(0) => Typed::Eof,
             Ok(_) => {
                 while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                     buf.pop();
                 }
                 match String::from_utf8(buf) {
-                    Ok(text) => Event::Line { text, lossy: false },
-                    Err(e) => Event::Line {
+                    Ok(text) => Typed::Line { text, lossy: false },
+                    Err(e) => Typed::Line {
                         text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
                         lossy: true,
                     },
                 }
             }
-            Err(e) => Event::Failed(e.to_string()),
+            Err(e) => Typed::Failed(e.to_string()),
         };
-        let stop = matches!(event, Event::Eof | Event::Failed(_));
+        let stop = matches!(event, Typed::Eof | Typed::Failed(_));
         if events.send(event).is_err() || stop {
             return;
         }
@@ -98,11 +98,11 @@ impl Highlighter for Helper {}
 impl Validator for Helper {}
 impl rustyline::Helper for Helper {}
 
-fn terminal(prompts: Receiver<String>, events: Sender<Event>) {
+fn terminal(prompts: Receiver<String>, events: Sender<Typed>) {
     let mut editor = match rustyline::Editor::<Helper, rustyline::history::DefaultHistory>::new() {
         Ok(e) => e,
         Err(e) => {
-            let _ = events.send(Event::Failed(format!("cannot set up the terminal: {e}")));
+            let _ = events.send(Typed::Failed(format!("cannot set up the terminal: {e}")));
             return;
         }
     };
@@ -113,13 +113,13 @@ fn terminal(prompts: Receiver<String>, events: Sender<Event>) {
                 if !text.trim().is_empty() {
                     let _ = editor.add_history_entry(text.as_str());
                 }
-                Event::Line { text, lossy: false }
+                Typed::Line { text, lossy: false }
             }
-            Err(ReadlineError::Interrupted) => Event::Interrupted,
-            Err(ReadlineError::Eof) => Event::Eof,
-            Err(e) => Event::Failed(e.to_string()),
+            Err(ReadlineError::Interrupted) => Typed::Interrupted,
+            Err(ReadlineError::Eof) => Typed::Eof,
+            Err(e) => Typed::Failed(e.to_string()),
         };
-        let stop = matches!(event, Event::Eof | Event::Failed(_));
+        let stop = matches!(event, Typed::Eof | Typed::Failed(_));
         if events.send(event).is_err() || stop {
             return;
         }

@@ -10,7 +10,7 @@ use crate::debrief::{self, Basis, render};
 use crate::framework::Stage;
 use crate::interview::clock::SpokenClock;
 use crate::interview::coverage::Hit;
-use crate::interview::director::Command;
+use crate::interview::director::Request;
 use crate::interview::{
     Action, Interview, JudgeMode, Mode, Observation, Phase, Reason, Role, Source,
 };
@@ -445,8 +445,8 @@ impl Chat {
         Ok(())
     }
 
-    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
-        let actions = self.session.command(command)?;
+    pub fn request(&mut self, request: Request) -> Result<Vec<Action>> {
+        let actions = self.session.request(request)?;
         self.say(&actions, None)?;
         Ok(actions)
     }
@@ -616,13 +616,13 @@ pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
             match spec.cmd {
                 Cmd::Help => chat.show(&commands::help()),
                 Cmd::Hint => {
-                    chat.command(Command::Hint)?;
+                    chat.request(Request::Hint)?;
                 }
                 Cmd::Skip => {
-                    chat.command(Command::Skip)?;
+                    chat.request(Request::Skip)?;
                 }
                 Cmd::End => {
-                    chat.command(Command::End)?;
+                    chat.request(Request::End)?;
                 }
                 Cmd::Time => chat.show(&chat.time_report()),
                 Cmd::Stage => {
@@ -659,7 +659,7 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
     while !chat.ended() {
         let prompt = if chat.tty { "you> " } else { "" };
         match input.read(prompt) {
-            input::Event::Line { text, lossy } => {
+            input::Typed::Line { text, lossy } => {
                 interrupted = false;
                 if lossy {
                     notice("(some input bytes were not UTF-8; they were replaced with U+FFFD)");
@@ -668,12 +668,12 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
                     break;
                 }
             }
-            input::Event::Interrupted if !interrupted => {
+            input::Typed::Interrupted if !interrupted => {
                 interrupted = true;
                 notice("(line cleared; Ctrl-C again saves and leaves)");
             }
-            input::Event::Interrupted | input::Event::Eof => break,
-            input::Event::Failed(e) => {
+            input::Typed::Interrupted | input::Typed::Eof => break,
+            input::Typed::Failed(e) => {
                 notice(&format!("cannot read input: {e}"));
                 break;
             }

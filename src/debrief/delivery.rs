@@ -17,12 +17,12 @@ pub struct Delivery {
 }
 
 pub(super) fn delivery(iv: &Interview) -> Option<Delivery> {
-    if iv.voice.is_empty() {
+    if iv.voice_notes.is_empty() {
         return None;
     }
-    let speech: f64 = iv.voice.iter().map(|v| v.speech_seconds).sum();
+    let speech: f64 = iv.voice_notes.iter().map(|v| v.speech_seconds).sum();
     let words: f64 = iv
-        .voice
+        .voice_notes
         .iter()
         .map(|v| v.words_per_minute * v.speech_seconds / 60.0)
         .sum();
@@ -31,9 +31,9 @@ pub(super) fn delivery(iv: &Interview) -> Option<Delivery> {
     } else {
         0.0
     };
-    let fillers: usize = iv.voice.iter().map(|v| v.fillers).sum();
+    let fillers: usize = iv.voice_notes.iter().map(|v| v.fillers).sum();
     let worst = iv
-        .voice
+        .voice_notes
         .iter()
         .max_by(|a, b| a.longest_pause.total_cmp(&b.longest_pause))
         .unwrap();
@@ -47,10 +47,10 @@ pub(super) fn delivery(iv: &Interview) -> Option<Delivery> {
             "{wpm:.0} words a minute is slow; think, then say it in fewer words"
         ));
     }
-    if fillers > iv.voice.len() {
+    if fillers > iv.voice_notes.len() {
         notes.push(format!(
             "{fillers} filler words in {} answers",
-            iv.voice.len()
+            iv.voice_notes.len()
         ));
     }
     if worst.longest_pause >= 3.0 {
@@ -60,7 +60,7 @@ pub(super) fn delivery(iv: &Interview) -> Option<Delivery> {
         ));
     }
     Some(Delivery {
-        answers: iv.voice.len(),
+        answers: iv.voice_notes.len(),
         words_per_minute: wpm,
         fillers,
         longest_pause: worst.longest_pause,

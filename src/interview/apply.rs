@@ -57,7 +57,7 @@ impl Interview {
                 self.notes.push(text.clone());
             }
             Event::Judge { dropped, .. } => self.judge_dropped += dropped,
-            Event::Voice { note, .. } => self.voice.push(note.clone()),
+            Event::Voice { note, .. } => self.voice_notes.push(note.clone()),
             Event::Spoken { turn, text } => {
                 // The transcript keeps what the candidate heard of a line they talked over.
                 if let Some(t) = self.turns.get_mut(turn.wrapping_sub(1))

@@ -4,9 +4,9 @@
 use super::{Action, Interview, Mode, Observation, Phase, Reason};
 use crate::framework::Stage;
 
-/// Commands the candidate can give the engine (the chat's slash commands that change state).
+/// What the candidate can ask of the interview itself (the slash commands that change state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub enum Request {
     Hint,
     Skip,
     End,
@@ -141,15 +141,15 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     out
 }
 
-pub fn on_command(iv: &Interview, command: Command) -> Vec<Action> {
-    match (command, iv.phase) {
+pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
+    match (request, iv.phase) {
         (_, Phase::Ended | Phase::NotStarted) => vec![],
-        (Command::End, _) => vec![Action::Debrief {
+        (Request::End, _) => vec![Action::Debrief {
             reason: Reason::Ended,
         }],
-        (Command::Hint, Phase::Stage(s)) => vec![hint(iv, s)],
-        (Command::Skip, Phase::Stage(s)) => vec![advance(s, Reason::Skip)],
-        (Command::Hint | Command::Skip, Phase::WrapUp) => vec![],
+        (Request::Hint, Phase::Stage(s)) => vec![hint(iv, s)],
+        (Request::Skip, Phase::Stage(s)) => vec![advance(s, Reason::Skip)],
+        (Request::Hint | Request::Skip, Phase::WrapUp) => vec![],
     }
 }
 
@@ -625,20 +625,20 @@ mod tests {
     fn commands_hint_skip_end() {
         let mut iv = fresh(Mode::Interview);
         assert_eq!(
-            kinds(&crate::session::testing::command(&mut iv, Command::Hint)),
+            kinds(&crate::session::testing::request(&mut iv, Request::Hint)),
             vec!["hint"]
         );
         assert_eq!(iv.stats[Stage::Clarify].hints, 1);
         assert_eq!(
-            kinds(&crate::session::testing::command(&mut iv, Command::Skip)),
+            kinds(&crate::session::testing::request(&mut iv, Request::Skip)),
             vec!["advance-stage"]
         );
         assert_eq!(iv.phase, Phase::Stage(Stage::Frame));
         assert_eq!(
-            kinds(&crate::session::testing::command(&mut iv, Command::End)),
+            kinds(&crate::session::testing::request(&mut iv, Request::End)),
             vec!["debrief"]
         );
-        assert!(crate::session::testing::command(&mut iv, Command::Hint).is_empty());
+        assert!(crate::session::testing::request(&mut iv, Request::Hint).is_empty());
     }
 
     #[test]
@@ -654,7 +654,7 @@ mod tests {
             0.0,
         );
         assert_eq!(
-            crate::session::testing::command(&mut iv, Command::Skip),
+            crate::session::testing::request(&mut iv, Request::Skip),
             vec![Action::WrapUp {
                 reason: Reason::Skip
             }]

@@ -323,7 +323,7 @@ pub struct Interview {
     /// Model-judge claims dropped because their quote was not the candidate's words.
     pub judge_dropped: usize,
     /// Spoken answers' delivery, one per recorded answer.
-    pub voice: Vec<VoiceNote>,
+    pub voice_notes: Vec<VoiceNote>,
 }
 
 impl PartialEq for Interview {
@@ -350,7 +350,7 @@ impl PartialEq for Interview {
             focus,
             lexical,
             judge_dropped,
-            voice,
+            voice_notes,
         } = self;
         scenario.hash == o.scenario.hash
             && *mode == o.mode
@@ -371,7 +371,7 @@ impl PartialEq for Interview {
             && *focus == o.focus
             && *lexical == o.lexical
             && *judge_dropped == o.judge_dropped
-            && *voice == o.voice
+            && *voice_notes == o.voice_notes
     }
 }
 
@@ -399,7 +399,7 @@ impl Interview {
             focus: None,
             lexical: true,
             judge_dropped: 0,
-            voice: Vec::new(),
+            voice_notes: Vec::new(),
         }
     }
 

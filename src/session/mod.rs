@@ -14,7 +14,7 @@ pub use progress::{spark, stage_averages, timings, weakest_stage};
 pub use replay::{Replayed, replay, started_info};
 pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
 
-use crate::interview::director::{self, Command};
+use crate::interview::director::{self, Request};
 use crate::interview::{Action, Interview, Observation, Role};
 use anyhow::Result;
 
@@ -107,8 +107,8 @@ impl Session {
     }
 
     /// A command the candidate typed (`/hint`, `/skip`, `/end`), decided and recorded.
-    pub fn command(&mut self, command: Command) -> Result<Vec<Action>> {
-        let actions = director::on_command(&self.iv, command);
+    pub fn request(&mut self, request: Request) -> Result<Vec<Action>> {
+        let actions = director::on_request(&self.iv, request);
         self.act(&actions)?;
         Ok(actions)
     }
@@ -151,7 +151,7 @@ impl Session {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::Session;
-    use crate::interview::director::Command;
+    use crate::interview::director::Request;
     use crate::interview::{Action, Interview, Observation};
 
     fn with<T>(iv: &mut Interview, f: impl FnOnce(&mut Session) -> T) -> T {
@@ -175,8 +175,8 @@ pub(crate) mod testing {
         with(iv, |s| s.answer(text, at).unwrap())
     }
 
-    pub fn command(iv: &mut Interview, command: Command) -> Vec<Action> {
-        with(iv, |s| s.command(command).unwrap())
+    pub fn request(iv: &mut Interview, request: Request) -> Vec<Action> {
+        with(iv, |s| s.request(request).unwrap())
     }
 
     /// An action decided at `at` (the clock moves there first, as a live turn would have).

@@ -7,7 +7,7 @@ pub mod quality;
 use crate::chat::{Chat, Start};
 use crate::debrief::{self, Basis, Report};
 use crate::framework::Stage;
-use crate::interview::director::Command;
+use crate::interview::director::Request;
 use crate::interview::{Action, Interview, JudgeMode, Mode, Phase, Role};
 use crate::interviewer::Scripted;
 use crate::llm::Backend;
@@ -447,7 +447,7 @@ pub fn run(
         last = chat.candidate(&text)?;
     }
     if !chat.ended() {
-        chat.command(Command::End)?;
+        chat.request(Request::End)?;
     }
     let events = chat.log().events().to_vec();
     let report = debrief::report(chat.iv(), Basis::Session);

@@ -269,7 +269,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
             continue;
         }
         let mut note = note_for(&clip, &text, transcribe_ms);
-        note.turn = chat.iv().turns.len() + 1;
+        note.turn = chat.iv().next_turn();
         let Some(text) = (if opts.confirm {
             confirm(&text)?
         } else {
@@ -286,7 +286,7 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     }
     if !chat.ended() {
         // The recordings are the whole answer set: close with the debrief.
-        chat.command(crate::interview::director::Command::End)?;
+        chat.request(crate::interview::director::Request::End)?;
         speak_new(&chat);
     }
     Ok(())

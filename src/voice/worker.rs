@@ -140,7 +140,7 @@ fn interview(
                     if chat.ended() {
                         continue;
                     }
-                    let turn = chat.iv().turns.len() + 1;
+                    let turn = chat.iv().next_turn();
                     if let Some((mut note, file)) = note
                         && !text.starts_with('/')
                     {
