@@ -198,7 +198,7 @@ fn html_report(c: &mut Criterion) {
         "HTML report of a session (read, replay, score, render)",
         |b| {
             b.iter(|| {
-                let iv = casecoach::chat::load_for_debrief(&path).unwrap();
+                let iv = casecoach::session::load(&path, false).unwrap();
                 render::render(
                     &debrief::report(&iv, debrief::Basis::Session),
                     render::Format::Html,

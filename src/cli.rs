@@ -240,6 +240,10 @@ pub struct DebriefArgs {
     /// Also print each answer's timings: recording, transcription, the model's first token
     #[arg(long)]
     pub timings: bool,
+    /// Read every answer again with this casecoach's reader, instead of the reading the
+    /// session logged (the interviewer's decisions stay as they were)
+    #[arg(long)]
+    pub rescore: bool,
 }
 
 #[derive(Debug, Subcommand)]

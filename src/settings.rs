@@ -54,6 +54,8 @@ pub struct DebriefSettings {
     pub format: Format,
     pub out: Option<PathBuf>,
     pub timings: bool,
+    /// Read every turn again with the current reader instead of the logged readings.
+    pub rescore: bool,
 }
 
 pub struct SimulateSettings {
@@ -343,6 +345,7 @@ fn debrief(base: Base, a: &DebriefArgs) -> DebriefSettings {
         session: a.session.clone(),
         format: a.format.into(),
         out: a.out.clone(),
+        rescore: a.rescore,
         timings: a.timings,
     }
 }

@@ -114,3 +114,45 @@ fn an_unfinished_schema_1_log_resumes_and_ends_as_it_did() {
         json(&fixture("v1-fraud-coach-unfinished.resumed.debrief.json"))
     );
 }
+
+#[test]
+fn a_debrief_applies_the_logged_reading_and_rescore_reads_again() {
+    let env = Env::new();
+    env.chat(
+        &["fraud"],
+        std::fs::read_to_string(fixture("fraud-strong.txt")).unwrap(),
+    );
+    let log = env.sessions().pop().unwrap();
+    let covered = |args: &[&str]| -> usize {
+        let out = env
+            .cmd()
+            .args(["debrief", "--format", "json"])
+            .arg(&log)
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_str(&common::ok(&out)).unwrap();
+        report["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["covered"] == true)
+            .count()
+    };
+    let before = covered(&[]);
+    assert!(before >= 30, "{before}");
+    // Take the logged credits out, as if an older reader had seen nothing in those turns.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains(r#""type":"coverage""#))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&log, kept).unwrap();
+    assert_eq!(
+        covered(&[]),
+        0,
+        "replay must apply what was logged, not read again"
+    );
+    assert_eq!(covered(&["--rescore"]), before);
+}

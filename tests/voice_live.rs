@@ -334,7 +334,7 @@ fn talking_over_the_interviewer_stops_it_and_the_log_keeps_only_what_was_heard()
             .collect::<String>(),
     )
     .unwrap();
-    let iv = casecoach::chat::load_for_debrief(&log).unwrap();
+    let iv = casecoach::session::load(&log, false).unwrap();
     let n = spoken[0]["turn"].as_u64().unwrap() as usize;
     assert_eq!(iv.turns[n - 1].text, heard);
 }

@@ -4,6 +4,10 @@
 
 pub mod commands;
 pub mod input;
+mod repl;
+
+pub use repl::run;
+pub(crate) use repl::{Next, handle_line};
 mod settings;
 
 use crate::debrief::{self, Basis, render};
@@ -18,8 +22,6 @@ use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::scenario::{self, Scenario};
 use crate::session::{self, Event, Log, Session};
 use anyhow::{Context, Result, bail};
-use commands::{Cmd, Parsed};
-use input::Input;
 pub use settings::Settings;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -576,126 +578,4 @@ fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
         ))),
         _ => Ok(None),
     }
-}
-
-/// What the loop should do after a line.
-pub(crate) enum Next {
-    Continue,
-    Leave,
-}
-
-pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
-    match commands::parse(text) {
-        Parsed::NotCommand => {
-            if text.trim().is_empty() {
-                notice(
-                    "(empty answer: type your answer, /hint if you're stuck, /help for commands)",
-                );
-            } else {
-                chat.candidate(text)?;
-            }
-        }
-        Parsed::Unknown(w) => notice(&format!("unknown command /{w}; /help lists the commands")),
-        Parsed::Ambiguous(w, names) => notice(&format!(
-            "/{w} could be {}",
-            names
-                .iter()
-                .map(|n| format!("/{n}"))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )),
-        Parsed::Command(spec, arg) => {
-            if !(spec.allowed)(chat.iv().phase) {
-                notice(&format!(
-                    "/{} is not available now ({})",
-                    spec.name,
-                    session::phase_label(chat.iv().phase)
-                ));
-                return Ok(Next::Continue);
-            }
-            match spec.cmd {
-                Cmd::Help => chat.show(&commands::help()),
-                Cmd::Hint => {
-                    chat.request(Request::Hint)?;
-                }
-                Cmd::Skip => {
-                    chat.request(Request::Skip)?;
-                }
-                Cmd::End => {
-                    chat.request(Request::End)?;
-                }
-                Cmd::Time => chat.show(&chat.time_report()),
-                Cmd::Stage => {
-                    chat.show(&interviewer::stage_line(chat.iv()));
-                    if chat.iv().mode == Mode::Coach {
-                        chat.print_checklist();
-                    }
-                }
-                Cmd::Notes if arg.is_empty() => chat.show(&chat.notes_report()),
-                Cmd::Notes => {
-                    chat.note(arg)?;
-                    notice("(note saved)");
-                }
-                Cmd::Quit => return Ok(Next::Leave),
-            }
-        }
-    }
-    Ok(Next::Continue)
-}
-
-pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
-    let mut chat = match resume {
-        Some(q) => Chat::resume(settings, (!q.is_empty()).then_some(q))?,
-        None => {
-            let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-            let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
-            notice(&chat.header());
-            chat.open()?;
-            chat
-        }
-    };
-    let input = Input::spawn(chat.tty);
-    let mut interrupted = false;
-    while !chat.ended() {
-        let prompt = if chat.tty { "you> " } else { "" };
-        match input.read(prompt) {
-            input::Typed::Line { text, lossy } => {
-                interrupted = false;
-                if lossy {
-                    notice("(some input bytes were not UTF-8; they were replaced with U+FFFD)");
-                }
-                if let Next::Leave = handle_line(&mut chat, &text)? {
-                    break;
-                }
-            }
-            input::Typed::Interrupted if !interrupted => {
-                interrupted = true;
-                notice("(line cleared; Ctrl-C again saves and leaves)");
-            }
-            input::Typed::Interrupted | input::Typed::Eof => break,
-            input::Typed::Failed(e) => {
-                notice(&format!("cannot read input: {e}"));
-                break;
-            }
-        }
-    }
-    if !chat.ended() {
-        let id = chat.log().id();
-        notice(&format!(
-            "Saved. Continue with: casecoach chat --resume {id}"
-        ));
-    }
-    Ok(())
-}
-
-/// The interview a session log records, rebuilt for its debrief.
-pub fn load_for_debrief(path: &std::path::Path) -> Result<Interview> {
-    let loaded = session::read(path)?;
-    let Some((id, locator, _, _, _)) = session::started_info(&loaded.events) else {
-        bail!("{} is not a session log", path.display());
-    };
-    let scenario = scenario::load(locator)
-        .or_else(|_| scenario::load(id))
-        .with_context(|| format!("cannot load scenario '{locator}'"))?;
-    Ok(session::replay(&loaded, Arc::new(scenario))?.interview)
 }

@@ -1,13 +1,13 @@
 //! `casecoach debrief`: a saved session's debrief, in the format asked for.
 
 use crate::debrief::{self, render};
+use crate::session;
 use crate::settings::DebriefSettings;
-use crate::{chat, session};
 use anyhow::{Context, Result};
 
 pub fn run(s: DebriefSettings) -> Result<()> {
     let path = session::find(&s.sessions_dir, Some(&s.session))?;
-    let iv = chat::load_for_debrief(&path)?;
+    let iv = session::load(&path, s.rescore)?;
     let text = render::render(&debrief::report(&iv, debrief::Basis::Session), s.format);
     match &s.out {
         Some(out) => {

@@ -128,7 +128,7 @@ impl Log {
 }
 
 /// A session file read back.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub events: Vec<Event>,
     /// Byte length of the whole events; anything after was a partial line.

@@ -11,7 +11,7 @@ pub mod store;
 pub use crate::interview::Event;
 pub use log::{Loaded, Log, SCHEMA, parse, read};
 pub use progress::{spark, stage_averages, timings, weakest_stage};
-pub use replay::{Replayed, replay, started_info};
+pub use replay::{Replayed, load, replay, rescored, started_info};
 pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
 
 use crate::interview::director::{self, Request};

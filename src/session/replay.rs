@@ -8,7 +8,7 @@
 use super::Loaded;
 use crate::interview::{Action, Event, Interview, Mode, Observation, Role};
 use crate::scenario::Scenario;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -108,4 +108,43 @@ pub fn replay(loaded: &Loaded, scenario: Arc<Scenario>) -> Result<Replayed> {
     r.unanswered =
         unanswered.map(|(n, reading)| Observation::from_reading(&r.interview, n, &reading));
     Ok(r)
+}
+
+/// The log with its readings taken out, so that replay reads every turn again with the current
+/// reader: what `debrief --rescore` shows. The director's decisions stay as they were logged.
+pub fn rescored(loaded: &Loaded) -> Loaded {
+    let events = loaded
+        .events
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                Event::Reading { .. }
+                    | Event::Coverage {
+                        source: crate::interview::Source::Lexical,
+                        ..
+                    }
+            )
+        })
+        .cloned()
+        .collect();
+    Loaded {
+        events,
+        schema: 1,
+        ..loaded.clone()
+    }
+}
+
+/// The interview a session log records, rebuilt for its debrief; `rescore` reads every turn
+/// again instead of applying the logged readings.
+pub fn load(path: &std::path::Path, rescore: bool) -> Result<Interview> {
+    let loaded = super::read(path)?;
+    let Some((id, locator, _, _, _)) = started_info(&loaded.events) else {
+        bail!("{} is not a session log", path.display());
+    };
+    let scenario = crate::scenario::load(locator)
+        .or_else(|_| crate::scenario::load(id))
+        .with_context(|| format!("cannot load scenario '{locator}'"))?;
+    let loaded = if rescore { rescored(&loaded) } else { loaded };
+    Ok(replay(&loaded, Arc::new(scenario))?.interview)
 }

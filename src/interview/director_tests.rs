@@ -1,0 +1,335 @@
+//! The director's rules, each driven through a memory session.
+use super::*;
+use crate::interview::{Interview, Mode};
+use crate::scenario;
+use std::sync::Arc;
+
+fn fresh(mode: Mode) -> Interview {
+    let mut iv = Interview::new(Arc::new(scenario::load("fraud").unwrap()), mode, 60);
+    crate::session::testing::open(&mut iv);
+    iv
+}
+
+fn kinds(actions: &[Action]) -> Vec<&'static str> {
+    actions.iter().map(|a| a.kind()).collect()
+}
+
+#[test]
+fn starts_in_clarify() {
+    let iv = fresh(Mode::Interview);
+    assert_eq!(iv.phase, Phase::Stage(Stage::Clarify));
+}
+
+#[test]
+fn questions_get_facts_and_repeats_are_marked() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "What's the latency budget for a decision?", 10.0);
+    assert_eq!(
+        a,
+        vec![Action::AnswerFact {
+            facts: vec!["latency".into()],
+            repeat: false
+        }]
+    );
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "Sorry, what was the latency budget again?", 20.0);
+    assert_eq!(
+        a,
+        vec![Action::AnswerFact {
+            facts: vec!["latency".into()],
+            repeat: true
+        }]
+    );
+    let (_, a) = crate::session::testing::answer(&mut iv, "What colour is the office?", 30.0);
+    assert_eq!(
+        a,
+        vec![Action::AnswerFact {
+            facts: vec![],
+            repeat: false
+        }]
+    );
+}
+
+#[test]
+fn only_new_facts_are_told_when_old_and_new_are_asked() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(&mut iv, "What's the latency budget?", 10.0);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "What's the latency again, and how do we get labels?",
+        20.0,
+    );
+    assert_eq!(
+        a,
+        vec![Action::AnswerFact {
+            facts: vec!["labels".into()],
+            repeat: false
+        }]
+    );
+}
+
+#[test]
+fn jumping_to_a_model_first_is_redirected() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "I'd train an XGBoost model on the transaction features.",
+        10.0,
+    );
+    match &a[..] {
+        [Action::Redirect { quote }] => assert!(quote.contains("XGBoost")),
+        other => panic!("expected a redirect, got {other:?}"),
+    }
+    assert_eq!(iv.phase, Phase::Stage(Stage::Clarify));
+}
+
+#[test]
+fn a_model_after_clarifying_is_not_redirected() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(
+        &mut iv,
+        "What's the business goal, and how do we measure success?",
+        10.0,
+    );
+    crate::session::testing::answer(
+        &mut iv,
+        "What's the latency requirement, and how many transactions per second?",
+        20.0,
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Then I'd start from a logistic regression baseline and move to XGBoost.",
+        30.0,
+    );
+    assert!(!kinds(&a).contains(&"redirect"), "{a:?}");
+}
+
+#[test]
+fn stuck_candidates_get_hints_of_rising_strength() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(&mut iv, "I don't know.", 10.0);
+    assert_eq!(
+        a,
+        vec![Action::Hint {
+            stage: Stage::Clarify,
+            level: 1,
+            checkpoint: None
+        }]
+    );
+    let (_, a) = crate::session::testing::answer(&mut iv, "", 20.0);
+    assert_eq!(
+        a,
+        vec![Action::Hint {
+            stage: Stage::Clarify,
+            level: 2,
+            checkpoint: None
+        }]
+    );
+    crate::session::testing::answer(&mut iv, "no idea", 30.0);
+    let (_, a) = crate::session::testing::answer(&mut iv, "not sure", 40.0);
+    // Past the scenario's three hints, the hint names the heaviest gap.
+    assert_eq!(
+        a,
+        vec![Action::Hint {
+            stage: Stage::Clarify,
+            level: 4,
+            checkpoint: Some("clarify.business-objective".into())
+        }]
+    );
+    let (_, a) = crate::session::testing::answer(&mut iv, "pass", 50.0);
+    assert_eq!(kinds(&a), vec!["advance-stage"]);
+}
+
+#[test]
+fn two_dry_turns_earn_a_hint_one_in_coach_mode() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Well, it is an interesting problem for the company to think about.",
+        10.0,
+    );
+    assert_ne!(kinds(&a), vec!["hint"]);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Yes, there is a lot to consider here, many aspects.",
+        20.0,
+    );
+    assert_eq!(kinds(&a), vec!["hint"]);
+
+    let mut iv = fresh(Mode::Coach);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Well, it is an interesting problem for the company to think about.",
+        10.0,
+    );
+    assert_eq!(kinds(&a), vec!["hint"]);
+}
+
+#[test]
+fn a_just_covered_checkpoint_with_a_probe_is_probed() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Data,
+            reason: Reason::Skip,
+        },
+        0.0,
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Labels come from chargebacks, and they arrive late.",
+        10.0,
+    );
+    assert_eq!(
+        a,
+        vec![Action::Probe {
+            stage: Stage::Data,
+            index: 0,
+            curveball: false
+        }]
+    );
+    // The answer to the probe counts as answered.
+    crate::session::testing::answer(
+        &mut iv,
+        "Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.",
+        40.0,
+    );
+    assert_eq!(iv.stats[Stage::Data].probes_answered, 1);
+}
+
+#[test]
+fn stages_move_on_time() {
+    let mut iv = fresh(Mode::Interview);
+    let over = iv.budget.stage(Stage::Clarify) * 2.0 + 1.0;
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "I think that this is a problem worth discussing in some detail now.",
+        over,
+    );
+    assert_eq!(
+        a,
+        vec![Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Frame,
+            reason: Reason::Time
+        }]
+    );
+    let late = iv.budget.wrap_up_at() + 1.0;
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "It's a binary classification problem with a fraud probability as output.",
+        late,
+    );
+    assert_eq!(
+        a,
+        vec![Action::WrapUp {
+            reason: Reason::Time
+        }]
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "To sum up: rules baseline, boosted trees, shadow test, weekly retraining.",
+        late + 30.0,
+    );
+    assert_eq!(kinds(&a), vec!["debrief"]);
+    assert_eq!(iv.phase, Phase::Ended);
+}
+
+#[test]
+fn follows_a_candidate_who_moves_ahead() {
+    let mut iv = fresh(Mode::Interview);
+    let data = Action::AdvanceStage {
+        from: Some(Stage::Clarify),
+        to: Stage::Data,
+        reason: Reason::Skip,
+    };
+    crate::session::testing::act(&mut iv, &data, 0.0);
+    crate::session::testing::answer(
+        &mut iv,
+        "The sources are the authorization logs and the chargeback table.",
+        10.0,
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "For features I'd use velocity counts in the last hour, the ratio of amount to the card's average, and one-hot encoded merchant category.",
+        20.0,
+    );
+    assert_eq!(
+        a,
+        vec![
+            Action::AdvanceStage {
+                from: Some(Stage::Data),
+                to: Stage::Features,
+                reason: Reason::Candidate
+            },
+            Action::Probe {
+                stage: Stage::Features,
+                index: 0,
+                curveball: false
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_passing_mention_of_a_far_stage_is_not_followed() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(
+        &mut iv,
+        "What is the business goal, and how do we measure success?",
+        10.0,
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "So we'd judge it by an A/B test with a holdout and revenue saved, then monitor drift and retrain weekly.",
+        20.0,
+    );
+    assert!(
+        !a.iter()
+            .any(|x| matches!(x, Action::AdvanceStage { to, .. } if *to > Stage::Frame)),
+        "{a:?}"
+    );
+}
+
+#[test]
+fn commands_hint_skip_end() {
+    let mut iv = fresh(Mode::Interview);
+    assert_eq!(
+        kinds(&crate::session::testing::request(&mut iv, Request::Hint)),
+        vec!["hint"]
+    );
+    assert_eq!(iv.stats[Stage::Clarify].hints, 1);
+    assert_eq!(
+        kinds(&crate::session::testing::request(&mut iv, Request::Skip)),
+        vec!["advance-stage"]
+    );
+    assert_eq!(iv.phase, Phase::Stage(Stage::Frame));
+    assert_eq!(
+        kinds(&crate::session::testing::request(&mut iv, Request::End)),
+        vec!["debrief"]
+    );
+    assert!(crate::session::testing::request(&mut iv, Request::Hint).is_empty());
+}
+
+#[test]
+fn the_last_stage_advances_into_wrap_up() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: None,
+            to: Stage::Deployment,
+            reason: Reason::Skip,
+        },
+        0.0,
+    );
+    assert_eq!(
+        crate::session::testing::request(&mut iv, Request::Skip),
+        vec![Action::WrapUp {
+            reason: Reason::Skip
+        }]
+    );
+}
