@@ -73,7 +73,7 @@ impl From<candle_core::Error> for EmbedError {
 }
 
 /// all-MiniLM-L6-v2, loaded from a folder holding model.safetensors, tokenizer.json and
-/// config.json.
+/// config.json (see [`crate::reader::install`] for where that folder is and how to fill it).
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
