@@ -10,10 +10,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use std::path::{Path, PathBuf};
-use tokenizers::{
-    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
-    TruncationParams, TruncationStrategy,
-};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 /// Components of every embedding.
 pub const DIM: usize = 384;
@@ -77,6 +74,7 @@ impl From<candle_core::Error> for EmbedError {
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
+    pad_id: u32,
     dir: PathBuf,
 }
 
@@ -156,17 +154,12 @@ impl Embedder {
                 stride: 0,
             }))
             .map_err(|e| corrupt(TOKENIZER_FILE, e.to_string()))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            direction: PaddingDirection::Right,
-            pad_to_multiple_of: None,
-            pad_id,
-            pad_type_id: 0,
-            pad_token: "[PAD]".into(),
-        }));
+        // Padding is done in `embed`, per batch of texts of similar lengths.
+        tokenizer.with_padding(None);
 
         // Read into memory rather than map the file: the model copies every tensor into its
-        // own storage, and the buffer is dropped when loading ends, so the 87 MiB are held once.
+        // own storage and the buffer is dropped when loading ends: the 87 MiB are held twice
+        // only while loading.
         let weights = read(dir, WEIGHTS_FILE)?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| corrupt(WEIGHTS_FILE, e.to_string()))?;
@@ -175,6 +168,7 @@ impl Embedder {
         Ok(Embedder {
             model,
             tokenizer,
+            pad_id,
             dir: dir.to_path_buf(),
         })
     }
@@ -184,40 +178,59 @@ impl Embedder {
         &self.dir
     }
 
+    /// The token ids the model reads for `text`: `[CLS]`, the WordPiece tokens, `[SEP]`, at
+    /// most [`MAX_TOKENS`] in all (a longer text is cut there).
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+        let e = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| EmbedError::Inference(format!("tokenizing: {e}")))?;
+        Ok(e.get_ids().to_vec())
+    }
+
     /// One unit vector of [`DIM`] components per text, in order. Texts longer than
     /// [`MAX_TOKENS`] tokens are read up to there; an empty text gets the embedding of
     /// `[CLS] [SEP]`, as sentence-transformers gives it.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        // Similar lengths batch together, so little of each batch is padding.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
-                out[i] = v;
-            }
-        }
-        Ok(out)
-    }
-
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EmbedError::Inference(format!("tokenizing: {e}")))?;
-        let n = encodings.len();
-        let len = encodings.first().map_or(0, |e| e.get_ids().len());
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        // Shortest first, in batches of similar lengths, so little of a batch is padding: a
+        // batch ends at BATCH texts or where a text is over twice as long as its first.
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&i| ids[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        let mut rest = order.as_slice();
+        while let Some(&first) = rest.first() {
+            let limit = 2 * ids[first].len() + 8;
+            let n = rest
+                .iter()
+                .take(BATCH)
+                .take_while(|&&i| ids[i].len() <= limit)
+                .count();
+            let (batch, after) = rest.split_at(n);
+            let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i]).collect();
+            for (&i, v) in batch.iter().zip(self.embed_batch(&rows)?) {
+                out[i] = v;
+            }
+            rest = after;
+        }
+        Ok(out)
+    }
+
+    /// Embed token id sequences, padded here to the longest of them.
+    fn embed_batch(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let n = rows.len();
+        let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
-        for e in &encodings {
-            if e.get_ids().len() != len {
-                return Err(EmbedError::Inference(
-                    "the tokenizer padded a batch unevenly".into(),
-                ));
-            }
-            ids.extend_from_slice(e.get_ids());
-            mask.extend_from_slice(e.get_attention_mask());
+        for r in rows {
+            ids.extend_from_slice(r);
+            ids.resize(ids.len() + len - r.len(), self.pad_id);
+            mask.resize(mask.len() + r.len(), 1u32);
+            mask.resize(mask.len() + len - r.len(), 0u32);
         }
         let device = &self.model.device;
         let ids = Tensor::from_vec(ids, (n, len), device)?;
