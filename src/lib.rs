@@ -11,6 +11,7 @@ pub mod framework;
 pub mod interview;
 pub mod interviewer;
 pub mod llm;
+pub mod reader;
 pub mod scenario;
 pub mod session;
 pub mod settings;
