@@ -321,44 +321,19 @@ pub fn render(q: &Quality) -> String {
         "  {} lines, {:.1} words a line (longest {}), talk ratio {:.2}\n",
         q.interviewer_lines, q.interviewer_words_per_line, q.interviewer_max_words, q.talk_ratio
     );
-    let turns = |v: &[TurnNote]| {
-        v.iter()
-            .map(|t| format!("{} ({})", t.turn, t.what))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     o += &format!(
         "  repeated questions: {}\n",
-        if q.repeated_questions.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.repeated_questions)
-        }
+        notes_or_none(&q.repeated_questions)
     );
     o += &format!(
         "  facts revealed unasked: {}\n",
-        if q.facts_revealed_unasked.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.facts_revealed_unasked)
-        }
+        notes_or_none(&q.facts_revealed_unasked)
     );
     o += &format!(
         "  model answers leaked: {}\n",
-        if q.model_answers_leaked.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.model_answers_leaked)
-        }
+        notes_or_none(&q.model_answers_leaked)
     );
-    o += &format!(
-        "  hints: {}\n",
-        if q.hints.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.hints)
-        }
-    );
+    o += &format!("  hints: {}\n", notes_or_none(&q.hints));
     o += &format!("  redirects at turns: {:?}\n", q.redirects);
     let late: Vec<&str> = q
         .stages
@@ -385,4 +360,15 @@ pub fn render(q: &Quality) -> String {
         }
     );
     o
+}
+
+fn notes_or_none(notes: &[TurnNote]) -> String {
+    if notes.is_empty() {
+        return "none".into();
+    }
+    notes
+        .iter()
+        .map(|t| format!("{} ({})", t.turn, t.what))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
