@@ -1,7 +1,7 @@
 //! The report a candidate keeps: one self-contained HTML file. Inline CSS and SVG only: no
 //! scripts, no fonts or images fetched from anywhere, readable when printed.
 
-use super::{Quote, Report, StageReport};
+use super::{CheckpointReport, Quote, Report, StageReport};
 use std::fmt::Write;
 
 /// Escape text for HTML element content and attribute values.
@@ -172,7 +172,17 @@ fn quotes(o: &mut String, qs: &[Quote]) {
 
 pub fn render(r: &Report) -> String {
     let mut o = String::with_capacity(32 * 1024);
-    let rec_class = r.overall.recommendation.replace(' ', "-");
+    head(&mut o, r);
+    overall(&mut o, r);
+    scores_and_time(&mut o, r);
+    pitfalls(&mut o, r);
+    delivery(&mut o, r);
+    checklist(&mut o, r);
+    o.push_str("<p class=\"muted\">Made by casecoach. Every score cites the turn it rests on.</p></body></html>\n");
+    o
+}
+
+fn head(o: &mut String, r: &Report) {
     let _ = write!(
         o,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Debrief: {}</title><style>{CSS}</style></head><body>",
@@ -186,6 +196,10 @@ pub fn render(r: &Report) -> String {
         r.minutes,
         esc(&r.source)
     );
+}
+
+fn overall(o: &mut String, r: &Report) {
+    let rec_class = r.overall.recommendation.replace(' ', "-");
     let mean = r
         .overall
         .mean_score
@@ -200,7 +214,9 @@ pub fn render(r: &Report) -> String {
         let _ = write!(o, "<li>{}</li>", esc(reason));
     }
     o.push_str("</ul>");
+}
 
+fn scores_and_time(o: &mut String, r: &Report) {
     o.push_str("<h2>Scores and time</h2><div class=\"charts\">");
     o.push_str(&radar(&r.stages));
     o.push_str(&time_bars(&r.stages));
@@ -220,32 +236,42 @@ pub fn render(r: &Report) -> String {
         );
     }
     o.push_str("</table>");
+}
 
-    if !r.pitfalls.is_empty() {
-        o.push_str("<h2>Pitfalls</h2>");
-        for p in &r.pitfalls {
-            let _ = write!(
-                o,
-                "<p><strong>{}</strong> <code>{}</code>: {}</p>",
-                esc(&p.title),
-                p.id.id(),
-                esc(&p.why)
-            );
-            quotes(&mut o, &p.evidence);
-        }
+fn pitfalls(o: &mut String, r: &Report) {
+    if r.pitfalls.is_empty() {
+        return;
     }
-
-    if let Some(d) = &r.delivery {
+    o.push_str("<h2>Pitfalls</h2>");
+    for p in &r.pitfalls {
         let _ = write!(
             o,
-            "<h2>Delivery</h2><p>{} spoken answers: {:.0} words a minute, {} filler words, longest pause {:.1} s (turn {}).</p><ul>",
-            d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
+            "<p><strong>{}</strong> <code>{}</code>: {}</p>",
+            esc(&p.title),
+            p.id.id(),
+            esc(&p.why)
         );
-        for n in &d.notes {
-            let _ = write!(o, "<li>{}</li>", esc(n));
-        }
-        o.push_str("</ul>");
+        quotes(o, &p.evidence);
     }
+}
+
+/// Only spoken sessions have a delivery section.
+fn delivery(o: &mut String, r: &Report) {
+    let Some(d) = &r.delivery else {
+        return;
+    };
+    let _ = write!(
+        o,
+        "<h2>Delivery</h2><p>{} spoken answers: {:.0} words a minute, {} filler words, longest pause {:.1} s (turn {}).</p><ul>",
+        d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
+    );
+    for n in &d.notes {
+        let _ = write!(o, "<li>{}</li>", esc(n));
+    }
+    o.push_str("</ul>");
+}
+
+fn checklist(o: &mut String, r: &Report) {
     o.push_str("<h2>Checklist</h2>");
     for stage in &r.stages {
         let _ = write!(
@@ -255,33 +281,36 @@ pub fn render(r: &Report) -> String {
             score_label(stage)
         );
         for c in r.checkpoints.iter().filter(|c| c.stage == stage.id) {
-            if c.covered {
-                let _ = write!(
-                    o,
-                    "<p class=\"ok\">&#10003; <code>{}</code> {}</p>",
-                    esc(&c.id),
-                    esc(&c.title)
-                );
-                quotes(&mut o, &c.evidence);
-            } else {
-                let _ = write!(
-                    o,
-                    "<p class=\"miss\">&#10007; <code>{}</code> {}</p>",
-                    esc(&c.id),
-                    esc(&c.title)
-                );
-                if let Some(a) = &c.model_answer {
-                    let _ = write!(
-                        o,
-                        "<div class=\"answer\"><strong>A strong answer:</strong> {}</div>",
-                        esc(a)
-                    );
-                }
-            }
+            checkpoint(o, c);
         }
     }
-    o.push_str("<p class=\"muted\">Made by casecoach. Every score cites the turn it rests on.</p></body></html>\n");
-    o
+}
+
+/// A covered checkpoint shows the turns that earned it; a missed one, what a strong answer says.
+fn checkpoint(o: &mut String, c: &CheckpointReport) {
+    if c.covered {
+        let _ = write!(
+            o,
+            "<p class=\"ok\">&#10003; <code>{}</code> {}</p>",
+            esc(&c.id),
+            esc(&c.title)
+        );
+        quotes(o, &c.evidence);
+    } else {
+        let _ = write!(
+            o,
+            "<p class=\"miss\">&#10007; <code>{}</code> {}</p>",
+            esc(&c.id),
+            esc(&c.title)
+        );
+        if let Some(a) = &c.model_answer {
+            let _ = write!(
+                o,
+                "<div class=\"answer\"><strong>A strong answer:</strong> {}</div>",
+                esc(a)
+            );
+        }
+    }
 }
 
 #[cfg(test)]

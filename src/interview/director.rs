@@ -17,71 +17,113 @@ const STAGE_DONE: f64 = 0.75;
 /// How long past its budget a stage may run before the interviewer moves on regardless.
 const OVERRUN: f64 = 1.0;
 
+/// A rule either decides the whole reply to this turn in `stage` or passes to the next one.
+type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
+
+/// The rules in priority order, the first to decide winning. The order is the policy: a turn of
+/// only questions is answered even when it jumps ahead, a stuck candidate is helped before the
+/// clock moves them on, and a stage is left on coverage only once no follow-up is due.
+const RULES: &[Rule] = &[
+    answer_only_questions,
+    redirect_a_jump_to_the_model,
+    answer_a_question_in_a_statement,
+    help_when_stuck,
+    keep_time,
+    follow_ahead,
+    follow_up_what_was_just_covered,
+    exhaust_the_focus_stage,
+    move_on_when_covered,
+    ask_an_open_probe,
+    nudge_a_thin_stage,
+];
+
 pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
-    let a = &obs.analysis;
-    let mut out = Vec::new();
     let stage = match iv.phase {
         Phase::Stage(s) => s,
-        Phase::WrapUp => {
-            // Questions for the interviewer at the end get the closing line, unless a fact not yet
-            // told answers them.
-            if a.facts.iter().any(|&f| !iv.revealed[f]) {
-                out.push(answer(iv, obs));
-            }
-            out.push(Action::Debrief {
-                reason: Reason::Finished,
-            });
-            return out;
-        }
-        Phase::NotStarted | Phase::Ended => return out,
+        Phase::WrapUp => return wrap_up(iv, obs),
+        Phase::NotStarted | Phase::Ended => return Vec::new(),
     };
+    RULES
+        .iter()
+        .find_map(|rule| rule(iv, obs, stage))
+        // Nothing left to ask and no nudge due.
+        .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)])
+}
 
-    if a.questions > 0 && a.statements == 0 {
+/// Questions for the interviewer at the end get the closing line, unless a fact not yet told
+/// answers them.
+fn wrap_up(iv: &Interview, obs: &Observation) -> Vec<Action> {
+    let mut out = Vec::new();
+    if obs.analysis.facts.iter().any(|&f| !iv.revealed[f]) {
         out.push(answer(iv, obs));
-        out.extend(on_time(iv, stage));
-        return out;
     }
+    out.push(Action::Debrief {
+        reason: Reason::Finished,
+    });
+    out
+}
 
-    if stage == Stage::Clarify && iv.redirects < 2 && jumped_ahead(iv, obs) {
-        // Quote back the few words where the model came up, not the whole speech.
-        let quote = obs
-            .analysis
-            .hits
-            .iter()
-            .find(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Model)
-            .map(|h| crate::cue::excerpt(&h.quote, h.focus.clone(), 4).to_string())
-            .unwrap_or_default();
-        out.push(Action::Redirect { quote });
-        return out;
+fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec<Action> {
+    let mut out = vec![answer(iv, obs)];
+    out.extend(on_time(iv, stage));
+    out
+}
+
+fn answer_only_questions(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    let a = &obs.analysis;
+    (a.questions > 0 && a.statements == 0).then(|| answer_then_keep_time(iv, obs, stage))
+}
+
+fn redirect_a_jump_to_the_model(
+    iv: &Interview,
+    obs: &Observation,
+    stage: Stage,
+) -> Option<Vec<Action>> {
+    if !(stage == Stage::Clarify && iv.redirects < 2 && jumped_ahead(iv, obs)) {
+        return None;
     }
+    // Quote back the few words where the model came up, not the whole speech.
+    let quote = obs
+        .analysis
+        .hits
+        .iter()
+        .find(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Model)
+        .map(|h| crate::cue::excerpt(&h.quote, h.focus.clone(), 4).to_string())
+        .unwrap_or_default();
+    Some(vec![Action::Redirect { quote }])
+}
 
-    if a.questions > 0 {
-        // A statement with a question in it: answer, and let the answer be the whole line.
-        out.push(answer(iv, obs));
-        out.extend(on_time(iv, stage));
-        return out;
-    }
+/// A statement with a question in it: answer, and let the answer be the whole line.
+fn answer_a_question_in_a_statement(
+    iv: &Interview,
+    obs: &Observation,
+    stage: Stage,
+) -> Option<Vec<Action>> {
+    (obs.analysis.questions > 0).then(|| answer_then_keep_time(iv, obs, stage))
+}
 
+fn help_when_stuck(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let dry_limit = if iv.mode == Mode::Coach { 1 } else { 2 };
-    if a.stuck || iv.dry_turns >= dry_limit {
-        let plan = iv.scenario.stage(stage);
-        let given = iv.stats[stage].hints;
-        if given > plan.hints.len() {
-            // Every hint, and the one that names the gap, has been given: move on like a human would.
-            out.push(advance(stage, Reason::Stuck));
-        } else {
-            out.push(hint(iv, stage));
-        }
-        return out;
+    if !(obs.analysis.stuck || iv.dry_turns >= dry_limit) {
+        return None;
     }
-
-    if let Some(time) = on_time(iv, stage) {
-        out.push(time);
-        return out;
+    let plan = iv.scenario.stage(stage);
+    let given = iv.stats[stage].hints;
+    if given > plan.hints.len() {
+        // Every hint, and the one that names the gap, has been given: move on like a human would.
+        Some(vec![advance(stage, Reason::Stuck)])
+    } else {
+        Some(vec![hint(iv, stage)])
     }
+}
 
-    // Follow a candidate who has moved on to the next topic by themselves. Only ever one stage:
-    // a passing mention of monitoring while clarifying is not a reason to skip five stages.
+fn keep_time(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    on_time(iv, stage).map(|time| vec![time])
+}
+
+/// Follow a candidate who has moved on to the next topic by themselves. Only ever one stage:
+/// a passing mention of monitoring while clarifying is not a reason to skip five stages.
+fn follow_ahead(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let next = stage.next();
     let new_in = |s: Option<Stage>| {
         obs.new
@@ -90,55 +132,60 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
             .count()
     };
     let (ahead, here) = (new_in(next), new_in(Some(stage)));
-    if ahead >= 2 && ahead > here && iv.stats[stage].candidate_turns >= 1 {
-        let to = next.unwrap_or(stage);
-        out.push(Action::AdvanceStage {
-            from: Some(stage),
-            to,
-            reason: Reason::Candidate,
-        });
-        // They already answered the new stage's opening; follow up on what they said instead.
-        if let Some(p) = probe_after_new(iv, to, obs) {
-            out.push(p);
-        }
-        return out;
+    if !(ahead >= 2 && ahead > here && iv.stats[stage].candidate_turns >= 1) {
+        return None;
     }
+    let to = next.unwrap_or(stage);
+    let mut out = vec![Action::AdvanceStage {
+        from: Some(stage),
+        to,
+        reason: Reason::Candidate,
+    }];
+    // They already answered the new stage's opening; follow up on what they said instead.
+    out.extend(probe_after_new(iv, to, obs));
+    Some(out)
+}
 
-    if let Some(p) = probe_after_new(iv, stage, obs) {
-        out.push(p);
-        return out;
-    }
+fn follow_up_what_was_just_covered(
+    iv: &Interview,
+    obs: &Observation,
+    stage: Stage,
+) -> Option<Vec<Action>> {
+    probe_after_new(iv, stage, obs).map(|p| vec![p])
+}
 
-    // In the stage being practised, every remaining probe comes before moving on.
-    if iv.focus == Some(stage)
-        && let Some(p) = open_probe(iv, stage).or_else(|| covered_probe(iv, stage))
-    {
-        out.push(p);
-        return out;
+/// In the stage being practised, every remaining probe comes before moving on.
+fn exhaust_the_focus_stage(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    if iv.focus != Some(stage) {
+        return None;
     }
-    let done = iv.stage_coverage(stage) >= STAGE_DONE;
-    let asked = iv.stats[stage].probes_asked;
-    if done && asked >= 1 {
-        out.push(advance(stage, Reason::Coverage));
-        return out;
-    }
-    if let Some(p) = open_probe(iv, stage) {
-        out.push(p);
-        return out;
-    }
-    // Out of questions with the stage still thin: nudge once before moving on (in coach mode,
-    // through every hint).
+    open_probe(iv, stage)
+        .or_else(|| covered_probe(iv, stage))
+        .map(|p| vec![p])
+}
+
+fn covered_enough(iv: &Interview, stage: Stage) -> bool {
+    iv.stage_coverage(stage) >= STAGE_DONE
+}
+
+fn move_on_when_covered(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    (covered_enough(iv, stage) && iv.stats[stage].probes_asked >= 1)
+        .then(|| vec![advance(stage, Reason::Coverage)])
+}
+
+fn ask_an_open_probe(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    open_probe(iv, stage).map(|p| vec![p])
+}
+
+/// Out of questions with the stage still thin: nudge once before moving on (in coach mode,
+/// through every hint).
+fn nudge_a_thin_stage(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let hints = iv.stats[stage].hints;
     let nudge = match iv.mode {
-        Mode::Coach => !done && hints < iv.scenario.stage(stage).hints.len(),
+        Mode::Coach => !covered_enough(iv, stage) && hints < iv.scenario.stage(stage).hints.len(),
         Mode::Interview => hints == 0 && iv.stage_coverage(stage) < 0.5,
     };
-    if nudge {
-        out.push(hint(iv, stage));
-        return out;
-    }
-    out.push(advance(stage, Reason::Coverage));
-    out
+    nudge.then(|| vec![hint(iv, stage)])
 }
 
 pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {

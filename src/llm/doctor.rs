@@ -52,10 +52,44 @@ fn get(
 
 /// Run every check against `config`, stopping early where later checks could only fail too.
 pub fn run(config: &LlmConfig) -> Vec<Check> {
-    let mut out = Vec::new();
+    let mut out = vec![api_key(config)];
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        out.push(check(
+            "runtime",
+            false,
+            "cannot start the async runtime",
+            None,
+        ));
+        return out;
+    };
+    let models = match reachable(config, &rt) {
+        Ok((ok, models)) => {
+            out.push(ok);
+            models
+        }
+        Err(failed) => {
+            out.push(failed);
+            return out;
+        }
+    };
+    out.push(model(config, &models));
+    let Ok(mut backend) = OpenAiCompatible::new(config.clone()) else {
+        out.push(check("streaming", false, "cannot build the client", None));
+        return out;
+    };
+    out.push(streaming(&mut backend));
+    out.push(structured_output(&mut backend));
+    out
+}
+
+/// A local server needs no key; only the hosted API is failed for the lack of one.
+fn api_key(config: &LlmConfig) -> Check {
     let key_set = std::env::var(&config.api_key_env).is_ok_and(|k| !k.is_empty());
     let hosted = config.base_url.contains("api.openai.com");
-    out.push(check(
+    check(
         "api key",
         key_set || !hosted,
         if key_set {
@@ -69,78 +103,50 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
                 config.api_key_env
             )
         }),
-    ));
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        out.push(check(
-            "runtime",
-            false,
-            "cannot start the async runtime",
-            None,
-        ));
-        return out;
-    };
+    )
+}
+
+/// The model list, once the server answers it; otherwise the failed check, since nothing after it
+/// can pass. Each status that has a usual cause gets that cause's fix.
+fn reachable(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Result<(Check, Value), Check> {
     let models_url = format!("{}/models", config.base_url);
-    let models = match get(config, &rt, &models_url) {
-        Err(e) => {
-            out.push(check(
-                "reachable",
-                false,
-                format!("{models_url}: {e}"),
-                Some("start the server, or correct base_url (host and port)".into()),
-            ));
-            return out;
-        }
-        Ok((404, _)) if !config.base_url.ends_with("/v1") => {
-            out.push(check(
-                "reachable",
-                false,
-                format!("{models_url}: HTTP 404"),
-                Some(format!(
-                    "base_url usually ends with /v1: try {}/v1",
-                    config.base_url
-                )),
-            ));
-            return out;
-        }
-        Ok((401 | 403, body)) => {
-            let fix = format!("set a valid key in ${}", config.api_key_env);
-            out.push(check(
-                "reachable",
-                false,
-                format!("{models_url}: {}", super::error_message(&body)),
-                Some(fix),
-            ));
-            return out;
-        }
-        Ok((503, body)) => {
-            out.push(check(
-                "reachable",
-                false,
-                format!("{models_url}: HTTP 503 {}", super::error_message(&body)),
-                Some("the server is still loading the model; try again in a moment".into()),
-            ));
-            return out;
-        }
-        Ok((status, body)) if !(200..300).contains(&status) => {
-            out.push(check(
-                "reachable",
-                false,
-                format!(
-                    "{models_url}: HTTP {status} {}",
-                    super::error_message(&body)
-                ),
-                None,
-            ));
-            return out;
-        }
-        Ok((_, body)) => {
-            out.push(check("reachable", true, models_url.clone(), None));
-            serde_json::from_str::<Value>(&body).unwrap_or(Value::Null)
-        }
-    };
+    let failed = |detail: String, fix: Option<String>| check("reachable", false, detail, fix);
+    match get(config, rt, &models_url) {
+        Err(e) => Err(failed(
+            format!("{models_url}: {e}"),
+            Some("start the server, or correct base_url (host and port)".into()),
+        )),
+        Ok((404, _)) if !config.base_url.ends_with("/v1") => Err(failed(
+            format!("{models_url}: HTTP 404"),
+            Some(format!(
+                "base_url usually ends with /v1: try {}/v1",
+                config.base_url
+            )),
+        )),
+        Ok((401 | 403, body)) => Err(failed(
+            format!("{models_url}: {}", super::error_message(&body)),
+            Some(format!("set a valid key in ${}", config.api_key_env)),
+        )),
+        Ok((503, body)) => Err(failed(
+            format!("{models_url}: HTTP 503 {}", super::error_message(&body)),
+            Some("the server is still loading the model; try again in a moment".into()),
+        )),
+        Ok((status, body)) if !(200..300).contains(&status) => Err(failed(
+            format!(
+                "{models_url}: HTTP {status} {}",
+                super::error_message(&body)
+            ),
+            None,
+        )),
+        Ok((_, body)) => Ok((
+            check("reachable", true, models_url.clone(), None),
+            serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+        )),
+    }
+}
+
+/// The names a model list offers, in the OpenAI shape (`data`) or Ollama's (`models`).
+fn model_names(models: &Value) -> Vec<String> {
     let mut names: Vec<String> = models["data"]
         .as_array()
         .into_iter()
@@ -155,6 +161,11 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
         })
         .collect();
     names.dedup();
+    names
+}
+
+fn model(config: &LlmConfig, models: &Value) -> Check {
+    let names = model_names(models);
     // llama.cpp serves the one model it loaded, whatever name a request gives.
     let llama_cpp = models["data"]
         .as_array()
@@ -175,17 +186,17 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
     } else {
         format!("'{}' is not among: {}", config.model, names.join(", "))
     };
-    out.push(check(
+    check(
         "model",
         found,
         detail,
         (!found)
             .then(|| "set --model or [llm] model to one of those, or load it on the server".into()),
-    ));
-    let Ok(mut backend) = OpenAiCompatible::new(config.clone()) else {
-        out.push(check("streaming", false, "cannot build the client", None));
-        return out;
-    };
+    )
+}
+
+/// A real streamed reply, since that is how the interviewer speaks.
+fn streaming(backend: &mut OpenAiCompatible) -> Check {
     let ping = [Message {
         role: "user",
         content: "Reply with the single word: ready".into(),
@@ -195,7 +206,7 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
         pieces += 1;
         Flow::Continue
     }) {
-        Ok(done) => out.push(check(
+        Ok(done) => check(
             "streaming",
             true,
             format!(
@@ -203,14 +214,18 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
                 done.text.trim().chars().take(40).collect::<String>()
             ),
             None,
-        )),
-        Err(e) => out.push(check(
+        ),
+        Err(e) => check(
             "streaming",
             false,
             e.to_string(),
             Some(e.hint().to_string()),
-        )),
+        ),
     }
+}
+
+/// Whether the server honours a strict json_schema, which the judge asks for first.
+fn structured_output(backend: &mut OpenAiCompatible) -> Check {
     let schema = json!({"type": "json_schema", "json_schema": {"name": "probe", "strict": true, "schema": {
         "type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": false}}});
     let ask = [Message {
@@ -222,16 +237,16 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
             let parsed = serde_json::from_str::<Value>(done.text.trim())
                 .ok()
                 .filter(|v| v["ok"].is_boolean());
-            out.push(check(
+            check(
                 "structured output",
                 parsed.is_some(),
                 if parsed.is_some() { "json_schema honoured".to_string() } else { format!("reply was not the schema: {}", done.text.chars().take(60).collect::<String>()) },
                 parsed.is_none().then(|| "the judge will fall back to json_object and tolerant parsing; consider --judge lexical".into()),
-            ));
+            )
         }
         Err(LlmError::Http {
             status, message, ..
-        }) => out.push(check(
+        }) => check(
             "structured output",
             false,
             format!("HTTP {status}: {message}"),
@@ -239,15 +254,14 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
                 "the server rejects json_schema; the judge will fall back, or use --judge lexical"
                     .into(),
             ),
-        )),
-        Err(e) => out.push(check(
+        ),
+        Err(e) => check(
             "structured output",
             false,
             e.to_string(),
             Some(e.hint().to_string()),
-        )),
+        ),
     }
-    out
 }
 
 pub fn render(checks: &[Check]) -> String {

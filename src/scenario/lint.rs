@@ -1,11 +1,11 @@
 //! Lints: what no candidate could reach or score, or what gives a model answer away. They are
 //! warnings, except for text too long to use, which is an error.
 
-use super::Scenario;
 use super::problem::Problems;
+use super::{Checkpoint, Scenario, StagePlan};
 use crate::framework::Stage;
 use crate::framework::StageMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 /// At most this many characters in one text.
@@ -13,7 +13,10 @@ const MAX_TEXT: usize = 4000;
 /// A run of this many words shared by a model answer and what the interviewer reads out is a leak.
 const LEAK_WORDS: usize = 6;
 
-fn word_runs(text: &str, n: usize) -> std::collections::HashMap<Vec<String>, String> {
+/// Runs of words by their stems, each with the text it came from.
+type WordRuns = HashMap<Vec<String>, String>;
+
+fn word_runs(text: &str, n: usize) -> WordRuns {
     let toks = crate::cue::Tokens::new(text).tokens;
     toks.windows(n)
         .map(|w| {
@@ -33,45 +36,57 @@ pub(super) fn lint(
     p: &mut Problems,
 ) {
     for stage in Stage::ALL {
-        let plan = s.stage(stage);
-        let Some(span) = stage_spans[stage].clone() else {
-            p.warn(
+        match stage_spans[stage].clone() {
+            Some(span) => lint_stage(stage, s.stage(stage), span, p),
+            None => p.warn(
                 0..0,
                 format!(
                     "stage '{stage}' has no [stages.{stage}] table: no opening, probes or hints"
                 ),
-            );
-            continue;
-        };
-        if plan.opening.is_none() {
-            p.warn(span.clone(), format!("stage '{stage}' has no opening line"));
-        }
-        if plan.probes.is_empty() {
-            p.warn(
-                span.clone(),
-                format!("stage '{stage}' has no probes, so the interviewer cannot follow up"),
-            );
-        }
-        if plan.hints.is_empty() {
-            p.warn(
-                span.clone(),
-                format!("stage '{stage}' has no hints for a stuck candidate"),
-            );
-        }
-        let mut seen = std::collections::HashSet::new();
-        for probe in &plan.probes {
-            if !seen.insert(probe.text.trim()) {
-                p.warn(
-                    span.clone(),
-                    format!(
-                        "stage '{stage}' asks the same probe twice: \"{}\"",
-                        probe.text.trim()
-                    ),
-                );
-            }
+            ),
         }
     }
-    // Everything the interviewer reads out unprompted: no model answer may show through it.
+    let runs = read_out_runs(s);
+    for c in &s.checkpoints {
+        let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
+        lint_answer(c, span, &runs, p);
+    }
+    lint_lengths(s, p);
+}
+
+fn lint_stage(stage: Stage, plan: &StagePlan, span: Range<usize>, p: &mut Problems) {
+    if plan.opening.is_none() {
+        p.warn(span.clone(), format!("stage '{stage}' has no opening line"));
+    }
+    if plan.probes.is_empty() {
+        p.warn(
+            span.clone(),
+            format!("stage '{stage}' has no probes, so the interviewer cannot follow up"),
+        );
+    }
+    if plan.hints.is_empty() {
+        p.warn(
+            span.clone(),
+            format!("stage '{stage}' has no hints for a stuck candidate"),
+        );
+    }
+    let mut seen = HashSet::new();
+    for probe in &plan.probes {
+        if !seen.insert(probe.text.trim()) {
+            p.warn(
+                span.clone(),
+                format!(
+                    "stage '{stage}' asks the same probe twice: \"{}\"",
+                    probe.text.trim()
+                ),
+            );
+        }
+    }
+}
+
+/// Everything the interviewer reads out unprompted, by where it stands: no model answer may show
+/// through it.
+fn read_out_runs(s: &Scenario) -> Vec<(String, WordRuns)> {
     let mut read_out: Vec<(String, &str)> = vec![("the prompt".into(), s.prompt.as_str())];
     for stage in Stage::ALL {
         let plan = s.stage(stage);
@@ -85,47 +100,58 @@ pub(super) fn lint(
     for c in &s.curveballs {
         read_out.push((format!("a {} curveball", c.stage), &c.text));
     }
-    let runs: Vec<(String, std::collections::HashMap<Vec<String>, String>)> = read_out
+    read_out
         .iter()
         .map(|(w, t)| (w.clone(), word_runs(t, LEAK_WORDS)))
-        .collect();
-    for c in &s.checkpoints {
-        let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
-        let Some(answer) = &c.answer else {
+        .collect()
+}
+
+/// A checkpoint's model answer: there to explain a miss, short enough to use, and not given away
+/// by anything in `read_out`.
+fn lint_answer(
+    c: &Checkpoint,
+    span: Range<usize>,
+    read_out: &[(String, WordRuns)],
+    p: &mut Problems,
+) {
+    let Some(answer) = &c.answer else {
+        p.warn(
+            span,
+            format!(
+                "checkpoint '{}' has no model answer, so a miss cannot be explained",
+                c.id
+            ),
+        );
+        return;
+    };
+    if answer.chars().count() > MAX_TEXT {
+        p.at(
+            span.clone(),
+            format!(
+                "the model answer of '{}' is over {MAX_TEXT} characters",
+                c.id
+            ),
+        );
+    }
+    // One leak is enough to send the author looking; every run of it would only repeat it.
+    for (key, _) in word_runs(answer, LEAK_WORDS) {
+        if let Some((where_, said)) = read_out
+            .iter()
+            .find_map(|(w, r)| r.get(&key).map(|said| (w, said)))
+        {
             p.warn(
-                span,
-                format!(
-                    "checkpoint '{}' has no model answer, so a miss cannot be explained",
-                    c.id
-                ),
-            );
-            continue;
-        };
-        if answer.chars().count() > MAX_TEXT {
-            p.at(
                 span.clone(),
                 format!(
-                    "the model answer of '{}' is over {MAX_TEXT} characters",
+                    "the model answer of '{}' shows through {where_}: \"{said}\"",
                     c.id
                 ),
             );
-        }
-        for (key, _) in word_runs(answer, LEAK_WORDS) {
-            if let Some((where_, said)) = runs
-                .iter()
-                .find_map(|(w, r)| r.get(&key).map(|said| (w, said)))
-            {
-                p.warn(
-                    span.clone(),
-                    format!(
-                        "the model answer of '{}' shows through {where_}: \"{said}\"",
-                        c.id
-                    ),
-                );
-                break;
-            }
+            break;
         }
     }
+}
+
+fn lint_lengths(s: &Scenario, p: &mut Problems) {
     for f in &s.facts {
         if f.answer.chars().count() > MAX_TEXT {
             p.at(

@@ -68,15 +68,130 @@ pub fn check(
     intended: &BTreeSet<usize>,
     iv: &Interview,
 ) -> Quality {
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut candidate_words = 0usize;
+    let talk = talk(events);
+    let intent = against_intent(scenario, intended, iv);
+    Quality {
+        interviewer_lines: talk.lines,
+        interviewer_words_per_line: talk.words_per_line,
+        interviewer_max_words: talk.max_words,
+        talk_ratio: talk.ratio,
+        repeated_questions: repeated_questions(events),
+        facts_revealed_unasked: facts_revealed_unasked(scenario, events),
+        model_answers_leaked: model_answers_leaked(scenario, events),
+        hints: hints(events),
+        redirects: redirects(events),
+        stages: stage_times(iv),
+        coverage_precision: intent.precision,
+        coverage_recall: intent.recall,
+        missed_intended: intent.missed,
+    }
+}
+
+fn interviewer_lines(events: &[Event]) -> impl Iterator<Item = (usize, &String)> {
+    events.iter().filter_map(|event| match event {
+        Event::Turn {
+            n,
+            role: Role::Interviewer,
+            text,
+            ..
+        } => Some((*n, text)),
+        _ => None,
+    })
+}
+
+struct Talk {
+    lines: usize,
+    words_per_line: f64,
+    max_words: usize,
+    ratio: f64,
+}
+
+fn talk(events: &[Event]) -> Talk {
+    let words: Vec<usize> = interviewer_lines(events)
+        .map(|(_, t)| word_count(t))
+        .collect();
+    let candidate_words: usize = events
+        .iter()
+        .map(|event| match event {
+            Event::Turn {
+                role: Role::Candidate,
+                text,
+                ..
+            } => word_count(text),
+            _ => 0,
+        })
+        .sum();
+    let total: usize = words.iter().sum();
+    Talk {
+        lines: words.len(),
+        words_per_line: if words.is_empty() {
+            0.0
+        } else {
+            round2(total as f64 / words.len() as f64)
+        },
+        max_words: words.iter().copied().max().unwrap_or(0),
+        ratio: if candidate_words == 0 {
+            0.0
+        } else {
+            round2(total as f64 / candidate_words as f64)
+        },
+    }
+}
+
+fn repeated_questions(events: &[Event]) -> Vec<TurnNote> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut repeated = Vec::new();
+    for (n, text) in interviewer_lines(events) {
+        if !seen.insert(text.as_str()) && text.contains('?') {
+            repeated.push(TurnNote {
+                turn: n,
+                what: text.clone(),
+            });
+        }
+    }
+    repeated
+}
+
+/// A fact counts as asked for when the candidate's latest turn before the line that tells it
+/// asks for it.
+fn facts_revealed_unasked(scenario: &Scenario, events: &[Event]) -> Vec<TurnNote> {
     let mut unasked = Vec::new();
-    let mut hints = Vec::new();
-    let mut redirects = Vec::new();
     let mut last_question_facts: Vec<usize> = Vec::new();
     let mut told_now: Vec<String> = Vec::new();
+    for event in events {
+        match event {
+            Event::Turn {
+                role: Role::Candidate,
+                text,
+                ..
+            } => last_question_facts = coverage::analyse(scenario, text).facts,
+            Event::Action {
+                action: Action::AnswerFact { facts, .. },
+                ..
+            } => told_now.extend(facts.iter().cloned()),
+            Event::Turn {
+                n,
+                role: Role::Interviewer,
+                ..
+            } => {
+                for id in told_now.drain(..) {
+                    let asked = scenario
+                        .facts
+                        .iter()
+                        .position(|f| f.id == id)
+                        .is_some_and(|i| last_question_facts.contains(&i));
+                    if !asked {
+                        unasked.push(TurnNote { turn: *n, what: id });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    unasked
+}
+
+fn model_answers_leaked(scenario: &Scenario, events: &[Event]) -> Vec<TurnNote> {
     let answers: Vec<(usize, HashSet<Vec<String>>)> = scenario
         .checkpoints
         .iter()
@@ -92,49 +207,13 @@ pub fn check(
                 role: Role::Candidate,
                 text,
                 ..
-            } => {
-                candidate_words += word_count(text);
-                candidate_said.extend(shingles(text, LEAK_WORDS));
-                last_question_facts = coverage::analyse(scenario, text).facts;
-            }
-            Event::Action { action, .. } => match action {
-                Action::AnswerFact { facts, .. } => told_now.extend(facts.iter().cloned()),
-                Action::Hint { stage, level, .. } => hints.push(TurnNote {
-                    turn: 0,
-                    what: format!("{stage} level {level}"),
-                }),
-                Action::Redirect { .. } => redirects.push(0),
-                _ => {}
-            },
+            } => candidate_said.extend(shingles(text, LEAK_WORDS)),
             Event::Turn {
                 n,
                 role: Role::Interviewer,
                 text,
                 ..
             } => {
-                // Notes made from this turn's actions get its number now that it is known.
-                for h in hints.iter_mut().filter(|h| h.turn == 0) {
-                    h.turn = *n;
-                }
-                for r in redirects.iter_mut().filter(|r| **r == 0) {
-                    *r = *n;
-                }
-                for id in told_now.drain(..) {
-                    let asked = scenario
-                        .facts
-                        .iter()
-                        .position(|f| f.id == id)
-                        .is_some_and(|i| last_question_facts.contains(&i));
-                    if !asked {
-                        unasked.push(TurnNote { turn: *n, what: id });
-                    }
-                }
-                if !seen.insert(text.as_str()) && text.contains('?') {
-                    repeated.push(TurnNote {
-                        turn: *n,
-                        what: text.clone(),
-                    });
-                }
                 let said = shingles(text, LEAK_WORDS);
                 for (i, sh) in &answers {
                     if said.intersection(sh).any(|w| !candidate_said.contains(w)) {
@@ -144,14 +223,57 @@ pub fn check(
                         });
                     }
                 }
-                lines.push((*n, text.as_str()));
             }
             _ => {}
         }
     }
-    let words: Vec<usize> = lines.iter().map(|(_, t)| word_count(t)).collect();
-    let total: usize = words.iter().sum();
-    let stages = crate::framework::Stage::ALL
+    leaks
+}
+
+fn hints(events: &[Event]) -> Vec<TurnNote> {
+    at_next_line(events, |action| match action {
+        Action::Hint { stage, level, .. } => Some(format!("{stage} level {level}")),
+        _ => None,
+    })
+    .into_iter()
+    .map(|(turn, what)| TurnNote { turn, what })
+    .collect()
+}
+
+fn redirects(events: &[Event]) -> Vec<usize> {
+    at_next_line(events, |action| {
+        matches!(action, Action::Redirect { .. }).then_some(())
+    })
+    .into_iter()
+    .map(|(turn, ())| turn)
+    .collect()
+}
+
+/// What `pick` makes of each action, with the number of the interviewer line that carries it
+/// out: a turn's actions are logged before its line, so they get its number once it comes (0
+/// while none has).
+fn at_next_line<T>(events: &[Event], pick: impl Fn(&Action) -> Option<T>) -> Vec<(usize, T)> {
+    let mut notes: Vec<(usize, T)> = Vec::new();
+    for event in events {
+        match event {
+            Event::Action { action, .. } => notes.extend(pick(action).map(|what| (0, what))),
+            Event::Turn {
+                n,
+                role: Role::Interviewer,
+                ..
+            } => {
+                for (turn, _) in notes.iter_mut().filter(|(turn, _)| *turn == 0) {
+                    *turn = *n;
+                }
+            }
+            _ => {}
+        }
+    }
+    notes
+}
+
+fn stage_times(iv: &Interview) -> Vec<StageTime> {
+    crate::framework::Stage::ALL
         .iter()
         .map(|&s| {
             let st = &iv.stats[s];
@@ -164,36 +286,27 @@ pub fn check(
                 on_time: seconds.is_none_or(|x| x <= budget * 1.5),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// How the judge's coverage compares with what the candidate meant to cover.
+struct Intent {
+    precision: Option<f64>,
+    recall: Option<f64>,
+    missed: Vec<String>,
+}
+
+fn against_intent(scenario: &Scenario, intended: &BTreeSet<usize>, iv: &Interview) -> Intent {
     let covered: BTreeSet<usize> = (0..scenario.checkpoints.len())
         .filter(|&i| iv.covered(i))
         .collect();
     let hit = covered.intersection(intended).count() as f64;
     // With no stated intent (a model playing the candidate), precision and recall mean nothing.
     let known = !intended.is_empty();
-    Quality {
-        interviewer_lines: lines.len(),
-        interviewer_words_per_line: if lines.is_empty() {
-            0.0
-        } else {
-            round2(total as f64 / lines.len() as f64)
-        },
-        interviewer_max_words: words.iter().copied().max().unwrap_or(0),
-        talk_ratio: if candidate_words == 0 {
-            0.0
-        } else {
-            round2(total as f64 / candidate_words as f64)
-        },
-        repeated_questions: repeated,
-        facts_revealed_unasked: unasked,
-        model_answers_leaked: leaks,
-        hints,
-        redirects,
-        stages,
-        coverage_precision: (known && !covered.is_empty())
-            .then(|| round2(hit / covered.len() as f64)),
-        coverage_recall: known.then(|| round2(hit / intended.len() as f64)),
-        missed_intended: intended
+    Intent {
+        precision: (known && !covered.is_empty()).then(|| round2(hit / covered.len() as f64)),
+        recall: known.then(|| round2(hit / intended.len() as f64)),
+        missed: intended
             .difference(&covered)
             .map(|&i| scenario.checkpoints[i].id.clone())
             .collect(),
@@ -208,44 +321,19 @@ pub fn render(q: &Quality) -> String {
         "  {} lines, {:.1} words a line (longest {}), talk ratio {:.2}\n",
         q.interviewer_lines, q.interviewer_words_per_line, q.interviewer_max_words, q.talk_ratio
     );
-    let turns = |v: &[TurnNote]| {
-        v.iter()
-            .map(|t| format!("{} ({})", t.turn, t.what))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     o += &format!(
         "  repeated questions: {}\n",
-        if q.repeated_questions.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.repeated_questions)
-        }
+        notes_or_none(&q.repeated_questions)
     );
     o += &format!(
         "  facts revealed unasked: {}\n",
-        if q.facts_revealed_unasked.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.facts_revealed_unasked)
-        }
+        notes_or_none(&q.facts_revealed_unasked)
     );
     o += &format!(
         "  model answers leaked: {}\n",
-        if q.model_answers_leaked.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.model_answers_leaked)
-        }
+        notes_or_none(&q.model_answers_leaked)
     );
-    o += &format!(
-        "  hints: {}\n",
-        if q.hints.is_empty() {
-            "none".into()
-        } else {
-            turns(&q.hints)
-        }
-    );
+    o += &format!("  hints: {}\n", notes_or_none(&q.hints));
     o += &format!("  redirects at turns: {:?}\n", q.redirects);
     let late: Vec<&str> = q
         .stages
@@ -272,4 +360,15 @@ pub fn render(q: &Quality) -> String {
         }
     );
     o
+}
+
+fn notes_or_none(notes: &[TurnNote]) -> String {
+    if notes.is_empty() {
+        return "none".into();
+    }
+    notes
+        .iter()
+        .map(|t| format!("{} ({})", t.turn, t.what))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -21,7 +21,7 @@ use crate::chat::Settings;
 use crate::interview::{Role, VoiceNote};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub struct VoiceOptions {
@@ -193,6 +193,12 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     if opts.audio_in.is_empty() {
         return live(settings, opts);
     }
+    from_recordings(settings, opts)
+}
+
+/// The interview with each `--audio-in` recording as the next answer, in order.
+fn from_recordings(settings: &Settings, opts: VoiceOptions) -> Result<()> {
+    // Refuse a missing file before any interview starts, not halfway through one.
     for p in &opts.audio_in {
         if !p.is_file() {
             bail!("{}: no such recording", p.display());
@@ -212,84 +218,113 @@ pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
     eprintln!("{}", chat.header());
     chat.open()?;
-    let mut speaker = tts::Speaker::new(
-        opts.tts,
-        opts.audio_out.clone(),
-        opts.tts_url.clone(),
-        opts.tts_voice.clone(),
-    )?;
-    let mut spoken = 0;
-    let mut speak_new = |chat: &Chat| {
-        for t in chat
-            .iv()
-            .turns
-            .iter()
-            .skip(spoken)
-            .filter(|t| t.role == Role::Interviewer)
-        {
-            speaker.speak(t.n, &t.text);
-        }
-        spoken = chat.iv().turns.len();
+    let mut voice = Voice {
+        speaker: tts::Speaker::new(
+            opts.tts,
+            opts.audio_out.clone(),
+            opts.tts_url.clone(),
+            opts.tts_voice.clone(),
+        )?,
+        spoken: 0,
     };
-    speak_new(&chat);
+    voice.speak_new(&chat);
     for path in &opts.audio_in {
         if chat.ended() {
             break;
         }
-        let clip = audio::read(path)?;
-        if clip.speech_seconds() < 0.3 {
-            notice(&format!(
-                "({}: no speech found, so it was not sent)",
-                path.display()
-            ));
-            continue;
+        if send_recording(&mut chat, &mut stt, path, opts.confirm)? {
+            voice.speak_new(&chat);
         }
-        let last_line = chat
-            .iv()
-            .turns
-            .iter()
-            .rev()
-            .find(|t| t.role == Role::Interviewer)
-            .map(|t| t.text.as_str())
-            .unwrap_or("");
-        let prompt = stt_prompt(&chat.iv().scenario.vocabulary, last_line);
-        let started = Instant::now();
-        let text = transcribe(&mut stt, &clip, &prompt).with_context(|| {
-            format!(
-                "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
-                path.display()
-            )
-        })?;
-        let transcribe_ms = started.elapsed().as_millis() as u64;
-        if text.is_empty() {
-            notice(&format!(
-                "({}: the transcript was empty, so nothing was sent)",
-                path.display()
-            ));
-            continue;
-        }
-        let mut note = note_for(&clip, &text, transcribe_ms);
-        note.turn = chat.iv().next_turn();
-        let Some(text) = (if opts.confirm {
-            confirm(&text)?
-        } else {
-            Some(text)
-        }) else {
-            notice(&format!("({}: skipped)", path.display()));
-            continue;
-        };
-        // Only an answer that is sent counts in the delivery notes.
-        chat.voice_note(&path.display().to_string(), note)?;
-        println!("You (from {}): {text}", path.display());
-        chat.candidate(&text)?;
-        speak_new(&chat);
     }
     if !chat.ended() {
         // The recordings are the whole answer set: close with the debrief.
         chat.request(crate::interview::director::Request::End)?;
-        speak_new(&chat);
+        voice.speak_new(&chat);
     }
     Ok(())
+}
+
+/// The interviewer's voice when answering from recordings: each line is spoken once, after the
+/// turn that produced it.
+struct Voice {
+    speaker: tts::Speaker,
+    /// Turns already looked at.
+    spoken: usize,
+}
+
+impl Voice {
+    fn speak_new(&mut self, chat: &Chat) {
+        for t in chat
+            .iv()
+            .turns
+            .iter()
+            .skip(self.spoken)
+            .filter(|t| t.role == Role::Interviewer)
+        {
+            self.speaker.speak(t.n, &t.text);
+        }
+        self.spoken = chat.iv().turns.len();
+    }
+}
+
+/// One recording, transcribed and (when asked) confirmed, as the candidate's answer. False when
+/// nothing was sent: no speech, an empty transcript, or skipped.
+fn send_recording(
+    chat: &mut Chat,
+    stt: &mut stt::Stt,
+    path: &Path,
+    confirm_first: bool,
+) -> Result<bool> {
+    let clip = audio::read(path)?;
+    if clip.speech_seconds() < 0.3 {
+        notice(&format!(
+            "({}: no speech found, so it was not sent)",
+            path.display()
+        ));
+        return Ok(false);
+    }
+    let prompt = stt_prompt(&chat.iv().scenario.vocabulary, last_line(chat));
+    let started = Instant::now();
+    let text = transcribe(stt, &clip, &prompt).with_context(|| {
+        format!(
+            "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
+            path.display()
+        )
+    })?;
+    let transcribe_ms = started.elapsed().as_millis() as u64;
+    if text.is_empty() {
+        notice(&format!(
+            "({}: the transcript was empty, so nothing was sent)",
+            path.display()
+        ));
+        return Ok(false);
+    }
+    let mut note = note_for(&clip, &text, transcribe_ms);
+    note.turn = chat.iv().next_turn();
+    let Some(text) = (if confirm_first {
+        confirm(&text)?
+    } else {
+        Some(text)
+    }) else {
+        notice(&format!("({}: skipped)", path.display()));
+        return Ok(false);
+    };
+    // Only an answer that is sent counts in the delivery notes.
+    chat.voice_note(&path.display().to_string(), note)?;
+    println!("You (from {}): {text}", path.display());
+    chat.candidate(&text)?;
+    Ok(true)
+}
+
+/// The interviewer's latest line, which the answer most likely echoes.
+fn last_line(chat: &Chat) -> &str {
+    chat.iv()
+        .turns
+        .iter()
+        .rev()
+        .find(|t| t.role == Role::Interviewer)
+        .map(|t| t.text.as_str())
+        .unwrap_or("")
 }
 
 #[cfg(not(feature = "mic"))]
