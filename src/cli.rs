@@ -55,6 +55,51 @@ pub enum Command {
     /// Built-in and user scenarios
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Fetch the sentence-embedding model the semantic reader runs on (once, about 80 MB)
+    Setup,
+    /// Measure a reader on labelled sentences (by default the corpus's held-out lines)
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Train the semantic reader's heads from the corpus's training lines
+    Train {
+        /// The labelled corpus: a .jsonl file or a folder of them
+        #[arg(long, value_name = "PATH", default_value = "corpus")]
+        corpus: PathBuf,
+        /// Where to write the heads
+        #[arg(long, value_name = "FILE", default_value = "src/reader/heads.json")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Checkpoint coverage: micro and per-stage precision, recall and F1, false credits on the
+    /// sentences that should earn nothing, and the worst confusions
+    Coverage(EvalArgs),
+    /// Fact lookup: clarifying questions answered with the right hidden fact
+    Facts(EvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Labelled cases: a .jsonl file in the corpus format, or a folder of them
+    #[arg(long, value_name = "PATH", default_value = "corpus")]
+    pub cases: PathBuf,
+    /// Which reader to measure
+    #[arg(long, value_enum, default_value = "semantic")]
+    pub reader: ReaderArg,
+    /// Every case, not only the held-out ones (training lines flatter a trained reader)
+    #[arg(long)]
+    pub all: bool,
+    /// Print the figures as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReaderArg {
+    Semantic,
+    Lexical,
 }
 
 #[derive(Debug, clap::Args)]

@@ -34,5 +34,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Resolved::Sessions { sessions_dir } => commands::sessions::run(&sessions_dir),
         Resolved::Doctor(s) => commands::doctor::run(s),
         Resolved::Scenario(s) => commands::scenario::run(s),
+        Resolved::Setup => commands::reader::setup(),
+        Resolved::Eval(s) => commands::reader::eval(s),
+        Resolved::Train { corpus, out } => commands::reader::train(&corpus, &out),
     }
 }

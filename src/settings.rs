@@ -29,6 +29,39 @@ pub enum Resolved {
     Sessions { sessions_dir: PathBuf },
     Doctor(DoctorSettings),
     Scenario(ScenarioSettings),
+    Setup,
+    Eval(EvalSettings),
+    Train { corpus: PathBuf, out: PathBuf },
+}
+
+/// What to measure, on which cases.
+pub struct EvalSettings {
+    pub what: EvalWhat,
+    pub cases: PathBuf,
+    pub semantic: bool,
+    pub all: bool,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalWhat {
+    Coverage,
+    Facts,
+}
+
+fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
+    use crate::cli::{EvalCommand, ReaderArg};
+    let (what, a) = match c {
+        EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
+        EvalCommand::Facts(a) => (EvalWhat::Facts, a),
+    };
+    EvalSettings {
+        what,
+        cases: a.cases.clone(),
+        semantic: a.reader == ReaderArg::Semantic,
+        all: a.all,
+        json: a.json,
+    }
 }
 
 pub struct ChatSettings {
@@ -125,6 +158,12 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
         },
         Command::Doctor { .. } => Resolved::Doctor(doctor(cli, base)),
         Command::Scenario(c) => Resolved::Scenario(scenario(c)?),
+        Command::Setup => Resolved::Setup,
+        Command::Eval(c) => Resolved::Eval(eval(c)),
+        Command::Train { corpus, out } => Resolved::Train {
+            corpus: corpus.clone(),
+            out: out.clone(),
+        },
     })
 }
 

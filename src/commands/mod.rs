@@ -5,6 +5,7 @@ pub mod assess;
 pub mod chat;
 pub mod debrief;
 pub mod doctor;
+pub mod reader;
 pub mod scenario;
 pub mod sessions;
 pub mod simulate;

@@ -127,7 +127,7 @@ pub fn held_out(group: &str) -> bool {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    h % 5 == 0
+    h.is_multiple_of(5)
 }
 
 /// Every case in a `.jsonl` file, or in every `.jsonl` file of a folder (in name order).
@@ -192,7 +192,10 @@ mod tests {
         let mut ids = std::collections::HashSet::new();
         assert!(cases.iter().all(|c| ids.insert(c.id.clone())), "ids repeat");
         for cp in crate::framework::CHECKPOINTS {
-            let n = cases.iter().filter(|c| c.affirmed().any(|a| a == cp.id)).count();
+            let n = cases
+                .iter()
+                .filter(|c| c.affirmed().any(|a| a == cp.id))
+                .count();
             assert!(n >= 40, "{}: {n} positives", cp.id);
         }
         assert!(cases.iter().filter(|c| c.negative()).count() >= 500);

@@ -88,7 +88,7 @@ impl Adam {
         const B2: f32 = 0.999;
         self.t += 1;
         let (c1, c2) = (1.0 - B1.powi(self.t), 1.0 - B2.powi(self.t));
-        let mut update = |p: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
+        let update = |p: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
             *m = B1 * *m + (1.0 - B1) * g;
             *v = B2 * *v + (1.0 - B2) * g * g;
             *p -= rate * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
@@ -102,7 +102,12 @@ impl Adam {
                     &mut self.v.w[o][i],
                 );
             }
-            update(&mut layer.b[o], grad.b[o], &mut self.m.b[o], &mut self.v.b[o]);
+            update(
+                &mut layer.b[o],
+                grad.b[o],
+                &mut self.m.b[o],
+                &mut self.v.b[o],
+            );
         }
     }
 }
@@ -191,11 +196,13 @@ mod tests {
 
     #[test]
     fn a_softmax_head_picks_the_class() {
-        let xs: Vec<Vec<f32>> = (0..30).map(|i| {
-            let mut v = vec![0.0; 3];
-            v[i % 3] = 1.0;
-            v
-        }).collect();
+        let xs: Vec<Vec<f32>> = (0..30)
+            .map(|i| {
+                let mut v = vec![0.0; 3];
+                v[i % 3] = 1.0;
+                v
+            })
+            .collect();
         let ys: Vec<usize> = (0..30).map(|i| i % 3).collect();
         let head = train_softmax(&xs, &ys, 3, Training::default());
         for (x, &y) in xs.iter().zip(&ys) {

@@ -1,0 +1,73 @@
+//! `casecoach setup`, `train` and `eval`: the semantic reader's model, its heads, and how well
+//! it reads.
+
+use crate::reader::{self, Reader, corpus, eval, install, train};
+use crate::settings::{EvalSettings, EvalWhat};
+use anyhow::{Context, Result};
+use std::path::Path;
+
+pub fn setup() -> Result<()> {
+    let dir = install::setup(&mut |m| eprintln!("{m}"))?;
+    println!("The embedding model is ready in {}.", dir.display());
+    Ok(())
+}
+
+pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
+    let cases = corpus::load(corpus_path)?;
+    let embedder = embedder()?;
+    let started = std::time::Instant::now();
+    let heads = train::train(&cases, &embedder, &mut |m| eprintln!("{m}"))?;
+    let json = serde_json::to_string(&heads)?;
+    std::fs::write(out, json + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "Wrote {} ({} training lines, {:.0} s).",
+        out.display(),
+        cases.iter().filter(|c| !c.held_out()).count(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn eval(s: EvalSettings) -> Result<()> {
+    let cases = corpus::load(&s.cases)?;
+    let chosen: Vec<&corpus::Case> = cases.iter().filter(|c| s.all || c.held_out()).collect();
+    let reader: Box<dyn Reader> = if s.semantic {
+        Box::new(reader::semantic()?)
+    } else {
+        Box::new(reader::Lexical)
+    };
+    let scenarios = train::Scenarios::load()?;
+    let which = if s.all { "all" } else { "held-out" };
+    match s.what {
+        EvalWhat::Coverage => {
+            let r = eval::coverage(&chosen, reader.as_ref(), &scenarios)?;
+            if s.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print!(
+                    "({which} cases of {})\n{}",
+                    s.cases.display(),
+                    eval::render_coverage(&r)
+                );
+            }
+        }
+        EvalWhat::Facts => {
+            let r = eval::facts(&chosen, reader.as_ref(), &scenarios)?;
+            if s.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print!(
+                    "({which} cases of {})\n{}",
+                    s.cases.display(),
+                    eval::render_facts(&r)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn embedder() -> Result<reader::Embedder> {
+    let dir = install::location()?.dir;
+    Ok(reader::Embedder::load(&dir)?)
+}

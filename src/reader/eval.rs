@@ -1,0 +1,195 @@
+//! `casecoach eval`: how well a reader reads labelled sentences it was not trained on.
+
+use super::Reader;
+use super::corpus::{Act, Case, stage_of};
+use super::train::Scenarios;
+use crate::framework::Stage;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Counts {
+    pub tp: usize,
+    pub fp: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CoverageReport {
+    pub reader: String,
+    pub cases: usize,
+    pub micro: Counts,
+    pub stages: BTreeMap<String, Counts>,
+    pub negatives: usize,
+    pub negatives_credited: usize,
+    /// (what the label said, what the reader credited) and how often, worst first.
+    pub confusions: Vec<(String, String, usize)>,
+}
+
+/// Coverage against the labels: every (sentence, checkpoint) pair is one decision.
+pub fn coverage(cases: &[&Case], reader: &dyn Reader, sc: &Scenarios) -> Result<CoverageReport> {
+    let mut r = CoverageReport {
+        reader: reader.name(),
+        cases: cases.len(),
+        ..Default::default()
+    };
+    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for case in cases {
+        let scenario = sc.of(case);
+        let a = reader.analyse(scenario, &case.text)?;
+        let got: BTreeSet<String> = a
+            .hits
+            .iter()
+            .map(|h| scenario.checkpoints[h.checkpoint].id.clone())
+            .filter(|id| crate::framework::checkpoint(id).is_some())
+            .collect();
+        let want: BTreeSet<String> = case.affirmed().map(str::to_string).collect();
+        if case.negative() {
+            r.negatives += 1;
+            r.negatives_credited += usize::from(!got.is_empty());
+        }
+        let mut count = |id: &str, f: &dyn Fn(&mut Counts)| {
+            f(&mut r.micro);
+            if let Some(s) = stage_of(id) {
+                f(r.stages.entry(s.id().to_string()).or_default());
+            }
+        };
+        for id in got.intersection(&want) {
+            count(id, &|c| c.tp += 1);
+        }
+        for id in got.difference(&want) {
+            count(id, &|c| c.fp += 1);
+            let label = want
+                .iter()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| format!("none ({})", case.act.id()));
+            *confusions.entry((label, id.clone())).or_default() += 1;
+        }
+        for id in want.difference(&got) {
+            count(id, &|c| c.fn_ += 1);
+            *confusions.entry((id.clone(), "missed".into())).or_default() += 1;
+        }
+    }
+    let mut c: Vec<(String, String, usize)> = confusions
+        .into_iter()
+        .map(|((a, b), n)| (a, b, n))
+        .collect();
+    c.sort_by(|a, b| b.2.cmp(&a.2).then(a.cmp(b)));
+    c.truncate(12);
+    r.confusions = c;
+    Ok(r)
+}
+
+pub fn render_coverage(r: &CoverageReport) -> String {
+    let line = |name: &str, c: &Counts| {
+        format!(
+            "{name:<12} P {:.3}  R {:.3}  F1 {:.3}  (tp {} fp {} fn {})\n",
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.tp,
+            c.fp,
+            c.fn_
+        )
+    };
+    let mut o = format!("coverage, {} reader, {} sentences\n", r.reader, r.cases);
+    o += &line("micro", &r.micro);
+    for s in Stage::ALL {
+        if let Some(c) = r.stages.get(s.id()) {
+            o += &line(s.id(), c);
+        }
+    }
+    o += &format!(
+        "negatives falsely credited: {} of {} ({:.1}%)\nworst confusions (label -> credited):\n",
+        r.negatives_credited,
+        r.negatives,
+        100.0 * ratio(r.negatives_credited, r.negatives)
+    );
+    for (a, b, n) in &r.confusions {
+        o += &format!("  {n:>4}  {a} -> {b}\n");
+    }
+    o
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct FactReport {
+    pub reader: String,
+    /// Questions whose scenario has the fact they ask for.
+    pub with_fact: usize,
+    pub right_fact: usize,
+    pub wrong_fact: usize,
+    /// ... answered "not pinned down" although the scenario has it.
+    pub missed: usize,
+    /// Questions the scenario has no fact for.
+    pub without_fact: usize,
+    /// ... given some fact anyway.
+    pub false_fact: usize,
+}
+
+/// Fact lookup on the built-in scenarios' questions.
+pub fn facts(cases: &[&Case], reader: &dyn Reader, sc: &Scenarios) -> Result<FactReport> {
+    let mut r = FactReport {
+        reader: reader.name(),
+        ..Default::default()
+    };
+    for case in cases
+        .iter()
+        .filter(|c| c.act == Act::Question && sc.builtin(c))
+    {
+        let scenario = sc.of(case);
+        let a = reader.analyse(scenario, &case.text)?;
+        let got = a.facts.first().map(|&f| scenario.facts[f].id.as_str());
+        match (case.fact.as_deref(), got) {
+            (Some(want), Some(g)) if want == g => r.right_fact += 1,
+            (Some(_), Some(_)) => r.wrong_fact += 1,
+            (Some(_), None) => r.missed += 1,
+            (None, Some(_)) => r.false_fact += 1,
+            (None, None) => {}
+        }
+        if case.fact.is_some() {
+            r.with_fact += 1;
+        } else {
+            r.without_fact += 1;
+        }
+    }
+    Ok(r)
+}
+
+pub fn render_facts(r: &FactReport) -> String {
+    format!(
+        "facts, {} reader\nquestions with a fact: {}: right fact {} ({:.1}%), wrong fact {}, \"not pinned down\" {}\nquestions the scenario has no fact for: {}: given a fact anyway {} ({:.1}%)\n",
+        r.reader,
+        r.with_fact,
+        r.right_fact,
+        100.0 * ratio(r.right_fact, r.with_fact),
+        r.wrong_fact,
+        r.missed,
+        r.without_fact,
+        r.false_fact,
+        100.0 * ratio(r.false_fact, r.without_fact)
+    )
+}

@@ -1,0 +1,316 @@
+//! The semantic reader: each sentence of a turn is embedded, its cue hits and a few form flags
+//! are added, and small trained heads say what the sentence does (its act), which checkpoints it
+//! shows and how deeply, and, for a question, which hidden fact it asks for. Rules the framework
+//! states are applied on top, so no head can break them: a dismissal or an "I don't know" earns
+//! nothing, a question earns only clarify checkpoints, and a clarify checkpoint is earned only
+//! by asking or by stating an assumption.
+
+use super::corpus::Act;
+use super::embed::{Embed, cosine};
+use super::heads::Linear;
+use crate::cue::{Tokens, is_question, sentences, word_count};
+use crate::framework::{CHECKPOINTS, Stage};
+use crate::interview::Source;
+use crate::interview::coverage::{self, Analysis, Hit};
+use crate::scenario::Scenario;
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The most words of one turn that are read; the rest is kept in the log but not read.
+pub const MAX_WORDS: usize = 2000;
+
+/// The trained heads, as `casecoach train` writes them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Heads {
+    /// Which embedding model the heads were trained on.
+    pub embedder: String,
+    /// One output per framework checkpoint, in `framework::CHECKPOINTS` order.
+    pub checkpoints: Linear,
+    /// The probability at which each checkpoint is credited.
+    pub thresholds: Vec<f32>,
+    /// One output per `Act`.
+    pub act: Linear,
+    /// Whether a crediting sentence explains (a reason, a number, a mechanism) or only names.
+    pub explained: Linear,
+    /// Scores a (question, fact) pair from their similarities.
+    pub fact: Linear,
+    pub fact_threshold: f32,
+}
+
+/// The heads that ship with casecoach.
+pub const HEADS: &str = include_str!("heads.json");
+
+/// Words that turn a sentence around: the reader learns what they do, but needs to see them.
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "without",
+    "skip",
+    "later",
+    "nt",
+    "dont",
+    "wont",
+    "cant",
+    "neither",
+    "nor",
+    "unnecessary",
+    "overkill",
+    "pointless",
+];
+const REASONS: &[&str] = &[
+    "because",
+    "since",
+    "so",
+    "therefore",
+    "means",
+    "avoid",
+    "otherwise",
+];
+
+/// Extra inputs beside the embedding and the cue hits.
+pub const FLAGS: usize = 5;
+
+/// The inputs the heads see for one sentence.
+pub fn features(embedding: &[f32], cues: &[f32], sentence: &str) -> Vec<f32> {
+    let tokens = Tokens::new(sentence);
+    let words: Vec<String> = tokens
+        .tokens
+        .iter()
+        .map(|t| t.lower.replace('\'', ""))
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str())) as u8 as f32;
+    let mut x = Vec::with_capacity(embedding.len() + cues.len() + FLAGS);
+    x.extend_from_slice(embedding);
+    x.extend_from_slice(cues);
+    x.push(is_question(sentence, &tokens) as u8 as f32);
+    x.push(has(NEGATIONS));
+    x.push(sentence.chars().any(|c| c.is_ascii_digit()) as u8 as f32);
+    x.push(has(REASONS));
+    x.push(coverage::is_instruction(sentence) as u8 as f32);
+    x
+}
+
+/// For each framework checkpoint, whether the scenario's cues for it match the sentence.
+pub fn cue_hits(scenario: &Scenario, sentence: &str) -> Vec<f32> {
+    let tokens = Tokens::new(sentence);
+    CHECKPOINTS
+        .iter()
+        .map(|def| {
+            scenario
+                .checkpoints
+                .iter()
+                .find(|c| c.id == def.id)
+                .is_some_and(|c| c.cues.matches(&tokens)) as u8 as f32
+        })
+        .collect()
+}
+
+/// What the reader decides for one sentence.
+#[derive(Debug, Clone)]
+pub struct SentenceReading {
+    pub act: Act,
+    /// Credited checkpoints (framework order index) with their probability.
+    pub checkpoints: Vec<(usize, f32)>,
+    pub explained: bool,
+}
+
+/// The framework's rules over the heads' guesses.
+pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> SentenceReading {
+    let act_p = heads.act.softmax(x);
+    let mut act = Act::ALL[argmax(&act_p)];
+    if instruction {
+        act = Act::Grader;
+    }
+    // Speech-to-text drops question marks; the interrogative form still asks.
+    if question && act == Act::Proposal {
+        act = Act::Question;
+    }
+    let mut checkpoints = Vec::new();
+    if act.can_earn() {
+        for (k, p) in heads.checkpoints.sigmoid(x).into_iter().enumerate() {
+            let clarify = CHECKPOINTS[k].stage == Stage::Clarify;
+            let allowed = match act {
+                Act::Question => clarify,
+                Act::Assumption => true,
+                _ => !clarify,
+            };
+            if allowed && p >= heads.thresholds[k] {
+                checkpoints.push((k, p));
+            }
+        }
+    }
+    let explained = heads
+        .explained
+        .sigmoid(x)
+        .first()
+        .is_some_and(|p| *p >= 0.5);
+    SentenceReading {
+        act,
+        checkpoints,
+        explained,
+    }
+}
+
+fn argmax(v: &[f32]) -> usize {
+    (0..v.len())
+        .max_by(|a, b| v[*a].total_cmp(&v[*b]))
+        .unwrap_or(0)
+}
+
+/// Similarities of a question to one fact: to its answer, its best cue, and whether a cue
+/// matches word for word.
+pub fn fact_features(question: &[f32], fact: &FactVectors, cue_match: bool) -> Vec<f32> {
+    let answer = cosine(question, &fact.answer);
+    let best_cue = fact
+        .cues
+        .iter()
+        .map(|c| cosine(question, c))
+        .fold(-1.0f32, f32::max);
+    vec![answer, best_cue, cue_match as u8 as f32, answer * best_cue]
+}
+
+/// A fact's embedded texts.
+#[derive(Debug, Clone)]
+pub struct FactVectors {
+    pub answer: Vec<f32>,
+    pub cues: Vec<Vec<f32>>,
+}
+
+/// The embedded facts of each scenario, by its hash: facts are embedded once per scenario.
+#[derive(Default)]
+pub struct FactCache(Mutex<HashMap<String, Vec<FactVectors>>>);
+
+impl FactCache {
+    pub fn get(&self, scenario: &Scenario, embed: &dyn Embed) -> Result<Vec<FactVectors>> {
+        if let Some(v) = self.0.lock().unwrap().get(&scenario.hash) {
+            return Ok(v.clone());
+        }
+        let mut out = Vec::new();
+        for f in &scenario.facts {
+            let mut texts = vec![f.answer.as_str()];
+            texts.extend(f.cues.cues.iter().map(|c| c.text.as_str()));
+            let mut v = embed.embed(&texts)?;
+            let answer = v.remove(0);
+            out.push(FactVectors { answer, cues: v });
+        }
+        self.0
+            .lock()
+            .unwrap()
+            .insert(scenario.hash.clone(), out.clone());
+        Ok(out)
+    }
+}
+
+/// The reader that uses the embedding model and the trained heads.
+pub struct Semantic {
+    embed: Box<dyn Embed>,
+    heads: Heads,
+    facts: FactCache,
+}
+
+impl Semantic {
+    pub fn new(embed: Box<dyn Embed>, heads: Heads) -> Semantic {
+        Semantic {
+            embed,
+            heads,
+            facts: FactCache::default(),
+        }
+    }
+
+    /// With the heads that ship with casecoach.
+    pub fn shipped(embed: Box<dyn Embed>) -> Result<Semantic> {
+        Ok(Semantic::new(embed, serde_json::from_str(HEADS)?))
+    }
+
+    pub fn name(&self) -> String {
+        format!("semantic ({})", self.embed.name())
+    }
+
+    /// Read one turn.
+    pub fn analyse(&self, scenario: &Scenario, text: &str) -> Result<Analysis> {
+        let mut a = Analysis::default();
+        let mut ranges = sentences(text);
+        // Bounded: a pasted book is read up to MAX_WORDS words.
+        let mut seen = 0;
+        ranges.retain(|r| {
+            seen += word_count(&text[r.clone()]);
+            seen <= MAX_WORDS
+        });
+        let texts: Vec<&str> = ranges.iter().map(|r| text[r.clone()].trim()).collect();
+        let texts: Vec<&str> = texts.into_iter().filter(|t| !t.is_empty()).collect();
+        if texts.is_empty() {
+            a.stuck = true;
+            return Ok(a);
+        }
+        let vectors = self.embed.embed(&texts)?;
+        let facts = self.facts.get(scenario, self.embed.as_ref())?;
+        // The best sentence for each checkpoint is its evidence.
+        let mut best: HashMap<usize, (f32, &str)> = HashMap::new();
+        for (sentence, v) in texts.iter().zip(&vectors) {
+            let tokens = Tokens::new(sentence);
+            let instruction = coverage::is_instruction(sentence);
+            let question = is_question(sentence, &tokens);
+            let x = features(v, &cue_hits(scenario, sentence), sentence);
+            let r = decide(&self.heads, &x, instruction, question);
+            match r.act {
+                Act::Grader => {
+                    a.injections += 1;
+                    continue;
+                }
+                Act::Question => {
+                    a.questions += 1;
+                    if let Some(f) = self.fact_for(scenario, &facts, v, &tokens)
+                        && !a.facts.contains(&f)
+                    {
+                        a.facts.push(f);
+                    }
+                }
+                _ => a.statements += 1,
+            }
+            a.words += word_count(sentence);
+            for (k, p) in r.checkpoints {
+                let e = best.entry(k).or_insert((p, sentence));
+                if p > e.0 {
+                    *e = (p, sentence);
+                }
+            }
+        }
+        let mut hits: Vec<(usize, &str)> = best.into_iter().map(|(k, (_, s))| (k, s)).collect();
+        hits.sort();
+        for (k, sentence) in hits {
+            if let Some(i) = scenario.checkpoint_index(CHECKPOINTS[k].id) {
+                a.hits.push(Hit {
+                    checkpoint: i,
+                    quote: sentence.to_string(),
+                    focus: 0..sentence.len(),
+                    source: Source::Lexical,
+                });
+            }
+        }
+        a.stuck = coverage::is_stuck(text);
+        Ok(a)
+    }
+
+    /// The fact a question asks for, if the heads are sure enough of one.
+    fn fact_for(
+        &self,
+        scenario: &Scenario,
+        facts: &[FactVectors],
+        question: &[f32],
+        tokens: &Tokens,
+    ) -> Option<usize> {
+        let scores: Vec<f32> = facts
+            .iter()
+            .zip(&scenario.facts)
+            .map(|(fv, f)| {
+                let x = fact_features(question, fv, f.cues.matches(tokens));
+                self.heads.fact.sigmoid(&x)[0]
+            })
+            .collect();
+        let best = argmax(&scores);
+        (scores.get(best).copied().unwrap_or(0.0) >= self.heads.fact_threshold).then_some(best)
+    }
+}

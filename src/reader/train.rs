@@ -1,0 +1,239 @@
+//! `casecoach train`: the reader's heads from the corpus's training lines, deterministically.
+//! The held-out lines are never read here. Thresholds are tuned on a fifth of the training lines
+//! (chosen by another hash of the group), with heads trained on the other four fifths; the
+//! heads that ship are then trained on all training lines.
+
+use super::corpus::{self, Act, Case};
+use super::embed::Embed;
+use super::heads::{self, Linear, Training};
+use super::semantic::{self, FactCache, Heads};
+use crate::framework::CHECKPOINTS;
+use crate::scenario::Scenario;
+use anyhow::Result;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A scenario with only the framework's own cues, for corpus lines about other problems.
+const GENERAL: &str = r#"id = "general"
+title = "Any ML problem"
+prompt = "Design it."
+unplanned_answer = "Assume something reasonable."
+[persona]
+name = "A"
+role = "B"
+greeting = "Hi."
+"#;
+
+/// The scenarios the corpus talks about: the built-ins by id, anything else as `general`.
+pub struct Scenarios(HashMap<String, Arc<Scenario>>, Arc<Scenario>);
+
+impl Scenarios {
+    pub fn load() -> Result<Scenarios> {
+        let mut map = HashMap::new();
+        for id in ["fraud", "recommendations", "churn"] {
+            map.insert(id.to_string(), Arc::new(crate::scenario::load(id)?));
+        }
+        let general =
+            crate::scenario::parse(GENERAL, "<general>", crate::scenario::Origin::Builtin)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Scenarios(map, Arc::new(general)))
+    }
+
+    pub fn of(&self, case: &Case) -> &Arc<Scenario> {
+        self.0.get(&case.scenario).unwrap_or(&self.1)
+    }
+
+    pub fn builtin(&self, case: &Case) -> bool {
+        self.0.contains_key(&case.scenario)
+    }
+}
+
+/// One training line, embedded.
+struct Example<'a> {
+    case: &'a Case,
+    vector: Vec<f32>,
+    x: Vec<f32>,
+}
+
+fn examples<'a>(cases: &[&'a Case], embed: &dyn Embed, sc: &Scenarios) -> Result<Vec<Example<'a>>> {
+    let mut out = Vec::new();
+    for chunk in cases.chunks(32) {
+        let texts: Vec<&str> = chunk.iter().map(|c| c.text.as_str()).collect();
+        for (case, vector) in chunk.iter().zip(embed.embed(&texts)?) {
+            let x = semantic::features(
+                &vector,
+                &semantic::cue_hits(sc.of(case), &case.text),
+                &case.text,
+            );
+            out.push(Example { case, vector, x });
+        }
+    }
+    Ok(out)
+}
+
+fn targets(ex: &[&Example]) -> Vec<Vec<bool>> {
+    ex.iter()
+        .map(|e| {
+            CHECKPOINTS
+                .iter()
+                .map(|c| e.case.affirmed().any(|a| a == c.id))
+                .collect()
+        })
+        .collect()
+}
+
+/// The threshold that gives each checkpoint its best F1 on the tuning lines.
+fn tune_thresholds(head: &Linear, tune: &[&Example]) -> Vec<f32> {
+    let probs: Vec<Vec<f32>> = tune.iter().map(|e| head.sigmoid(&e.x)).collect();
+    let ys = targets(tune);
+    (0..CHECKPOINTS.len())
+        .map(|k| {
+            let mut best = (0.5f32, -1.0f32);
+            for step in 4..20 {
+                let t = step as f32 * 0.05;
+                let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+                for (p, y) in probs.iter().zip(&ys) {
+                    match (p[k] >= t, y[k]) {
+                        (true, true) => tp += 1.0,
+                        (true, false) => fp += 1.0,
+                        (false, true) => fn_ += 1.0,
+                        _ => {}
+                    }
+                }
+                // Precision counts a little more than recall: a false credit misleads.
+                let f = if tp == 0.0 {
+                    0.0
+                } else {
+                    1.25 * tp / (1.25 * tp + 0.25 * fn_ + fp)
+                };
+                if f > best.1 {
+                    best = (t, f);
+                }
+            }
+            best.0
+        })
+        .collect()
+}
+
+/// (question, fact) pairs of the built-in scenarios' questions, with whether they match.
+fn fact_pairs(
+    ex: &[&Example],
+    sc: &Scenarios,
+    embed: &dyn Embed,
+    cache: &FactCache,
+) -> Result<Vec<(Vec<f32>, bool)>> {
+    let mut out = Vec::new();
+    for e in ex
+        .iter()
+        .filter(|e| e.case.act == Act::Question && sc.builtin(e.case))
+    {
+        let scenario = sc.of(e.case);
+        let tokens = crate::cue::Tokens::new(&e.case.text);
+        for (fv, f) in cache.get(scenario, embed)?.iter().zip(&scenario.facts) {
+            let x = semantic::fact_features(&e.vector, fv, f.cues.matches(&tokens));
+            out.push((x, e.case.fact.as_deref() == Some(f.id.as_str())));
+        }
+    }
+    Ok(out)
+}
+
+fn train_fact(pairs: &[(Vec<f32>, bool)]) -> Linear {
+    let xs: Vec<Vec<f32>> = pairs.iter().map(|p| p.0.clone()).collect();
+    let ys: Vec<Vec<bool>> = pairs.iter().map(|p| vec![p.1]).collect();
+    heads::train_multilabel(
+        &xs,
+        &ys,
+        1,
+        Training {
+            epochs: 400,
+            rate: 0.05,
+            l2: 0.0,
+        },
+    )
+}
+
+/// The fact threshold that answers the most tuning questions right (a fact, or none).
+fn tune_fact(
+    head: &Linear,
+    ex: &[&Example],
+    sc: &Scenarios,
+    embed: &dyn Embed,
+    cache: &FactCache,
+) -> Result<f32> {
+    let mut scored = Vec::new();
+    for e in ex
+        .iter()
+        .filter(|e| e.case.act == Act::Question && sc.builtin(e.case))
+    {
+        let scenario = sc.of(e.case);
+        let tokens = crate::cue::Tokens::new(&e.case.text);
+        let mut best = (None, 0.0f32);
+        for (fv, f) in cache.get(scenario, embed)?.iter().zip(&scenario.facts) {
+            let p = head.sigmoid(&semantic::fact_features(
+                &e.vector,
+                fv,
+                f.cues.matches(&tokens),
+            ))[0];
+            if p > best.1 {
+                best = (Some(f.id.clone()), p);
+            }
+        }
+        scored.push((best, e.case.fact.clone()));
+    }
+    let mut best = (0.5f32, 0usize);
+    for step in 2..19 {
+        let t = step as f32 * 0.05;
+        let right = scored
+            .iter()
+            .filter(|((f, p), gold)| if *p >= t { f == gold } else { gold.is_none() })
+            .count();
+        if right > best.1 {
+            best = (t, right);
+        }
+    }
+    Ok(best.0)
+}
+
+/// Train every head on the corpus's training lines.
+pub fn train(cases: &[Case], embed: &dyn Embed, progress: &mut dyn FnMut(&str)) -> Result<Heads> {
+    let sc = Scenarios::load()?;
+    let train: Vec<&Case> = cases.iter().filter(|c| !c.held_out()).collect();
+    progress(&format!("embedding {} training lines", train.len()));
+    let ex = examples(&train, embed, &sc)?;
+    let all: Vec<&Example> = ex.iter().collect();
+    let tuning = |e: &&Example| corpus::held_out(&format!("tune:{}", e.case.group));
+    let (tune, fit): (Vec<&Example>, Vec<&Example>) = all.iter().copied().partition(tuning);
+    let xs = |v: &[&Example]| v.iter().map(|e| e.x.clone()).collect::<Vec<_>>();
+    let t = Training::default();
+    progress(&format!("tuning thresholds on {} of them", tune.len()));
+    let first = heads::train_multilabel(&xs(&fit), &targets(&fit), CHECKPOINTS.len(), t);
+    let thresholds = tune_thresholds(&first, &tune);
+    progress("training the checkpoint, act and depth heads");
+    let checkpoints = heads::train_multilabel(&xs(&all), &targets(&all), CHECKPOINTS.len(), t);
+    let acts: Vec<usize> = all.iter().map(|e| e.case.act.index()).collect();
+    let act = heads::train_softmax(&xs(&all), &acts, Act::ALL.len(), t);
+    let crediting: Vec<&Example> = all.iter().copied().filter(|e| !e.case.negative()).collect();
+    let deep: Vec<Vec<bool>> = crediting
+        .iter()
+        .map(|e| {
+            vec![e.case.checkpoints.iter().any(|l| {
+                l.polarity == corpus::Polarity::Affirmed && l.depth == corpus::Depth::Explained
+            })]
+        })
+        .collect();
+    let explained = heads::train_multilabel(&xs(&crediting), &deep, 1, t);
+    progress("training the fact head");
+    let cache = FactCache::default();
+    let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache)?);
+    let fact_threshold = tune_fact(&fact_first, &tune, &sc, embed, &cache)?;
+    let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache)?);
+    Ok(Heads {
+        embedder: embed.name().to_string(),
+        checkpoints,
+        thresholds,
+        act,
+        explained,
+        fact,
+        fact_threshold,
+    })
+}
