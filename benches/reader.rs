@@ -1,0 +1,75 @@
+//! The sentence embedder's speed, against issue 10's targets on this 2-core machine: loading
+//! the model under 500 ms; reading one 60-word turn under 30 ms median (the embedding is most
+//! of that reading). Also a batch of 32 sentences, the size `Embedder::embed` runs at once,
+//! and the fake embedder for scale.
+//!
+//! Needs the model (`scripts/fetch-model.sh` or `casecoach setup`); without it the real
+//! embedder's benchmarks say SKIPPED. Run: `cargo bench --bench reader`
+
+use casecoach::reader::embed::{Embed, Embedder, FakeEmbedder};
+use casecoach::reader::install;
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+
+/// A 60-word candidate turn of four sentences, as the reader will split it.
+const TURN: [&str; 4] = [
+    "For data I'd pull the authorization logs and join the chargeback table by transaction id.",
+    "Labels arrive thirty to ninety days late, so the most recent weeks are under-labelled.",
+    "So I would only train on matured data and leave a gap before the test month.",
+    "Fraud is about 0.15 percent of transactions, so accuracy is meaningless and I'd report PR-AUC.",
+];
+
+/// The first 32 sentences of the strong fraud answers.
+fn sentences() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut start = 0;
+        for (i, _) in line.match_indices(['.', '?']) {
+            // A sentence ends at a stop followed by a space or the end of the line.
+            if line[i + 1..].starts_with(' ') || i + 1 == line.len() {
+                out.push(line[start..=i].trim().to_string());
+                start = i + 1;
+            }
+        }
+    }
+    out.truncate(32);
+    assert_eq!(out.len(), 32);
+    out
+}
+
+fn embedder(c: &mut Criterion) {
+    let words: usize = TURN.iter().map(|s| s.split_whitespace().count()).sum();
+    assert!((58..=62).contains(&words), "{words} words");
+    c.bench_function("reader/fake/turn-60-words", |b| {
+        b.iter(|| FakeEmbedder.embed(black_box(&TURN)).unwrap())
+    });
+
+    let status = install::status().unwrap();
+    if !status.installed() {
+        eprintln!("SKIPPED the real embedder: {status}");
+        return;
+    }
+    let dir = status.location.dir;
+    let mut slow = c.benchmark_group("reader/model");
+    slow.sample_size(10);
+    slow.bench_function("load", |b| {
+        b.iter(|| Embedder::load(black_box(&dir)).unwrap())
+    });
+    slow.finish();
+
+    let model = Embedder::load(&dir).unwrap();
+    c.bench_function("reader/model/turn-60-words", |b| {
+        b.iter(|| model.embed(black_box(&TURN)).unwrap())
+    });
+    let batch = sentences();
+    let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
+    c.bench_function("reader/model/batch-32-sentences", |b| {
+        b.iter(|| model.embed(black_box(&batch)).unwrap())
+    });
+}
+
+criterion_group!(benches, embedder);
+criterion_main!(benches);
