@@ -5,6 +5,11 @@
 //!
 //! Needs the model (`scripts/fetch-model.sh` or `casecoach setup`); without it the real
 //! embedder's benchmarks say SKIPPED. Run: `cargo bench --bench reader`
+//!
+//! Measured with other builds running (load average about 2 on the 2 cores): load 183 ms,
+//! the turn 90 ms, the batch 1.25 s. With `RAYON_NUM_THREADS=1` the turn took 51 ms: when
+//! the cores are busy, candle's two threads wait on each other. Both are above the 30 ms
+//! target; an idle machine's figures are still to be taken.
 
 use casecoach::reader::embed::{Embed, Embedder, FakeEmbedder};
 use casecoach::reader::install;
