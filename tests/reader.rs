@@ -5,7 +5,7 @@
 //! Without the model these tests say SKIPPED and pass; with CI set they fail instead.
 
 use casecoach::interview::coverage;
-use casecoach::reader::{self, Reader, corpus, eval, install, train};
+use casecoach::reader::{self, corpus, eval, install, train};
 use std::io::Write;
 use std::path::Path;
 

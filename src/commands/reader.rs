@@ -38,31 +38,20 @@ pub fn eval(s: EvalSettings) -> Result<()> {
     };
     let scenarios = train::Scenarios::load()?;
     let which = if s.all { "all" } else { "held-out" };
-    match s.what {
+    let (json, text) = match s.what {
         EvalWhat::Coverage => {
             let r = eval::coverage(&chosen, reader.as_ref(), &scenarios)?;
-            if s.json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
-            } else {
-                print!(
-                    "({which} cases of {})\n{}",
-                    s.cases.display(),
-                    eval::render_coverage(&r)
-                );
-            }
+            (serde_json::to_string_pretty(&r)?, eval::render_coverage(&r))
         }
         EvalWhat::Facts => {
             let r = eval::facts(&chosen, reader.as_ref(), &scenarios)?;
-            if s.json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
-            } else {
-                print!(
-                    "({which} cases of {})\n{}",
-                    s.cases.display(),
-                    eval::render_facts(&r)
-                );
-            }
+            (serde_json::to_string_pretty(&r)?, eval::render_facts(&r))
         }
+    };
+    if s.json {
+        println!("{json}");
+    } else {
+        print!("({which} cases of {})\n{text}", s.cases.display());
     }
     Ok(())
 }

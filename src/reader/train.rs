@@ -13,17 +13,6 @@ use anyhow::Result;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A scenario with only the framework's own cues, for corpus lines about other problems.
-const GENERAL: &str = r#"id = "general"
-title = "Any ML problem"
-prompt = "Design it."
-unplanned_answer = "Assume something reasonable."
-[persona]
-name = "A"
-role = "B"
-greeting = "Hi."
-"#;
-
 /// The scenarios the corpus talks about: the built-ins by id, anything else as `general`.
 pub struct Scenarios(HashMap<String, Arc<Scenario>>, Arc<Scenario>);
 
@@ -33,9 +22,12 @@ impl Scenarios {
         for id in ["fraud", "recommendations", "churn"] {
             map.insert(id.to_string(), Arc::new(crate::scenario::load(id)?));
         }
-        let general =
-            crate::scenario::parse(GENERAL, "<general>", crate::scenario::Origin::Builtin)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let general = crate::scenario::parse(
+            crate::scenario::MINIMAL,
+            "<general>",
+            crate::scenario::Origin::Builtin,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Scenarios(map, Arc::new(general)))
     }
 

@@ -20,9 +20,9 @@ pub use load::{BUILTIN, MAX_FILE_BYTES, known_ids, load, load_file, user_dir};
 pub use model::{Checkpoint, Curveball, Fact, Origin, Persona, Probe, Scenario, StagePlan};
 pub use problem::{LoadError, Problem, line_col};
 
-/// The smallest file that loads; tests add to it what they need.
-#[cfg(test)]
-const MINIMAL: &str = r#"id = "mini"
+/// The smallest file that loads: a problem with only the framework's own cues. Tests add to it
+/// what they need; the reader trains on corpus lines about other problems against it.
+pub const MINIMAL: &str = r#"id = "mini"
 title = "Mini"
 prompt = "Design it."
 unplanned_answer = "Assume something reasonable."
