@@ -78,7 +78,9 @@ fn assess(c: &mut Criterion) {
         "assess a 60-turn plain transcript (read, score, render)",
         |b| {
             b.iter(|| {
-                let (iv, basis) = transcript::load(&path, sc.clone()).unwrap();
+                let (iv, basis) =
+                    transcript::load(&path, sc.clone(), Arc::new(casecoach::reader::Lexical))
+                        .unwrap();
                 let report = debrief::report(&iv, basis);
                 render::render(&report, render::Format::Json)
             })
@@ -97,6 +99,10 @@ fn first_line(c: &mut Criterion) {
         focus: None,
         llm: None,
         judge: casecoach::interview::JudgeMode::Lexical,
+        reading: casecoach::reader::ReaderSettings {
+            choice: casecoach::reader::Choice::Lexical,
+            offline: true,
+        },
     };
     let mut n = 0u64;
     c.bench_function("start to first interviewer line, in process", |b| {
@@ -158,6 +164,7 @@ fn simulated(c: &mut Criterion) {
                 Some(60),
                 None,
                 None,
+                std::sync::Arc::new(casecoach::reader::Lexical),
             )
             .unwrap()
         })
@@ -171,6 +178,7 @@ fn simulated(c: &mut Criterion) {
                 Some(60),
                 None,
                 None,
+                std::sync::Arc::new(casecoach::reader::Lexical),
             )
             .unwrap()
         })
@@ -198,7 +206,7 @@ fn html_report(c: &mut Criterion) {
         "HTML report of a session (read, replay, score, render)",
         |b| {
             b.iter(|| {
-                let iv = casecoach::session::load(&path, false).unwrap();
+                let iv = casecoach::session::load(&path, None).unwrap();
                 render::render(
                     &debrief::report(&iv, debrief::Basis::Session),
                     render::Format::Html,

@@ -120,6 +120,10 @@ fn one_answer(url: &str, arrivals: &Arc<Mutex<Arrivals>>) -> (f64, f64) {
         // The model judge would add its own request before the reply; lexical keeps the sum
         // to the three services named in the target.
         judge: JudgeMode::Lexical,
+        reading: casecoach::reader::ReaderSettings {
+            choice: casecoach::reader::Choice::Lexical,
+            offline: true,
+        },
     };
     let steps = vec![
         Step::When(Status::Ready),

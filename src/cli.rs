@@ -85,7 +85,7 @@ pub struct EvalArgs {
     /// Labelled cases: a .jsonl file in the corpus format, or a folder of them
     #[arg(long, value_name = "PATH", default_value = "corpus")]
     pub cases: PathBuf,
-    /// Which reader to measure
+    /// Which reader to measure (auto: semantic when its model is installed)
     #[arg(long, value_enum, default_value = "semantic")]
     pub reader: ReaderArg,
     /// Every case, not only the held-out ones (training lines flatter a trained reader)
@@ -98,8 +98,23 @@ pub struct EvalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReaderArg {
+    /// The semantic reader when its model is installed, else the lexical one (with a notice)
+    Auto,
+    /// The embedding model with trained heads, cues and rules
     Semantic,
+    /// Cues alone: keywords, no model
     Lexical,
+}
+
+/// How the candidate's answers are read; shared by the commands that read them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadingArgs {
+    /// Which reader judges the answers (default: auto, or CASECOACH_READER)
+    #[arg(long, value_enum, value_name = "READER")]
+    pub reader: Option<ReaderArg>,
+    /// Never fetch the reader's model from the network (also CASECOACH_OFFLINE=1)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,12 +140,15 @@ pub struct ChatArgs {
     /// The model to ask at that endpoint
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,
-    /// Who judges coverage: the lexical matcher, the model, or both (default: both with a model)
+    /// Who judges coverage: the reader (`lexical`, whichever --reader is), the model, or both
+    /// (default: both with a model)
     #[arg(long, value_enum)]
     pub judge: Option<JudgeArg>,
     /// Practise one stage harder: a stage id, or `weakest` (from your finished sessions)
     #[arg(long, value_name = "STAGE", value_parser = parse_focus)]
     pub focus: Option<Focus>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -228,6 +246,8 @@ pub struct VoiceArgs {
     pub mode: Option<ModeArg>,
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,6 +262,8 @@ pub struct AssessArgs {
     pub json: bool,
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -267,6 +289,8 @@ pub struct SimulateArgs {
     /// Practise this stage harder
     #[arg(long, value_name = "STAGE", value_parser = parse_stage)]
     pub focus: Option<crate::framework::Stage>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 fn parse_candidate(s: &str) -> std::result::Result<crate::sim::CandidateArg, String> {
@@ -285,10 +309,12 @@ pub struct DebriefArgs {
     /// Also print each answer's timings: recording, transcription, the model's first token
     #[arg(long)]
     pub timings: bool,
-    /// Read every answer again with this casecoach's reader, instead of the reading the
-    /// session logged (the interviewer's decisions stay as they were)
+    /// Read every answer again with this casecoach's reader (see --reader), instead of the
+    /// reading the session logged (the interviewer's decisions stay as they were)
     #[arg(long)]
     pub rescore: bool,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -363,6 +389,16 @@ pub enum JudgeArg {
     Lexical,
     Llm,
     Both,
+}
+
+impl From<ReaderArg> for crate::reader::Choice {
+    fn from(r: ReaderArg) -> crate::reader::Choice {
+        match r {
+            ReaderArg::Auto => crate::reader::Choice::Auto,
+            ReaderArg::Semantic => crate::reader::Choice::Semantic,
+            ReaderArg::Lexical => crate::reader::Choice::Lexical,
+        }
+    }
 }
 
 impl From<JudgeArg> for JudgeMode {

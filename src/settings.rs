@@ -11,6 +11,7 @@ use crate::folders;
 use crate::framework::{InterviewType, Stage};
 use crate::interview::{JudgeMode, Mode};
 use crate::llm::LlmConfig;
+use crate::reader::{Choice, ReaderSettings};
 use crate::sim::Persona;
 use crate::voice::VoiceOptions;
 use crate::voice::stt::SttConfig;
@@ -38,7 +39,7 @@ pub enum Resolved {
 pub struct EvalSettings {
     pub what: EvalWhat,
     pub cases: PathBuf,
-    pub semantic: bool,
+    pub reader: Choice,
     pub all: bool,
     pub json: bool,
 }
@@ -50,7 +51,7 @@ pub enum EvalWhat {
 }
 
 fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
-    use crate::cli::{EvalCommand, ReaderArg};
+    use crate::cli::EvalCommand;
     let (what, a) = match c {
         EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
         EvalCommand::Facts(a) => (EvalWhat::Facts, a),
@@ -58,7 +59,7 @@ fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
     EvalSettings {
         what,
         cases: a.cases.clone(),
-        semantic: a.reader == ReaderArg::Semantic,
+        reader: a.reader.into(),
         all: a.all,
         json: a.json,
     }
@@ -79,6 +80,7 @@ pub struct AssessSettings {
     pub scenario: String,
     pub file: PathBuf,
     pub format: Format,
+    pub reading: ReaderSettings,
 }
 
 pub struct DebriefSettings {
@@ -89,6 +91,7 @@ pub struct DebriefSettings {
     pub timings: bool,
     /// Read every turn again with the current reader instead of the logged readings.
     pub rescore: bool,
+    pub reading: ReaderSettings,
 }
 
 pub struct SimulateSettings {
@@ -100,6 +103,7 @@ pub struct SimulateSettings {
     pub mode: Mode,
     pub minutes: Option<u32>,
     pub focus: Option<Stage>,
+    pub reading: ReaderSettings,
 }
 
 pub struct DoctorSettings {
@@ -150,8 +154,8 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
     Ok(match &cli.command {
         Command::Chat(a) => Resolved::Chat(chat(&base, a, focus)?),
         Command::Voice(a) => Resolved::Voice(Box::new(voice(&base, a)?)),
-        Command::Assess(a) => Resolved::Assess(assess(a)),
-        Command::Debrief(a) => Resolved::Debrief(debrief(base, a)),
+        Command::Assess(a) => Resolved::Assess(assess(a)?),
+        Command::Debrief(a) => Resolved::Debrief(debrief(base, a)?),
         Command::Simulate(a) => Resolved::Simulate(simulate(base, a)?),
         Command::Sessions => Resolved::Sessions {
             sessions_dir: base.sessions_dir,
@@ -239,6 +243,7 @@ impl Base {
             focus: flags.focus,
             llm: self.llm.clone(),
             judge: judge(flags.judge, self.llm.as_ref())?,
+            reading: flags.reading,
         })
     }
 }
@@ -252,6 +257,7 @@ struct InterviewFlags {
     prompts_dir: Option<PathBuf>,
     focus: Option<Stage>,
     judge: Option<JudgeMode>,
+    reading: ReaderSettings,
 }
 
 /// `--sessions-dir`, else `$CASECOACH_DATA_DIR/sessions`, else `[interview] sessions_dir`, else
@@ -288,6 +294,7 @@ fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings>
         prompts_dir: a.prompts_dir.clone(),
         focus,
         judge: a.judge.map(Into::into),
+        reading: reading(&a.reading)?,
     })?;
     Ok(ChatSettings {
         settings,
@@ -300,6 +307,7 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
         scenario: a.scenario.clone(),
         minutes: a.minutes,
         mode: a.mode.map(Into::into),
+        reading: reading(&a.reading)?,
         ..InterviewFlags::default()
     })?;
     let file = &base.file;
@@ -366,8 +374,30 @@ fn auto_stop(given: Option<f64>) -> Result<Option<f64>> {
     Ok((s > 0.0).then_some(s))
 }
 
-fn assess(a: &AssessArgs) -> AssessSettings {
-    AssessSettings {
+/// `--reader` over `CASECOACH_READER` over auto; `--offline` or `CASECOACH_OFFLINE`.
+fn reading(a: &cli::ReadingArgs) -> Result<ReaderSettings> {
+    let text = |k: &str| folders::env(k).map(|v| v.to_string_lossy().trim().to_lowercase());
+    let choice = match (a.reader, text("CASECOACH_READER")) {
+        (Some(r), _) => r.into(),
+        (None, None) => Choice::Auto,
+        (None, Some(v)) => match v.as_str() {
+            "auto" => Choice::Auto,
+            "semantic" => Choice::Semantic,
+            "lexical" => Choice::Lexical,
+            _ => bail!("CASECOACH_READER is '{v}'; it can be auto, semantic or lexical"),
+        },
+    };
+    let offline = a.offline
+        || match text("CASECOACH_OFFLINE").as_deref() {
+            None | Some("0" | "false" | "no" | "off") => false,
+            Some("1" | "true" | "yes" | "on") => true,
+            Some(v) => bail!("CASECOACH_OFFLINE is '{v}'; it can be 1 or 0"),
+        };
+    Ok(ReaderSettings { choice, offline })
+}
+
+fn assess(a: &AssessArgs) -> Result<AssessSettings> {
+    Ok(AssessSettings {
         scenario: a.scenario.clone(),
         file: a.file.clone(),
         format: if a.json {
@@ -375,18 +405,20 @@ fn assess(a: &AssessArgs) -> AssessSettings {
         } else {
             a.format.map(Into::into).unwrap_or(Format::Text)
         },
-    }
+        reading: reading(&a.reading)?,
+    })
 }
 
-fn debrief(base: Base, a: &DebriefArgs) -> DebriefSettings {
-    DebriefSettings {
+fn debrief(base: Base, a: &DebriefArgs) -> Result<DebriefSettings> {
+    Ok(DebriefSettings {
         sessions_dir: base.sessions_dir,
         session: a.session.clone(),
         format: a.format.into(),
         out: a.out.clone(),
         rescore: a.rescore,
         timings: a.timings,
-    }
+        reading: reading(&a.reading)?,
+    })
 }
 
 fn simulate(base: Base, a: &SimulateArgs) -> Result<SimulateSettings> {
@@ -406,6 +438,7 @@ fn simulate(base: Base, a: &SimulateArgs) -> Result<SimulateSettings> {
         mode: a.mode.into(),
         minutes: a.minutes,
         focus: a.focus,
+        reading: reading(&a.reading)?,
     })
 }
 

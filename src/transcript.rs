@@ -4,6 +4,7 @@
 use crate::debrief::Basis;
 use crate::interview::clock::SpokenClock;
 use crate::interview::{Action, Event, Interview, Mode, Reason, Role};
+use crate::reader::{Lexical, Reader};
 use crate::scenario::Scenario;
 use crate::session::{self, Session};
 use anyhow::{Context, Result, bail};
@@ -47,9 +48,14 @@ pub fn parse_plain(text: &str, file: &str) -> Result<Vec<(Role, String)>> {
 /// Rebuild an interview from plain turns. Stages are inferred: the interview is taken to be in
 /// the furthest stage the candidate's words have reached so far, and a turn that moves it there
 /// belongs to the stage it talked about.
-pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -> Interview {
+pub fn interview_from_plain(
+    scenario: Arc<Scenario>,
+    turns: &[(Role, String)],
+    reader: Arc<dyn Reader>,
+) -> Result<Interview> {
     let minutes = scenario.minutes;
     let mut s = Session::memory(Interview::new(scenario, Mode::Interview, minutes));
+    s.set_reader(reader);
     let clock = SpokenClock::default();
     // A memory log cannot fail to take an event.
     let ok = |r: Result<()>| r.expect("a memory log takes every event");
@@ -60,9 +66,9 @@ pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -
             Role::Interviewer => ok(s.interviewer(text, clock.interviewer(now, text)).map(drop)),
             Role::Candidate => {
                 let (at, _) = clock.candidate(now, text);
+                let n = s.interview().next_turn();
+                let obs = s.reading_of(n, text)?;
                 let iv = s.interview();
-                let n = iv.next_turn();
-                let obs = iv.read(n, text);
                 let furthest = obs
                     .new
                     .iter()
@@ -95,11 +101,19 @@ pub fn interview_from_plain(scenario: Arc<Scenario>, turns: &[(Role, String)]) -
             }
         }
     }
-    s.into_interview()
+    for n in s.take_notices() {
+        eprintln!("{n}");
+    }
+    Ok(s.into_interview())
 }
 
 /// Load whatever `path` holds (a session log or plain text) as an interview to score.
-pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> {
+/// Plain text is read by `reader`; a session log's readings are applied as logged.
+pub fn load(
+    path: &Path,
+    scenario: Arc<Scenario>,
+    reader: Arc<dyn Reader>,
+) -> Result<(Interview, Basis)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -114,11 +128,14 @@ pub fn load(path: &Path, scenario: Arc<Scenario>) -> Result<(Interview, Basis)> 
                 scenario.id
             );
         }
-        let r = session::replay(&loaded, scenario)?;
+        let r = session::replay(&loaded, scenario, &Lexical)?;
         return Ok((r.interview, Basis::Session));
     }
     let turns = parse_plain(&text, &path.display().to_string())?;
-    Ok((interview_from_plain(scenario, &turns), Basis::Transcript))
+    Ok((
+        interview_from_plain(scenario, &turns, reader)?,
+        Basis::Transcript,
+    ))
 }
 
 #[cfg(test)]
@@ -160,7 +177,7 @@ mod tests {
                 "More on that: the labels are noisy too.".to_string(),
             ),
         ];
-        let iv = interview_from_plain(sc, &turns);
+        let iv = interview_from_plain(sc, &turns, Arc::new(Lexical)).unwrap();
         assert_eq!(iv.stage(), Some(Stage::Data));
         assert_eq!(iv.stats[Stage::Data].candidate_turns, 2);
     }

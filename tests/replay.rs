@@ -6,6 +6,7 @@ mod common;
 
 use casecoach::debrief::{self, Basis};
 use casecoach::interview::Mode;
+use casecoach::reader::Lexical;
 use casecoach::scenario;
 use casecoach::session::{self, Event, SCHEMA};
 use casecoach::sim::{self, Persona};
@@ -33,9 +34,18 @@ fn the_state_rebuilt_from_the_log_is_the_live_state() {
         let sc = Arc::new(scenario::load(&id).unwrap());
         for persona in Persona::ALL {
             for mode in [Mode::Interview, Mode::Coach] {
-                let live = sim::run(sc.clone(), persona, mode, None, None, None).unwrap();
+                let live = sim::run(
+                    sc.clone(),
+                    persona,
+                    mode,
+                    None,
+                    None,
+                    None,
+                    Arc::new(Lexical),
+                )
+                .unwrap();
                 let loaded = through_the_file(&live.events);
-                let replayed = session::replay(&loaded, sc.clone()).unwrap();
+                let replayed = session::replay(&loaded, sc.clone(), &Lexical).unwrap();
                 let what = format!("{id} / {} / {}", persona.id(), mode.id());
                 assert!(
                     replayed.interview == live.interview,
@@ -68,8 +78,43 @@ fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// Where two JSON values first differ, as a path.
+fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys()
+                .chain(y.keys())
+                .find_map(|k| match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => first_difference(p, q, &format!("{at}.{k}")),
+                    _ => Some(format!("{at}.{k} (present on one side only)")),
+                })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, &format!("{at}[{i}]"))),
+        _ => (a != b).then(|| format!("{at}: {a} vs {b}")),
+    }
+}
+
+/// A debrief that must stay as it is. Old logs carry no readings (schema 1), so they are read
+/// by today's lexical reader: a deliberate change to it, or to the debrief, changes these
+/// snapshots, and `CASECOACH_BLESS=1 cargo test --test replay` writes them again for the
+/// commit's diff to show.
+fn expect_debrief(stdout: &[u8], expected: &Path) {
+    if std::env::var_os("CASECOACH_BLESS").is_some() {
+        std::fs::write(expected, stdout).unwrap();
+        return;
+    }
+    let now: Value = serde_json::from_slice(stdout).unwrap();
+    if let Some(d) = first_difference(&now, &json(expected), "") {
+        panic!("the debrief differs from {} at {d}", expected.display());
+    }
+}
+
 #[test]
-fn a_finished_schema_1_log_debriefs_as_it_did() {
+fn a_finished_schema_1_log_still_debriefs() {
     let env = Env::new();
     let out = env
         .cmd()
@@ -78,12 +123,11 @@ fn a_finished_schema_1_log_debriefs_as_it_did() {
         .output()
         .unwrap();
     common::ok(&out);
-    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(now, json(&fixture("v1-fraud-weak-ended.debrief.json")));
+    expect_debrief(&out.stdout, &fixture("v1-fraud-weak-ended.debrief.json"));
 }
 
 #[test]
-fn an_unfinished_schema_1_log_resumes_and_ends_as_it_did() {
+fn an_unfinished_schema_1_log_resumes_and_ends() {
     let env = Env::new();
     let dir = env.dir.path().join("data/sessions");
     std::fs::create_dir_all(&dir).unwrap();
@@ -108,10 +152,9 @@ fn an_unfinished_schema_1_log_resumes_and_ends_as_it_did() {
         .output()
         .unwrap();
     common::ok(&out);
-    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        now,
-        json(&fixture("v1-fraud-coach-unfinished.resumed.debrief.json"))
+    expect_debrief(
+        &out.stdout,
+        &fixture("v1-fraud-coach-unfinished.resumed.debrief.json"),
     );
 }
 

@@ -19,6 +19,7 @@ fn run(scenario: &str, persona: Persona) -> sim::Simulation {
         None,
         None,
         None,
+        Arc::new(casecoach::reader::Lexical),
     )
     .unwrap()
 }
@@ -33,6 +34,7 @@ fn focus_spends_more_probes_and_time_on_the_chosen_stage() {
         None,
         None,
         None,
+        std::sync::Arc::new(casecoach::reader::Lexical),
     )
     .unwrap();
     let focused = sim::run(
@@ -42,6 +44,7 @@ fn focus_spends_more_probes_and_time_on_the_chosen_stage() {
         None,
         Some(Stage::Data),
         None,
+        std::sync::Arc::new(casecoach::reader::Lexical),
     )
     .unwrap();
     let data = |s: &sim::Simulation| {

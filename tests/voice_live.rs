@@ -41,6 +41,10 @@ fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Se
         focus: None,
         llm,
         judge: JudgeMode::Lexical,
+        reading: casecoach::reader::ReaderSettings {
+            choice: casecoach::reader::Choice::Lexical,
+            offline: true,
+        },
     }
 }
 
@@ -334,7 +338,7 @@ fn talking_over_the_interviewer_stops_it_and_the_log_keeps_only_what_was_heard()
             .collect::<String>(),
     )
     .unwrap();
-    let iv = casecoach::session::load(&log, false).unwrap();
+    let iv = casecoach::session::load(&log, None).unwrap();
     let n = spoken[0]["turn"].as_u64().unwrap() as usize;
     assert_eq!(iv.turns[n - 1].text, heard);
 }

@@ -19,6 +19,7 @@ use crate::interview::{
     Action, Interview, JudgeMode, Mode, Observation, Phase, Reason, Role, Source,
 };
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
+use crate::reader::{Lexical, Reader};
 use crate::scenario::{self, Scenario};
 use crate::session::{self, Event, Log, Session};
 use anyhow::{Context, Result, bail};
@@ -56,6 +57,18 @@ fn notice(msg: &str) {
     eprintln!("{msg}");
 }
 
+/// The reader a chat reads with: a first chat in a terminal fetches the model (unless
+/// offline); without it the lexical reader stands in, and the user is told.
+fn start_reader(settings: &Settings, tty: bool) -> Result<Arc<dyn Reader>> {
+    // Someone must be there to see the download: a terminal on both ends, not only a display.
+    let there = tty && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let chosen = settings.reading.start(there)?;
+    if let Some(n) = &chosen.notice {
+        notice(n);
+    }
+    Ok(chosen.reader)
+}
+
 /// What a fresh interview is set up with; it becomes the log's `started` event.
 pub struct Start {
     pub scenario: Arc<Scenario>,
@@ -91,6 +104,7 @@ impl Chat {
     pub fn start_with(settings: &Settings, out: Box<dyn Write>, tty: bool) -> Result<Chat> {
         let scenario = Arc::new(scenario::load(&settings.scenario)?);
         let interviewer = interviewer_for(settings)?;
+        let reader = start_reader(settings, tty)?;
         let log = Log::create(&settings.sessions_dir, &scenario.id)?;
         let start = Start {
             minutes: settings.minutes.unwrap_or(scenario.minutes),
@@ -99,7 +113,7 @@ impl Chat {
             focus: settings.focus,
             judge: settings.judge,
         };
-        Chat::begin(start, log, interviewer, judge(settings)?, out, tty)
+        Ok(Chat::begin(start, log, interviewer, judge(settings)?, out, tty)?.with_reader(reader))
     }
 
     /// Log `started` for a fresh interview and assemble the chat around it.
@@ -130,6 +144,12 @@ impl Chat {
         chat.session.record(started)?;
         chat.judge = judge;
         Ok(chat)
+    }
+
+    /// The same chat, its answers read by `reader`.
+    pub fn with_reader(mut self, reader: Arc<dyn Reader>) -> Chat {
+        self.session.set_reader(reader);
+        self
     }
 
     /// The same chat, with the model judging coverage too.
@@ -182,7 +202,14 @@ impl Chat {
                 "note: scenario '{id}' has changed since this session started; resuming with the current version"
             ));
         }
-        let replayed = session::replay(&loaded, Arc::new(scenario))?;
+        let reader = start_reader(settings, tty)?;
+        // Turns of a schema-1 log were read by the lexical reader; only new ones get this one.
+        let history: &dyn Reader = if loaded.schema < 2 {
+            &Lexical
+        } else {
+            reader.as_ref()
+        };
+        let replayed = session::replay(&loaded, Arc::new(scenario), history)?;
         let sid = session::id_of(&path);
         if replayed.ended {
             bail!("session {sid} has already ended; `casecoach debrief {sid}` shows its debrief");
@@ -204,7 +231,8 @@ impl Chat {
             time: session::rfc3339(std::time::SystemTime::now()),
         })?;
         let interviewer = interviewer_for(settings)?;
-        let mut chat = Chat::from_parts(replayed.interview, log, interviewer, out, tty);
+        let mut chat =
+            Chat::from_parts(replayed.interview, log, interviewer, out, tty).with_reader(reader);
         chat.on_line = on_line;
         // The resumed session keeps its judge if a model is configured now; the log says which.
         chat.judge = judge(settings)?;
@@ -251,12 +279,13 @@ impl Chat {
         let iv = self.iv();
         let sc = &iv.scenario;
         format!(
-            "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | /help for commands\nsession log: {}",
+            "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | reader: {} | /help for commands\nsession log: {}",
             sc.title,
             sc.id,
             iv.budget.total / 60.0,
             iv.mode.id(),
             self.interviewer.name(),
+            self.session.reader(),
             self.session.log().path.display()
         )
     }
@@ -398,6 +427,9 @@ impl Chat {
             ));
         }
         let mut obs = self.session.candidate(text, at)?;
+        for n in self.session.take_notices() {
+            notice(&n);
+        }
         self.second_opinion(&mut obs, text, at)?;
         let actions = self.session.react(&obs)?;
         self.say(&actions, Some(text))?;

@@ -21,4 +21,5 @@ pub struct Settings {
     /// The model endpoint, when one is configured; otherwise the scripted interviewer speaks.
     pub llm: Option<LlmConfig>,
     pub judge: JudgeMode,
+    pub reading: crate::reader::ReaderSettings,
 }

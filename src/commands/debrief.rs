@@ -7,7 +7,16 @@ use anyhow::{Context, Result};
 
 pub fn run(s: DebriefSettings) -> Result<()> {
     let path = session::find(&s.sessions_dir, Some(&s.session))?;
-    let iv = session::load(&path, s.rescore)?;
+    let reader = if s.rescore {
+        let chosen = s.reading.start(false)?;
+        if let Some(n) = &chosen.notice {
+            eprintln!("{n}");
+        }
+        Some(chosen.reader)
+    } else {
+        None
+    };
+    let iv = session::load(&path, reader.as_deref())?;
     let text = render::render(&debrief::report(&iv, debrief::Basis::Session), s.format);
     match &s.out {
         Some(out) => {

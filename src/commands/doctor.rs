@@ -1,6 +1,7 @@
 //! `casecoach doctor`: what is configured, and a real check of each service and device.
 
 use crate::llm::doctor::Check;
+use crate::reader::{self, Reader, install};
 use crate::settings::DoctorSettings;
 use crate::{llm, voice};
 use anyhow::Result;
@@ -12,7 +13,8 @@ pub fn run(s: DoctorSettings) -> Result<()> {
         None => println!("config          (no home folder; defaults apply)"),
     }
     println!("sessions        {}", s.sessions_dir.display());
-    let mut checks = model(&s);
+    let mut checks = reader();
+    checks.extend(model(&s));
     checks.extend(voice::doctor(s.stt_url.as_deref(), s.tts_url.as_deref()));
     checks.extend(voice::device::doctor(
         s.input_device.as_deref(),
@@ -24,6 +26,44 @@ pub fn run(s: DoctorSettings) -> Result<()> {
         anyhow::bail!("some checks failed");
     }
     Ok(())
+}
+
+/// Says which reader will read the answers. A model that is not installed is no failure (the
+/// lexical reader stands in); one that is there but does not load is.
+fn reader() -> Vec<Check> {
+    let status = match install::status() {
+        Ok(s) => s,
+        Err(e) => {
+            println!("reader          lexical (cues alone): {e}");
+            return Vec::new();
+        }
+    };
+    if !status.installed() {
+        println!("reader          lexical (cues alone): {status}");
+        return Vec::new();
+    }
+    let started = std::time::Instant::now();
+    let (ok, detail) = match reader::semantic() {
+        Ok(r) => {
+            println!("reader          {}: {status}", Reader::name(&r));
+            (
+                true,
+                format!("the model loads ({} ms)", started.elapsed().as_millis()),
+            )
+        }
+        Err(e) => {
+            println!(
+                "reader          lexical (cues alone): the semantic reader's model does not load"
+            );
+            (false, format!("{e:#}"))
+        }
+    };
+    vec![Check {
+        name: "reader",
+        ok,
+        detail,
+        fix: (!ok).then(|| "`casecoach setup` fetches the model again".to_string()),
+    }]
 }
 
 /// Says which model is configured; checks it when there is one.

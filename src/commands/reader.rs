@@ -1,7 +1,7 @@
 //! `casecoach setup`, `train` and `eval`: the semantic reader's model, its heads, and how well
 //! it reads.
 
-use crate::reader::{self, Reader, corpus, eval, install, train};
+use crate::reader::{self, corpus, eval, install, train};
 use crate::settings::{EvalSettings, EvalWhat};
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -30,21 +30,21 @@ pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
 
 pub fn eval(s: EvalSettings) -> Result<()> {
     let cases = corpus::load(&s.cases)?;
-    let chosen: Vec<&corpus::Case> = cases.iter().filter(|c| s.all || c.held_out()).collect();
-    let reader: Box<dyn Reader> = if s.semantic {
-        Box::new(reader::semantic()?)
-    } else {
-        Box::new(reader::Lexical)
-    };
+    let picked: Vec<&corpus::Case> = cases.iter().filter(|c| s.all || c.held_out()).collect();
+    let chosen = reader::choose(s.reader, false, &mut |m| eprintln!("{m}"))?;
+    if let Some(n) = &chosen.notice {
+        eprintln!("{n}");
+    }
+    let reader = chosen.reader;
     let scenarios = train::Scenarios::load()?;
     let which = if s.all { "all" } else { "held-out" };
     let (json, text) = match s.what {
         EvalWhat::Coverage => {
-            let r = eval::coverage(&chosen, reader.as_ref(), &scenarios)?;
+            let r = eval::coverage(&picked, reader.as_ref(), &scenarios)?;
             (serde_json::to_string_pretty(&r)?, eval::render_coverage(&r))
         }
         EvalWhat::Facts => {
-            let r = eval::facts(&chosen, reader.as_ref(), &scenarios)?;
+            let r = eval::facts(&picked, reader.as_ref(), &scenarios)?;
             (serde_json::to_string_pretty(&r)?, eval::render_facts(&r))
         }
     };

@@ -190,12 +190,20 @@ fn head(o: &mut String, r: &Report) {
     );
     let _ = write!(
         o,
-        "<h1>Debrief: {}</h1><p class=\"muted\">Scenario <code>{}</code> &middot; {} minutes &middot; from a {}</p>",
+        "<h1>Debrief: {}</h1><p class=\"muted\">Scenario <code>{}</code> &middot; {} minutes &middot; from a {}",
         esc(&r.title),
         esc(&r.scenario),
         r.minutes,
         esc(&r.source)
     );
+    if !r.readers.is_empty() {
+        let _ = write!(
+            o,
+            " &middot; answers read by {}",
+            esc(&r.readers.join(", then "))
+        );
+    }
+    o.push_str("</p>");
 }
 
 fn overall(o: &mut String, r: &Report) {

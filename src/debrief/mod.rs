@@ -37,7 +37,7 @@ pub struct CheckpointReport {
     pub weight: f64,
     pub covered: bool,
     pub evidence: Vec<Quote>,
-    /// Which judge found it: "lexical", "model" or "both".
+    /// Which judge found it: the reader ("semantic" or "lexical"), "model", or "both".
     pub source: Option<String>,
     /// What a strong answer would have said; given for missed checkpoints.
     pub model_answer: Option<String>,
@@ -52,6 +52,9 @@ pub struct Report {
     pub source: String,
     pub minutes: u32,
     pub mode: Option<Mode>,
+    /// Which reader judged the answers ("semantic (all-MiniLM-L6-v2)", "lexical"), in the order
+    /// they read; empty when no answer was read.
+    pub readers: Vec<String>,
     pub checkpoints: Vec<CheckpointReport>,
     pub stages: Vec<StageReport>,
     pub pitfalls: Vec<PitfallReport>,
@@ -93,10 +96,16 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
                     .collect(),
                 source: covered.then(|| {
                     let by = |s: Source| iv.evidence[i].iter().any(|e| e.source == s);
-                    match (by(Source::Lexical), by(Source::Model)) {
+                    let reader = if by(Source::Semantic) {
+                        "semantic"
+                    } else {
+                        "lexical"
+                    };
+                    let read = by(Source::Semantic) || by(Source::Lexical);
+                    match (read, by(Source::Model)) {
                         (true, true) => "both",
                         (false, true) => "model",
-                        _ => "lexical",
+                        _ => reader,
                     }
                     .to_string()
                 }),
@@ -121,6 +130,7 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         .into(),
         minutes: (iv.budget.total / 60.0).round() as u32,
         mode: (basis == Basis::Session).then_some(iv.mode),
+        readers: iv.readers.clone(),
         checkpoints,
         stages,
         pitfalls,

@@ -131,13 +131,12 @@ fn ignored_data_issues(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
         "data.drift",
     ];
     let seen = issues.iter().filter(|id| covered_id(iv, id)).count();
-    if seen > 1 || !reached(iv, Stage::Data) {
+    let waved = waved_away(iv, &issues);
+    if seen > 1 || (!reached(iv, Stage::Data) && waved.is_empty()) {
         return None;
     }
-    found(
-        format!("discussed {seen} of quality, labels, imbalance and drift"),
-        stage_quotes(iv, Stage::Data, 2),
-    )
+    let why = format!("discussed {seen} of quality, labels, imbalance and drift");
+    with_dismissals(why, waved, || stage_quotes(iv, Stage::Data, 2))
 }
 
 fn ignored_production(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
@@ -148,13 +147,12 @@ fn ignored_production(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
         "deployment.retraining",
     ];
     let seen = production.iter().filter(|id| covered_id(iv, id)).count();
-    if seen > 1 || !reached(iv, Stage::Deployment) {
+    let waved = waved_away(iv, &production);
+    if seen > 1 || (!reached(iv, Stage::Deployment) && waved.is_empty()) {
         return None;
     }
-    found(
-        format!("discussed {seen} of latency, scale, monitoring and retraining"),
-        stage_quotes(iv, Stage::Deployment, 2),
-    )
+    let why = format!("discussed {seen} of latency, scale, monitoring and retraining");
+    with_dismissals(why, waved, || stage_quotes(iv, Stage::Deployment, 2))
 }
 
 /// Answers too short to follow or, the other way to lose the listener, long answers that never
@@ -227,6 +225,35 @@ fn no_questions(_: &Interview, cand: &[&Turn]) -> Option<Finding> {
 }
 
 // ---- what the rules look at ------------------------------------------------------------------
+
+/// The candidate's own words waving away checkpoints among `ids` that they never went on to
+/// cover.
+fn waved_away(iv: &Interview, ids: &[&str]) -> Vec<Quote> {
+    iv.dismissals
+        .iter()
+        .filter(|d| {
+            let id = iv.scenario.checkpoints[d.checkpoint].id.as_str();
+            ids.contains(&id) && !iv.covered(d.checkpoint)
+        })
+        .map(|d| Quote {
+            turn: d.turn,
+            quote: d.quote.clone(),
+        })
+        .collect()
+}
+
+/// A finding whose best evidence is a dismissal, when there is one; otherwise `fallback`'s.
+fn with_dismissals(
+    why: String,
+    waved: Vec<Quote>,
+    fallback: impl FnOnce() -> Vec<Quote>,
+) -> Option<Finding> {
+    if waved.is_empty() {
+        found(why, fallback())
+    } else {
+        found(format!("{why}, and waved some away"), waved)
+    }
+}
 
 /// Whether a turn asks the interviewer anything: one of its sentences is a question by the test
 /// coverage uses, and, as there, a sentence addressed to the grader does not count.

@@ -42,6 +42,9 @@ fn time(s: &StageReport) -> String {
 pub fn text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "DEBRIEF: {} ({})", r.title, r.scenario);
+    if !r.readers.is_empty() {
+        let _ = writeln!(o, "Answers read by: {}", r.readers.join(", then "));
+    }
     let mean = r
         .overall
         .mean_score
@@ -119,6 +122,9 @@ pub fn text(r: &Report) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Debrief: {}\n", r.title);
+    if !r.readers.is_empty() {
+        let _ = writeln!(o, "Answers read by: {}\n", r.readers.join(", then "));
+    }
     let mean = r
         .overall
         .mean_score

@@ -2,7 +2,7 @@
 //! each event right after the event is logged; replay calls it for each logged event. Nothing
 //! here decides anything: decisions arrive inside the events.
 
-use super::{Action, Event, Evidence, Interview, Phase, Role, Source, Turn};
+use super::{Action, Dismissal, Event, Evidence, Interview, Phase, Role, Source, Turn};
 
 /// Evidence kept per checkpoint: the first turns that showed it.
 const MAX_EVIDENCE: usize = 3;
@@ -31,8 +31,22 @@ impl Interview {
                     phase: *phase,
                 });
             }
-            Event::Reading { reading, .. } => {
+            Event::Reading { turn, reading } => {
                 self.injections += reading.injections;
+                if !self.readers.contains(&reading.reader) {
+                    self.readers.push(reading.reader.clone());
+                }
+                for d in &reading.dismissed {
+                    if let Some(i) = self.scenario.checkpoint_index(&d.checkpoint)
+                        && !self.dismissals.iter().any(|x| x.checkpoint == i)
+                    {
+                        self.dismissals.push(Dismissal {
+                            checkpoint: i,
+                            turn: *turn,
+                            quote: d.quote.clone(),
+                        });
+                    }
+                }
                 // Any answer settles the pending follow-up, answered or not.
                 if let Some(stage) = self.pending_probe.take()
                     && reading.answers_probe

@@ -122,6 +122,12 @@ pub struct Reading {
     pub reader: String,
     /// Checkpoints the turn shows, one each, with the quoted evidence.
     pub hits: Vec<LoggedHit>,
+    /// Checkpoints the turn waves away, with the sentence that does it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed: Vec<LoggedHit>,
+    /// The turn was longer than the reader reads; only its first part was read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
     /// Facts the turn's questions ask for, in the order asked.
     pub facts: Vec<String>,
     pub questions: usize,

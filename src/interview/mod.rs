@@ -153,7 +153,16 @@ pub struct Evidence {
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     Lexical,
+    Semantic,
     Model,
+}
+
+/// A checkpoint the candidate waved away, in their words: evidence for a pitfall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dismissal {
+    pub checkpoint: usize,
+    pub turn: usize,
+    pub quote: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -194,6 +203,8 @@ pub struct VoiceNote {
 #[derive(Debug, Clone)]
 pub struct Observation {
     pub turn: usize,
+    /// The reader's name, as logged.
+    pub reader: String,
     pub analysis: Analysis,
     /// Checkpoints this turn covered for the first time.
     pub new: Vec<Hit>,
@@ -224,17 +235,20 @@ impl Observation {
     /// The reading as logged.
     pub fn reading(&self, scenario: &Scenario) -> Reading {
         let a = &self.analysis;
-        Reading {
-            reader: "lexical".into(),
-            hits: a
-                .hits
-                .iter()
+        let logged = |hits: &[Hit]| {
+            hits.iter()
                 .map(|h| event::LoggedHit {
                     checkpoint: scenario.checkpoints[h.checkpoint].id.clone(),
                     quote: h.quote.clone(),
                     focus: [h.focus.start, h.focus.end],
                 })
-                .collect(),
+                .collect()
+        };
+        Reading {
+            reader: self.reader.clone(),
+            hits: logged(&a.hits),
+            dismissed: logged(&a.dismissed),
+            truncated: a.truncated,
             facts: a
                 .facts
                 .iter()
@@ -254,18 +268,22 @@ impl Observation {
     /// left out.
     pub fn from_reading(iv: &Interview, turn: usize, r: &Reading) -> Observation {
         let sc = &iv.scenario;
-        let hits: Vec<Hit> = r
-            .hits
-            .iter()
-            .filter_map(|h| {
-                Some(Hit {
-                    checkpoint: sc.checkpoint_index(&h.checkpoint)?,
-                    quote: h.quote.clone(),
-                    focus: h.focus[0].min(h.quote.len())..h.focus[1].min(h.quote.len()),
-                    source: Source::Lexical,
+        let source = coverage::source_of(&r.reader);
+        let hits = |logged: &[event::LoggedHit]| -> Vec<Hit> {
+            logged
+                .iter()
+                .filter_map(|h| {
+                    Some(Hit {
+                        checkpoint: sc.checkpoint_index(&h.checkpoint)?,
+                        quote: h.quote.clone(),
+                        focus: h.focus[0].min(h.quote.len())..h.focus[1].min(h.quote.len()),
+                        source,
+                    })
                 })
-            })
-            .collect();
+                .collect()
+        };
+        let dismissed = hits(&r.dismissed);
+        let hits = hits(&r.hits);
         let new = hits
             .iter()
             .filter(|h| iv.evidence[h.checkpoint].first().map(|e| e.turn) == Some(turn))
@@ -273,8 +291,11 @@ impl Observation {
             .collect();
         Observation {
             turn,
+            reader: r.reader.clone(),
             analysis: Analysis {
                 hits,
+                dismissed,
+                truncated: r.truncated,
                 facts: r
                     .facts
                     .iter()
@@ -287,7 +308,7 @@ impl Observation {
                 words: r.words,
             },
             new,
-            credited: true,
+            credited: iv.reader_credits,
             answers_probe: r.answers_probe,
             dry: r.dry,
         }
@@ -319,9 +340,13 @@ pub struct Interview {
     /// A stage to practise harder: more time, and every probe asked before moving on.
     pub focus: Option<Stage>,
     /// Whether the reader's hits earn credit (off when only the model judges).
-    pub lexical: bool,
+    pub reader_credits: bool,
     /// Model-judge claims dropped because their quote was not the candidate's words.
     pub judge_dropped: usize,
+    /// The readers that read the candidate's turns, in the order they first did.
+    pub readers: Vec<String>,
+    /// Checkpoints the candidate waved away, first dismissal of each.
+    pub dismissals: Vec<Dismissal>,
     /// Spoken answers' delivery, one per recorded answer.
     pub voice_notes: Vec<VoiceNote>,
 }
@@ -348,8 +373,10 @@ impl PartialEq for Interview {
             notes,
             now,
             focus,
-            lexical,
+            reader_credits,
             judge_dropped,
+            readers,
+            dismissals,
             voice_notes,
         } = self;
         scenario.hash == o.scenario.hash
@@ -369,8 +396,10 @@ impl PartialEq for Interview {
             && *notes == o.notes
             && *now == o.now
             && *focus == o.focus
-            && *lexical == o.lexical
+            && *reader_credits == o.reader_credits
             && *judge_dropped == o.judge_dropped
+            && *readers == o.readers
+            && *dismissals == o.dismissals
             && *voice_notes == o.voice_notes
     }
 }
@@ -397,8 +426,10 @@ impl Interview {
             notes: Vec::new(),
             now: 0.0,
             focus: None,
-            lexical: true,
+            reader_credits: true,
             judge_dropped: 0,
+            readers: Vec::new(),
+            dismissals: Vec::new(),
             voice_notes: Vec::new(),
         }
     }
@@ -419,7 +450,7 @@ impl Interview {
         if let Some(stage) = focus {
             iv.set_focus(*stage);
         }
-        iv.lexical = *judge != Some(JudgeMode::Llm);
+        iv.reader_credits = *judge != Some(JudgeMode::Llm);
         Some(iv)
     }
 
@@ -489,11 +520,10 @@ impl Interview {
         }]
     }
 
-    /// Read candidate turn `turn` (already applied): what it shows and what that decides.
-    /// Pure: the caller logs the reading, and applying it changes the state.
-    pub fn read(&self, turn: usize, text: &str) -> Observation {
-        let analysis = coverage::analyse(&self.scenario, text);
-        let credited = self.lexical;
+    /// What candidate turn `turn` (already applied) shows, as `reader` read it, and what that
+    /// decides. Pure: the caller logs the reading, and applying it changes the state.
+    pub fn observe(&self, turn: usize, analysis: Analysis, reader: &str) -> Observation {
+        let credited = self.reader_credits;
         let new: Vec<Hit> = if credited {
             analysis
                 .hits
@@ -513,6 +543,7 @@ impl Interview {
         let dry = !(analysis.questions > 0 || !new.is_empty() || substantive);
         Observation {
             turn,
+            reader: reader.to_string(),
             analysis,
             new,
             credited,

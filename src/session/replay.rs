@@ -3,10 +3,12 @@
 //! turn is read again.
 //!
 //! Logs of schema 1 did not log their readings. Replay reads each of their candidate turns once,
-//! in memory, with the lexical reader they were written with; the result is never written back.
+//! in memory, with the reader it is given (the lexical reader they were written with, unless
+//! rescoring); the result is never written back.
 
 use super::Loaded;
-use crate::interview::{Action, Event, Interview, Mode, Observation, Role};
+use crate::interview::{Action, Event, Interview, Mode, Observation, Role, Source};
+use crate::reader::{Lexical, Reader};
 use crate::scenario::Scenario;
 use anyhow::{Context, Result, bail};
 use std::collections::HashSet;
@@ -46,7 +48,8 @@ pub fn started_info(events: &[Event]) -> Option<(&str, &str, &str, u32, Mode)> {
     }
 }
 
-pub fn replay(loaded: &Loaded, scenario: Arc<Scenario>) -> Result<Replayed> {
+/// Replay a log; a candidate turn without a logged reading is read with `reader`.
+pub fn replay(loaded: &Loaded, scenario: Arc<Scenario>, reader: &dyn Reader) -> Result<Replayed> {
     let events = &loaded.events;
     let Some(interview) = events.first().and_then(|e| Interview::started(scenario, e)) else {
         bail!("the session log does not start with a 'started' event");
@@ -85,14 +88,16 @@ pub fn replay(loaded: &Loaded, scenario: Arc<Scenario>) -> Result<Replayed> {
                 }
                 // Read the turn now, as the session did (schema 1) or would have.
                 let iv = &mut r.interview;
-                let obs = iv.read(*n, text);
+                let obs = iv.observe(*n, reader.analyse(&iv.scenario, text)?, &reader.name());
                 for e in super::reading_events(iv, &obs) {
                     iv.apply(&e);
+                    if let Event::Reading { reading, .. } = &e {
+                        unanswered = Some((*n, reading.clone()));
+                    }
                     if !schema_1 {
                         r.unlogged.push(e);
                     }
                 }
-                unanswered = Some((*n, obs.reading(&iv.scenario)));
             }
             Event::Reading { turn, reading } => unanswered = Some((*turn, reading.clone())),
             Event::Turn { .. } => r.unsaid.clear(),
@@ -121,7 +126,7 @@ pub fn rescored(loaded: &Loaded) -> Loaded {
                 e,
                 Event::Reading { .. }
                     | Event::Coverage {
-                        source: crate::interview::Source::Lexical,
+                        source: Source::Lexical | Source::Semantic,
                         ..
                     }
             )
@@ -135,9 +140,12 @@ pub fn rescored(loaded: &Loaded) -> Loaded {
     }
 }
 
-/// The interview a session log records, rebuilt for its debrief; `rescore` reads every turn
-/// again instead of applying the logged readings.
-pub fn load(path: &std::path::Path, rescore: bool) -> Result<Interview> {
+/// The interview a session log records, rebuilt for its debrief. With `rescore`, that reader
+/// reads every turn again instead of the logged readings being applied. Without it, the few
+/// turns with no logged reading (all of a schema-1 log, which the lexical reader wrote, or a
+/// last turn the process died before reading) are read by the lexical reader, so that a log
+/// debriefs the same on every machine, model installed or not.
+pub fn load(path: &std::path::Path, rescore: Option<&dyn Reader>) -> Result<Interview> {
     let loaded = super::read(path)?;
     let Some((id, locator, _, _, _)) = started_info(&loaded.events) else {
         bail!("{} is not a session log", path.display());
@@ -145,6 +153,9 @@ pub fn load(path: &std::path::Path, rescore: bool) -> Result<Interview> {
     let scenario = crate::scenario::load(locator)
         .or_else(|_| crate::scenario::load(id))
         .with_context(|| format!("cannot load scenario '{locator}'"))?;
-    let loaded = if rescore { rescored(&loaded) } else { loaded };
-    Ok(replay(&loaded, Arc::new(scenario))?.interview)
+    let (loaded, reader) = match rescore {
+        Some(reader) => (rescored(&loaded), reader),
+        None => (loaded, &Lexical as &dyn Reader),
+    };
+    Ok(replay(&loaded, Arc::new(scenario), reader)?.interview)
 }

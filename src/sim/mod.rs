@@ -419,6 +419,7 @@ pub fn run(
     minutes: Option<u32>,
     focus: Option<Stage>,
     model: Option<Box<dyn Backend>>,
+    reader: Arc<dyn crate::reader::Reader>,
 ) -> Result<Simulation> {
     let start = Start {
         minutes: minutes.unwrap_or(scenario.minutes),
@@ -436,7 +437,8 @@ pub fn run(
         None,
         Box::new(std::io::sink()),
         false,
-    )?;
+    )?
+    .with_reader(reader);
     let mut candidate = Candidate::played_by(persona, scenario.clone(), model);
     let mut last = chat.open()?;
     for _ in 0..MAX_TURNS {
@@ -484,23 +486,23 @@ pub struct Check {
 }
 
 /// Run `strong` and `weak` on a scenario and check that it can be played and scored as meant.
+/// The personas speak the scenario's cues, so the lexical reader is the check of those cues,
+/// and the same on every machine.
 pub fn dry_run(scenario: Arc<Scenario>) -> Result<Vec<Check>> {
-    let strong = run(
-        scenario.clone(),
-        Persona::Strong,
-        Mode::Interview,
-        None,
-        None,
-        None,
-    )?;
-    let weak = run(
-        scenario.clone(),
-        Persona::Weak,
-        Mode::Interview,
-        None,
-        None,
-        None,
-    )?;
+    let play = |persona| {
+        let reader = Arc::new(crate::reader::Lexical);
+        run(
+            scenario.clone(),
+            persona,
+            Mode::Interview,
+            None,
+            None,
+            None,
+            reader,
+        )
+    };
+    let strong = play(Persona::Strong)?;
+    let weak = play(Persona::Weak)?;
     let mut checks = Vec::new();
     let locked: Vec<&str> = scenario
         .facts
