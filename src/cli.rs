@@ -65,7 +65,7 @@ pub enum Command {
         /// The labelled corpus: a .jsonl file or a folder of them
         #[arg(long, value_name = "PATH", default_value = "corpus")]
         corpus: PathBuf,
-        /// Where to write the heads
+        /// Where to write the heads; the exemplar bank goes beside them, as exemplars.bin
         #[arg(long, value_name = "FILE", default_value = "src/reader/heads.json")]
         out: PathBuf,
     },

@@ -12,16 +12,21 @@ pub fn setup() -> Result<()> {
     Ok(())
 }
 
+/// Train the heads; `out` gets them, and `exemplars.bin` beside it the bank they read.
 pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
     let cases = corpus::load(corpus_path)?;
     let embedder = embedder()?;
     let started = std::time::Instant::now();
-    let heads = train::train(&cases, &embedder, &mut |m| eprintln!("{m}"))?;
+    let (heads, bank) = train::train(&cases, &embedder, &mut |m| eprintln!("{m}"))?;
     let json = serde_json::to_string(&heads)?;
     std::fs::write(out, json + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+    let bank_path = out.with_file_name("exemplars.bin");
+    std::fs::write(&bank_path, bank.to_bytes())
+        .with_context(|| format!("cannot write {}", bank_path.display()))?;
     println!(
-        "Wrote {} ({} training lines, {:.0} s).",
+        "Wrote {} and {} ({} training lines, {:.0} s).",
         out.display(),
+        bank_path.display(),
         cases.iter().filter(|c| !c.held_out()).count(),
         started.elapsed().as_secs_f64()
     );

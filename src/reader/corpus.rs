@@ -122,12 +122,7 @@ impl Case {
 
 /// The held-out rule: FNV-1a 64 of the group, divisible by 5.
 pub fn held_out(group: &str) -> bool {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in group.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h.is_multiple_of(5)
+    super::exemplars::group_id(group).is_multiple_of(5)
 }
 
 /// Every case in a `.jsonl` file, or in every `.jsonl` file of a folder (in name order).

@@ -11,6 +11,7 @@
 pub mod corpus;
 pub mod embed;
 pub mod eval;
+pub mod exemplars;
 pub mod heads;
 pub mod install;
 pub mod semantic;

@@ -7,13 +7,14 @@
 
 use super::corpus::Act;
 use super::embed::{Embed, cosine};
+use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::heads::Linear;
 use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
 use crate::interview::coverage::{self, Analysis, Hit};
 use crate::scenario::Scenario;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,6 +35,8 @@ pub struct Heads {
     /// Scores a (question, fact) pair from their similarities.
     pub fact: Linear,
     pub fact_threshold: f32,
+    /// The checksum of the exemplar bank the heads were trained with (`exemplars::checksum`).
+    pub exemplars: String,
 }
 
 /// The heads that ship with casecoach.
@@ -70,8 +73,10 @@ const REASONS: &[&str] = &[
 /// Extra inputs beside the embedding and the cue hits.
 pub const FLAGS: usize = 5;
 
-/// The inputs the heads see for one sentence.
-pub fn features(embedding: &[f32], cues: &[f32], sentence: &str) -> Vec<f32> {
+/// The inputs the heads see for one sentence: its embedding, its nearness to the exemplars
+/// (`exemplars::FEATURES` of them), its cue hits (one per checkpoint) and `FLAGS` form flags, in
+/// that order.
+pub fn features(embedding: &[f32], near: &[f32], cues: &[f32], sentence: &str) -> Vec<f32> {
     let tokens = Tokens::new(sentence);
     let words: Vec<String> = tokens
         .tokens
@@ -79,8 +84,9 @@ pub fn features(embedding: &[f32], cues: &[f32], sentence: &str) -> Vec<f32> {
         .map(|t| t.lower.replace('\'', ""))
         .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str())) as u8 as f32;
-    let mut x = Vec::with_capacity(embedding.len() + cues.len() + FLAGS);
+    let mut x = Vec::with_capacity(embedding.len() + near.len() + cues.len() + FLAGS);
     x.extend_from_slice(embedding);
+    x.extend_from_slice(near);
     x.extend_from_slice(cues);
     x.push(is_question(sentence, &tokens) as u8 as f32);
     x.push(has(NEGATIONS));
@@ -220,21 +226,34 @@ impl FactCache {
 pub struct Semantic {
     embed: Box<dyn Embed>,
     heads: Heads,
+    bank: Exemplars,
     facts: FactCache,
 }
 
 impl Semantic {
-    pub fn new(embed: Box<dyn Embed>, heads: Heads) -> Semantic {
-        Semantic {
+    /// A reader from heads and the bank they were trained with; refused if they do not match,
+    /// since heads read nearness to the exemplars they learned on.
+    pub fn new(embed: Box<dyn Embed>, heads: Heads, bank: Exemplars) -> Result<Semantic> {
+        let sum = exemplars::checksum(&bank);
+        if heads.exemplars != sum {
+            bail!(
+                "the reader's heads were trained with exemplars {}, not {sum}; `casecoach train` makes a matching pair",
+                heads.exemplars
+            );
+        }
+        Ok(Semantic {
             embed,
             heads,
+            bank,
             facts: FactCache::default(),
-        }
+        })
     }
 
-    /// With the heads that ship with casecoach.
+    /// With the heads and exemplars that ship with casecoach.
     pub fn shipped(embed: Box<dyn Embed>) -> Result<Semantic> {
-        Ok(Semantic::new(embed, serde_json::from_str(HEADS)?))
+        let heads = serde_json::from_str(HEADS)
+            .map_err(|e| anyhow::anyhow!("the reader's heads do not parse: {e}"))?;
+        Semantic::new(embed, heads, Exemplars::from_bytes(EXEMPLARS)?)
     }
 
     pub fn name(&self) -> String {
@@ -261,7 +280,8 @@ impl Semantic {
             let tokens = Tokens::new(sentence);
             let instruction = coverage::is_instruction(sentence);
             let question = is_question(sentence, &tokens);
-            let x = features(v, &cue_hits(scenario, sentence), sentence);
+            let near = self.bank.features(v, None);
+            let x = features(v, &near, &cue_hits(scenario, sentence), sentence);
             let r = decide(&self.heads, &x, instruction, question);
             match r.act {
                 Act::Grader => {

@@ -5,6 +5,7 @@
 
 use super::corpus::{self, Act, Case};
 use super::embed::Embed;
+use super::exemplars::{self, Exemplars};
 use super::heads::{self, Linear, Training};
 use super::semantic::{self, FactCache, Heads};
 use crate::framework::CHECKPOINTS;
@@ -47,20 +48,34 @@ struct Example<'a> {
     x: Vec<f32>,
 }
 
-fn examples<'a>(cases: &[&'a Case], embed: &dyn Embed, sc: &Scenarios) -> Result<Vec<Example<'a>>> {
-    let mut out = Vec::new();
+/// The training lines embedded, the exemplar bank made of them, and each line's features, its
+/// nearness measured without the lines of its own group.
+fn examples<'a>(
+    cases: &[&'a Case],
+    embed: &dyn Embed,
+    sc: &Scenarios,
+) -> Result<(Vec<Example<'a>>, Exemplars)> {
+    let mut vectors = Vec::with_capacity(cases.len());
     for chunk in cases.chunks(32) {
         let texts: Vec<&str> = chunk.iter().map(|c| c.text.as_str()).collect();
-        for (case, vector) in chunk.iter().zip(embed.embed(&texts)?) {
+        vectors.extend(embed.embed(&texts)?);
+    }
+    let bank = Exemplars::new(cases.iter().copied().zip(vectors.iter().map(Vec::as_slice)));
+    let out = cases
+        .iter()
+        .zip(vectors)
+        .map(|(case, vector)| {
+            let near = bank.features(&vector, Some(exemplars::group_id(&case.group)));
             let x = semantic::features(
                 &vector,
+                &near,
                 &semantic::cue_hits(sc.of(case), &case.text),
                 &case.text,
             );
-            out.push(Example { case, vector, x });
-        }
-    }
-    Ok(out)
+            Example { case, vector, x }
+        })
+        .collect();
+    Ok((out, bank))
 }
 
 fn targets(ex: &[&Example]) -> Vec<Vec<bool>> {
@@ -186,12 +201,16 @@ fn tune_fact(
     Ok(best.0)
 }
 
-/// Train every head on the corpus's training lines.
-pub fn train(cases: &[Case], embed: &dyn Embed, progress: &mut dyn FnMut(&str)) -> Result<Heads> {
+/// Train every head on the corpus's training lines; the heads, and the exemplar bank they read.
+pub fn train(
+    cases: &[Case],
+    embed: &dyn Embed,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Heads, Exemplars)> {
     let sc = Scenarios::load()?;
     let train: Vec<&Case> = cases.iter().filter(|c| !c.held_out()).collect();
     progress(&format!("embedding {} training lines", train.len()));
-    let ex = examples(&train, embed, &sc)?;
+    let (ex, bank) = examples(&train, embed, &sc)?;
     let all: Vec<&Example> = ex.iter().collect();
     let tuning = |e: &&Example| corpus::held_out(&format!("tune:{}", e.case.group));
     let (tune, fit): (Vec<&Example>, Vec<&Example>) = all.iter().copied().partition(tuning);
@@ -219,7 +238,7 @@ pub fn train(cases: &[Case], embed: &dyn Embed, progress: &mut dyn FnMut(&str)) 
     let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache)?);
     let fact_threshold = tune_fact(&fact_first, &tune, &sc, embed, &cache)?;
     let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache)?);
-    Ok(Heads {
+    let heads = Heads {
         embedder: embed.name().to_string(),
         checkpoints,
         thresholds,
@@ -227,5 +246,7 @@ pub fn train(cases: &[Case], embed: &dyn Embed, progress: &mut dyn FnMut(&str)) 
         explained,
         fact,
         fact_threshold,
-    })
+        exemplars: exemplars::checksum(&bank),
+    };
+    Ok((heads, bank))
 }
