@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 /// The bank that ships, written by `casecoach train`.
 pub const EXEMPLARS: &[u8] = include_bytes!("exemplars.bin");
 
-const MAGIC: &[u8; 6] = b"CCEX1\n";
+const MAGIC: &[u8; 6] = b"CCEX2\n";
 
 /// Neighbours whose labels vote.
 const VOTERS: usize = 10;
@@ -32,6 +32,13 @@ pub struct Exemplars {
     checkpoints: Vec<u64>,
     acts: Vec<u8>,
     groups: Vec<u64>,
+    /// For a question that asks for a hidden fact: "scenario/fact", else empty.
+    facts: Vec<String>,
+}
+
+/// How a fact is named in the bank.
+pub fn fact_key(scenario: &str, fact: &str) -> String {
+    format!("{scenario}/{fact}")
 }
 
 /// What names a bank: the FNV-1a 64 of its bytes, in hex.
@@ -76,6 +83,7 @@ impl Exemplars {
             checkpoints: Vec::new(),
             acts: Vec::new(),
             groups: Vec::new(),
+            facts: Vec::new(),
         };
         for (case, v) in lines {
             bank.dim = v.len();
@@ -91,8 +99,22 @@ impl Exemplars {
             bank.checkpoints.push(bits);
             bank.acts.push(case.act.index() as u8);
             bank.groups.push(group_id(&case.group));
+            let fact = case.fact.as_deref().map(|f| fact_key(&case.scenario, f));
+            bank.facts.push(fact.unwrap_or_default());
         }
         bank
+    }
+
+    /// The questions of the bank that ask for `key` (see `fact_key`), with their groups.
+    pub fn asking_for<'a>(&'a self, key: &'a str) -> impl Iterator<Item = (u64, &'a [f32])> + 'a {
+        (0..self.len())
+            .filter(move |&i| self.facts[i] == key)
+            .map(|i| {
+                (
+                    self.groups[i],
+                    &self.vectors[i * self.dim..(i + 1) * self.dim],
+                )
+            })
     }
 
     pub fn len(&self) -> usize {
@@ -104,7 +126,8 @@ impl Exemplars {
     }
 
     /// The bank as `exemplars.bin` holds it: a magic line, the count and dimension, then per
-    /// exemplar its group, checkpoint bits, act and quantised vector.
+    /// exemplar its group, checkpoint bits, act, fact key (a length byte, then UTF-8) and
+    /// quantised vector.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         out.extend((self.len() as u32).to_le_bytes());
@@ -113,6 +136,9 @@ impl Exemplars {
             out.extend(self.groups[i].to_le_bytes());
             out.extend(self.checkpoints[i].to_le_bytes());
             out.push(self.acts[i]);
+            let key = self.facts[i].as_bytes();
+            out.push(key.len().min(255) as u8);
+            out.extend(&key[..key.len().min(255)]);
             let row = &self.bytes[i * self.dim..(i + 1) * self.dim];
             out.extend(row.iter().map(|&b| b as u8));
         }
@@ -130,15 +156,6 @@ impl Exemplars {
             bail!("the reader's exemplars are cut short");
         };
         let (n, dim) = (n as usize, dim as usize);
-        let row = 8 + 8 + 1 + dim;
-        let body = &rest[8..];
-        if body.len() != n * row {
-            bail!(
-                "the reader's exemplars hold {} bytes, not the {} that {n} lines of {dim} take",
-                body.len(),
-                n * row
-            );
-        }
         let mut bank = Exemplars {
             dim,
             bytes: Vec::with_capacity(n * dim),
@@ -146,15 +163,32 @@ impl Exemplars {
             checkpoints: Vec::with_capacity(n),
             acts: Vec::with_capacity(n),
             groups: Vec::with_capacity(n),
+            facts: Vec::with_capacity(n),
         };
-        for r in body.chunks_exact(row) {
-            bank.groups.push(u64::from_le_bytes(r[0..8].try_into()?));
+        let mut at = 8;
+        let cut = || anyhow::anyhow!("the reader's exemplars are cut short");
+        for _ in 0..n {
+            let head = rest.get(at..at + 18).ok_or_else(cut)?;
+            bank.groups.push(u64::from_le_bytes(head[0..8].try_into()?));
             bank.checkpoints
-                .push(u64::from_le_bytes(r[8..16].try_into()?));
-            bank.acts.push(r[16]);
-            let q: Vec<i8> = r[17..].iter().map(|&b| b as i8).collect();
+                .push(u64::from_le_bytes(head[8..16].try_into()?));
+            bank.acts.push(head[16]);
+            let len = usize::from(head[17]);
+            at += 18;
+            let key = rest.get(at..at + len).ok_or_else(cut)?;
+            bank.facts.push(String::from_utf8(key.to_vec())?);
+            at += len;
+            let row = rest.get(at..at + dim).ok_or_else(cut)?;
+            let q: Vec<i8> = row.iter().map(|&b| b as i8).collect();
             bank.vectors.extend(dequantise(&q));
             bank.bytes.extend(q);
+            at += dim;
+        }
+        if at != rest.len() {
+            bail!(
+                "the reader's exemplars have {} bytes past their {n} lines",
+                rest.len() - at
+            );
         }
         Ok(bank)
     }
@@ -209,10 +243,26 @@ mod tests {
         let labels = checkpoint
             .map(|c| format!(r#"[{{"id":"{c}","polarity":"affirmed","depth":"named"}}]"#))
             .unwrap_or_else(|| "[]".into());
+        let fact = if act == "question" { r#""labels""# } else { "null" };
         serde_json::from_str(&format!(
-            r#"{{"id":"{group}","group":"{group}","scenario":"fraud","text":"t","style":"written","voice":"terse","act":"{act}","checkpoints":{labels},"fact":null}}"#
+            r#"{{"id":"{group}","group":"{group}","scenario":"fraud","text":"t","style":"written","voice":"terse","act":"{act}","checkpoints":{labels},"fact":{fact}}}"#
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn the_bank_knows_which_questions_ask_for_a_fact() {
+        let q = case("g1", "question", Some("clarify.data-availability"));
+        let p = case("g2", "proposal", Some("model.baseline"));
+        let v = unit(&[0.0, 0.0, 1.0]);
+        let bank = Exemplars::new([(&q, v.as_slice()), (&p, v.as_slice())]);
+        let again = Exemplars::from_bytes(&bank.to_bytes()).unwrap();
+        let asked: Vec<u64> = again
+            .asking_for(&fact_key("fraud", "labels"))
+            .map(|(g, _)| g)
+            .collect();
+        assert_eq!(asked, [group_id("g1")]);
+        assert_eq!(again.asking_for(&fact_key("churn", "labels")).count(), 0);
     }
 
     fn unit(v: &[f32]) -> Vec<f32> {
@@ -246,5 +296,8 @@ mod tests {
         let mut cut = bank.to_bytes();
         cut.pop();
         assert!(Exemplars::from_bytes(&cut).is_err());
+        let mut long = bank.to_bytes();
+        long.push(0);
+        assert!(Exemplars::from_bytes(&long).is_err());
     }
 }

@@ -178,23 +178,73 @@ fn argmax(v: &[f32]) -> usize {
         .unwrap_or(0)
 }
 
-/// Similarities of a question to one fact: to its answer, its best cue, and whether a cue
-/// matches word for word.
-pub fn fact_features(question: &[f32], fact: &FactVectors, cue_match: bool) -> Vec<f32> {
-    let answer = cosine(question, &fact.answer);
-    let best_cue = fact
-        .cues
+/// The inputs of the fact head for each fact of a scenario, for one question: how near the
+/// question comes to the fact's answer, its cues, and the questions known to ask for it (the
+/// bank's, leaving out group `except`), whether a cue matches word for word, and by how much
+/// each nearness beats the best other fact's: a question is about the fact it is nearest to,
+/// more than about any fact it is merely near.
+pub fn fact_rows(
+    question: &[f32],
+    facts: &[FactVectors],
+    cue_matches: &[bool],
+    except: Option<u64>,
+) -> Vec<Vec<f32>> {
+    let best = |vs: &mut dyn Iterator<Item = f32>| vs.fold(-1.0f32, f32::max);
+    let sims: Vec<[f32; 3]> = facts
         .iter()
-        .map(|c| cosine(question, c))
-        .fold(-1.0f32, f32::max);
-    vec![answer, best_cue, cue_match as u8 as f32, answer * best_cue]
+        .map(|f| {
+            let answer = cosine(question, &f.answer);
+            let cue = best(&mut f.cues.iter().map(|c| cosine(question, c)));
+            let asked = best(
+                &mut f
+                    .questions
+                    .iter()
+                    .filter(|(g, _)| Some(*g) != except)
+                    .map(|(_, q)| cosine(question, q)),
+            );
+            [answer, cue, asked]
+        })
+        .collect();
+    let known = sims.iter().any(|s| s[2] > -1.0);
+    let margin = |i: usize, k: usize| {
+        let other = best(
+            &mut sims
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, s)| s[k]),
+        );
+        if other > -1.0 {
+            sims[i][k] - other
+        } else {
+            0.0
+        }
+    };
+    (0..facts.len())
+        .map(|i| {
+            let [answer, cue, asked] = sims[i];
+            let asked = if known { asked.max(0.0) } else { 0.0 };
+            vec![
+                answer,
+                cue,
+                cue_matches.get(i).copied().unwrap_or(false) as u8 as f32,
+                answer * cue,
+                asked,
+                known as u8 as f32,
+                margin(i, 0),
+                margin(i, 1),
+                if known { margin(i, 2) } else { 0.0 },
+            ]
+        })
+        .collect()
 }
 
-/// A fact's embedded texts.
+/// A fact's embedded texts, and the bank's questions that ask for it, with their groups.
 #[derive(Debug, Clone)]
 pub struct FactVectors {
     pub answer: Vec<f32>,
     pub cues: Vec<Vec<f32>>,
+    pub questions: Vec<(u64, Vec<f32>)>,
 }
 
 /// The embedded facts of each scenario, by its hash: facts are embedded once per scenario.
@@ -202,7 +252,12 @@ pub struct FactVectors {
 pub struct FactCache(Mutex<HashMap<String, Vec<FactVectors>>>);
 
 impl FactCache {
-    pub fn get(&self, scenario: &Scenario, embed: &dyn Embed) -> Result<Vec<FactVectors>> {
+    pub fn get(
+        &self,
+        scenario: &Scenario,
+        embed: &dyn Embed,
+        bank: &Exemplars,
+    ) -> Result<Vec<FactVectors>> {
         if let Some(v) = self.0.lock().unwrap().get(&scenario.hash) {
             return Ok(v.clone());
         }
@@ -212,7 +267,16 @@ impl FactCache {
             texts.extend(f.cues.cues.iter().map(|c| c.text.as_str()));
             let mut v = embed.embed(&texts)?;
             let answer = v.remove(0);
-            out.push(FactVectors { answer, cues: v });
+            let key = exemplars::fact_key(&scenario.locator(), &f.id);
+            let questions = bank
+                .asking_for(&key)
+                .map(|(g, q)| (g, q.to_vec()))
+                .collect();
+            out.push(FactVectors {
+                answer,
+                cues: v,
+                questions,
+            });
         }
         self.0
             .lock()
@@ -272,7 +336,7 @@ impl Semantic {
             return Ok(a);
         }
         let vectors = self.embed.embed(&texts)?;
-        let facts = self.facts.get(scenario, self.embed.as_ref())?;
+        let facts = self.facts.get(scenario, self.embed.as_ref(), &self.bank)?;
         // The best sentence for each checkpoint is its evidence.
         let mut best: HashMap<usize, (f32, &str)> = HashMap::new();
         let mut dismissed: HashMap<usize, &str> = HashMap::new();
@@ -339,13 +403,14 @@ impl Semantic {
         question: &[f32],
         tokens: &Tokens,
     ) -> Option<usize> {
-        let scores: Vec<f32> = facts
+        let cues: Vec<bool> = scenario
+            .facts
             .iter()
-            .zip(&scenario.facts)
-            .map(|(fv, f)| {
-                let x = fact_features(question, fv, f.cues.matches(tokens));
-                self.heads.fact.sigmoid(&x)[0]
-            })
+            .map(|f| f.cues.matches(tokens))
+            .collect();
+        let scores: Vec<f32> = fact_rows(question, facts, &cues, None)
+            .iter()
+            .map(|x| self.heads.fact.sigmoid(x)[0])
             .collect();
         let best = argmax(&scores);
         (scores.get(best).copied().unwrap_or(0.0) >= self.heads.fact_threshold).then_some(best)

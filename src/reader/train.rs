@@ -122,23 +122,55 @@ fn tune_thresholds(head: &Linear, tune: &[&Example]) -> Vec<f32> {
         .collect()
 }
 
+/// The fact head's rows for one training question, and which fact it asks for. Its own group's
+/// questions are left out; for half the questions (by group) every known question is, so the
+/// head also learns to answer for a scenario the bank knows nothing of, as an author's new one.
+fn fact_question(
+    e: &Example,
+    sc: &Scenarios,
+    embed: &dyn Embed,
+    cache: &FactCache,
+    bank: &Exemplars,
+) -> Result<(Vec<Vec<f32>>, Vec<String>)> {
+    let scenario = sc.of(e.case);
+    let tokens = crate::cue::Tokens::new(&e.case.text);
+    let group = exemplars::group_id(&e.case.group);
+    let mut facts = cache.get(scenario, embed, bank)?;
+    if (group >> 8) & 1 == 0 {
+        for f in &mut facts {
+            f.questions.clear();
+        }
+    }
+    let cues: Vec<bool> = scenario
+        .facts
+        .iter()
+        .map(|f| f.cues.matches(&tokens))
+        .collect();
+    let rows = semantic::fact_rows(&e.vector, &facts, &cues, Some(group));
+    Ok((rows, scenario.facts.iter().map(|f| f.id.clone()).collect()))
+}
+
+fn fact_questions<'a, 'b>(
+    ex: &'b [&'a Example<'a>],
+    sc: &'b Scenarios,
+) -> impl Iterator<Item = &'b &'a Example<'a>> {
+    ex.iter()
+        .filter(|e| e.case.act == Act::Question && sc.builtin(e.case))
+}
+
 /// (question, fact) pairs of the built-in scenarios' questions, with whether they match.
 fn fact_pairs(
     ex: &[&Example],
     sc: &Scenarios,
     embed: &dyn Embed,
     cache: &FactCache,
+    bank: &Exemplars,
 ) -> Result<Vec<(Vec<f32>, bool)>> {
     let mut out = Vec::new();
-    for e in ex
-        .iter()
-        .filter(|e| e.case.act == Act::Question && sc.builtin(e.case))
-    {
-        let scenario = sc.of(e.case);
-        let tokens = crate::cue::Tokens::new(&e.case.text);
-        for (fv, f) in cache.get(scenario, embed)?.iter().zip(&scenario.facts) {
-            let x = semantic::fact_features(&e.vector, fv, f.cues.matches(&tokens));
-            out.push((x, e.case.fact.as_deref() == Some(f.id.as_str())));
+    for e in fact_questions(ex, sc) {
+        let (rows, ids) = fact_question(e, sc, embed, cache, bank)?;
+        for (x, id) in rows.into_iter().zip(ids) {
+            out.push((x, e.case.fact.as_deref() == Some(id.as_str())));
         }
     }
     Ok(out)
@@ -166,23 +198,16 @@ fn tune_fact(
     sc: &Scenarios,
     embed: &dyn Embed,
     cache: &FactCache,
+    bank: &Exemplars,
 ) -> Result<f32> {
     let mut scored = Vec::new();
-    for e in ex
-        .iter()
-        .filter(|e| e.case.act == Act::Question && sc.builtin(e.case))
-    {
-        let scenario = sc.of(e.case);
-        let tokens = crate::cue::Tokens::new(&e.case.text);
+    for e in fact_questions(ex, sc) {
+        let (rows, ids) = fact_question(e, sc, embed, cache, bank)?;
         let mut best = (None, 0.0f32);
-        for (fv, f) in cache.get(scenario, embed)?.iter().zip(&scenario.facts) {
-            let p = head.sigmoid(&semantic::fact_features(
-                &e.vector,
-                fv,
-                f.cues.matches(&tokens),
-            ))[0];
+        for (x, id) in rows.iter().zip(ids) {
+            let p = head.sigmoid(x)[0];
             if p > best.1 {
-                best = (Some(f.id.clone()), p);
+                best = (Some(id), p);
             }
         }
         scored.push((best, e.case.fact.clone()));
@@ -235,9 +260,9 @@ pub fn train(
     let explained = heads::train_multilabel(&xs(&crediting), &deep, 1, t);
     progress("training the fact head");
     let cache = FactCache::default();
-    let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache)?);
-    let fact_threshold = tune_fact(&fact_first, &tune, &sc, embed, &cache)?;
-    let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache)?);
+    let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache, &bank)?);
+    let fact_threshold = tune_fact(&fact_first, &tune, &sc, embed, &cache, &bank)?;
+    let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache, &bank)?);
     let heads = Heads {
         embedder: embed.name().to_string(),
         checkpoints,
