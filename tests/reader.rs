@@ -118,3 +118,47 @@ fn a_dismissal_earns_nothing_and_a_question_earns_no_design_checkpoint() {
     assert!(waved(coverage::analyse(&sc, text)).contains(&monitoring));
     assert!(coverage::analyse(&sc, text).hits.is_empty());
 }
+
+#[test]
+fn an_authors_example_questions_let_a_new_scenario_answer_a_paraphrase() {
+    let Some(semantic) = semantic() else { return };
+    let text = format!(
+        "{}{}",
+        casecoach::scenario::MINIMAL,
+        r#"
+[[facts]]
+id = "returns"
+cues = ["refund window"]
+answer = "Customers may send goods back within 30 days; about 8 percent of orders come back."
+questions = ["How often do people send their orders back?", "What is the returns policy?"]
+
+[[facts]]
+id = "fleet"
+cues = ["vans"]
+answer = "We deliver with 200 vans of our own and a courier partner at peaks."
+questions = ["Who actually drives the parcels to the door?"]
+"#
+    );
+    let sc = casecoach::scenario::parse(&text, "test.toml", casecoach::scenario::Origin::Builtin)
+        .unwrap();
+    let asked = |q: &str| -> Vec<String> {
+        semantic
+            .analyse(&sc, q)
+            .unwrap()
+            .facts
+            .iter()
+            .map(|&i| sc.facts[i].id.clone())
+            .collect()
+    };
+    assert_eq!(
+        asked("what share of purchases end up being returned?"),
+        ["returns"]
+    );
+    assert_eq!(asked("and who takes care of the last mile, getting parcels to the customer?"), ["fleet"]);
+    // The cues alone know neither question.
+    assert!(
+        coverage::analyse(&sc, "what share of purchases end up being returned?")
+            .facts
+            .is_empty()
+    );
+}

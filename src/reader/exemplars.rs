@@ -243,7 +243,11 @@ mod tests {
         let labels = checkpoint
             .map(|c| format!(r#"[{{"id":"{c}","polarity":"affirmed","depth":"named"}}]"#))
             .unwrap_or_else(|| "[]".into());
-        let fact = if act == "question" { r#""labels""# } else { "null" };
+        let fact = if act == "question" {
+            r#""labels""#
+        } else {
+            "null"
+        };
         serde_json::from_str(&format!(
             r#"{{"id":"{group}","group":"{group}","scenario":"fraud","text":"t","style":"written","voice":"terse","act":"{act}","checkpoints":{labels},"fact":{fact}}}"#
         ))

@@ -239,7 +239,11 @@ pub fn fact_rows(
         .collect()
 }
 
-/// A fact's embedded texts, and the bank's questions that ask for it, with their groups.
+/// The group of a question the scenario's author wrote.
+const AUTHORED: u64 = 0;
+
+/// A fact's embedded texts, and the questions known to ask for it (the author's, and the
+/// bank's), with their groups.
 #[derive(Debug, Clone)]
 pub struct FactVectors {
     pub answer: Vec<f32>,
@@ -265,12 +269,17 @@ impl FactCache {
         for f in &scenario.facts {
             let mut texts = vec![f.answer.as_str()];
             texts.extend(f.cues.cues.iter().map(|c| c.text.as_str()));
+            texts.extend(f.questions.iter().map(String::as_str));
             let mut v = embed.embed(&texts)?;
             let answer = v.remove(0);
+            let authored = v.split_off(f.cues.cues.len());
             let key = exemplars::fact_key(&scenario.locator(), &f.id);
-            let questions = bank
-                .asking_for(&key)
-                .map(|(g, q)| (g, q.to_vec()))
+            // The author's questions belong to no corpus group, so no training line leaves
+            // them out.
+            let questions = authored
+                .into_iter()
+                .map(|q| (AUTHORED, q))
+                .chain(bank.asking_for(&key).map(|(g, q)| (g, q.to_vec())))
                 .collect();
             out.push(FactVectors {
                 answer,

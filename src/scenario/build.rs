@@ -345,6 +345,7 @@ fn hidden_facts(raw: Vec<RawFact>, p: &mut Problems) -> Vec<Fact> {
             id: rf.id.into_inner(),
             cues,
             answer: rf.answer,
+            questions: rf.questions,
         });
     }
     facts

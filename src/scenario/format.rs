@@ -116,6 +116,11 @@ pub(super) struct RawFact {
     pub(super) cues: Spanned<Vec<String>>,
     /// What the interviewer says when the fact is asked for.
     pub(super) answer: String,
+    /// Questions a candidate might ask for this fact, in words of their own (the semantic
+    /// reader answers a question near one of these with this fact). Optional; a few varied
+    /// phrasings that avoid the cue words help most.
+    #[serde(default)]
+    pub(super) questions: Vec<String>,
 }
 
 /// What the interviewer says in one stage.

@@ -21,6 +21,8 @@ pub struct Fact {
     pub id: String,
     pub cues: CueSet,
     pub answer: String,
+    /// Example questions that ask for it, in the author's words.
+    pub questions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -103,7 +103,9 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
     let _ = writeln!(o, "wrap_up = {WRAP_UP_MINUTES_OF_SIXTY}\n");
     let _ = writeln!(
         o,
-        "# ---- hidden facts: told only when a question matches one of their cues ----\n"
+        "# ---- hidden facts: told when a question asks for them ----\n\
+         # The cues catch the words; `questions = [\"...\"]` (optional) lists ways a candidate\n\
+         # might ask in other words, which the semantic reader matches by meaning.\n"
     );
     for (fid, cues, about) in FACTS {
         let _ = writeln!(
