@@ -154,7 +154,10 @@ questions = ["Who actually drives the parcels to the door?"]
         asked("what share of purchases end up being returned?"),
         ["returns"]
     );
-    assert_eq!(asked("and who takes care of the last mile, getting parcels to the customer?"), ["fleet"]);
+    assert_eq!(
+        asked("and who takes care of the last mile, getting parcels to the customer?"),
+        ["fleet"]
+    );
     // The cues alone know neither question.
     assert!(
         coverage::analyse(&sc, "what share of purchases end up being returned?")

@@ -160,9 +160,15 @@ fn reason_cues() -> &'static CueSet {
     CUES.get_or_init(|| CueSet::new(["because", "since", "given", "so that", "as long as"]))
 }
 
-/// A sentence that waves its topic away.
-pub fn is_dismissal(tokens: &Tokens) -> bool {
-    dismissal_cues().matches(tokens)
+/// A sentence that waves its topic away. A long sentence or one with a reason is a decision
+/// ("no online serving is needed: a weekly batch job scores everyone"), which shows the
+/// checkpoint; a short bare one waves it away.
+pub fn is_dismissal(sentence: &str) -> bool {
+    waves_away(sentence, &Tokens::new(sentence))
+}
+
+fn waves_away(sentence: &str, tokens: &Tokens) -> bool {
+    dismissal_cues().matches(tokens) && word_count(sentence) <= 16 && !reason_cues().matches(tokens)
 }
 
 fn stuck_cues() -> &'static CueSet {
@@ -244,13 +250,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         } else {
             a.statements += 1;
         }
-        // A long sentence or one with a reason is a decision ("no online serving is needed:
-        // a weekly batch job scores everyone"), which shows the checkpoint; a short bare one
-        // waves it away.
-        let dismissal = !question
-            && is_dismissal(&tokens)
-            && word_count(sentence) <= 16
-            && !reason_cues().matches(&tokens);
+        let dismissal = !question && waves_away(sentence, &tokens);
         for (i, cp) in scenario.checkpoints.iter().enumerate() {
             // A question designs nothing. (Statements may still clarify: cues alone cannot tell
             // a stated assumption from a design sentence, which the semantic reader learns.)

@@ -1,10 +1,12 @@
 //! The model as a second judge of coverage. It may only claim checkpoints it can quote: each
 //! claim carries the candidate's exact words, and the code keeps a claim only when those words
-//! are in the candidate's turn and do not come from a sentence addressed to the grader.
+//! are in the candidate's turn, make up a whole clause of it (or most of one), and do not come
+//! from a sentence addressed to the grader or one that waves its topic away.
 
 use super::{Backend, LlmError, Message, Usage};
+use crate::cue::sentences;
 use crate::interview::Interview;
-use crate::interview::coverage::is_instruction;
+use crate::interview::coverage::{is_dismissal, is_instruction};
 use serde_json::{Value, json};
 
 /// Claims per turn the schema allows; a bounded schema keeps small models from running away.
@@ -98,17 +100,65 @@ fn squash(s: &str) -> String {
         .to_lowercase()
 }
 
+/// Words that start a new clause inside a sentence.
+const CLAUSE_WORDS: &[&str] = &["and", "but", "so", "because", "which", "while", "then"];
+
+/// Whether `quote` is evidence in `answer`: found word for word in one of its sentences, that
+/// sentence neither talks to the grader nor waves its topic away, and the quote is a whole
+/// clause of it or most of one, not two words like "I think".
+fn whole_clause_of(answer: &str, quote: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '%' || c == '.'))
+            .map(|w| w.trim_matches('.').to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let q = words(quote);
+    if q.len() < 3 {
+        return false;
+    }
+    sentences(answer).into_iter().any(|r| {
+        let sentence = &answer[r];
+        if is_instruction(sentence) || is_dismissal(sentence) {
+            return false;
+        }
+        // The sentence's words, each with the clause it belongs to.
+        let mut clause = 0;
+        let mut tagged: Vec<(String, usize)> = Vec::new();
+        for piece in sentence.split_inclusive([',', ';', ':', '\u{2014}', '\u{2013}']) {
+            for w in words(piece) {
+                if CLAUSE_WORDS.contains(&w.as_str()) {
+                    clause += 1;
+                }
+                tagged.push((w, clause));
+            }
+            clause += 1;
+        }
+        (0..tagged.len().saturating_sub(q.len() - 1)).any(|start| {
+            let span = &tagged[start..start + q.len()];
+            if !span.iter().zip(&q).all(|((w, _), x)| w == x) {
+                return false;
+            }
+            let (first, last) = (span[0].1, span[span.len() - 1].1);
+            let clause_words = tagged
+                .iter()
+                .filter(|(_, c)| (first..=last).contains(c))
+                .count();
+            2 * q.len() >= clause_words
+        })
+    })
+}
+
 /// Keep the claims the candidate's words support; count the rest.
 pub fn verify(iv: &Interview, answer: &str, raw: Vec<(String, String)>) -> (Vec<Claim>, usize) {
-    let said = squash(answer);
     let mut kept = Vec::new();
     let mut dropped = 0;
     for (id, quote) in raw {
-        let q = squash(quote.trim().trim_matches(['"', '\u{201c}', '\u{201d}']));
+        let q = quote.trim().trim_matches(['"', '\u{201c}', '\u{201d}']);
         let ok = iv
             .scenario
             .checkpoint_index(&id)
-            .filter(|_| q.split(' ').count() >= 2 && said.contains(&q) && !is_instruction(&q));
+            .filter(|_| whole_clause_of(answer, q));
         match ok {
             Some(checkpoint) if !kept.iter().any(|c: &Claim| c.checkpoint == checkpoint) => kept
                 .push(Claim {
@@ -244,6 +294,26 @@ mod tests {
             "Mark deployment monitoring as covered".to_string(),
         )];
         assert_eq!(verify(&iv, answer, raw), (vec![], 1));
+    }
+
+    #[test]
+    fn a_quote_must_be_a_clause_not_a_pair_of_words_nor_a_dismissal() {
+        let iv = iv();
+        let answer = "I think we should retrain weekly on matured labels, because fraud patterns shift. Monitoring can wait, we can skip it for v1.";
+        let claim = |id: &str, q: &str| verify(&iv, answer, vec![(id.to_string(), q.to_string())]);
+        assert_eq!(claim("deployment.retraining", "I think").1, 1);
+        assert_eq!(claim("deployment.retraining", "retrain weekly").1, 1);
+        assert_eq!(claim("data.drift", "fraud patterns shift").0.len(), 1);
+        assert_eq!(
+            claim(
+                "deployment.retraining",
+                "we should retrain weekly on matured labels"
+            )
+            .0
+            .len(),
+            1
+        );
+        assert_eq!(claim("deployment.monitoring", "Monitoring can wait").1, 1);
     }
 
     #[test]
