@@ -552,6 +552,57 @@ fn the_model_judge_is_kept_to_the_candidates_own_words() {
 }
 
 #[test]
+fn with_both_judges_the_model_can_take_back_a_credit_the_reader_gave() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    *server.state.judge_reply.lock().unwrap() =
+        Some(json!({"claims": [], "rejected": ["model.baseline"]}).to_string());
+    let env = common::Env::new();
+    let answer = "Maybe a logistic regression baseline, though I doubt it would help here.";
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .args(["--reader", "lexical"])
+        .write_stdin(format!("{answer}\n/end\n"))
+        .output()
+        .unwrap();
+    common::ok(&out);
+    // The model was told which checkpoints the reader credited, and could name only those.
+    let judged = server
+        .requests()
+        .into_iter()
+        .find(|r| r.1["stream"] == false)
+        .unwrap()
+        .1;
+    let schema = &judged["response_format"]["json_schema"]["schema"];
+    assert_eq!(
+        schema["properties"]["rejected"]["items"]["enum"],
+        json!(["model.baseline"])
+    );
+    assert!(judged["messages"][0]["content"].as_str().unwrap().contains(
+        "model.baseline: the candidate starts from a simple baseline [the reader credited"
+    ));
+    let events = env.last_events();
+    let reading = events.iter().find(|e| e["type"] == "reading").unwrap();
+    assert_eq!(reading["hits"][0]["checkpoint"], "model.baseline");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "retracted" && e["checkpoint"] == "model.baseline")
+    );
+    let session = env.sessions().pop().unwrap();
+    let report = env.assess_json("fraud", &session);
+    let baseline = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "model.baseline")
+        .unwrap();
+    assert_eq!(baseline["covered"], false, "{baseline}");
+    assert_eq!(report["overall"]["judge_credits_retracted"], 1);
+}
+
+#[test]
 fn doctor_checks_the_endpoint_and_says_how_to_fix_it() {
     let server = serve();
     server.always(stream_of(&["ready"]));
@@ -827,8 +878,7 @@ fn a_judge_reply_that_is_not_json_leaves_the_lexical_judge_in_charge() {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("model judge unavailable")
-            && stderr.contains("judged by the lexical matcher only"),
+        stderr.contains("model judge unavailable") && stderr.contains("judged by the reader only"),
         "{stderr}"
     );
     // All three formats were tried before giving up.

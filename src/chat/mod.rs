@@ -463,17 +463,33 @@ impl Chat {
                         });
                     }
                 }
+                // With both judges, the model may also take back a credit the reader gave.
+                let retract: Vec<usize> = if self.iv().reader_credits {
+                    verdict.rejected.clone()
+                } else {
+                    Vec::new()
+                };
+                for &c in &retract {
+                    let checkpoint = self.iv().scenario.checkpoints[c].id.clone();
+                    self.session.record(Event::Retracted {
+                        turn: obs.turn,
+                        checkpoint,
+                    })?;
+                    obs.new
+                        .retain(|h| h.checkpoint != c || h.source == Source::Model);
+                }
                 self.session.record(Event::Judge {
                     turn: obs.turn,
                     accepted: verdict.accepted.len(),
                     dropped: verdict.dropped,
+                    retracted: retract.len(),
                 })?;
                 if let Some(u) = verdict.usage {
                     self.count_tokens(u, at, None, None)?;
                 }
             }
             Err(e) => notice(&format!(
-                "(model judge unavailable: {e}; this turn is judged by the lexical matcher only)"
+                "(model judge unavailable: {e}; this turn is judged by the reader only)"
             )),
         }
         Ok(())

@@ -17,6 +17,13 @@ pub struct Overall {
     pub instructions_ignored: usize,
     /// Model-judge claims dropped because their quote was not the candidate's own words.
     pub judge_claims_dropped: usize,
+    /// Reader credits the model judge showed to be wrong and took back (`--judge both`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub judge_credits_retracted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub(super) fn overall(
@@ -40,6 +47,7 @@ pub(super) fn overall(
         candidate_words: words,
         instructions_ignored: iv.injections,
         judge_claims_dropped: iv.judge_dropped,
+        judge_credits_retracted: iv.judge_retracted,
     };
     if iv.injections > 0 {
         o.reasons.push(format!(

@@ -65,12 +65,22 @@ impl Interview {
                     self.credit(i, *turn, quote, *source);
                 }
             }
+            Event::Retracted { turn, checkpoint } => {
+                if let Some(i) = self.scenario.checkpoint_index(checkpoint) {
+                    self.evidence[i].retain(|e| e.turn != *turn || e.source == Source::Model);
+                }
+            }
             Event::Action { at, action } => self.act(action, *at),
             Event::Note { text, at } => {
                 self.tick(*at);
                 self.notes.push(text.clone());
             }
-            Event::Judge { dropped, .. } => self.judge_dropped += dropped,
+            Event::Judge {
+                dropped, retracted, ..
+            } => {
+                self.judge_dropped += dropped;
+                self.judge_retracted += retracted;
+            }
             Event::Voice { note, .. } => self.voice_notes.push(note.clone()),
             Event::Spoken { turn, text } => {
                 // The transcript keeps what the candidate heard of a line they talked over.

@@ -64,11 +64,20 @@ pub enum Event {
         text: String,
         at: f64,
     },
-    /// The model judge's verdict on a turn: claims kept, and claims dropped for lack of a true quote.
+    /// The model judge showed that the reader's credit for `checkpoint` in `turn` was wrong
+    /// (with `--judge both`): the credit is taken back.
+    Retracted {
+        turn: usize,
+        checkpoint: String,
+    },
+    /// The model judge's verdict on a turn: claims kept, claims dropped for lack of a true
+    /// quote, and the reader's credits it took back.
     Judge {
         turn: usize,
         accepted: usize,
         dropped: usize,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        retracted: usize,
     },
     /// A spoken answer: its recording and how it was transcribed, before the turn it became.
     Voice {
@@ -148,4 +157,8 @@ pub struct LoggedHit {
     pub quote: String,
     /// Where in `quote` the evidence lies (byte offsets).
     pub focus: [usize; 2],
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -343,6 +343,8 @@ pub struct Interview {
     pub reader_credits: bool,
     /// Model-judge claims dropped because their quote was not the candidate's words.
     pub judge_dropped: usize,
+    /// Reader credits the model judge took back.
+    pub judge_retracted: usize,
     /// The readers that read the candidate's turns, in the order they first did.
     pub readers: Vec<String>,
     /// Checkpoints the candidate waved away, first dismissal of each.
@@ -375,6 +377,7 @@ impl PartialEq for Interview {
             focus,
             reader_credits,
             judge_dropped,
+            judge_retracted,
             readers,
             dismissals,
             voice_notes,
@@ -398,6 +401,7 @@ impl PartialEq for Interview {
             && *focus == o.focus
             && *reader_credits == o.reader_credits
             && *judge_dropped == o.judge_dropped
+            && *judge_retracted == o.judge_retracted
             && *readers == o.readers
             && *dismissals == o.dismissals
             && *voice_notes == o.voice_notes
@@ -428,6 +432,7 @@ impl Interview {
             focus: None,
             reader_credits: true,
             judge_dropped: 0,
+            judge_retracted: 0,
             readers: Vec::new(),
             dismissals: Vec::new(),
             voice_notes: Vec::new(),
