@@ -78,19 +78,25 @@ pub enum EvalCommand {
     Coverage(EvalArgs),
     /// Fact lookup: clarifying questions answered with the right hidden fact
     Facts(EvalArgs),
+    /// Replies to follow-up questions: told apart from replies that ignore the question
+    Replies(EvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Labelled cases: a .jsonl file in the corpus format, or a folder of them
-    #[arg(long, value_name = "PATH", default_value = "corpus")]
-    pub cases: PathBuf,
+    /// Labelled cases: a .jsonl file or a folder of them (default: corpus, and corpus/replies
+    /// for replies)
+    #[arg(long, value_name = "PATH")]
+    pub cases: Option<PathBuf>,
     /// Which reader to measure (auto: semantic when its model is installed)
     #[arg(long, value_enum, default_value = "semantic")]
     pub reader: ReaderArg,
     /// Every case, not only the held-out ones (training lines flatter a trained reader)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tuning")]
     pub all: bool,
+    /// Only the cases that are not held out: where thresholds are chosen
+    #[arg(long)]
+    pub tuning: bool,
     /// Print the figures as JSON
     #[arg(long)]
     pub json: bool,

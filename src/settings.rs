@@ -40,7 +40,7 @@ pub struct EvalSettings {
     pub what: EvalWhat,
     pub cases: PathBuf,
     pub reader: Choice,
-    pub all: bool,
+    pub split: Split,
     pub json: bool,
 }
 
@@ -48,6 +48,35 @@ pub struct EvalSettings {
 pub enum EvalWhat {
     Coverage,
     Facts,
+    Replies,
+}
+
+/// Which labelled cases an eval reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Never trained or tuned on: the figures to report.
+    HeldOut,
+    /// The rest: where thresholds are chosen.
+    Tuning,
+    All,
+}
+
+impl Split {
+    pub fn takes(self, held_out: bool) -> bool {
+        match self {
+            Split::HeldOut => held_out,
+            Split::Tuning => !held_out,
+            Split::All => true,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::HeldOut => "held-out",
+            Split::Tuning => "tuning",
+            Split::All => "all",
+        }
+    }
 }
 
 fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
@@ -55,12 +84,23 @@ fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
     let (what, a) = match c {
         EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
         EvalCommand::Facts(a) => (EvalWhat::Facts, a),
+        EvalCommand::Replies(a) => (EvalWhat::Replies, a),
+    };
+    let default = match what {
+        EvalWhat::Replies => "corpus/replies",
+        _ => "corpus",
     };
     EvalSettings {
         what,
-        cases: a.cases.clone(),
+        cases: a.cases.clone().unwrap_or_else(|| PathBuf::from(default)),
         reader: a.reader.into(),
-        all: a.all,
+        split: if a.all {
+            Split::All
+        } else if a.tuning {
+            Split::Tuning
+        } else {
+            Split::HeldOut
+        },
         json: a.json,
     }
 }

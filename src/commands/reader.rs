@@ -34,29 +34,45 @@ pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
 }
 
 pub fn eval(s: EvalSettings) -> Result<()> {
-    let cases = corpus::load(&s.cases)?;
-    let picked: Vec<&corpus::Case> = cases.iter().filter(|c| s.all || c.held_out()).collect();
     let chosen = reader::choose(s.reader, false, &mut |m| eprintln!("{m}"))?;
     if let Some(n) = &chosen.notice {
         eprintln!("{n}");
     }
     let reader = chosen.reader;
-    let scenarios = train::Scenarios::load()?;
-    let which = if s.all { "all" } else { "held-out" };
     let (json, text) = match s.what {
-        EvalWhat::Coverage => {
-            let r = eval::coverage(&picked, reader.as_ref(), &scenarios)?;
-            (serde_json::to_string_pretty(&r)?, eval::render_coverage(&r))
+        EvalWhat::Replies => {
+            let pairs = corpus::load_replies(&s.cases)?;
+            let picked: Vec<&corpus::ReplyCase> = pairs
+                .iter()
+                .filter(|c| s.split.takes(c.held_out()))
+                .collect();
+            let r = eval::replies(&picked, reader.as_ref())?;
+            (serde_json::to_string_pretty(&r)?, eval::render_replies(&r))
         }
-        EvalWhat::Facts => {
-            let r = eval::facts(&picked, reader.as_ref(), &scenarios)?;
-            (serde_json::to_string_pretty(&r)?, eval::render_facts(&r))
+        what => {
+            let cases = corpus::load(&s.cases)?;
+            let picked: Vec<&corpus::Case> = cases
+                .iter()
+                .filter(|c| s.split.takes(c.held_out()))
+                .collect();
+            let scenarios = train::Scenarios::load()?;
+            if what == EvalWhat::Coverage {
+                let r = eval::coverage(&picked, reader.as_ref(), &scenarios)?;
+                (serde_json::to_string_pretty(&r)?, eval::render_coverage(&r))
+            } else {
+                let r = eval::facts(&picked, reader.as_ref(), &scenarios)?;
+                (serde_json::to_string_pretty(&r)?, eval::render_facts(&r))
+            }
         }
     };
     if s.json {
         println!("{json}");
     } else {
-        print!("({which} cases of {})\n{text}", s.cases.display());
+        print!(
+            "({} cases of {})\n{text}",
+            s.split.name(),
+            s.cases.display()
+        );
     }
     Ok(())
 }

@@ -200,6 +200,50 @@ pub fn is_instruction(text: &str) -> bool {
     injection_cues().matches(&Tokens::new(text))
 }
 
+/// Words too common to say what a sentence is about.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with", "by",
+    "from", "as", "is", "are", "was", "be", "been", "it", "its", "this", "that", "these", "those",
+    "there", "what", "which", "who", "how", "why", "when", "where", "would", "will", "could",
+    "can", "do", "does", "did", "you", "your", "we", "our", "i", "me", "my", "they", "them",
+    "their", "he", "she", "if", "than", "then", "not", "no", "yes", "about", "into", "any", "all",
+    "some", "more", "most", "other", "just", "like", "get", "got", "s", "t", "d", "ll", "m", "re",
+    "ve", "think", "say", "said", "go", "want", "need", "make", "use",
+];
+
+fn content_stems(text: &str) -> std::collections::BTreeSet<String> {
+    Tokens::new(text)
+        .tokens
+        .into_iter()
+        .filter(|t| !STOPWORDS.contains(&t.lower.as_str()))
+        .map(|t| t.stem)
+        .collect()
+}
+
+/// What an interviewer line asks: its question sentences, or all of it if none is one (an
+/// acknowledgement before the question is not part of it).
+pub fn questions_in(line: &str) -> Vec<&str> {
+    let qs: Vec<&str> = sentences(line)
+        .into_iter()
+        .map(|r| line[r].trim())
+        .filter(|s| !s.is_empty() && crate::cue::is_question(s, &Tokens::new(s)))
+        .collect();
+    if qs.is_empty() { vec![line.trim()] } else { qs }
+}
+
+/// The share of the content words (stemmed) of `asked` that `reply` uses: the lexical reader's
+/// measure of whether a reply takes up a question. The whole line counts, since the sentence
+/// before a question often carries its topic ("Chargebacks can take 90 days. What does that
+/// do to your data?").
+pub fn shared_words(asked: &str, reply: &str) -> f32 {
+    let a = content_stems(asked);
+    if a.is_empty() {
+        return 0.0;
+    }
+    let r = content_stems(reply);
+    a.intersection(&r).count() as f32 / a.len() as f32
+}
+
 /// Words in the sentences that count: instructions to the grader are not part of an answer.
 pub fn counted_words(text: &str) -> usize {
     sentences(text)

@@ -527,7 +527,15 @@ impl Interview {
 
     /// What candidate turn `turn` (already applied) shows, as `reader` read it, and what that
     /// decides. Pure: the caller logs the reading, and applying it changes the state.
-    pub fn observe(&self, turn: usize, analysis: Analysis, reader: &str) -> Observation {
+    /// `addresses`: whether the reader found that the turn takes up the interviewer's last line,
+    /// asked only when a follow-up is pending.
+    pub fn observe(
+        &self,
+        turn: usize,
+        analysis: Analysis,
+        reader: &str,
+        addresses: bool,
+    ) -> Observation {
         let credited = self.reader_credits;
         let new: Vec<Hit> = if credited {
             analysis
@@ -539,9 +547,15 @@ impl Interview {
         } else {
             Vec::new()
         };
-        let answers_probe = self.pending_probe.is_some()
-            && !analysis.stuck
-            && (!new.is_empty() || analysis.words >= 12);
+        // A follow-up is answered by a reply that takes up its question or shows its stage, not
+        // by length: a prepared paragraph on something else, or four words, answer nothing.
+        let answers_probe = self.pending_probe.is_some_and(|stage| {
+            let in_stage = analysis
+                .hits
+                .iter()
+                .any(|h| self.scenario.checkpoints[h.checkpoint].stage == stage);
+            !analysis.stuck && (in_stage || (addresses && analysis.words >= 4))
+        });
         // Dry: a statement that adds nothing. Going deeper on ground already covered, at length,
         // is not dry; that is what a good answer to a probe looks like.
         let substantive = !analysis.hits.is_empty() && analysis.words >= 15;

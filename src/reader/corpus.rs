@@ -125,9 +125,9 @@ pub fn held_out(group: &str) -> bool {
     super::exemplars::group_id(group).is_multiple_of(5)
 }
 
-/// Every case in a `.jsonl` file, or in every `.jsonl` file of a folder (in name order).
-pub fn load(path: &Path) -> Result<Vec<Case>> {
-    let files = if path.is_dir() {
+/// A `.jsonl` file, or every `.jsonl` file of a folder (in name order; not its subfolders).
+fn jsonl_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
+    Ok(if path.is_dir() {
         let mut v: Vec<_> = std::fs::read_dir(path)
             .with_context(|| format!("cannot read the corpus folder {}", path.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -137,34 +137,69 @@ pub fn load(path: &Path) -> Result<Vec<Case>> {
         v
     } else {
         vec![path.to_path_buf()]
-    };
-    let mut cases = Vec::new();
-    for f in files {
+    })
+}
+
+/// Each line of the files, parsed and checked by `check`; an error names the file and line.
+fn read_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    check: impl Fn(&T) -> Result<()>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for f in jsonl_files(path)? {
         let text = std::fs::read_to_string(&f)
-            .with_context(|| format!("cannot read cases from {}", f.display()))?;
+            .with_context(|| format!("cannot read {what} from {}", f.display()))?;
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let case: Case = serde_json::from_str(line)
-                .with_context(|| format!("{}:{}: not a corpus case", f.display(), i + 1))?;
-            for l in &case.checkpoints {
-                if crate::framework::checkpoint(&l.id).is_none() {
-                    bail!(
-                        "{}:{}: '{}' is not a framework checkpoint",
-                        f.display(),
-                        i + 1,
-                        l.id
-                    );
-                }
-            }
-            cases.push(case);
+            let item: T = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not {what}", f.display(), i + 1))?;
+            check(&item).with_context(|| format!("{}:{}", f.display(), i + 1))?;
+            out.push(item);
         }
     }
-    if cases.is_empty() {
-        bail!("no cases in {}", path.display());
+    if out.is_empty() {
+        bail!("no {what} in {}", path.display());
     }
-    Ok(cases)
+    Ok(out)
+}
+
+/// Every case in a `.jsonl` file, or in every `.jsonl` file of a folder (in name order).
+pub fn load(path: &Path) -> Result<Vec<Case>> {
+    read_lines(path, "a corpus case", |case: &Case| {
+        for l in &case.checkpoints {
+            if crate::framework::checkpoint(&l.id).is_none() {
+                bail!("'{}' is not a framework checkpoint", l.id);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A follow-up question and a reply, labelled with whether the reply takes the question up
+/// (`corpus/replies/*.jsonl`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyCase {
+    pub id: String,
+    /// Replies to one question share a group, and a side of the split.
+    pub group: String,
+    pub probe: String,
+    pub reply: String,
+    pub addresses: bool,
+}
+
+impl ReplyCase {
+    /// A third of the questions, by group: there are few of them.
+    pub fn held_out(&self) -> bool {
+        super::exemplars::group_id(&self.group).is_multiple_of(3)
+    }
+}
+
+pub fn load_replies(path: &Path) -> Result<Vec<ReplyCase>> {
+    read_lines(path, "a labelled reply", |_: &ReplyCase| Ok(()))
 }
 
 /// The stage a checkpoint id belongs to.

@@ -193,3 +193,70 @@ pub fn render_facts(r: &FactReport) -> String {
         100.0 * ratio(r.false_fact, r.without_fact)
     )
 }
+
+#[derive(Debug, Default, Serialize)]
+pub struct ReplyReport {
+    pub reader: String,
+    pub pairs: usize,
+    /// "Addresses the follow-up" as the positive class.
+    pub counts: Counts,
+    pub accuracy: f64,
+    /// The reader's threshold, and the one that would do best on these very pairs (to choose
+    /// a threshold on the tuning pairs, never on the held-out ones).
+    pub threshold: f32,
+    pub best_threshold: f32,
+    pub best_accuracy: f64,
+}
+
+/// Whether replies to follow-ups are told apart from replies that ignore them.
+pub fn replies(cases: &[&super::corpus::ReplyCase], reader: &dyn Reader) -> Result<ReplyReport> {
+    let mut scored = Vec::with_capacity(cases.len());
+    for c in cases {
+        scored.push((reader.relatedness(&c.probe, &c.reply)?, c.addresses));
+    }
+    let right_at = |t: f32| scored.iter().filter(|(s, y)| (*s >= t) == *y).count();
+    let t = reader.addresses_at();
+    let mut counts = Counts::default();
+    for &(s, y) in &scored {
+        match (s >= t, y) {
+            (true, true) => counts.tp += 1,
+            (true, false) => counts.fp += 1,
+            (false, true) => counts.fn_ += 1,
+            _ => {}
+        }
+    }
+    let (best_threshold, best) = (0..=100)
+        .map(|i| i as f32 / 100.0)
+        .map(|t| (t, right_at(t)))
+        .fold((0.0, 0), |a, b| if b.1 > a.1 { b } else { a });
+    Ok(ReplyReport {
+        reader: reader.name(),
+        pairs: cases.len(),
+        counts,
+        accuracy: ratio(right_at(t), cases.len()),
+        threshold: t,
+        best_threshold,
+        best_accuracy: ratio(best, cases.len()),
+    })
+}
+
+pub fn render_replies(r: &ReplyReport) -> String {
+    let c = &r.counts;
+    format!(
+        "replies to follow-ups, {} reader, {} pairs
+\
+         at the reader's threshold {:.2}: accuracy {:.3}; 'addresses it' P {:.3} R {:.3} (tp {} fp {} fn {})\n\
+         best threshold on these pairs: {:.2} (accuracy {:.3})\n",
+        r.reader,
+        r.pairs,
+        r.threshold,
+        r.accuracy,
+        c.precision(),
+        c.recall(),
+        c.tp,
+        c.fp,
+        c.fn_,
+        r.best_threshold,
+        r.best_accuracy
+    )
+}

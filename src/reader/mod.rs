@@ -28,6 +28,16 @@ use std::sync::Arc;
 pub trait Reader: Send + Sync {
     fn analyse(&self, scenario: &Scenario, text: &str) -> Result<Analysis>;
     fn name(&self) -> String;
+    /// How closely `reply` takes up what `asked` asked, 0 to 1.
+    fn relatedness(&self, asked: &str, reply: &str) -> Result<f32>;
+    /// The relatedness at which a reply counts as addressing the question, chosen on the
+    /// tuning pairs of `corpus/replies` (`casecoach eval replies --all` prints the best).
+    fn addresses_at(&self) -> f32;
+}
+
+/// Whether `reply` takes up the follow-up `asked`, as `reader` judges it.
+pub fn addresses(reader: &dyn Reader, asked: &str, reply: &str) -> Result<bool> {
+    Ok(reader.relatedness(asked, reply)? >= reader.addresses_at())
 }
 
 /// Cues alone: the reader every machine has.
@@ -40,6 +50,12 @@ impl Reader for Lexical {
     fn name(&self) -> String {
         "lexical".into()
     }
+    fn relatedness(&self, asked: &str, reply: &str) -> Result<f32> {
+        Ok(coverage::shared_words(asked, reply))
+    }
+    fn addresses_at(&self) -> f32 {
+        LEXICAL_ADDRESSES_AT
+    }
 }
 
 impl Reader for semantic::Semantic {
@@ -49,7 +65,17 @@ impl Reader for semantic::Semantic {
     fn name(&self) -> String {
         semantic::Semantic::name(self)
     }
+    fn relatedness(&self, asked: &str, reply: &str) -> Result<f32> {
+        semantic::Semantic::relatedness(self, asked, reply)
+    }
+    fn addresses_at(&self) -> f32 {
+        SEMANTIC_ADDRESSES_AT
+    }
 }
+
+/// Chosen with `casecoach eval replies --all` on the tuning pairs (never the held-out ones).
+const LEXICAL_ADDRESSES_AT: f32 = 0.05;
+const SEMANTIC_ADDRESSES_AT: f32 = 0.11;
 
 /// The semantic reader with the installed model and the shipped heads.
 pub fn semantic() -> Result<semantic::Semantic> {

@@ -404,6 +404,37 @@ impl Semantic {
         Ok(a)
     }
 
+    /// How closely a reply takes up a question: the best cosine between a question sentence
+    /// of `asked` (all of it, if none is a question) and a sentence of `reply`.
+    pub fn relatedness(&self, asked: &str, reply: &str) -> Result<f32> {
+        let pieces = |t: &str| -> Vec<String> {
+            crate::cue::sentences(t)
+                .into_iter()
+                .map(|r| t[r].trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let questions: Vec<String> = coverage::questions_in(asked)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let replies = pieces(reply);
+        if replies.is_empty() || asked.trim().is_empty() {
+            return Ok(0.0);
+        }
+        let mut texts: Vec<&str> = questions.iter().map(String::as_str).collect();
+        texts.extend(replies.iter().map(String::as_str));
+        let v = self.embed.embed(&texts)?;
+        let (q, r) = v.split_at(questions.len());
+        let near = q
+            .iter()
+            .flat_map(|a| r.iter().map(move |b| cosine(a, b)))
+            .fold(0.0f32, f32::max);
+        // Question and answer embed apart even when they match; shared content words are the
+        // other half of the evidence.
+        Ok((near + coverage::shared_words(asked, reply)) / 2.0)
+    }
+
     /// The fact a question asks for, if the heads are sure enough of one.
     fn fact_for(
         &self,

@@ -138,7 +138,24 @@ impl Session {
                 "note: that answer is over {max} words; only its first {max} were read"
             ));
         }
-        Ok(self.iv.observe(n, analysis, &self.reader.name()))
+        let addresses = match (self.iv.pending_probe, self.asked()) {
+            (Some(_), Some(asked)) => crate::reader::addresses(self.reader.as_ref(), &asked, text)
+                .unwrap_or_else(|_| {
+                    crate::reader::addresses(&Lexical, &asked, text).unwrap_or(false)
+                }),
+            _ => false,
+        };
+        Ok(self.iv.observe(n, analysis, &self.reader.name(), addresses))
+    }
+
+    /// The interviewer's last line, which a candidate turn replies to.
+    fn asked(&self) -> Option<String> {
+        self.iv
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == Role::Interviewer)
+            .map(|t| t.text.clone())
     }
 
     /// The director's answer to a read turn, recorded.
@@ -386,6 +403,12 @@ mod tests {
         fn name(&self) -> String {
             "semantic (broken)".into()
         }
+        fn relatedness(&self, _: &str, _: &str) -> Result<f32> {
+            anyhow::bail!("the embedding model failed on this input")
+        }
+        fn addresses_at(&self) -> f32 {
+            0.5
+        }
     }
 
     #[test]
@@ -413,5 +436,43 @@ mod tests {
                 |e| matches!(e, Event::Reading { reading, .. } if reading.reader == "lexical"),
             );
         assert!(logged);
+    }
+
+    /// A session whose interviewer has just asked the Data stage's first follow-up.
+    fn probed() -> Session {
+        let sc = Arc::new(scenario::load("fraud").unwrap());
+        let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
+        s.open().unwrap();
+        s.act(&[Action::Probe {
+            stage: crate::framework::Stage::Data,
+            index: 0,
+            curveball: false,
+        }])
+        .unwrap();
+        s.interviewer(
+            "Fair enough. Chargebacks can take up to 90 days. What does that delay do to your training data?",
+            20.0,
+        )
+        .unwrap();
+        s
+    }
+
+    #[test]
+    fn a_follow_up_is_answered_by_taking_it_up_not_by_length() {
+        let answered = |reply: &str| {
+            let mut s = probed();
+            let obs = s.candidate(reply, 40.0).unwrap();
+            let stats = &s.interview().stats[crate::framework::Stage::Data];
+            assert_eq!(stats.probes_answered, usize::from(obs.answers_probe));
+            obs.answers_probe
+        };
+        assert!(answered(
+            "That delay means the most recent weeks look cleaner than they are, so I'd only train on transactions old enough to have matured."
+        ));
+        // A prepared paragraph about something else, however long, does not answer it.
+        assert!(!answered(
+            "For the model I would start with a logistic regression on a handful of features and then move to gradient boosted trees, tuned with a random search over depth and learning rate."
+        ));
+        assert!(!answered("Sure, sounds good."));
     }
 }
