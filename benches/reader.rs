@@ -6,10 +6,12 @@
 //! Needs the model (`scripts/fetch-model.sh` or `casecoach setup`); without it the real
 //! embedder's benchmarks say SKIPPED. Run: `cargo bench --bench reader`
 //!
-//! Measured with other builds running (load average about 2 on the 2 cores): load 183 ms,
-//! the turn 90 ms, the batch 1.25 s. With `RAYON_NUM_THREADS=1` the turn took 51 ms: when
-//! the cores are busy, candle's two threads wait on each other. Both are above the 30 ms
-//! target; an idle machine's figures are still to be taken.
+//! Measured on 2026-12-02 with `RAYON_NUM_THREADS=1` and nothing else running: load 150 ms;
+//! embedding the turn 44.8 ms; the whole semantic reading of it (embedding, exemplar
+//! nearness, heads, rules, fact lookup) 49.8 ms; the lexical reading 0.11 ms; a batch of 32
+//! sentences 637 ms. The reading is above the 30 ms target. (Earlier, with other builds
+//! running: load 183 ms, the turn 90 ms with candle's default threads, 51 ms with one.)
+//! Also the whole reading, semantic and lexical.
 
 use casecoach::reader::embed::{Embed, Embedder, FakeEmbedder};
 use casecoach::reader::install;
@@ -73,6 +75,21 @@ fn embedder(c: &mut Criterion) {
     let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
     c.bench_function("reader/model/batch-32-sentences", |b| {
         b.iter(|| model.embed(black_box(&batch)).unwrap())
+    });
+    // The whole reading of the turn, as a session does it: embedding, exemplar nearness, heads,
+    // rules, fact lookup (the scenario's facts embedded once, before timing).
+    let scenario = casecoach::scenario::load("fraud").unwrap();
+    let turn = TURN.join(" ");
+    let semantic = casecoach::reader::semantic().unwrap();
+    semantic.analyse(&scenario, &turn).unwrap();
+    c.bench_function("reader/semantic/read-60-word-turn", |b| {
+        b.iter(|| semantic.analyse(&scenario, black_box(&turn)).unwrap())
+    });
+    let lexical = casecoach::reader::Lexical;
+    c.bench_function("reader/lexical/read-60-word-turn", |b| {
+        b.iter(|| {
+            casecoach::reader::Reader::analyse(&lexical, &scenario, black_box(&turn)).unwrap()
+        })
     });
 }
 

@@ -169,9 +169,8 @@ questions = ["Who actually drives the parcels to the door?"]
 #[test]
 fn held_out_replies_that_take_up_a_follow_up_are_told_from_those_that_do_not() {
     let Some(semantic) = semantic() else { return };
-    let pairs =
-        corpus::load_replies(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/replies"))
-            .unwrap();
+    let pairs = corpus::load_replies(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/replies"))
+        .unwrap();
     let held: Vec<&corpus::ReplyCase> = pairs.iter().filter(|c| c.held_out()).collect();
     assert!(held.len() >= 12, "{}", held.len());
     let s = eval::replies(&held, &semantic).unwrap();

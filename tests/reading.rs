@@ -241,3 +241,77 @@ fn a_log_read_with_the_model_debriefs_the_same_on_a_machine_without_it() {
     let rescored = debrief_json(&env, None, &["--rescore", "--reader", "lexical"]);
     assert_eq!(rescored["readers"], serde_json::json!(["lexical"]));
 }
+
+/// The strong candidate's answers as a plain transcript cut three ways: as answered, as one
+/// long answer, and one sentence a turn.
+fn cuts(env: &Env) -> Vec<PathBuf> {
+    let answers: Vec<String> = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-strong.txt"),
+    )
+    .unwrap()
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with('/'))
+    .map(str::to_string)
+    .collect();
+    let turns = |parts: &[String]| -> String {
+        let mut t = String::from("Interviewer: Walk me through your design.\n");
+        for p in parts {
+            t += &format!("Candidate: {p}\nInterviewer: Go on.\n");
+        }
+        t
+    };
+    let sentences: Vec<String> = answers
+        .iter()
+        .flat_map(|a| {
+            casecoach::cue::sentences(a)
+                .into_iter()
+                .map(|r| a[r].trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let texts = [
+        turns(&answers),
+        turns(&[answers.join(" ")]),
+        turns(&sentences),
+    ];
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let p = env.dir.path().join(format!("cut-{i}.txt"));
+            std::fs::write(&p, t).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// What a verdict rests on: the recommendation, each stage's score, the checkpoints covered.
+fn verdict(report: &Value) -> (Value, Vec<Value>, Vec<String>) {
+    let stages = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["score"].clone())
+        .collect();
+    let covered = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["covered"] == true)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    (report["overall"]["recommendation"].clone(), stages, covered)
+}
+
+#[test]
+fn an_assessment_does_not_depend_on_how_the_text_is_cut_into_turns() {
+    let env = Env::new();
+    let verdicts: Vec<_> = cuts(&env)
+        .iter()
+        .map(|p| verdict(&env.assess_json("fraud", p)))
+        .collect();
+    assert_ne!(verdicts[0].0, "not assessed");
+    assert_eq!(verdicts[0], verdicts[1], "one long answer");
+    assert_eq!(verdicts[0], verdicts[2], "one sentence a turn");
+}

@@ -2,6 +2,7 @@
 //! too little to judge.
 
 use super::{PitfallReport, StageReport};
+use crate::cue::sentences;
 use crate::interview::coverage::{counted_words, is_stuck};
 use crate::interview::{Interview, Turn};
 use serde::Serialize;
@@ -33,9 +34,12 @@ pub(super) fn overall(
 ) -> Overall {
     let cand: Vec<&Turn> = iv.candidate_turns().collect();
     let words: usize = cand.iter().map(|t| counted_words(&t.text)).sum();
+    // Sentences, not turns: a write-up pasted as one answer says as much as the same text
+    // cut into twenty, and is judged the same.
     let substantive = cand
         .iter()
-        .filter(|t| counted_words(&t.text) >= 3 && !is_stuck(&t.text))
+        .flat_map(|t| sentences(&t.text).into_iter().map(|r| &t.text[r]))
+        .filter(|s| counted_words(s) >= 3 && !is_stuck(s))
         .count();
     let assessed: Vec<&StageReport> = stages.iter().filter(|s| s.score.is_some()).collect();
     let mut o = Overall {
@@ -59,7 +63,7 @@ pub(super) fn overall(
         o.reasons.insert(
             0,
             format!(
-                "too little to judge: {substantive} substantive answers, {} of 8 stages assessed",
+                "too little to judge (fewer than 3 sentences of substance, or fewer than 4 stages assessed): {substantive} sentences of substance, {} of 8 stages assessed",
                 assessed.len()
             ),
         );

@@ -54,7 +54,9 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
     let covered = idx.iter().filter(|&&i| iv.covered(i)).count();
     let coverage = iv.stage_coverage(s);
     let turns = stage_turns(iv, s).count();
-    let reached = reached(iv, s);
+    // A transcript has no stages of its own, only what was said: any stage it covers is
+    // scored, whichever turn the coverage fell in.
+    let reached = reached(iv, s) || (basis == Basis::Transcript && covered > 0);
     let timed = basis == Basis::Session;
     let seconds = (timed && st.entered_at.is_some()).then(|| st.seconds(iv.now));
     let budget = iv.budget.stage(s);
