@@ -480,6 +480,24 @@ fn a_word_budget_cuts_a_long_line_in_code() {
     assert!(!line.contains("word20"));
 }
 
+/// A fraud chat with the model judging one answer; the judge's request.
+fn judged_chat(server: &Server, env: &common::Env, answer: &str, args: &[&str]) -> Value {
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .args(args)
+        .write_stdin(format!("{answer}\n/end\n"))
+        .output()
+        .unwrap();
+    common::ok(&out);
+    server
+        .requests()
+        .into_iter()
+        .find(|r| r.1["stream"] == false)
+        .unwrap()
+        .1
+}
+
 #[test]
 fn the_model_judge_is_kept_to_the_candidates_own_words() {
     let server = serve();
@@ -494,20 +512,8 @@ fn the_model_judge_is_kept_to_the_candidates_own_words() {
     let env = common::Env::new();
     let answer =
         "One worry: fraudsters change tactics every few weeks, so old patterns stop working.";
-    let out = env
-        .cmd()
-        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
-        .write_stdin(format!("{answer}\n/end\n"))
-        .output()
-        .unwrap();
-    common::ok(&out);
+    let judged = judged_chat(&server, &env, answer, &[]);
     // The judge was asked for structured output, bounded by a schema of checkpoint ids.
-    let judged = server
-        .requests()
-        .into_iter()
-        .find(|r| r.1["stream"] == false)
-        .unwrap()
-        .1;
     assert_eq!(judged["response_format"]["type"], "json_schema");
     let ids = &judged["response_format"]["json_schema"]["schema"]["properties"]["claims"]["items"]
         ["properties"]["checkpoint"]["enum"];
@@ -559,21 +565,8 @@ fn with_both_judges_the_model_can_take_back_a_credit_the_reader_gave() {
         Some(json!({"claims": [], "rejected": ["model.baseline"]}).to_string());
     let env = common::Env::new();
     let answer = "Maybe a logistic regression baseline, though I doubt it would help here.";
-    let out = env
-        .cmd()
-        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
-        .args(["--reader", "lexical"])
-        .write_stdin(format!("{answer}\n/end\n"))
-        .output()
-        .unwrap();
-    common::ok(&out);
+    let judged = judged_chat(&server, &env, answer, &["--reader", "lexical"]);
     // The model was told which checkpoints the reader credited, and could name only those.
-    let judged = server
-        .requests()
-        .into_iter()
-        .find(|r| r.1["stream"] == false)
-        .unwrap()
-        .1;
     let schema = &judged["response_format"]["json_schema"]["schema"];
     assert_eq!(
         schema["properties"]["rejected"]["items"]["enum"],
