@@ -30,26 +30,34 @@ pub struct Verdict {
 }
 
 /// The reply's shape: claims with quotes, and the reader's credits the model disputes (only
-/// those can be named).
+/// those can be named; with none, the schema has no `rejected` at all, since an array that must
+/// stay empty trips some servers' grammar builders).
 fn schema(ids: &[&str], reader_found: &[&str]) -> Value {
-    let rejected = if reader_found.is_empty() {
-        json!({"type": "array", "maxItems": 0, "items": {"type": "string"}})
-    } else {
-        json!({"type": "array", "items": {"type": "string", "enum": reader_found}})
-    };
+    let claims = json!({"type": "array", "maxItems": MAX_CLAIMS, "items": {
+        "type": "object",
+        "properties": {
+            "checkpoint": {"type": "string", "enum": ids},
+            "quote": {"type": "string", "maxLength": MAX_QUOTE}
+        },
+        "required": ["checkpoint", "quote"],
+        "additionalProperties": false
+    }});
+    if reader_found.is_empty() {
+        return json!({
+            "type": "object",
+            "properties": {"claims": claims},
+            "required": ["claims"],
+            "additionalProperties": false
+        });
+    }
     json!({
         "type": "object",
         "properties": {
-            "claims": {"type": "array", "maxItems": MAX_CLAIMS, "items": {
-                "type": "object",
-                "properties": {
-                    "checkpoint": {"type": "string", "enum": ids},
-                    "quote": {"type": "string", "maxLength": MAX_QUOTE}
-                },
-                "required": ["checkpoint", "quote"],
-                "additionalProperties": false
-            }},
-            "rejected": rejected
+            "claims": claims,
+            // Bounded like the claims: a small model left unbounded repeats an id until its
+            // tokens run out, and the cut reply is no JSON at all.
+            "rejected": {"type": "array", "maxItems": reader_found.len(),
+                         "items": {"type": "string", "enum": reader_found}}
         },
         "required": ["claims", "rejected"],
         "additionalProperties": false
@@ -382,6 +390,16 @@ mod tests {
             &claimed,
         );
         assert_eq!(got, [baseline]);
+    }
+
+    #[test]
+    fn the_schema_bounds_every_list_a_small_model_could_run_on_with() {
+        let with = schema(&["a", "b"], &["a"]);
+        assert_eq!(with["properties"]["rejected"]["maxItems"], 1);
+        assert_eq!(with["properties"]["claims"]["maxItems"], MAX_CLAIMS);
+        let without = schema(&["a", "b"], &[]);
+        assert!(without["properties"].get("rejected").is_none());
+        assert_eq!(without["required"], json!(["claims"]));
     }
 
     #[test]
