@@ -35,6 +35,9 @@ pub struct Heads {
     /// Scores a (question, fact) pair from their similarities.
     pub fact: Linear,
     pub fact_threshold: f32,
+    /// How far the best fact must score above the next to be answered.
+    #[serde(default)]
+    pub fact_margin: f32,
     /// The checksum of the exemplar bank the heads were trained with (`exemplars::checksum`).
     pub exemplars: String,
 }
@@ -453,6 +456,13 @@ impl Semantic {
             .map(|x| self.heads.fact.sigmoid(x)[0])
             .collect();
         let best = argmax(&scores);
-        (scores.get(best).copied().unwrap_or(0.0) >= self.heads.fact_threshold).then_some(best)
+        let top = scores.get(best).copied().unwrap_or(0.0);
+        let next = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, p)| *p)
+            .fold(0.0f32, f32::max);
+        (top >= self.heads.fact_threshold && top - next >= self.heads.fact_margin).then_some(best)
     }
 }

@@ -191,7 +191,9 @@ fn train_fact(pairs: &[(Vec<f32>, bool)]) -> Linear {
     )
 }
 
-/// The fact threshold that answers the most tuning questions right (a fact, or none).
+/// The fact threshold, and the lead the best fact needs over the next, that answer the most
+/// tuning questions right (the fact asked for, or none when the scenario lacks it). A wrong fact
+/// misleads more than "not pinned down", so near ties are better declined.
 fn tune_fact(
     head: &Linear,
     ex: &[&Example],
@@ -199,28 +201,45 @@ fn tune_fact(
     embed: &dyn Embed,
     cache: &FactCache,
     bank: &Exemplars,
-) -> Result<f32> {
+) -> Result<(f32, f32)> {
     let mut scored = Vec::new();
     for e in fact_questions(ex, sc) {
         let (rows, ids) = fact_question(e, sc, embed, cache, bank)?;
-        let mut best = (None, 0.0f32);
-        for (x, id) in rows.iter().zip(ids) {
-            let p = head.sigmoid(x)[0];
-            if p > best.1 {
-                best = (Some(id), p);
-            }
-        }
-        scored.push((best, e.case.fact.clone()));
+        let mut ps: Vec<(f32, String)> = rows
+            .iter()
+            .zip(ids)
+            .map(|(x, id)| (head.sigmoid(x)[0], id))
+            .collect();
+        ps.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let first = ps.first().cloned();
+        let second = ps.get(1).map_or(0.0, |p| p.0);
+        scored.push((first, second, e.case.fact.clone()));
     }
-    let mut best = (0.5f32, 0usize);
+    // A right answer (a fact, or none) counts one; a wrong fact given costs half of one.
+    let value = |t: f32, m: f32| {
+        scored
+            .iter()
+            .map(|(first, second, gold)| match first {
+                Some((p, id)) if *p >= t && p - second >= m => {
+                    if Some(id) == gold.as_ref() {
+                        2
+                    } else {
+                        -1
+                    }
+                }
+                _ => 2 * i32::from(gold.is_none()),
+            })
+            .sum::<i32>()
+    };
+    let mut best = ((0.5f32, 0.0f32), i32::MIN);
     for step in 2..19 {
         let t = step as f32 * 0.05;
-        let right = scored
-            .iter()
-            .filter(|((f, p), gold)| if *p >= t { f == gold } else { gold.is_none() })
-            .count();
-        if right > best.1 {
-            best = (t, right);
+        for lead in 0..8 {
+            let m = lead as f32 * 0.05;
+            let r = value(t, m);
+            if r > best.1 {
+                best = ((t, m), r);
+            }
         }
     }
     Ok(best.0)
@@ -261,7 +280,7 @@ pub fn train(
     progress("training the fact head");
     let cache = FactCache::default();
     let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache, &bank)?);
-    let fact_threshold = tune_fact(&fact_first, &tune, &sc, embed, &cache, &bank)?;
+    let (fact_threshold, fact_margin) = tune_fact(&fact_first, &tune, &sc, embed, &cache, &bank)?;
     let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache, &bank)?);
     let heads = Heads {
         embedder: embed.name().to_string(),
@@ -271,6 +290,7 @@ pub fn train(
         explained,
         fact,
         fact_threshold,
+        fact_margin,
         exemplars: exemplars::checksum(&bank),
     };
     Ok((heads, bank))
