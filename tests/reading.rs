@@ -315,3 +315,29 @@ fn an_assessment_does_not_depend_on_how_the_text_is_cut_into_turns() {
     assert_eq!(verdicts[0], verdicts[1], "one long answer");
     assert_eq!(verdicts[0], verdicts[2], "one sentence a turn");
 }
+
+#[test]
+fn rescoring_with_the_model_reads_a_lexical_session_again() {
+    let Some(dir) = model_dir() else { return };
+    let env = Env::new();
+    assert!(chat(&env, None, &["--reader", "lexical"]).status.success());
+    let before = debrief_json(&env, None, &[]);
+    assert_eq!(before["readers"], serde_json::json!(["lexical"]));
+    let after = debrief_json(&env, Some(&dir), &["--rescore"]);
+    assert_eq!(
+        after["readers"],
+        serde_json::json!(["semantic (all-MiniLM-L6-v2)"])
+    );
+    let source = |r: &Value, id: &str| {
+        r["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["source"]
+            .clone()
+    };
+    assert_eq!(source(&after, "model.baseline"), "semantic");
+    // Without --rescore the log's own reading stands, model or not.
+    assert_eq!(debrief_json(&env, Some(&dir), &[]), before);
+}
