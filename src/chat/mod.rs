@@ -62,11 +62,7 @@ fn notice(msg: &str) {
 fn start_reader(settings: &Settings, tty: bool) -> Result<Arc<dyn Reader>> {
     // Someone must be there to see the download: a terminal on both ends, not only a display.
     let there = tty && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let chosen = settings.reading.start(there)?;
-    if let Some(n) = &chosen.notice {
-        notice(n);
-    }
-    Ok(chosen.reader)
+    settings.reading.start(there)
 }
 
 /// What a fresh interview is set up with; it becomes the log's `started` event.

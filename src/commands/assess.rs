@@ -8,11 +8,8 @@ use std::sync::Arc;
 
 pub fn run(s: AssessSettings) -> Result<()> {
     let scenario = Arc::new(scenario::load(&s.scenario)?);
-    let chosen = s.reading.start(false)?;
-    if let Some(n) = &chosen.notice {
-        eprintln!("{n}");
-    }
-    let (iv, basis) = transcript::load(&s.file, scenario, chosen.reader)?;
+    let reader = s.reading.start(false)?;
+    let (iv, basis) = transcript::load(&s.file, scenario, reader)?;
     print!("{}", render::render(&debrief::report(&iv, basis), s.format));
     Ok(())
 }

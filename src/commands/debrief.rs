@@ -8,11 +8,7 @@ use anyhow::{Context, Result};
 pub fn run(s: DebriefSettings) -> Result<()> {
     let path = session::find(&s.sessions_dir, Some(&s.session))?;
     let reader = if s.rescore {
-        let chosen = s.reading.start(false)?;
-        if let Some(n) = &chosen.notice {
-            eprintln!("{n}");
-        }
-        Some(chosen.reader)
+        Some(s.reading.start(false)?)
     } else {
         None
     };

@@ -34,11 +34,11 @@ pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
 }
 
 pub fn eval(s: EvalSettings) -> Result<()> {
-    let chosen = reader::choose(s.reader, false, &mut |m| eprintln!("{m}"))?;
-    if let Some(n) = &chosen.notice {
-        eprintln!("{n}");
-    }
-    let reader = chosen.reader;
+    let settings = reader::ReaderSettings {
+        choice: s.reader,
+        offline: true,
+    };
+    let reader = settings.start(false)?;
     let (json, text) = match s.what {
         EvalWhat::Replies => {
             let pairs = corpus::load_replies(&s.cases)?;

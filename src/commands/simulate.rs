@@ -13,19 +13,8 @@ pub fn run(s: SimulateSettings) -> Result<()> {
         Some(c) => Some(Box::new(llm::OpenAiCompatible::new(c)?)),
     };
     let sc = Arc::new(scenario::load(&s.scenario)?);
-    let chosen = s.reading.start(false)?;
-    if let Some(n) = &chosen.notice {
-        eprintln!("{n}");
-    }
-    let sim = sim::run(
-        sc,
-        s.persona,
-        s.mode,
-        s.minutes,
-        s.focus,
-        player,
-        chosen.reader,
-    )?;
+    let reader = s.reading.start(false)?;
+    let sim = sim::run(sc, s.persona, s.mode, s.minutes, s.focus, player, reader)?;
     if s.json {
         print_json(&sim)
     } else {

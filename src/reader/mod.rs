@@ -31,7 +31,7 @@ pub trait Reader: Send + Sync {
     /// How closely `reply` takes up what `asked` asked, 0 to 1.
     fn relatedness(&self, asked: &str, reply: &str) -> Result<f32>;
     /// The relatedness at which a reply counts as addressing the question, chosen on the
-    /// tuning pairs of `corpus/replies` (`casecoach eval replies --all` prints the best).
+    /// tuning pairs of `corpus/replies` (`casecoach eval replies --tuning` prints the best).
     fn addresses_at(&self) -> f32;
 }
 
@@ -73,7 +73,7 @@ impl Reader for semantic::Semantic {
     }
 }
 
-/// Chosen with `casecoach eval replies --all` on the tuning pairs (never the held-out ones).
+/// Chosen with `casecoach eval replies --tuning`, on the tuning pairs (never the held-out ones).
 const LEXICAL_ADDRESSES_AT: f32 = 0.05;
 const SEMANTIC_ADDRESSES_AT: f32 = 0.11;
 
@@ -106,11 +106,16 @@ pub struct ReaderSettings {
 
 impl ReaderSettings {
     /// The reader to start with. An `interactive` command (a chat in a terminal) fetches a
-    /// missing model first unless offline; progress goes to stderr.
-    pub fn start(&self, interactive: bool) -> Result<Chosen> {
-        choose(self.choice, interactive && !self.offline, &mut |m| {
+    /// missing model first unless offline; progress, and why the lexical reader stands in
+    /// when it does, go to stderr.
+    pub fn start(&self, interactive: bool) -> Result<Arc<dyn Reader>> {
+        let chosen = choose(self.choice, interactive && !self.offline, &mut |m| {
             eprintln!("{m}")
-        })
+        })?;
+        if let Some(n) = &chosen.notice {
+            eprintln!("{n}");
+        }
+        Ok(chosen.reader)
     }
 }
 
@@ -123,7 +128,7 @@ pub struct Chosen {
 /// The reader for `choice`. With `fetch`, a missing model is fetched first (chat's first run
 /// in a terminal), showing `progress`; without it, or when that fails, `Auto` falls back to
 /// the lexical reader and says why.
-pub fn choose(choice: Choice, fetch: bool, progress: &mut dyn FnMut(&str)) -> Result<Chosen> {
+fn choose(choice: Choice, fetch: bool, progress: &mut dyn FnMut(&str)) -> Result<Chosen> {
     let chosen = |reader: Arc<dyn Reader>, notice| Ok(Chosen { reader, notice });
     match choice {
         Choice::Lexical => chosen(Arc::new(Lexical), None),

@@ -30,6 +30,16 @@ pub fn reading_events(iv: &Interview, obs: &Observation) -> Vec<Event> {
     events
 }
 
+/// Whether `reply` takes up the follow-up pending in `iv` (its interviewer's last line), as
+/// `reader` judges it; false when no follow-up is pending.
+pub(crate) fn takes_up_follow_up(iv: &Interview, reader: &dyn Reader, reply: &str) -> Result<bool> {
+    let asked = iv.turns.iter().rev().find(|t| t.role == Role::Interviewer);
+    match (iv.pending_probe, asked) {
+        (Some(_), Some(line)) => crate::reader::addresses(reader, &line.text, reply),
+        _ => Ok(false),
+    }
+}
+
 pub struct Session {
     iv: Interview,
     log: Log,
@@ -138,24 +148,10 @@ impl Session {
                 "note: that answer is over {max} words; only its first {max} were read"
             ));
         }
-        let addresses = match (self.iv.pending_probe, self.asked()) {
-            (Some(_), Some(asked)) => crate::reader::addresses(self.reader.as_ref(), &asked, text)
-                .unwrap_or_else(|_| {
-                    crate::reader::addresses(&Lexical, &asked, text).unwrap_or(false)
-                }),
-            _ => false,
-        };
+        let addresses = takes_up_follow_up(&self.iv, self.reader.as_ref(), text)
+            .or_else(|_| takes_up_follow_up(&self.iv, &Lexical, text))
+            .unwrap_or(false);
         Ok(self.iv.observe(n, analysis, &self.reader.name(), addresses))
-    }
-
-    /// The interviewer's last line, which a candidate turn replies to.
-    fn asked(&self) -> Option<String> {
-        self.iv
-            .turns
-            .iter()
-            .rev()
-            .find(|t| t.role == Role::Interviewer)
-            .map(|t| t.text.clone())
     }
 
     /// The director's answer to a read turn, recorded.

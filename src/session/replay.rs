@@ -88,17 +88,7 @@ pub fn replay(loaded: &Loaded, scenario: Arc<Scenario>, reader: &dyn Reader) -> 
                 }
                 // Read the turn now, as the session did (schema 1) or would have.
                 let iv = &mut r.interview;
-                let asked = iv
-                    .turns
-                    .iter()
-                    .rev()
-                    .filter(|t| t.role == Role::Interviewer)
-                    .map(|t| t.text.clone())
-                    .next();
-                let addresses = match (iv.pending_probe, asked) {
-                    (Some(_), Some(q)) => crate::reader::addresses(reader, &q, text)?,
-                    _ => false,
-                };
+                let addresses = super::takes_up_follow_up(iv, reader, text)?;
                 let analysis = reader.analyse(&iv.scenario, text)?;
                 let obs = iv.observe(*n, analysis, &reader.name(), addresses);
                 for e in super::reading_events(iv, &obs) {
