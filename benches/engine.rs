@@ -78,9 +78,12 @@ fn assess(c: &mut Criterion) {
         "assess a 60-turn plain transcript (read, score, render)",
         |b| {
             b.iter(|| {
-                let (iv, basis) =
-                    transcript::load(&path, sc.clone(), Arc::new(casecoach::reader::Lexical))
-                        .unwrap();
+                let (iv, basis) = transcript::load(
+                    &path,
+                    sc.clone(),
+                    transcript::Judges::reader(Arc::new(casecoach::reader::Lexical)),
+                )
+                .unwrap();
                 let report = debrief::report(&iv, basis);
                 render::render(&report, render::Format::Json)
             })

@@ -268,6 +268,16 @@ pub struct AssessArgs {
     pub json: bool,
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+    /// An OpenAI-compatible endpoint, including /v1, for the model judge
+    #[arg(long, value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// The model to ask at that endpoint
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Who judges a plain-text transcript's coverage: the reader (`lexical`, whichever
+    /// --reader is), the model, or both (default: both with a model)
+    #[arg(long, value_enum)]
+    pub judge: Option<JudgeArg>,
     #[command(flatten)]
     pub reading: ReadingArgs,
 }

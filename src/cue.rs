@@ -2,9 +2,11 @@
 //!
 //! A cue is a short phrase ("class imbalance", "p99", "ignore * instructions"). Text and cue are
 //! tokenised the same way (lower case, digit runs folded to `#`, light stemming), so "classes are
-//! imbalanced" matches "class imbalance" and "p95" matches "p99". Consecutive cue words may have a
-//! few other words between them; a lone `*` in a cue widens that gap, and a word ending in `*`
-//! matches any word that starts with it.
+//! imbalanced" matches "class imbalance" and "p95" matches "p99". Numbers said in words ("point
+//! one five", "two thousand") are one number, like "0.15" and "2,000". Consecutive cue words may
+//! have a few other words between them; a lone `*` in a cue widens that gap, and a word ending in
+//! `*` matches the forms of a word that starts so ("label*": labels, labelled, labeling), not any
+//! word that happens to ("bot*" is not "both").
 
 use std::ops::Range;
 
@@ -44,7 +46,9 @@ impl Tokens {
         if let Some(s) = start {
             tokens.push(make_token(&text[s..], s..text.len()));
         }
-        Tokens { tokens }
+        Tokens {
+            tokens: join_numbers(text, tokens),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -63,6 +67,104 @@ fn make_token(word: &str, span: Range<usize>) -> Token {
         lower,
         span,
     }
+}
+
+/// Number words: said aloud, "0.15" is "point one five" and "2,000" is "two thousand".
+const NUMBER_WORDS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "half",
+    "dozen",
+];
+
+/// A number written or said: a digit run ("#") or a number word. "one" and "half" alone are
+/// more often words than numbers ("one thing", "half the traffic"), so they count only as part
+/// of a longer number.
+fn number_kind(t: &Token) -> Option<bool> {
+    if t.lower == "#" {
+        Some(true)
+    } else if NUMBER_WORDS.contains(&t.lower.as_str()) {
+        Some(!matches!(t.lower.as_str(), "one" | "half"))
+    } else {
+        None
+    }
+}
+
+/// Runs of number tokens become one `#` token spanning the run: "0.15", "2,000", "zero point
+/// one five" and "two thousand" are each one number. Tokens of a run stand next to each other,
+/// apart only by white space or by one '.' or ','; "point" joins two number words.
+fn join_numbers(text: &str, tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut end = i;
+        let mut strong = number_kind(&tokens[i]) == Some(true);
+        if number_kind(&tokens[i]).is_some() || tokens[i].lower == "point" {
+            let mut j = i;
+            while j + 1 < tokens.len() {
+                let between = &text[tokens[j].span.end..tokens[j + 1].span.start];
+                let tight = between.trim().is_empty() || matches!(between, "." | ",");
+                let next = &tokens[j + 1];
+                let joins = number_kind(next).is_some()
+                    || (next.lower == "point" && tokens.get(j + 2).and_then(number_kind).is_some());
+                if !tight || !joins {
+                    break;
+                }
+                j += 1;
+                if number_kind(next).is_some() {
+                    end = j;
+                }
+            }
+            strong |= end > i;
+            // A run that starts with "point" needs a number after it.
+            if tokens[i].lower == "point" && end == i {
+                strong = false;
+            }
+        }
+        if strong {
+            let span = tokens[i].span.start..tokens[end].span.end;
+            out.push(Token {
+                stem: "#".into(),
+                lower: "#".into(),
+                span,
+            });
+            i = end + 1;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Digit runs become one `#`, so "p99" ~ "p95" and "100ms" ~ "50ms".
@@ -202,6 +304,10 @@ impl Cue {
         while parts.last() == Some(&Part::Wide) {
             parts.pop();
         }
+        // Numbers are one token in text however written ("0.1", "zero point one"), so
+        // consecutive numbers of a cue ("0 # percent") are one too.
+        let hash = Part::Word("#".into());
+        parts.dedup_by(|b, a| *a == hash && *b == hash);
         if parts.is_empty() {
             return None;
         }
@@ -218,6 +324,34 @@ impl Cue {
         (0..toks.len())
             .filter(|&i| part_matches(first, &toks[i]))
             .find_map(|i| self.extend(toks, i).map(|end| i..end + 1))
+    }
+
+    /// Every match, one for each word a match can start at: the token indices of the words
+    /// the cue's words matched (not the words in its gaps).
+    pub fn find_all(&self, tokens: &Tokens) -> Vec<Vec<usize>> {
+        let toks = &tokens.tokens;
+        (0..toks.len())
+            .filter(|&i| part_matches(&self.parts[0], &toks[i]))
+            .filter_map(|i| self.words(toks, i))
+            .collect()
+    }
+
+    /// The matched words of a match starting at `start`, if there is one.
+    fn words(&self, toks: &[Token], start: usize) -> Option<Vec<usize>> {
+        let mut at = start;
+        let mut out = vec![start];
+        let mut gap = GAP;
+        for part in &self.parts[1..] {
+            if *part == Part::Wide {
+                gap = WIDE_GAP;
+                continue;
+            }
+            let limit = (at + 1 + gap + 1).min(toks.len());
+            at = (at + 1..limit).find(|&j| part_matches(part, &toks[j]))?;
+            out.push(at);
+            gap = GAP;
+        }
+        Some(out)
     }
 
     /// Greedy extension from a matched first word; returns the index of the last matched token.
@@ -240,9 +374,141 @@ impl Cue {
 fn part_matches(part: &Part, token: &Token) -> bool {
     match part {
         Part::Word(s) => token.stem == *s,
-        Part::Prefix(p) => token.lower.starts_with(p.as_str()),
+        Part::Prefix(p) => spellings(p).iter().any(|p| {
+            token
+                .lower
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| inflects(p, rest))
+        }),
         Part::Wide => true,
     }
+}
+
+/// Endings that make another form of a word: what may follow a `*` cue's stem. "bot*" takes
+/// "bots" but not "both"; "mode*" takes "modes" but not "model".
+const ENDINGS: &[&str] = &[
+    "",
+    "s",
+    "es",
+    "e",
+    "ed",
+    "d",
+    "ing",
+    "ings",
+    "er",
+    "ers",
+    "or",
+    "ors",
+    "ory",
+    "ion",
+    "ions",
+    "ation",
+    "ations",
+    "ization",
+    "izations",
+    "isation",
+    "isations",
+    "zation",
+    "sation",
+    "ize",
+    "ise",
+    "ized",
+    "ised",
+    "izes",
+    "ises",
+    "izing",
+    "ising",
+    "izer",
+    "iser",
+    "ze",
+    "se",
+    "zed",
+    "sed",
+    "zing",
+    "sing",
+    "zer",
+    "ser",
+    "ate",
+    "ated",
+    "ates",
+    "ating",
+    "ator",
+    "ators",
+    "ity",
+    "ities",
+    "ility",
+    "ability",
+    "abilities",
+    "able",
+    "ably",
+    "ible",
+    "le",
+    "ly",
+    "ally",
+    "ically",
+    "ic",
+    "al",
+    "ment",
+    "ments",
+    "ness",
+    "ive",
+    "ively",
+    "y",
+    "ies",
+    "ied",
+    "ier",
+    "ure",
+    "ures",
+    "ual",
+    "ually",
+    "age",
+    "ification",
+    "ifications",
+    "ifier",
+    "ifiers",
+    "ify",
+    "sis",
+    "ses",
+    "st",
+    "sts",
+    "r",
+    "ur",
+    "ural",
+    "ue",
+    "ues",
+    "th",
+    "n",
+    "ster",
+    "sters",
+];
+
+/// A cue stem and its other spelling: British -is-/-ys- for American -iz-/-yz- ("normaliz*"
+/// takes "normalise"), and the other way round for a stem that ends in it ("randomis*").
+fn spellings(stem: &str) -> Vec<String> {
+    let mut out = vec![stem.to_string()];
+    let other = if stem.contains("iz") || stem.contains("yz") {
+        stem.replace("iz", "is").replace("yz", "ys")
+    } else if let Some(base) = stem.strip_suffix("is") {
+        format!("{base}iz")
+    } else {
+        return out;
+    };
+    out.push(other);
+    out
+}
+
+/// Whether `rest`, following the cue stem `stem`, makes a form of the same word; a doubled
+/// final consonant is allowed before the ending ("label*" takes "labelling").
+fn inflects(stem: &str, rest: &str) -> bool {
+    if ENDINGS.contains(&rest) {
+        return true;
+    }
+    let last = stem.chars().last();
+    let mut chars = rest.chars();
+    chars
+        .next()
+        .is_some_and(|c| Some(c) == last && c.is_alphabetic())
+        && ["ed", "ing", "ings", "er", "ers"].contains(&chars.as_str())
 }
 
 /// A set of cues; matches if any cue does.
@@ -276,6 +542,15 @@ impl CueSet {
 
     pub fn matches(&self, tokens: &Tokens) -> bool {
         self.cues.iter().any(|c| c.find(tokens).is_some())
+    }
+
+    /// Every match of every cue (the token indices of its matched words), in order of where
+    /// they start.
+    pub fn find_all(&self, tokens: &Tokens) -> Vec<Vec<usize>> {
+        let mut all: Vec<Vec<usize>> = self.cues.iter().flat_map(|c| c.find_all(tokens)).collect();
+        all.sort();
+        all.dedup();
+        all
     }
 }
 
@@ -425,7 +700,58 @@ mod tests {
         assert!(hit("a b test", "run an A/B test"));
         assert!(!hit("smote", "smoke test"));
         assert!(hit("#% fraud", "maybe 0.1% fraud"));
+        assert!(hit("#% fraud", "maybe point one percent fraud"));
+        assert!(hit(
+            "#% fraud",
+            "roughly zero point one five percent are fraud"
+        ));
+        assert!(hit("# tps at peak", "about two thousand tps at peak"));
+        assert!(hit("0 # percent", "around zero point one percent"));
+        assert!(hit("one hot", "one-hot encode the merchant"));
+        assert!(!hit("#% fraud", "one fraud case"));
+        assert!(!hit("# tps", "one point we agreed, tps"));
         assert!(!hit("#% fraud", "fraud is bad"));
+    }
+
+    #[test]
+    fn a_starred_word_matches_its_forms_not_any_word_it_begins() {
+        assert!(hit("bot*", "we filter bots first"));
+        assert!(!hit("bot*", "both readers agree"));
+        assert!(!hit("bot*", "at the bottom of the page"));
+        assert!(hit("label*", "labelling is slow"));
+        assert!(hit("label*", "the labeled rows"));
+        assert!(hit("optimiz*", "the optimizer"));
+        assert!(hit("interpretab*", "interpretability matters"));
+        assert!(hit("authori* log*", "the authorisation logs"));
+        assert!(hit("log*", "we are logging it"));
+        assert!(!hit("log*", "a logistic regression"));
+        assert!(!hit("failure mode*", "a failure model"));
+        assert!(hit("failure mode*", "two failure modes"));
+        assert!(hit("tun*", "tuning the threshold"));
+        assert!(hit("normaliz*", "we normalise the amounts"));
+        assert!(hit("randomis*", "a randomized test"));
+        assert!(hit("analyz*", "analyse the errors"));
+        assert!(!hit("tun*", "a tunnel"));
+    }
+
+    #[test]
+    fn numbers_are_one_token_however_written() {
+        let lowers = |t: &str| -> Vec<String> {
+            Tokens::new(t).tokens.into_iter().map(|t| t.lower).collect()
+        };
+        assert_eq!(lowers("0.15 percent"), ["#", "percent"]);
+        assert_eq!(lowers("point one five percent"), ["#", "percent"]);
+        assert_eq!(lowers("2,000 tps"), ["#", "tps"]);
+        assert_eq!(lowers("two thousand tps"), ["#", "tps"]);
+        assert_eq!(
+            lowers("one model, two towers"),
+            ["one", "model", "#", "towers"]
+        );
+        assert_eq!(lowers("1, 2, 3"), ["#", "#", "#"]);
+        assert_eq!(lowers("the point is"), ["the", "point", "is"]);
+        let t = "about zero point one five percent";
+        let toks = Tokens::new(t).tokens;
+        assert_eq!(&t[toks[1].span.clone()], "zero point one five");
     }
 
     #[test]

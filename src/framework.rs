@@ -247,7 +247,7 @@ checkpoints! {
          "existing rule*", "rules engine", "start with a simple"];
     "model.advanced", Model, 1.0, "names stronger models",
         ["gradient boost*", "xgboost", "lightgbm", "catboost", "gbdt", "gbm", "boosted tree*", "random forest",
-         "neural net*", "deep learning", "deep model", "transformer*", "two tower", "matrix factori*",
+         "neural net", "neural nets", "neural network*", "deep learning", "deep model", "transformer*", "two tower", "matrix factori*",
          "collaborative filter*", "graph neural", "gnn", "lstm", "rnn", "dnn", "wide and deep",
          "autoencoder", "isolation forest", "ensemble", "mlp"];
     "model.trade-offs", Model, 1.0, "weighs accuracy against interpretability, latency, cost, complexity",
@@ -267,7 +267,7 @@ checkpoints! {
          "leakage", "leak*", "future data", "train on * validate on", "split the data", "data split",
          "split by", "time split", "time based"];
     "training.cross-validation", Training, 1.0, "k-fold or time-series cross-validation",
-        ["cross validat*", "cross val*", "k fold", "# fold", "time series cross", "walk forward", "expanding window",
+        ["cross validat*", "cross val", "k fold", "# fold", "time series cross", "walk forward", "expanding window",
          "rolling window validation", "rolling origin", "backtest*"];
     "training.tuning", Training, 1.0, "hyperparameter search",
         ["hyperparameter*", "hyper parameter*", "grid search", "random search", "bayesian optimi*", "optuna",

@@ -121,6 +121,10 @@ pub struct AssessSettings {
     pub file: PathBuf,
     pub format: Format,
     pub reading: ReaderSettings,
+    /// The model that judges too (`judge` is `llm` or `both`); a session log is never judged
+    /// again, only a plain transcript.
+    pub llm: Option<LlmConfig>,
+    pub judge: JudgeMode,
 }
 
 pub struct DebriefSettings {
@@ -194,7 +198,7 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
     Ok(match &cli.command {
         Command::Chat(a) => Resolved::Chat(chat(&base, a, focus)?),
         Command::Voice(a) => Resolved::Voice(Box::new(voice(&base, a)?)),
-        Command::Assess(a) => Resolved::Assess(assess(a)?),
+        Command::Assess(a) => Resolved::Assess(assess(&base, a)?),
         Command::Debrief(a) => Resolved::Debrief(debrief(base, a)?),
         Command::Simulate(a) => Resolved::Simulate(simulate(base, a)?),
         Command::Sessions => Resolved::Sessions {
@@ -226,6 +230,7 @@ impl Base {
             Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref()),
             Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref()),
             Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref()),
+            Command::Assess(a) => (a.llm_url.as_deref(), a.model.as_deref()),
             _ => (None, None),
         };
         let llm = LlmConfig::resolve(url, model, &file.llm)?;
@@ -436,8 +441,10 @@ fn reading(a: &cli::ReadingArgs) -> Result<ReaderSettings> {
     Ok(ReaderSettings { choice, offline })
 }
 
-fn assess(a: &AssessArgs) -> Result<AssessSettings> {
+fn assess(base: &Base, a: &AssessArgs) -> Result<AssessSettings> {
     Ok(AssessSettings {
+        llm: base.llm.clone(),
+        judge: judge(a.judge.map(Into::into), base.llm.as_ref())?,
         scenario: a.scenario.clone(),
         file: a.file.clone(),
         format: if a.json {

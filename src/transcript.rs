@@ -4,9 +4,10 @@
 use crate::debrief::Basis;
 use crate::interview::clock::SpokenClock;
 use crate::interview::{Action, Event, Interview, Mode, Reason, Role};
+use crate::llm::Backend;
 use crate::reader::{Lexical, Reader};
 use crate::scenario::Scenario;
-use crate::session::{self, Session};
+use crate::session::{self, Judged, Session};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::sync::Arc;
@@ -45,17 +46,40 @@ pub fn parse_plain(text: &str, file: &str) -> Result<Vec<(Role, String)>> {
     Ok(turns)
 }
 
+/// Who judges a transcript: its reader, and a model judge if one is asked for.
+pub struct Judges {
+    pub reader: Arc<dyn Reader>,
+    pub model: Option<Box<dyn Backend>>,
+    /// The reader's own credits count (not when only the model judges).
+    pub reader_credits: bool,
+}
+
+impl Judges {
+    /// The reader alone.
+    pub fn reader(reader: Arc<dyn Reader>) -> Judges {
+        Judges {
+            reader,
+            model: None,
+            reader_credits: true,
+        }
+    }
+}
+
 /// Rebuild an interview from plain turns. Stages are inferred: the interview is taken to be in
 /// the furthest stage the candidate's words have reached so far, and a turn that moves it there
 /// belongs to the stage it talked about.
 pub fn interview_from_plain(
     scenario: Arc<Scenario>,
     turns: &[(Role, String)],
-    reader: Arc<dyn Reader>,
+    judges: Judges,
 ) -> Result<Interview> {
     let minutes = scenario.minutes;
-    let mut s = Session::memory(Interview::new(scenario, Mode::Interview, minutes));
-    s.set_reader(reader);
+    let mut iv = Interview::new(scenario, Mode::Interview, minutes);
+    iv.reader_credits = judges.reader_credits;
+    let mut s = Session::memory(iv);
+    s.set_reader(judges.reader);
+    let mut model = judges.model;
+    let mut unavailable = 0;
     let clock = SpokenClock::default();
     // A memory log cannot fail to take an event.
     let ok = |r: Result<()>| r.expect("a memory log takes every event");
@@ -67,7 +91,7 @@ pub fn interview_from_plain(
             Role::Candidate => {
                 let (at, _) = clock.candidate(now, text);
                 let n = s.interview().next_turn();
-                let obs = s.reading_of(n, text)?;
+                let mut obs = s.reading_of(n, text)?;
                 let iv = s.interview();
                 let furthest = obs
                     .new
@@ -98,8 +122,22 @@ pub fn interview_from_plain(
                 for e in session::reading_events(s.interview(), &obs) {
                     ok(s.record(e));
                 }
+                if let Some(m) = model.as_mut()
+                    && let Judged::Unavailable(why) =
+                        s.second_opinion(m.as_mut(), &mut obs, text)?
+                {
+                    unavailable += 1;
+                    if unavailable == 1 {
+                        eprintln!(
+                            "note: the model judge failed on turn {n} ({why}); turns it cannot judge are judged by the reader only"
+                        );
+                    }
+                }
             }
         }
+    }
+    if unavailable > 1 {
+        eprintln!("note: the model judge failed on {unavailable} turns in all");
     }
     for n in s.take_notices() {
         eprintln!("{n}");
@@ -108,12 +146,8 @@ pub fn interview_from_plain(
 }
 
 /// Load whatever `path` holds (a session log or plain text) as an interview to score.
-/// Plain text is read by `reader`; a session log's readings are applied as logged.
-pub fn load(
-    path: &Path,
-    scenario: Arc<Scenario>,
-    reader: Arc<dyn Reader>,
-) -> Result<(Interview, Basis)> {
+/// Plain text is read by `judges`; a session log's readings are applied as logged.
+pub fn load(path: &Path, scenario: Arc<Scenario>, judges: Judges) -> Result<(Interview, Basis)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -133,7 +167,7 @@ pub fn load(
     }
     let turns = parse_plain(&text, &path.display().to_string())?;
     Ok((
-        interview_from_plain(scenario, &turns, reader)?,
+        interview_from_plain(scenario, &turns, judges)?,
         Basis::Transcript,
     ))
 }
@@ -177,7 +211,7 @@ mod tests {
                 "More on that: the labels are noisy too.".to_string(),
             ),
         ];
-        let iv = interview_from_plain(sc, &turns, Arc::new(Lexical)).unwrap();
+        let iv = interview_from_plain(sc, &turns, Judges::reader(Arc::new(Lexical))).unwrap();
         assert_eq!(iv.stage(), Some(Stage::Data));
         assert_eq!(iv.stats[Stage::Data].candidate_turns, 2);
     }

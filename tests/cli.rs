@@ -838,3 +838,34 @@ fn config_file_then_env_then_flags() {
             .contains("cannot read config file /nonexistent/c.toml")
     );
 }
+
+#[test]
+fn a_list_of_buzzwords_does_not_score_like_an_answer() {
+    let env = Env::new();
+    let report = env.assess_json("fraud", &fixture("fraud-buzzwords.txt"));
+    let rec = report["overall"]["recommendation"].as_str().unwrap();
+    assert!(
+        rec == "lean no hire" || rec == "no hire" || rec == "not assessed",
+        "{rec}: {}",
+        report["overall"]
+    );
+    // What a list names is marked as named only, and the debrief says what a strong answer adds.
+    let named: Vec<&Value> = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["only_named"] == true)
+        .collect();
+    assert!(named.len() >= 10, "{}", named.len());
+    assert!(named.iter().all(|c| c["model_answer"].is_string()));
+    let data = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "data")
+        .unwrap();
+    assert!(
+        data["reasons"][0].as_str().unwrap().contains("only named"),
+        "{data}"
+    );
+}

@@ -982,3 +982,114 @@ fn with_judge_llm_only_the_models_verified_claims_count_even_on_replay() {
     // The lexical matcher would have credited this; with --judge llm it does not, live or replayed.
     assert_eq!(find("data.class-imbalance")["covered"], false);
 }
+
+#[test]
+fn assess_asks_the_model_judge_about_a_plain_transcript_and_checks_its_claims() {
+    let server = serve();
+    *server.state.judge_reply.lock().unwrap() = Some(
+        json!({"claims": [
+            {"checkpoint": "data.drift", "quote": "old patterns stop working within weeks"},
+            {"checkpoint": "deployment.monitoring", "quote": "monitoring can wait until after launch"},
+        ]})
+        .to_string(),
+    );
+    let env = common::Env::new();
+    let transcript = env.dir.path().join("t.txt");
+    std::fs::write(
+        &transcript,
+        "Interviewer: What worries you about the data?\n\
+         Candidate: Fraudsters adapt, so old patterns stop working within weeks. Honestly, monitoring can wait until after launch.\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "assess",
+            "--scenario",
+            "fraud",
+            "--json",
+            "--reader",
+            "lexical",
+        ])
+        .args(["--judge", "llm", "--llm-url", &server.url, "--model", "m"])
+        .arg(&transcript)
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |id: &str| {
+        report["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // The model's claim with the candidate's own words counts, as the model's.
+    assert_eq!(find("data.drift")["covered"], true, "{report}");
+    assert_eq!(find("data.drift")["source"], "model");
+    // A claim quoting a dismissal is the candidate waving the topic away: no credit.
+    assert_eq!(find("deployment.monitoring")["covered"], false);
+    assert_eq!(report["overall"]["judge_claims_dropped"], 1);
+    let judged: Vec<Value> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.1)
+        .filter(|r| r["stream"] == false)
+        .collect();
+    assert_eq!(judged.len(), 1, "one candidate turn, one judge call");
+
+    // A claim the reader reads the other way (a question cannot design monitoring) is
+    // contradicted, and says so.
+    *server.state.judge_reply.lock().unwrap() = Some(
+        json!({"claims": [
+            {"checkpoint": "deployment.monitoring", "quote": "should we monitor drift on every feature after launch"},
+        ]})
+        .to_string(),
+    );
+    let asked = env.dir.path().join("asked.txt");
+    std::fs::write(
+        &asked,
+        "Candidate: Should we monitor drift on every feature after launch?\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "assess",
+            "--scenario",
+            "fraud",
+            "--json",
+            "--reader",
+            "lexical",
+        ])
+        .args(["--judge", "llm", "--llm-url", &server.url, "--model", "m"])
+        .arg(&asked)
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let monitoring = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "deployment.monitoring")
+        .unwrap();
+    assert_eq!(monitoring["covered"], false, "{report}");
+    assert_eq!(report["overall"]["judge_claims_contradicted"], 1);
+
+    // Without a model, --judge llm is refused with what to give it.
+    let out = env
+        .cmd()
+        .args(["assess", "--scenario", "fraud", "--judge", "llm"])
+        .arg(&transcript)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("need a model endpoint"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

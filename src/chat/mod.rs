@@ -13,15 +13,12 @@ mod settings;
 use crate::debrief::{self, Basis, render};
 use crate::framework::Stage;
 use crate::interview::clock::SpokenClock;
-use crate::interview::coverage::Hit;
 use crate::interview::director::Request;
-use crate::interview::{
-    Action, Interview, JudgeMode, Mode, Observation, Phase, Reason, Role, Source,
-};
+use crate::interview::{Action, Interview, JudgeMode, Mode, Observation, Phase, Reason, Role};
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::reader::{Lexical, Reader};
 use crate::scenario::{self, Scenario};
-use crate::session::{self, Event, Log, Session};
+use crate::session::{self, Event, Judged, Log, Session};
 use anyhow::{Context, Result, bail};
 pub use settings::Settings;
 use std::io::{IsTerminal, Write};
@@ -437,54 +434,10 @@ impl Chat {
         let Some(judge) = self.judge.as_mut() else {
             return Ok(());
         };
-        let iv = self.session.interview();
-        let this_turn: Vec<usize> = obs.analysis.hits.iter().map(|h| h.checkpoint).collect();
-        match crate::llm::judge::judge(judge.as_mut(), iv, text, &this_turn) {
-            Ok(verdict) => {
-                for claim in &verdict.accepted {
-                    let first = !self.iv().covered(claim.checkpoint);
-                    let checkpoint = self.iv().scenario.checkpoints[claim.checkpoint].id.clone();
-                    self.session.record(Event::Coverage {
-                        turn: obs.turn,
-                        checkpoint,
-                        quote: claim.quote.clone(),
-                        source: Source::Model,
-                    })?;
-                    if first {
-                        obs.new.push(Hit {
-                            checkpoint: claim.checkpoint,
-                            quote: claim.quote.clone(),
-                            focus: 0..claim.quote.len(),
-                            source: Source::Model,
-                        });
-                    }
-                }
-                // With both judges, the model may also take back a credit the reader gave.
-                let retract: Vec<usize> = if self.iv().reader_credits {
-                    verdict.rejected.clone()
-                } else {
-                    Vec::new()
-                };
-                for &c in &retract {
-                    let checkpoint = self.iv().scenario.checkpoints[c].id.clone();
-                    self.session.record(Event::Retracted {
-                        turn: obs.turn,
-                        checkpoint,
-                    })?;
-                    obs.new
-                        .retain(|h| h.checkpoint != c || h.source == Source::Model);
-                }
-                self.session.record(Event::Judge {
-                    turn: obs.turn,
-                    accepted: verdict.accepted.len(),
-                    dropped: verdict.dropped,
-                    retracted: retract.len(),
-                })?;
-                if let Some(u) = verdict.usage {
-                    self.count_tokens(u, at, None, None)?;
-                }
-            }
-            Err(e) => notice(&format!(
+        match self.session.second_opinion(judge.as_mut(), obs, text)? {
+            Judged::Done(Some(u)) => self.count_tokens(u, at, None, None)?,
+            Judged::Done(None) => {}
+            Judged::Unavailable(e) => notice(&format!(
                 "(model judge unavailable: {e}; this turn is judged by the reader only)"
             )),
         }

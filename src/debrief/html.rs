@@ -297,13 +297,27 @@ fn checklist(o: &mut String, r: &Report) {
 /// A covered checkpoint shows the turns that earned it; a missed one, what a strong answer says.
 fn checkpoint(o: &mut String, c: &CheckpointReport) {
     if c.covered {
+        let depth = if c.only_named {
+            " <em>(named only)</em>"
+        } else {
+            ""
+        };
         let _ = write!(
             o,
-            "<p class=\"ok\">&#10003; <code>{}</code> {}</p>",
+            "<p class=\"ok\">&#10003; <code>{}</code> {}{depth}</p>",
             esc(&c.id),
             esc(&c.title)
         );
         quotes(o, &c.evidence);
+        if c.only_named
+            && let Some(a) = &c.model_answer
+        {
+            let _ = write!(
+                o,
+                "<div class=\"answer\"><strong>Going further:</strong> {}</div>",
+                esc(a)
+            );
+        }
     } else {
         let _ = write!(
             o,

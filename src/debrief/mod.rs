@@ -36,10 +36,13 @@ pub struct CheckpointReport {
     pub title: String,
     pub weight: f64,
     pub covered: bool,
+    /// Covered, but only named: no reason, number or mechanism; it earns half its weight.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub only_named: bool,
     pub evidence: Vec<Quote>,
     /// Which judge found it: the reader ("semantic" or "lexical"), "model", or "both".
     pub source: Option<String>,
-    /// What a strong answer would have said; given for missed checkpoints.
+    /// What a strong answer would have said; given for missed checkpoints and those only named.
     pub model_answer: Option<String>,
 }
 
@@ -87,6 +90,7 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
                 title: c.title.clone(),
                 weight: c.weight,
                 covered,
+                only_named: iv.only_named(i),
                 evidence: iv.evidence[i]
                     .iter()
                     .map(|e| Quote {
@@ -109,7 +113,11 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
                     }
                     .to_string()
                 }),
-                model_answer: if covered { None } else { c.answer.clone() },
+                model_answer: if covered && !iv.only_named(i) {
+                    None
+                } else {
+                    c.answer.clone()
+                },
             }
         })
         .collect();

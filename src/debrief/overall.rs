@@ -21,6 +21,10 @@ pub struct Overall {
     /// Reader credits the model judge showed to be wrong and took back (`--judge both`).
     #[serde(skip_serializing_if = "is_zero")]
     pub judge_credits_retracted: usize,
+    /// Model-judge claims the reader read the other way (a dismissal, a question for a design
+    /// checkpoint), so not credited.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub judge_claims_contradicted: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -52,6 +56,7 @@ pub(super) fn overall(
         instructions_ignored: iv.injections,
         judge_claims_dropped: iv.judge_dropped,
         judge_credits_retracted: iv.judge_retracted,
+        judge_claims_contradicted: iv.judge_contradicted,
     };
     if iv.injections > 0 {
         o.reasons.push(format!(

@@ -312,7 +312,9 @@ fn deep_model_cues() -> &'static CueSet {
     static CUES: std::sync::OnceLock<CueSet> = std::sync::OnceLock::new();
     CUES.get_or_init(|| {
         CueSet::new([
-            "neural net*",
+            "neural net",
+            "neural nets",
+            "neural network*",
             "deep learning",
             "deep model",
             "deep network",

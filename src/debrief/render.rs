@@ -104,7 +104,12 @@ pub fn text(r: &Report) -> String {
     let _ = writeln!(o, "\nWhat you covered");
     for c in r.checkpoints.iter().filter(|c| c.covered) {
         let q = c.evidence.first().map(cite).unwrap_or_default();
-        let _ = writeln!(o, "  [x] {:<34} {}", c.id, q);
+        let depth = if c.only_named {
+            " (named only: say why, or how)"
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "  [x] {:<34} {}{depth}", c.id, q);
     }
     let missed: Vec<_> = r.checkpoints.iter().filter(|c| !c.covered).collect();
     if !missed.is_empty() {
@@ -179,7 +184,8 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(o, "\n## Checklist\n");
     for c in &r.checkpoints {
         let mark = if c.covered { "x" } else { " " };
-        let _ = writeln!(o, "- [{mark}] `{}` {}", c.id, c.title);
+        let depth = if c.only_named { " *(named only)*" } else { "" };
+        let _ = writeln!(o, "- [{mark}] `{}` {}{depth}", c.id, c.title);
         for q in &c.evidence {
             let _ = writeln!(o, "  - turn {}: \"{}\"", q.turn, q.quote);
         }

@@ -13,6 +13,9 @@ pub struct StageReport {
     pub status: String,
     pub score: Option<u8>,
     pub covered: usize,
+    /// Of the covered checkpoints, those only named (no reason, number or mechanism).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub named: usize,
     pub total: usize,
     pub coverage: f64,
     pub hints: usize,
@@ -21,6 +24,10 @@ pub struct StageReport {
     pub seconds: Option<f64>,
     pub budget_seconds: f64,
     pub reasons: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn at_turns(turns: &[usize]) -> String {
@@ -52,6 +59,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         .map(|(i, _)| i)
         .collect();
     let covered = idx.iter().filter(|&&i| iv.covered(i)).count();
+    let named = idx.iter().filter(|&&i| iv.only_named(i)).count();
     let coverage = iv.stage_coverage(s);
     let turns = stage_turns(iv, s).count();
     // A transcript has no stages of its own, only what was said: any stage it covers is
@@ -66,6 +74,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         status: "not assessed".into(),
         score: None,
         covered,
+        named,
         total: idx.len(),
         coverage: (coverage * 100.0).round() / 100.0,
         hints: st.hints,
@@ -91,8 +100,13 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         .into_iter()
         .collect();
     let cited = at_turns(&evidence_turns);
+    let depth = match named {
+        0 => String::new(),
+        n if n == covered => " (all only named, with no reason, number or mechanism)".into(),
+        n => format!(" ({n} only named, with no reason, number or mechanism)"),
+    };
     r.reasons.push(format!(
-        "covered {covered} of {} checkpoints, {:.0}% by weight{cited}",
+        "covered {covered} of {} checkpoints{depth}, {:.0}% by weight{cited}",
         idx.len(),
         coverage * 100.0
     ));

@@ -60,9 +60,10 @@ impl Interview {
                 checkpoint,
                 quote,
                 source,
+                named,
             } => {
                 if let Some(i) = self.scenario.checkpoint_index(checkpoint) {
-                    self.credit(i, *turn, quote, *source);
+                    self.credit(i, *turn, quote, *source, *named);
                 }
             }
             Event::Retracted { turn, checkpoint } => {
@@ -76,10 +77,14 @@ impl Interview {
                 self.notes.push(text.clone());
             }
             Event::Judge {
-                dropped, retracted, ..
+                dropped,
+                retracted,
+                contradicted,
+                ..
             } => {
                 self.judge_dropped += dropped;
                 self.judge_retracted += retracted;
+                self.judge_contradicted += contradicted;
             }
             Event::Voice { note, .. } => self.voice_notes.push(note.clone()),
             Event::Spoken { turn, text } => {
@@ -105,14 +110,21 @@ impl Interview {
     }
 
     /// Record evidence for a checkpoint, once per turn and judge, up to `MAX_EVIDENCE`.
-    fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source) {
+    fn credit(&mut self, checkpoint: usize, turn: usize, quote: &str, source: Source, named: bool) {
         let ev = &mut self.evidence[checkpoint];
         let seen = ev.iter().any(|e| e.turn == turn && e.source == source);
+        // The first explanation of a checkpoint only named so far is kept even when the list
+        // is full: it is what the checkpoint's depth rests on.
+        let deepens = !named && ev.iter().all(|e| e.named);
+        if deepens && ev.len() >= MAX_EVIDENCE {
+            ev.pop();
+        }
         if ev.len() < MAX_EVIDENCE && !seen {
             ev.push(Evidence {
                 turn,
                 quote: quote.to_string(),
                 source,
+                named,
             });
         }
     }

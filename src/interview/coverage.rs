@@ -15,6 +15,9 @@ pub struct Hit {
     /// Where in `quote` the cue matched.
     pub focus: std::ops::Range<usize>,
     pub source: super::Source,
+    /// The sentence only names the checkpoint: no reason, number or mechanism. Naming counts
+    /// for less than explaining, so a list of terms cannot score like an answer.
+    pub named: bool,
 }
 
 /// Which reader read a turn: its name as logged, and whether its hits are its own judgement
@@ -211,6 +214,146 @@ const STOPWORDS: &[&str] = &[
     "ve", "think", "say", "said", "go", "want", "need", "make", "use",
 ];
 
+/// Pointers elsewhere: "see above", "the standard approach as before". They name a topic and
+/// show nothing of it.
+fn pointer_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "see above",
+            "see below",
+            "see my",
+            "see the usual",
+            "as before",
+            "as above",
+            "as i said",
+            "as discussed",
+            "as described",
+            "as usual",
+            "the usual",
+            "same as",
+            "same like",
+            "like before",
+            "like i mentioned",
+            "like i said",
+            "standard approach*",
+            "standard playbook",
+            "more on that later",
+            "come back to that",
+            "ditto",
+            "tbd",
+            "etc etc",
+            "and so on",
+            "all that",
+            "all these",
+            "all of those",
+            "read more",
+            "refer to",
+        ])
+    })
+}
+
+/// Words that make a run of terms a sentence: someone doing or saying something with them.
+const SENTENCE_WORDS: &[&str] = &[
+    "i", "we", "id", "ill", "im", "were", "weve", "you", "it", "its", "they", "is", "are", "was",
+    "be", "would", "should", "could", "will", "can", "because", "since", "so", "if", "then",
+];
+
+/// A sentence that shows nothing however many terms it names: a heading ("Monitoring:",
+/// "## Deployment"), a pointer elsewhere ("see above", "standard approach as before"), or a bare
+/// list of terms ("Latency, throughput, cost, compliance."). It is never evidence.
+pub fn shows_nothing(sentence: &str) -> bool {
+    let s = sentence.trim();
+    if s.starts_with('#') || s.ends_with(':') || s.ends_with(" -") || s.ends_with('\u{2014}') {
+        return true;
+    }
+    let tokens = Tokens::new(s);
+    let words = word_count(s);
+    if words <= 10 && pointer_cues().matches(&tokens) {
+        return true;
+    }
+    // A short bare list; a longer one may be a terse answer with specifics.
+    words <= 12 && is_list(s)
+}
+
+/// Whether a sentence is a bare list of terms: after an optional "Heading:", three or more
+/// items of at most three words, and nothing that makes a sentence of them.
+fn is_list(s: &str) -> bool {
+    let body = s.split_once(':').map_or(
+        s,
+        |(head, rest)| {
+            if word_count(head) <= 3 { rest } else { s }
+        },
+    );
+    let items: Vec<&str> = body
+        .split([',', ';', '/'])
+        .flat_map(|i| i.split(" and "))
+        .flat_map(|i| i.split(" or "))
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    let plain = Tokens::new(body)
+        .tokens
+        .iter()
+        .all(|t| !SENTENCE_WORDS.contains(&t.lower.replace('\'', "").as_str()));
+    items.len() >= 3 && plain && items.iter().all(|i| word_count(i) <= 3)
+}
+
+/// Signs that a sentence explains rather than names: a reason, a purpose, a consequence.
+fn explaining_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "because",
+            "since",
+            "so that",
+            "so we",
+            "so the",
+            "so it",
+            "in order to",
+            "to avoid",
+            "to prevent",
+            "to catch",
+            "to keep",
+            "to make sure",
+            "otherwise",
+            "which means",
+            "that means",
+            "means that",
+            "given that",
+            "that way",
+            "due to",
+            "as long as",
+            "unless",
+            "instead of",
+            "rather than",
+            "trade off*",
+            "tradeoff*",
+            "the risk is",
+            "the reason",
+            "if the",
+            "if we",
+            "if it",
+            "when the",
+            "once the",
+            "which",
+            "per",
+        ])
+    })
+}
+
+/// Whether a sentence only names what it shows: no number, no reason or purpose, and too short
+/// to carry a mechanism. The one depth rule for cues; the semantic reader also learns it.
+pub fn only_names(sentence: &str) -> bool {
+    // A list of terms explains none of them, whatever terms ("trade-offs", "p99") it lists.
+    if is_list(sentence) {
+        return true;
+    }
+    let tokens = Tokens::new(sentence);
+    let number = tokens.tokens.iter().any(|t| t.lower == "#");
+    !(number || explaining_cues().matches(&tokens) || word_count(sentence) >= 18)
+}
+
 fn content_stems(text: &str) -> std::collections::BTreeSet<String> {
     Tokens::new(text)
         .tokens
@@ -294,18 +437,40 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         } else {
             a.statements += 1;
         }
+        if !question && shows_nothing(sentence) {
+            continue;
+        }
         let dismissal = !question && waves_away(sentence, &tokens);
-        for (i, cp) in scenario.checkpoints.iter().enumerate() {
-            // A question designs nothing. (Statements may still clarify: cues alone cannot tell
-            // a stated assumption from a design sentence, which the semantic reader learns.)
-            let allowed = !question || cp.stage == crate::framework::Stage::Clarify;
+        let named = only_names(sentence);
+        // Every cue match of every checkpoint the sentence may earn; a question designs
+        // nothing. (Statements may still clarify: cues alone cannot tell a stated assumption
+        // from a design sentence, which the semantic reader learns.)
+        let found: Vec<(usize, Vec<Vec<usize>>)> = scenario
+            .checkpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, cp)| !question || cp.stage == crate::framework::Stage::Clarify)
+            .map(|(i, cp)| (i, cp.cues.find_all(&tokens)))
+            .filter(|(_, m)| !m.is_empty())
+            .collect();
+        // The longest cue owns its words: "log" in "log-transform" is the transform, not logs.
+        let owned = |i: usize, words: &[usize]| {
+            !found.iter().any(|(j, others)| {
+                *j != i
+                    && others
+                        .iter()
+                        .any(|o| o.len() > words.len() && words.iter().all(|w| o.contains(w)))
+            })
+        };
+        for (i, matches) in &found {
+            let i = *i;
             let seen = |hits: &[Hit]| hits.iter().any(|h| h.checkpoint == i);
-            if !allowed || seen(&a.hits) || (dismissal && seen(&a.dismissed)) {
+            if seen(&a.hits) || (dismissal && seen(&a.dismissed)) {
                 continue;
             }
-            if let Some((toks, _)) = cp.cues.find(&tokens) {
-                let matched =
-                    tokens.tokens[toks.start].span.start..tokens.tokens[toks.end - 1].span.end;
+            if let Some(words) = matches.iter().find(|w| owned(i, w)) {
+                let (first, last) = (words[0], words[words.len() - 1]);
+                let matched = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
                 let matched = matched.start + range.start..matched.end + range.start;
                 let q = quote(text, range.clone(), matched.clone());
                 let q_start = q.as_ptr() as usize - text.as_ptr() as usize;
@@ -316,6 +481,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
                     quote: q.to_string(),
                     focus,
                     source: super::Source::Lexical,
+                    named,
                 };
                 if dismissal {
                     a.dismissed.push(hit);
@@ -553,5 +719,90 @@ mod tests {
         assert!(a.truncated);
         assert!(a.words <= MAX_WORDS, "{}", a.words);
         assert!(!analyse(&s, "Retrain weekly.").truncated);
+    }
+
+    fn covered_in(scenario_id: &str, text: &str) -> Vec<String> {
+        let s = scenario::load(scenario_id).unwrap();
+        analyse(&s, text)
+            .hits
+            .iter()
+            .map(|h| s.checkpoints[h.checkpoint].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_word_inside_a_longer_cue_belongs_to_that_cue() {
+        // "log" of "log-transform" is a feature transform, not a log as a data source.
+        let got = covered("I'd log-transform the transaction amount before the model sees it.");
+        assert!(
+            got.iter().any(|c| c == "features.transformations"),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|c| c == "data.sources"), "{got:?}");
+        // Logs said as logs still are.
+        assert_covers(
+            "We'd log-transform amounts, and the labels come from the chargeback logs.",
+            "data.sources",
+        );
+    }
+
+    #[test]
+    fn starred_cues_match_forms_of_the_word_only() {
+        let got = covered_in("recommendations", "Both options are reasonable here.");
+        assert!(got.is_empty(), "{got:?}");
+        let got = covered_in(
+            "recommendations",
+            "We'd filter bot traffic and bots' clicks out of the training data.",
+        );
+        assert!(got.iter().any(|c| c == "data.quality"), "{got:?}");
+    }
+
+    #[test]
+    fn british_spellings_read_like_american_ones() {
+        assert_covers(
+            "I'd normalise the amounts and standardise the velocity counts.",
+            "features.transformations",
+        );
+    }
+
+    #[test]
+    fn numbers_said_in_words_unlock_the_facts_written_ones_do() {
+        let s = scenario::load("fraud").unwrap();
+        let written = analyse(&s, "Is the fraud rate about 0.1% fraud?").facts;
+        let spoken = analyse(&s, "is the fraud rate about point one percent fraud").facts;
+        assert!(!written.is_empty());
+        assert_eq!(written, spoken);
+    }
+
+    #[test]
+    fn headings_pointers_and_bare_lists_earn_nothing() {
+        for text in [
+            "Monitoring:",
+            "## Deployment and monitoring",
+            "Monitoring: drift, PSI, dashboards, alerts.",
+            "Latency, throughput, cost, compliance.",
+            "For tuning, the standard approaches as before apply.",
+            "Read more about A/B testing.",
+            "Same validation approach as I described before.",
+        ] {
+            let got = covered(text);
+            assert!(got.is_empty(), "{text:?} covered {got:?}");
+        }
+        // A list inside a sentence that does something with it is an answer.
+        assert_covers(
+            "We'd monitor drift, PSI and alert rates on a dashboard, and page someone when they move.",
+            "deployment.monitoring",
+        );
+    }
+
+    #[test]
+    fn naming_a_term_is_told_apart_from_explaining_it() {
+        let s = scenario::load("fraud").unwrap();
+        let named = |text: &str| analyse(&s, text).hits.iter().all(|h| h.named);
+        assert!(named("Time-based split."));
+        assert!(!named(
+            "I'd split by time, because a random split leaks future fraud patterns."
+        ));
+        assert!(!named("Retrain weekly, with a 90-day label window."));
     }
 }

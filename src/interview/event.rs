@@ -49,6 +49,9 @@ pub enum Event {
         checkpoint: String,
         quote: String,
         source: super::Source,
+        /// The evidence only names the checkpoint, which counts for less than explaining it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        named: bool,
     },
     Action {
         at: f64,
@@ -78,6 +81,9 @@ pub enum Event {
         dropped: usize,
         #[serde(default, skip_serializing_if = "is_zero")]
         retracted: usize,
+        /// Claims the words bore out but the reader read the other way, so not credited.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        contradicted: usize,
     },
     /// A spoken answer: its recording and how it was transcribed, before the turn it became.
     Voice {
@@ -157,6 +163,9 @@ pub struct LoggedHit {
     pub quote: String,
     /// Where in `quote` the evidence lies (byte offsets).
     pub focus: [usize; 2],
+    /// The sentence only names the checkpoint (no reason, number or mechanism).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub named: bool,
 }
 
 fn is_zero(n: &usize) -> bool {

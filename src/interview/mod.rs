@@ -141,11 +141,17 @@ pub struct Turn {
     pub phase: Phase,
 }
 
+/// The share of a checkpoint's weight that naming it earns; explaining it (a reason, a number,
+/// a mechanism) earns all of it. A list of terms names everything and explains nothing.
+pub const NAMED_SHARE: f64 = 0.5;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     pub turn: usize,
     pub quote: String,
     pub source: Source,
+    /// Only named, not explained.
+    pub named: bool,
 }
 
 /// Which judge found a piece of evidence.
@@ -228,6 +234,7 @@ impl Observation {
                 checkpoint: scenario.checkpoints[h.checkpoint].id.clone(),
                 quote: h.quote.clone(),
                 source: h.source,
+                named: h.named,
             })
             .collect()
     }
@@ -241,6 +248,7 @@ impl Observation {
                     checkpoint: scenario.checkpoints[h.checkpoint].id.clone(),
                     quote: h.quote.clone(),
                     focus: [h.focus.start, h.focus.end],
+                    named: h.named,
                 })
                 .collect()
         };
@@ -278,6 +286,7 @@ impl Observation {
                         quote: h.quote.clone(),
                         focus: h.focus[0].min(h.quote.len())..h.focus[1].min(h.quote.len()),
                         source,
+                        named: h.named,
                     })
                 })
                 .collect()
@@ -345,6 +354,8 @@ pub struct Interview {
     pub judge_dropped: usize,
     /// Reader credits the model judge took back.
     pub judge_retracted: usize,
+    /// Model-judge claims the reader read the other way (a dismissal, a question...).
+    pub judge_contradicted: usize,
     /// The readers that read the candidate's turns, in the order they first did.
     pub readers: Vec<String>,
     /// Checkpoints the candidate waved away, first dismissal of each.
@@ -378,6 +389,7 @@ impl PartialEq for Interview {
             reader_credits,
             judge_dropped,
             judge_retracted,
+            judge_contradicted,
             readers,
             dismissals,
             voice_notes,
@@ -402,6 +414,7 @@ impl PartialEq for Interview {
             && *reader_credits == o.reader_credits
             && *judge_dropped == o.judge_dropped
             && *judge_retracted == o.judge_retracted
+            && *judge_contradicted == o.judge_contradicted
             && *readers == o.readers
             && *dismissals == o.dismissals
             && *voice_notes == o.voice_notes
@@ -433,6 +446,7 @@ impl Interview {
             reader_credits: true,
             judge_dropped: 0,
             judge_retracted: 0,
+            judge_contradicted: 0,
             readers: Vec::new(),
             dismissals: Vec::new(),
             voice_notes: Vec::new(),
@@ -494,7 +508,17 @@ impl Interview {
         !self.evidence[checkpoint].is_empty()
     }
 
-    /// Weighted share of a stage's checkpoints covered, 0 to 1.
+    /// Covered, but every piece of evidence only names the checkpoint. A clarify checkpoint is
+    /// earned by asking or assuming, which has nothing more to explain, so it is never only
+    /// named.
+    pub fn only_named(&self, checkpoint: usize) -> bool {
+        self.scenario.checkpoints[checkpoint].stage != Stage::Clarify
+            && self.covered(checkpoint)
+            && self.evidence[checkpoint].iter().all(|e| e.named)
+    }
+
+    /// Weighted share of a stage's checkpoints covered, 0 to 1; a checkpoint only named counts
+    /// `NAMED_SHARE` of its weight.
     pub fn stage_coverage(&self, stage: Stage) -> f64 {
         let (mut got, mut all) = (0.0, 0.0);
         for (i, c) in self
@@ -505,7 +529,9 @@ impl Interview {
             .filter(|(_, c)| c.stage == stage)
         {
             all += c.weight;
-            if self.covered(i) {
+            if self.only_named(i) {
+                got += c.weight * NAMED_SHARE;
+            } else if self.covered(i) {
                 got += c.weight;
             }
         }
@@ -541,7 +567,9 @@ impl Interview {
             analysis
                 .hits
                 .iter()
-                .filter(|h| !self.covered(h.checkpoint))
+                .filter(|h| {
+                    !self.covered(h.checkpoint) || (!h.named && self.only_named(h.checkpoint))
+                })
                 .cloned()
                 .collect()
         } else {

@@ -92,9 +92,16 @@ Reply with JSON: {{\"claims\": [{{\"checkpoint\": id, \"quote\": excerpt}}], \"r
         },
         Message {
             role: "user",
-            content: answer.to_string(),
+            content: capped(answer).to_string(),
         },
     ]
+}
+
+/// The part of an answer the judge sees: what the reader reads (`coverage::MAX_WORDS` words),
+/// so the prompt stays bounded however long the answer.
+fn capped(answer: &str) -> &str {
+    let (ranges, _) = crate::interview::coverage::bounded(answer);
+    ranges.last().map_or("", |r| &answer[..r.end])
 }
 
 /// A judge's reply: (checkpoint, quote) claims, and the ids it rejects.
@@ -295,6 +302,15 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_judge_sees_a_bounded_part_of_a_very_long_answer() {
+        let long = "We would retrain weekly through an automated pipeline. ".repeat(1000);
+        let seen = capped(&long);
+        assert!(seen.len() < long.len() / 2, "{}", seen.len());
+        assert!(crate::cue::word_count(seen) <= crate::interview::coverage::MAX_WORDS);
+        assert_eq!(capped("Short answer."), "Short answer.");
+    }
     use crate::interview::{Interview, Mode};
     use crate::scenario;
     use std::sync::Arc;

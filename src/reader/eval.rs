@@ -37,6 +37,22 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// How the reader's depth (named or explained) of its right credits agrees with the labels.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct DepthCounts {
+    pub explained_right: usize,
+    pub explained_wrong: usize,
+    pub named_right: usize,
+    pub named_wrong: usize,
+}
+
+impl DepthCounts {
+    pub fn accuracy(&self) -> f64 {
+        let right = self.explained_right + self.named_right;
+        ratio(right, right + self.explained_wrong + self.named_wrong)
+    }
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct CoverageReport {
     pub reader: String,
@@ -45,6 +61,8 @@ pub struct CoverageReport {
     pub stages: BTreeMap<String, Counts>,
     pub negatives: usize,
     pub negatives_credited: usize,
+    /// Depth of the right credits: (said explained, labelled explained) counts.
+    pub depth: DepthCounts,
     /// (what the label said, what the reader credited) and how often, worst first.
     pub confusions: Vec<(String, String, usize)>,
 }
@@ -79,6 +97,24 @@ pub fn coverage(cases: &[&Case], reader: &dyn Reader, sc: &Scenarios) -> Result<
         };
         for id in got.intersection(&want) {
             count(id, &|c| c.tp += 1);
+        }
+        for h in &a.hits {
+            let id = &scenario.checkpoints[h.checkpoint].id;
+            let Some(label) = case
+                .checkpoints
+                .iter()
+                .find(|l| &l.id == id && l.polarity == super::corpus::Polarity::Affirmed)
+            else {
+                continue;
+            };
+            let explained = label.depth == super::corpus::Depth::Explained;
+            let d = &mut r.depth;
+            match (h.named, explained) {
+                (false, true) => d.explained_right += 1,
+                (false, false) => d.explained_wrong += 1,
+                (true, false) => d.named_right += 1,
+                (true, true) => d.named_wrong += 1,
+            }
         }
         for id in got.difference(&want) {
             count(id, &|c| c.fp += 1);
@@ -132,6 +168,15 @@ pub fn render_coverage(r: &CoverageReport) -> String {
     for (a, b, n) in &r.confusions {
         o += &format!("  {n:>4}  {a} -> {b}\n");
     }
+    let d = &r.depth;
+    o += &format!(
+        "depth of right credits: {:.1}% right (said explained: {} right, {} only named; said named: {} right, {} explained)\n",
+        100.0 * d.accuracy(),
+        d.explained_right,
+        d.explained_wrong,
+        d.named_right,
+        d.named_wrong
+    );
     o
 }
 

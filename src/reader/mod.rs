@@ -33,6 +33,18 @@ pub trait Reader: Send + Sync {
     /// The relatedness at which a reply counts as addressing the question, chosen on the
     /// tuning pairs of `corpus/replies` (`casecoach eval replies --tuning` prints the best).
     fn addresses_at(&self) -> f32;
+    /// Whether this reader reads `quote` as plainly not showing checkpoint `checkpoint` (a
+    /// scenario index): a dismissal of it, a question when it is a design checkpoint, talk to
+    /// the grader, a heading or a list. A model judge's claim it contradicts earns nothing.
+    fn contradicts(&self, scenario: &Scenario, quote: &str, checkpoint: usize) -> Result<bool> {
+        let a = self.analyse(scenario, quote)?;
+        let shown = a.hits.iter().any(|h| h.checkpoint == checkpoint);
+        let waved = a.dismissed.iter().any(|h| h.checkpoint == checkpoint);
+        let design = scenario.checkpoints[checkpoint].stage != crate::framework::Stage::Clarify;
+        let asks_only = a.questions > 0 && a.statements == 0 && design;
+        let nothing = a.questions + a.statements == 0;
+        Ok(!shown && (waved || asks_only || nothing || a.injections > 0))
+    }
 }
 
 /// Whether `reply` takes up the follow-up `asked`, as `reader` judges it.

@@ -350,7 +350,7 @@ impl Semantic {
         let vectors = self.embed.embed(&texts)?;
         let facts = self.facts.get(scenario, self.embed.as_ref(), &self.bank)?;
         // The best sentence for each checkpoint is its evidence.
-        let mut best: HashMap<usize, (f32, &str)> = HashMap::new();
+        let mut best: HashMap<usize, (f32, &str, bool)> = HashMap::new();
         let mut dismissed: HashMap<usize, &str> = HashMap::new();
         for (sentence, v) in texts.iter().zip(&vectors) {
             let tokens = Tokens::new(sentence);
@@ -358,7 +358,11 @@ impl Semantic {
             let question = is_question(sentence, &tokens);
             let near = self.bank.features(v, None);
             let x = features(v, &near, &cue_hits(scenario, sentence), sentence);
-            let r = decide(&self.heads, &x, instruction, question);
+            let mut r = decide(&self.heads, &x, instruction, question);
+            if !question && coverage::shows_nothing(sentence) {
+                r.checkpoints.clear();
+                r.dismissed.clear();
+            }
             match r.act {
                 Act::Grader => {
                     a.injections += 1;
@@ -378,31 +382,39 @@ impl Semantic {
             for k in r.dismissed {
                 dismissed.entry(k).or_insert(sentence);
             }
+            // Depth is the head's alone: on the tuning lines it reads depth better than the cue
+            // rule does, and better than the two together.
+            let named = !r.explained;
             for (k, p) in r.checkpoints {
-                let e = best.entry(k).or_insert((p, sentence));
-                if p > e.0 {
-                    *e = (p, sentence);
+                // An explaining sentence is better evidence than a naming one.
+                let rank = p + if named { 0.0 } else { 1.0 };
+                let e = best.entry(k).or_insert((rank, sentence, named));
+                if rank > e.0 {
+                    *e = (rank, sentence, named);
                 }
             }
         }
-        let mut hits: Vec<(usize, &str)> = best.iter().map(|(k, (_, s))| (*k, *s)).collect();
+        let mut hits: Vec<(usize, &str, bool)> =
+            best.iter().map(|(k, (_, s, n))| (*k, *s, *n)).collect();
         hits.sort();
         // A checkpoint waved away in one sentence and shown in another is shown.
-        let mut waved: Vec<(usize, &str)> = dismissed
+        let mut waved: Vec<(usize, &str, bool)> = dismissed
             .into_iter()
             .filter(|(k, _)| !best.contains_key(k))
+            .map(|(k, s)| (k, s, false))
             .collect();
         waved.sort();
-        let hit = |k: usize, sentence: &str| {
+        let hit = |(k, sentence, named): (usize, &str, bool)| {
             Some(Hit {
                 checkpoint: scenario.checkpoint_index(CHECKPOINTS[k].id)?,
                 quote: sentence.to_string(),
                 focus: 0..sentence.len(),
                 source: Source::Semantic,
+                named,
             })
         };
-        a.hits = hits.into_iter().filter_map(|(k, s)| hit(k, s)).collect();
-        a.dismissed = waved.into_iter().filter_map(|(k, s)| hit(k, s)).collect();
+        a.hits = hits.into_iter().filter_map(hit).collect();
+        a.dismissed = waved.into_iter().filter_map(hit).collect();
         a.stuck = coverage::is_stuck(text);
         Ok(a)
     }

@@ -111,7 +111,7 @@ pub(super) struct RawFact {
     #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
     pub(super) id: Spanned<String>,
     /// Phrases that unlock the fact when they appear in a candidate's question. A word ending
-    /// in '*' matches any word it begins; a lone '*' allows a wider gap.
+    /// in '*' matches the forms of a word that begins so; a lone '*' allows a wider gap.
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub(super) cues: Spanned<Vec<String>>,
     /// What the interviewer says when the fact is asked for.

@@ -14,8 +14,9 @@ pub use progress::{spark, stage_averages, timings, weakest_stage};
 pub use replay::{Replayed, load, replay, rescored, started_info};
 pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
 
+use crate::interview::coverage::Hit;
 use crate::interview::director::{self, Request};
-use crate::interview::{Action, Interview, Observation, Role};
+use crate::interview::{Action, Interview, Observation, Role, Source};
 use crate::reader::{Lexical, Reader};
 use anyhow::Result;
 use std::sync::Arc;
@@ -38,6 +39,15 @@ pub(crate) fn takes_up_follow_up(iv: &Interview, reader: &dyn Reader, reply: &st
         (Some(_), Some(line)) => crate::reader::addresses(reader, &line.text, reply),
         _ => Ok(false),
     }
+}
+
+/// How the model judge's second opinion went.
+#[derive(Debug)]
+pub enum Judged {
+    /// Recorded; the tokens the request used, to count.
+    Done(Option<crate::llm::Usage>),
+    /// The judge could not be asked or did not answer usably; why.
+    Unavailable(String),
 }
 
 pub struct Session {
@@ -152,6 +162,78 @@ impl Session {
             .or_else(|_| takes_up_follow_up(&self.iv, &Lexical, text))
             .unwrap_or(false);
         Ok(self.iv.observe(n, analysis, &self.reader.name(), addresses))
+    }
+
+    /// The model judge's second opinion on a read turn, recorded: its claims that the
+    /// candidate's words bear out and the reader does not contradict earn credit; with both
+    /// judges, the reader's credits it disputes are taken back. A judge that fails costs the
+    /// turn nothing: the reader's reading stands, and the failure comes back to be told.
+    pub fn second_opinion(
+        &mut self,
+        judge: &mut dyn crate::llm::Backend,
+        obs: &mut Observation,
+        text: &str,
+    ) -> Result<Judged> {
+        let this_turn: Vec<usize> = obs.analysis.hits.iter().map(|h| h.checkpoint).collect();
+        let verdict = match crate::llm::judge::judge(judge, &self.iv, text, &this_turn) {
+            Ok(v) => v,
+            Err(e) => return Ok(Judged::Unavailable(e.to_string())),
+        };
+        let mut contradicted = 0;
+        for claim in &verdict.accepted {
+            let sc = &self.iv.scenario;
+            // The reader has the last word against a claim it reads the other way: a
+            // dismissal, a question for a design checkpoint, a sentence that shows nothing.
+            if self
+                .reader
+                .contradicts(sc, &claim.quote, claim.checkpoint)
+                .unwrap_or(false)
+            {
+                contradicted += 1;
+                continue;
+            }
+            let first = !self.iv.covered(claim.checkpoint);
+            let named = crate::interview::coverage::only_names(&claim.quote);
+            self.record(Event::Coverage {
+                turn: obs.turn,
+                checkpoint: sc.checkpoints[claim.checkpoint].id.clone(),
+                quote: claim.quote.clone(),
+                source: Source::Model,
+                named,
+            })?;
+            if first {
+                obs.new.push(Hit {
+                    checkpoint: claim.checkpoint,
+                    quote: claim.quote.clone(),
+                    focus: 0..claim.quote.len(),
+                    source: Source::Model,
+                    named,
+                });
+            }
+        }
+        // With both judges, the model may also take back a credit the reader gave.
+        let retract: Vec<usize> = if self.iv.reader_credits {
+            verdict.rejected.clone()
+        } else {
+            Vec::new()
+        };
+        for &c in &retract {
+            let checkpoint = self.iv.scenario.checkpoints[c].id.clone();
+            self.record(Event::Retracted {
+                turn: obs.turn,
+                checkpoint,
+            })?;
+            obs.new
+                .retain(|h| h.checkpoint != c || h.source == Source::Model);
+        }
+        self.record(Event::Judge {
+            turn: obs.turn,
+            accepted: verdict.accepted.len() - contradicted,
+            dropped: verdict.dropped,
+            retracted: retract.len(),
+            contradicted,
+        })?;
+        Ok(Judged::Done(verdict.usage))
     }
 
     /// The director's answer to a read turn, recorded.
