@@ -329,6 +329,9 @@ pub struct DebriefArgs {
     /// reading the session logged (the interviewer's decisions stay as they were)
     #[arg(long)]
     pub rescore: bool,
+    /// Print the session's transcript and your notes instead of the debrief
+    #[arg(long, conflicts_with_all = ["format", "timings"])]
+    pub transcript: bool,
     #[command(flatten)]
     pub reading: ReadingArgs,
 }

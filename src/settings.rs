@@ -135,6 +135,8 @@ pub struct DebriefSettings {
     pub timings: bool,
     /// Read every turn again with the current reader instead of the logged readings.
     pub rescore: bool,
+    /// The transcript and notes instead of the debrief.
+    pub transcript: bool,
     pub reading: ReaderSettings,
 }
 
@@ -463,6 +465,7 @@ fn debrief(base: Base, a: &DebriefArgs) -> Result<DebriefSettings> {
         format: a.format.into(),
         out: a.out.clone(),
         rescore: a.rescore,
+        transcript: a.transcript,
         timings: a.timings,
         reading: reading(&a.reading)?,
     })

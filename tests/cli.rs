@@ -842,7 +842,8 @@ fn config_file_then_env_then_flags() {
 #[test]
 fn a_list_of_buzzwords_does_not_score_like_an_answer() {
     let env = Env::new();
-    let report = env.assess_json("fraud", &fixture("fraud-buzzwords.txt"));
+    let buzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fraud-buzzwords.txt");
+    let report = env.assess_json("fraud", &buzz);
     let rec = report["overall"]["recommendation"].as_str().unwrap();
     assert!(
         rec == "lean no hire" || rec == "no hire" || rec == "not assessed",
@@ -868,4 +869,46 @@ fn a_list_of_buzzwords_does_not_score_like_an_answer() {
         data["reasons"][0].as_str().unwrap().contains("only named"),
         "{data}"
     );
+}
+
+#[test]
+fn the_debrief_carries_the_transcript_and_the_candidates_notes() {
+    let env = Env::new();
+    env.chat(
+        &["fraud"],
+        "What is the business goal here?\n/notes ask about chargeback timing next time\nI'd start with a logistic regression baseline.\n/end\n",
+    );
+    let session = env.sessions().pop().unwrap();
+    let run = |args: &[&str]| {
+        let out = env
+            .cmd()
+            .arg("debrief")
+            .arg(&session)
+            .args(args)
+            .output()
+            .unwrap();
+        common::ok(&out)
+    };
+    let transcript = run(&["--transcript"]);
+    let goal = transcript
+        .find("Candidate: What is the business goal here?")
+        .unwrap();
+    let baseline = transcript
+        .find("Candidate: I'd start with a logistic regression baseline.")
+        .unwrap();
+    assert!(goal < baseline, "{transcript}");
+    assert!(transcript.contains("Interviewer: "), "{transcript}");
+    assert!(transcript.contains("ask about chargeback timing next time"));
+    assert!(
+        !transcript.contains("Recommendation"),
+        "the transcript alone"
+    );
+    let md = run(&["--format", "md"]);
+    assert!(
+        md.contains("## Transcript") && md.contains("## Your notes"),
+        "{md}"
+    );
+    assert!(md.contains("What is the business goal here?"));
+    let html = run(&["--format", "html"]);
+    assert!(html.contains("<h2>Transcript</h2>") && html.contains("chargeback timing"));
 }

@@ -13,7 +13,12 @@ pub fn run(s: DebriefSettings) -> Result<()> {
         None
     };
     let iv = session::load(&path, reader.as_deref())?;
-    let text = render::render(&debrief::report(&iv, debrief::Basis::Session), s.format);
+    let report = debrief::report(&iv, debrief::Basis::Session);
+    let text = if s.transcript {
+        render::transcript(&report)
+    } else {
+        render::render(&report, s.format)
+    };
     match &s.out {
         Some(out) => {
             std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;

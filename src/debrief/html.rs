@@ -175,9 +175,11 @@ pub fn render(r: &Report) -> String {
     head(&mut o, r);
     overall(&mut o, r);
     scores_and_time(&mut o, r);
+    improvements(&mut o, r);
     pitfalls(&mut o, r);
     delivery(&mut o, r);
     checklist(&mut o, r);
+    transcript(&mut o, r);
     o.push_str("<p class=\"muted\">Made by casecoach. Every score cites the turn it rests on.</p></body></html>\n");
     o
 }
@@ -244,6 +246,59 @@ fn scores_and_time(o: &mut String, r: &Report) {
         );
     }
     o.push_str("</table>");
+}
+
+/// The notes and the whole conversation, last, for reading back.
+fn transcript(o: &mut String, r: &Report) {
+    if !r.notes.is_empty() {
+        o.push_str("<h2>Your notes</h2><ul>");
+        for n in &r.notes {
+            let _ = write!(o, "<li>{}</li>", esc(n));
+        }
+        o.push_str("</ul>");
+    }
+    if r.transcript.is_empty() {
+        return;
+    }
+    o.push_str("<h2>Transcript</h2>");
+    for l in &r.transcript {
+        let who = match l.role {
+            crate::interview::Role::Candidate => "Candidate",
+            crate::interview::Role::Interviewer => "Interviewer",
+        };
+        let _ = write!(
+            o,
+            "<p class=\"line\"><strong>{who}</strong> <span class=\"muted\">({})</span> {}</p>",
+            l.turn,
+            esc(&l.text).replace('\n', "<br>")
+        );
+    }
+}
+
+fn improvements(o: &mut String, r: &Report) {
+    if r.improvements.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<h2>Top {} things to improve</h2><ol>",
+        r.improvements.len()
+    );
+    for i in &r.improvements {
+        let _ = write!(o, "<li><p>{}</p>", esc(&i.what));
+        if let Some(q) = &i.quote {
+            quotes(o, std::slice::from_ref(q));
+        }
+        if let Some(a) = &i.strong_answer {
+            let _ = write!(
+                o,
+                "<div class=\"answer\"><strong>A strong answer:</strong> {}</div>",
+                esc(a)
+            );
+        }
+        o.push_str("</li>");
+    }
+    o.push_str("</ol>");
 }
 
 fn pitfalls(o: &mut String, r: &Report) {

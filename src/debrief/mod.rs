@@ -7,6 +7,7 @@
 
 mod delivery;
 pub mod html;
+mod improve;
 mod overall;
 mod pitfalls;
 pub mod render;
@@ -46,6 +47,14 @@ pub struct CheckpointReport {
     pub model_answer: Option<String>,
 }
 
+/// One turn of the transcript.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub turn: usize,
+    pub role: crate::interview::Role,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema: u32,
@@ -61,6 +70,12 @@ pub struct Report {
     pub checkpoints: Vec<CheckpointReport>,
     pub stages: Vec<StageReport>,
     pub pitfalls: Vec<PitfallReport>,
+    /// The three things to improve first.
+    pub improvements: Vec<improve::Improvement>,
+    /// Every turn, as said.
+    pub transcript: Vec<Line>,
+    /// The candidate's own notes (`/note`), in order.
+    pub notes: Vec<String>,
     pub overall: Overall,
     /// Present when the answers were spoken.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +142,11 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         .collect();
     let pitfalls = pitfalls(iv);
     let overall = overall::overall(iv, &stages, &pitfalls);
+    let improvements = if overall.recommendation == "not assessed" {
+        Vec::new()
+    } else {
+        improve::top(iv, &checkpoints, &stages, &pitfalls)
+    };
     Report {
         schema: SCHEMA,
         scenario: sc.id.clone(),
@@ -142,6 +162,17 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         checkpoints,
         stages,
         pitfalls,
+        improvements,
+        transcript: iv
+            .turns
+            .iter()
+            .map(|t| Line {
+                turn: t.n,
+                role: t.role,
+                text: t.text.clone(),
+            })
+            .collect(),
+        notes: iv.notes.clone(),
         overall,
         delivery: delivery::delivery(iv),
     }
@@ -212,11 +243,102 @@ mod tests {
         );
         let r = report(&a, Basis::Session);
         let dep = r.stages.iter().find(|s| s.id == Stage::Deployment).unwrap();
-        assert_eq!((dep.score, dep.status.as_str()), (None, "not assessed"));
+        assert_eq!((dep.score, dep.status.as_str()), (None, "not reached"));
         assert!(
             !r.pitfalls
                 .iter()
                 .any(|p| p.id == Pitfall::IgnoredProduction)
         );
+    }
+
+    #[test]
+    fn a_candidate_who_stays_silent_is_judged_not_waved_through() {
+        let mut a = iv();
+        for n in 0..6 {
+            crate::session::testing::observe(&mut a, "I don't know.", 30.0 * (n + 1) as f64);
+        }
+        let r = report(&a, Basis::Session);
+        assert_eq!(
+            r.overall.recommendation, "no hire",
+            "{:?}",
+            r.overall.reasons
+        );
+        // Two words and out is too little to judge at all, and the rule says why.
+        let mut b = iv();
+        crate::session::testing::observe(&mut b, "Hello.", 10.0);
+        let r = report(&b, Basis::Session);
+        assert_eq!(r.overall.recommendation, "not assessed");
+        assert!(r.overall.reasons[0].contains("fewer than 3 answers"));
+        assert!(r.improvements.is_empty());
+    }
+
+    #[test]
+    fn a_stage_skipped_at_once_is_skipped_not_scored() {
+        let mut a = iv();
+        crate::session::testing::observe(
+            &mut a,
+            "What's the business goal, how is success measured, and what is the latency budget?",
+            20.0,
+        );
+        goto(&mut a, Stage::Frame, 30.0);
+        // Asked to skip framing seven seconds in, with nothing said.
+        goto(&mut a, Stage::Data, 37.0);
+        let r = report(&a, Basis::Session);
+        let frame = r.stages.iter().find(|s| s.id == Stage::Frame).unwrap();
+        assert_eq!((frame.score, frame.status.as_str()), (None, "skipped"));
+        let clarify = r.stages.iter().find(|s| s.id == Stage::Clarify).unwrap();
+        assert!(clarify.score.is_some(), "{clarify:?}");
+    }
+
+    #[test]
+    fn jumping_to_a_solution_holds_the_verdict_below_strong_hire() {
+        let mut a = iv();
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/fraud-strong.txt"),
+        )
+        .unwrap();
+        // The strong answers, but opening with the model before any question.
+        crate::session::testing::observe(
+            &mut a,
+            "I would train gradient boosted trees with XGBoost on every transaction.",
+            10.0,
+        );
+        let mut at = 20.0;
+        for line in text.lines().filter(|l| !l.starts_with('/')) {
+            at += 60.0;
+            crate::session::testing::observe(&mut a, line, at);
+        }
+        let r = report(&a, Basis::Session);
+        assert!(
+            r.pitfalls.iter().any(|p| p.id == Pitfall::JumpedToSolution),
+            "{:?}",
+            r.pitfalls
+        );
+        assert_ne!(r.overall.recommendation, "strong hire", "{:?}", r.overall);
+    }
+
+    #[test]
+    fn the_top_three_cite_the_candidates_words_and_a_strong_answer() {
+        let mut a = iv();
+        crate::session::testing::observe(
+            &mut a,
+            "I would train a deep neural network on all the transactions.",
+            10.0,
+        );
+        crate::session::testing::observe(&mut a, "We take the transactions table.", 40.0);
+        crate::session::testing::observe(&mut a, "Use accuracy on a test set.", 70.0);
+        let r = report(&a, Basis::Session);
+        assert_eq!(r.improvements.len(), 3, "{:?}", r.improvements);
+        let first = &r.improvements[0];
+        assert!(first.what.contains("jumped to a solution"), "{first:?}");
+        assert_eq!(
+            first.quote.as_ref().map(|q| q.quote.as_str()),
+            Some("I would train a deep neural network on all the transactions.")
+        );
+        assert!(r.improvements.iter().all(|i| i.strong_answer.is_some()));
+        // The transcript rides along, every turn in order.
+        assert_eq!(r.transcript.len(), a.turns.len());
+        assert!(r.transcript.windows(2).all(|w| w[0].turn < w[1].turn));
     }
 }

@@ -1,8 +1,13 @@
-//! The recommendation: from the stage scores and the pitfalls, or "not assessed" when there was
-//! too little to judge.
+//! The recommendation: from the stage scores and the pitfalls, or "not assessed" when the
+//! candidate said too little to judge at all. Rules a hiring committee would state:
+//! - Not assessed: fewer than `MIN_TURNS` answers and fewer than `MIN_SENTENCES` sentences of
+//!   substance. Anyone who stayed longer is judged on what they showed, silence included.
+//! - Stages not reached or skipped count against the verdict, never for it.
+//! - Jumping to a solution, or leaving most follow-ups unanswered, caps it below strong hire.
 
 use super::{PitfallReport, StageReport};
 use crate::cue::sentences;
+use crate::framework::Pitfall;
 use crate::interview::coverage::{counted_words, is_stuck};
 use crate::interview::{Interview, Turn};
 use serde::Serialize;
@@ -30,6 +35,10 @@ pub struct Overall {
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
+
+/// Below both of these, there is too little to judge at all.
+const MIN_TURNS: usize = 3;
+const MIN_SENTENCES: usize = 5;
 
 pub(super) fn overall(
     iv: &Interview,
@@ -64,14 +73,27 @@ pub(super) fn overall(
             iv.injections
         ));
     }
-    if substantive < 3 || assessed.len() < 4 {
+    if cand.len() < MIN_TURNS && substantive < MIN_SENTENCES {
         o.reasons.insert(
             0,
             format!(
-                "too little to judge (fewer than 3 sentences of substance, or fewer than 4 stages assessed): {substantive} sentences of substance, {} of 8 stages assessed",
-                assessed.len()
+                "too little to judge (fewer than {MIN_TURNS} answers and fewer than {MIN_SENTENCES} sentences of substance): {} answers, {substantive} sentences of substance",
+                cand.len()
             ),
         );
+        return o;
+    }
+    let unreached = 8 - assessed.len();
+    if assessed.is_empty() {
+        o.recommendation = "no hire".into();
+        o.reasons.insert(
+            0,
+            format!(
+                "nothing scorable in {} answers ({substantive} sentences of substance)",
+                cand.len()
+            ),
+        );
+        early_end(iv, &mut o);
         return o;
     }
     let scores: Vec<f64> = assessed
@@ -84,9 +106,8 @@ pub(super) fn overall(
         .iter()
         .filter(|s| s.score.unwrap_or(0) < 2)
         .collect();
-    let unreached = 8 - assessed.len();
     let p = pitfalls.len();
-    let rec = if mean >= 3.2 && low.is_empty() && p <= 1 && unreached == 0 {
+    let mut rec = if mean >= 3.2 && low.is_empty() && p <= 1 && unreached == 0 {
         "strong hire"
     } else if mean >= 2.5 && low.len() <= 1 && p <= 2 && unreached <= 1 {
         "hire"
@@ -95,6 +116,21 @@ pub(super) fn overall(
     } else {
         "no hire"
     };
+    // Not listening caps the verdict, however much was covered.
+    let jumped = pitfalls.iter().any(|x| x.id == Pitfall::JumpedToSolution);
+    let (asked, answered) = stages.iter().fold((0, 0), |(a, b), s| {
+        (a + s.probes_asked, b + s.probes_answered)
+    });
+    let unanswered = asked >= 2 && 2 * answered < asked;
+    if rec == "strong hire" && (jumped || unanswered) {
+        rec = "hire";
+        let why = if jumped {
+            "jumped to a solution before asking about the problem".to_string()
+        } else {
+            format!("answered {answered} of {asked} follow-ups")
+        };
+        o.reasons.push(format!("held below strong hire: {why}"));
+    }
     o.recommendation = rec.into();
     o.reasons.insert(
         0,
@@ -127,11 +163,25 @@ pub(super) fn overall(
             .map(|s| s.name.as_str())
             .collect();
         o.reasons
-            .push(format!("not assessed: {}", names.join(", ")));
+            .push(format!("not reached or skipped: {}", names.join(", ")));
     }
     if p > 0 {
         let ids: Vec<&str> = pitfalls.iter().map(|x| x.id.id()).collect();
         o.reasons.push(format!("pitfalls: {}", ids.join(", ")));
     }
+    early_end(iv, &mut o);
     o
+}
+
+/// An interview that ended with most of its time unused says so: the verdict is on what was
+/// shown in the time taken.
+fn early_end(iv: &Interview, o: &mut Overall) {
+    let total = iv.budget.total;
+    if iv.phase == crate::interview::Phase::Ended && total > 0.0 && iv.now < total * 0.5 {
+        o.reasons.push(format!(
+            "ended at minute {:.0} of {:.0}",
+            (iv.now / 60.0).ceil(),
+            total / 60.0
+        ));
+    }
 }

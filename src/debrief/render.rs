@@ -24,7 +24,7 @@ pub fn render(report: &Report, format: Format) -> String {
 fn score(s: &StageReport) -> String {
     match s.score {
         Some(x) => format!("{x}/4"),
-        None => "not assessed".into(),
+        None => s.status.clone(),
     }
 }
 
@@ -81,6 +81,18 @@ pub fn text(r: &Report) -> String {
             continue;
         }
         let _ = writeln!(o, "  {}: {}", s.name, s.reasons.join("; "));
+    }
+    if !r.improvements.is_empty() {
+        let _ = writeln!(o, "\nTop {} things to improve", r.improvements.len());
+        for (n, i) in r.improvements.iter().enumerate() {
+            let _ = writeln!(o, "  {}. {}", n + 1, i.what);
+            if let Some(q) = &i.quote {
+                let _ = writeln!(o, "     you said: {}", cite(q));
+            }
+            if let Some(a) = &i.strong_answer {
+                let _ = writeln!(o, "     a strong answer: {a}");
+            }
+        }
     }
     if !r.pitfalls.is_empty() {
         let _ = writeln!(o, "\nPitfalls");
@@ -162,6 +174,18 @@ pub fn markdown(r: &Report) -> String {
             s.reasons.join("; ").replace('|', "\\|")
         );
     }
+    if !r.improvements.is_empty() {
+        let _ = writeln!(o, "\n## Top {} things to improve\n", r.improvements.len());
+        for (n, i) in r.improvements.iter().enumerate() {
+            let _ = writeln!(o, "{}. {}", n + 1, i.what);
+            if let Some(q) = &i.quote {
+                let _ = writeln!(o, "   - you said (turn {}): > {}", q.turn, q.quote);
+            }
+            if let Some(a) = &i.strong_answer {
+                let _ = writeln!(o, "   - *a strong answer:* {a}");
+            }
+        }
+    }
     if !r.pitfalls.is_empty() {
         let _ = writeln!(o, "\n## Pitfalls\n");
         for p in &r.pitfalls {
@@ -191,6 +215,46 @@ pub fn markdown(r: &Report) -> String {
         }
         if let Some(a) = &c.model_answer {
             let _ = writeln!(o, "  - *strong answer:* {a}");
+        }
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(o, "\n## Your notes\n");
+        for n in &r.notes {
+            let _ = writeln!(o, "- {n}");
+        }
+    }
+    if !r.transcript.is_empty() {
+        let _ = writeln!(o, "\n## Transcript\n");
+        for l in &r.transcript {
+            let _ = writeln!(
+                o,
+                "**{} ({}):** {}\n",
+                speaker(l),
+                l.turn,
+                l.text.replace('\n', "  \n")
+            );
+        }
+    }
+    o
+}
+
+fn speaker(l: &super::Line) -> &'static str {
+    match l.role {
+        crate::interview::Role::Candidate => "Candidate",
+        crate::interview::Role::Interviewer => "Interviewer",
+    }
+}
+
+/// The transcript alone, as plain text: what `debrief --transcript` prints.
+pub fn transcript(r: &Report) -> String {
+    let mut o = String::new();
+    for l in &r.transcript {
+        let _ = writeln!(o, "[{}] {}: {}\n", l.turn, speaker(l), l.text);
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(o, "Your notes:");
+        for n in &r.notes {
+            let _ = writeln!(o, "  - {n}");
         }
     }
     o

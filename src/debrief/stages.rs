@@ -85,7 +85,14 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         reasons: Vec::new(),
     };
     if !reached {
+        r.status = "not reached".into();
         r.reasons.push("not reached in this interview".into());
+        return r;
+    }
+    if st.skipped && covered == 0 {
+        r.status = "skipped".into();
+        r.reasons
+            .push("skipped at the candidate's request before anything was shown".into());
         return r;
     }
     if turns == 0 && covered == 0 {

@@ -2,7 +2,7 @@
 //! each event right after the event is logged; replay calls it for each logged event. Nothing
 //! here decides anything: decisions arrive inside the events.
 
-use super::{Action, Dismissal, Event, Evidence, Interview, Phase, Role, Source, Turn};
+use super::{Action, Dismissal, Event, Evidence, Interview, Phase, Reason, Role, Source, Turn};
 
 /// Evidence kept per checkpoint: the first turns that showed it.
 const MAX_EVIDENCE: usize = 3;
@@ -166,7 +166,18 @@ impl Interview {
                 st.hint_turns.push(next);
                 self.dry_turns = 0;
             }
-            Action::AdvanceStage { to, .. } => {
+            Action::AdvanceStage { to, reason, .. } => {
+                // A stage the candidate asked to skip, and spoke in for less than its budget's
+                // tenth, is skipped: it showed too little to score.
+                if *reason == Reason::Skip
+                    && let Phase::Stage(s) = self.phase
+                {
+                    let st = &self.stats[s];
+                    let spent = st.entered_at.map_or(0.0, |e| at - e);
+                    if spent < self.budget.stage(s) * 0.1 {
+                        self.stats[s].skipped = true;
+                    }
+                }
                 self.leave_stage(at);
                 self.phase = Phase::Stage(*to);
                 let st = &mut self.stats[*to];

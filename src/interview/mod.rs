@@ -182,6 +182,8 @@ pub struct StageStats {
     pub hint_turns: Vec<usize>,
     pub probe_turns: Vec<usize>,
     pub candidate_turns: usize,
+    /// Left at the candidate's request almost as soon as it opened.
+    pub skipped: bool,
 }
 
 impl StageStats {

@@ -1,0 +1,111 @@
+//! The three things to improve first: each with the candidate's own words where there are any,
+//! and what a strong answer says. Behaviour comes first (a pitfall shown), then the heaviest
+//! checkpoints missed in stages that were reached, then the heaviest only named.
+
+use super::{CheckpointReport, PitfallReport, Quote, StageReport};
+use crate::framework::Pitfall;
+use crate::interview::Interview;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Improvement {
+    /// What to do differently, in a line.
+    pub what: String,
+    /// The checkpoint it is about, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    /// The candidate's words that show it, when they said something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
+    /// What a strong answer says (the scenario's model answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strong_answer: Option<String>,
+}
+
+pub const HOW_MANY: usize = 3;
+
+/// The checkpoint whose strong answer shows how to avoid a pitfall.
+fn remedy(p: Pitfall) -> Option<&'static str> {
+    Some(match p {
+        Pitfall::JumpedToSolution | Pitfall::NoQuestions => "clarify.business-objective",
+        Pitfall::IgnoredBusinessContext => "evaluation.business-metrics",
+        Pitfall::OverEngineering => "model.baseline",
+        Pitfall::IgnoredDataIssues => "data.quality",
+        Pitfall::IgnoredProduction => "deployment.monitoring",
+        Pitfall::IgnoredTradeOffs => "model.trade-offs",
+        Pitfall::PoorCommunication => return None,
+    })
+}
+
+fn by_weight(mut v: Vec<&CheckpointReport>) -> Vec<&CheckpointReport> {
+    v.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    v
+}
+
+pub fn top(
+    iv: &Interview,
+    checkpoints: &[CheckpointReport],
+    stages: &[StageReport],
+    pitfalls: &[PitfallReport],
+) -> Vec<Improvement> {
+    let answer = |id: &str| {
+        iv.scenario
+            .checkpoints
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.answer.clone())
+    };
+    let mut out: Vec<Improvement> = Vec::new();
+    for p in pitfalls {
+        let cp = remedy(p.id);
+        out.push(Improvement {
+            what: format!("Avoid this: {}.", p.title),
+            checkpoint: cp.map(str::to_string),
+            quote: p.evidence.first().cloned(),
+            strong_answer: cp.and_then(answer),
+        });
+    }
+    let reached = |c: &CheckpointReport| {
+        stages
+            .iter()
+            .any(|s| s.id == c.stage && s.status != "not reached" && s.status != "skipped")
+    };
+    let missed = by_weight(
+        checkpoints
+            .iter()
+            .filter(|c| !c.covered && reached(c))
+            .collect(),
+    );
+    let named = by_weight(checkpoints.iter().filter(|c| c.only_named).collect());
+    for c in missed {
+        out.push(Improvement {
+            what: format!("Missed: a strong candidate {}.", c.title),
+            checkpoint: Some(c.id.clone()),
+            quote: None,
+            strong_answer: c.model_answer.clone(),
+        });
+    }
+    for c in named {
+        out.push(Improvement {
+            what: format!(
+                "Named, not explained: a strong candidate {}, with the reason, a number or how it works.",
+                c.title
+            ),
+            checkpoint: Some(c.id.clone()),
+            quote: c.evidence.first().cloned(),
+            strong_answer: c.model_answer.clone(),
+        });
+    }
+    // One piece of advice per checkpoint.
+    let mut seen = Vec::new();
+    out.retain(|i| match &i.checkpoint {
+        Some(c) if seen.contains(c) => false,
+        Some(c) => {
+            seen.push(c.clone());
+            true
+        }
+        None => true,
+    });
+    out.truncate(HOW_MANY);
+    out
+}
