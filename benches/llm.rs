@@ -128,6 +128,7 @@ fn first_token(_: &mut Criterion) {
                 stage: Stage::Evaluation,
                 index: 0,
                 curveball: false,
+                press: false,
             }];
             let req = casecoach::interviewer::TurnRequest {
                 interview: &iv,

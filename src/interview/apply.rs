@@ -143,6 +143,22 @@ impl Interview {
                 stage,
                 index,
                 curveball,
+                press: true,
+            } => {
+                // The same question again: not a new follow-up, but its answer is due again.
+                self.pending_probe = Some(*stage);
+                self.last_probe = Some(super::LastProbe {
+                    stage: *stage,
+                    index: *index,
+                    curveball: *curveball,
+                    pressed: true,
+                });
+            }
+            Action::Probe {
+                stage,
+                index,
+                curveball,
+                press: false,
             } => {
                 let slot = if *curveball {
                     self.curveballs_fired.get_mut(*index)
@@ -158,6 +174,12 @@ impl Interview {
                 // Actions are applied just before the interviewer's line that says them.
                 st.probe_turns.push(next);
                 self.pending_probe = Some(*stage);
+                self.last_probe = Some(super::LastProbe {
+                    stage: *stage,
+                    index: *index,
+                    curveball: *curveball,
+                    pressed: false,
+                });
             }
             Action::Hint { stage, .. } => {
                 let next = self.next_turn();
@@ -204,5 +226,6 @@ impl Interview {
             self.stats[s].left_at = Some(at);
         }
         self.pending_probe = None;
+        self.last_probe = None;
     }
 }

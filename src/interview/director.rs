@@ -22,7 +22,8 @@ type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 
 /// The rules in priority order, the first to decide winning. The order is the policy: a turn of
 /// only questions is answered even when it jumps ahead, a stuck candidate is helped before the
-/// clock moves them on, and a stage is left on coverage only once no follow-up is due.
+/// clock moves them on, a candidate who moves ahead or opens new ground is followed before an
+/// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
     answer_only_questions,
     redirect_a_jump_to_the_model,
@@ -31,6 +32,7 @@ const RULES: &[Rule] = &[
     keep_time,
     follow_ahead,
     follow_up_what_was_just_covered,
+    press_an_ignored_follow_up,
     exhaust_the_focus_stage,
     move_on_when_covered,
     ask_an_open_probe,
@@ -115,6 +117,24 @@ fn help_when_stuck(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Ve
     } else {
         Some(vec![hint(iv, stage)])
     }
+}
+
+/// A reply that did not take up the follow-up gets it once more, plainly; a second miss and
+/// the interview moves on, as a human interviewer would.
+fn press_an_ignored_follow_up(
+    iv: &Interview,
+    obs: &Observation,
+    stage: Stage,
+) -> Option<Vec<Action>> {
+    let last = iv.last_probe?;
+    (obs.ignored_probe && !last.pressed && last.stage == stage).then(|| {
+        vec![Action::Probe {
+            stage,
+            index: last.index,
+            curveball: last.curveball,
+            press: true,
+        }]
+    })
 }
 
 fn keep_time(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
@@ -298,6 +318,7 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
                 stage,
                 index,
                 curveball: false,
+                press: false,
             });
         }
         let c = iv
@@ -313,6 +334,7 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
                 stage,
                 index,
                 curveball: true,
+                press: false,
             });
         }
     }
@@ -331,6 +353,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
         stage,
         index,
         curveball: false,
+        press: false,
     })
 }
 
@@ -350,6 +373,7 @@ fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
                 stage,
                 index,
                 curveball: true,
+                press: false,
             });
         }
     }
@@ -362,6 +386,7 @@ fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
             stage,
             index,
             curveball: false,
+            press: false,
         })
 }
 

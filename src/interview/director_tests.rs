@@ -188,7 +188,8 @@ fn a_just_covered_checkpoint_with_a_probe_is_probed() {
         vec![Action::Probe {
             stage: Stage::Data,
             index: 0,
-            curveball: false
+            curveball: false,
+            press: false
         }]
     );
     // The answer to the probe counts as answered.
@@ -268,7 +269,8 @@ fn follows_a_candidate_who_moves_ahead() {
             Action::Probe {
                 stage: Stage::Features,
                 index: 0,
-                curveball: false
+                curveball: false,
+                press: false
             },
         ]
     );

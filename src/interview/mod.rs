@@ -88,10 +88,13 @@ pub enum Action {
         repeat: bool,
     },
     /// A follow-up question: the stage's probe `index`, or curveball `index` when `curveball`.
+    /// With `press`, the same question asked once more because the reply did not take it up.
     Probe {
         stage: Stage,
         index: usize,
         curveball: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        press: bool,
     },
     /// A hint of `level` (1 = gentlest); `checkpoint` names the gap once the scenario's hints run out.
     Hint {
@@ -139,6 +142,15 @@ pub struct Turn {
     /// Session clock (seconds) at the end of the turn.
     pub at: f64,
     pub phase: Phase,
+}
+
+/// A follow-up as asked: which one, and whether it has been pressed once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LastProbe {
+    pub stage: Stage,
+    pub index: usize,
+    pub curveball: bool,
+    pub pressed: bool,
 }
 
 /// The share of a checkpoint's weight that naming it earns; explaining it (a reason, a number,
@@ -219,6 +231,8 @@ pub struct Observation {
     /// Whether the hits earn credit (not when only the model judges).
     pub credited: bool,
     pub answers_probe: bool,
+    /// A follow-up was due and this turn did not take it up.
+    pub ignored_probe: bool,
     pub dry: bool,
 }
 
@@ -321,6 +335,9 @@ impl Observation {
             new,
             credited: iv.reader_credits,
             answers_probe: r.answers_probe,
+            // The log does not say whether a follow-up was due; a replayed turn is never
+            // pressed.
+            ignored_probe: false,
             dry: r.dry,
         }
     }
@@ -343,6 +360,8 @@ pub struct Interview {
     pub dry_turns: usize,
     /// The stage of a probe whose answer is still due.
     pub pending_probe: Option<Stage>,
+    /// The last follow-up asked in the current stage, and whether it was pressed already.
+    pub last_probe: Option<LastProbe>,
     pub redirects: usize,
     pub injections: usize,
     pub notes: Vec<String>,
@@ -383,6 +402,7 @@ impl PartialEq for Interview {
             revealed,
             dry_turns,
             pending_probe,
+            last_probe,
             redirects,
             injections,
             notes,
@@ -408,6 +428,7 @@ impl PartialEq for Interview {
             && *revealed == o.revealed
             && *dry_turns == o.dry_turns
             && *pending_probe == o.pending_probe
+            && *last_probe == o.last_probe
             && *redirects == o.redirects
             && *injections == o.injections
             && *notes == o.notes
@@ -440,6 +461,7 @@ impl Interview {
             stats: Default::default(),
             dry_turns: 0,
             pending_probe: None,
+            last_probe: None,
             redirects: 0,
             injections: 0,
             notes: Vec::new(),
@@ -597,6 +619,7 @@ impl Interview {
             new,
             credited,
             answers_probe,
+            ignored_probe: self.pending_probe.is_some() && !answers_probe,
             dry,
         }
     }

@@ -120,6 +120,21 @@ fn tidy(text: &str) -> String {
     paragraphs.join("\n\n")
 }
 
+/// Whether the candidate's latest turn earned any evidence.
+fn last_answer_showed_something(iv: &Interview) -> bool {
+    let Some(last) = iv
+        .turns
+        .iter()
+        .rev()
+        .find(|t| t.role == crate::interview::Role::Candidate)
+    else {
+        return false;
+    };
+    iv.evidence
+        .iter()
+        .any(|ev| ev.iter().any(|e| e.turn == last.n))
+}
+
 fn reason_id(r: &Reason) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
@@ -130,7 +145,9 @@ fn line_data(req: &LineRequest) -> Value {
     let sc = &iv.scenario;
     let persona =
         json!({"name": sc.persona.name, "role": sc.persona.role, "greeting": sc.persona.greeting});
-    let ack = if sc.persona.acknowledgements.is_empty() {
+    // An acknowledgement answers something worth acknowledging: a last answer that the reading
+    // credited. After an off-topic, empty or wrong answer, the next question comes bare.
+    let ack = if sc.persona.acknowledgements.is_empty() || !last_answer_showed_something(iv) {
         Value::Null
     } else {
         json!(sc.persona.acknowledgements[iv.turns.len() % sc.persona.acknowledgements.len()])
@@ -141,7 +158,7 @@ fn line_data(req: &LineRequest) -> Value {
         "candidate": req.candidate,
         "ack": ack,
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
-        "unplanned": sc.unplanned_answer, "probe": null, "hint": null, "gap": null, "quote": null,
+        "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
     });
     let set = |data: &mut Value, k: &str, v: Value| data[k] = v;
@@ -183,7 +200,9 @@ fn line_data(req: &LineRequest) -> Value {
             stage,
             index,
             curveball,
+            press,
         } => {
+            set(&mut data, "press", json!(press));
             let text = if *curveball {
                 sc.curveballs.get(*index).map(|c| c.text.clone())
             } else {
@@ -283,6 +302,34 @@ mod tests {
     }
 
     #[test]
+    fn an_acknowledgement_follows_only_an_answer_that_showed_something() {
+        let mut iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
+        crate::session::testing::open(&mut iv);
+        let acks = iv.scenario.persona.acknowledgements.clone();
+        let probe = Action::Probe {
+            stage: crate::framework::Stage::Clarify,
+            index: 0,
+            curveball: false,
+            press: false,
+        };
+        let starts_with_ack = |line: &str| acks.iter().any(|a| line.starts_with(a.as_str()));
+        crate::session::testing::observe(&mut iv, "My cat is on the keyboard, sorry.", 5.0);
+        let after_nothing = render(&iv, &probe, None);
+        assert!(!starts_with_ack(&after_nothing), "{after_nothing}");
+        crate::session::testing::observe(
+            &mut iv,
+            "I'll assume the business goal is to cut fraud losses without declining good customers.",
+            20.0,
+        );
+        let after_substance = render(&iv, &probe, None);
+        assert!(starts_with_ack(&after_substance), "{after_substance}");
+    }
+
+    #[test]
     fn candidate_text_is_data_not_template() {
         let iv = Interview::new(
             Arc::new(scenario::load("fraud").unwrap()),
@@ -314,6 +361,7 @@ mod tests {
             stage: crate::framework::Stage::Data,
             index: 0,
             curveball: false,
+            press: false,
         };
         let line = s
             .line(&LineRequest {

@@ -525,6 +525,7 @@ mod tests {
             stage: crate::framework::Stage::Data,
             index: 0,
             curveball: false,
+            press: false,
         }])
         .unwrap();
         s.interviewer(
@@ -552,5 +553,96 @@ mod tests {
             "For the model I would start with a logistic regression on a handful of features and then move to gradient boosted trees, tuned with a random search over depth and learning rate."
         ));
         assert!(!answered("Sure, sounds good."));
+    }
+
+    #[test]
+    fn a_follow_up_the_reply_ignores_is_pressed_once_then_left() {
+        use crate::framework::Stage;
+        let sc = Arc::new(scenario::load("fraud").unwrap());
+        let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
+        s.open().unwrap();
+        s.act(&[Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Data,
+            reason: crate::interview::Reason::Candidate,
+        }])
+        .unwrap();
+        let probe = |press| Action::Probe {
+            stage: Stage::Data,
+            index: 0,
+            curveball: false,
+            press,
+        };
+        s.act(&[probe(false)]).unwrap();
+        let asked =
+            "Chargebacks can take up to 90 days. What does that delay do to your training data?";
+        s.interviewer(asked, 20.0).unwrap();
+        let (obs, a) = s
+            .answer(
+                "For the model I would start with a logistic regression on a handful of features and then move to gradient boosted trees.",
+                40.0,
+            )
+            .unwrap();
+        assert!(obs.ignored_probe);
+        assert_eq!(a, vec![probe(true)]);
+        s.interviewer(
+            &format!("Let me bring you back to my question: {asked}"),
+            45.0,
+        )
+        .unwrap();
+        // Answered when pressed: it counts, once.
+        let (obs, a) = s
+            .answer(
+                "That delay means recent weeks look cleaner than they are, so I'd train only on transactions whose labels have matured.",
+                70.0,
+            )
+            .unwrap();
+        assert!(obs.answers_probe);
+        assert!(!a.contains(&probe(true)), "{a:?}");
+        // The press is the same follow-up, not a new one.
+        let new = a
+            .iter()
+            .filter(|x| matches!(x, Action::Probe { press: false, .. }))
+            .count();
+        let stats = &s.interview().stats[Stage::Data];
+        assert_eq!((stats.probes_asked, stats.probes_answered), (1 + new, 1));
+    }
+
+    #[test]
+    fn a_press_ignored_too_is_not_pressed_again() {
+        use crate::framework::Stage;
+        let sc = Arc::new(scenario::load("fraud").unwrap());
+        let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
+        s.open().unwrap();
+        s.act(&[Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Data,
+            reason: crate::interview::Reason::Candidate,
+        }])
+        .unwrap();
+        s.act(&[Action::Probe {
+            stage: Stage::Data,
+            index: 0,
+            curveball: false,
+            press: true,
+        }])
+        .unwrap();
+        s.interviewer(
+            "Let me bring you back to my question: chargebacks can take up to 90 days. What does that delay do to your training data?",
+            20.0,
+        )
+        .unwrap();
+        let (obs, a) = s
+            .answer(
+                "I'd deploy it behind an API with autoscaling on Kubernetes.",
+                40.0,
+            )
+            .unwrap();
+        assert!(obs.ignored_probe);
+        assert!(
+            !a.iter()
+                .any(|x| matches!(x, Action::Probe { press: true, .. })),
+            "{a:?}"
+        );
     }
 }

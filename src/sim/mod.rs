@@ -349,6 +349,7 @@ impl Candidate {
                 stage,
                 index,
                 curveball: false,
+                ..
             } => self
                 .scenario
                 .stage(*stage)
