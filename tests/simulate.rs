@@ -209,12 +209,28 @@ fn silence_gets_hints_and_is_not_scored_as_if_it_spoke() {
     for sc in SCENARIOS {
         let s = run(sc, Persona::Silent);
         let rec = s.report.overall.recommendation.as_str();
-        assert!(rec == "not assessed" || rec == "no hire", "{sc}: {rec}");
+        assert_eq!(rec, "no hire", "{sc}: {:?}", s.report.overall.reasons);
         assert!(
             s.quality.hints.len() >= 8,
             "{sc}: {} hints",
             s.quality.hints.len()
         );
+    }
+}
+
+#[test]
+fn a_keyword_stuffer_is_not_hired_and_is_told_to_explain() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Stuffer);
+        let rec = s.report.overall.recommendation.as_str();
+        assert!(
+            rec == "lean no hire" || rec == "no hire",
+            "{sc}: {rec} {:?}",
+            s.report.overall.reasons
+        );
+        // What the lists named is marked as named only, and the top three say what to add.
+        assert!(s.report.checkpoints.iter().any(|c| c.only_named), "{sc}");
+        assert_eq!(s.report.improvements.len(), 3, "{sc}");
     }
 }
 

@@ -442,6 +442,8 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         }
         let dismissal = !question && waves_away(sentence, &tokens);
         let named = only_names(sentence);
+        // A list of the problem's terms asks nothing and assumes nothing.
+        let listed = !question && is_list(sentence);
         // Every cue match of every checkpoint the sentence may earn; a question designs
         // nothing. (Statements may still clarify: cues alone cannot tell a stated assumption
         // from a design sentence, which the semantic reader learns.)
@@ -449,7 +451,10 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
             .checkpoints
             .iter()
             .enumerate()
-            .filter(|(_, cp)| !question || cp.stage == crate::framework::Stage::Clarify)
+            .filter(|(_, cp)| {
+                let clarify = cp.stage == crate::framework::Stage::Clarify;
+                (!question || clarify) && !(listed && clarify)
+            })
             .map(|(i, cp)| (i, cp.cues.find_all(&tokens)))
             .filter(|(_, m)| !m.is_empty())
             .collect();
