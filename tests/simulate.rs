@@ -286,3 +286,20 @@ fn dry_run_finds_a_fact_nobody_can_unlock_and_an_answer_that_covers_nothing() {
         cover.what
     );
 }
+
+#[test]
+fn no_persona_hears_an_acknowledgement_after_an_answer_that_showed_nothing() {
+    for sc in SCENARIOS {
+        for persona in Persona::ALL {
+            let s = run(sc, persona);
+            assert!(
+                s.quality.acks_after_nothing.is_empty(),
+                "{sc} {persona:?}: lines {:?}",
+                s.quality.acks_after_nothing
+            );
+            let f = &s.quality.follow_ups;
+            assert!(f.answered <= f.asked + f.pressed, "{sc} {persona:?}: {f:?}");
+            assert!(s.quality.minutes_used > 0.0 && s.quality.minutes == 60.0);
+        }
+    }
+}

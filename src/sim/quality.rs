@@ -44,6 +44,24 @@ pub struct Quality {
     /// Of what the candidate meant to cover, the share the judge credited.
     pub coverage_recall: Option<f64>,
     pub missed_intended: Vec<String>,
+    pub follow_ups: FollowUps,
+    /// Spoken minutes used, and the session's minutes.
+    pub minutes_used: f64,
+    pub minutes: f64,
+    /// Curveballs the interviewer fired.
+    pub curveballs: usize,
+    /// Acknowledgements ("Okay.", "Makes sense.") opening a line after a turn that showed
+    /// nothing; the goal is none.
+    pub acks_after_nothing: Vec<usize>,
+}
+
+/// How the interviewer followed up, and how the candidate took it.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FollowUps {
+    pub asked: usize,
+    pub answered: usize,
+    /// Follow-ups asked again because the reply ignored them.
+    pub pressed: usize,
 }
 
 /// Length of a word run shared with a model answer that counts as a leak.
@@ -84,7 +102,70 @@ pub fn check(
         coverage_precision: intent.precision,
         coverage_recall: intent.recall,
         missed_intended: intent.missed,
+        follow_ups: follow_ups(events, iv),
+        minutes_used: round2(iv.now / 60.0),
+        minutes: round2(iv.budget.total / 60.0),
+        curveballs: iv.curveballs_fired.iter().filter(|&&f| f).count(),
+        acks_after_nothing: acks_after_nothing(scenario, events),
     }
+}
+
+fn follow_ups(events: &[Event], iv: &Interview) -> FollowUps {
+    let pressed = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Action {
+                    action: Action::Probe { press: true, .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    let (asked, answered) = crate::framework::Stage::ALL
+        .iter()
+        .fold((0, 0), |(a, b), &s| {
+            (a + iv.stats[s].probes_asked, b + iv.stats[s].probes_answered)
+        });
+    FollowUps {
+        asked,
+        answered,
+        pressed,
+    }
+}
+
+/// Interviewer lines that open with an acknowledgement right after a candidate turn that earned
+/// no credit.
+fn acks_after_nothing(scenario: &Scenario, events: &[Event]) -> Vec<usize> {
+    let mut credited_last = false;
+    let mut out = Vec::new();
+    for e in events {
+        match e {
+            Event::Turn {
+                role: Role::Candidate,
+                ..
+            } => credited_last = false,
+            Event::Coverage { .. } => credited_last = true,
+            Event::Turn {
+                n,
+                role: Role::Interviewer,
+                text,
+                ..
+            } => {
+                let acked = scenario
+                    .persona
+                    .acknowledgements
+                    .iter()
+                    .any(|a| text.starts_with(a.as_str()));
+                if acked && !credited_last {
+                    out.push(*n);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn interviewer_lines(events: &[Event]) -> impl Iterator<Item = (usize, &String)> {
