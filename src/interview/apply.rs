@@ -132,7 +132,11 @@ impl Interview {
     fn act(&mut self, action: &Action, at: f64) {
         self.tick(at);
         match action {
+            Action::AnswerAbout => self.closing_answers += 1,
             Action::AnswerFact { facts, .. } => {
+                if self.phase == Phase::WrapUp {
+                    self.closing_answers += 1;
+                }
                 for id in facts {
                     if let Some(i) = self.scenario.facts.iter().position(|f| f.id == *id) {
                         self.revealed[i] = true;

@@ -52,17 +52,22 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)])
 }
 
-/// Questions for the interviewer at the end get the closing line, unless a fact not yet told
-/// answers them.
+/// The close: the candidate's questions are answered (a fact not yet told, or what the
+/// interviewer can say about the team, the role and next steps), and the interview ends at the
+/// first turn that asks nothing more, or after the second answer.
 fn wrap_up(iv: &Interview, obs: &Observation) -> Vec<Action> {
-    let mut out = Vec::new();
-    if obs.analysis.facts.iter().any(|&f| !iv.revealed[f]) {
-        out.push(answer(iv, obs));
+    let asks = obs.analysis.questions > 0;
+    if asks && iv.closing_answers < 2 {
+        let fresh = obs.analysis.facts.iter().any(|&f| !iv.revealed[f]);
+        return vec![if fresh {
+            answer(iv, obs)
+        } else {
+            Action::AnswerAbout
+        }];
     }
-    out.push(Action::Debrief {
+    vec![Action::Debrief {
         reason: Reason::Finished,
-    });
-    out
+    }]
 }
 
 fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec<Action> {

@@ -335,3 +335,52 @@ fn the_last_stage_advances_into_wrap_up() {
         }]
     );
 }
+
+#[test]
+fn the_close_answers_the_candidates_questions_then_ends() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::WrapUp {
+            reason: Reason::Time,
+        },
+        100.0,
+    );
+    // A question about the team gets the interviewer's answer, and the interview stays open.
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "What does your team work on day to day?", 110.0);
+    assert_eq!(a, vec![Action::AnswerAbout]);
+    assert_eq!(iv.phase, Phase::WrapUp);
+    // A question a hidden fact answers gets the fact.
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "Out of curiosity, what was the latency budget?",
+        120.0,
+    );
+    assert!(matches!(&a[..], [Action::AnswerFact { .. }]), "{a:?}");
+    // Two answers at the close, then it ends whatever is asked.
+    let (_, a) = crate::session::testing::answer(&mut iv, "And what is the next step?", 130.0);
+    assert_eq!(
+        a,
+        vec![Action::Debrief {
+            reason: Reason::Finished
+        }]
+    );
+    // Nothing asked: it ends at once.
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::WrapUp {
+            reason: Reason::Time,
+        },
+        100.0,
+    );
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "I'd build the baseline first. Thanks!", 110.0);
+    assert_eq!(
+        a,
+        vec![Action::Debrief {
+            reason: Reason::Finished
+        }]
+    );
+}

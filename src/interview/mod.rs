@@ -114,6 +114,9 @@ pub enum Action {
     WrapUp {
         reason: Reason,
     },
+    /// At the close, answer the candidate's questions about the team, the role or what happens
+    /// next, from the interviewer's persona.
+    AnswerAbout,
     Debrief {
         reason: Reason,
     },
@@ -128,6 +131,7 @@ impl Action {
             Action::AdvanceStage { .. } => "advance-stage",
             Action::Redirect { .. } => "redirect",
             Action::WrapUp { .. } => "wrap-up",
+            Action::AnswerAbout => "answer-about",
             Action::Debrief { .. } => "debrief",
         }
     }
@@ -363,6 +367,8 @@ pub struct Interview {
     /// The last follow-up asked in the current stage, and whether it was pressed already.
     pub last_probe: Option<LastProbe>,
     pub redirects: usize,
+    /// Questions answered at the close.
+    pub closing_answers: usize,
     pub injections: usize,
     pub notes: Vec<String>,
     /// The session clock: the time of the latest event applied.
@@ -404,6 +410,7 @@ impl PartialEq for Interview {
             pending_probe,
             last_probe,
             redirects,
+            closing_answers,
             injections,
             notes,
             now,
@@ -430,6 +437,7 @@ impl PartialEq for Interview {
             && *pending_probe == o.pending_probe
             && *last_probe == o.last_probe
             && *redirects == o.redirects
+            && *closing_answers == o.closing_answers
             && *injections == o.injections
             && *notes == o.notes
             && *now == o.now
@@ -463,6 +471,7 @@ impl Interview {
             pending_probe: None,
             last_probe: None,
             redirects: 0,
+            closing_answers: 0,
             injections: 0,
             notes: Vec::new(),
             now: 0.0,

@@ -35,6 +35,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../prompts/scripted-wrap-up.hbs"),
     ),
     (
+        "scripted-answer-about.hbs",
+        include_str!("../../prompts/scripted-answer-about.hbs"),
+    ),
+    (
         "scripted-debrief.hbs",
         include_str!("../../prompts/scripted-debrief.hbs"),
     ),
@@ -160,6 +164,10 @@ fn line_data(req: &LineRequest) -> Value {
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
         "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
+        "about": sc.persona.about.clone().unwrap_or_else(|| format!(
+            "Good question. I'm {}, {}; the team works on problems much like this one. The recruiter will be in touch about the next steps.",
+            sc.persona.name, sc.persona.role
+        )),
     });
     let set = |data: &mut Value, k: &str, v: Value| data[k] = v;
     match req.action {
@@ -233,6 +241,7 @@ fn line_data(req: &LineRequest) -> Value {
         Action::WrapUp { reason } | Action::Debrief { reason } => {
             set(&mut data, "reason", reason_id(reason))
         }
+        Action::AnswerAbout => {}
     }
     data
 }

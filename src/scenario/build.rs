@@ -130,6 +130,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             style: raw.persona.style,
             greeting: raw.persona.greeting,
             closing: raw.persona.closing,
+            about: raw.persona.about,
             acknowledgements: raw.persona.acknowledgements,
         },
         facts,

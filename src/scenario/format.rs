@@ -98,6 +98,10 @@ pub(super) struct RawPersona {
     /// The last thing they say.
     #[serde(default)]
     pub(super) closing: Option<String>,
+    /// What they answer when the candidate asks about the team, the role or what happens
+    /// next, at the close of the interview.
+    #[serde(default)]
+    pub(super) about: Option<String>,
     /// Short acknowledgements used before follow-up questions ("Okay.", "Makes sense.").
     #[serde(default)]
     pub(super) acknowledgements: Vec<String>,

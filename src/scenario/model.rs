@@ -13,6 +13,8 @@ pub struct Persona {
     pub style: String,
     pub greeting: String,
     pub closing: Option<String>,
+    /// Their answer to the candidate's questions at the close (the team, the role, next steps).
+    pub about: Option<String>,
     pub acknowledgements: Vec<String>,
 }
 

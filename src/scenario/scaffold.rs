@@ -90,6 +90,8 @@ role = "TODO: the interviewer's role"
 style = "TODO: how they speak, for a model-backed interviewer"
 greeting = "TODO: how they introduce themselves."
 closing = "Thanks, that's all we have time for."
+# What the interviewer says when the candidate asks about the team, the role or next steps.
+about = "Happy to. We are a small team that ships its own models. Next, the recruiter will be in touch."
 acknowledgements = ["Okay.", "Got it.", "Makes sense."]
 
 # Minutes per stage for a {minutes}-minute session; they must add up to `minutes`.

@@ -126,7 +126,10 @@ fn follow_ups(events: &[Event], iv: &Interview) -> FollowUps {
     let (asked, answered) = crate::framework::Stage::ALL
         .iter()
         .fold((0, 0), |(a, b), &s| {
-            (a + iv.stats[s].probes_asked, b + iv.stats[s].probes_answered)
+            (
+                a + iv.stats[s].probes_asked,
+                b + iv.stats[s].probes_answered,
+            )
         });
     FollowUps {
         asked,
