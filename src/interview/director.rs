@@ -114,6 +114,10 @@ fn help_when_stuck(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Ve
     if !(obs.analysis.stuck || iv.dry_turns >= dry_limit) {
         return None;
     }
+    // "Okay, I'm happy with that" in a stage already covered says: move on. Nothing to hint.
+    if !obs.analysis.stuck && covered_enough(iv, stage) {
+        return Some(vec![advance(stage, Reason::Coverage)]);
+    }
     let plan = iv.scenario.stage(stage);
     let given = iv.stats[stage].hints;
     if given > plan.hints.len() {

@@ -384,3 +384,17 @@ fn the_close_answers_the_candidates_questions_then_ends() {
         }]
     );
 }
+
+#[test]
+fn an_acknowledgement_in_a_covered_stage_moves_on_instead_of_hinting() {
+    let mut iv = fresh(Mode::Coach);
+    crate::session::testing::answer(
+        &mut iv,
+        "What's the business goal? How do we measure success? Any latency constraints? What data do we have? How many transactions per second? Is the decision real time?",
+        60.0,
+    );
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "Okay, I'm happy with the clarification.", 80.0);
+    assert_eq!(kinds(&a), vec!["advance-stage"], "{a:?}");
+    assert_eq!(iv.stats[Stage::Clarify].hints, 0);
+}
