@@ -112,6 +112,17 @@ pub enum ReaderArg {
     Lexical,
 }
 
+/// The model endpoint of the commands that can use one (over `[llm]` in the config).
+#[derive(Debug, Clone, clap::Args)]
+pub struct EndpointArgs {
+    /// An OpenAI-compatible endpoint, including /v1 (e.g. http://127.0.0.1:8080/v1)
+    #[arg(long, value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// The model to ask at that endpoint
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+}
+
 /// How the candidate's answers are read; shared by the commands that read them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadingArgs {
@@ -140,12 +151,8 @@ pub struct ChatArgs {
     /// A folder of prompt templates that override the built-in ones by file name
     #[arg(long, value_name = "DIR")]
     pub prompts_dir: Option<PathBuf>,
-    /// An OpenAI-compatible endpoint, including /v1 (e.g. http://127.0.0.1:8080/v1)
-    #[arg(long, value_name = "URL")]
-    pub llm_url: Option<String>,
-    /// The model to ask at that endpoint
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
     /// Who judges coverage: the reader (`lexical`, whichever --reader is), the model, or both
     /// (default: both with a model)
     #[arg(long, value_enum)]
@@ -268,12 +275,8 @@ pub struct AssessArgs {
     pub json: bool,
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
-    /// An OpenAI-compatible endpoint, including /v1, for the model judge
-    #[arg(long, value_name = "URL")]
-    pub llm_url: Option<String>,
-    /// The model to ask at that endpoint
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
     /// Who judges a plain-text transcript's coverage: the reader (`lexical`, whichever
     /// --reader is), the model, or both (default: both with a model)
     #[arg(long, value_enum)]
@@ -286,15 +289,12 @@ pub struct AssessArgs {
 pub struct SimulateArgs {
     #[arg(long, default_value = "fraud")]
     pub scenario: String,
-    /// strong, weak, skipper, silent, rambler or injector; llm:PERSONA has a model play it
+    /// strong, weak, skipper, silent, rambler, injector or stuffer; llm:PERSONA has a model
+    /// play it (at --llm-url, with --model)
     #[arg(long, value_parser = parse_candidate)]
     pub candidate: crate::sim::CandidateArg,
-    /// For llm:PERSONA: the endpoint, including /v1
-    #[arg(long, value_name = "URL")]
-    pub llm_url: Option<String>,
-    /// For llm:PERSONA: the model
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
     /// Print the debrief, transcript and quality checks as JSON
     #[arg(long)]
     pub json: bool,

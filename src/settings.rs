@@ -229,10 +229,10 @@ impl Base {
     fn load(cli: &Cli) -> Result<Base> {
         let file = config::load(cli.config.as_deref())?;
         let (url, model) = match &cli.command {
-            Command::Chat(c) => (c.llm_url.as_deref(), c.model.as_deref()),
+            Command::Chat(c) => (c.endpoint.llm_url.as_deref(), c.endpoint.model.as_deref()),
             Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref()),
-            Command::Simulate(s) => (s.llm_url.as_deref(), s.model.as_deref()),
-            Command::Assess(a) => (a.llm_url.as_deref(), a.model.as_deref()),
+            Command::Simulate(s) => (s.endpoint.llm_url.as_deref(), s.endpoint.model.as_deref()),
+            Command::Assess(a) => (a.endpoint.llm_url.as_deref(), a.endpoint.model.as_deref()),
             _ => (None, None),
         };
         let llm = LlmConfig::resolve(url, model, &file.llm)?;

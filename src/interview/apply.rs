@@ -147,42 +147,31 @@ impl Interview {
                 stage,
                 index,
                 curveball,
-                press: true,
+                press,
             } => {
-                // The same question again: not a new follow-up, but its answer is due again.
-                self.pending_probe = Some(*stage);
-                self.last_probe = Some(super::LastProbe {
-                    stage: *stage,
-                    index: *index,
-                    curveball: *curveball,
-                    pressed: true,
-                });
-            }
-            Action::Probe {
-                stage,
-                index,
-                curveball,
-                press: false,
-            } => {
-                let slot = if *curveball {
-                    self.curveballs_fired.get_mut(*index)
-                } else {
-                    self.probes_asked[*stage].get_mut(*index)
-                };
-                if let Some(s) = slot {
-                    *s = true;
+                // A press is the same question again: not a new follow-up, but its answer is
+                // due again.
+                if !press {
+                    let slot = if *curveball {
+                        self.curveballs_fired.get_mut(*index)
+                    } else {
+                        self.probes_asked[*stage].get_mut(*index)
+                    };
+                    if let Some(s) = slot {
+                        *s = true;
+                    }
+                    let next = self.next_turn();
+                    let st = &mut self.stats[*stage];
+                    st.probes_asked += 1;
+                    // Actions are applied just before the interviewer's line that says them.
+                    st.probe_turns.push(next);
                 }
-                let next = self.next_turn();
-                let st = &mut self.stats[*stage];
-                st.probes_asked += 1;
-                // Actions are applied just before the interviewer's line that says them.
-                st.probe_turns.push(next);
                 self.pending_probe = Some(*stage);
                 self.last_probe = Some(super::LastProbe {
                     stage: *stage,
                     index: *index,
                     curveball: *curveball,
-                    pressed: false,
+                    pressed: *press,
                 });
             }
             Action::Hint { stage, .. } => {
