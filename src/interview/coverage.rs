@@ -264,7 +264,8 @@ const SENTENCE_WORDS: &[&str] = &[
 /// list of terms ("Latency, throughput, cost, compliance."). It is never evidence.
 pub fn shows_nothing(sentence: &str) -> bool {
     let s = sentence.trim();
-    if s.starts_with('#') || s.ends_with(':') || s.ends_with(" -") || s.ends_with('\u{2014}') {
+    let heading = s.starts_with("# ") || s.starts_with("##");
+    if heading || s.ends_with(':') || s.ends_with(" -") || s.ends_with('\u{2014}') {
         return true;
     }
     let tokens = Tokens::new(s);
