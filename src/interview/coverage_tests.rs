@@ -286,7 +286,10 @@ fn headings_pointers_and_bare_lists_earn_nothing() {
         assert!(got.is_empty(), "{text:?} covered {got:?}");
     }
     // A number is not a heading.
-    assert_covers("#1 priority: p99 latency under 50 ms for the scorer.", "deployment.latency");
+    assert_covers(
+        "#1 priority: p99 latency under 50 ms for the scorer.",
+        "deployment.latency",
+    );
     // A list inside a sentence that does something with it is an answer.
     assert_covers(
         "We'd monitor drift, PSI and alert rates on a dashboard, and page someone when they move.",

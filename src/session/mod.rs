@@ -555,18 +555,24 @@ mod tests {
         assert!(!answered("Sure, sounds good."));
     }
 
-    #[test]
-    fn a_follow_up_the_reply_ignores_is_pressed_once_then_left() {
-        use crate::framework::Stage;
+    /// A fraud interview moved on to the data stage.
+    fn in_data_stage() -> Session {
         let sc = Arc::new(scenario::load("fraud").unwrap());
         let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
         s.open().unwrap();
         s.act(&[Action::AdvanceStage {
-            from: Some(Stage::Clarify),
-            to: Stage::Data,
+            from: Some(crate::framework::Stage::Clarify),
+            to: crate::framework::Stage::Data,
             reason: crate::interview::Reason::Candidate,
         }])
         .unwrap();
+        s
+    }
+
+    #[test]
+    fn a_follow_up_the_reply_ignores_is_pressed_once_then_left() {
+        use crate::framework::Stage;
+        let mut s = in_data_stage();
         let probe = |press| Action::Probe {
             stage: Stage::Data,
             index: 0,
@@ -611,15 +617,7 @@ mod tests {
     #[test]
     fn a_press_ignored_too_is_not_pressed_again() {
         use crate::framework::Stage;
-        let sc = Arc::new(scenario::load("fraud").unwrap());
-        let mut s = Session::memory(Interview::new(sc, Mode::Interview, 60));
-        s.open().unwrap();
-        s.act(&[Action::AdvanceStage {
-            from: Some(Stage::Clarify),
-            to: Stage::Data,
-            reason: crate::interview::Reason::Candidate,
-        }])
-        .unwrap();
+        let mut s = in_data_stage();
         s.act(&[Action::Probe {
             stage: Stage::Data,
             index: 0,
