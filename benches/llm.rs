@@ -2,7 +2,9 @@
 //! - casecoach's own work per turn with an instant backend (no HTTP): under 2 ms median;
 //! - with a fake HTTP server that takes 300 ms to its first token, that token is shown within
 //!   5 ms of its arrival;
-//! - prompt size at turns 5, 20 and 40 of the fraud interview (printed; a test bounds the growth).
+//! - prompt size at turns 5, 20 and 40 of the fraud interview (printed; a test bounds the growth);
+//! - a 1 MB reply streamed a word at a time, with thinking blocks, through the visible-text
+//!   filter: linear in its length, under 1 s.
 //!
 //! Run: `cargo bench --bench llm`
 
@@ -175,5 +177,32 @@ fn prompt_sizes(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, own_work, first_token, prompt_sizes);
+/// One word a piece, as a server streams: the filter must not look at the whole reply again for
+/// each piece (it did: 1 MB took minutes).
+fn long_reply(c: &mut Criterion) {
+    let words: Vec<String> = (0..260_000)
+        .map(|i| match i % 5000 {
+            0 => "<think>".to_string(),
+            70 => "</think> ".to_string(),
+            _ => format!("w{} ", i % 97),
+        })
+        .collect();
+    let bytes: usize = words.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("visible text");
+    g.sample_size(10);
+    g.bench_function(
+        format!("a {} KB reply in {} pieces", bytes / 1024, words.len()),
+        |b| {
+            b.iter(|| {
+                let mut v = casecoach::interviewer::model::Visible::new(usize::MAX);
+                let shown: usize = words.iter().map(|w| v.push(w).len()).sum();
+                assert!(shown > bytes / 2);
+                shown
+            })
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(benches, own_work, first_token, prompt_sizes, long_reply);
 criterion_main!(benches);

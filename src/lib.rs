@@ -1,5 +1,9 @@
 //! casecoach: a mock interviewer for ML case-study interviews. The model speaks; the code decides.
 
+// First, so that its print macros are in scope in every module after it.
+#[macro_use]
+pub mod screen;
+
 pub mod chat;
 pub mod cli;
 mod commands;
@@ -13,6 +17,7 @@ pub mod interviewer;
 pub mod llm;
 pub mod reader;
 pub mod scenario;
+pub mod secret;
 pub mod session;
 pub mod settings;
 pub mod sim;

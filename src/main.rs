@@ -1,3 +1,4 @@
+use casecoach::screen::safe;
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -6,9 +7,10 @@ fn main() -> ExitCode {
     match casecoach::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("casecoach: error: {err}");
+            // An error can quote a file or a server's reply.
+            eprintln!("casecoach: error: {}", safe(&err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", safe(&cause.to_string()));
             }
             ExitCode::from(1)
         }

@@ -109,6 +109,8 @@ pub struct ChatSettings {
     pub settings: Settings,
     /// Continue a session: the newest unfinished one when empty.
     pub resume: Option<String>,
+    /// The scenario named on the command line, if any: with `resume`, it must be the session's.
+    pub scenario_given: Option<String>,
 }
 
 pub struct VoiceSettings {
@@ -255,7 +257,7 @@ impl Base {
                 let all = crate::session::list(&self.sessions_dir)?;
                 let weakest = crate::session::weakest_stage(&all);
                 if weakest.is_none() {
-                    eprintln!(
+                    errln!(
                         "(--focus weakest: no finished session shows a weaker stage yet, so every stage gets the usual time)"
                     );
                 }
@@ -346,6 +348,7 @@ fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings>
     Ok(ChatSettings {
         settings,
         resume: a.resume.clone(),
+        scenario_given: a.scenario.clone(),
     })
 }
 

@@ -128,7 +128,7 @@ pub fn interview_from_plain(
                 {
                     unavailable += 1;
                     if unavailable == 1 {
-                        eprintln!(
+                        errln!(
                             "note: the model judge failed on turn {n} ({why}); turns it cannot judge are judged by the reader only"
                         );
                     }
@@ -137,10 +137,10 @@ pub fn interview_from_plain(
         }
     }
     if unavailable > 1 {
-        eprintln!("note: the model judge failed on {unavailable} turns in all");
+        errln!("note: the model judge failed on {unavailable} turns in all");
     }
     for n in s.take_notices() {
-        eprintln!("{n}");
+        errln!("{n}");
     }
     Ok(s.into_interview())
 }

@@ -18,6 +18,7 @@ use crate::interview::{Action, Interview, JudgeMode, Mode, Observation, Phase, R
 use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::reader::{Lexical, Reader};
 use crate::scenario::{self, Scenario};
+use crate::screen::safe;
 use crate::session::{self, Event, Judged, Log, Session};
 use anyhow::{Context, Result, bail};
 pub use settings::Settings;
@@ -51,7 +52,7 @@ pub enum LineNews<'a> {
 }
 
 fn notice(msg: &str) {
-    eprintln!("{msg}");
+    errln!("{msg}");
 }
 
 /// The reader a chat reads with: a first chat in a terminal fetches the model (unless
@@ -178,6 +179,13 @@ impl Chat {
         on_line: Option<LineListener>,
     ) -> Result<Chat> {
         let path = session::find(&settings.sessions_dir, query)?;
+        // Locked before it is read: what is read is then all there is.
+        let (lock, stale) = session::Lock::take(&path)?;
+        if let Some(pid) = stale {
+            notice(&format!(
+                "note: casecoach pid {pid} stopped without closing this session; it is yours now"
+            ));
+        }
         let loaded = session::read(&path)?;
         let Some((id, locator, hash, _, _)) = session::started_info(&loaded.events) else {
             bail!("{} does not start with a 'started' event", path.display());
@@ -214,7 +222,7 @@ impl Chat {
                 loaded.events.len()
             ));
         }
-        let mut log = Log::reopen(&path, &loaded)?;
+        let mut log = Log::reopen(&path, &loaded, lock)?;
         // The state already holds these readings; the log catches up before anything else.
         for e in &replayed.unlogged {
             log.append(e)?;
@@ -284,12 +292,13 @@ impl Chat {
     }
 
     fn print_line(&mut self, text: &str) {
-        let name = &self.session.interview().scenario.persona.name;
+        let name = safe(&self.session.interview().scenario.persona.name);
+        let shown = safe(text);
         let out = &mut self.out;
         if self.tty {
-            let _ = writeln!(out, "\n\x1b[1m{name}:\x1b[0m {text}\n");
+            let _ = writeln!(out, "\n\x1b[1m{name}:\x1b[0m {shown}\n");
         } else {
-            let _ = writeln!(out, "Interviewer: {text}");
+            let _ = writeln!(out, "Interviewer: {shown}");
         }
         let _ = out.flush();
         // Said again on resume: heard afresh, but not a new turn, so no `Logged`.
@@ -306,7 +315,7 @@ impl Chat {
         let iv = self.session.interview();
         let name = iv.scenario.persona.name.clone();
         let prefix = if self.tty {
-            format!("\n\x1b[1m{name}:\x1b[0m ")
+            format!("\n\x1b[1m{}:\x1b[0m ", safe(&name))
         } else {
             "Interviewer: ".to_string()
         };
@@ -314,7 +323,7 @@ impl Chat {
         let out = &mut self.out;
         let on_line = &mut self.on_line;
         let mut show = |t: &str| {
-            let _ = write!(out, "{t}");
+            let _ = write!(out, "{}", safe(t));
             let _ = out.flush();
             if let Some(f) = on_line.as_mut() {
                 f(LineNews::Piece(t));
@@ -357,9 +366,10 @@ impl Chat {
             return;
         }
         let out = &mut self.out;
-        let _ = writeln!(out, "  [{}]", interviewer::stage_line(iv));
+        let _ = writeln!(out, "  [{}]", safe(&interviewer::stage_line(iv)));
         for (done, id, title) in list {
-            let _ = writeln!(out, "  [{}] {id}: {title}", if done { "x" } else { " " });
+            let line = format!("  [{}] {id}: {title}", if done { "x" } else { " " });
+            let _ = writeln!(out, "{}", safe(&line));
         }
     }
 
@@ -370,7 +380,7 @@ impl Chat {
         self.session.record(Event::Debrief {
             report: serde_json::to_value(&report)?,
         })?;
-        let _ = writeln!(self.out, "\n{}", render::text(&report));
+        let _ = writeln!(self.out, "\n{}", safe(&render::text(&report)));
         let _ = self.out.flush();
         let log = self.session.log();
         if !log.is_file() {
@@ -489,7 +499,7 @@ impl Chat {
 
     /// Print a command's answer with the interview content.
     fn show(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        let _ = writeln!(self.out, "{}", safe(text));
         let _ = self.out.flush();
     }
 

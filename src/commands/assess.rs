@@ -23,6 +23,6 @@ pub fn run(s: AssessSettings) -> Result<()> {
         reader_credits: s.judge != JudgeMode::Llm,
     };
     let (iv, basis) = transcript::load(&s.file, scenario, judges)?;
-    print!("{}", render::render(&debrief::report(&iv, basis), s.format));
+    out!("{}", render::render(&debrief::report(&iv, basis), s.format));
     Ok(())
 }

@@ -22,12 +22,12 @@ pub fn run(s: DebriefSettings) -> Result<()> {
     match &s.out {
         Some(out) => {
             std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("Wrote {}", out.display());
+            outln!("Wrote {}", out.display());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     if s.timings {
-        println!(
+        outln!(
             "\nTimings\n{}",
             session::timings(&session::read(&path)?.events)
         );

@@ -8,11 +8,11 @@ use anyhow::Result;
 
 pub fn run(s: DoctorSettings) -> Result<()> {
     match &s.config_file {
-        Some(p) if p.exists() => println!("config          {} (read)", p.display()),
-        Some(p) => println!("config          {} (none; defaults apply)", p.display()),
-        None => println!("config          (no home folder; defaults apply)"),
+        Some(p) if p.exists() => outln!("config          {} (read)", p.display()),
+        Some(p) => outln!("config          {} (none; defaults apply)", p.display()),
+        None => outln!("config          (no home folder; defaults apply)"),
     }
-    println!("sessions        {}", s.sessions_dir.display());
+    outln!("sessions        {}", s.sessions_dir.display());
     let mut checks = reader();
     checks.extend(model(&s));
     checks.extend(voice::doctor(s.stt_url.as_deref(), s.tts_url.as_deref()));
@@ -20,8 +20,8 @@ pub fn run(s: DoctorSettings) -> Result<()> {
         s.input_device.as_deref(),
         s.output_device.as_deref(),
     ));
-    println!();
-    print!("{}", llm::doctor::render(&checks));
+    outln!();
+    out!("{}", llm::doctor::render(&checks));
     if checks.iter().any(|c| !c.ok) {
         anyhow::bail!("some checks failed");
     }
@@ -34,25 +34,25 @@ fn reader() -> Vec<Check> {
     let status = match install::status() {
         Ok(s) => s,
         Err(e) => {
-            println!("reader          lexical (cues alone): {e}");
+            outln!("reader          lexical (cues alone): {e}");
             return Vec::new();
         }
     };
     if !status.installed() {
-        println!("reader          lexical (cues alone): {status}");
+        outln!("reader          lexical (cues alone): {status}");
         return Vec::new();
     }
     let started = std::time::Instant::now();
     let (ok, detail) = match reader::semantic() {
         Ok(r) => {
-            println!("reader          {}: {status}", Reader::name(&r));
+            outln!("reader          {}: {status}", Reader::name(&r));
             (
                 true,
                 format!("the model loads ({} ms)", started.elapsed().as_millis()),
             )
         }
         Err(e) => {
-            println!(
+            outln!(
                 "reader          lexical (cues alone): the semantic reader's model does not load"
             );
             (false, format!("{e:#}"))
@@ -70,14 +70,14 @@ fn reader() -> Vec<Check> {
 fn model(s: &DoctorSettings) -> Vec<Check> {
     match &s.llm {
         None => {
-            println!("model           none configured: the scripted interviewer runs offline");
-            println!(
+            outln!("model           none configured: the scripted interviewer runs offline");
+            outln!(
                 "                to use one: --llm-url URL --model NAME, CASECOACH_LLM_BASE_URL, or [llm] (see config.example.toml)"
             );
             Vec::new()
         }
         Some(llm) => {
-            println!("model           {} at {}", llm.model, llm.base_url);
+            outln!("model           {} at {}", llm.model, llm.base_url);
             llm::doctor::run(llm)
         }
     }

@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use std::path::Path;
 
 pub fn setup() -> Result<()> {
-    let dir = install::setup(&mut |m| eprintln!("{m}"))?;
-    println!("The embedding model is ready in {}.", dir.display());
+    let dir = install::setup(&mut |m| errln!("{m}"))?;
+    outln!("The embedding model is ready in {}.", dir.display());
     Ok(())
 }
 
@@ -17,13 +17,13 @@ pub fn train(corpus_path: &Path, out: &Path) -> Result<()> {
     let cases = corpus::load(corpus_path)?;
     let embedder = embedder()?;
     let started = std::time::Instant::now();
-    let (heads, bank) = train::train(&cases, &embedder, &mut |m| eprintln!("{m}"))?;
+    let (heads, bank) = train::train(&cases, &embedder, &mut |m| errln!("{m}"))?;
     let json = serde_json::to_string(&heads)?;
     std::fs::write(out, json + "\n").with_context(|| format!("cannot write {}", out.display()))?;
     let bank_path = out.with_file_name("exemplars.bin");
     std::fs::write(&bank_path, bank.to_bytes())
         .with_context(|| format!("cannot write {}", bank_path.display()))?;
-    println!(
+    outln!(
         "Wrote {} and {} ({} training lines, {:.0} s).",
         out.display(),
         bank_path.display(),
@@ -66,9 +66,9 @@ pub fn eval(s: EvalSettings) -> Result<()> {
         }
     };
     if s.json {
-        println!("{json}");
+        outln!("{json}");
     } else {
-        print!(
+        out!(
             "({} cases of {})\n{text}",
             s.split.name(),
             s.cases.display()

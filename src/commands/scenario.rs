@@ -14,11 +14,11 @@ pub fn run(s: ScenarioSettings) -> Result<()> {
         ScenarioSettings::New { id, kind, path } => new(&id, kind, &path),
         ScenarioSettings::Check { paths, strict } => check(&paths, strict),
         ScenarioSettings::Schema { markdown: true } => {
-            print!("{}", scenario::schema_reference());
+            out!("{}", scenario::schema_reference());
             Ok(())
         }
         ScenarioSettings::Schema { markdown: false } => {
-            println!("{}", serde_json::to_string_pretty(&scenario::schema())?);
+            outln!("{}", serde_json::to_string_pretty(&scenario::schema())?);
             Ok(())
         }
         ScenarioSettings::DryRun { ids } => dry_run(ids),
@@ -28,14 +28,14 @@ pub fn run(s: ScenarioSettings) -> Result<()> {
 fn list() -> Result<()> {
     for id in scenario::known_ids() {
         match scenario::load(&id) {
-            Ok(s) => println!(
+            Ok(s) => outln!(
                 "{:<18} {:<14} {:>3} min  {}",
                 s.id,
                 s.kind.id(),
                 s.minutes,
                 s.title
             ),
-            Err(e) => println!("{id:<18} (cannot load: {e})"),
+            Err(e) => outln!("{id:<18} (cannot load: {e})"),
         }
     }
     Ok(())
@@ -44,7 +44,7 @@ fn list() -> Result<()> {
 /// As the candidate sees it; `full` adds what only its author should: facts and answers.
 fn show(id: &str, full: bool) -> Result<()> {
     let s = scenario::load(id)?;
-    println!(
+    outln!(
         "{} ({}, {}, {} min)\n\n{}",
         s.title,
         s.id,
@@ -52,16 +52,16 @@ fn show(id: &str, full: bool) -> Result<()> {
         s.minutes,
         s.prompt
     );
-    println!("\nInterviewer: {}, {}", s.persona.name, s.persona.role);
+    outln!("\nInterviewer: {}, {}", s.persona.name, s.persona.role);
     if full {
-        println!("\nHidden facts:");
+        outln!("\nHidden facts:");
         for f in &s.facts {
-            println!("  {}: {}", f.id, f.answer);
+            outln!("  {}: {}", f.id, f.answer);
         }
         for c in &s.checkpoints {
-            println!("\n{} ({}, weight {}): {}", c.id, c.stage, c.weight, c.title);
+            outln!("\n{} ({}, weight {}): {}", c.id, c.stage, c.weight, c.title);
             if let Some(a) = &c.answer {
-                println!("  strong answer: {a}");
+                outln!("  strong answer: {a}");
             }
         }
     }
@@ -79,8 +79,8 @@ fn new(id: &str, kind: InterviewType, path: &Path) -> Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, scenario::scaffold::render(id, kind))?;
-    println!("Wrote {}.", path.display());
-    println!(
+    outln!("Wrote {}.", path.display());
+    outln!(
         "Fill in the TODOs, then: casecoach scenario check {0} && casecoach scenario dry-run {0}",
         path.display()
     );
@@ -107,11 +107,11 @@ fn check(paths: &[PathBuf], strict: bool) -> Result<()> {
         files += 1;
     }
     for p in &problems {
-        println!("{p}");
+        outln!("{p}");
     }
     let errors = problems.iter().filter(|p| !p.warning).count();
     let warnings = problems.len() - errors;
-    println!("{errors} error(s), {warnings} warning(s) in {files} file(s)");
+    outln!("{errors} error(s), {warnings} warning(s) in {files} file(s)");
     if errors > 0 || (strict && warnings > 0) {
         return Err(anyhow::anyhow!("scenario check failed"));
     }
@@ -141,9 +141,9 @@ fn dry_run(ids: Vec<String>) -> Result<()> {
     let mut failed = 0;
     for id in ids {
         let sc = Arc::new(scenario::load(&id)?);
-        println!("{} ({})", sc.title, sc.id);
+        outln!("{} ({})", sc.title, sc.id);
         for c in sim::dry_run(sc)? {
-            println!("  {} {}", if c.ok { "ok  " } else { "FAIL" }, c.what);
+            outln!("  {} {}", if c.ok { "ok  " } else { "FAIL" }, c.what);
             failed += usize::from(!c.ok);
         }
     }

@@ -8,13 +8,13 @@ use std::path::Path;
 pub fn run(sessions_dir: &Path) -> Result<()> {
     let all = session::list(sessions_dir)?;
     if all.is_empty() {
-        println!(
+        outln!(
             "No sessions yet in {}. Start one with: casecoach chat",
             sessions_dir.display()
         );
     }
     for s in &all {
-        println!("{}", row(s));
+        outln!("{}", row(s));
     }
     progress(&all);
     Ok(())
@@ -40,7 +40,7 @@ fn progress(all: &[Summary]) {
     if scored.is_empty() {
         return;
     }
-    println!(
+    outln!(
         "\nProgress by stage over {} finished session(s), oldest first (\u{b7} = not assessed)",
         scored.len()
     );
@@ -59,7 +59,7 @@ fn progress(all: &[Summary]) {
         } else {
             ""
         };
-        println!(
+        outln!(
             "  {:<28}{line:<12} last {last}  mean {mean}{mark}",
             stage.name()
         );

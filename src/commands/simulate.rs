@@ -29,7 +29,7 @@ fn print_json(sim: &Simulation) -> Result<()> {
     v["persona"] = serde_json::json!(sim.persona);
     v["transcript"] = serde_json::Value::Array(sim::transcript(&sim.events));
     v["quality"] = serde_json::to_value(&sim.quality)?;
-    println!("{}", serde_json::to_string_pretty(&v)?);
+    outln!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }
 
@@ -40,8 +40,8 @@ fn print_text(sim: &Simulation) {
         } else {
             "Interviewer"
         };
-        println!("{who}: {}", t["text"].as_str().unwrap_or(""));
+        outln!("{who}: {}", t["text"].as_str().unwrap_or(""));
     }
-    println!("\n{}", render::text(&sim.report));
-    print!("{}", sim::quality::render(&sim.quality));
+    outln!("\n{}", render::text(&sim.report));
+    out!("{}", sim::quality::render(&sim.quality));
 }

@@ -4,10 +4,11 @@
 use super::{CheckpointReport, Quote, Report, StageReport};
 use std::fmt::Write;
 
-/// Escape text for HTML element content and attribute values.
+/// Escape text for HTML element content and attribute values. Control characters are shown
+/// as `safe` shows them, so the file is as harmless printed to a terminal as in a browser.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::screen::safe(s).chars() {
         match c {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),

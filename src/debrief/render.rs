@@ -1,6 +1,7 @@
 //! The debrief as text for the terminal, as Markdown, and as JSON.
 
 use super::{Quote, Report, StageReport};
+use crate::screen::safe;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,12 +134,12 @@ pub fn text(r: &Report) -> String {
             }
         }
     }
-    o
+    safe(&o).into_owned()
 }
 
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "# Debrief: {}\n", r.title);
+    let _ = writeln!(o, "# Debrief: {}\n", md(&r.title));
     if !r.readers.is_empty() {
         let _ = writeln!(o, "Answers read by: {}\n", r.readers.join(", then "));
     }
@@ -153,7 +154,7 @@ pub fn markdown(r: &Report) -> String {
         r.overall.recommendation
     );
     for reason in &r.overall.reasons {
-        let _ = writeln!(o, "- {reason}");
+        let _ = writeln!(o, "- {}", md(reason));
     }
     let _ = writeln!(
         o,
@@ -163,7 +164,7 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             o,
             "| {} | {} | {}/{} | {} | {}/{} | {} | {} |",
-            s.name,
+            md(&s.name),
             score(s),
             s.covered,
             s.total,
@@ -171,27 +172,27 @@ pub fn markdown(r: &Report) -> String {
             s.probes_answered,
             s.probes_asked,
             time(s),
-            s.reasons.join("; ").replace('|', "\\|")
+            md(&s.reasons.join("; "))
         );
     }
     if !r.improvements.is_empty() {
         let _ = writeln!(o, "\n## Top {} things to improve\n", r.improvements.len());
         for (n, i) in r.improvements.iter().enumerate() {
-            let _ = writeln!(o, "{}. {}", n + 1, i.what);
+            let _ = writeln!(o, "{}. {}", n + 1, md(&i.what));
             if let Some(q) = &i.quote {
-                let _ = writeln!(o, "   - you said (turn {}): > {}", q.turn, q.quote);
+                let _ = writeln!(o, "   - you said (turn {}): \"{}\"", q.turn, md(&q.quote));
             }
             if let Some(a) = &i.strong_answer {
-                let _ = writeln!(o, "   - *a strong answer:* {a}");
+                let _ = writeln!(o, "   - *a strong answer:* {}", md(a));
             }
         }
     }
     if !r.pitfalls.is_empty() {
         let _ = writeln!(o, "\n## Pitfalls\n");
         for p in &r.pitfalls {
-            let _ = writeln!(o, "- **{}**: {} ({})", p.id.id(), p.title, p.why);
+            let _ = writeln!(o, "- **{}**: {} ({})", p.id.id(), md(&p.title), md(&p.why));
             for q in &p.evidence {
-                let _ = writeln!(o, "  - turn {}: > {}", q.turn, q.quote);
+                let _ = writeln!(o, "  - turn {}: \"{}\"", q.turn, md(&q.quote));
             }
         }
     }
@@ -202,25 +203,25 @@ pub fn markdown(r: &Report) -> String {
             d.answers, d.words_per_minute, d.fillers, d.longest_pause, d.longest_pause_turn
         );
         for n in &d.notes {
-            let _ = writeln!(o, "- {n}");
+            let _ = writeln!(o, "- {}", md(n));
         }
     }
     let _ = writeln!(o, "\n## Checklist\n");
     for c in &r.checkpoints {
         let mark = if c.covered { "x" } else { " " };
         let depth = if c.only_named { " *(named only)*" } else { "" };
-        let _ = writeln!(o, "- [{mark}] `{}` {}{depth}", c.id, c.title);
+        let _ = writeln!(o, "- [{mark}] `{}` {}{depth}", c.id, md(&c.title));
         for q in &c.evidence {
-            let _ = writeln!(o, "  - turn {}: \"{}\"", q.turn, q.quote);
+            let _ = writeln!(o, "  - turn {}: \"{}\"", q.turn, md(&q.quote));
         }
         if let Some(a) = &c.model_answer {
-            let _ = writeln!(o, "  - *strong answer:* {a}");
+            let _ = writeln!(o, "  - *strong answer:* {}", md(a));
         }
     }
     if !r.notes.is_empty() {
         let _ = writeln!(o, "\n## Your notes\n");
         for n in &r.notes {
-            let _ = writeln!(o, "- {n}");
+            let _ = writeln!(o, "- {}", md(n));
         }
     }
     if !r.transcript.is_empty() {
@@ -231,9 +232,31 @@ pub fn markdown(r: &Report) -> String {
                 "**{} ({}):** {}\n",
                 speaker(l),
                 l.turn,
-                l.text.replace('\n', "  \n")
+                md(&l.text).replace('\n', "  \n")
             );
         }
+    }
+    safe(&o).into_owned()
+}
+
+/// Text from outside the program as Markdown that shows it as written: every character that
+/// could start emphasis, a link, code, a table cell, raw HTML or an entity is backslash-escaped,
+/// and so is one that starts a block (a heading or a quote) after a line break.
+fn md(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    let mut line_start = true;
+    for c in s.chars() {
+        let starts_block = line_start && matches!(c, '-' | '+' | '=');
+        if starts_block
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '&' | '~' | '!'
+            )
+        {
+            o.push('\\');
+        }
+        o.push(c);
+        line_start = c == '\n' || (line_start && c == ' ');
     }
     o
 }
@@ -257,5 +280,5 @@ pub fn transcript(r: &Report) -> String {
             let _ = writeln!(o, "  - {n}");
         }
     }
-    o
+    safe(&o).into_owned()
 }

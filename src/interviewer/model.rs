@@ -4,7 +4,6 @@
 //! of thinking text, and replaced by the scripted line when the endpoint fails.
 
 use super::{Interviewer, Said, Scripted, TurnRequest, templates};
-use crate::cue::word_count;
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, Phase, Reason, Role};
 use crate::llm::{Backend, Flow, LlmConfig, Message};
@@ -101,14 +100,23 @@ impl<B: Backend> LlmInterviewer<B> {
 }
 
 /// Visible text out of a raw stream: `<think>` blocks removed (a partial tag is held back until
-/// it resolves), and at most `budget` words.
+/// it resolves), and at most `budget` words. Each piece is looked at once, so a reply costs time
+/// in proportion to its length however finely it is streamed.
 #[derive(Debug, Default)]
 pub struct Visible {
-    raw: String,
+    /// The end of the stream that may be the start of a tag, held until the next piece.
+    pending: String,
+    thinking: bool,
     shown: String,
+    /// Whitespace after the last word, shown only when another word follows.
+    space: String,
+    words: usize,
     budget: usize,
     pub full: bool,
 }
+
+const OPEN: &str = "<think>";
+const CLOSE: &str = "</think>";
 
 impl Visible {
     pub fn new(budget: usize) -> Visible {
@@ -120,22 +128,53 @@ impl Visible {
 
     /// Add streamed text; returns what may be shown now.
     pub fn push(&mut self, piece: &str) -> String {
-        self.raw.push_str(piece);
-        let mut clean = strip_think(&self.raw);
-        if let Some(i) = partial_tag(&clean) {
-            clean.truncate(i);
+        self.pending.push_str(piece);
+        let mut new = String::new();
+        loop {
+            let tag = if self.thinking { CLOSE } else { OPEN };
+            if let Some(i) = self.pending.find(tag) {
+                if !self.thinking {
+                    let before = self.pending[..i].to_string();
+                    self.show(&before, &mut new);
+                }
+                self.pending.drain(..i + tag.len());
+                self.thinking = !self.thinking;
+                continue;
+            }
+            let keep = partial_tag(&self.pending, tag).unwrap_or(self.pending.len());
+            if !self.thinking {
+                let before = self.pending[..keep].to_string();
+                self.show(&before, &mut new);
+            }
+            self.pending.drain(..keep);
+            self.shown.push_str(&new);
+            return new;
         }
-        let clean = clean.trim_start().to_string();
-        let mut next = clean.clone();
-        if word_count(&clean) > self.budget {
-            next = cut_words(&clean, self.budget);
-            self.full = true;
+    }
+
+    /// Add visible text to `new` word by word, up to the budget.
+    fn show(&mut self, text: &str, new: &mut String) {
+        for c in text.chars() {
+            if self.full {
+                return;
+            }
+            if c.is_whitespace() {
+                if self.words > 0 {
+                    self.space.push(c);
+                }
+                continue;
+            }
+            if self.words == 0 || !self.space.is_empty() {
+                if self.words == self.budget {
+                    self.full = true;
+                    return;
+                }
+                self.words += 1;
+            }
+            new.push_str(&self.space);
+            self.space.clear();
+            new.push(c);
         }
-        // Trailing space waits for the word after it, so a cut never leaves a space behind.
-        let next = next.trim_end().to_string();
-        let new = next.get(self.shown.len()..).unwrap_or("").to_string();
-        self.shown = next;
-        new
     }
 
     pub fn text(&self) -> String {
@@ -148,46 +187,17 @@ impl Visible {
     }
 }
 
-fn strip_think(raw: &str) -> String {
-    let mut out = String::new();
-    let mut rest = raw;
-    while let Some(i) = rest.find("<think>") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find("</think>") {
-            Some(j) => rest = &rest[i + j + "</think>".len()..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Where a trailing, possibly partial `<think>` tag starts.
-fn partial_tag(s: &str) -> Option<usize> {
-    let tag = "<think>";
+/// Where a trailing, possibly partial `tag` starts.
+fn partial_tag(s: &str, tag: &str) -> Option<usize> {
     (1..tag.len())
         .rev()
         .find(|&n| s.ends_with(&tag[..n]))
         .map(|n| s.len() - n)
 }
 
-fn cut_words(s: &str, n: usize) -> String {
-    let mut count = 0;
-    for (i, c) in s.char_indices() {
-        let at_word = !c.is_whitespace() && (i == 0 || s[..i].ends_with(char::is_whitespace));
-        if at_word {
-            count += 1;
-            if count > n {
-                return s[..i].trim_end().to_string();
-            }
-        }
-    }
-    s.to_string()
-}
-
 impl<B: Backend> Interviewer for LlmInterviewer<B> {
     fn name(&self) -> String {
-        format!("model {} at {}", self.config.model, self.config.base_url)
+        format!("model {} at {}", self.config.model, self.config.shown_url())
     }
 
     fn turn(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
@@ -301,6 +311,21 @@ mod tests {
         }
         assert_eq!(shown, "What is the goal?");
         assert_eq!(v.text(), "What is the goal?");
+    }
+
+    #[test]
+    fn pieces_are_joined_as_one_text_whatever_their_cuts() {
+        let text = "  <think>a plan</think>\n\nWhat is   the\tgoal? <think>more";
+        for size in [1, 2, 3, 7, 100] {
+            let mut v = Visible::new(60);
+            let chars: Vec<char> = text.chars().collect();
+            let shown: String = chars
+                .chunks(size)
+                .map(|c| v.push(&c.iter().collect::<String>()))
+                .collect();
+            assert_eq!(shown, "What is   the\tgoal?", "pieces of {size}");
+            assert_eq!(v.text(), "What is   the\tgoal?");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn install() {
                     if STREAMING.load(Ordering::SeqCst) {
                         STOP.store(true, Ordering::SeqCst);
                     } else {
-                        eprintln!("\n(interrupted; everything said so far is saved: casecoach chat --resume)");
+                        errln!("\n(interrupted; everything said so far is saved: casecoach chat --resume)");
                         std::process::exit(130);
                     }
                 }

@@ -77,19 +77,29 @@ impl LlmConfig {
             );
         };
         let secs = |x: Option<f64>, d: f64| Duration::from_secs_f64(x.unwrap_or(d).max(0.05));
+        let api_key_env = file
+            .api_key_env
+            .clone()
+            .unwrap_or_else(|| "OPENAI_API_KEY".into());
+        // A server may echo the key back in an error; it is then taken out of what is shown.
+        if let Ok(key) = std::env::var(&api_key_env) {
+            crate::secret::keep(&key);
+        }
         Ok(Some(LlmConfig {
             base_url,
             model,
-            api_key_env: file
-                .api_key_env
-                .clone()
-                .unwrap_or_else(|| "OPENAI_API_KEY".into()),
+            api_key_env,
             connect_timeout: secs(file.connect_timeout_secs, 5.0),
             read_timeout: secs(file.read_timeout_secs, 60.0),
             max_retries: file.max_retries.unwrap_or(2),
             word_budget: file.word_budget.unwrap_or(60).max(5),
             temperature: file.temperature.unwrap_or(0.7),
         }))
+    }
+
+    /// The base URL as it may be shown and logged: without user-info.
+    pub fn shown_url(&self) -> String {
+        crate::secret::redact(&self.base_url).into_owned()
     }
 
     /// The key, read from the environment when it is needed; empty for servers without one.
@@ -154,6 +164,7 @@ impl LlmError {
 /// `{"error": {"message", "type", "code"}}` (llama.cpp sends an integer `code`), vLLM's flat
 /// `{"object": "error", "message"}`, Ollama's `{"error": "text"}`, or plain text.
 pub fn error_message(body: &str) -> String {
+    let body = crate::secret::redact(body);
     let trimmed = body.trim();
     let Ok(v) = serde_json::from_str::<Value>(trimmed) else {
         let text: String = trimmed.chars().take(300).collect();
@@ -270,8 +281,13 @@ pub fn request_body(config: &LlmConfig, messages: &[Message]) -> Value {
         "stream": true,
         "stream_options": {"include_usage": true},
         "temperature": config.temperature,
-        "max_tokens": config.word_budget * 3 + 64,
+        "max_tokens": max_tokens(config),
     })
+}
+
+/// The most tokens one interviewer line may take: its word budget, with room for punctuation.
+fn max_tokens(config: &LlmConfig) -> usize {
+    config.word_budget * 3 + 64
 }
 
 /// The real client: async-openai over casecoach's own transport, on a small runtime of its own.
@@ -347,6 +363,10 @@ impl Backend for OpenAiCompatible {
     ) -> Result<Completion, LlmError> {
         use futures::StreamExt;
         let body = request_body(&self.config, messages);
+        // A server that ignores max_tokens could stream without end: past what max_tokens
+        // allows (a chunk a token, a few bytes a token) the line is taken as finished.
+        let (most_chunks, most_bytes) =
+            (max_tokens(&self.config) * 2, max_tokens(&self.config) * 16);
         let client = &self.client;
         let started = std::time::Instant::now();
         let ms = move || started.elapsed().as_millis() as u64;
@@ -358,6 +378,7 @@ impl Backend for OpenAiCompatible {
                 .map_err(transport::from_openai)?;
             let mut done = Completion::default();
             let mut finished = false;
+            let mut chunks = 0;
             let guard = interrupt::Streaming::begin();
             loop {
                 // Wake up now and then to see whether Ctrl-C asked to stop.
@@ -377,6 +398,11 @@ impl Backend for OpenAiCompatible {
                 let chunk = read_chunk(&v);
                 if let Some(e) = chunk.error {
                     return Err(LlmError::Stream(e));
+                }
+                chunks += 1;
+                if chunks > most_chunks || done.text.len() > most_bytes {
+                    finished = true;
+                    break;
                 }
                 finished |= chunk.finished;
                 if chunk.usage.is_some() {

@@ -99,7 +99,7 @@ impl tower::Service<HttpRequestFactory> for Guarded {
                         }
                     }
                     Err(e) => LlmError::Unreachable {
-                        url: me.base_url.clone(),
+                        url: crate::secret::redact(&me.base_url).into_owned(),
                         detail: root_cause(&e),
                     },
                 };

@@ -122,10 +122,10 @@ impl ReaderSettings {
     /// when it does, go to stderr.
     pub fn start(&self, interactive: bool) -> Result<Arc<dyn Reader>> {
         let chosen = choose(self.choice, interactive && !self.offline, &mut |m| {
-            eprintln!("{m}")
+            errln!("{m}")
         })?;
         if let Some(n) = &chosen.notice {
-            eprintln!("{n}");
+            errln!("{n}");
         }
         Ok(chosen.reader)
     }

@@ -60,6 +60,10 @@ fn validate(
         text,
         list: Vec::new(),
     };
+    control_characters(text, &mut problems);
+    if !problems.list.is_empty() {
+        return Err(problems.list);
+    }
     let raw: RawScenario = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -72,6 +76,54 @@ fn validate(
         Err(problems.list)
     } else {
         Ok((scenario, problems.list))
+    }
+}
+
+/// A scenario's words reach the candidate's terminal, so none of them may be a character a
+/// terminal acts on: not written as itself, nor as a TOML escape (`\u001b`, `\e`, `\b`, `\f`).
+/// Newline and tab, and a Windows line end, are text.
+fn control_characters(text: &str, p: &mut Problems) {
+    let acted_on = |c: char| crate::screen::safe(&c.to_string()) != c.to_string().as_str();
+    let mut at = text.char_indices().peekable();
+    while let Some((i, c)) = at.next() {
+        let (shown, len) = match c {
+            '\r' if at.peek().map(|&(_, n)| n) == Some('\n') => continue,
+            '\\' => {
+                let rest = &text[i + 1..];
+                let hex = |n: usize| {
+                    rest.get(1..1 + n)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .and_then(char::from_u32)
+                        .map(|c| (c, n + 2))
+                };
+                let escaped = match rest.chars().next() {
+                    Some('u') => hex(4),
+                    Some('U') => hex(8),
+                    Some('e') => Some(('\u{1b}', 2)),
+                    Some('b') => Some(('\u{8}', 2)),
+                    Some('f') => Some(('\u{c}', 2)),
+                    _ => None,
+                };
+                // `\\` is a backslash: the character after it starts nothing.
+                if rest.starts_with('\\') {
+                    at.next();
+                }
+                match escaped {
+                    Some((c, len)) if acted_on(c) => (c, len),
+                    _ => continue,
+                }
+            }
+            c if acted_on(c) => (c, c.len_utf8()),
+            _ => continue,
+        };
+        p.at(
+            i..i + len,
+            format!(
+                "control character {} (U+{:04X}): a terminal would act on it; write plain text",
+                crate::screen::safe(&shown.to_string()),
+                shown as u32
+            ),
+        );
     }
 }
 
@@ -499,6 +551,29 @@ mod tests {
             format!("{MINIMAL}[checkpoints.\"deployment.scalability\"]\ncues = [\"2,000\"]\n");
         let p = problems(&text);
         assert!(p.iter().any(|m| m.contains("is only numbers")), "{p:?}");
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_are() {
+        let file =
+            "id = \"x\"\ntitle = \"Fraud \\u001b]0;pwned\\u0007\"\nprompt = \"ok\\tfine \\\\e\"\n";
+        let got = problems(file);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].starts_with("s.toml:2:16: control character ^[ (U+001B)"),
+            "{got:?}"
+        );
+        assert!(
+            got[1].starts_with("s.toml:2:30: control character ^G (U+0007)"),
+            "{got:?}"
+        );
+        let raw = "id = \"x\"\r\ntitle = \"a\u{202e}b\"\r\n";
+        let got = problems(raw);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("s.toml:2:11: control character <U+202E>"),
+            "{got:?}"
+        );
     }
 
     #[test]

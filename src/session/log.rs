@@ -24,6 +24,65 @@ struct Line<E> {
 pub struct Log {
     pub path: PathBuf,
     sink: Sink,
+    /// Held while the file is written: two processes never interleave one session.
+    _lock: Option<Lock>,
+}
+
+/// The one writer of a session file: an advisory lock (`flock`) held as long as the log is open
+/// and released by the kernel however the process ends, so a crash leaves no lock behind. The
+/// holder's pid is written beside the file (`.NAME.lock`) for the message another process gets.
+pub struct Lock {
+    _file: std::fs::File,
+    pid_file: PathBuf,
+}
+
+impl Lock {
+    /// Lock `path` for writing. Also returns the pid a previous holder left behind when it did not
+    /// end cleanly (its lock is gone with it).
+    pub fn take(path: &Path) -> Result<(Lock, Option<u32>)> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .open(path)
+            .with_context(|| format!("cannot open session file {}", path.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let pid_file = path.with_file_name(format!(".{name}.lock"));
+        let holder = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok());
+        if !exclusive(&file) {
+            let who = holder.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            bail!(
+                "session {} is open in another casecoach{who}; finish or stop that one first, or start a new session",
+                id_of(path)
+            );
+        }
+        std::fs::write(&pid_file, format!("{}\n", std::process::id()))
+            .with_context(|| format!("cannot write the lock file {}", pid_file.display()))?;
+        let lock = Lock {
+            _file: file,
+            pid_file,
+        };
+        Ok((lock, holder))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.pid_file);
+    }
+}
+
+/// Take an exclusive advisory lock on `file` without waiting; false if another process has it.
+#[cfg(unix)]
+fn exclusive(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this File owns; no memory is shared with the call.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+#[cfg(not(unix))]
+fn exclusive(_: &std::fs::File) -> bool {
+    true
 }
 
 enum Sink {
@@ -50,9 +109,11 @@ impl Log {
                 .open(&path)
             {
                 Ok(file) => {
+                    let (lock, _) = Lock::take(&path)?;
                     return Ok(Log {
                         path,
                         sink: Sink::File(file),
+                        _lock: Some(lock),
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -65,8 +126,9 @@ impl Log {
         bail!("cannot find a free session file name in {}", dir.display())
     }
 
-    /// Reopen a session for appending, first cutting off a partial last line.
-    pub fn reopen(path: &Path, loaded: &Loaded) -> Result<Log> {
+    /// Reopen a session for appending, first cutting off a partial last line. `lock` must have
+    /// been taken before the file was read, or another writer's newest events could be cut off.
+    pub fn reopen(path: &Path, loaded: &Loaded, lock: Lock) -> Result<Log> {
         let good_len = loaded.good_len;
         let file = std::fs::OpenOptions::new()
             .read(true)
@@ -83,6 +145,7 @@ impl Log {
         Ok(Log {
             path: path.to_path_buf(),
             sink: Sink::File(file),
+            _lock: Some(lock),
         })
     }
 
@@ -91,6 +154,7 @@ impl Log {
         Log {
             path: PathBuf::from(name),
             sink: Sink::Memory(Vec::new()),
+            _lock: None,
         }
     }
 

@@ -9,7 +9,7 @@ mod replay;
 pub mod store;
 
 pub use crate::interview::Event;
-pub use log::{Loaded, Log, SCHEMA, parse, read};
+pub use log::{Loaded, Lock, Log, SCHEMA, parse, read};
 pub use progress::{spark, stage_averages, timings, weakest_stage};
 pub use replay::{Replayed, load, replay, rescored, started_info};
 pub use store::{Summary, find, id_of, list, phase_label, rfc3339};
@@ -416,6 +416,32 @@ mod tests {
     }
 
     #[test]
+    fn a_session_has_one_writer_and_a_dead_ones_lock_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Log::create(dir.path(), "fraud").unwrap();
+        let err = Lock::take(&log.path)
+            .err()
+            .expect("a second writer was let in");
+        let msg = err.to_string();
+        assert!(msg.contains("open in another casecoach"), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
+        let path = log.path.clone();
+        drop(log);
+        // What a killed process leaves: its pid beside the file, but no lock.
+        let pid_file = dir.path().join(format!(
+            ".{}.lock",
+            path.file_name().unwrap().to_string_lossy()
+        ));
+        assert!(!pid_file.exists(), "a closed log leaves no pid file");
+        std::fs::write(&pid_file, "999999\n").unwrap();
+        let (_lock, stale) = Lock::take(&path).unwrap();
+        assert_eq!(stale, Some(999_999));
+    }
+
+    #[test]
     fn a_cut_last_line_is_dropped_and_repaired_on_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = sample(dir.path());
@@ -431,7 +457,9 @@ mod tests {
         assert_eq!(loaded.partial_line, Some(5));
         assert_eq!(loaded.events.len(), 4);
         assert_eq!(loaded.good_len, whole);
-        let mut log = Log::reopen(&path, &loaded).unwrap();
+        let (lock, stale) = Lock::take(&path).unwrap();
+        assert_eq!(stale, None, "the writer that made the sample closed it");
+        let mut log = Log::reopen(&path, &loaded, lock).unwrap();
         log.append(&Event::Note {
             text: "n".into(),
             at: 2.0,

@@ -313,7 +313,8 @@ mod live {
     fn warn_once(msg: &str) {
         static SAID: AtomicBool = AtomicBool::new(false);
         if !SAID.swap(true, Ordering::SeqCst) {
-            eprintln!("\r({msg})");
+            // The return goes to column 0 under the raw-mode status line; the message is cleaned.
+            eprintln!("\r({})", crate::screen::safe(msg));
         }
     }
 

@@ -82,14 +82,14 @@ const FILLERS: &[&str] = &[
 ];
 
 fn notice(msg: &str) {
-    eprintln!("{msg}");
+    errln!("{msg}");
 }
 
 /// Show what was heard; Enter sends it, `e` edits it as text (a misheard "PR-AUC" must not cost
 /// points), `s` skips it. None when skipped.
 fn confirm(heard: &str) -> Result<Option<String>> {
     let mut rl = rustyline::DefaultEditor::new()?;
-    println!("Heard: {heard}");
+    outln!("Heard: {heard}");
     loop {
         let choice = match rl.readline("[Enter] send  [e] edit  [s] skip > ") {
             Ok(c) => c.trim().to_lowercase(),
@@ -109,7 +109,7 @@ fn confirm(heard: &str) -> Result<Option<String>> {
                     Some(edited)
                 });
             }
-            _ => println!("Press Enter to send, e to edit, s to skip."),
+            _ => outln!("Press Enter to send, e to edit, s to skip."),
         }
     }
 }
@@ -181,7 +181,7 @@ pub fn note_for(clip: &audio::Clip, text: &str, transcribe_ms: u64) -> VoiceNote
 
 pub fn run(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     if opts.list_devices {
-        print!("{}", device::list()?);
+        out!("{}", device::list()?);
         return Ok(());
     }
     if opts.mic_check {
@@ -216,7 +216,7 @@ fn from_recordings(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     }
     let tty = std::io::stdout().is_terminal();
     let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
-    eprintln!("{}", chat.header());
+    errln!("{}", chat.header());
     chat.open()?;
     let mut voice = Voice {
         speaker: tts::Speaker::new(
@@ -311,7 +311,7 @@ fn send_recording(
     };
     // Only an answer that is sent counts in the delivery notes.
     chat.voice_note(&path.display().to_string(), note)?;
-    println!("You (from {}): {text}", path.display());
+    outln!("You (from {}): {text}", path.display());
     chat.candidate(&text)?;
     Ok(true)
 }
@@ -335,12 +335,12 @@ fn mic_check(_: &VoiceOptions) -> Result<()> {
 #[cfg(feature = "mic")]
 fn mic_check(opts: &VoiceOptions) -> Result<()> {
     let (report, clip) = device::mic_check(opts.input_device.as_deref(), 2.0)?;
-    println!("{report}");
+    outln!("{report}");
     if let Some(dir) = &opts.audio_out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let path = dir.join("mic-check.wav");
         std::fs::write(&path, clip.wav()?)?;
-        println!("saved {}", path.display());
+        outln!("saved {}", path.display());
     }
     Ok(())
 }
@@ -361,9 +361,9 @@ fn speaker_check(opts: &VoiceOptions) -> Result<()> {
         None => speech::tone(1.0),
     };
     let mut player = device::CpalPlayer::open(opts.output_device.as_deref())?;
-    println!("speaker: {}", player.description);
+    outln!("speaker: {}", player.description);
     let played = player.play(&clip, &|| false);
-    println!(
+    outln!(
         "played {played:.1} s of {:.1} s{}",
         clip.seconds(),
         if opts.tts == tts::TtsKind::None {
@@ -396,20 +396,20 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     };
     let stt = stt::Stt::new(stt_config)?;
     let mic = device::CpalMic::open(opts.input_device.as_deref())?;
-    eprintln!("microphone: {}", mic.description);
+    errln!("microphone: {}", mic.description);
     let (news_tx, news_rx) = std::sync::mpsc::channel();
     let speech = match tts::synth(opts.tts, opts.tts_url.as_deref(), &opts.tts_voice)? {
         None => None,
         Some(synth) => match device::CpalPlayer::open(opts.output_device.as_deref()) {
             Ok(player) => {
-                eprintln!("speaker: {}", player.description);
+                errln!("speaker: {}", player.description);
                 Some((
                     speech::Speech::new(synth, Box::new(player), news_tx),
                     news_rx,
                 ))
             }
             Err(e) => {
-                eprintln!("({e:#}; the interviewer's lines are shown, not spoken)");
+                errln!("({e:#}; the interviewer's lines are shown, not spoken)");
                 None
             }
         },
@@ -427,7 +427,7 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
     // The terminal is back to normal here (the driver owned it); now say where things are.
     let outcome = outcome?;
     if !outcome.ended && !outcome.session.is_empty() {
-        eprintln!(
+        errln!(
             "Saved. Continue with: casecoach voice --resume {} (or chat --resume)",
             outcome.session
         );

@@ -50,7 +50,7 @@ impl Tty {
         let supported = terminal::supports_keyboard_enhancement().unwrap_or(false);
         let ptt = match ptt {
             Some(Ptt::Hold) if !supported => {
-                eprintln!(
+                errln!(
                     "(this terminal does not report key release, so hold-to-talk cannot work: using toggle; \
                      kitty, WezTerm, foot, Ghostty and recent Alacritty support it)"
                 );
@@ -95,7 +95,11 @@ impl Tty {
         if self.mid_line || self.status.is_empty() {
             return;
         }
-        print!("\r\x1b[2K\x1b[2m{}\x1b[0m", self.status);
+        // Our own escapes around the status, which is cleaned: it can hold a transcript.
+        print!(
+            "\r\x1b[2K\x1b[2m{}\x1b[0m",
+            crate::screen::safe(&self.status)
+        );
         let _ = std::io::stdout().flush();
         self.status_shown = true;
     }
@@ -186,7 +190,7 @@ impl Terminal for Tty {
             return;
         }
         self.clear_status();
-        print!("{text}");
+        out!("{text}");
         self.mid_line = !text.ends_with('\n');
         let _ = std::io::stdout().flush();
         self.draw_status();

@@ -134,7 +134,7 @@ impl Speaker {
             && !self.warned
         {
             self.warned = true;
-            eprintln!("(text-to-speech failed: {e}; the interview goes on in text)");
+            errln!("(text-to-speech failed: {e}; the interview goes on in text)");
         }
     }
 }

@@ -1,0 +1,102 @@
+//! What may reach a terminal. Text from outside the program (answers, transcripts, model replies,
+//! scenario files, server error bodies) can hold control characters: an escape sequence that
+//! clears the screen or sets the window title, a carriage return that writes over a line, a
+//! bidirectional override that shows words in another order than they are stored. `safe` turns
+//! each of them into visible text, so what is printed is what is there; and it takes out keys.
+//!
+//! Every print goes through `outln!`, `out!` or `errln!`, which clean the whole formatted line:
+//! casecoach's own format strings hold no control characters, so nothing of ours is lost. The
+//! two places that write escapes of their own (the bold speaker name in chat, the voice status
+//! line) clean the text they put between them.
+
+use std::borrow::Cow;
+
+/// `text` with every character a terminal would act on, other than newline and tab, shown as
+/// visible text: C0 controls in caret notation (`^[` for escape), DEL as `^?`, C1 controls and
+/// bidirectional formatting as `<U+202E>`. A Windows line end is a line end.
+/// Credentials are taken out first (`secret::redact`): what a terminal shows is what may be seen.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    match crate::secret::redact(text) {
+        Cow::Borrowed(t) => shown(t),
+        Cow::Owned(t) => Cow::Owned(shown(&t).into_owned()),
+    }
+}
+
+fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acted_on) {
+        return Cow::Borrowed(text);
+    }
+    let mut o = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if !acted_on(c) => o.push(c),
+            '\u{7f}' => o.push_str("^?"),
+            c if (c as u32) < 0x20 => {
+                o.push('^');
+                o.push(char::from(b'@' + c as u8));
+            }
+            c => o.push_str(&format!("<U+{:04X}>", c as u32)),
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// A character a terminal acts on rather than shows.
+fn acted_on(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || bidi(c)
+}
+
+/// The bidirectional formatting characters, which reorder what follows them on screen.
+fn bidi(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `println!`, with the line made `safe`.
+macro_rules! outln {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", $crate::screen::safe(&format!($($arg)*))) };
+}
+
+/// `print!`, with the text made `safe`.
+macro_rules! out {
+    ($($arg:tt)*) => { print!("{}", $crate::screen::safe(&format!($($arg)*))) };
+}
+
+/// `eprintln!`, with the line made `safe`.
+macro_rules! errln {
+    () => { eprintln!() };
+    ($($arg:tt)*) => { eprintln!("{}", $crate::screen::safe(&format!($($arg)*))) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_and_unchanged() {
+        let t = "Precision at 0.15% fraud rate,\n\tthen recall — naïve Bayes? 日本";
+        assert!(matches!(safe(t), Cow::Borrowed(s) if s == t));
+    }
+
+    #[test]
+    fn escape_sequences_are_shown_not_acted_on() {
+        let t = "ok\x1b]0;pwned\x07\x1b[2J\x1b[31mred\u{9b}1m";
+        let s = safe(t);
+        assert_eq!(s, "ok^[]0;pwned^G^[[2J^[[31mred<U+009B>1m");
+        assert!(!s.chars().any(|c| c.is_control()));
+    }
+
+    #[test]
+    fn carriage_returns_cannot_overwrite_a_line() {
+        assert_eq!(safe("line one\r\nline two"), "line one\nline two");
+        assert_eq!(safe("I agree\rI refuse"), "I agree^MI refuse");
+        assert_eq!(safe("bell\x07 del\x7f nul\0"), "bell^G del^? nul^@");
+    }
+
+    #[test]
+    fn bidirectional_overrides_are_named() {
+        assert_eq!(safe("abc\u{202e}fed\u{2066}"), "abc<U+202E>fed<U+2066>");
+    }
+}
