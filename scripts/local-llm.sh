@@ -55,7 +55,27 @@ build() {
 
 start() {
   build
-  serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096
+  # --no-repack: the native build picks up AMX kernels, which fault (SIGSEGV in
+  # ggml_backend_amx_mul_mat) on VMs whose CPU reports AMX it cannot run; without repacking
+  # they are not used, and a 135M model does not need them.
+  local url
+  url=$(serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096 --no-repack)
+  # Healthy is not working: a server can answer /health and die on its first matrix product.
+  if ! python3 - "$url" <<'PY' >&2
+import json, sys, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/chat/completions",
+    data=json.dumps({"messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 8}).encode(),
+    headers={"content-type": "application/json"})
+reply = json.load(urllib.request.urlopen(req, timeout=60))
+assert reply["choices"][0]["message"]["content"].strip(), "an empty reply"
+PY
+  then
+    say "the server is up but failed a first real request; see $log"
+    tail -n 20 "$log" >&2
+    stop
+    return 1
+  fi
+  echo "$url"
 }
 
 case "${1:-start}" in
