@@ -322,3 +322,75 @@ fn a_live_session_cannot_be_resumed_twice_and_a_dead_ones_can() {
         "a closed session leaves no lock file: {left:?}"
     );
 }
+
+#[test]
+fn a_damaged_log_is_listed_and_resumed_with_its_damage_named() {
+    let env = Env::new();
+    env.chat(
+        &["fraud"],
+        "What is the business goal?\nHow rare is fraud?\n",
+    );
+    let session = env.sessions().pop().unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&session)
+        .unwrap();
+    f.write_all(b"garbage pasted by hand\n{\"not\": \"an event\"}\n")
+        .unwrap();
+    drop(f);
+    let listed = ok(&env.cmd().arg("sessions").output().unwrap());
+    assert!(listed.contains("  2 answers"), "{listed}");
+    assert!(listed.contains("2 damaged line(s) skipped"), "{listed}");
+    let (out, err) = env.chat(
+        &["--resume"],
+        "Precision and recall matter more than accuracy.\n/end\n",
+    );
+    assert!(
+        err.contains("are not session events and were skipped"),
+        "{err}"
+    );
+    assert!(out.contains("DEBRIEF"), "{out}");
+    let turns = events_lenient(&session);
+    assert_eq!(turns, 3, "every answer, before and after the damage");
+}
+
+/// Candidate turns in a log that may hold lines that are not events.
+fn events_lenient(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["role"] == "candidate")
+        .count()
+}
+
+#[test]
+fn a_finished_session_whose_scenario_file_is_gone_still_shows_its_debrief() {
+    let env = Env::new();
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/churn.toml"),
+    )
+    .unwrap();
+    let path = env.dir.path().join("mine.toml");
+    std::fs::write(&path, src.replace("id = \"churn\"", "id = \"my-churn\"")).unwrap();
+    let (out, _) = env.chat(&[path.to_str().unwrap()], "How do we define churn?\n/end\n");
+    let live = out[out.find("DEBRIEF").unwrap()..].to_string();
+    std::fs::remove_file(&path).unwrap();
+    let session = env.sessions().pop().unwrap();
+    let shown = env.cmd().arg("debrief").arg(&session).output().unwrap();
+    let text = ok(&shown);
+    let err = String::from_utf8_lossy(&shown.stderr);
+    assert!(
+        err.contains("showing the debrief saved in the session log"),
+        "{err}"
+    );
+    assert!(
+        err.contains("my-churn") || err.contains("mine.toml"),
+        "{err}"
+    );
+    assert_eq!(
+        text.trim_end(),
+        live.trim_end(),
+        "the saved debrief, as it was shown"
+    );
+}

@@ -187,6 +187,9 @@ impl Chat {
             ));
         }
         let loaded = session::read(&path)?;
+        if let Some(n) = loaded.damage(&path) {
+            notice(&n);
+        }
         let Some((id, locator, hash, _, _)) = session::started_info(&loaded.events) else {
             bail!("{} does not start with a 'started' event", path.display());
         };

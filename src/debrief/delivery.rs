@@ -1,10 +1,10 @@
 //! Delivery: how spoken answers sounded (pace, fillers, pauses), apart from what they said.
 
 use crate::interview::Interview;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the spoken answers sounded; only for sessions that were spoken.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub answers: usize,
     /// Words per minute of speech, over all spoken answers.

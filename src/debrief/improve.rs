@@ -5,20 +5,20 @@
 use super::{CheckpointReport, PitfallReport, Quote, StageReport};
 use crate::framework::Pitfall;
 use crate::interview::Interview;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Improvement {
     /// What to do differently, in a line.
     pub what: String,
     /// The checkpoint it is about, if one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<String>,
     /// The candidate's words that show it, when they said something.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<Quote>,
     /// What a strong answer says (the scenario's model answer).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strong_answer: Option<String>,
 }
 

@@ -20,17 +20,17 @@ pub use stages::StageReport;
 
 use crate::framework::Stage;
 use crate::interview::{Interview, Mode, Phase, Source, Turn};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Quote {
     pub turn: usize,
     pub quote: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckpointReport {
     pub id: String,
     pub stage: Stage,
@@ -38,7 +38,7 @@ pub struct CheckpointReport {
     pub weight: f64,
     pub covered: bool,
     /// Covered, but only named: no reason, number or mechanism; it earns half its weight.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub only_named: bool,
     pub evidence: Vec<Quote>,
     /// Which judge found it: the reader ("semantic" or "lexical"), "model", or "both".
@@ -48,14 +48,14 @@ pub struct CheckpointReport {
 }
 
 /// One turn of the transcript.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub turn: usize,
     pub role: crate::interview::Role,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub scenario: String,
@@ -78,7 +78,7 @@ pub struct Report {
     pub notes: Vec<String>,
     pub overall: Overall,
     /// Present when the answers were spoken.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
 }
 

@@ -10,9 +10,9 @@ use crate::cue::sentences;
 use crate::framework::Pitfall;
 use crate::interview::coverage::{counted_words, is_stuck};
 use crate::interview::{Interview, Turn};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Overall {
     pub recommendation: String,
     pub mean_score: Option<f64>,
@@ -24,11 +24,11 @@ pub struct Overall {
     /// Model-judge claims dropped because their quote was not the candidate's own words.
     pub judge_claims_dropped: usize,
     /// Reader credits the model judge showed to be wrong and took back (`--judge both`).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub judge_credits_retracted: usize,
     /// Model-judge claims the reader read the other way (a dismissal, a question for a design
     /// checkpoint), so not credited.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub judge_claims_contradicted: usize,
 }
 

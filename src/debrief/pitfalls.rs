@@ -7,9 +7,9 @@ use crate::cue::{CueSet, Tokens, is_question, quote, sentences};
 use crate::framework::{Pitfall, Stage};
 use crate::interview::coverage::{counted_words, is_instruction};
 use crate::interview::{Interview, Phase, Turn};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PitfallReport {
     pub id: Pitfall,
     pub title: String,

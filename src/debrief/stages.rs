@@ -4,9 +4,9 @@
 use super::{Basis, reached, stage_turns};
 use crate::framework::Stage;
 use crate::interview::Interview;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageReport {
     pub id: Stage,
     pub name: String,
@@ -14,7 +14,7 @@ pub struct StageReport {
     pub score: Option<u8>,
     pub covered: usize,
     /// Of the covered checkpoints, those only named (no reason, number or mechanism).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub named: usize,
     pub total: usize,
     pub coverage: f64,

@@ -186,8 +186,28 @@ impl Log {
         let mut line = serde_json::to_string(&Line { v: SCHEMA, event })?;
         line.push('\n');
         // One write per event: a kill leaves whole lines, or at worst one partial last line.
-        file.write_all(line.as_bytes())
-            .with_context(|| format!("cannot write to session file {}", self.path.display()))
+        file.write_all(line.as_bytes()).with_context(|| {
+            format!(
+                "{} was NOT saved: cannot write to session file {}",
+                what(event),
+                self.path.display()
+            )
+        })
+    }
+}
+
+/// An event in the words of a message about it.
+fn what(event: &Event) -> String {
+    use crate::interview::Role;
+    match event {
+        Event::Turn {
+            role: Role::Candidate,
+            n,
+            ..
+        } => format!("your answer (turn {n})"),
+        Event::Turn { n, .. } => format!("the interviewer's line (turn {n})"),
+        Event::Note { .. } => "your note".into(),
+        _ => "the session's newest event".into(),
     }
 }
 
@@ -203,6 +223,25 @@ pub struct Loaded {
     pub partial_line: Option<usize>,
     /// The schema version the session was started with.
     pub schema: u32,
+    /// Lines before the last that are not events (damage, or text appended by hand): skipped,
+    /// and left in the file. Their line numbers.
+    pub skipped: Vec<usize>,
+}
+
+impl Loaded {
+    /// What to tell the user about the lines that could not be read, if any.
+    pub fn damage(&self, path: &Path) -> Option<String> {
+        let n = self.skipped.len();
+        let shown: Vec<String> = self.skipped.iter().take(5).map(|l| l.to_string()).collect();
+        let more = if n > 5 { ", ..." } else { "" };
+        (n > 0).then(|| {
+            format!(
+                "note: {n} line(s) of {} are not session events and were skipped (line {}{more})",
+                path.display(),
+                shown.join(", ")
+            )
+        })
+    }
 }
 
 pub fn read(path: &Path) -> Result<Loaded> {
@@ -220,6 +259,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
         needs_newline: false,
         partial_line: None,
         schema: SCHEMA,
+        skipped: Vec::new(),
     };
     for (i, raw) in lines.iter().enumerate() {
         let last = i + 1 == lines.len();
@@ -236,7 +276,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
             Ok(line) => {
                 if line.v > SCHEMA {
                     bail!(
-                        "{}: line {} has schema version {}; this casecoach reads up to {SCHEMA}. Update casecoach.",
+                        "{} was written by a newer casecoach (line {} has log schema {}; this one reads up to {SCHEMA}): update casecoach to open it",
                         path.display(),
                         i + 1,
                         line.v
@@ -249,13 +289,25 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
                 loaded.good_len += raw.len() as u64;
                 loaded.needs_newline = !raw.ends_with(b"\n");
             }
-            // Only the last line can be cut short by a kill; anything earlier is damage.
-            Err(_) if last => loaded.partial_line = Some(i + 1),
-            Err(why) => bail!(
-                "{}: line {} is not a casecoach session event ({why}). The file is damaged before its end; it cannot be resumed safely.",
-                path.display(),
-                i + 1
-            ),
+            // Only the last line can be cut short by a kill (it has no newline): that one is cut
+            // off on reopen. Damage elsewhere is skipped and kept, so nothing is lost by reading.
+            Err(_) if last && !raw.ends_with(b"\n") => loaded.partial_line = Some(i + 1),
+            Err(_) => {
+                // A line from a newer casecoach says so, rather than looking like damage.
+                let v = serde_json::from_slice::<serde_json::Value>(raw)
+                    .ok()
+                    .and_then(|v| v["v"].as_u64());
+                if let Some(v) = v.filter(|&v| v > SCHEMA as u64) {
+                    bail!(
+                        "{} was written by a newer casecoach (line {} has log schema {v}; this one reads up to {SCHEMA}): update casecoach to open it",
+                        path.display(),
+                        i + 1
+                    );
+                }
+                loaded.skipped.push(i + 1);
+                loaded.good_len += raw.len() as u64;
+                loaded.needs_newline = false;
+            }
         }
     }
     match loaded.events.first() {
@@ -268,5 +320,40 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
             "{} does not start with a 'started' event; is it a casecoach session log?",
             path.display()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::{Phase, Role};
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_says_the_answer_was_not_saved() {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut log = Log {
+            path: PathBuf::from("/sessions/s.jsonl"),
+            sink: Sink::File(file),
+            _lock: None,
+        };
+        let turn = Event::Turn {
+            n: 7,
+            role: Role::Candidate,
+            text: "Precision at a fixed recall.".into(),
+            at: 60.0,
+            phase: Phase::NotStarted,
+        };
+        let e = format!("{:#}", log.append(&turn).unwrap_err());
+        assert!(
+            e.starts_with(
+                "your answer (turn 7) was NOT saved: cannot write to session file /sessions/s.jsonl"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("No space left on device"), "{e}");
     }
 }

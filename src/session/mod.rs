@@ -470,19 +470,34 @@ mod tests {
     }
 
     #[test]
-    fn damage_before_the_end_is_an_error_with_the_line() {
+    fn damaged_lines_are_skipped_and_kept_and_a_newer_log_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let path = sample(dir.path());
+        let whole = read(&path).unwrap();
         let text = std::fs::read_to_string(&path).unwrap().replacen(
             "\"type\":\"action\"",
             "\"type\":\"bogus\"",
             1,
         );
-        std::fs::write(&path, text).unwrap();
+        let damaged = format!("{text}garbage one\n\u{1b}[2Jgarbage two\n");
+        std::fs::write(&path, &damaged).unwrap();
+        let loaded = read(&path).unwrap();
+        assert_eq!(loaded.skipped, vec![2, 5, 6]);
+        assert_eq!(loaded.events.len(), whole.events.len() - 1);
+        assert_eq!(loaded.good_len, damaged.len() as u64, "nothing is cut off");
+        let note = loaded.damage(&path).unwrap();
+        assert!(
+            note.contains("3 line(s)") && note.contains("line 2, 5, 6"),
+            "{note}"
+        );
+
+        let newer = text.replacen("{\"v\":2,", "{\"v\":3,", 1);
+        assert_ne!(newer, text);
+        std::fs::write(&path, newer).unwrap();
         let e = format!("{:#}", read(&path).unwrap_err());
-        assert!(e.contains("line 2 is not a casecoach session event"), "{e}");
+        assert!(e.contains("written by a newer casecoach"), "{e}");
         std::fs::write(&path, b"hello\n").unwrap();
-        assert!(read(&path).is_err());
+        assert!(read(&path).is_err(), "a file of no events is not a session");
     }
 
     #[test]

@@ -65,6 +65,9 @@ fn summarize(path: &Path) -> Summary {
             return s;
         }
     };
+    if !loaded.skipped.is_empty() {
+        s.problem = Some(format!("{} damaged line(s) skipped", loaded.skipped.len()));
+    }
     for event in &loaded.events {
         match event {
             Event::Started { scenario, time, .. } => {
