@@ -1093,3 +1093,64 @@ fn assess_asks_the_model_judge_about_a_plain_transcript_and_checks_its_claims() 
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_slow_endpoint_costs_a_turn_its_deadline_not_minutes() {
+    let server = serve();
+    // A drip-feeding server: well inside the read timeout between bytes, never done in time.
+    server.always(Reply::Slow(
+        (0..400)
+            .map(|i| data(json!({"choices":[{"index":0,"delta":{"content":format!("w{i} ")}}]})))
+            .collect(),
+        Duration::from_millis(400),
+    ));
+    *server.state.judge_reply.lock().unwrap() = None;
+    let env = common::Env::new();
+    let conf = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[llm]\nturn_deadline_secs = 3\nread_timeout_secs = 60\n",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let (out, err) = env.chat(
+        &["fraud", "--llm-url", &server.url, "--model", "m"],
+        "How rare is fraud here?\n/end\n",
+    );
+    // The opening line and the answer's line each get 3 s; nothing waits for 400 words.
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(
+        err.contains("took longer than the 3 s a turn may take"),
+        "{err}"
+    );
+    assert!(
+        err.contains("turn_deadline_secs"),
+        "the notice says what to change: {err}"
+    );
+    assert!(out.contains("DEBRIEF"), "{out}");
+}
+
+#[test]
+fn a_server_asking_to_wait_an_hour_is_not_waited_for() {
+    let server = serve();
+    server.queue(Reply::Status {
+        status: 429,
+        body: r#"{"error":{"message":"come back later","type":"rate_limit_error"}}"#.into(),
+        retry_after: Some(3600),
+    });
+    let mut b = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY_VAR", 2)).unwrap();
+    let t = Instant::now();
+    let e = ask(&mut b).unwrap_err();
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "waited {:?}",
+        t.elapsed()
+    );
+    assert!(e.to_string().contains("come back later"), "{e}");
+    assert_eq!(server.requests().len(), 1, "not asked again");
+}

@@ -425,6 +425,8 @@ impl Chat {
     /// A candidate's answer: saved first, then read and judged, then answered.
     /// Returns what the interviewer did in reply.
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
+        // The judge and the line this answer leads to share one deadline.
+        let _turn = crate::llm::Turn::begin();
         let (at, capped) = self.clock.candidate(self.iv().now, text);
         if capped {
             notice(&format!(

@@ -231,6 +231,14 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
             Flow::Continue
         };
         match self.backend.stream(&messages, &mut on_text) {
+            Ok(done) if done.stopped && visible.text().is_empty() => {
+                show(&intent);
+                Ok(Said {
+                    text: intent,
+                    notice: Some("(model skipped; this turn used the scripted line)".into()),
+                    ..Said::default()
+                })
+            }
             Ok(done) if done.stopped => {
                 // Ctrl-C: keep what was said, marked, and let the candidate answer.
                 show(" [stopped]");
@@ -268,6 +276,17 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                     notice: Some(
                         "(the model said nothing; this turn used the scripted line)".into(),
                     ),
+                })
+            }
+            // The whole line was said before the stream failed: it stands.
+            Err(_) if visible.full => {
+                let text = visible.text();
+                if text.ends_with("...") {
+                    show("...");
+                }
+                Ok(Said {
+                    text,
+                    ..Said::default()
                 })
             }
             Err(e) => {

@@ -32,6 +32,9 @@ pub struct LlmConfig {
     /// Most words in one interviewer line, enforced on the stream.
     pub word_budget: usize,
     pub temperature: f64,
+    /// All the model work of one candidate turn (the judge, then the line, retries included)
+    /// ends by then; past it the turn goes on with the reader's reading and the scripted line.
+    pub turn_deadline: Duration,
 }
 
 /// The `[llm]` table of the config file.
@@ -46,6 +49,7 @@ pub struct LlmSection {
     pub max_retries: Option<u32>,
     pub word_budget: Option<usize>,
     pub temperature: Option<f64>,
+    pub turn_deadline_secs: Option<f64>,
 }
 
 impl LlmConfig {
@@ -94,6 +98,7 @@ impl LlmConfig {
             max_retries: file.max_retries.unwrap_or(2),
             word_budget: file.word_budget.unwrap_or(60).max(5),
             temperature: file.temperature.unwrap_or(0.7),
+            turn_deadline: secs(file.turn_deadline_secs, 20.0),
         }))
     }
 
@@ -105,6 +110,87 @@ impl LlmConfig {
     /// The key, read from the environment when it is needed; empty for servers without one.
     fn api_key(&self) -> String {
         std::env::var(&self.api_key_env).unwrap_or_default()
+    }
+}
+
+/// When the candidate turn under way began, if one is: its model requests share one deadline.
+static TURN: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// A candidate turn's model work, for as long as it lives: the judge and the line it leads to
+/// share `turn_deadline`. Outside a turn (the opening line, `/hint`) each request has its own.
+pub struct Turn;
+
+impl Turn {
+    pub fn begin() -> Turn {
+        *TURN.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *TURN.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// When a request that starts now must be done by.
+fn deadline(config: &LlmConfig) -> tokio::time::Instant {
+    let start = TURN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::time::Instant::now);
+    tokio::time::Instant::from_std(start + config.turn_deadline)
+}
+
+/// After this long with nothing to show, the user is told what is going on.
+const SAY_WAITING_AFTER: Duration = Duration::from_millis(2000);
+
+/// Run `work` until it is done, the deadline passes, or Ctrl-C asks to skip it, saying (on a
+/// terminal) that casecoach is waiting once it has waited a while.
+async fn bounded<T>(
+    work: impl std::future::Future<Output = Result<T, LlmError>>,
+    until: tokio::time::Instant,
+    limit: Duration,
+    guard: &interrupt::Streaming,
+    waiting: &mut Waiting,
+) -> Result<T, LlmError> {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = tokio::time::sleep_until(until) => return Err(LlmError::Deadline(limit.as_secs_f64())),
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                if guard.stop_requested() {
+                    return Err(LlmError::Skipped);
+                }
+                waiting.tick();
+            }
+        }
+    }
+}
+
+/// The "waiting for the model" notice: shown once a request has waited a while, on a terminal.
+struct Waiting {
+    since: std::time::Instant,
+    shown: bool,
+}
+
+impl Waiting {
+    fn new() -> Waiting {
+        Waiting {
+            since: std::time::Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn tick(&mut self) {
+        use std::io::IsTerminal;
+        if !self.shown && self.since.elapsed() >= SAY_WAITING_AFTER {
+            self.shown = true;
+            if std::io::stderr().is_terminal() {
+                eprint!("(waiting for the model; Ctrl-C to skip) ");
+            }
+        }
     }
 }
 
@@ -125,6 +211,10 @@ pub enum LlmError {
     Stream(String),
     #[error("the model endpoint sent something unreadable: {0}")]
     Protocol(String),
+    #[error("the model took longer than the {0:.0} s a turn may take")]
+    Deadline(f64),
+    #[error("skipped with Ctrl-C")]
+    Skipped,
 }
 
 impl LlmError {
@@ -135,7 +225,10 @@ impl LlmError {
             LlmError::Http { status, .. } => {
                 matches!(status, 408 | 409 | 429 | 500 | 502 | 503 | 504)
             }
-            LlmError::Stream(_) | LlmError::Protocol(_) => false,
+            LlmError::Stream(_)
+            | LlmError::Protocol(_)
+            | LlmError::Deadline(_)
+            | LlmError::Skipped => false,
         }
     }
 
@@ -155,6 +248,10 @@ impl LlmError {
                 "the endpoint is rate-limiting; try again shortly"
             }
             LlmError::Http { status: 503, .. } => "the server may still be loading the model",
+            LlmError::Deadline(_) => {
+                "a faster model, or a larger turn_deadline_secs in the [llm] config, would answer in time"
+            }
+            LlmError::Skipped => "the reader's reading and the scripted line stand for this turn",
             _ => "see the message above",
         }
     }
@@ -338,12 +435,17 @@ impl Backend for OpenAiCompatible {
             body["response_format"] = f;
         }
         let client = &self.client;
+        let (until, limit) = (deadline(&self.config), self.config.turn_deadline);
         self.runtime.block_on(async move {
-            let v: Value = client
-                .chat()
-                .create_byot(body)
-                .await
-                .map_err(transport::from_openai)?;
+            let guard = interrupt::Streaming::begin();
+            let request = async {
+                client
+                    .chat()
+                    .create_byot::<Value, Value>(body)
+                    .await
+                    .map_err(transport::from_openai)
+            };
+            let v = bounded(request, until, limit, &guard, &mut Waiting::new()).await?;
             let chunk = read_chunk(&v);
             if let Some(e) = chunk.error {
                 return Err(LlmError::Protocol(e));
@@ -367,19 +469,30 @@ impl Backend for OpenAiCompatible {
         // allows (a chunk a token, a few bytes a token) the line is taken as finished.
         let (most_chunks, most_bytes) =
             (max_tokens(&self.config) * 2, max_tokens(&self.config) * 16);
+        let (until, limit) = (deadline(&self.config), self.config.turn_deadline);
         let client = &self.client;
         let started = std::time::Instant::now();
         let ms = move || started.elapsed().as_millis() as u64;
         self.runtime.block_on(async move {
-            let mut stream = client
-                .chat()
-                .create_stream_byot::<Value, Value>(body)
-                .await
-                .map_err(transport::from_openai)?;
             let mut done = Completion::default();
+            let guard = interrupt::Streaming::begin();
+            let mut waiting = Waiting::new();
+            let request = async {
+                client
+                    .chat()
+                    .create_stream_byot::<Value, Value>(body)
+                    .await
+                    .map_err(transport::from_openai)
+            };
+            let mut stream = match bounded(request, until, limit, &guard, &mut waiting).await {
+                Err(LlmError::Skipped) => {
+                    done.stopped = true;
+                    return Ok(done);
+                }
+                other => other?,
+            };
             let mut finished = false;
             let mut chunks = 0;
-            let guard = interrupt::Streaming::begin();
             loop {
                 // Wake up now and then to see whether Ctrl-C asked to stop.
                 let item = tokio::select! {
@@ -389,6 +502,12 @@ impl Backend for OpenAiCompatible {
                             // Dropping the stream closes the connection: the server stops generating.
                             done.stopped = true;
                             return Ok(done);
+                        }
+                        if tokio::time::Instant::now() >= until {
+                            return Err(LlmError::Deadline(limit.as_secs_f64()));
+                        }
+                        if done.first_token_ms.is_none() {
+                            waiting.tick();
                         }
                         continue;
                     }

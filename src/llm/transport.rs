@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-/// Longest wait between retries, whatever Retry-After asks for.
+/// Longest wait before a retry; a Retry-After beyond it fails the request at once.
 const MAX_WAIT: Duration = Duration::from_secs(20);
 
 #[derive(Clone)]
@@ -103,9 +103,6 @@ impl tower::Service<HttpRequestFactory> for Guarded {
                         detail: root_cause(&e),
                     },
                 };
-                if attempt >= me.max_retries || !outcome.transient() {
-                    return Err(boxed(outcome));
-                }
                 let wait = match &outcome {
                     LlmError::Http {
                         retry_after: Some(s),
@@ -113,7 +110,11 @@ impl tower::Service<HttpRequestFactory> for Guarded {
                     } => Duration::from_secs(*s),
                     _ => backoff(attempt),
                 };
-                tokio::time::sleep(wait.min(MAX_WAIT)).await;
+                // A server that asks for a longer wait than a turn can spare is not asked again.
+                if attempt >= me.max_retries || !outcome.transient() || wait > MAX_WAIT {
+                    return Err(boxed(outcome));
+                }
+                tokio::time::sleep(wait).await;
                 attempt += 1;
             }
         })
