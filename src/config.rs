@@ -30,6 +30,8 @@ pub struct VoiceSection {
     pub auto_stop: Option<f64>,
     pub input_device: Option<String>,
     pub output_device: Option<String>,
+    /// The longest answer a recording may hold (default 10).
+    pub max_answer_minutes: Option<f64>,
 }
 
 /// `[stt]`: speech to text for `casecoach voice`.

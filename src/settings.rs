@@ -391,6 +391,7 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
         input_device: a.input_device.clone().or(file.voice.input_device.clone()),
         output_device: a.output_device.clone().or(file.voice.output_device.clone()),
         resume: a.resume.clone().map(|q| (!q.is_empty()).then_some(q)),
+        max_answer_secs: max_answer(file.voice.max_answer_minutes)?,
     };
     Ok(VoiceSettings { settings, options })
 }
@@ -422,6 +423,17 @@ fn auto_stop(given: Option<f64>) -> Result<Option<f64>> {
         );
     }
     Ok((s > 0.0).then_some(s))
+}
+
+/// The longest answer one recording may hold, in seconds: `[voice] max_answer_minutes`.
+fn max_answer(minutes: Option<f64>) -> Result<f64> {
+    let m = minutes.unwrap_or(crate::voice::audio::MAX_ANSWER_SECS / 60.0);
+    if !(0.1..=60.0).contains(&m) {
+        bail!(
+            "[voice] max_answer_minutes = {m}: give the minutes one answer may last, from 0.1 to 60"
+        );
+    }
+    Ok(m * 60.0)
 }
 
 /// `--reader` over `CASECOACH_READER` over auto; `--offline` or `CASECOACH_OFFLINE`.

@@ -69,6 +69,72 @@ fn wav(dir: &Path, name: &str, secs: f32, tone: bool) -> PathBuf {
 }
 
 #[test]
+fn an_unreadable_or_absurd_recording_is_skipped_and_the_rest_are_answered() {
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":"How rare is fraud here?"}"#.into());
+    let env = common::Env::new();
+    let junk = env.dir.path().join("junk.wav");
+    std::fs::write(&junk, b"RIFF but not really a wave").unwrap();
+    // A header that claims one sample a second: 32 KB would be 16,000 s of audio.
+    let slow = env.dir.path().join("one-hertz.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 1,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&slow, spec).unwrap();
+    for i in 0..16_000 {
+        w.write_sample((i % 300) as i16 * 30).unwrap();
+    }
+    w.finalize().unwrap();
+    let good = wav(env.dir.path(), "good.wav", 1.5, true);
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "fraud",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{url}/v1"),
+            "--audio-in",
+        ])
+        .arg(format!(
+            "{},{},{}",
+            junk.display(),
+            slow.display(),
+            good.display()
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("junk.wav is not a readable WAV file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("one-hertz.wav has a WAV header that cannot be right (1 Hz"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped, going on with the next recording"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("You (from") && stdout.contains("How rare is fraud"),
+        "{stdout}"
+    );
+    assert_eq!(
+        fake.bodies.lock().unwrap().len(),
+        1,
+        "only the good file was uploaded"
+    );
+}
+
+#[test]
 fn recordings_become_answers_through_the_transcription_endpoint() {
     let (url, fake) = serve("/v1/audio/transcriptions");
     *fake.reply.lock().unwrap() = (
@@ -545,7 +611,11 @@ pcm.fakefile {{ type file slave.pcm "null" file "/dev/null" infile "{}" format "
         (0.6..1.8).contains(&speech),
         "heard {speech} s of a 1.5 s tone: {report}"
     );
-    let clip = casecoach::voice::audio::read(&out_dir.join("mic-check.wav")).unwrap();
+    let clip = casecoach::voice::audio::read(
+        &out_dir.join("mic-check.wav"),
+        casecoach::voice::audio::MAX_ANSWER_SECS,
+    )
+    .unwrap();
     assert!((clip.speech_seconds() - speech).abs() < 0.1);
     // A named device that does not exist says how to find the names.
     let out = env

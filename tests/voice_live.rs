@@ -145,7 +145,11 @@ impl Rig {
         kept.sort();
         let kept = kept
             .iter()
-            .map(|p| casecoach::voice::audio::read(p).unwrap().seconds())
+            .map(|p| {
+                casecoach::voice::audio::read(p, casecoach::voice::audio::MAX_ANSWER_SECS)
+                    .unwrap()
+                    .seconds()
+            })
             .collect();
         Run {
             outcome,
@@ -537,7 +541,8 @@ fn a_spoken_answer_through_the_real_whisper_server() {
         &wav,
         "What is the business goal here, and how do we get fraud labels?",
     );
-    let speech = casecoach::voice::audio::read(&wav).unwrap();
+    let speech =
+        casecoach::voice::audio::read(&wav, casecoach::voice::audio::MAX_ANSWER_SECS).unwrap();
     let (mut rig, _) = Rig::new(
         Ptt::Toggle,
         vec![

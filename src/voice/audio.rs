@@ -106,44 +106,79 @@ impl Clip {
     }
 }
 
-/// Read a WAV file, mix down to mono and resample to 16 kHz.
-pub fn read(path: &Path) -> Result<Clip> {
+/// The longest answer read from a file by default: ten minutes is longer than any answer an
+/// interviewer lets run, and bounds what one file can cost in memory and uploads.
+pub const MAX_ANSWER_SECS: f64 = 600.0;
+
+/// Read a WAV file of at most `max_secs`, mix down to mono and resample to 16 kHz.
+pub fn read(path: &Path, max_secs: f64) -> Result<Clip> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("{} is not a readable WAV file", path.display()))?;
-    decode(std::io::BufReader::new(file)).map_err(|e| anyhow::anyhow!("{} {e:#}", path.display()))
+    decode(std::io::BufReader::new(file), max_secs)
+        .map_err(|e| anyhow::anyhow!("{} {e:#}", path.display()))
 }
 
 /// WAV bytes (a speech endpoint's reply, an espeak file) as a 16 kHz mono clip.
 pub fn decode_bytes(bytes: &[u8]) -> Result<Clip> {
-    decode(Cursor::new(bytes)).map_err(|e| anyhow::anyhow!("the audio {e:#}"))
+    decode(Cursor::new(bytes), MAX_ANSWER_SECS).map_err(|e| anyhow::anyhow!("the audio {e:#}"))
 }
 
-fn decode<R: std::io::Read>(input: R) -> Result<Clip> {
+/// Sample rates a recording can have; a header outside them is damaged or made up (a 1 Hz
+/// header turned 32 KB into 16,000 s of audio).
+const RATES: std::ops::RangeInclusive<u32> = 4_000..=192_000;
+
+fn decode<R: std::io::Read>(input: R, max_secs: f64) -> Result<Clip> {
     let reader = hound::WavReader::new(input).context("is not a readable WAV file")?;
     let spec = reader.spec();
     if spec.channels == 0 || spec.sample_rate == 0 {
         bail!("has no channels or no sample rate in its WAV header");
     }
-    let samples: Result<Vec<f32>, hound::Error> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
-        hound::SampleFormat::Int => {
-            let scale = (1u64 << (spec.bits_per_sample.max(1) - 1)) as f32;
-            reader
-                .into_samples::<i32>()
-                .map(|s| s.map(|v| v as f32 / scale))
-                .collect()
+    if !RATES.contains(&spec.sample_rate) || spec.channels > 8 {
+        bail!(
+            "has a WAV header that cannot be right ({} Hz, {} channels); record it again",
+            spec.sample_rate,
+            spec.channels
+        );
+    }
+    let said = reader.duration() as f64 / spec.sample_rate as f64;
+    if said > max_secs {
+        bail!(
+            "is {:.1} minutes long; an answer can be at most {:.0} minutes (split the recording, or raise [voice] max_answer_minutes)",
+            said / 60.0,
+            max_secs / 60.0
+        );
+    }
+    // Mixed down as it is read, and never past the limit whatever the header claims: memory
+    // stays at one channel of at most `max_secs`.
+    let channels = spec.channels as usize;
+    let most = (max_secs * spec.sample_rate as f64) as usize * channels;
+    let mut frames = Vec::with_capacity((reader.duration() as usize).min(most / channels));
+    let mut sum = 0.0f32;
+    let mut add = |v: f32, i: usize| {
+        sum += v;
+        if i % channels == channels - 1 {
+            frames.push(sum / channels as f32);
+            sum = 0.0;
         }
     };
-    let interleaved = samples?;
-    if interleaved.is_empty() {
+    match spec.sample_format {
+        hound::SampleFormat::Float => {
+            for (i, v) in reader.into_samples::<f32>().take(most).enumerate() {
+                add(v?, i);
+            }
+        }
+        hound::SampleFormat::Int => {
+            let scale = (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+            for (i, v) in reader.into_samples::<i32>().take(most).enumerate() {
+                add(v? as f32 / scale, i);
+            }
+        }
+    }
+    if frames.is_empty() {
         bail!("holds no audio");
     }
     Ok(Clip {
-        samples: resample(
-            &mono(&interleaved, spec.channels as usize),
-            spec.sample_rate,
-            RATE,
-        ),
+        samples: resample(&frames, spec.sample_rate, RATE),
     })
 }
 
@@ -211,7 +246,7 @@ mod tests {
             s.push(v);
         }
         write(&p, 44_100, 2, &s);
-        let clip = read(&p).unwrap();
+        let clip = read(&p, MAX_ANSWER_SECS).unwrap();
         assert!((clip.seconds() - 1.0).abs() < 0.01, "{}", clip.seconds());
         assert!(
             (clip.speech_seconds() - 0.5).abs() < 0.05,
@@ -272,7 +307,7 @@ mod tests {
         let junk = dir.path().join("junk.wav");
         std::fs::write(&junk, b"not a wav at all").unwrap();
         assert!(
-            read(&junk)
+            read(&junk, MAX_ANSWER_SECS)
                 .unwrap_err()
                 .to_string()
                 .contains("is not a readable WAV file")
@@ -280,10 +315,39 @@ mod tests {
         let empty = dir.path().join("empty.wav");
         write(&empty, 16_000, 1, &[]);
         assert!(
-            read(&empty)
+            read(&empty, MAX_ANSWER_SECS)
                 .unwrap_err()
                 .to_string()
                 .contains("holds no audio")
         );
+    }
+
+    #[test]
+    fn absurd_headers_and_overlong_answers_are_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let slow = dir.path().join("one-hertz.wav");
+        write(&slow, 1, 1, &[100; 16_000]);
+        let e = read(&slow, MAX_ANSWER_SECS).unwrap_err().to_string();
+        assert!(e.contains("a WAV header that cannot be right (1 Hz"), "{e}");
+
+        // A short file whose header claims two hours: the data size field says so.
+        let long = dir.path().join("two-hours.wav");
+        write(&long, 16_000, 1, &[100; 1_600]);
+        let mut bytes = std::fs::read(&long).unwrap();
+        let at = bytes.windows(4).position(|w| w == b"data").unwrap() + 4;
+        let claimed: u32 = 2 * 3600 * 16_000 * 2;
+        bytes[at..at + 4].copy_from_slice(&claimed.to_le_bytes());
+        std::fs::write(&long, &bytes).unwrap();
+        let e = read(&long, MAX_ANSWER_SECS).unwrap_err().to_string();
+        assert!(
+            e.contains("is 120.0 minutes long; an answer can be at most 10 minutes"),
+            "{e}"
+        );
+
+        // Within the limit it reads; a lower limit refuses the same file.
+        let ok = dir.path().join("ok.wav");
+        write(&ok, 16_000, 1, &[100; 32_000]);
+        assert!((read(&ok, MAX_ANSWER_SECS).unwrap().seconds() - 2.0).abs() < 0.01);
+        assert!(read(&ok, 1.0).is_err());
     }
 }

@@ -43,6 +43,8 @@ pub struct VoiceOptions {
     pub output_device: Option<String>,
     /// Continue a session (the latest when the inner value is None).
     pub resume: Option<Option<String>>,
+    /// The longest answer read from one recording.
+    pub max_answer_secs: f64,
 }
 
 /// ML terms a recogniser would otherwise mishear, sent in its prompt after the scenario's own.
@@ -232,7 +234,17 @@ fn from_recordings(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         if chat.ended() {
             break;
         }
-        if send_recording(&mut chat, &mut stt, path, opts.confirm)? {
+        // A file that cannot be read is one lost answer, not a lost run.
+        let clip = match audio::read(path, opts.max_answer_secs) {
+            Ok(clip) => clip,
+            Err(e) => {
+                notice(&format!(
+                    "({e:#}; skipped, going on with the next recording)"
+                ));
+                continue;
+            }
+        };
+        if send_recording(&mut chat, &mut stt, path, &clip, opts.confirm)? {
             voice.speak_new(&chat);
         }
     }
@@ -273,9 +285,9 @@ fn send_recording(
     chat: &mut Chat,
     stt: &mut stt::Stt,
     path: &Path,
+    clip: &audio::Clip,
     confirm_first: bool,
 ) -> Result<bool> {
-    let clip = audio::read(path)?;
     if clip.speech_seconds() < 0.3 {
         notice(&format!(
             "({}: no speech found, so it was not sent)",
