@@ -394,3 +394,26 @@ fn a_finished_session_whose_scenario_file_is_gone_still_shows_its_debrief() {
         "the saved debrief, as it was shown"
     );
 }
+
+#[test]
+fn cr_only_input_is_many_answers_and_a_piped_run_reads_as_a_transcript() {
+    let env = Env::new();
+    let (out, _) = env.chat(
+        &["fraud"],
+        "What is the business goal?\rHow rare is fraud?\r/end\r",
+    );
+    assert!(
+        out.contains("Candidate: What is the business goal?\n"),
+        "{out}"
+    );
+    assert!(out.contains("Candidate: How rare is fraud?\n"), "{out}");
+    assert!(out.contains("DEBRIEF"), "/end was seen: {out}");
+    let first = out.find("Candidate: What is").unwrap();
+    let second = out.find("Candidate: How rare").unwrap();
+    let reply = out[first..second].find("Interviewer:").map(|i| i + first);
+    assert!(
+        reply.is_some_and(|r| r < second),
+        "each answer is followed by its reply: {out}"
+    );
+    assert_eq!(events_lenient(&env.sessions().pop().unwrap()), 2);
+}

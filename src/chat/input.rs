@@ -50,26 +50,56 @@ fn plain(prompts: Receiver<String>, events: Sender<Typed>) {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
     while prompts.recv().is_ok() {
-        let mut buf = Vec::new();
-        let event = match lock.read_until(b'\n', &mut buf) {
-            Ok(0) => Typed::Eof,
-            Ok(_) => {
-                while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                    buf.pop();
-                }
-                match String::from_utf8(buf) {
-                    Ok(text) => Typed::Line { text, lossy: false },
-                    Err(e) => Typed::Line {
-                        text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                        lossy: true,
-                    },
-                }
-            }
+        let event = match line(&mut lock) {
+            Ok(None) => Typed::Eof,
+            Ok(Some(buf)) => match String::from_utf8(buf) {
+                Ok(text) => Typed::Line { text, lossy: false },
+                Err(e) => Typed::Line {
+                    text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    lossy: true,
+                },
+            },
             Err(e) => Typed::Failed(e.to_string()),
         };
         let stop = matches!(event, Typed::Eof | Typed::Failed(_));
         if events.send(event).is_err() || stop {
             return;
+        }
+    }
+}
+
+/// One line, ended by LF, CRLF or a lone CR (old Mac files, some terminals' pastes): a file of
+/// CR-only line ends is many answers, not one, and its `/end` is seen. None at the end of input.
+fn line(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    loop {
+        let (found, used) = {
+            let chunk = input.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            match chunk.iter().position(|b| *b == b'\n' || *b == b'\r') {
+                Some(i) => {
+                    buf.extend_from_slice(&chunk[..i]);
+                    (Some(chunk[i]), i + 1)
+                }
+                None => {
+                    buf.extend_from_slice(chunk);
+                    (None, chunk.len())
+                }
+            }
+        };
+        input.consume(used);
+        match found {
+            Some(b'\r') => {
+                // CRLF is one line end.
+                if input.fill_buf()?.first() == Some(&b'\n') {
+                    input.consume(1);
+                }
+                return Ok(Some(buf));
+            }
+            Some(_) => return Ok(Some(buf)),
+            None => {}
         }
     }
 }
@@ -123,5 +153,32 @@ fn terminal(prompts: Receiver<String>, events: Sender<Typed>) {
         if events.send(event).is_err() || stop {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(bytes: &[u8]) -> Vec<String> {
+        // A tiny buffer: line ends fall across reads.
+        let mut input = std::io::BufReader::with_capacity(3, bytes);
+        std::iter::from_fn(|| line(&mut input).unwrap())
+            .map(|l| String::from_utf8(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_line_end_ends_a_line() {
+        assert_eq!(
+            lines(b"one\ntwo\r\nthree\rfour"),
+            ["one", "two", "three", "four"]
+        );
+        assert_eq!(
+            lines(b"goal?\r\rlatency?\r/end\r"),
+            ["goal?", "", "latency?", "/end"]
+        );
+        assert_eq!(lines(b"a\r\n\r\nb\n"), ["a", "", "b"]);
+        assert!(lines(b"").is_empty());
     }
 }

@@ -24,6 +24,10 @@ pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
                     "(empty answer: type your answer, /hint if you're stuck, /help for commands)",
                 );
             } else {
+                // Piped, the output is the transcript: it says what the candidate said too.
+                if !chat.tty {
+                    chat.show(&format!("Candidate: {text}"));
+                }
                 chat.candidate(text)?;
             }
         }
