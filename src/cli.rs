@@ -42,8 +42,8 @@ pub enum Command {
     Debrief(DebriefArgs),
     /// Play a whole interview against a simulated candidate and check the interviewer
     Simulate(SimulateArgs),
-    /// List saved sessions
-    Sessions,
+    /// List saved sessions and your progress by stage, or remove one
+    Sessions(SessionsArgs),
     /// Check the config and the model endpoint, and say how to fix what fails
     Doctor {
         /// An OpenAI-compatible endpoint to check, including /v1
@@ -311,6 +311,24 @@ pub struct SimulateArgs {
 
 fn parse_candidate(s: &str) -> std::result::Result<crate::sim::CandidateArg, String> {
     crate::sim::CandidateArg::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsCommand>,
+    /// Only sessions of this scenario (its id)
+    #[arg(long, value_name = "ID")]
+    pub scenario: Option<String>,
+    /// Only sessions started on or after this day
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SessionsCommand {
+    /// Delete a saved session (its id, a unique part of it, or its path)
+    Rm { session: String },
 }
 
 #[derive(Debug, clap::Args)]

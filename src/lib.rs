@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Resolved::Assess(s) => commands::assess::run(s),
         Resolved::Debrief(s) => commands::debrief::run(s),
         Resolved::Simulate(s) => commands::simulate::run(s),
-        Resolved::Sessions { sessions_dir } => commands::sessions::run(&sessions_dir),
+        Resolved::Sessions(s) => commands::sessions::run(s),
         Resolved::Doctor(s) => commands::doctor::run(s),
         Resolved::Scenario(s) => commands::scenario::run(s),
         Resolved::Setup => commands::reader::setup(),

@@ -27,7 +27,7 @@ pub enum Resolved {
     Assess(AssessSettings),
     Debrief(DebriefSettings),
     Simulate(SimulateSettings),
-    Sessions { sessions_dir: PathBuf },
+    Sessions(SessionsSettings),
     Doctor(DoctorSettings),
     Scenario(ScenarioSettings),
     Setup,
@@ -103,6 +103,15 @@ fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
         },
         json: a.json,
     }
+}
+
+pub struct SessionsSettings {
+    pub sessions_dir: PathBuf,
+    /// Remove this session instead of listing.
+    pub remove: Option<String>,
+    pub scenario: Option<String>,
+    /// `YYYY-MM-DD`, checked.
+    pub since: Option<String>,
 }
 
 pub struct ChatSettings {
@@ -205,9 +214,7 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
         Command::Assess(a) => Resolved::Assess(assess(&base, a)?),
         Command::Debrief(a) => Resolved::Debrief(debrief(base, a)?),
         Command::Simulate(a) => Resolved::Simulate(simulate(base, a)?),
-        Command::Sessions => Resolved::Sessions {
-            sessions_dir: base.sessions_dir,
-        },
+        Command::Sessions(a) => Resolved::Sessions(sessions(base, a)?),
         Command::Doctor { .. } => Resolved::Doctor(doctor(cli, base)),
         Command::Scenario(c) => Resolved::Scenario(scenario(c)?),
         Command::Setup => Resolved::Setup,
@@ -256,10 +263,19 @@ impl Base {
             Some(Focus::Weakest) => {
                 let all = crate::session::list(&self.sessions_dir)?;
                 let weakest = crate::session::weakest_stage(&all);
-                if weakest.is_none() {
-                    errln!(
+                match weakest {
+                    None => errln!(
                         "(--focus weakest: no finished session shows a weaker stage yet, so every stage gets the usual time)"
-                    );
+                    ),
+                    Some(stage) => {
+                        let mean = crate::session::stage_averages(&all)[stage]
+                            .map(|m| format!(", mean {m:.1}/4"))
+                            .unwrap_or_default();
+                        errln!(
+                            "(--focus weakest: {}, your weakest stage so far{mean}: it gets more time and every probe)",
+                            stage.name()
+                        );
+                    }
                 }
                 weakest
             }
@@ -332,6 +348,25 @@ fn judge(flag: Option<JudgeMode>, llm: Option<&LlmConfig>) -> Result<JudgeMode> 
         (Some(j), _) => j,
         (None, Some(_)) => JudgeMode::Both,
         (None, None) => JudgeMode::Lexical,
+    })
+}
+
+fn sessions(base: Base, a: &cli::SessionsArgs) -> Result<SessionsSettings> {
+    if let Some(d) = &a.since {
+        let b = d.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+        if !(shaped && digits(0..4) && digits(5..7) && digits(8..10)) {
+            bail!("--since {d}: give a day as YYYY-MM-DD, e.g. --since 2026-11-01");
+        }
+    }
+    Ok(SessionsSettings {
+        sessions_dir: base.sessions_dir,
+        remove: a.action.as_ref().map(|c| match c {
+            cli::SessionsCommand::Rm { session } => session.clone(),
+        }),
+        scenario: a.scenario.clone(),
+        since: a.since.clone(),
     })
 }
 

@@ -717,7 +717,13 @@ fn sessions_show_a_trend_per_stage_and_focus_weakest_uses_it() {
     // `--focus weakest` must practise the stage that `sessions` names as weakest.
     let stage_name = weakest.trim_start().split("  ").next().unwrap().trim();
     std::thread::sleep(Duration::from_millis(1100));
-    env.chat(&["fraud", "--focus", "weakest"], "/end\n");
+    let (_, said) = env.chat(&["fraud", "--focus", "weakest"], "/end\n");
+    assert!(
+        said.contains(&format!(
+            "--focus weakest: {stage_name}, your weakest stage so far"
+        )),
+        "the user is told which stage: {said}"
+    );
     let evs = events(env.sessions().last().unwrap());
     let focus = evs[0]["focus"]
         .as_str()

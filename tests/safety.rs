@@ -417,3 +417,51 @@ fn cr_only_input_is_many_answers_and_a_piped_run_reads_as_a_transcript() {
     );
     assert_eq!(events_lenient(&env.sessions().pop().unwrap()), 2);
 }
+
+#[test]
+fn sessions_have_a_header_filters_and_rm() {
+    let env = Env::new();
+    env.chat(&["fraud"], "What is the business goal?\n/end\n");
+    env.chat(&["churn"], "How do we define churn?\n");
+    let list = |args: &[&str]| ok(&env.cmd().arg("sessions").args(args).output().unwrap());
+    let all = list(&[]);
+    let header = all.lines().next().unwrap();
+    assert!(
+        header.starts_with("session") && header.contains("scenario") && header.contains("answers"),
+        "{all}"
+    );
+    assert_eq!(
+        all.lines()
+            .skip(1)
+            .filter(|l| l.contains(" answers"))
+            .count(),
+        2,
+        "{all}"
+    );
+    let churn = list(&["--scenario", "churn"]);
+    assert!(
+        churn.contains("churn") && !churn.contains(" fraud "),
+        "{churn}"
+    );
+    assert!(list(&["--since", "2999-01-01"]).contains("No sessions match"));
+    let bad = env
+        .cmd()
+        .args(["sessions", "--since", "yesterday"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("give a day as YYYY-MM-DD"));
+
+    let fraud = env
+        .sessions()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("fraud"))
+        .unwrap();
+    let id = fraud.file_stem().unwrap().to_string_lossy().into_owned();
+    let removed = ok(&env.cmd().args(["sessions", "rm", &id]).output().unwrap());
+    assert!(
+        removed.contains(&format!("Removed session {id}")),
+        "{removed}"
+    );
+    assert!(!fraud.exists());
+    assert_eq!(env.sessions().len(), 1);
+}

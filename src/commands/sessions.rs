@@ -2,21 +2,56 @@
 
 use crate::framework::Stage;
 use crate::session::{self, Summary};
-use anyhow::Result;
-use std::path::Path;
+use crate::settings::SessionsSettings;
+use anyhow::{Context, Result};
 
-pub fn run(sessions_dir: &Path) -> Result<()> {
-    let all = session::list(sessions_dir)?;
-    if all.is_empty() {
-        outln!(
-            "No sessions yet in {}. Start one with: casecoach chat",
-            sessions_dir.display()
-        );
+pub fn run(s: SessionsSettings) -> Result<()> {
+    if let Some(q) = &s.remove {
+        return remove(&s.sessions_dir, q);
     }
-    for s in &all {
-        outln!("{}", row(s));
+    let all: Vec<Summary> = session::list(&s.sessions_dir)?
+        .into_iter()
+        .filter(|x| s.scenario.as_ref().is_none_or(|id| &x.scenario == id))
+        .filter(|x| {
+            s.since
+                .as_ref()
+                .is_none_or(|d| x.time.as_str() >= d.as_str())
+        })
+        .collect();
+    if all.is_empty() {
+        let which = if s.scenario.is_some() || s.since.is_some() {
+            "No sessions match"
+        } else {
+            "No sessions yet"
+        };
+        outln!(
+            "{which} in {}. Start one with: casecoach chat",
+            s.sessions_dir.display()
+        );
+        return Ok(());
+    }
+    outln!(
+        "{:<40} {:<16} {:>11}  {:<11} {:<12} recommendation",
+        "session",
+        "scenario",
+        "answers",
+        "status",
+        "reached"
+    );
+    for x in &all {
+        outln!("{}", row(x));
     }
     progress(&all);
+    Ok(())
+}
+
+/// Delete one session, unless another casecoach is writing it.
+fn remove(dir: &std::path::Path, query: &str) -> Result<()> {
+    let path = session::find(dir, Some(query))?;
+    let (lock, _) = session::Lock::take(&path)?;
+    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    drop(lock);
+    outln!("Removed session {}", session::id_of(&path));
     Ok(())
 }
 
