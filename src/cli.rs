@@ -69,6 +69,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE", default_value = "src/reader/heads.json")]
         out: PathBuf,
     },
+    /// Print a shell completion script (e.g. casecoach completions bash > ~/.local/share/bash-completion/completions/casecoach)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (e.g. casecoach man > ~/.local/share/man/man1/casecoach.1)
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

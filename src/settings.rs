@@ -28,11 +28,17 @@ pub enum Resolved {
     Debrief(DebriefSettings),
     Simulate(SimulateSettings),
     Sessions(SessionsSettings),
+    /// The command line itself, for completion scripts and the manual page.
+    Completions(clap_complete::Shell, clap::Command),
+    Man(clap::Command),
     Doctor(DoctorSettings),
     Scenario(ScenarioSettings),
     Setup,
     Eval(EvalSettings),
-    Train { corpus: PathBuf, out: PathBuf },
+    Train {
+        corpus: PathBuf,
+        out: PathBuf,
+    },
 }
 
 /// What to measure, on which cases.
@@ -223,6 +229,10 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
             corpus: corpus.clone(),
             out: out.clone(),
         },
+        Command::Completions { shell } => {
+            Resolved::Completions(*shell, <Cli as clap::CommandFactory>::command())
+        }
+        Command::Man => Resolved::Man(<Cli as clap::CommandFactory>::command()),
     })
 }
 

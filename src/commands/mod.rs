@@ -8,5 +8,6 @@ pub mod doctor;
 pub mod reader;
 pub mod scenario;
 pub mod sessions;
+pub mod shell;
 pub mod simulate;
 pub mod voice;
