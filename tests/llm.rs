@@ -1154,3 +1154,166 @@ fn a_server_asking_to_wait_an_hour_is_not_waited_for() {
     assert!(e.to_string().contains("come back later"), "{e}");
     assert_eq!(server.requests().len(), 1, "not asked again");
 }
+
+/// `doctor` against a server made of `chat` (for /v1/chat/completions) and `models`, with a
+/// 1 s read timeout; its stdout.
+fn doctor_against<C, M>(chat: C, models: M) -> String
+where
+    C: Fn(Value) -> Response<Body> + Clone + Send + Sync + 'static,
+    M: Fn() -> Option<Duration> + Clone + Send + Sync + 'static,
+{
+    let app = axum::Router::new()
+        .route(
+            "/v1/chat/completions",
+            post(move |body: String| {
+                let chat = chat.clone();
+                async move { chat(serde_json::from_str(&body).unwrap_or(Value::Null)) }
+            }),
+        )
+        .route(
+            "/v1/models",
+            axum::routing::get(move || {
+                let models = models.clone();
+                async move {
+                    if let Some(d) = models() {
+                        tokio::time::sleep(d).await;
+                    }
+                    axum::Json(json!({"object": "list", "data": [{"id": "m", "object": "model"}]}))
+                }
+            }),
+        );
+    let url = format!("http://{}/v1", common::serve(app));
+    let env = common::Env::new();
+    let conf = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[llm]\nread_timeout_secs = 1\nmax_retries = 0\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["doctor", "--llm-url", &url, "--model", "m"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn json_reply(status: u16, v: Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(v.to_string()))
+        .unwrap()
+}
+
+/// A healthy server's replies: a stream for streamed requests, `judge` for the others.
+fn healthy(judge: &'static str, tokens: u64) -> impl Fn(Value) -> Response<Body> + Clone {
+    move |body: Value| {
+        if body["stream"] == true {
+            let Reply::Sse(ev) = stream_of(&["<think>plan</think>", "ready"]) else {
+                unreachable!()
+            };
+            return Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from(ev.concat()))
+                .unwrap();
+        }
+        json_reply(
+            200,
+            json!({"choices":[{"index":0,"message":{"role":"assistant","content":judge},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":tokens}}),
+        )
+    }
+}
+
+#[test]
+fn doctor_names_the_cause_it_measured_for_each_fault() {
+    let line = |text: &str, name: &str| -> String {
+        text.lines()
+            .skip_while(|l| !l.contains(name))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // A slow server is not a missing one.
+    let text = doctor_against(healthy(r#"{"ok":true}"#, 5), || {
+        Some(Duration::from_secs(3))
+    });
+    let r = line(&text, "reachable");
+    assert!(
+        r.contains("FAIL reachable") && r.contains("connected, but no answer in 1 s"),
+        "{text}"
+    );
+    assert!(
+        r.contains("busy or still loading") && !r.contains("start the server"),
+        "{text}"
+    );
+
+    // /models answers but chat hangs: not "cannot reach" after "ok reachable".
+    let text = doctor_against(
+        |_| {
+            std::thread::sleep(Duration::from_secs(3));
+            json_reply(200, json!({}))
+        },
+        || None,
+    );
+    assert!(text.contains("ok   reachable"), "{text}");
+    let s = line(&text, "streaming");
+    assert!(
+        s.contains("answered /models but not a chat request"),
+        "{text}"
+    );
+    assert!(
+        s.contains("too slow for the read timeout") && !s.contains("is the server running"),
+        "{text}"
+    );
+
+    // Thinking is hidden as chat hides it, and a judge reply with thinking parses.
+    let text = doctor_against(
+        healthy(r#"<think>{"ok": "maybe"}</think>{"ok": true}"#, 5),
+        || None,
+    );
+    assert!(
+        text.contains("ok   streaming") && !text.contains("<think>") && text.contains("\"ready\""),
+        "{text}"
+    );
+    assert!(text.contains("ok   structured output"), "{text}");
+    assert!(text.contains("ok   max_tokens"), "{text}");
+
+    // A server error on the structured request is not a refusal of json_schema; a 400 is.
+    for (status, says, not) in [
+        (
+            500,
+            "the server failed on the request: see its log",
+            "rejects json_schema",
+        ),
+        (400, "rejects json_schema", "\u{0}"),
+    ] {
+        let judge = move |body: Value| {
+            if body["stream"] == true {
+                return healthy("", 5)(body);
+            }
+            if body.get("response_format").is_some() {
+                return json_reply(
+                    status,
+                    json!({"error": {"message": "boom", "type": "server_error"}}),
+                );
+            }
+            healthy(r#"{"ok":true}"#, 5)(body)
+        };
+        let text = doctor_against(judge, || None);
+        let s = line(&text, "structured output");
+        assert!(
+            s.contains("FAIL structured output") && s.contains(says) && !s.contains(not),
+            "{status}: {text}"
+        );
+    }
+
+    // A server that ignores max_tokens is warned about, not failed.
+    let text = doctor_against(healthy(r#"{"ok":true}"#, 200), || None);
+    let m = line(&text, "max_tokens");
+    assert!(
+        m.contains("warn max_tokens") && m.contains("got 200") && m.contains("ignores max_tokens"),
+        "{text}"
+    );
+}

@@ -77,7 +77,7 @@ fn model(s: &DoctorSettings) -> Vec<Check> {
             Vec::new()
         }
         Some(llm) => {
-            outln!("model           {} at {}", llm.model, llm.base_url);
+            outln!("model           {} at {}", llm.model, llm.shown_url());
             llm::doctor::run(llm)
         }
     }

@@ -9,7 +9,8 @@ pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
-    /// What to do about a failure.
+    /// What to do about a failure. A check that passes with a fix is a warning: it works, but
+    /// not as casecoach would like.
     pub fix: Option<String>,
 }
 
@@ -22,16 +23,24 @@ fn check(name: &'static str, ok: bool, detail: impl Into<String>, fix: Option<St
     }
 }
 
+/// Why a request got no HTTP answer, as measured.
+enum NoAnswer {
+    /// Connected (or tried to) and waited past the timeout.
+    Slow(String),
+    /// Nothing listens there: refused, no route, or the name does not resolve.
+    Nobody(String),
+}
+
 fn get(
     config: &LlmConfig,
     rt: &tokio::runtime::Runtime,
     url: &str,
-) -> Result<(u16, String), String> {
+) -> Result<(u16, String), NoAnswer> {
     let client = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .timeout(config.read_timeout)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| NoAnswer::Nobody(e.to_string()))?;
     let key = std::env::var(&config.api_key_env).unwrap_or_default();
     rt.block_on(async {
         let mut req = client.get(url);
@@ -43,7 +52,12 @@ fn get(
             while let Some(n) = s.source() {
                 s = n;
             }
-            s.to_string()
+            // A connect timeout is nobody answering; a read timeout is a server that is slow.
+            if e.is_timeout() && !e.is_connect() {
+                NoAnswer::Slow(s.to_string())
+            } else {
+                NoAnswer::Nobody(s.to_string())
+            }
         })?;
         let status = resp.status().as_u16();
         Ok((status, resp.text().await.unwrap_or_default()))
@@ -82,6 +96,7 @@ pub fn run(config: &LlmConfig) -> Vec<Check> {
     };
     out.push(streaming(&mut backend));
     out.push(structured_output(&mut backend));
+    out.push(max_tokens(config, &rt));
     out
 }
 
@@ -112,7 +127,17 @@ fn reachable(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Result<(Check,
     let models_url = format!("{}/models", config.base_url);
     let failed = |detail: String, fix: Option<String>| check("reachable", false, detail, fix);
     match get(config, rt, &models_url) {
-        Err(e) => Err(failed(
+        Err(NoAnswer::Slow(e)) => Err(failed(
+            format!(
+                "{models_url}: connected, but no answer in {:.0} s ({e})",
+                config.read_timeout.as_secs_f64()
+            ),
+            Some(
+                "the server is up but busy or still loading: wait and run doctor again, or raise read_timeout_secs"
+                    .into(),
+            ),
+        )),
+        Err(NoAnswer::Nobody(e)) => Err(failed(
             format!("{models_url}: {e}"),
             Some("start the server, or correct base_url (host and port)".into()),
         )),
@@ -206,14 +231,30 @@ fn streaming(backend: &mut OpenAiCompatible) -> Check {
         pieces += 1;
         Flow::Continue
     }) {
+        // What chat would show: thinking is hidden there, so it is here.
         Ok(done) => check(
             "streaming",
             true,
             format!(
                 "{pieces} chunk(s): \"{}\"",
-                done.text.trim().chars().take(40).collect::<String>()
+                super::without_thinking(&done.text)
+                    .trim()
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
             ),
             None,
+        ),
+        // /models answered a moment ago: this is the chat endpoint failing, not the server gone.
+        Err(LlmError::Unreachable { detail, .. }) => check(
+            "streaming",
+            false,
+            format!("the server answered /models but not a chat request: {detail}"),
+            Some(if detail.starts_with("timed out") {
+                "generation is too slow for the read timeout: raise read_timeout_secs, or use a smaller model".into()
+            } else {
+                "the server dropped the chat request: see its log (the model may have failed to load)".into()
+            }),
         ),
         Err(e) => check(
             "streaming",
@@ -234,9 +275,17 @@ fn structured_output(backend: &mut OpenAiCompatible) -> Check {
     }];
     match backend.complete(&ask, Some(schema)) {
         Ok(done) => {
-            let parsed = serde_json::from_str::<Value>(done.text.trim())
+            // Read as the judge reads: thinking removed, then strict or the first JSON object.
+            let text = super::without_thinking(&done.text);
+            let text = text.trim();
+            let object = text
+                .find('{')
+                .zip(text.rfind('}'))
+                .and_then(|(a, b)| text.get(a..=b));
+            let parsed = serde_json::from_str::<Value>(text)
                 .ok()
-                .filter(|v| v["ok"].is_boolean());
+                .or_else(|| object.and_then(|o| serde_json::from_str(o).ok()))
+                .filter(|v: &Value| v["ok"].is_boolean());
             check(
                 "structured output",
                 parsed.is_some(),
@@ -244,8 +293,11 @@ fn structured_output(backend: &mut OpenAiCompatible) -> Check {
                 parsed.is_none().then(|| "the judge will fall back to json_object and tolerant parsing; consider --judge lexical".into()),
             )
         }
+        // Only a refusal of the request says the server does not do json_schema.
         Err(LlmError::Http {
-            status, message, ..
+            status: status @ (400 | 422),
+            message,
+            ..
         }) => check(
             "structured output",
             false,
@@ -264,12 +316,64 @@ fn structured_output(backend: &mut OpenAiCompatible) -> Check {
     }
 }
 
+/// Whether the server stops at max_tokens: casecoach bounds every line by it, and a server that
+/// ignores it makes each turn wait for text that is never shown.
+fn max_tokens(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Check {
+    const ASKED: u64 = 8;
+    let body = json!({
+        "model": config.model,
+        "messages": [{"role": "user", "content": "Count from 1 to 200, in words, separated by spaces."}],
+        "max_tokens": ASKED,
+        "stream": false,
+        "temperature": 0.0,
+    });
+    let client = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.read_timeout)
+        .build();
+    let key = std::env::var(&config.api_key_env).unwrap_or_default();
+    let reply: Result<Value, String> = rt.block_on(async {
+        let client = client.map_err(|e| e.to_string())?;
+        let mut req = client
+            .post(format!("{}/chat/completions", config.base_url))
+            .json(&body);
+        if !key.is_empty() {
+            req = req.bearer_auth(key);
+        }
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        resp.json::<Value>().await.map_err(|e| e.to_string())
+    });
+    let Ok(reply) = reply else {
+        return check("max_tokens", true, "not measured (no plain reply)", None);
+    };
+    let used = reply["usage"]["completion_tokens"].as_u64();
+    let words = reply["choices"][0]["message"]["content"]
+        .as_str()
+        .map_or(0, |t| t.split_whitespace().count() as u64);
+    let ignored = used.map_or(words > ASKED * 2, |u| u > ASKED);
+    check(
+        "max_tokens",
+        true,
+        match used {
+            Some(u) => format!("asked for at most {ASKED} tokens, got {u}"),
+            None => format!("asked for at most {ASKED} tokens, got {words} words"),
+        },
+        ignored.then(|| {
+            "the server ignores max_tokens: casecoach still cuts each line, but a turn can wait for text it never shows (turn_deadline_secs bounds it)".into()
+        }),
+    )
+}
+
 pub fn render(checks: &[Check]) -> String {
     let mut o = String::new();
     for c in checks {
         o += &format!(
             "  {:<4} {:<18} {}\n",
-            if c.ok { "ok" } else { "FAIL" },
+            match (c.ok, c.fix.is_some()) {
+                (false, _) => "FAIL",
+                (true, true) => "warn",
+                (true, false) => "ok",
+            },
             c.name,
             c.detail
         );

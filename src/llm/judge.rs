@@ -110,6 +110,7 @@ pub type Reply = (Vec<(String, String)>, Vec<String>);
 /// Pull the claims and rejections out of a reply: strict JSON, or the first JSON object in
 /// looser text. A reply without `rejected` rejects nothing.
 pub fn parse_reply(text: &str) -> Option<Reply> {
+    let text = &super::without_thinking(text);
     let v: Value = serde_json::from_str(text.trim()).ok().or_else(|| {
         let start = text.find('{')?;
         let end = text.rfind('}')?;

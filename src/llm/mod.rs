@@ -194,6 +194,21 @@ impl Waiting {
     }
 }
 
+/// A reply without its `<think>` blocks (and without all of an unclosed one), as chat shows it.
+pub fn without_thinking(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("<think>") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("</think>") {
+            Some(j) => rest = &rest[i + j + "</think>".len()..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What went wrong, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LlmError {
@@ -235,6 +250,9 @@ impl LlmError {
     /// One line with the likely fix, for the notice when a turn falls back.
     pub fn hint(&self) -> &'static str {
         match self {
+            LlmError::Unreachable { detail, .. } if detail.starts_with("timed out") => {
+                "the server is there but slow to answer: it may be busy or loading; raise read_timeout_secs, or use a smaller model"
+            }
             LlmError::Unreachable { .. } => {
                 "check that the server is running and base_url is right"
             }
@@ -248,6 +266,9 @@ impl LlmError {
                 "the endpoint is rate-limiting; try again shortly"
             }
             LlmError::Http { status: 503, .. } => "the server may still be loading the model",
+            LlmError::Http {
+                status: 500..=599, ..
+            } => "the server failed on the request: see its log",
             LlmError::Deadline(_) => {
                 "a faster model, or a larger turn_deadline_secs in the [llm] config, would answer in time"
             }
