@@ -10,6 +10,10 @@
 //! - dry-run of all built-in scenarios: under 1 s;
 //! - the HTML report: under 50 ms.
 //!
+//! And of the hardening issue:
+//! - a second writer of a live session refused, and a 2-hour WAV refused from its header: both
+//!   at once (well under a millisecond), whatever the file's size.
+//!
 //! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
@@ -219,8 +223,41 @@ fn html_report(c: &mut Criterion) {
     );
 }
 
+/// The refusals a user meets when something is wrong cost nothing to wait for.
+fn refusals(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let held = Log::create(dir.path(), "fraud").unwrap();
+    c.bench_function("a second writer of a live session refused", |b| {
+        b.iter(|| assert!(casecoach::session::Lock::take(&held.path).is_err()))
+    });
+    // A real 2-hour header over a short body: what a cut or made-up file looks like.
+    let wav = dir.path().join("two-hours.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&wav, spec).unwrap();
+    for _ in 0..16_000 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let mut bytes = std::fs::read(&wav).unwrap();
+    let at = bytes.windows(4).position(|x| x == b"data").unwrap() + 4;
+    bytes[at..at + 4].copy_from_slice(&(2u32 * 3600 * 16_000 * 2).to_le_bytes());
+    std::fs::write(&wav, bytes).unwrap();
+    c.bench_function("a 2-hour WAV refused", |b| {
+        b.iter(|| {
+            let e = casecoach::voice::audio::read(&wav, casecoach::voice::audio::MAX_ANSWER_SECS);
+            assert!(e.is_err());
+        })
+    });
+}
+
 criterion_group!(
     benches,
+    refusals,
     one_turn,
     assess,
     first_line,
