@@ -256,8 +256,13 @@ fn a_live_session_cannot_be_resumed_twice_and_a_dead_ones_can() {
     stdin.flush().unwrap();
     let start = Instant::now();
     let session = loop {
+        // The answer and the reply to it: the live process then waits on stdin, writing nothing.
         let done = env.sessions().first().cloned().filter(|p| {
-            std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"role\":\"candidate\""))
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                t.contains("\"role\":\"candidate\"")
+                    && t.matches("\"role\":\"interviewer\"").count() >= 2
+                    && t.ends_with('\n')
+            })
         });
         if let Some(p) = done {
             break p;
