@@ -43,8 +43,8 @@ fn shown(text: &str) -> Cow<'_, str> {
     Cow::Owned(o)
 }
 
-/// A character a terminal acts on rather than shows.
-fn acted_on(c: char) -> bool {
+/// A character a terminal acts on rather than shows: what `safe` makes visible.
+pub fn acted_on(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t') || bidi(c)
 }
 
@@ -104,7 +104,7 @@ mod tests {
             "main.rs",
             "voice/terminal.rs",
             "voice/device.rs",
-            "llm/mod.rs",
+            "llm/turn.rs",
         ];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut stack = vec![root.clone()];

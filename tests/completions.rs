@@ -31,11 +31,6 @@ fn completions_for_each_shell_know_the_subcommands_and_their_flags() {
 fn the_manual_page_is_roff_with_every_subcommand() {
     let env = Env::new();
     let page = ok(&env.cmd().arg("man").output().unwrap());
-    assert!(
-        page.starts_with(".ie") || page.contains(".TH casecoach"),
-        "{}",
-        &page[..200]
-    );
     assert!(page.contains(".TH casecoach"), "no title header");
     for sub in [
         "chat", "voice", "assess", "debrief", "simulate", "sessions", "doctor", "scenario",

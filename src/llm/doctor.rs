@@ -31,22 +31,33 @@ enum NoAnswer {
     Nobody(String),
 }
 
-fn get(
+/// A plain request to the endpoint, with casecoach's timeouts and the key when one is set: the
+/// doctor's probes outside the interviewer's client.
+fn request(
     config: &LlmConfig,
-    rt: &tokio::runtime::Runtime,
-    url: &str,
-) -> Result<(u16, String), NoAnswer> {
+    build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder,
+) -> Result<reqwest::RequestBuilder, NoAnswer> {
     let client = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .timeout(config.read_timeout)
         .build()
         .map_err(|e| NoAnswer::Nobody(e.to_string()))?;
     let key = std::env::var(&config.api_key_env).unwrap_or_default();
+    let req = build(&client);
+    Ok(if key.is_empty() {
+        req
+    } else {
+        req.bearer_auth(key)
+    })
+}
+
+fn get(
+    config: &LlmConfig,
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+) -> Result<(u16, String), NoAnswer> {
+    let req = request(config, |c| c.get(url))?;
     rt.block_on(async {
-        let mut req = client.get(url);
-        if !key.is_empty() {
-            req = req.bearer_auth(key);
-        }
         let resp = req.send().await.map_err(|e| {
             let mut s: &dyn std::error::Error = &e;
             while let Some(n) = s.source() {
@@ -327,22 +338,14 @@ fn max_tokens(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Check {
         "stream": false,
         "temperature": 0.0,
     });
-    let client = reqwest::Client::builder()
-        .connect_timeout(config.connect_timeout)
-        .timeout(config.read_timeout)
-        .build();
-    let key = std::env::var(&config.api_key_env).unwrap_or_default();
-    let reply: Result<Value, String> = rt.block_on(async {
-        let client = client.map_err(|e| e.to_string())?;
-        let mut req = client
-            .post(format!("{}/chat/completions", config.base_url))
-            .json(&body);
-        if !key.is_empty() {
-            req = req.bearer_auth(key);
-        }
-        let resp = req.send().await.map_err(|e| e.to_string())?;
-        resp.json::<Value>().await.map_err(|e| e.to_string())
-    });
+    let url = format!("{}/chat/completions", config.base_url);
+    let reply: Result<Value, String> = match request(config, |c| c.post(url).json(&body)) {
+        Err(_) => Err("no client".into()),
+        Ok(req) => rt.block_on(async {
+            let resp = req.send().await.map_err(|e| e.to_string())?;
+            resp.json::<Value>().await.map_err(|e| e.to_string())
+        }),
+    };
     let Ok(reply) = reply else {
         return check("max_tokens", true, "not measured (no plain reply)", None);
     };

@@ -10,6 +10,10 @@ pub mod doctor;
 pub mod interrupt;
 pub mod judge;
 mod transport;
+mod turn;
+
+pub use turn::Turn;
+use turn::{Waiting, bounded, deadline};
 
 use anyhow::Result;
 use serde::Deserialize;
@@ -110,87 +114,6 @@ impl LlmConfig {
     /// The key, read from the environment when it is needed; empty for servers without one.
     fn api_key(&self) -> String {
         std::env::var(&self.api_key_env).unwrap_or_default()
-    }
-}
-
-/// When the candidate turn under way began, if one is: its model requests share one deadline.
-static TURN: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
-
-/// A candidate turn's model work, for as long as it lives: the judge and the line it leads to
-/// share `turn_deadline`. Outside a turn (the opening line, `/hint`) each request has its own.
-pub struct Turn;
-
-impl Turn {
-    pub fn begin() -> Turn {
-        *TURN.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
-        Turn
-    }
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        *TURN.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-}
-
-/// When a request that starts now must be done by.
-fn deadline(config: &LlmConfig) -> tokio::time::Instant {
-    let start = TURN
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .unwrap_or_else(std::time::Instant::now);
-    tokio::time::Instant::from_std(start + config.turn_deadline)
-}
-
-/// After this long with nothing to show, the user is told what is going on.
-const SAY_WAITING_AFTER: Duration = Duration::from_millis(2000);
-
-/// Run `work` until it is done, the deadline passes, or Ctrl-C asks to skip it, saying (on a
-/// terminal) that casecoach is waiting once it has waited a while.
-async fn bounded<T>(
-    work: impl std::future::Future<Output = Result<T, LlmError>>,
-    until: tokio::time::Instant,
-    limit: Duration,
-    guard: &interrupt::Streaming,
-    waiting: &mut Waiting,
-) -> Result<T, LlmError> {
-    tokio::pin!(work);
-    loop {
-        tokio::select! {
-            done = &mut work => return done,
-            _ = tokio::time::sleep_until(until) => return Err(LlmError::Deadline(limit.as_secs_f64())),
-            _ = tokio::time::sleep(Duration::from_millis(50)) => {
-                if guard.stop_requested() {
-                    return Err(LlmError::Skipped);
-                }
-                waiting.tick();
-            }
-        }
-    }
-}
-
-/// The "waiting for the model" notice: shown once a request has waited a while, on a terminal.
-struct Waiting {
-    since: std::time::Instant,
-    shown: bool,
-}
-
-impl Waiting {
-    fn new() -> Waiting {
-        Waiting {
-            since: std::time::Instant::now(),
-            shown: false,
-        }
-    }
-
-    fn tick(&mut self) {
-        use std::io::IsTerminal;
-        if !self.shown && self.since.elapsed() >= SAY_WAITING_AFTER {
-            self.shown = true;
-            if std::io::stderr().is_terminal() {
-                eprint!("(waiting for the model; Ctrl-C to skip) ");
-            }
-        }
     }
 }
 

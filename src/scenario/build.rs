@@ -83,7 +83,7 @@ fn validate(
 /// terminal acts on: not written as itself, nor as a TOML escape (`\u001b`, `\e`, `\b`, `\f`).
 /// Newline and tab, and a Windows line end, are text.
 fn control_characters(text: &str, p: &mut Problems) {
-    let acted_on = |c: char| crate::screen::safe(&c.to_string()) != c.to_string().as_str();
+    use crate::screen::acted_on;
     let mut at = text.char_indices().peekable();
     while let Some((i, c)) = at.next() {
         let (shown, len) = match c {
