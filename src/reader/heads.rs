@@ -27,6 +27,15 @@ impl Linear {
             .collect()
     }
 
+    /// The logits of an input given as its non-zero (index, value) pairs.
+    fn sparse_logits(&self, x: &[(usize, f32)]) -> Vec<f32> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(w, b)| x.iter().map(|&(i, v)| w[i] * v).sum::<f32>() + b)
+            .collect()
+    }
+
     /// Independent probabilities, one per output (multi-label).
     pub fn sigmoid(&self, x: &[f32]) -> Vec<f32> {
         self.logits(x).into_iter().map(sigmoid).collect()
@@ -47,6 +56,20 @@ fn softmax(z: &[f32]) -> Vec<f32> {
     let e: Vec<f32> = z.iter().map(|v| (v - max).exp()).collect();
     let sum: f32 = e.iter().sum();
     e.into_iter().map(|v| v / sum).collect()
+}
+
+/// Each input as its non-zero (index, value) pairs: most of a sentence's word features are zero,
+/// and training visits every input hundreds of times.
+fn sparse(xs: &[Vec<f32>]) -> Vec<Vec<(usize, f32)>> {
+    xs.iter()
+        .map(|x| {
+            x.iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0.0)
+                .map(|(i, v)| (i, *v))
+                .collect()
+        })
+        .collect()
 }
 
 /// How a head is trained.
@@ -125,14 +148,15 @@ pub fn train_multilabel(xs: &[Vec<f32>], ys: &[Vec<bool>], labels: usize, t: Tra
             ((n - pos) / pos).clamp(1.0, 20.0).sqrt()
         })
         .collect();
+    let xs = sparse(xs);
     for _ in 0..t.epochs {
         let mut grad = Linear::zeros(labels, inputs);
         for (x, y) in xs.iter().zip(ys) {
-            for (k, p) in layer.sigmoid(x).into_iter().enumerate() {
+            for (k, z) in layer.sparse_logits(x).into_iter().enumerate() {
                 let target = if y[k] { 1.0 } else { 0.0 };
-                let g = (p - target) * if y[k] { weight[k] } else { 1.0 } / n;
-                for (gw, xi) in grad.w[k].iter_mut().zip(x) {
-                    *gw += g * xi;
+                let g = (sigmoid(z) - target) * if y[k] { weight[k] } else { 1.0 } / n;
+                for &(i, xi) in x {
+                    grad.w[k][i] += g * xi;
                 }
                 grad.b[k] += g;
             }
@@ -149,13 +173,14 @@ pub fn train_softmax(xs: &[Vec<f32>], ys: &[usize], classes: usize, t: Training)
     let mut layer = Linear::zeros(classes, inputs);
     let mut adam = Adam::new(classes, inputs);
     let n = xs.len().max(1) as f32;
+    let xs = sparse(xs);
     for _ in 0..t.epochs {
         let mut grad = Linear::zeros(classes, inputs);
         for (x, &y) in xs.iter().zip(ys) {
-            for (k, p) in layer.softmax(x).into_iter().enumerate() {
+            for (k, p) in softmax(&layer.sparse_logits(x)).into_iter().enumerate() {
                 let g = (p - if k == y { 1.0 } else { 0.0 }) / n;
-                for (gw, xi) in grad.w[k].iter_mut().zip(x) {
-                    *gw += g * xi;
+                for &(i, xi) in x {
+                    grad.w[k][i] += g * xi;
                 }
                 grad.b[k] += g;
             }

@@ -16,6 +16,7 @@ pub mod heads;
 pub mod install;
 pub mod semantic;
 pub mod train;
+pub mod words;
 
 pub use embed::{Embed, EmbedError, Embedder, FakeEmbedder};
 

@@ -9,6 +9,7 @@ use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::heads::Linear;
+use super::words::Words;
 use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
@@ -40,6 +41,9 @@ pub struct Heads {
     pub fact_margin: f32,
     /// The checksum of the exemplar bank the heads were trained with (`exemplars::checksum`).
     pub exemplars: String,
+    /// The training lines' vocabulary, whose stems are inputs of every head but the fact one.
+    #[serde(default)]
+    pub words: Words,
 }
 
 /// The heads that ship with casecoach.
@@ -77,19 +81,26 @@ const REASONS: &[&str] = &[
 pub const FLAGS: usize = 5;
 
 /// The inputs the heads see for one sentence: its embedding, its nearness to the exemplars
-/// (`exemplars::FEATURES` of them), its cue hits (one per checkpoint) and `FLAGS` form flags, in
-/// that order.
-pub fn features(embedding: &[f32], near: &[f32], cues: &[f32], sentence: &str) -> Vec<f32> {
+/// (`exemplars::FEATURES` of them), its words (`Words::vector`), its cue hits (one per
+/// checkpoint) and `FLAGS` form flags, in that order.
+pub fn features(
+    embedding: &[f32],
+    near: &[f32],
+    words: &[f32],
+    cues: &[f32],
+    sentence: &str,
+) -> Vec<f32> {
     let tokens = Tokens::new(sentence);
-    let words: Vec<String> = tokens
+    let lower: Vec<String> = tokens
         .tokens
         .iter()
         .map(|t| t.lower.replace('\'', ""))
         .collect();
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str())) as u8 as f32;
-    let mut x = Vec::with_capacity(embedding.len() + near.len() + cues.len() + FLAGS);
+    let has = |list: &[&str]| lower.iter().any(|w| list.contains(&w.as_str())) as u8 as f32;
+    let mut x = Vec::with_capacity(embedding.len() + near.len() + words.len() + cues.len() + FLAGS);
     x.extend_from_slice(embedding);
     x.extend_from_slice(near);
+    x.extend_from_slice(words);
     x.extend_from_slice(cues);
     x.push(is_question(sentence, &tokens) as u8 as f32);
     x.push(has(NEGATIONS));
@@ -357,7 +368,13 @@ impl Semantic {
             let instruction = coverage::is_instruction(sentence);
             let question = is_question(sentence, &tokens);
             let near = self.bank.features(v, None);
-            let x = features(v, &near, &cue_hits(scenario, sentence), sentence);
+            let x = features(
+                v,
+                &near,
+                &self.heads.words.vector(sentence),
+                &cue_hits(scenario, sentence),
+                sentence,
+            );
             let mut r = decide(&self.heads, &x, instruction, question);
             if !question && coverage::shows_nothing(sentence) {
                 r.checkpoints.clear();

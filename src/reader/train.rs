@@ -8,6 +8,7 @@ use super::embed::Embed;
 use super::exemplars::{self, Exemplars};
 use super::heads::{self, Linear, Training};
 use super::semantic::{self, FactCache, Heads};
+use super::words::Words;
 use crate::framework::CHECKPOINTS;
 use crate::scenario::Scenario;
 use anyhow::Result;
@@ -54,6 +55,7 @@ fn examples<'a>(
     cases: &[&'a Case],
     embed: &dyn Embed,
     sc: &Scenarios,
+    words: &Words,
 ) -> Result<(Vec<Example<'a>>, Exemplars)> {
     let mut vectors = Vec::with_capacity(cases.len());
     for chunk in cases.chunks(32) {
@@ -69,6 +71,7 @@ fn examples<'a>(
             let x = semantic::features(
                 &vector,
                 &near,
+                &words.vector(&case.text),
                 &semantic::cue_hits(sc.of(case), &case.text),
                 &case.text,
             );
@@ -254,7 +257,8 @@ pub fn train(
     let sc = Scenarios::load()?;
     let train: Vec<&Case> = cases.iter().filter(|c| !c.held_out()).collect();
     progress(&format!("embedding {} training lines", train.len()));
-    let (ex, bank) = examples(&train, embed, &sc)?;
+    let words = Words::learn(train.iter().map(|c| c.text.as_str()));
+    let (ex, bank) = examples(&train, embed, &sc, &words)?;
     let all: Vec<&Example> = ex.iter().collect();
     let tuning = |e: &&Example| corpus::held_out(&format!("tune:{}", e.case.group));
     let (tune, fit): (Vec<&Example>, Vec<&Example>) = all.iter().copied().partition(tuning);
@@ -292,6 +296,7 @@ pub fn train(
         fact_threshold,
         fact_margin,
         exemplars: exemplars::checksum(&bank),
+        words,
     };
     Ok((heads, bank))
 }
