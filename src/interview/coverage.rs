@@ -404,6 +404,12 @@ pub fn is_stuck(text: &str) -> bool {
     stuck(counted_words(text), &Tokens::new(text))
 }
 
+/// A sentence that says "I don't know" somewhere in it, however long; the semantic reader weighs
+/// this as one input among many.
+pub fn sounds_unsure(sentence: &str) -> bool {
+    stuck_cues().matches(&Tokens::new(sentence))
+}
+
 /// The one stuck rule, on a turn's counted words and all of its tokens.
 fn stuck(words: usize, all: &Tokens) -> bool {
     words == 0 || (words <= 12 && stuck_cues().matches(all))

@@ -78,7 +78,7 @@ const REASONS: &[&str] = &[
 ];
 
 /// Extra inputs beside the embedding and the cue hits.
-pub const FLAGS: usize = 5;
+pub const FLAGS: usize = 7;
 
 /// The inputs the heads see for one sentence: its embedding, its nearness to the exemplars
 /// (`exemplars::FEATURES` of them), its words (`Words::vector`), its cue hits (one per
@@ -107,6 +107,10 @@ pub fn features(
     x.push(sentence.chars().any(|c| c.is_ascii_digit()) as u8 as f32);
     x.push(has(REASONS));
     x.push(coverage::is_instruction(sentence) as u8 as f32);
+    // The lexical reader's act rules: dismissals and "I don't know" are rare in the corpus, and
+    // their phrasings are more alike than their embeddings.
+    x.push(coverage::is_dismissal(sentence) as u8 as f32);
+    x.push(coverage::sounds_unsure(sentence) as u8 as f32);
     x
 }
 
