@@ -9,7 +9,7 @@ use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::heads::Linear;
-use super::words::Words;
+use super::words::{self, Words};
 use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
@@ -203,6 +203,7 @@ fn argmax(v: &[f32]) -> usize {
 /// more than about any fact it is merely near.
 pub fn fact_rows(
     question: &[f32],
+    question_words: &[f32],
     facts: &[FactVectors],
     cue_matches: &[bool],
     except: Option<u64>,
@@ -238,6 +239,22 @@ pub fn fact_rows(
             0.0
         }
     };
+    // The words the question shares with the fact's answer and cues, weighted by rarity: a
+    // plainly worded question often shares one telling word ("carousel", "cancel") with its
+    // answer while embedding closer to another fact's.
+    let overlap: Vec<f32> = facts
+        .iter()
+        .map(|f| dot(question_words, &f.words) / (words::WEIGHT * words::WEIGHT))
+        .collect();
+    let overlap_lead = |i: usize| {
+        let other = overlap
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, v)| *v)
+            .fold(0.0f32, f32::max);
+        overlap[i] - other
+    };
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -252,6 +269,8 @@ pub fn fact_rows(
                 margin(i, 0),
                 margin(i, 1),
                 if known { margin(i, 2) } else { 0.0 },
+                overlap[i],
+                overlap_lead(i),
             ]
         })
         .collect()
@@ -265,22 +284,44 @@ const AUTHORED: u64 = 0;
 #[derive(Debug, Clone)]
 pub struct FactVectors {
     pub answer: Vec<f32>,
+    /// The answer's and cues' words (`Words::vector`).
+    pub words: Vec<f32>,
     pub cues: Vec<Vec<f32>>,
     pub questions: Vec<(u64, Vec<f32>)>,
 }
 
 /// The embedded facts of each scenario, by its hash: facts are embedded once per scenario.
 #[derive(Default)]
-pub struct FactCache(Mutex<HashMap<String, Vec<FactVectors>>>);
+pub struct FactCache {
+    words: Words,
+    embedded: Mutex<HashMap<String, Vec<FactVectors>>>,
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
 
 impl FactCache {
+    /// A cache whose facts' words are read with the heads' vocabulary.
+    pub fn new(words: Words) -> FactCache {
+        FactCache {
+            words,
+            embedded: Mutex::default(),
+        }
+    }
+
+    /// A question's words, read with the same vocabulary.
+    pub fn words_of(&self, question: &str) -> Vec<f32> {
+        self.words.vector(question)
+    }
+
     pub fn get(
         &self,
         scenario: &Scenario,
         embed: &dyn Embed,
         bank: &Exemplars,
     ) -> Result<Vec<FactVectors>> {
-        if let Some(v) = self.0.lock().unwrap().get(&scenario.hash) {
+        if let Some(v) = self.embedded.lock().unwrap().get(&scenario.hash) {
             return Ok(v.clone());
         }
         let mut out = Vec::new();
@@ -299,13 +340,19 @@ impl FactCache {
                 .map(|q| (AUTHORED, q))
                 .chain(bank.asking_for(&key).map(|(g, q)| (g, q.to_vec())))
                 .collect();
+            let mut said = f.answer.clone();
+            for c in &f.cues.cues {
+                said.push(' ');
+                said.push_str(&c.text);
+            }
             out.push(FactVectors {
                 answer,
+                words: self.words.vector(&said),
                 cues: v,
                 questions,
             });
         }
-        self.0
+        self.embedded
             .lock()
             .unwrap()
             .insert(scenario.hash.clone(), out.clone());
@@ -334,9 +381,9 @@ impl Semantic {
         }
         Ok(Semantic {
             embed,
+            facts: FactCache::new(heads.words.clone()),
             heads,
             bank,
-            facts: FactCache::default(),
         })
     }
 
@@ -391,7 +438,7 @@ impl Semantic {
                 }
                 Act::Question => {
                     a.questions += 1;
-                    if let Some(f) = self.fact_for(scenario, &facts, v, &tokens)
+                    if let Some(f) = self.fact_for(scenario, &facts, v, sentence, &tokens)
                         && !a.facts.contains(&f)
                     {
                         a.facts.push(f);
@@ -477,6 +524,7 @@ impl Semantic {
         scenario: &Scenario,
         facts: &[FactVectors],
         question: &[f32],
+        sentence: &str,
         tokens: &Tokens,
     ) -> Option<usize> {
         let cues: Vec<bool> = scenario
@@ -484,10 +532,11 @@ impl Semantic {
             .iter()
             .map(|f| f.cues.matches(tokens))
             .collect();
-        let scores: Vec<f32> = fact_rows(question, facts, &cues, None)
-            .iter()
-            .map(|x| self.heads.fact.sigmoid(x)[0])
-            .collect();
+        let scores: Vec<f32> =
+            fact_rows(question, &self.facts.words_of(sentence), facts, &cues, None)
+                .iter()
+                .map(|x| self.heads.fact.sigmoid(x)[0])
+                .collect();
         let best = argmax(&scores);
         let top = scores.get(best).copied().unwrap_or(0.0);
         let next = scores

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How much the word features weigh against the unit-length embedding: measured on the tuning
 /// lines, the heads do best when the words count about twice as much.
-const WEIGHT: f32 = 2.0;
+pub const WEIGHT: f32 = 2.0;
 
 /// A stem must occur in this many training lines to be in the vocabulary: a stem seen once
 /// teaches a head only that one line.
