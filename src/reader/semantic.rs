@@ -190,6 +190,15 @@ pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> Se
     }
 }
 
+/// The largest value but the one at `i`; none when there is no other.
+fn best_other(v: &[f32], i: usize) -> Option<f32> {
+    v.iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, x)| *x)
+        .reduce(f32::max)
+}
+
 fn argmax(v: &[f32]) -> usize {
     (0..v.len())
         .max_by(|a, b| v[*a].total_cmp(&v[*b]))
@@ -226,18 +235,10 @@ pub fn fact_rows(
         .collect();
     let known = sims.iter().any(|s| s[2] > -1.0);
     let margin = |i: usize, k: usize| {
-        let other = best(
-            &mut sims
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, s)| s[k]),
-        );
-        if other > -1.0 {
-            sims[i][k] - other
-        } else {
-            0.0
-        }
+        let column: Vec<f32> = sims.iter().map(|s| s[k]).collect();
+        best_other(&column, i)
+            .filter(|other| *other > -1.0)
+            .map_or(0.0, |other| sims[i][k] - other)
     };
     // The words the question shares with the fact's answer and cues, weighted by rarity: a
     // plainly worded question often shares one telling word ("carousel", "cancel") with its
@@ -246,15 +247,7 @@ pub fn fact_rows(
         .iter()
         .map(|f| dot(question_words, &f.words) / (words::WEIGHT * words::WEIGHT))
         .collect();
-    let overlap_lead = |i: usize| {
-        let other = overlap
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, v)| *v)
-            .fold(0.0f32, f32::max);
-        overlap[i] - other
-    };
+    let overlap_lead = |i: usize| overlap[i] - best_other(&overlap, i).map_or(0.0, |o| o.max(0.0));
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -539,12 +532,7 @@ impl Semantic {
                 .collect();
         let best = argmax(&scores);
         let top = scores.get(best).copied().unwrap_or(0.0);
-        let next = scores
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != best)
-            .map(|(_, p)| *p)
-            .fold(0.0f32, f32::max);
+        let next = best_other(&scores, best).map_or(0.0, |p| p.max(0.0));
         (top >= self.heads.fact_threshold && top - next >= self.heads.fact_margin).then_some(best)
     }
 }
