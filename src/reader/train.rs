@@ -228,7 +228,7 @@ fn tune_fact(
     embed: &dyn Embed,
     cache: &FactCache,
     bank: &Exemplars,
-) -> Result<((f32, f32), f64)> {
+) -> Result<((f32, f32), FactFigures)> {
     let mut scored = Vec::new();
     for e in fact_questions(ex, sc) {
         let (rows, ids) = fact_question(e, sc, embed, cache, bank)?;
@@ -270,16 +270,32 @@ fn tune_fact(
         }
     }
     let ((t, m), _) = best;
-    let asking: Vec<_> = scored.iter().filter(|s| s.2.is_some()).collect();
+    let answered = |(first, second, _): &&(Option<(f32, String)>, f32, Option<String>)| {
+        first
+            .as_ref()
+            .is_some_and(|(p, _)| *p >= t && p - second >= m)
+    };
+    let (asking, lacking): (Vec<_>, Vec<_>) = scored.iter().partition(|s| s.2.is_some());
     let right = asking
         .iter()
-        .filter(|(first, second, gold)| {
-            first
-                .as_ref()
-                .is_some_and(|(p, id)| *p >= t && p - second >= m && Some(id) == gold.as_ref())
-        })
+        .filter(|s| answered(s) && s.0.as_ref().map(|f| &f.1) == s.2.as_ref())
         .count();
-    Ok(((t, m), right as f64 / asking.len().max(1) as f64))
+    let given_anyway = lacking.iter().filter(|s| answered(s)).count();
+    Ok((
+        (t, m),
+        FactFigures {
+            right: right as f64 / asking.len().max(1) as f64,
+            given_anyway: given_anyway as f64 / lacking.len().max(1) as f64,
+        },
+    ))
+}
+
+/// How the tuned fact head does on the tuning questions.
+struct FactFigures {
+    /// The share of the questions with a fact that find it.
+    right: f64,
+    /// The share of the questions the scenario has no fact for that are given one anyway.
+    given_anyway: f64,
 }
 
 /// Train every head on the corpus's training lines; the heads, and the exemplar bank they read.
@@ -322,11 +338,12 @@ pub fn train(
     progress("training the fact head");
     let cache = FactCache::new(words.clone());
     let fact_first = train_fact(&fact_pairs(&fit, &sc, embed, &cache, &bank)?);
-    let ((fact_threshold, fact_margin), right) =
+    let ((fact_threshold, fact_margin), figures) =
         tune_fact(&fact_first, &tune, &sc, embed, &cache, &bank)?;
     progress(&format!(
-        "tuning lines: {:.1}% of the questions with a fact find it",
-        100.0 * right
+        "tuning lines: {:.1}% of the questions with a fact find it; {:.1}% of those with none are given one",
+        100.0 * figures.right,
+        100.0 * figures.given_anyway
     ));
     let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache, &bank)?);
     let heads = Heads {
