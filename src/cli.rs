@@ -87,12 +87,15 @@ pub enum EvalCommand {
     Facts(EvalArgs),
     /// Replies to follow-up questions: told apart from replies that ignore the question
     Replies(EvalArgs),
+    /// The built-in scenarios' misconceptions: found in the sentences that state them, and in
+    /// no other (labelled sentences, then the coverage corpus)
+    Misconceptions(EvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Labelled cases: a .jsonl file or a folder of them (default: corpus, and corpus/replies
-    /// for replies)
+    /// Labelled cases: a .jsonl file or a folder of them (default: corpus, corpus/replies for
+    /// replies, corpus/misconceptions for misconceptions)
     #[arg(long, value_name = "PATH")]
     pub cases: Option<PathBuf>,
     /// Which reader to measure (auto: semantic when its model is installed)
@@ -296,7 +299,7 @@ pub struct AssessArgs {
 pub struct SimulateArgs {
     #[arg(long, default_value = "fraud")]
     pub scenario: String,
-    /// strong, weak, skipper, silent, rambler, injector or stuffer; llm:PERSONA has a model
+    /// strong, weak, skipper, silent, rambler, injector, stuffer or mistaken; llm:PERSONA has a model
     /// play it (at --llm-url, with --model)
     #[arg(long, value_parser = parse_candidate)]
     pub candidate: crate::sim::CandidateArg,

@@ -342,10 +342,12 @@ pub enum Pitfall {
     IgnoredTradeOffs,
     #[serde(rename = "pitfall.no-questions")]
     NoQuestions,
+    #[serde(rename = "pitfall.technical-error")]
+    TechnicalError,
 }
 
 impl Pitfall {
-    pub const ALL: [Pitfall; 8] = [
+    pub const ALL: [Pitfall; 9] = [
         Pitfall::JumpedToSolution,
         Pitfall::IgnoredBusinessContext,
         Pitfall::OverEngineering,
@@ -354,6 +356,7 @@ impl Pitfall {
         Pitfall::PoorCommunication,
         Pitfall::IgnoredTradeOffs,
         Pitfall::NoQuestions,
+        Pitfall::TechnicalError,
     ];
 
     pub fn id(self) -> &'static str {
@@ -366,6 +369,7 @@ impl Pitfall {
             Pitfall::PoorCommunication => "pitfall.poor-communication",
             Pitfall::IgnoredTradeOffs => "pitfall.ignored-trade-offs",
             Pitfall::NoQuestions => "pitfall.no-questions",
+            Pitfall::TechnicalError => "pitfall.technical-error",
         }
     }
 
@@ -381,6 +385,7 @@ impl Pitfall {
             Pitfall::PoorCommunication => "answers too short or unstructured to follow",
             Pitfall::IgnoredTradeOffs => "made choices without alternatives, pros and cons",
             Pitfall::NoQuestions => "asked no clarifying questions",
+            Pitfall::TechnicalError => "stated something wrong and did not correct it",
         }
     }
 }

@@ -55,6 +55,7 @@ pub enum EvalWhat {
     Coverage,
     Facts,
     Replies,
+    Misconceptions,
 }
 
 /// Which labelled cases an eval reads.
@@ -91,9 +92,11 @@ fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
         EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
         EvalCommand::Facts(a) => (EvalWhat::Facts, a),
         EvalCommand::Replies(a) => (EvalWhat::Replies, a),
+        EvalCommand::Misconceptions(a) => (EvalWhat::Misconceptions, a),
     };
     let default = match what {
         EvalWhat::Replies => "corpus/replies",
+        EvalWhat::Misconceptions => "corpus/misconceptions",
         _ => "corpus",
     };
     EvalSettings {

@@ -303,3 +303,56 @@ fn no_persona_hears_an_acknowledgement_after_an_answer_that_showed_nothing() {
         }
     }
 }
+
+/// A candidate who makes every misconception of the scenario is challenged on each, and the
+/// debrief names each with its outcome; one who holds to some is not a strong hire. No other
+/// persona is ever challenged: a right answer is never pushed back on.
+#[test]
+fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Mistaken);
+        let m = &s.quality.misconceptions;
+        let all = scenario::load(sc).unwrap().misconceptions.len();
+        assert_eq!((m.stated, m.challenged), (all, all), "{sc}: {m:?}");
+        assert!(m.missed.is_empty(), "{sc}: {m:?}");
+        assert!(m.corrected >= 1 && m.corrected < all, "{sc}: {m:?}");
+        assert_eq!(s.report.misconceptions.len(), all, "{sc}");
+        let error = s
+            .report
+            .pitfalls
+            .iter()
+            .find(|p| p.id.id() == "pitfall.technical-error")
+            .unwrap_or_else(|| panic!("{sc}: {:?}", s.report.pitfalls));
+        for held in s
+            .report
+            .misconceptions
+            .iter()
+            .filter(|x| x.outcome != "corrected when challenged")
+        {
+            assert!(
+                error.why.contains(&held.title),
+                "{sc}: {} not in {}",
+                held.title,
+                error.why
+            );
+        }
+        assert_ne!(s.report.overall.recommendation, "strong hire", "{sc}");
+        // Each challenge is the scenario's own line, quoting the candidate.
+        let lines: Vec<&str> = s
+            .report
+            .transcript
+            .iter()
+            .filter(|l| l.text.starts_with("You said \""))
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(lines.len(), all, "{sc}: {lines:?}");
+        for persona in Persona::ALL.into_iter().filter(|p| *p != Persona::Mistaken) {
+            let other = run(sc, persona);
+            assert_eq!(
+                other.quality.misconceptions.challenged, 0,
+                "{sc} {persona:?}: {:?}",
+                other.report.misconceptions
+            );
+        }
+    }
+}

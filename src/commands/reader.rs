@@ -49,6 +49,22 @@ pub fn eval(s: EvalSettings) -> Result<()> {
             let r = eval::replies(&picked, reader.as_ref())?;
             (serde_json::to_string_pretty(&r)?, eval::render_replies(&r))
         }
+        EvalWhat::Misconceptions => {
+            let cases = corpus::load_misconceptions(&s.cases)?;
+            let picked: Vec<&corpus::MisconceptionCase> = cases
+                .iter()
+                .filter(|c| s.split.takes(c.held_out()))
+                .collect();
+            // No corpus line was written as a mistake, and no cue was written from one.
+            let lines = corpus::load(std::path::Path::new("corpus")).unwrap_or_default();
+            let all: Vec<&corpus::Case> = lines.iter().collect();
+            let r =
+                eval::misconceptions(&picked, &all, reader.as_ref(), &train::Scenarios::load()?)?;
+            (
+                serde_json::to_string_pretty(&r)?,
+                eval::render_misconceptions(&r),
+            )
+        }
         what => {
             let cases = corpus::load(&s.cases)?;
             let picked: Vec<&corpus::Case> = cases

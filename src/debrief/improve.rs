@@ -33,7 +33,7 @@ fn remedy(p: Pitfall) -> Option<&'static str> {
         Pitfall::IgnoredDataIssues => "data.quality",
         Pitfall::IgnoredProduction => "deployment.monitoring",
         Pitfall::IgnoredTradeOffs => "model.trade-offs",
-        Pitfall::PoorCommunication => return None,
+        Pitfall::PoorCommunication | Pitfall::TechnicalError => return None,
     })
 }
 
@@ -58,11 +58,20 @@ pub fn top(
     let mut out: Vec<Improvement> = Vec::new();
     for p in pitfalls {
         let cp = remedy(p.id);
+        // A wrong statement is put right by the scenario's correction of it.
+        let correction = (p.id == Pitfall::TechnicalError)
+            .then(|| iv.missteps.iter().find(|m| !m.corrected()))
+            .flatten()
+            .map(|m| {
+                iv.scenario.misconceptions[m.misconception]
+                    .correction
+                    .clone()
+            });
         out.push(Improvement {
             what: format!("Avoid this: {}.", p.title),
             checkpoint: cp.map(str::to_string),
             quote: p.evidence.first().cloned(),
-            strong_answer: cp.and_then(answer),
+            strong_answer: correction.or_else(|| cp.and_then(answer)),
         });
     }
     let reached = |c: &CheckpointReport| {

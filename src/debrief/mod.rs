@@ -47,6 +47,23 @@ pub struct CheckpointReport {
     pub model_answer: Option<String>,
 }
 
+/// A misconception the candidate stated, and what came of the challenge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MisconceptionReport {
+    pub id: String,
+    pub stage: Stage,
+    pub title: String,
+    /// Where they stated it first, in their words.
+    pub quote: Quote,
+    /// The interviewer challenged it.
+    pub challenged: bool,
+    /// "corrected when challenged", "held to it when challenged", "challenged, not answered"
+    /// or "not challenged".
+    pub outcome: String,
+    /// What a strong candidate says instead.
+    pub correction: String,
+}
+
 /// One turn of the transcript.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
@@ -70,6 +87,9 @@ pub struct Report {
     pub checkpoints: Vec<CheckpointReport>,
     pub stages: Vec<StageReport>,
     pub pitfalls: Vec<PitfallReport>,
+    /// The scenario's misconceptions the candidate stated, in the order stated.
+    #[serde(default)]
+    pub misconceptions: Vec<MisconceptionReport>,
     /// The three things to improve first.
     pub improvements: Vec<improve::Improvement>,
     /// Every turn, as said.
@@ -162,6 +182,25 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         checkpoints,
         stages,
         pitfalls,
+        misconceptions: iv
+            .missteps
+            .iter()
+            .map(|m| {
+                let def = &sc.misconceptions[m.misconception];
+                MisconceptionReport {
+                    id: def.id.clone(),
+                    stage: def.stage,
+                    title: def.title.clone(),
+                    quote: Quote {
+                        turn: m.turn,
+                        quote: m.quote.clone(),
+                    },
+                    challenged: m.challenged.is_some(),
+                    outcome: pitfalls::outcome(m).into(),
+                    correction: def.correction.clone(),
+                }
+            })
+            .collect(),
         improvements,
         transcript: iv
             .turns
@@ -340,5 +379,80 @@ mod tests {
         // The transcript rides along, every turn in order.
         assert_eq!(r.transcript.len(), a.turns.len());
         assert!(r.transcript.windows(2).all(|w| w[0].turn < w[1].turn));
+    }
+
+    /// A misconception taken back when challenged is a strength the reasons name; one held to
+    /// is the technical-error pitfall, quoted twice, with the correction as the strong answer.
+    #[test]
+    fn misconceptions_are_named_with_what_came_of_the_challenge() {
+        let challenge = |a: &mut Interview, id: &str, at: f64| {
+            crate::session::testing::act(
+                a,
+                &Action::PushBack {
+                    misconception: id.into(),
+                    quote: String::new(),
+                },
+                at,
+            )
+        };
+        let mut a = iv();
+        crate::session::testing::observe(&mut a, "What's the business goal?", 10.0);
+        crate::session::testing::observe(&mut a, "I'd optimise the model for accuracy.", 40.0);
+        challenge(&mut a, "accuracy-metric", 41.0);
+        crate::session::testing::observe(
+            &mut a,
+            "Fair, accuracy is meaningless here; precision and recall at the threshold instead.",
+            70.0,
+        );
+        crate::session::testing::observe(&mut a, "We shuffle the data and split it.", 100.0);
+        challenge(&mut a, "random-split", 101.0);
+        crate::session::testing::observe(&mut a, "I'd still randomly split the logs.", 130.0);
+        let r = report(&a, Basis::Session);
+        let outcomes: Vec<(&str, &str)> = r
+            .misconceptions
+            .iter()
+            .map(|m| (m.id.as_str(), m.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                ("accuracy-metric", "corrected when challenged"),
+                ("random-split", "held to it when challenged")
+            ]
+        );
+        let p = r
+            .pitfalls
+            .iter()
+            .find(|p| p.id == Pitfall::TechnicalError)
+            .expect("technical error");
+        assert!(p.why.contains("random split"), "{}", p.why);
+        assert!(!p.why.contains("accuracy"), "{}", p.why);
+        let quotes: Vec<&str> = p.evidence.iter().map(|q| q.quote.as_str()).collect();
+        assert_eq!(
+            quotes,
+            vec![
+                "We shuffle the data and split it.",
+                "I'd still randomly split the logs."
+            ]
+        );
+        assert!(
+            r.overall
+                .reasons
+                .iter()
+                .any(|x| x.contains("corrected when challenged")),
+            "{:?}",
+            r.overall.reasons
+        );
+        let fix = r
+            .improvements
+            .iter()
+            .find(|i| i.what.contains("stated something wrong"))
+            .expect("an improvement for it");
+        assert!(
+            fix.strong_answer
+                .as_deref()
+                .is_some_and(|s| s.starts_with("Split by time")),
+            "{fix:?}"
+        );
     }
 }

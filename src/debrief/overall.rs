@@ -3,7 +3,8 @@
 //! - Not assessed: fewer than `MIN_TURNS` answers and fewer than `MIN_SENTENCES` sentences of
 //!   substance. Anyone who stayed longer is judged on what they showed, silence included.
 //! - Stages not reached or skipped count against the verdict, never for it.
-//! - Jumping to a solution, or leaving most follow-ups unanswered, caps it below strong hire.
+//! - Jumping to a solution, leaving most follow-ups unanswered, or a misconception not put
+//!   right when challenged caps it below strong hire.
 
 use super::{PitfallReport, StageReport};
 use crate::cue::sentences;
@@ -122,12 +123,15 @@ pub(super) fn overall(
         (a + s.probes_asked, b + s.probes_answered)
     });
     let unanswered = asked >= 2 && 2 * answered < asked;
-    if rec == "strong hire" && (jumped || unanswered) {
+    let wrong = iv.missteps.iter().filter(|m| !m.corrected()).count();
+    if rec == "strong hire" && (jumped || unanswered || wrong > 0) {
         rec = "hire";
         let why = if jumped {
             "jumped to a solution before asking about the problem".to_string()
-        } else {
+        } else if unanswered {
             format!("answered {answered} of {asked} follow-ups")
+        } else {
+            format!("{wrong} technical error(s) left uncorrected")
         };
         o.reasons.push(format!("held below strong hire: {why}"));
     }
@@ -164,6 +168,18 @@ pub(super) fn overall(
             .collect();
         o.reasons
             .push(format!("not reached or skipped: {}", names.join(", ")));
+    }
+    let corrected: Vec<&str> = iv
+        .missteps
+        .iter()
+        .filter(|m| m.corrected())
+        .map(|m| iv.scenario.misconceptions[m.misconception].title.as_str())
+        .collect();
+    if !corrected.is_empty() {
+        o.reasons.push(format!(
+            "corrected when challenged: {}",
+            corrected.join("; ")
+        ));
     }
     if p > 0 {
         let ids: Vec<&str> = pitfalls.iter().map(|x| x.id.id()).collect();

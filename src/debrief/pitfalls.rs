@@ -35,6 +35,7 @@ const RULES: &[(Pitfall, Rule)] = &[
     (Pitfall::PoorCommunication, poor_communication),
     (Pitfall::IgnoredTradeOffs, ignored_trade_offs),
     (Pitfall::NoQuestions, no_questions),
+    (Pitfall::TechnicalError, technical_error),
 ];
 
 /// Every pitfall the interview shows; none for a candidate who said nothing, since silence is
@@ -222,6 +223,47 @@ fn no_questions(_: &Interview, cand: &[&Turn]) -> Option<Finding> {
         .map(|t| vec![quote_turn(t)])
         .unwrap_or_default();
     found("asked no clarifying question before designing", q)
+}
+
+/// A misconception of the scenario's that the candidate stated and did not take back: held to
+/// after the challenge, left unanswered, or never challenged (the interview moved on first).
+fn technical_error(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
+    let open: Vec<&crate::interview::Misstep> =
+        iv.missteps.iter().filter(|m| !m.corrected()).collect();
+    if open.is_empty() {
+        return None;
+    }
+    let what: Vec<String> = open
+        .iter()
+        .map(|m| {
+            let title = &iv.scenario.misconceptions[m.misconception].title;
+            format!("{title} ({})", outcome(m))
+        })
+        .collect();
+    let mut evidence = Vec::new();
+    for m in &open {
+        evidence.push(Quote {
+            turn: m.turn,
+            quote: m.quote.clone(),
+        });
+        if let Some((turn, quote)) = &m.held {
+            evidence.push(Quote {
+                turn: *turn,
+                quote: quote.clone(),
+            });
+        }
+    }
+    found(what.join("; "), evidence)
+}
+
+/// What came of a misconception, as the debrief says it.
+pub fn outcome(m: &crate::interview::Misstep) -> &'static str {
+    match (m.challenged, m.replied, &m.held) {
+        (None, _, _) => "not challenged",
+        (Some(_), _, Some(_)) => "held to it when challenged",
+        (Some(_), false, None) => "challenged, not answered",
+        (Some(_), true, None) => "corrected when challenged",
+    }
 }
 
 // ---- what the rules look at ------------------------------------------------------------------

@@ -2,7 +2,9 @@
 //! each event right after the event is logged; replay calls it for each logged event. Nothing
 //! here decides anything: decisions arrive inside the events.
 
-use super::{Action, Dismissal, Event, Evidence, Interview, Phase, Reason, Role, Source, Turn};
+use super::{
+    Action, Dismissal, Event, Evidence, Interview, Misstep, Phase, Reason, Role, Source, Turn,
+};
 
 /// Evidence kept per checkpoint: the first turns that showed it.
 const MAX_EVIDENCE: usize = 3;
@@ -45,6 +47,31 @@ impl Interview {
                             turn: *turn,
                             quote: d.quote.clone(),
                         });
+                    }
+                }
+                for m in &mut self.missteps {
+                    if m.challenged.is_some_and(|c| c <= *turn) {
+                        m.replied = true;
+                    }
+                }
+                for stated in &reading.misconceptions {
+                    let Some(i) = self.scenario.misconception_index(&stated.id) else {
+                        continue;
+                    };
+                    match self.missteps.iter_mut().find(|m| m.misconception == i) {
+                        Some(m) => {
+                            if m.challenged.is_some_and(|c| c <= *turn) && m.held.is_none() {
+                                m.held = Some((*turn, stated.quote.clone()));
+                            }
+                        }
+                        None => self.missteps.push(Misstep {
+                            misconception: i,
+                            turn: *turn,
+                            quote: stated.quote.clone(),
+                            challenged: None,
+                            replied: false,
+                            held: None,
+                        }),
                     }
                 }
                 // Any answer settles the pending follow-up, answered or not.
@@ -203,6 +230,14 @@ impl Interview {
                 self.dry_turns = 0;
             }
             Action::Redirect { .. } => self.redirects += 1,
+            Action::PushBack { misconception, .. } => {
+                let line = self.next_turn();
+                if let Some(i) = self.scenario.misconception_index(misconception)
+                    && let Some(m) = self.missteps.iter_mut().find(|m| m.misconception == i)
+                {
+                    m.challenged.get_or_insert(line);
+                }
+            }
             Action::WrapUp { .. } => {
                 self.leave_stage(at);
                 self.phase = Phase::WrapUp;

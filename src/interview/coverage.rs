@@ -49,6 +49,30 @@ pub struct Analysis {
     pub words: usize,
     /// Only the first `MAX_WORDS` words were read.
     pub truncated: bool,
+    /// The scenario's misconceptions the turn states, with the sentence that states each.
+    pub misconceptions: Vec<Stated>,
+}
+
+/// A sentence that makes one of the scenario's misconceptions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stated {
+    /// Index into `Scenario::misconceptions`.
+    pub misconception: usize,
+    pub quote: String,
+}
+
+/// The misconceptions a statement makes, added to `a` once each. The one rule for every reader:
+/// the caller has read the sentence as a statement that neither waves its topic away nor talks
+/// to the grader, and the scenario's cues decide (`Misconception::stated`).
+pub fn misconceptions_in(scenario: &Scenario, sentence: &str, tokens: &Tokens, a: &mut Analysis) {
+    for (i, m) in scenario.misconceptions.iter().enumerate() {
+        if m.stated(tokens) && !a.misconceptions.iter().any(|s| s.misconception == i) {
+            a.misconceptions.push(Stated {
+                misconception: i,
+                quote: sentence.trim().to_string(),
+            });
+        }
+    }
 }
 
 /// The most words of one turn that are read; the rest is kept in the log but not read.
@@ -448,6 +472,9 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
             continue;
         }
         let dismissal = !question && waves_away(sentence, &tokens);
+        if !question && !dismissal {
+            misconceptions_in(scenario, sentence, &tokens, &mut a);
+        }
         let named = only_names(sentence);
         // A list of the problem's terms asks nothing and assumes nothing.
         let listed = !question && is_list(sentence);

@@ -21,11 +21,13 @@ const OVERRUN: f64 = 1.0;
 type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 
 /// The rules in priority order, the first to decide winning. The order is the policy: a turn of
-/// only questions is answered even when it jumps ahead, a stuck candidate is helped before the
+/// only questions is answered even when it jumps ahead, a wrong move is challenged before
+/// anything else (a question asked with it is answered first), a stuck candidate is helped before the
 /// clock moves them on, a candidate who moves ahead or opens new ground is followed before an
 /// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
     answer_only_questions,
+    push_back_on_a_misconception,
     redirect_a_jump_to_the_model,
     answer_a_question_in_a_statement,
     help_when_stuck,
@@ -79,6 +81,40 @@ fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec
 fn answer_only_questions(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let a = &obs.analysis;
     (a.questions > 0 && a.statements == 0).then(|| answer_then_keep_time(iv, obs, stage))
+}
+
+/// A misconception stated in this turn and never challenged gets one challenge, quoting the
+/// words that made it. A candidate who repeats it after the challenge is not argued with; the
+/// debrief says they held to it.
+fn push_back_on_a_misconception(
+    iv: &Interview,
+    obs: &Observation,
+    _: Stage,
+) -> Option<Vec<Action>> {
+    let stated = obs.analysis.misconceptions.iter().find(|s| {
+        iv.missteps
+            .iter()
+            .any(|m| m.misconception == s.misconception && m.challenged.is_none())
+    })?;
+    let m = &iv.scenario.misconceptions[stated.misconception];
+    let tokens = crate::cue::Tokens::new(&stated.quote);
+    let quote = match m.cues.find(&tokens) {
+        Some((words, _)) => {
+            let focus =
+                tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end;
+            crate::cue::excerpt(&stated.quote, focus, 4).to_string()
+        }
+        None => stated.quote.clone(),
+    };
+    let mut out = Vec::new();
+    if obs.analysis.questions > 0 {
+        out.push(answer(iv, obs));
+    }
+    out.push(Action::PushBack {
+        misconception: m.id.clone(),
+        quote,
+    });
+    Some(out)
 }
 
 fn redirect_a_jump_to_the_model(

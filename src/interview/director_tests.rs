@@ -398,3 +398,72 @@ fn an_acknowledgement_in_a_covered_stage_moves_on_instead_of_hinting() {
     assert_eq!(kinds(&a), vec!["advance-stage"], "{a:?}");
     assert_eq!(iv.stats[Stage::Clarify].hints, 0);
 }
+
+/// Each built-in scenario's misconceptions, stated in a stage's answer, draw one challenge that
+/// quotes the candidate; the same mistake after the challenge draws no second one.
+#[test]
+fn a_misconception_is_challenged_once_with_the_candidates_words() {
+    for id in ["fraud", "recommendations", "churn"] {
+        let sc = Arc::new(scenario::load(id).unwrap());
+        assert!(sc.misconceptions.len() >= 5, "{id}");
+        for m in &sc.misconceptions {
+            let mut iv = Interview::new(sc.clone(), Mode::Interview, 60);
+            crate::session::testing::open(&mut iv);
+            let said = format!(
+                "We would use the transaction history as our main input. {}",
+                m.examples[0]
+            );
+            let (obs, a) = crate::session::testing::answer(&mut iv, &said, 60.0);
+            let push = a.iter().find_map(|x| match x {
+                Action::PushBack {
+                    misconception,
+                    quote,
+                } => Some((misconception.clone(), quote.clone())),
+                _ => None,
+            });
+            let (which, quote) = push.unwrap_or_else(|| panic!("{id}/{}: {a:?} {obs:?}", m.id));
+            assert_eq!(which, m.id, "{id}");
+            assert!(m.examples[0].contains(&quote), "{id}/{}: {quote}", m.id);
+            let (_, again) = crate::session::testing::answer(&mut iv, &m.examples[0], 120.0);
+            assert!(
+                !kinds(&again).contains(&"push-back"),
+                "{id}/{}: {again:?}",
+                m.id
+            );
+            assert!(iv.missteps[0].held.is_some(), "{id}/{}", m.id);
+        }
+    }
+}
+
+/// The same topics said the right way, or asked about, or waved away, are not challenged.
+#[test]
+fn knowing_better_asking_or_waving_away_is_not_a_misconception() {
+    let mut iv = fresh(Mode::Interview);
+    for (n, text) in [
+        "Accuracy is misleading at 0.15% fraud, so I'd look at PR-AUC.",
+        "I would never use a random split here; time-based is the only honest test.",
+        "Should we use accuracy as the metric?",
+        "SMOTE only after the split, on the training fold.",
+        "Chargebacks are the label, not a feature.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (obs, a) = crate::session::testing::answer(&mut iv, text, 30.0 * (n + 1) as f64);
+        assert!(obs.analysis.misconceptions.is_empty(), "{text}: {obs:?}");
+        assert!(!kinds(&a).contains(&"push-back"), "{text}: {a:?}");
+    }
+    assert!(iv.missteps.is_empty());
+}
+
+/// A question asked in the same turn as the mistake is answered first.
+#[test]
+fn a_question_beside_a_misconception_is_answered_before_the_challenge() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "I'd optimise the model for accuracy. What's the latency budget?",
+        30.0,
+    );
+    assert_eq!(kinds(&a), vec!["answer-fact", "push-back"]);
+}

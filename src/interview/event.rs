@@ -155,6 +155,16 @@ pub struct Reading {
     pub answers_probe: bool,
     /// The turn added nothing: no question, no new ground, no depth.
     pub dry: bool,
+    /// The scenario's misconceptions the turn states.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub misconceptions: Vec<LoggedMisconception>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedMisconception {
+    pub id: String,
+    /// The sentence that states it.
+    pub quote: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -117,6 +117,11 @@ pub enum Action {
     /// At the close, answer the candidate's questions about the team, the role or what happens
     /// next, from the interviewer's persona.
     AnswerAbout,
+    /// Challenge, once, a misconception the candidate just stated; `quote` is their words.
+    PushBack {
+        misconception: String,
+        quote: String,
+    },
     Debrief {
         reason: Reason,
     },
@@ -132,6 +137,7 @@ impl Action {
             Action::Redirect { .. } => "redirect",
             Action::WrapUp { .. } => "wrap-up",
             Action::AnswerAbout => "answer-about",
+            Action::PushBack { .. } => "push-back",
             Action::Debrief { .. } => "debrief",
         }
     }
@@ -208,6 +214,28 @@ impl StageStats {
             Some(e) => self.left_at.unwrap_or(now) - e,
             None => 0.0,
         }
+    }
+}
+
+/// A misconception the candidate stated: where first, and what came of the challenge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Misstep {
+    /// Index into `Scenario::misconceptions`.
+    pub misconception: usize,
+    pub turn: usize,
+    pub quote: String,
+    /// The interviewer line that challenged it.
+    pub challenged: Option<usize>,
+    /// The candidate answered after the challenge.
+    pub replied: bool,
+    /// Stated again after the challenge, in this turn and these words.
+    pub held: Option<(usize, String)>,
+}
+
+impl Misstep {
+    /// Challenged, answered, and not said again.
+    pub fn corrected(&self) -> bool {
+        self.challenged.is_some() && self.replied && self.held.is_none()
     }
 }
 
@@ -289,6 +317,14 @@ impl Observation {
             words: a.words,
             answers_probe: self.answers_probe,
             dry: self.dry,
+            misconceptions: a
+                .misconceptions
+                .iter()
+                .map(|m| event::LoggedMisconception {
+                    id: scenario.misconceptions[m.misconception].id.clone(),
+                    quote: m.quote.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -335,6 +371,16 @@ impl Observation {
                 stuck: r.stuck,
                 injections: r.injections,
                 words: r.words,
+                misconceptions: r
+                    .misconceptions
+                    .iter()
+                    .filter_map(|m| {
+                        Some(coverage::Stated {
+                            misconception: sc.misconception_index(&m.id)?,
+                            quote: m.quote.clone(),
+                        })
+                    })
+                    .collect(),
             },
             new,
             credited: iv.reader_credits,
@@ -387,6 +433,8 @@ pub struct Interview {
     pub readers: Vec<String>,
     /// Checkpoints the candidate waved away, first dismissal of each.
     pub dismissals: Vec<Dismissal>,
+    /// Misconceptions the candidate stated, first statement of each.
+    pub missteps: Vec<Misstep>,
     /// Spoken answers' delivery, one per recorded answer.
     pub voice_notes: Vec<VoiceNote>,
 }
@@ -421,6 +469,7 @@ impl PartialEq for Interview {
             judge_contradicted,
             readers,
             dismissals,
+            missteps,
             voice_notes,
         } = self;
         scenario.hash == o.scenario.hash
@@ -448,6 +497,7 @@ impl PartialEq for Interview {
             && *judge_contradicted == o.judge_contradicted
             && *readers == o.readers
             && *dismissals == o.dismissals
+            && *missteps == o.missteps
             && *voice_notes == o.voice_notes
     }
 }
@@ -482,6 +532,7 @@ impl Interview {
             judge_contradicted: 0,
             readers: Vec::new(),
             dismissals: Vec::new(),
+            missteps: Vec::new(),
             voice_notes: Vec::new(),
         }
     }

@@ -202,6 +202,38 @@ pub fn load_replies(path: &Path) -> Result<Vec<ReplyCase>> {
     read_lines(path, "a labelled reply", |_: &ReplyCase| Ok(()))
 }
 
+/// A sentence said in a built-in scenario, labelled with the misconception of that scenario it
+/// states, or none (`corpus/misconceptions/*.jsonl`). Each line is its own group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MisconceptionCase {
+    pub id: String,
+    pub scenario: String,
+    pub text: String,
+    pub misconception: Option<String>,
+}
+
+impl MisconceptionCase {
+    /// Half are held out: the cues are written by hand, so the other half is all they are
+    /// adjusted on.
+    pub fn held_out(&self) -> bool {
+        super::exemplars::group_id(&self.id).is_multiple_of(2)
+    }
+}
+
+pub fn load_misconceptions(path: &Path) -> Result<Vec<MisconceptionCase>> {
+    read_lines(path, "a labelled misconception", |c: &MisconceptionCase| {
+        let sc = crate::scenario::load(&c.scenario)
+            .map_err(|e| anyhow::anyhow!("scenario '{}': {e}", c.scenario))?;
+        if let Some(m) = &c.misconception
+            && sc.misconception_index(m).is_none()
+        {
+            bail!("'{m}' is not a misconception of scenario '{}'", c.scenario);
+        }
+        Ok(())
+    })
+}
+
 /// The stage a checkpoint id belongs to.
 pub fn stage_of(checkpoint: &str) -> Option<Stage> {
     Stage::from_id(checkpoint.split('.').next()?)

@@ -305,3 +305,120 @@ pub fn render_replies(r: &ReplyReport) -> String {
         r.best_accuracy
     )
 }
+
+/// How the reading finds the scenarios' misconceptions.
+#[derive(Debug, Default, Serialize)]
+pub struct MisconceptionEval {
+    pub reader: String,
+    pub cases: usize,
+    /// Each (sentence, misconception) decision on the labelled cases.
+    pub counts: Counts,
+    pub negatives: usize,
+    pub negatives_flagged: usize,
+    /// Sentences of the coverage corpus (none written as a mistake) that were flagged, as
+    /// (case id, misconception): each needs a look, since a corpus line may really make one.
+    pub corpus_lines: usize,
+    pub corpus_flagged: Vec<(String, String)>,
+    /// (case id, labelled, found) for every case read wrong.
+    pub misses: Vec<(String, String, String)>,
+}
+
+pub fn misconceptions(
+    cases: &[&super::corpus::MisconceptionCase],
+    corpus: &[&Case],
+    reader: &dyn Reader,
+    sc: &Scenarios,
+) -> Result<MisconceptionEval> {
+    let mut r = MisconceptionEval {
+        reader: reader.name(),
+        cases: cases.len(),
+        corpus_lines: corpus.len(),
+        ..Default::default()
+    };
+    let mut loaded: BTreeMap<String, std::sync::Arc<crate::scenario::Scenario>> = BTreeMap::new();
+    for c in cases {
+        if !loaded.contains_key(&c.scenario) {
+            let s = crate::scenario::load(&c.scenario).map_err(|e| anyhow::anyhow!("{e}"))?;
+            loaded.insert(c.scenario.clone(), std::sync::Arc::new(s));
+        }
+        let scenario = &loaded[&c.scenario];
+        let a = reader.analyse(scenario, &c.text)?;
+        let found: BTreeSet<&str> = a
+            .misconceptions
+            .iter()
+            .map(|m| scenario.misconceptions[m.misconception].id.as_str())
+            .collect();
+        let want = c.misconception.as_deref();
+        for f in &found {
+            if Some(*f) == want {
+                r.counts.tp += 1;
+            } else {
+                r.counts.fp += 1;
+            }
+        }
+        if let Some(w) = want
+            && !found.contains(w)
+        {
+            r.counts.fn_ += 1;
+        }
+        if want.is_none() {
+            r.negatives += 1;
+            r.negatives_flagged += usize::from(!found.is_empty());
+        }
+        let got: Vec<&str> = found.iter().copied().collect();
+        if got != want.into_iter().collect::<Vec<_>>() {
+            r.misses.push((
+                c.id.clone(),
+                want.unwrap_or("none").to_string(),
+                if got.is_empty() {
+                    "none".into()
+                } else {
+                    got.join(", ")
+                },
+            ));
+        }
+    }
+    for case in corpus {
+        let scenario = sc.of(case);
+        if scenario.misconceptions.is_empty() {
+            continue;
+        }
+        let a = reader.analyse(scenario, &case.text)?;
+        for m in &a.misconceptions {
+            r.corpus_flagged.push((
+                case.id.clone(),
+                scenario.misconceptions[m.misconception].id.clone(),
+            ));
+        }
+    }
+    Ok(r)
+}
+
+pub fn render_misconceptions(r: &MisconceptionEval) -> String {
+    let c = &r.counts;
+    let mut o = format!(
+        "misconceptions, {} reader, {} labelled sentences\n\
+         found: P {:.3} R {:.3} F1 {:.3} (tp {} fp {} fn {})\n\
+         sentences that state none, flagged: {} of {}\n\
+         coverage-corpus lines of the built-in scenarios flagged: {} (of {} lines read)\n",
+        r.reader,
+        r.cases,
+        c.precision(),
+        c.recall(),
+        c.f1(),
+        c.tp,
+        c.fp,
+        c.fn_,
+        r.negatives_flagged,
+        r.negatives,
+        r.corpus_flagged.len(),
+        r.corpus_lines,
+    );
+    for (id, want, got) in &r.misses {
+        o.push_str(&format!("  {id}: labelled {want}, found {got}\n"));
+    }
+    for (id, m) in &r.corpus_flagged {
+        o.push_str(&format!("  corpus {id}: {m}\n"));
+    }
+    o
+}

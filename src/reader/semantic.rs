@@ -440,6 +440,12 @@ impl Semantic {
                 _ => a.statements += 1,
             }
             a.words += word_count(sentence);
+            // An unsure sentence ("maybe accuracy? not sure") is not a claim to challenge.
+            if matches!(r.act, Act::Proposal | Act::Assumption)
+                && !coverage::shows_nothing(sentence)
+            {
+                coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
+            }
             for k in r.dismissed {
                 dismissed.entry(k).or_insert(sentence);
             }

@@ -1,12 +1,15 @@
 //! From the file as written to the model the interview uses: every reference resolved, every
 //! rule checked, and every problem reported at its key rather than at the first one found.
 
-use super::format::{RawBudget, RawCheckpoint, RawCurveball, RawFact, RawScenario, RawStage};
+use super::format::{
+    RawBudget, RawCheckpoint, RawCurveball, RawFact, RawMisconception, RawScenario, RawStage,
+};
 use super::lint::lint;
 use super::load::read_text;
 use super::problem::Problems;
 use super::{
-    Checkpoint, Curveball, Fact, LoadError, Origin, Persona, Probe, Problem, Scenario, StagePlan,
+    Checkpoint, Curveball, Fact, LoadError, Misconception, Origin, Persona, Probe, Problem,
+    Scenario, StagePlan,
 };
 use crate::cue::CueSet;
 use crate::framework::StageMap;
@@ -150,6 +153,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     let (stages, stage_spans) = plan_stages(raw.stages, &checkpoints, p);
     let facts = hidden_facts(raw.facts, p);
     let curveballs = place_curveballs(raw.curveballs, &checkpoints, p);
+    let misconceptions = misconceptions(raw.misconceptions, p);
     let minutes = *raw.minutes.get_ref();
     if ![45, 60, 90].contains(&minutes) {
         p.at(
@@ -189,6 +193,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         stages,
         checkpoints,
         curveballs,
+        misconceptions,
         origin,
         hash: fnv1a(text),
         vocabulary: raw
@@ -428,6 +433,55 @@ fn place_curveballs(
     curveballs
 }
 
+fn misconceptions(raw: Vec<RawMisconception>, p: &mut Problems) -> Vec<Misconception> {
+    let mut out: Vec<Misconception> = Vec::new();
+    for rm in raw {
+        let id = rm.id.get_ref();
+        if let Err(why) = check_id(id) {
+            p.at(rm.id.span(), format!("misconception id {why}"));
+        }
+        if out.iter().any(|m| m.id == *id) {
+            p.at(rm.id.span(), format!("duplicate misconception id '{id}'"));
+        }
+        let Some(stage) = Stage::from_id(rm.stage.get_ref()) else {
+            p.at(
+                rm.stage.span(),
+                format!("unknown stage '{}'", rm.stage.get_ref()),
+            );
+            continue;
+        };
+        for cue in rm.cues.get_ref().iter().chain(&rm.unless) {
+            if let Some(why) = crate::cue::problem(cue) {
+                p.at(rm.cues.span(), format!("misconception '{id}': {why}"));
+            }
+        }
+        let cues = CueSet::new(rm.cues.get_ref());
+        if cues.cues.is_empty() {
+            p.at(
+                rm.cues.span(),
+                format!("misconception '{id}' has no cues, so no sentence could state it"),
+            );
+        }
+        if rm.examples.get_ref().is_empty() {
+            p.at(
+                rm.examples.span(),
+                format!("misconception '{id}' needs at least one example sentence"),
+            );
+        }
+        out.push(Misconception {
+            id: rm.id.into_inner(),
+            stage,
+            title: rm.title,
+            cues,
+            unless: CueSet::new(&rm.unless),
+            examples: rm.examples.into_inner(),
+            pushback: rm.pushback,
+            correction: rm.correction,
+        });
+    }
+    out
+}
+
 /// Minutes per stage then wrap-up, when they are in range and add up to the session's length.
 fn stage_budget(b: Spanned<RawBudget>, minutes: u32, p: &mut Problems) -> Option<[f64; 9]> {
     let span = b.span();
@@ -602,5 +656,46 @@ mod tests {
                 .any(|m| m == "s.toml:1:6: id must be lower-case letters, digits and '-'"),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn misconceptions_are_checked_where_they_are_written() {
+        let text = format!(
+            "{MINIMAL}[[misconceptions]]\nid = \"m\"\nstage = \"trainin\"\ntitle = \"t\"\ncues = [\"random split\"]\nexamples = [\"We split at random.\"]\npushback = \"p\"\ncorrection = \"c\"\n[[misconceptions]]\nid = \"n\"\nstage = \"training\"\ntitle = \"t\"\ncues = []\nexamples = []\npushback = \"p\"\ncorrection = \"c\"\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:11:9: unknown stage 'trainin'")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:21:8:") && m.contains("no cues")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("s.toml:22:12:") && m.contains("at least one example")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn an_example_its_cues_miss_is_a_warning() {
+        let text = format!(
+            "{MINIMAL}[[misconceptions]]\nid = \"m\"\nstage = \"training\"\ntitle = \"t\"\ncues = [\"random split\"]\nexamples = [\"We split at random.\", \"A random split is fine.\", \"Never a random split.\"]\npushback = \"p\"\ncorrection = \"c\"\n"
+        );
+        let all = check_text(&text, "s.toml");
+        let warned: Vec<String> = all
+            .iter()
+            .filter(|p| p.message.contains("do not catch"))
+            .map(|p| p.message.clone())
+            .collect();
+        assert_eq!(warned.len(), 2, "{all:?}");
+        assert!(warned[0].contains("We split at random."), "{warned:?}");
+        assert!(warned[1].contains("Never a random split."), "{warned:?}");
+        let s = parse(&text, "s.toml", Origin::Builtin).unwrap();
+        assert_eq!(s.misconceptions.len(), 1);
     }
 }

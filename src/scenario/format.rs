@@ -47,6 +47,10 @@ pub(super) struct RawScenario {
     /// Unexpected turns the interviewer throws in during a stage.
     #[serde(default)]
     pub(super) curveballs: Vec<RawCurveball>,
+    /// Wrong moves a candidate is likely to make here, each with the words that give it away:
+    /// the interviewer challenges one once when the candidate makes it, and the debrief names it.
+    #[serde(default)]
+    pub(super) misconceptions: Vec<RawMisconception>,
     /// Minutes per stage for a session of `minutes`; they must add up to `minutes`. Default:
     /// the framework's split, scaled.
     #[schemars(with = "Option<RawBudget>")]
@@ -182,6 +186,37 @@ pub(super) struct RawCurveball {
     pub(super) after: Option<Spanned<String>>,
     /// What the interviewer says.
     pub(super) text: String,
+}
+
+/// A wrong move: what gives it away, how the interviewer challenges it, and what is right.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMisconception {
+    /// Unique id: lower-case letters, digits and '-'.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
+    pub(super) id: Spanned<String>,
+    /// The stage it belongs to.
+    #[schemars(with = "String")]
+    pub(super) stage: Spanned<String>,
+    /// The mistake in a few words, as the debrief names it.
+    pub(super) title: String,
+    /// Phrases that state the mistake ("optimi* * accuracy", "random split"). A sentence that
+    /// matches one states it, unless it is a question, waves the topic away, or shows that the
+    /// candidate knows better (a negation, "misleading", "leak", or one of `unless`).
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    pub(super) cues: Spanned<Vec<String>>,
+    /// Phrases that show the sentence knows better, on top of the general ones.
+    #[serde(default)]
+    pub(super) unless: Vec<String>,
+    /// Sentences a candidate might say that make the mistake. `scenario check` warns when the
+    /// cues do not catch one; the simulated candidate who makes mistakes says them.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    pub(super) examples: Spanned<Vec<String>>,
+    /// What the interviewer says to challenge it, once; a question that makes the candidate
+    /// see the problem ("What does accuracy look like if we approve everything?").
+    pub(super) pushback: String,
+    /// What a strong candidate says instead; shown in the debrief.
+    pub(super) correction: String,
 }
 
 /// Minutes per stage and for the wrap-up.

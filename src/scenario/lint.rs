@@ -51,7 +51,27 @@ pub(super) fn lint(
         let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
         lint_answer(c, span, &runs, p);
     }
+    lint_misconceptions(s, p);
     lint_lengths(s, p);
+}
+
+/// A misconception whose cues miss its own examples would never be challenged as written.
+fn lint_misconceptions(s: &Scenario, p: &mut Problems) {
+    for m in &s.misconceptions {
+        for example in &m.examples {
+            let tokens = crate::cue::Tokens::new(example);
+            if crate::cue::is_question(example, &tokens) || !m.stated(&tokens) {
+                p.warn(
+                    p.key("[[misconceptions]]"),
+                    format!(
+                        "misconception '{}': its cues do not catch its example \"{}\"",
+                        m.id,
+                        crate::screen::safe(example)
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn lint_stage(stage: Stage, plan: &StagePlan, span: Range<usize>, p: &mut Problems) {

@@ -17,7 +17,9 @@ pub mod scaffold;
 pub use build::{check_file, check_id, check_text, fnv1a, parse};
 pub use format::{schema, schema_reference};
 pub use load::{BUILTIN, MAX_FILE_BYTES, known_ids, load, load_file, user_dir};
-pub use model::{Checkpoint, Curveball, Fact, Origin, Persona, Probe, Scenario, StagePlan};
+pub use model::{
+    Checkpoint, Curveball, Fact, Misconception, Origin, Persona, Probe, Scenario, StagePlan,
+};
 pub use problem::{LoadError, Problem, line_col};
 
 /// The smallest file that loads: a problem with only the framework's own cues. Tests add to it

@@ -60,6 +60,91 @@ pub struct Curveball {
     pub text: String,
 }
 
+/// A wrong move the scenario expects: what gives it away, the challenge, and what is right.
+#[derive(Debug, Clone)]
+pub struct Misconception {
+    pub id: String,
+    pub stage: Stage,
+    pub title: String,
+    pub cues: CueSet,
+    /// Phrases that show a sentence knows better, on top of the general ones.
+    pub unless: CueSet,
+    pub examples: Vec<String>,
+    pub pushback: String,
+    pub correction: String,
+}
+
+impl Misconception {
+    /// Whether a statement (the caller has ruled out questions, dismissals and talk to the
+    /// grader) states this mistake: a cue matches, and nothing in it shows the speaker knows
+    /// better. A negation or a warning word anywhere in the sentence is enough to hold back,
+    /// since a wrong challenge of a right answer costs more than a missed one.
+    pub fn stated(&self, tokens: &crate::cue::Tokens) -> bool {
+        if self.unless.matches(tokens) {
+            return false;
+        }
+        // A word the cue itself spells ("haven't cancelled yet") is part of the mistake, not a
+        // sign of knowing better: only the words around the match can hold it back.
+        self.cues.find_all(tokens).iter().any(|words| {
+            let around = crate::cue::Tokens {
+                tokens: (tokens.tokens.iter().enumerate())
+                    .filter(|(i, _)| !(words[0]..=words[words.len() - 1]).contains(i))
+                    .map(|(_, t)| t.clone())
+                    .collect(),
+            };
+            !knows_better().matches(&around)
+        })
+    }
+}
+
+/// Words that show a sentence about a mistake is not making it: negations ("n't" is the token
+/// "t"), and words that warn.
+fn knows_better() -> &'static CueSet {
+    static CUES: std::sync::OnceLock<CueSet> = std::sync::OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "not",
+            "t",
+            "never",
+            "avoid*",
+            "instead",
+            "rather than",
+            "misleading",
+            "meaningless",
+            "useless",
+            "pointless",
+            "wrong",
+            "mistake*",
+            "error*",
+            "leak*",
+            "trap*",
+            "pitfall*",
+            "bad idea",
+            "careful",
+            "beware",
+            "fail*",
+            "naive*",
+            "tempting",
+            "problem with",
+            "danger*",
+            "the risk is",
+            "cheat*",
+            "bias*",
+            "inflat*",
+            "optimistic",
+            "unless",
+            "only after",
+            "after the split",
+            "trivial",
+            "catches nothing",
+            "approve everything",
+            "approves everything",
+            "nobody",
+            "nothing",
+        ])
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     Builtin,
@@ -80,6 +165,7 @@ pub struct Scenario {
     /// The 37 framework checkpoints in FRAMEWORK.md order, then the scenario's own.
     pub checkpoints: Vec<Checkpoint>,
     pub curveballs: Vec<Curveball>,
+    pub misconceptions: Vec<Misconception>,
     pub origin: Origin,
     /// Minutes per stage then wrap-up, for a session of `minutes`, when the file sets them.
     pub budget: Option<[f64; 9]>,
@@ -96,6 +182,10 @@ impl Scenario {
 
     pub fn checkpoint_index(&self, id: &str) -> Option<usize> {
         self.checkpoints.iter().position(|c| c.id == id)
+    }
+
+    pub fn misconception_index(&self, id: &str) -> Option<usize> {
+        self.misconceptions.iter().position(|m| m.id == id)
     }
 
     /// What to pass to `--scenario` or `chat` to load this scenario again.

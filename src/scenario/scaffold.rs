@@ -149,6 +149,10 @@ hints = [
     );
     let _ = writeln!(
         o,
+        "# A wrong move the interviewer challenges once; see AUTHORING.md.\n[[misconceptions]]\nid = \"random-split\"\nstage = \"training\"\ntitle = \"a random split of time-ordered data\"\ncues = [\"random split*\", \"randomly split*\", \"split * randomly\", \"shuffle the data\"]\nexamples = [\"We shuffle the data and split it 80/20.\"]\npushback = \"TODO: one question that makes the candidate see why that fails here.\"\ncorrection = \"TODO: what a strong candidate does instead.\"\n"
+    );
+    let _ = writeln!(
+        o,
         "# ---- what a strong answer says, per checkpoint; `cues` adds the scenario's own words ----\n"
     );
     for c in CHECKPOINTS {

@@ -35,10 +35,13 @@ pub enum Persona {
     Injector,
     /// Answers every question with a list of the stage's terms, and explains none of them.
     Stuffer,
+    /// Answers like the strong candidate but makes each of the scenario's misconceptions, once,
+    /// in its stage; takes back every other one when challenged and holds to the rest.
+    Mistaken,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 7] = [
+    pub const ALL: [Persona; 8] = [
         Persona::Strong,
         Persona::Weak,
         Persona::Skipper,
@@ -46,6 +49,7 @@ impl Persona {
         Persona::Rambler,
         Persona::Injector,
         Persona::Stuffer,
+        Persona::Mistaken,
     ];
 
     pub fn id(self) -> &'static str {
@@ -57,6 +61,7 @@ impl Persona {
             Persona::Rambler => "rambler",
             Persona::Injector => "injector",
             Persona::Stuffer => "stuffer",
+            Persona::Mistaken => "mistaken",
         }
     }
 
@@ -92,6 +97,9 @@ impl Persona {
             }
             Persona::Stuffer => {
                 "You answer every question with a comma-separated list of buzzwords and jargon for the topic, and never explain why or how."
+            }
+            Persona::Mistaken => {
+                "You are a capable candidate with a few wrong beliefs: you would judge a rare-event model by accuracy, split time-ordered data at random, and resample before splitting. Defend them once if challenged."
             }
         }
     }
@@ -158,6 +166,8 @@ pub struct Candidate {
     facts_asked: BTreeSet<usize>,
     /// Checkpoints this candidate meant to cover with what it said.
     pub intended: BTreeSet<usize>,
+    /// Misconceptions this candidate has stated (indices into the scenario's).
+    pub misstated: BTreeSet<usize>,
 }
 
 impl Candidate {
@@ -178,6 +188,7 @@ impl Candidate {
             turn: 0,
             facts_asked: BTreeSet::new(),
             intended: BTreeSet::new(),
+            misstated: BTreeSet::new(),
         }
     }
 
@@ -251,6 +262,7 @@ impl Candidate {
             }
             .to_string(),
             Persona::Stuffer => self.stuff(iv),
+            Persona::Mistaken => self.mistaken(iv, last),
             Persona::Rambler => {
                 let mut text = OFF_TOPIC[self.turn % OFF_TOPIC.len()].to_string();
                 if self.turn.is_multiple_of(3) {
@@ -262,6 +274,38 @@ impl Candidate {
                 }
                 text
             }
+        }
+    }
+
+    /// The strong answer with the stage's next misconception in it; after a challenge, the
+    /// correction (for every other misconception) or the same mistake again.
+    fn mistaken(&mut self, iv: &Interview, last: &[Action]) -> String {
+        let challenged = last.iter().find_map(|a| match a {
+            Action::PushBack { misconception, .. } => {
+                self.scenario.misconception_index(misconception)
+            }
+            _ => None,
+        });
+        if let Some(k) = challenged {
+            let m = &self.scenario.misconceptions[k];
+            return if k.is_multiple_of(2) {
+                format!("Good point, I take that back. {}", m.correction)
+            } else {
+                format!("I'd still stand by that. {}", m.examples[0])
+            };
+        }
+        let answer = self.strong(iv, last);
+        let next = iv.stage().and_then(|stage| {
+            (0..self.scenario.misconceptions.len()).find(|k| {
+                self.scenario.misconceptions[*k].stage == stage && !self.misstated.contains(k)
+            })
+        });
+        match next {
+            Some(k) => {
+                self.misstated.insert(k);
+                format!("{answer} {}", self.scenario.misconceptions[k].examples[0])
+            }
+            None => answer,
         }
     }
 
@@ -485,7 +529,8 @@ pub fn run(
     }
     let events = chat.log().events().to_vec();
     let report = debrief::report(chat.iv(), Basis::Session);
-    let quality = quality::check(&scenario, &events, &candidate.intended, chat.iv());
+    let mut quality = quality::check(&scenario, &events, &candidate.intended, chat.iv());
+    quality.misconceptions = quality::Misconceptions::of(chat.iv(), &candidate.misstated);
     Ok(Simulation {
         persona,
         report,

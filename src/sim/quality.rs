@@ -53,6 +53,17 @@ pub struct Quality {
     /// Acknowledgements ("Okay.", "Makes sense.") opening a line after a turn that showed
     /// nothing; the goal is none.
     pub acks_after_nothing: Vec<usize>,
+    pub misconceptions: Misconceptions,
+}
+
+/// The scenario's misconceptions the candidate stated, and what the interviewer did about them.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Misconceptions {
+    pub stated: usize,
+    pub challenged: usize,
+    pub corrected: usize,
+    /// Stated by the candidate but never found by the reading (the persona knows what it said).
+    pub missed: Vec<String>,
 }
 
 /// How the interviewer followed up, and how the candidate took it.
@@ -107,6 +118,27 @@ pub fn check(
         minutes: round2(iv.budget.total / 60.0),
         curveballs: iv.curveballs_fired.iter().filter(|&&f| f).count(),
         acks_after_nothing: acks_after_nothing(scenario, events),
+        misconceptions: Misconceptions::default(),
+    }
+}
+
+impl Misconceptions {
+    /// `said`: the misconceptions the candidate meant to state.
+    pub fn of(iv: &Interview, said: &BTreeSet<usize>) -> Misconceptions {
+        Misconceptions {
+            stated: iv.missteps.len(),
+            challenged: iv
+                .missteps
+                .iter()
+                .filter(|m| m.challenged.is_some())
+                .count(),
+            corrected: iv.missteps.iter().filter(|m| m.corrected()).count(),
+            missed: said
+                .iter()
+                .filter(|k| !iv.missteps.iter().any(|m| m.misconception == **k))
+                .map(|k| iv.scenario.misconceptions[*k].id.clone())
+                .collect(),
+        }
     }
 }
 
