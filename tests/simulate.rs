@@ -338,14 +338,15 @@ fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
         }
         assert_ne!(s.report.overall.recommendation, "strong hire", "{sc}");
         // Each challenge is the scenario's own line, quoting the candidate.
-        let lines: Vec<&str> = s
-            .report
-            .transcript
-            .iter()
-            .filter(|l| l.text.starts_with("You said \""))
-            .map(|l| l.text.as_str())
-            .collect();
-        assert_eq!(lines.len(), all, "{sc}: {lines:?}");
+        let defs = scenario::load(sc).unwrap().misconceptions;
+        for d in &defs {
+            let said: Vec<&str> = (s.report.transcript.iter())
+                .filter(|l| l.text.contains(&d.pushback))
+                .map(|l| l.text.as_str())
+                .collect();
+            assert_eq!(said.len(), 1, "{sc}/{}: {said:?}", d.id);
+            assert!(said[0].starts_with("You said \""), "{sc}: {}", said[0]);
+        }
         for persona in Persona::ALL.into_iter().filter(|p| *p != Persona::Mistaken) {
             let other = run(sc, persona);
             assert_eq!(
@@ -354,5 +355,39 @@ fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
                 other.report.misconceptions
             );
         }
+    }
+}
+
+/// Time is spent, not saved: a strong candidate who covers each stage early is taken deeper,
+/// meets the scenario's curveballs, and uses most of the hour instead of a third of it.
+#[test]
+fn a_strong_candidate_is_kept_going_for_most_of_the_hour() {
+    for sc in SCENARIOS {
+        let s = run(sc, Persona::Strong);
+        let q = &s.quality;
+        assert!(
+            q.minutes_used >= 0.75 * q.minutes,
+            "{sc}: {} of {} minutes",
+            q.minutes_used,
+            q.minutes
+        );
+        assert!(q.curveballs >= 1, "{sc}");
+        assert!(
+            q.repeated_questions.is_empty(),
+            "{sc}: {:?}",
+            q.repeated_questions
+        );
+        let quoted = s
+            .report
+            .transcript
+            .iter()
+            .filter(|l| l.role == casecoach::interview::Role::Interviewer)
+            .filter(|l| l.text.contains(" \"") || l.text.starts_with("On \""))
+            .count();
+        assert!(
+            quoted >= 10,
+            "{sc}: {quoted} lines build on the candidate's words"
+        );
+        assert_eq!(s.report.overall.recommendation, "strong hire", "{sc}");
     }
 }

@@ -183,8 +183,10 @@ fn terse(cand: &[&Turn]) -> Option<Finding> {
 }
 
 fn wandering(iv: &Interview, cand: &[&Turn]) -> Option<Finding> {
-    let evidenced: std::collections::HashSet<usize> =
-        iv.evidence.iter().flatten().map(|e| e.turn).collect();
+    let evidenced: std::collections::HashSet<usize> = (iv.evidence.iter().flatten())
+        .map(|e| e.turn)
+        .chain(iv.on_topic.iter().copied())
+        .collect();
     let wandering: Vec<&&Turn> = cand
         .iter()
         .filter(|t| counted_words(&t.text) >= 40 && !evidenced.contains(&t.n))

@@ -49,6 +49,9 @@ impl Interview {
                         });
                     }
                 }
+                if !reading.hits.is_empty() {
+                    self.on_topic.push(*turn);
+                }
                 for m in &mut self.missteps {
                     if m.challenged.is_some_and(|c| c <= *turn) {
                         m.replied = true;
@@ -200,6 +203,23 @@ impl Interview {
                     curveball: *curveball,
                     pressed: *press,
                 });
+            }
+            Action::DeepDive {
+                stage,
+                checkpoint,
+                angle,
+                quote,
+            } => {
+                if let Some(i) = self.scenario.checkpoint_index(checkpoint) {
+                    self.deep_dives.push((i, *angle, quote.clone()));
+                }
+                let next = self.next_turn();
+                let st = &mut self.stats[*stage];
+                st.probes_asked += 1;
+                st.probe_turns.push(next);
+                self.pending_probe = Some(*stage);
+                // Not a scenario probe: nothing to press by index.
+                self.last_probe = None;
             }
             Action::Hint { stage, .. } => {
                 let next = self.next_turn();

@@ -428,6 +428,53 @@ pub fn is_stuck(text: &str) -> bool {
     stuck(counted_words(text), &Tokens::new(text))
 }
 
+fn closing_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "that s everything",
+            "that is everything",
+            "that s all from me",
+            "that s all i have",
+            "that s it from me",
+            "nothing more from me",
+            "nothing else from me",
+            "i m done",
+            "i am done",
+            "that covers everything",
+            "that s my design",
+            "that s my answer",
+        ])
+    })
+}
+
+fn summary_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "to summarise",
+            "to summarize",
+            "to sum up",
+            "in summary",
+            "to recap",
+            "to wrap up",
+        ])
+    })
+}
+
+/// A turn that says the candidate has finished ("that's everything from me"), short enough
+/// not to be the start of more.
+pub fn is_closing(text: &str) -> bool {
+    counted_words(text) <= 14 && closing_cues().matches(&Tokens::new(text))
+}
+
+/// A turn that opens with a summary of the whole design ("To summarise: ...").
+pub fn is_summary(text: &str) -> bool {
+    sentences(text)
+        .first()
+        .is_some_and(|r| summary_cues().matches(&Tokens::new(&text[r.clone()])))
+}
+
 /// A sentence that says "I don't know" somewhere in it, however long; the semantic reader weighs
 /// this as one input among many.
 pub fn sounds_unsure(sentence: &str) -> bool {

@@ -467,3 +467,113 @@ fn a_question_beside_a_misconception_is_answered_before_the_challenge() {
     );
     assert_eq!(kinds(&a), vec!["answer-fact", "push-back"]);
 }
+
+/// Features covered in the first minute of a seven-minute stage: the interviewer goes deeper on
+/// the candidate's own words instead of moving on, and never asks one claim from one angle
+/// twice.
+#[test]
+fn a_stage_covered_early_is_taken_deeper_until_its_time_is_used() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Features,
+            reason: Reason::Skip,
+        },
+        0.0,
+    );
+    let answer = "I'd use the amount, merchant category, channel and device fingerprint. \
+                  Velocity counts over the last hour and day, and the amount over the card's \
+                  30-day average, because fraud shows up as a burst. Log-transform the amounts \
+                  and target-encode merchant ids with smoothing.";
+    let mut at = 30.0;
+    let mut asked = Vec::new();
+    let mut kinds_seen = Vec::new();
+    loop {
+        let (_, a) = crate::session::testing::answer(&mut iv, answer, at);
+        at += 30.0;
+        if a.iter().any(|x| matches!(x, Action::AdvanceStage { .. })) {
+            break;
+        }
+        for x in &a {
+            kinds_seen.push(x.kind());
+            if let Action::DeepDive {
+                checkpoint,
+                angle,
+                quote,
+                ..
+            } = x
+            {
+                assert!(answer.contains(quote.trim_end_matches("...")), "{quote}");
+                assert!(
+                    !asked.contains(&(checkpoint.clone(), *angle)),
+                    "{checkpoint} {angle:?} twice"
+                );
+                asked.push((checkpoint.clone(), *angle));
+            }
+        }
+        assert!(at < 2000.0, "never moved on: {kinds_seen:?}");
+    }
+    assert!(kinds_seen.contains(&"deep-dive"), "{kinds_seen:?}");
+    assert!(asked.len() >= 3, "{asked:?}");
+    // Probes alone ran out after a minute; going deeper spent most of the stage's seven, until
+    // every claim of this repeating candidate had been taken up from every angle.
+    let spent = iv.stats[Stage::Features].seconds(iv.now);
+    assert!(spent >= 0.75 * iv.budget.stage(Stage::Features), "{spent}");
+}
+
+/// Going deeper never holds a stage past its budget, and a thin stage is not "deepened".
+#[test]
+fn going_deeper_needs_a_covered_stage_and_spare_time() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Features,
+            reason: Reason::Skip,
+        },
+        0.0,
+    );
+    let (_, a) = crate::session::testing::answer(&mut iv, "Some columns from the tables.", 30.0);
+    assert!(!kinds(&a).contains(&"deep-dive"), "{a:?}");
+}
+
+/// "That's everything from me" ends the design part, whatever the clock says; a summary does so
+/// in the last stage, and its question about the team is answered from the persona.
+#[test]
+fn a_candidate_who_says_they_are_done_is_taken_to_the_close() {
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(&mut iv, "Okay, that's everything from me.", 30.0);
+    assert_eq!(
+        a,
+        vec![Action::WrapUp {
+            reason: Reason::Candidate
+        }]
+    );
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Deployment,
+            reason: Reason::Skip,
+        },
+        10.0,
+    );
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "To summarise: boosted trees behind a feature store, shadow mode, then an A/B test. What is the team like?",
+        60.0,
+    );
+    assert_eq!(kinds(&a), vec!["answer-about", "wrap-up"]);
+    // Mid-interview, a summary of one stage is just an answer.
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "To summarise what I know: the goal is fewer fraud losses and the budget is 100 ms.",
+        30.0,
+    );
+    assert!(!kinds(&a).contains(&"wrap-up"), "{a:?}");
+}

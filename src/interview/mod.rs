@@ -117,6 +117,15 @@ pub enum Action {
     /// At the close, answer the candidate's questions about the team, the role or what happens
     /// next, from the interviewer's persona.
     AnswerAbout,
+    /// Take a covered checkpoint deeper, from the candidate's own words (`quote`), along one
+    /// of the interviewer's angles (`ANGLES`): how it works, what breaks, the alternative, the
+    /// numbers. Asked when a stage is covered with time to spare; a follow-up like a probe.
+    DeepDive {
+        stage: Stage,
+        checkpoint: String,
+        angle: Angle,
+        quote: String,
+    },
     /// Challenge, once, a misconception the candidate just stated; `quote` is their words.
     PushBack {
         misconception: String,
@@ -138,7 +147,54 @@ impl Action {
             Action::WrapUp { .. } => "wrap-up",
             Action::AnswerAbout => "answer-about",
             Action::PushBack { .. } => "push-back",
+            Action::DeepDive { .. } => "deep-dive",
             Action::Debrief { .. } => "debrief",
+        }
+    }
+}
+
+/// How a deep-dive question takes a claim further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Angle {
+    /// How it works here, step by step.
+    Mechanism,
+    /// What could go wrong, and how it would show.
+    Failure,
+    /// The main alternative, and why not that.
+    Alternative,
+    /// A number: what to expect, and how to check it.
+    Numbers,
+}
+
+impl Angle {
+    pub const ALL: [Angle; 4] = [
+        Angle::Mechanism,
+        Angle::Failure,
+        Angle::Alternative,
+        Angle::Numbers,
+    ];
+
+    /// The angles that suit a stage, in the order an interviewer would take them: data is
+    /// pressed on what breaks, a model on its alternative, evaluation on its numbers.
+    pub fn for_stage(stage: Stage) -> [Angle; 3] {
+        use Angle::*;
+        match stage {
+            Stage::Clarify | Stage::Frame => [Mechanism, Alternative, Failure],
+            Stage::Data => [Failure, Mechanism, Numbers],
+            Stage::Features | Stage::Training => [Mechanism, Failure, Alternative],
+            Stage::Model => [Alternative, Failure, Numbers],
+            Stage::Evaluation => [Numbers, Failure, Alternative],
+            Stage::Deployment => [Failure, Numbers, Alternative],
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Angle::Mechanism => "mechanism",
+            Angle::Failure => "failure",
+            Angle::Alternative => "alternative",
+            Angle::Numbers => "numbers",
         }
     }
 }
@@ -405,6 +461,8 @@ pub struct Interview {
     pub stats: StageMap<StageStats>,
     pub probes_asked: StageMap<Vec<bool>>,
     pub curveballs_fired: Vec<bool>,
+    /// Deep-dive questions asked: the checkpoint, the angle and the words quoted.
+    pub deep_dives: Vec<(usize, Angle, String)>,
     pub revealed: Vec<bool>,
     /// Candidate statements in a row that covered nothing new.
     pub dry_turns: usize,
@@ -435,6 +493,9 @@ pub struct Interview {
     pub dismissals: Vec<Dismissal>,
     /// Misconceptions the candidate stated, first statement of each.
     pub missteps: Vec<Misstep>,
+    /// Candidate turns whose reading showed any checkpoint (evidence keeps only the first few
+    /// turns of each, so a long interview's later answers are known here).
+    pub on_topic: Vec<usize>,
     /// Spoken answers' delivery, one per recorded answer.
     pub voice_notes: Vec<VoiceNote>,
 }
@@ -453,6 +514,7 @@ impl PartialEq for Interview {
             stats,
             probes_asked,
             curveballs_fired,
+            deep_dives,
             revealed,
             dry_turns,
             pending_probe,
@@ -470,6 +532,7 @@ impl PartialEq for Interview {
             readers,
             dismissals,
             missteps,
+            on_topic,
             voice_notes,
         } = self;
         scenario.hash == o.scenario.hash
@@ -481,6 +544,7 @@ impl PartialEq for Interview {
             && *stats == o.stats
             && *probes_asked == o.probes_asked
             && *curveballs_fired == o.curveballs_fired
+            && *deep_dives == o.deep_dives
             && *revealed == o.revealed
             && *dry_turns == o.dry_turns
             && *pending_probe == o.pending_probe
@@ -498,6 +562,7 @@ impl PartialEq for Interview {
             && *readers == o.readers
             && *dismissals == o.dismissals
             && *missteps == o.missteps
+            && *on_topic == o.on_topic
             && *voice_notes == o.voice_notes
     }
 }
@@ -510,6 +575,7 @@ impl Interview {
             probes_asked: StageMap::from_fn(|st| vec![false; scenario.stage(st).probes.len()]),
             curveballs_fired: vec![false; scenario.curveballs.len()],
             revealed: vec![false; scenario.facts.len()],
+            deep_dives: Vec::new(),
             evidence: vec![Vec::new(); n_cp],
             scenario,
             mode,
@@ -533,6 +599,7 @@ impl Interview {
             readers: Vec::new(),
             dismissals: Vec::new(),
             missteps: Vec::new(),
+            on_topic: Vec::new(),
             voice_notes: Vec::new(),
         }
     }

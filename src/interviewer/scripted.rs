@@ -39,6 +39,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../prompts/scripted-answer-about.hbs"),
     ),
     (
+        "scripted-deep-dive.hbs",
+        include_str!("../../prompts/scripted-deep-dive.hbs"),
+    ),
+    (
         "scripted-push-back.hbs",
         include_str!("../../prompts/scripted-push-back.hbs"),
     ),
@@ -166,7 +170,7 @@ fn line_data(req: &LineRequest) -> Value {
         "candidate": req.candidate,
         "ack": ack,
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
-        "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null, "pushback": null,
+        "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null, "pushback": null, "angle": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
         "about": sc.persona.about.clone().unwrap_or_else(|| format!(
             "Good question. I'm {}, {}; the team works on problems much like this one. The recruiter will be in touch about the next steps.",
@@ -246,6 +250,10 @@ fn line_data(req: &LineRequest) -> Value {
             set(&mut data, "reason", reason_id(reason))
         }
         Action::AnswerAbout => {}
+        Action::DeepDive { angle, quote, .. } => {
+            set(&mut data, "quote", json!(quote));
+            set(&mut data, "angle", json!(angle.id()));
+        }
         Action::PushBack {
             misconception,
             quote,

@@ -431,6 +431,7 @@ impl Candidate {
                 .probes
                 .get(*index)
                 .and_then(|p| p.after),
+            Action::DeepDive { checkpoint, .. } => self.scenario.checkpoint_index(checkpoint),
             _ => None,
         });
         let mut targets: Vec<usize> = probed.into_iter().collect();
