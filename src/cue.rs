@@ -637,6 +637,19 @@ pub fn excerpt(text: &str, focus: Range<usize>, around: usize) -> &str {
     &text[from..to]
 }
 
+/// The first `n` words of `text`, marked when cut.
+pub fn clip(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= n {
+        text.trim().trim_end_matches(['.', '!']).to_string()
+    } else {
+        format!(
+            "{}...",
+            words[..n].join(" ").trim_end_matches([',', ';', ':'])
+        )
+    }
+}
+
 /// Number of words in a text, as a speaker would count them.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()

@@ -5,7 +5,7 @@
 //! Without the model these tests say SKIPPED and pass; with CI set they fail instead.
 
 use casecoach::interview::coverage;
-use casecoach::reader::{self, corpus, eval, install, train};
+use casecoach::reader::{self, corpus, eval, install};
 use std::io::Write;
 use std::path::Path;
 
@@ -39,7 +39,7 @@ fn held_out_coverage_beats_the_lexical_reader_and_holds_its_floor() {
     let Some(semantic) = semantic() else { return };
     let cases = held_out();
     let refs: Vec<&corpus::Case> = cases.iter().collect();
-    let sc = train::Scenarios::load().unwrap();
+    let sc = corpus::Scenarios::load().unwrap();
     let s = eval::coverage(&refs, &semantic, &sc).unwrap();
     let l = eval::coverage(&refs, &reader::Lexical, &sc).unwrap();
     assert!(
@@ -67,7 +67,7 @@ fn held_out_fact_questions_find_their_fact_far_more_often_than_cues() {
     let Some(semantic) = semantic() else { return };
     let cases = held_out();
     let refs: Vec<&corpus::Case> = cases.iter().collect();
-    let sc = train::Scenarios::load().unwrap();
+    let sc = corpus::Scenarios::load().unwrap();
     let s = eval::facts(&refs, &semantic, &sc).unwrap();
     let l = eval::facts(&refs, &reader::Lexical, &sc).unwrap();
     assert!(s.with_fact >= 100, "{}", s.with_fact);

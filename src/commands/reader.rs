@@ -50,7 +50,8 @@ pub fn eval(s: EvalSettings) -> Result<()> {
             (serde_json::to_string_pretty(&r)?, eval::render_replies(&r))
         }
         EvalWhat::Misconceptions => {
-            let cases = corpus::load_misconceptions(&s.cases)?;
+            let scenarios = corpus::Scenarios::load()?;
+            let cases = corpus::load_misconceptions(&s.cases, &scenarios)?;
             let picked: Vec<&corpus::MisconceptionCase> = cases
                 .iter()
                 .filter(|c| s.split.takes(c.held_out()))
@@ -58,8 +59,7 @@ pub fn eval(s: EvalSettings) -> Result<()> {
             // No corpus line was written as a mistake, and no cue was written from one.
             let lines = corpus::load(std::path::Path::new("corpus")).unwrap_or_default();
             let all: Vec<&corpus::Case> = lines.iter().collect();
-            let r =
-                eval::misconceptions(&picked, &all, reader.as_ref(), &train::Scenarios::load()?)?;
+            let r = eval::misconceptions(&picked, &all, reader.as_ref(), &scenarios)?;
             (
                 serde_json::to_string_pretty(&r)?,
                 eval::render_misconceptions(&r),
@@ -71,7 +71,7 @@ pub fn eval(s: EvalSettings) -> Result<()> {
                 .iter()
                 .filter(|c| s.split.takes(c.held_out()))
                 .collect();
-            let scenarios = train::Scenarios::load()?;
+            let scenarios = corpus::Scenarios::load()?;
             if what == EvalWhat::Coverage {
                 let r = eval::coverage(&picked, reader.as_ref(), &scenarios)?;
                 (serde_json::to_string_pretty(&r)?, eval::render_coverage(&r))

@@ -1,7 +1,7 @@
 //! The director: a pure policy from the interview state and the latest turn to what the
 //! interviewer does next. It never changes state; `Interview::apply` does.
 
-use super::{Action, Interview, Mode, Observation, Phase, Reason};
+use super::{Action, Interview, Mode, Observation, Phase, Reason, depth};
 use crate::framework::Stage;
 
 /// What the candidate can ask of the interview itself (the slash commands that change state).
@@ -27,7 +27,7 @@ type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 /// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
     answer_only_questions,
-    push_back_on_a_misconception,
+    depth::push_back_on_a_misconception,
     close_when_the_candidate_is_done,
     redirect_a_jump_to_the_model,
     answer_a_question_in_a_statement,
@@ -37,7 +37,7 @@ const RULES: &[Rule] = &[
     follow_up_what_was_just_covered,
     press_an_ignored_follow_up,
     exhaust_the_focus_stage,
-    go_deeper_while_time_allows,
+    depth::go_deeper_while_time_allows,
     move_on_when_covered,
     ask_an_open_probe,
     nudge_a_thin_stage,
@@ -97,64 +97,32 @@ fn close_when_the_candidate_is_done(
     if !(super::coverage::is_closing(&said.text) || summary) {
         return None;
     }
-    let mut out = Vec::new();
     // A question at the close that no hidden fact answers is about the team or the role.
-    if obs.analysis.questions > 0 {
-        out.push(if obs.analysis.facts.is_empty() {
-            Action::AnswerAbout
-        } else {
-            answer(iv, obs)
-        });
-    }
-    out.push(Action::WrapUp {
-        reason: Reason::Candidate,
-    });
-    Some(out)
+    let about_the_close = || match obs.analysis.facts.is_empty() {
+        true => Action::AnswerAbout,
+        false => answer(iv, obs),
+    };
+    Some(answering_first(
+        obs,
+        about_the_close,
+        Action::WrapUp {
+            reason: Reason::Candidate,
+        },
+    ))
 }
 
-/// A misconception stated in this turn and never challenged gets one challenge, quoting the
-/// words that made it. A candidate who repeats it after the challenge is not argued with; the
-/// debrief says they held to it.
-fn push_back_on_a_misconception(
-    iv: &Interview,
+/// `then`, after the answer to whatever this turn asked, if it asked anything.
+pub(super) fn answering_first(
     obs: &Observation,
-    _: Stage,
-) -> Option<Vec<Action>> {
-    let stated = obs.analysis.misconceptions.iter().find(|s| {
-        iv.missteps
-            .iter()
-            .any(|m| m.misconception == s.misconception && m.challenged.is_none())
-    })?;
-    let m = &iv.scenario.misconceptions[stated.misconception];
-    let tokens = crate::cue::Tokens::new(&stated.quote);
-    let quote = match m.cues.find(&tokens) {
-        // A short sentence is quoted whole: cut, it loses its point ("a random 80").
-        _ if crate::cue::word_count(&stated.quote) <= QUOTE_WORDS + 2 => {
-            clip(&stated.quote, QUOTE_WORDS + 2)
-        }
-        Some((words, _)) => {
-            let focus =
-                tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end;
-            let ex = crate::cue::excerpt(&stated.quote, focus.clone(), 4);
-            // Start at the clause the mistake is in, not mid-phrase ("days, and I'd ...").
-            let from = ex.as_ptr() as usize - stated.quote.as_ptr() as usize;
-            let lead = &stated.quote[from..focus.start.max(from)];
-            match lead.rfind([',', ';', ':']) {
-                Some(cut) => ex[cut + 1..].trim_start().to_string(),
-                None => ex.to_string(),
-            }
-        }
-        None => stated.quote.clone(),
-    };
-    let mut out = Vec::new();
-    if obs.analysis.questions > 0 {
-        out.push(answer(iv, obs));
-    }
-    out.push(Action::PushBack {
-        misconception: m.id.clone(),
-        quote,
-    });
-    Some(out)
+    answer: impl FnOnce() -> Action,
+    then: Action,
+) -> Vec<Action> {
+    let mut out: Vec<Action> = (obs.analysis.questions > 0)
+        .then(answer)
+        .into_iter()
+        .collect();
+    out.push(then);
+    out
 }
 
 fn redirect_a_jump_to_the_model(
@@ -269,133 +237,6 @@ fn exhaust_the_focus_stage(iv: &Interview, _: &Observation, stage: Stage) -> Opt
         .map(|p| vec![p])
 }
 
-/// Stage coverage from which a stage with time to spare is taken deeper rather than left: most
-/// of it shown, some of it perhaps only named, which the deep dives ask to explain.
-const DEEPER_FROM: f64 = 0.5;
-
-/// Time is spent, not saved: a stage mostly covered with time to spare goes deeper, as a real
-/// interviewer would. First a curveball of the stage not yet thrown, then a probe not yet asked,
-/// then the candidate's own claims taken further one by one, until the stage's budget is used
-/// or nothing is left to take further. A candidate who runs dry is moved on by
-/// `help_when_stuck` before this.
-fn go_deeper_while_time_allows(
-    iv: &Interview,
-    obs: &Observation,
-    stage: Stage,
-) -> Option<Vec<Action>> {
-    let spare = iv.stats[stage].seconds(iv.now) < iv.budget.stage(stage);
-    // A candidate whose answer has gone on to later stages is not held back on this one.
-    let moved_on = obs
-        .new
-        .iter()
-        .any(|h| iv.scenario.checkpoints[h.checkpoint].stage > stage);
-    if !(iv.stage_coverage(stage) >= DEEPER_FROM && spare) || moved_on {
-        return None;
-    }
-    any_curveball(iv, stage)
-        .or_else(|| open_probe(iv, stage))
-        .or_else(|| deep_dive(iv, obs, stage))
-        .map(|a| vec![a])
-}
-
-/// A curveball of `stage` not yet thrown whose trigger, if it has one, is covered.
-fn any_curveball(iv: &Interview, stage: Stage) -> Option<Action> {
-    let index = iv
-        .scenario
-        .curveballs
-        .iter()
-        .enumerate()
-        .position(|(k, c)| {
-            c.stage == stage && !iv.curveballs_fired[k] && c.after.is_none_or(|a| iv.covered(a))
-        })?;
-    Some(Action::Probe {
-        stage,
-        index,
-        curveball: true,
-        press: false,
-    })
-}
-
-/// How many deep-dive questions one checkpoint may get: one from each of its stage's angles.
-const DIVES_PER_CHECKPOINT: usize = 3;
-
-/// A claim of the candidate's in `stage` taken further: the checkpoint taken deeper least so far
-/// (one the last answer showed first, then one only named, then the heaviest), quoted from the
-/// candidate's own words in this stage (the last answer's first), from
-/// the stage's next angle. No checkpoint is asked twice from one angle and no quote is asked
-/// twice from one angle, since one sentence is often the evidence of several checkpoints.
-fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Action> {
-    let sc = &iv.scenario;
-    if stage == Stage::Clarify {
-        return None;
-    }
-    let angles = super::Angle::for_stage(stage);
-    let in_stage = |turn: usize| {
-        iv.turns
-            .get(turn.wrapping_sub(1))
-            .is_some_and(|t| t.phase == Phase::Stage(stage))
-    };
-    let dives_of = |i: usize| iv.deep_dives.iter().filter(|d| d.0 == i).count();
-    // (checkpoint, its rank key, weight, angle, quote)
-    type Key = (usize, bool, bool);
-    let mut best: Option<(usize, Key, f64, super::Angle, String)> = None;
-    for (i, c) in sc.checkpoints.iter().enumerate() {
-        if c.stage != stage || dives_of(i) >= DIVES_PER_CHECKPOINT {
-            continue;
-        }
-        // Only what was said in this stage: a claim made in passing elsewhere, or a credit
-        // from another topic's sentence, is not what this stage's questions build on.
-        let just_said = obs.analysis.hits.iter().find(|h| h.checkpoint == i);
-        let mut own: Vec<&str> = just_said.map(|h| h.quote.as_str()).into_iter().collect();
-        own.extend(
-            (iv.evidence[i].iter().rev())
-                .filter(|e| e.source != super::Source::Model && in_stage(e.turn))
-                .map(|e| e.quote.as_str()),
-        );
-        let fresh = angles.iter().find_map(|&angle| {
-            let taken =
-                |q: &str| (iv.deep_dives.iter()).any(|d| d.1 == angle && (d.0 == i || d.2 == q));
-            own.iter()
-                .map(|q| clip(q, QUOTE_WORDS))
-                .find(|q| !taken(q))
-                .map(|q| (angle, q))
-        });
-        let Some((angle, quote)) = fresh else {
-            continue;
-        };
-        let key = (dives_of(i), just_said.is_none(), !iv.only_named(i));
-        let better = best
-            .as_ref()
-            .is_none_or(|b| key < b.1 || (key == b.1 && c.weight > b.2));
-        if better {
-            best = Some((i, key, c.weight, angle, quote));
-        }
-    }
-    let (i, _, _, angle, quote) = best?;
-    Some(Action::DeepDive {
-        stage,
-        checkpoint: sc.checkpoints[i].id.clone(),
-        angle,
-        quote,
-    })
-}
-
-/// The most words of the candidate's that a line quotes back.
-const QUOTE_WORDS: usize = 14;
-
-/// The first `n` words of `text`, marked when cut.
-fn clip(text: &str, n: usize) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= n {
-        text.trim().trim_end_matches(['.', '!']).to_string()
-    } else {
-        format!(
-            "{}...",
-            words[..n].join(" ").trim_end_matches([',', ';', ':'])
-        )
-    }
-}
-
 fn covered_enough(iv: &Interview, stage: Stage) -> bool {
     iv.stage_coverage(stage) >= STAGE_DONE
 }
@@ -432,7 +273,7 @@ pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
     }
 }
 
-fn answer(iv: &Interview, obs: &Observation) -> Action {
+pub(super) fn answer(iv: &Interview, obs: &Observation) -> Action {
     let asked = &obs.analysis.facts;
     // Tell what is new; repeat old facts only when nothing new was asked.
     let fresh: Vec<usize> = asked.iter().copied().filter(|&i| !iv.revealed[i]).collect();
@@ -571,7 +412,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
 
 /// A probe that needs no trigger: an unconditioned curveball once the stage is underway, or one of
 /// the stage's open probes.
-fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
+pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     let asked = iv.stats[stage].probes_asked;
     if asked >= 1 {
         let c = iv

@@ -7,6 +7,7 @@
 mod apply;
 pub mod clock;
 pub mod coverage;
+mod depth;
 pub mod director;
 pub mod event;
 
@@ -168,13 +169,6 @@ pub enum Angle {
 }
 
 impl Angle {
-    pub const ALL: [Angle; 4] = [
-        Angle::Mechanism,
-        Angle::Failure,
-        Angle::Alternative,
-        Angle::Numbers,
-    ];
-
     /// The angles that suit a stage, in the order an interviewer would take them: data is
     /// pressed on what breaks, a model on its alternative, evaluation on its numbers.
     pub fn for_stage(stage: Stage) -> [Angle; 3] {

@@ -4,9 +4,44 @@
 //! is trained on.
 
 use crate::framework::Stage;
+use crate::scenario::Scenario;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+
+/// The scenarios the corpus talks about: the built-ins by id, anything else as `general`.
+pub struct Scenarios(HashMap<String, Arc<Scenario>>, Arc<Scenario>);
+
+impl Scenarios {
+    pub fn load() -> Result<Scenarios> {
+        let mut map = HashMap::new();
+        for id in ["fraud", "recommendations", "churn"] {
+            map.insert(id.to_string(), Arc::new(crate::scenario::load(id)?));
+        }
+        let general = crate::scenario::parse(
+            crate::scenario::MINIMAL,
+            "<general>",
+            crate::scenario::Origin::Builtin,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Scenarios(map, Arc::new(general)))
+    }
+
+    /// A built-in scenario by its id.
+    pub fn named(&self, id: &str) -> Option<&Arc<Scenario>> {
+        self.0.get(id)
+    }
+
+    pub fn of(&self, case: &Case) -> &Arc<Scenario> {
+        self.0.get(&case.scenario).unwrap_or(&self.1)
+    }
+
+    pub fn builtin(&self, case: &Case) -> bool {
+        self.0.contains_key(&case.scenario)
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -221,10 +256,11 @@ impl MisconceptionCase {
     }
 }
 
-pub fn load_misconceptions(path: &Path) -> Result<Vec<MisconceptionCase>> {
+pub fn load_misconceptions(path: &Path, sc: &Scenarios) -> Result<Vec<MisconceptionCase>> {
     read_lines(path, "a labelled misconception", |c: &MisconceptionCase| {
-        let sc = crate::scenario::load(&c.scenario)
-            .map_err(|e| anyhow::anyhow!("scenario '{}': {e}", c.scenario))?;
+        let Some(sc) = sc.named(&c.scenario) else {
+            bail!("'{}' is not a built-in scenario", c.scenario);
+        };
         if let Some(m) = &c.misconception
             && sc.misconception_index(m).is_none()
         {

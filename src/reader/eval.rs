@@ -1,10 +1,9 @@
 //! `casecoach eval`: how well a reader reads labelled sentences it was not trained on.
 
 use super::Reader;
-use super::corpus::{Act, Case, stage_of};
-use super::train::Scenarios;
+use super::corpus::{Act, Case, Scenarios, stage_of};
 use crate::framework::Stage;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -335,13 +334,10 @@ pub fn misconceptions(
         corpus_lines: corpus.len(),
         ..Default::default()
     };
-    let mut loaded: BTreeMap<String, std::sync::Arc<crate::scenario::Scenario>> = BTreeMap::new();
     for c in cases {
-        if !loaded.contains_key(&c.scenario) {
-            let s = crate::scenario::load(&c.scenario).map_err(|e| anyhow::anyhow!("{e}"))?;
-            loaded.insert(c.scenario.clone(), std::sync::Arc::new(s));
-        }
-        let scenario = &loaded[&c.scenario];
+        let scenario = sc
+            .named(&c.scenario)
+            .with_context(|| format!("'{}' is not a built-in scenario", c.scenario))?;
         let a = reader.analyse(scenario, &c.text)?;
         let found: BTreeSet<&str> = a
             .misconceptions

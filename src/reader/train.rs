@@ -3,44 +3,14 @@
 //! (chosen by another hash of the group), with heads trained on the other four fifths; the
 //! heads that ship are then trained on all training lines.
 
-use super::corpus::{self, Act, Case};
+use super::corpus::{self, Act, Case, Scenarios};
 use super::embed::Embed;
 use super::exemplars::{self, Exemplars};
 use super::heads::{self, Linear, Training};
 use super::semantic::{self, FactCache, Heads};
 use super::words::Words;
 use crate::framework::CHECKPOINTS;
-use crate::scenario::Scenario;
 use anyhow::Result;
-use std::collections::HashMap;
-use std::sync::Arc;
-
-/// The scenarios the corpus talks about: the built-ins by id, anything else as `general`.
-pub struct Scenarios(HashMap<String, Arc<Scenario>>, Arc<Scenario>);
-
-impl Scenarios {
-    pub fn load() -> Result<Scenarios> {
-        let mut map = HashMap::new();
-        for id in ["fraud", "recommendations", "churn"] {
-            map.insert(id.to_string(), Arc::new(crate::scenario::load(id)?));
-        }
-        let general = crate::scenario::parse(
-            crate::scenario::MINIMAL,
-            "<general>",
-            crate::scenario::Origin::Builtin,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Scenarios(map, Arc::new(general)))
-    }
-
-    pub fn of(&self, case: &Case) -> &Arc<Scenario> {
-        self.0.get(&case.scenario).unwrap_or(&self.1)
-    }
-
-    pub fn builtin(&self, case: &Case) -> bool {
-        self.0.contains_key(&case.scenario)
-    }
-}
 
 /// One training line, embedded.
 struct Example<'a> {

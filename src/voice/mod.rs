@@ -297,7 +297,7 @@ fn send_recording(
     }
     let prompt = stt_prompt(&chat.iv().scenario.vocabulary, last_line(chat));
     let started = Instant::now();
-    let text = transcribe(stt, &clip, &prompt).with_context(|| {
+    let text = transcribe(stt, clip, &prompt).with_context(|| {
         format!(
             "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
             path.display()
@@ -311,7 +311,7 @@ fn send_recording(
         ));
         return Ok(false);
     }
-    let mut note = note_for(&clip, &text, transcribe_ms);
+    let mut note = note_for(clip, &text, transcribe_ms);
     note.turn = chat.iv().next_turn();
     let Some(text) = (if confirm_first {
         confirm(&text)?

@@ -1,0 +1,166 @@
+//! Going deeper: the director's rules that take the candidate's own words further. A wrong move
+//! is challenged once, quoting it, and a stage covered with time to spare is taken deeper on
+//! what the candidate said in it, as a real interviewer spends the hour rather than saves it.
+
+use super::director::{answer, answering_first, open_probe};
+use super::{Action, Angle, Interview, Observation, Phase, Source};
+use crate::cue;
+use crate::framework::Stage;
+
+/// The most words of the candidate's that a line quotes back.
+const QUOTE_WORDS: usize = 14;
+
+/// A misconception stated in this turn and never challenged gets one challenge, quoting the
+/// words that made it. A candidate who repeats it after the challenge is not argued with; the
+/// debrief says they held to it.
+pub(super) fn push_back_on_a_misconception(
+    iv: &Interview,
+    obs: &Observation,
+    _: Stage,
+) -> Option<Vec<Action>> {
+    let stated = obs.analysis.misconceptions.iter().find(|s| {
+        iv.missteps
+            .iter()
+            .any(|m| m.misconception == s.misconception && m.challenged.is_none())
+    })?;
+    let m = &iv.scenario.misconceptions[stated.misconception];
+    let tokens = cue::Tokens::new(&stated.quote);
+    let quote = match m.cues.find(&tokens) {
+        // A short sentence is quoted whole: cut, it loses its point ("a random 80").
+        _ if cue::word_count(&stated.quote) <= QUOTE_WORDS + 2 => {
+            cue::clip(&stated.quote, QUOTE_WORDS + 2)
+        }
+        Some((words, _)) => {
+            let focus =
+                tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end;
+            let ex = cue::excerpt(&stated.quote, focus.clone(), 4);
+            // Start at the clause the mistake is in, not mid-phrase ("days, and I'd ...").
+            let from = ex.as_ptr() as usize - stated.quote.as_ptr() as usize;
+            let lead = &stated.quote[from..focus.start.max(from)];
+            match lead.rfind([',', ';', ':']) {
+                Some(cut) => ex[cut + 1..].trim_start().to_string(),
+                None => ex.to_string(),
+            }
+        }
+        None => stated.quote.clone(),
+    };
+    Some(answering_first(
+        obs,
+        || answer(iv, obs),
+        Action::PushBack {
+            misconception: m.id.clone(),
+            quote,
+        },
+    ))
+}
+
+/// Stage coverage from which a stage with time to spare is taken deeper rather than left: most
+/// of it shown, some of it perhaps only named, which the deep dives ask to explain.
+const DEEPER_FROM: f64 = 0.5;
+
+/// Time is spent, not saved: a stage mostly covered with time to spare goes deeper, as a real
+/// interviewer would. First a curveball of the stage not yet thrown, then a probe not yet asked,
+/// then the candidate's own claims taken further one by one, until the stage's budget is used
+/// or nothing is left to take further. A candidate who runs dry is moved on by
+/// `help_when_stuck` before this.
+pub(super) fn go_deeper_while_time_allows(
+    iv: &Interview,
+    obs: &Observation,
+    stage: Stage,
+) -> Option<Vec<Action>> {
+    let spare = iv.stats[stage].seconds(iv.now) < iv.budget.stage(stage);
+    // A candidate whose answer has gone on to later stages is not held back on this one.
+    let moved_on = obs
+        .new
+        .iter()
+        .any(|h| iv.scenario.checkpoints[h.checkpoint].stage > stage);
+    if !(iv.stage_coverage(stage) >= DEEPER_FROM && spare) || moved_on {
+        return None;
+    }
+    any_curveball(iv, stage)
+        .or_else(|| open_probe(iv, stage))
+        .or_else(|| deep_dive(iv, obs, stage))
+        .map(|a| vec![a])
+}
+
+/// A curveball of `stage` not yet thrown whose trigger, if it has one, is covered.
+fn any_curveball(iv: &Interview, stage: Stage) -> Option<Action> {
+    let index = iv
+        .scenario
+        .curveballs
+        .iter()
+        .enumerate()
+        .position(|(k, c)| {
+            c.stage == stage && !iv.curveballs_fired[k] && c.after.is_none_or(|a| iv.covered(a))
+        })?;
+    Some(Action::Probe {
+        stage,
+        index,
+        curveball: true,
+        press: false,
+    })
+}
+
+/// How many deep-dive questions one checkpoint may get: one from each of its stage's angles.
+const DIVES_PER_CHECKPOINT: usize = 3;
+
+/// A claim of the candidate's in `stage` taken further: the checkpoint taken deeper least so far
+/// (one the last answer showed first, then one only named, then the heaviest), quoted from the
+/// candidate's own words in this stage (the last answer's first), from
+/// the stage's next angle. No checkpoint is asked twice from one angle and no quote is asked
+/// twice from one angle, since one sentence is often the evidence of several checkpoints.
+fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Action> {
+    let sc = &iv.scenario;
+    if stage == Stage::Clarify {
+        return None;
+    }
+    let angles = Angle::for_stage(stage);
+    let in_stage = |turn: usize| {
+        iv.turns
+            .get(turn.wrapping_sub(1))
+            .is_some_and(|t| t.phase == Phase::Stage(stage))
+    };
+    let dives_of = |i: usize| iv.deep_dives.iter().filter(|d| d.0 == i).count();
+    // (checkpoint, its rank key, weight, angle, quote)
+    type Key = (usize, bool, bool);
+    let mut best: Option<(usize, Key, f64, Angle, String)> = None;
+    for (i, c) in sc.checkpoints.iter().enumerate() {
+        if c.stage != stage || dives_of(i) >= DIVES_PER_CHECKPOINT {
+            continue;
+        }
+        // Only what was said in this stage: a claim made in passing elsewhere, or a credit
+        // from another topic's sentence, is not what this stage's questions build on.
+        let just_said = obs.analysis.hits.iter().find(|h| h.checkpoint == i);
+        let mut own: Vec<&str> = just_said.map(|h| h.quote.as_str()).into_iter().collect();
+        own.extend(
+            (iv.evidence[i].iter().rev())
+                .filter(|e| e.source != Source::Model && in_stage(e.turn))
+                .map(|e| e.quote.as_str()),
+        );
+        let fresh = angles.iter().find_map(|&angle| {
+            let taken =
+                |q: &str| (iv.deep_dives.iter()).any(|d| d.1 == angle && (d.0 == i || d.2 == q));
+            own.iter()
+                .map(|q| cue::clip(q, QUOTE_WORDS))
+                .find(|q| !taken(q))
+                .map(|q| (angle, q))
+        });
+        let Some((angle, quote)) = fresh else {
+            continue;
+        };
+        let key = (dives_of(i), just_said.is_none(), !iv.only_named(i));
+        let better = best
+            .as_ref()
+            .is_none_or(|b| key < b.1 || (key == b.1 && c.weight > b.2));
+        if better {
+            best = Some((i, key, c.weight, angle, quote));
+        }
+    }
+    let (i, _, _, angle, quote) = best?;
+    Some(Action::DeepDive {
+        stage,
+        checkpoint: sc.checkpoints[i].id.clone(),
+        angle,
+        quote,
+    })
+}
