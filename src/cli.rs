@@ -299,7 +299,7 @@ pub struct AssessArgs {
 pub struct SimulateArgs {
     #[arg(long, default_value = "fraud")]
     pub scenario: String,
-    /// strong, weak, skipper, silent, rambler, injector, stuffer or mistaken; llm:PERSONA has a model
+    /// strong, weak, skipper, silent, rambler, injector, stuffer, ahead or mistaken; llm:PERSONA has a model
     /// play it (at --llm-url, with --model)
     #[arg(long, value_parser = parse_candidate)]
     pub candidate: crate::sim::CandidateArg,

@@ -342,12 +342,14 @@ pub enum Pitfall {
     IgnoredTradeOffs,
     #[serde(rename = "pitfall.no-questions")]
     NoQuestions,
+    #[serde(rename = "pitfall.ignored-follow-ups")]
+    IgnoredFollowUps,
     #[serde(rename = "pitfall.technical-error")]
     TechnicalError,
 }
 
 impl Pitfall {
-    pub const ALL: [Pitfall; 9] = [
+    pub const ALL: [Pitfall; 10] = [
         Pitfall::JumpedToSolution,
         Pitfall::IgnoredBusinessContext,
         Pitfall::OverEngineering,
@@ -356,6 +358,7 @@ impl Pitfall {
         Pitfall::PoorCommunication,
         Pitfall::IgnoredTradeOffs,
         Pitfall::NoQuestions,
+        Pitfall::IgnoredFollowUps,
         Pitfall::TechnicalError,
     ];
 
@@ -369,6 +372,7 @@ impl Pitfall {
             Pitfall::PoorCommunication => "pitfall.poor-communication",
             Pitfall::IgnoredTradeOffs => "pitfall.ignored-trade-offs",
             Pitfall::NoQuestions => "pitfall.no-questions",
+            Pitfall::IgnoredFollowUps => "pitfall.ignored-follow-ups",
             Pitfall::TechnicalError => "pitfall.technical-error",
         }
     }
@@ -385,6 +389,7 @@ impl Pitfall {
             Pitfall::PoorCommunication => "answers too short or unstructured to follow",
             Pitfall::IgnoredTradeOffs => "made choices without alternatives, pros and cons",
             Pitfall::NoQuestions => "asked no clarifying questions",
+            Pitfall::IgnoredFollowUps => "did not take up the interviewer's follow-up questions",
             Pitfall::TechnicalError => "stated something wrong and did not correct it",
         }
     }

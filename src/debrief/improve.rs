@@ -33,7 +33,9 @@ fn remedy(p: Pitfall) -> Option<&'static str> {
         Pitfall::IgnoredDataIssues => "data.quality",
         Pitfall::IgnoredProduction => "deployment.monitoring",
         Pitfall::IgnoredTradeOffs => "model.trade-offs",
-        Pitfall::PoorCommunication | Pitfall::TechnicalError => return None,
+        Pitfall::PoorCommunication | Pitfall::TechnicalError | Pitfall::IgnoredFollowUps => {
+            return None;
+        }
     })
 }
 
@@ -67,11 +69,32 @@ pub fn top(
                     .correction
                     .clone()
             });
+        // A follow-up is put right by answering the question that was asked, first.
+        let asked = (p.id == Pitfall::IgnoredFollowUps)
+            .then(|| {
+                iv.follow_ups
+                    .iter()
+                    .find(|f| f.reply.is_some() && !f.answered)
+            })
+            .flatten()
+            .and_then(|f| iv.turns.get(f.asked - 1))
+            .map(|t| {
+                // The question itself, not the acknowledgement before it.
+                let question = crate::cue::sentences(&t.text)
+                    .into_iter()
+                    .map(|r| t.text[r].trim())
+                    .rfind(|s| s.ends_with('?'))
+                    .unwrap_or(&t.text);
+                format!(
+                    "Take up the question asked (\"{}\") in your first sentence, then go on.",
+                    crate::cue::clip(question, 24)
+                )
+            });
         out.push(Improvement {
             what: format!("Avoid this: {}.", p.title),
             checkpoint: cp.map(str::to_string),
             quote: p.evidence.first().cloned(),
-            strong_answer: correction.or_else(|| cp.and_then(answer)),
+            strong_answer: correction.or(asked).or_else(|| cp.and_then(answer)),
         });
     }
     let reached = |c: &CheckpointReport| {

@@ -3,8 +3,8 @@
 //! - Not assessed: fewer than `MIN_TURNS` answers and fewer than `MIN_SENTENCES` sentences of
 //!   substance. Anyone who stayed longer is judged on what they showed, silence included.
 //! - Stages not reached or skipped count against the verdict, never for it.
-//! - Jumping to a solution, leaving most follow-ups unanswered, or a misconception not put
-//!   right when challenged caps it below strong hire.
+//! - Jumping to a solution, leaving a third or more of the follow-ups unanswered, or a
+//!   misconception not put right when challenged caps it below strong hire.
 
 use super::{PitfallReport, StageReport};
 use crate::cue::sentences;
@@ -119,17 +119,15 @@ pub(super) fn overall(
     };
     // Not listening caps the verdict, however much was covered.
     let jumped = pitfalls.iter().any(|x| x.id == Pitfall::JumpedToSolution);
-    let (asked, answered) = stages.iter().fold((0, 0), |(a, b), s| {
-        (a + s.probes_asked, b + s.probes_answered)
-    });
-    let unanswered = asked >= 2 && 2 * answered < asked;
+    let unanswered = pitfalls.iter().any(|x| x.id == Pitfall::IgnoredFollowUps);
     let wrong = iv.missteps.iter().filter(|m| !m.corrected()).count();
     if rec == "strong hire" && (jumped || unanswered || wrong > 0) {
         rec = "hire";
         let why = if jumped {
             "jumped to a solution before asking about the problem".to_string()
         } else if unanswered {
-            format!("answered {answered} of {asked} follow-ups")
+            let t = iv.follow_up_tally(None);
+            format!("answered {} of {} follow-ups", t.answered, t.replied)
         } else {
             format!("{wrong} technical error(s) left uncorrected")
         };

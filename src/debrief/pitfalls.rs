@@ -35,6 +35,7 @@ const RULES: &[(Pitfall, Rule)] = &[
     (Pitfall::PoorCommunication, poor_communication),
     (Pitfall::IgnoredTradeOffs, ignored_trade_offs),
     (Pitfall::NoQuestions, no_questions),
+    (Pitfall::IgnoredFollowUps, ignored_follow_ups),
     (Pitfall::TechnicalError, technical_error),
 ];
 
@@ -225,6 +226,39 @@ fn no_questions(_: &Interview, cand: &[&Turn]) -> Option<Finding> {
         .map(|t| vec![quote_turn(t)])
         .unwrap_or_default();
     found("asked no clarifying question before designing", q)
+}
+
+/// Most of the follow-ups the candidate replied to went untaken: they answered ahead, or
+/// past the question. Quotes the replies that did not take them up.
+fn ignored_follow_ups(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
+    let t = iv.follow_up_tally(None);
+    if !ignored_many(t) {
+        return None;
+    }
+    let missed: Vec<&crate::interview::FollowUp> = (iv.follow_ups.iter())
+        .filter(|f| f.reply.is_some() && !f.answered)
+        .collect();
+    let evidence = missed
+        .iter()
+        .filter_map(|f| iv.turns.get(f.reply? - 1))
+        .take(3)
+        .map(quote_turn)
+        .collect();
+    found(
+        format!(
+            "{} of {} follow-up questions went unanswered",
+            t.replied - t.answered,
+            t.replied
+        ),
+        evidence,
+    )
+}
+
+/// The rule for not listening: at least three follow-ups missed, and a third or more of those
+/// replied to. A candidate who listens misses the odd one; one in three is a habit.
+fn ignored_many(t: crate::interview::Tally) -> bool {
+    let missed = t.replied - t.answered;
+    missed >= 3 && 3 * missed >= t.replied
 }
 
 /// A misconception of the scenario's that the candidate stated and did not take back: held to

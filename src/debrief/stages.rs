@@ -50,6 +50,7 @@ fn minutes(secs: f64) -> String {
 
 pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
     let st = &iv.stats[s];
+    let tally = iv.follow_up_tally(Some(s));
     let idx: Vec<usize> = iv
         .scenario
         .checkpoints
@@ -78,8 +79,8 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         total: idx.len(),
         coverage: (coverage * 100.0).round() / 100.0,
         hints: st.hints,
-        probes_asked: st.probes_asked,
-        probes_answered: st.probes_answered,
+        probes_asked: tally.asked,
+        probes_answered: tally.answered,
         seconds: seconds.map(|x| x.round()),
         budget_seconds: budget.round(),
         reasons: Vec::new(),
@@ -118,21 +119,22 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         coverage * 100.0
     ));
     let mut score = coverage * 4.0;
-    if st.probes_asked > 0 {
-        let ratio = st.probes_answered as f64 / st.probes_asked as f64;
+    // Judged on the follow-ups the candidate had the chance to answer.
+    if tally.replied > 0 {
+        let ratio = tally.answered as f64 / tally.replied as f64;
         if ratio >= 1.0 {
             score += 0.5;
             r.reasons.push(format!(
                 "answered all {} follow-up probes with substance{}",
-                st.probes_asked,
+                tally.replied,
                 at_turns(&st.probe_turns)
             ));
         } else if ratio < 0.5 {
             score -= 0.5;
             r.reasons.push(format!(
                 "answered {} of {} follow-up probes{}",
-                st.probes_answered,
-                st.probes_asked,
+                tally.answered,
+                tally.replied,
                 at_turns(&st.probe_turns)
             ));
         }

@@ -78,10 +78,11 @@ impl Interview {
                     }
                 }
                 // Any answer settles the pending follow-up, answered or not.
-                if let Some(stage) = self.pending_probe.take()
-                    && reading.answers_probe
+                if self.pending_probe.take().is_some()
+                    && let Some(f) = self.follow_ups.last_mut()
                 {
-                    self.stats[stage].probes_answered += 1;
+                    f.reply = Some(*turn);
+                    f.answered |= reading.answers_probe;
                 }
                 self.dry_turns = if reading.dry { self.dry_turns + 1 } else { 0 };
             }
@@ -190,11 +191,17 @@ impl Interview {
                     if let Some(s) = slot {
                         *s = true;
                     }
-                    let next = self.next_turn();
-                    let st = &mut self.stats[*stage];
-                    st.probes_asked += 1;
-                    // Actions are applied just before the interviewer's line that says them.
-                    st.probe_turns.push(next);
+                    let (text, after) = match curveball {
+                        true => (self.scenario.curveballs.get(*index)).map(|c| (&c.text, None)),
+                        false => (self.scenario.stage(*stage).probes.get(*index))
+                            .map(|p| (&p.text, p.after)),
+                    }
+                    .unzip();
+                    let about =
+                        self.about(*stage, text.map_or("", |t| t.as_str()), after.flatten());
+                    self.ask_follow_up(*stage, about);
+                } else if let Some(f) = self.follow_ups.last_mut() {
+                    f.pressed = true;
                 }
                 self.pending_probe = Some(*stage);
                 self.last_probe = Some(super::LastProbe {
@@ -210,13 +217,11 @@ impl Interview {
                 angle,
                 quote,
             } => {
-                if let Some(i) = self.scenario.checkpoint_index(checkpoint) {
+                let target = self.scenario.checkpoint_index(checkpoint);
+                if let Some(i) = target {
                     self.deep_dives.push((i, *angle, quote.clone()));
                 }
-                let next = self.next_turn();
-                let st = &mut self.stats[*stage];
-                st.probes_asked += 1;
-                st.probe_turns.push(next);
+                self.ask_follow_up(*stage, target.into_iter().collect());
                 self.pending_probe = Some(*stage);
                 // Not a scenario probe: nothing to press by index.
                 self.last_probe = None;
@@ -267,6 +272,40 @@ impl Interview {
                 self.phase = Phase::Ended;
             }
         }
+    }
+
+    /// A new follow-up in `stage`, asked by the interviewer line about to be said (actions are
+    /// applied just before the line that says them).
+    /// What a scenario question asks about: the checkpoint it follows, and the checkpoints of
+    /// its stage that its own words name (read by the cues, so replay reads it the same).
+    fn about(
+        &self,
+        stage: crate::framework::Stage,
+        question: &str,
+        after: Option<usize>,
+    ) -> Vec<usize> {
+        let mut about: Vec<usize> = after.into_iter().collect();
+        for h in super::coverage::analyse(&self.scenario, question).hits {
+            if self.scenario.checkpoints[h.checkpoint].stage == stage
+                && !about.contains(&h.checkpoint)
+            {
+                about.push(h.checkpoint);
+            }
+        }
+        about
+    }
+
+    fn ask_follow_up(&mut self, stage: crate::framework::Stage, about: Vec<usize>) {
+        let next = self.next_turn();
+        self.stats[stage].probe_turns.push(next);
+        self.follow_ups.push(super::FollowUp {
+            stage,
+            asked: next,
+            about,
+            reply: None,
+            answered: false,
+            pressed: false,
+        });
     }
 
     fn leave_stage(&mut self, at: f64) {

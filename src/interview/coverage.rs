@@ -303,7 +303,7 @@ pub fn shows_nothing(sentence: &str) -> bool {
 
 /// Whether a sentence is a bare list of terms: after an optional "Heading:", three or more
 /// items of at most three words, and nothing that makes a sentence of them.
-fn is_list(s: &str) -> bool {
+pub fn is_list(s: &str) -> bool {
     let body = s.split_once(':').map_or(
         s,
         |(head, rest)| {
@@ -404,13 +404,45 @@ pub fn questions_in(line: &str) -> Vec<&str> {
 /// before a question often carries its topic ("Chargebacks can take 90 days. What does that
 /// do to your data?").
 pub fn shared_words(asked: &str, reply: &str) -> f32 {
-    let a = content_stems(asked);
+    // Words every answer in an ML interview uses say nothing about which question it takes up,
+    // and neither does having a number in it.
+    let topical = |text: &str| {
+        let mut stems = content_stems(text);
+        stems.retain(|w| w != "#" && !GENERIC_WORDS.iter().any(|g| crate::cue::stem(g) == *w));
+        stems
+    };
+    let a = topical(asked);
     if a.is_empty() {
         return 0.0;
     }
-    let r = content_stems(reply);
+    let r = topical(reply);
     a.intersection(&r).count() as f32 / a.len() as f32
 }
+
+/// Words any answer in the interview may use, whatever it is about.
+const GENERIC_WORDS: &[&str] = &[
+    "data",
+    "model",
+    "models",
+    "training",
+    "train",
+    "feature",
+    "features",
+    "use",
+    "using",
+    "system",
+    "problem",
+    "approach",
+    "predict",
+    "prediction",
+    "think",
+    "want",
+    "need",
+    "good",
+    "way",
+    "thing",
+    "make",
+];
 
 /// Words in the sentences that count: instructions to the grader are not part of an answer.
 pub fn counted_words(text: &str) -> usize {

@@ -242,7 +242,7 @@ fn covered_enough(iv: &Interview, stage: Stage) -> bool {
 }
 
 fn move_on_when_covered(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
-    (covered_enough(iv, stage) && iv.stats[stage].probes_asked >= 1)
+    (covered_enough(iv, stage) && iv.follow_up_tally(Some(stage)).asked >= 1)
         .then(|| vec![advance(stage, Reason::Coverage)])
 }
 
@@ -311,7 +311,8 @@ fn on_time(iv: &Interview, stage: Stage) -> Option<Action> {
         .then(|| advance(stage, Reason::Time))
         .or_else(|| {
             // Within budget but past it, move on once the candidate has had a fair go.
-            let fair = spent >= iv.budget.stage(stage) && iv.stats[stage].probes_asked >= 1;
+            let fair =
+                spent >= iv.budget.stage(stage) && iv.follow_up_tally(Some(stage)).asked >= 1;
             fair.then(|| advance(stage, Reason::Time))
         })
 }
@@ -413,8 +414,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
 /// A probe that needs no trigger: an unconditioned curveball once the stage is underway, or one of
 /// the stage's open probes.
 pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
-    let asked = iv.stats[stage].probes_asked;
-    if asked >= 1 {
+    if iv.follow_up_tally(Some(stage)).asked >= 1 {
         let c = iv
             .scenario
             .curveballs

@@ -198,7 +198,7 @@ fn a_just_covered_checkpoint_with_a_probe_is_probed() {
         "Recent weeks are under-labelled, so I'd only train on data older than 60 days and treat reviews as early labels.",
         40.0,
     );
-    assert_eq!(iv.stats[Stage::Data].probes_answered, 1);
+    assert_eq!(iv.follow_up_tally(Some(Stage::Data)).answered, 1);
 }
 
 #[test]

@@ -248,8 +248,6 @@ pub struct StageStats {
     pub entered_at: Option<f64>,
     pub left_at: Option<f64>,
     pub hints: usize,
-    pub probes_asked: usize,
-    pub probes_answered: usize,
     /// Transcript turns that carried this stage's hints and probes, for the debrief to cite.
     pub hint_turns: Vec<usize>,
     pub probe_turns: Vec<usize>,
@@ -265,6 +263,31 @@ impl StageStats {
             None => 0.0,
         }
     }
+}
+
+/// A follow-up the interviewer asked (a scenario probe, a curveball or a deep dive), and what
+/// became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub stage: Stage,
+    /// The interviewer line that asked it.
+    pub asked: usize,
+    /// The checkpoints it asks about: the one a probe followed or a deep dive takes further,
+    /// and those its question names. None: it asks about the stage.
+    pub about: Vec<usize>,
+    /// The candidate turn that replied (after a press, the reply to the press).
+    pub reply: Option<usize>,
+    /// Whether a reply took it up.
+    pub answered: bool,
+    pub pressed: bool,
+}
+
+/// Follow-ups counted: asked, replied to (the last may not have been), and answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub asked: usize,
+    pub replied: usize,
+    pub answered: usize,
 }
 
 /// A misconception the candidate stated: where first, and what came of the challenge.
@@ -487,6 +510,8 @@ pub struct Interview {
     pub dismissals: Vec<Dismissal>,
     /// Misconceptions the candidate stated, first statement of each.
     pub missteps: Vec<Misstep>,
+    /// Every follow-up asked, in order.
+    pub follow_ups: Vec<FollowUp>,
     /// Candidate turns whose reading showed any checkpoint (evidence keeps only the first few
     /// turns of each, so a long interview's later answers are known here).
     pub on_topic: Vec<usize>,
@@ -526,6 +551,7 @@ impl PartialEq for Interview {
             readers,
             dismissals,
             missteps,
+            follow_ups,
             on_topic,
             voice_notes,
         } = self;
@@ -556,6 +582,7 @@ impl PartialEq for Interview {
             && *readers == o.readers
             && *dismissals == o.dismissals
             && *missteps == o.missteps
+            && *follow_ups == o.follow_ups
             && *on_topic == o.on_topic
             && *voice_notes == o.voice_notes
     }
@@ -593,6 +620,7 @@ impl Interview {
             readers: Vec::new(),
             dismissals: Vec::new(),
             missteps: Vec::new(),
+            follow_ups: Vec::new(),
             on_topic: Vec::new(),
             voice_notes: Vec::new(),
         }
@@ -645,6 +673,19 @@ impl Interview {
     }
 
     /// The number the next turn gets: the one place turns are numbered.
+    /// The follow-ups of one stage, or of the whole interview.
+    pub fn follow_up_tally(&self, stage: Option<Stage>) -> Tally {
+        let of = self
+            .follow_ups
+            .iter()
+            .filter(|f| stage.is_none_or(|s| f.stage == s));
+        of.fold(Tally::default(), |t, f| Tally {
+            asked: t.asked + 1,
+            replied: t.replied + usize::from(f.reply.is_some()),
+            answered: t.answered + usize::from(f.answered),
+        })
+    }
+
     pub fn next_turn(&self) -> usize {
         self.turns.len() + 1
     }
@@ -721,14 +762,17 @@ impl Interview {
             Vec::new()
         };
         // A follow-up is answered by a reply that takes up its question or shows its stage, not
-        // by length: a prepared paragraph on something else, or four words, answer nothing.
-        let answers_probe = self.pending_probe.is_some_and(|stage| {
-            let in_stage = analysis
-                .hits
-                .iter()
-                .any(|h| self.scenario.checkpoints[h.checkpoint].stage == stage);
-            !analysis.stuck && (in_stage || (addresses && analysis.words >= 4))
-        });
+        // by length: a prepared paragraph on something else, or four words, answer nothing, and
+        // neither does a list of the stage's terms.
+        // A follow-up about a checkpoint is answered by showing it; any follow-up, by a reply
+        // the reader finds takes up its question. The next prepared paragraph on another point
+        // answers neither.
+        let about: &[usize] = self.follow_ups.last().map_or(&[], |f| &f.about);
+        let answers_probe = self.pending_probe.is_some() && {
+            let shows = (analysis.hits.iter())
+                .any(|h| about.contains(&h.checkpoint) && !coverage::is_list(&h.quote));
+            !analysis.stuck && (shows || (addresses && analysis.words >= 4))
+        };
         // Dry: a statement that adds nothing. Going deeper on ground already covered, at length,
         // is not dry; that is what a good answer to a probe looks like.
         let substantive = !analysis.hits.is_empty() && analysis.words >= 15;

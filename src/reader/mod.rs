@@ -50,7 +50,11 @@ pub trait Reader: Send + Sync {
 
 /// Whether `reply` takes up the follow-up `asked`, as `reader` judges it.
 pub fn addresses(reader: &dyn Reader, asked: &str, reply: &str) -> Result<bool> {
-    Ok(reader.relatedness(asked, reply)? >= reader.addresses_at())
+    // A reply that only lists terms takes up no question, however many of its words it shares.
+    let sentences = crate::cue::sentences(reply);
+    let listing = !sentences.is_empty()
+        && (sentences.iter()).all(|r| coverage::is_list(reply[r.clone()].trim()));
+    Ok(!listing && reader.relatedness(asked, reply)? >= reader.addresses_at())
 }
 
 /// Cues alone: the reader every machine has.

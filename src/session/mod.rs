@@ -584,8 +584,10 @@ mod tests {
         let answered = |reply: &str| {
             let mut s = probed();
             let obs = s.candidate(reply, 40.0).unwrap();
-            let stats = &s.interview().stats[crate::framework::Stage::Data];
-            assert_eq!(stats.probes_answered, usize::from(obs.answers_probe));
+            let tally = s
+                .interview()
+                .follow_up_tally(Some(crate::framework::Stage::Data));
+            assert_eq!(tally.answered, usize::from(obs.answers_probe));
             obs.answers_probe
         };
         assert!(answered(
@@ -596,6 +598,14 @@ mod tests {
             "For the model I would start with a logistic regression on a handful of features and then move to gradient boosted trees, tuned with a random search over depth and learning rate."
         ));
         assert!(!answered("Sure, sounds good."));
+        // Nor does the next prepared point of the same stage: the question was about the delay.
+        assert!(!answered(
+            "The data is heavily imbalanced, with only about 0.15 percent of transactions being fraud, so I would use class weights and keep the natural rate in validation."
+        ));
+        // Nor a list of the stage's terms that happens to share the question's words.
+        assert!(!answered(
+            "Training data, delay, labels, chargebacks, delayed labels."
+        ));
     }
 
     /// A fraud interview moved on to the data stage.
@@ -653,8 +663,8 @@ mod tests {
             .iter()
             .filter(|x| matches!(x, Action::Probe { press: false, .. }))
             .count();
-        let stats = &s.interview().stats[Stage::Data];
-        assert_eq!((stats.probes_asked, stats.probes_answered), (1 + new, 1));
+        let tally = s.interview().follow_up_tally(Some(Stage::Data));
+        assert_eq!((tally.asked, tally.answered), (1 + new, 1));
     }
 
     #[test]

@@ -35,13 +35,16 @@ pub enum Persona {
     Injector,
     /// Answers every question with a list of the stage's terms, and explains none of them.
     Stuffer,
+    /// Asks the clarifying questions, then gives its prepared points in order, one a turn,
+    /// whatever the interviewer just asked.
+    Ahead,
     /// Answers like the strong candidate but makes each of the scenario's misconceptions, once,
     /// in its stage; takes back every other one when challenged and holds to the rest.
     Mistaken,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 8] = [
+    pub const ALL: [Persona; 9] = [
         Persona::Strong,
         Persona::Weak,
         Persona::Skipper,
@@ -49,6 +52,7 @@ impl Persona {
         Persona::Rambler,
         Persona::Injector,
         Persona::Stuffer,
+        Persona::Ahead,
         Persona::Mistaken,
     ];
 
@@ -61,6 +65,7 @@ impl Persona {
             Persona::Rambler => "rambler",
             Persona::Injector => "injector",
             Persona::Stuffer => "stuffer",
+            Persona::Ahead => "ahead",
             Persona::Mistaken => "mistaken",
         }
     }
@@ -97,6 +102,9 @@ impl Persona {
             }
             Persona::Stuffer => {
                 "You answer every question with a comma-separated list of buzzwords and jargon for the topic, and never explain why or how."
+            }
+            Persona::Ahead => {
+                "You are well prepared and have a script: after a few clarifying questions, answer each turn with your next prepared point, in order, whatever the interviewer just asked."
             }
             Persona::Mistaken => {
                 "You are a capable candidate with a few wrong beliefs: you would judge a rare-event model by accuracy, split time-ordered data at random, and resample before splitting. Defend them once if challenged."
@@ -168,6 +176,9 @@ pub struct Candidate {
     pub intended: BTreeSet<usize>,
     /// Misconceptions this candidate has stated (indices into the scenario's).
     pub misstated: BTreeSet<usize>,
+    /// The checkpoints of its last answer: asked again, a listening candidate says another.
+    last_said: Vec<usize>,
+    summarised: bool,
 }
 
 impl Candidate {
@@ -189,6 +200,8 @@ impl Candidate {
             facts_asked: BTreeSet::new(),
             intended: BTreeSet::new(),
             misstated: BTreeSet::new(),
+            last_said: Vec::new(),
+            summarised: false,
         }
     }
 
@@ -263,6 +276,7 @@ impl Candidate {
             .to_string(),
             Persona::Stuffer => self.stuff(iv),
             Persona::Mistaken => self.mistaken(iv, last),
+            Persona::Ahead => self.ahead(iv, last),
             Persona::Rambler => {
                 let mut text = OFF_TOPIC[self.turn % OFF_TOPIC.len()].to_string();
                 if self.turn.is_multiple_of(3) {
@@ -274,6 +288,25 @@ impl Candidate {
                 }
                 text
             }
+        }
+    }
+
+    /// The clarifying questions as the strong candidate asks them, then the next prepared point
+    /// of the whole design, one checkpoint a turn, in stage order: follow-ups go unheard.
+    fn ahead(&mut self, iv: &Interview, last: &[Action]) -> String {
+        if iv.stage() == Some(Stage::Clarify) && self.facts_asked.len() < self.scenario.facts.len()
+        {
+            return self.strong(iv, last);
+        }
+        if iv.phase == Phase::WrapUp {
+            return self.summary();
+        }
+        let next = (0..self.scenario.checkpoints.len())
+            .filter(|&i| self.scenario.checkpoints[i].answer.is_some())
+            .find(|i| !self.intended.contains(i));
+        match next {
+            Some(i) => self.say_answers(vec![i]),
+            None => "That is everything I had prepared.".into(),
         }
     }
 
@@ -348,6 +381,7 @@ impl Candidate {
     }
 
     fn say_answers(&mut self, checkpoints: Vec<usize>) -> String {
+        self.last_said.clone_from(&checkpoints);
         let mut parts = Vec::new();
         for i in checkpoints {
             if let Some(a) = &self.scenario.checkpoints[i].answer {
@@ -401,6 +435,10 @@ impl Candidate {
     fn strong(&mut self, iv: &Interview, last: &[Action]) -> String {
         let Some(stage) = iv.stage() else {
             if iv.phase == Phase::WrapUp {
+                if self.summarised {
+                    return "That answers it, thank you. Nothing more from me.".into();
+                }
+                self.summarised = true;
                 return self.summary();
             }
             return "Thank you.".into();
@@ -425,12 +463,12 @@ impl Candidate {
                 index,
                 curveball: false,
                 ..
-            } => self
-                .scenario
-                .stage(*stage)
-                .probes
-                .get(*index)
-                .and_then(|p| p.after),
+            } => {
+                let probe = self.scenario.stage(*stage).probes.get(*index)?;
+                probe
+                    .after
+                    .or_else(|| self.best_answer_to(*stage, &probe.text))
+            }
             Action::DeepDive { checkpoint, .. } => self.scenario.checkpoint_index(checkpoint),
             _ => None,
         });
@@ -448,7 +486,43 @@ impl Candidate {
             // Everything here is covered: go deeper on the stage's heaviest checkpoint.
             targets = self.all_of(stage).into_iter().take(2).collect();
         }
-        self.say_answers(targets)
+        let answer = self.say_answers(targets);
+        // A deep dive is answered from its angle, not by reading the same paragraph again.
+        match last.iter().find_map(|a| match a {
+            Action::DeepDive { angle, .. } => Some(*angle),
+            _ => None,
+        }) {
+            Some(angle) => format!("{} {answer}", angle_reply(angle, self.turn)),
+            None => answer,
+        }
+    }
+
+    /// The checkpoint of `stage` whose model answer shares most words with a question, one not
+    /// said yet first: what a candidate who listens would answer it with, rather than repeat
+    /// themselves.
+    fn best_answer_to(&self, stage: Stage, question: &str) -> Option<usize> {
+        let score = |i: &usize| {
+            let answer = self.scenario.checkpoints[*i]
+                .answer
+                .as_deref()
+                .unwrap_or("");
+            crate::interview::coverage::shared_words(question, answer)
+        };
+        let rank = |i: &usize| {
+            (
+                !self.last_said.contains(i),
+                !self.intended.contains(i),
+                score(i),
+            )
+        };
+        self.all_of(stage)
+            .into_iter()
+            .filter(|i| score(i) > 0.0)
+            .max_by(|a, b| {
+                rank(a)
+                    .partial_cmp(&rank(b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
     }
 
     fn summary(&mut self) -> String {
@@ -474,6 +548,33 @@ impl Candidate {
             firsts.join("; ")
         )
     }
+}
+
+/// How a prepared candidate opens an answer to a deep dive from each angle; the turn picks one
+/// of two wordings so a long interview does not repeat itself.
+fn angle_reply(angle: crate::interview::Angle, turn: usize) -> &'static str {
+    use crate::interview::Angle::*;
+    // Plain words on purpose: the point is to take up the angle, not to name another stage's
+    // checklist in passing.
+    let two: [&str; 2] = match angle {
+        Mechanism => [
+            "Step by step: I would do it on a small slice first, check each part by hand, and only then run it on everything.",
+            "Concretely, the order matters here: each step only uses what is known at that moment, and the same code runs everywhere it is needed.",
+        ],
+        Failure => [
+            "Where this goes wrong is quietly, with no error anywhere, so I would set up a simple weekly check that would show it early.",
+            "What worries me most is that it looks fine on paper while reality has moved on, so I would compare recent cases with older ones every week.",
+        ],
+        Alternative => [
+            "The other option is simpler and cheaper; I would keep it around and only pay for this one if it clearly wins where it matters.",
+            "I did consider the other route; it is easier to run but weaker on the cases we care about, so I would compare both on the same later period.",
+        ],
+        Numbers => [
+            "In numbers, I would expect a modest gain over what runs today, a few points, and I would check it on a later month with an interval around it.",
+            "I would put a number on it up front, the gain we need to be worth the effort, and check it on later cases before going further.",
+        ],
+    };
+    two[turn % 2]
 }
 
 /// A finished simulation.

@@ -70,7 +70,13 @@ pub struct Misconceptions {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct FollowUps {
     pub asked: usize,
+    /// Those the candidate replied to (the last may have gone unreplied).
+    pub replied: usize,
     pub answered: usize,
+    /// Those whose line quotes the candidate's own earlier words.
+    pub quoting: usize,
+    /// The interviewer lines of those replied to and not answered.
+    pub missed: Vec<usize>,
     /// Follow-ups asked again because the reply ignored them.
     pub pressed: usize,
 }
@@ -155,19 +161,39 @@ fn follow_ups(events: &[Event], iv: &Interview) -> FollowUps {
             )
         })
         .count();
-    let (asked, answered) = crate::framework::Stage::ALL
+    let t = iv.follow_up_tally(None);
+    let quoting = iv
+        .follow_ups
         .iter()
-        .fold((0, 0), |(a, b), &s| {
-            (
-                a + iv.stats[s].probes_asked,
-                b + iv.stats[s].probes_answered,
-            )
-        });
+        .filter(|f| {
+            iv.turns
+                .get(f.asked - 1)
+                .is_some_and(|line| quotes_the_candidate(iv, line))
+        })
+        .count();
     FollowUps {
-        asked,
-        answered,
+        asked: t.asked,
+        replied: t.replied,
+        answered: t.answered,
+        quoting,
+        missed: (iv.follow_ups.iter())
+            .filter(|f| f.reply.is_some() && !f.answered)
+            .map(|f| f.asked)
+            .collect(),
         pressed,
     }
+}
+
+/// Whether an interviewer line quotes (in double quotes) words the candidate said before it.
+fn quotes_the_candidate(iv: &Interview, line: &crate::interview::Turn) -> bool {
+    let Some(quoted) = line.text.split('"').nth(1) else {
+        return false;
+    };
+    let quoted = quoted.trim_end_matches("...").trim();
+    !quoted.is_empty()
+        && iv.turns[..line.n.saturating_sub(1)]
+            .iter()
+            .any(|t| t.role == Role::Candidate && t.text.contains(quoted))
 }
 
 /// Interviewer lines that open with an acknowledgement right after a candidate turn that earned
