@@ -124,9 +124,12 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         let ratio = tally.answered as f64 / tally.replied as f64;
         if ratio >= 1.0 {
             score += 0.5;
+            let all = match tally.replied {
+                1 => "the one follow-up probe".to_string(),
+                n => format!("all {n} follow-up probes"),
+            };
             r.reasons.push(format!(
-                "answered all {} follow-up probes with substance{}",
-                tally.replied,
+                "answered {all} with substance{}",
                 at_turns(&st.probe_turns)
             ));
         } else if ratio < 0.5 {

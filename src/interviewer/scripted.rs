@@ -60,6 +60,9 @@ pub struct LineRequest<'a> {
     pub candidate: Option<&'a str>,
     /// The action said right after this one in the same turn, if any.
     pub then: Option<&'a Action>,
+    /// Whether this line opens the turn: only the opening line may acknowledge the answer, or a
+    /// turn of two lines acknowledges it twice.
+    pub opens: bool,
 }
 
 pub struct Scripted {
@@ -84,6 +87,8 @@ impl Scripted {
                 action,
                 candidate: req.candidate,
                 then: req.actions.get(i + 1),
+                // A line before it that says nothing (an opening left out) leaves it the first.
+                opens: parts.iter().all(|p: &String| p.is_empty()),
             };
             parts.push(self.line(&one)?);
         }
@@ -159,7 +164,10 @@ fn line_data(req: &LineRequest) -> Value {
         json!({"name": sc.persona.name, "role": sc.persona.role, "greeting": sc.persona.greeting});
     // An acknowledgement answers something worth acknowledging: a last answer that the reading
     // credited. After an off-topic, empty or wrong answer, the next question comes bare.
-    let ack = if sc.persona.acknowledgements.is_empty() || !last_answer_showed_something(iv) {
+    let ack = if !req.opens
+        || sc.persona.acknowledgements.is_empty()
+        || !last_answer_showed_something(iv)
+    {
         Value::Null
     } else {
         json!(sc.persona.acknowledgements[iv.turns.len() % sc.persona.acknowledgements.len()])
@@ -288,6 +296,7 @@ mod tests {
             action,
             candidate,
             then: None,
+            opens: true,
         })
         .unwrap()
     }
@@ -364,6 +373,30 @@ mod tests {
         );
         let after_substance = render(&iv, &probe, None);
         assert!(starts_with_ack(&after_substance), "{after_substance}");
+        // A turn of two lines (an answer, then the close) acknowledges once, at its start.
+        let actions = [
+            Action::AnswerFact {
+                facts: vec![iv.scenario.facts[0].id.clone()],
+                repeat: false,
+            },
+            Action::WrapUp {
+                reason: Reason::Candidate,
+            },
+        ];
+        let turn = Scripted::new(None)
+            .unwrap()
+            .lines(&crate::interviewer::TurnRequest {
+                interview: &iv,
+                actions: &actions,
+                candidate: None,
+            })
+            .unwrap();
+        // The answer tells a fact, so no acknowledgement opens the turn; none may follow it.
+        assert!(
+            !acks.iter().any(|a| turn.contains(&format!(". {a}"))),
+            "{turn}"
+        );
+        assert!(turn.contains("any questions for me?"), "{turn}");
     }
 
     #[test]
@@ -406,6 +439,7 @@ mod tests {
                 action: &a,
                 candidate: None,
                 then: None,
+                opens: true,
             })
             .unwrap();
         assert!(line.starts_with("PROBE: Chargebacks"), "{line}");
