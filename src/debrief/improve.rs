@@ -80,11 +80,8 @@ pub fn top(
             .and_then(|f| iv.turns.get(f.asked - 1))
             .map(|t| {
                 // The question itself, not the acknowledgement before it.
-                let question = crate::cue::sentences(&t.text)
-                    .into_iter()
-                    .map(|r| t.text[r].trim())
-                    .rfind(|s| s.ends_with('?'))
-                    .unwrap_or(&t.text);
+                let asks = crate::interview::coverage::questions_in(&t.text);
+                let question = asks.last().copied().unwrap_or(&t.text);
                 format!(
                     "Take up the question asked (\"{}\") in your first sentence, then go on.",
                     crate::cue::clip(question, 24)

@@ -51,6 +51,10 @@ fn minutes(secs: f64) -> String {
 pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
     let st = &iv.stats[s];
     let tally = iv.follow_up_tally(Some(s));
+    let probe_turns: Vec<usize> = (iv.follow_ups.iter())
+        .filter(|f| f.stage == s)
+        .map(|f| f.asked)
+        .collect();
     let idx: Vec<usize> = iv
         .scenario
         .checkpoints
@@ -130,7 +134,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
             };
             r.reasons.push(format!(
                 "answered {all} with substance{}",
-                at_turns(&st.probe_turns)
+                at_turns(&probe_turns)
             ));
         } else if ratio < 0.5 {
             score -= 0.5;
@@ -138,7 +142,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
                 "answered {} of {} follow-up probes{}",
                 tally.answered,
                 tally.replied,
-                at_turns(&st.probe_turns)
+                at_turns(&probe_turns)
             ));
         }
     }

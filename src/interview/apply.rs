@@ -296,11 +296,9 @@ impl Interview {
     }
 
     fn ask_follow_up(&mut self, stage: crate::framework::Stage, about: Vec<usize>) {
-        let next = self.next_turn();
-        self.stats[stage].probe_turns.push(next);
         self.follow_ups.push(super::FollowUp {
             stage,
-            asked: next,
+            asked: self.next_turn(),
             about,
             reply: None,
             answered: false,

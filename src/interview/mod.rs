@@ -248,9 +248,9 @@ pub struct StageStats {
     pub entered_at: Option<f64>,
     pub left_at: Option<f64>,
     pub hints: usize,
-    /// Transcript turns that carried this stage's hints and probes, for the debrief to cite.
+    /// Transcript turns that carried this stage's hints, for the debrief to cite (its
+    /// follow-ups' turns are in `Interview::follow_ups`).
     pub hint_turns: Vec<usize>,
-    pub probe_turns: Vec<usize>,
     pub candidate_turns: usize,
     /// Left at the candidate's request almost as soon as it opened.
     pub skipped: bool,

@@ -119,7 +119,7 @@ pub fn check(
         coverage_precision: intent.precision,
         coverage_recall: intent.recall,
         missed_intended: intent.missed,
-        follow_ups: follow_ups(events, iv),
+        follow_ups: follow_ups(iv),
         minutes_used: round2(iv.now / 60.0),
         minutes: round2(iv.budget.total / 60.0),
         curveballs: iv.curveballs_fired.iter().filter(|&&f| f).count(),
@@ -148,19 +148,7 @@ impl Misconceptions {
     }
 }
 
-fn follow_ups(events: &[Event], iv: &Interview) -> FollowUps {
-    let pressed = events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                Event::Action {
-                    action: Action::Probe { press: true, .. },
-                    ..
-                }
-            )
-        })
-        .count();
+fn follow_ups(iv: &Interview) -> FollowUps {
     let t = iv.follow_up_tally(None);
     let quoting = iv
         .follow_ups
@@ -176,11 +164,11 @@ fn follow_ups(events: &[Event], iv: &Interview) -> FollowUps {
         replied: t.replied,
         answered: t.answered,
         quoting,
+        pressed: iv.follow_ups.iter().filter(|f| f.pressed).count(),
         missed: (iv.follow_ups.iter())
             .filter(|f| f.reply.is_some() && !f.answered)
             .map(|f| f.asked)
             .collect(),
-        pressed,
     }
 }
 
