@@ -457,7 +457,15 @@ fn a_failing_model_falls_back_to_the_scripted_line_and_the_interview_goes_on() {
 #[test]
 fn a_word_budget_cuts_a_long_line_in_code() {
     let server = serve();
-    let long: Vec<String> = (0..120).map(|i| format!("word{i} ")).collect();
+    let long: Vec<String> = (0..24)
+        .flat_map(|i| {
+            [
+                "Sentence ".to_string(),
+                format!("{} ", tag(i)),
+                "has five words. ".into(),
+            ]
+        })
+        .collect();
     let refs: Vec<&str> = long.iter().map(String::as_str).collect();
     server.always(stream_of(&refs));
     let env = common::Env::new();
@@ -475,9 +483,29 @@ fn a_word_budget_cuts_a_long_line_in_code() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let line = stdout.lines().find(|l| l.contains("word0")).unwrap();
-    assert!(line.ends_with("word19..."), "{line}");
-    assert!(!line.contains("word20"));
+    let line = stdout.lines().find(|l| l.contains(&tag(0))).unwrap();
+    // Twenty words are four whole sentences: the line ends where the fourth does.
+    assert!(
+        line.ends_with(&format!("Sentence {} has five words.", tag(3))),
+        "{line}"
+    );
+    assert!(!line.contains(&tag(4)), "{line}");
+    // The stream was closed at the budget, not read to its end: the tokens are counted
+    // from what arrived (the server's own count, 12, comes only at the end).
+    // The line's usage is the one with a first token (the judge's has none).
+    let usage = env
+        .last_events()
+        .into_iter()
+        .find(|e| e["type"] == "usage" && e["first_token_ms"].is_number())
+        .unwrap();
+    // Twelve pieces made the four sentences; the thirteenth passed the budget and closed it.
+    assert_eq!(usage["completion_tokens"], 13, "{usage}");
+}
+
+/// A word with no digits in it, different for each `i`: a marker the guard reads as no number.
+fn tag(i: usize) -> String {
+    let letter = |k: usize| char::from(b'a' + (k % 26) as u8);
+    format!("Mark{}{}", letter(i / 26), letter(i))
 }
 
 /// A fraud chat with the model judging one answer; the judge's request.
@@ -673,7 +701,7 @@ fn doctor_checks_the_endpoint_and_says_how_to_fix_it() {
 fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
     use std::io::{Read, Write};
     let server = serve();
-    let words: Vec<String> = (0..40).map(|i| format!("word{i} ")).collect();
+    let words: Vec<String> = (0..40).map(|i| format!("{}. ", tag(i))).collect();
     let Reply::Sse(events) = stream_of(&words.iter().map(String::as_str).collect::<Vec<_>>())
     else {
         unreachable!()
@@ -715,7 +743,7 @@ fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
     });
     writeln!(stdin, "What is the business goal?").unwrap();
     let start = Instant::now();
-    while !seen.lock().unwrap().contains("word3") {
+    while !seen.lock().unwrap().contains(&tag(3)) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the stream never started"
@@ -734,7 +762,7 @@ fn ctrl_c_while_the_model_speaks_stops_the_line_and_keeps_the_interview() {
     let out = seen.lock().unwrap().clone();
     assert!(status.success(), "{out}");
     assert!(out.contains("[stopped]"), "{out}");
-    assert!(!out.contains("word39"), "the line went on after Ctrl-C");
+    assert!(!out.contains(&tag(39)), "the line went on after Ctrl-C");
     assert!(
         out.contains("DEBRIEF"),
         "the interview went on to its end: {out}"

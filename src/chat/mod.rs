@@ -352,6 +352,13 @@ impl Chat {
         if let Some(u) = said.usage {
             self.count_tokens(u, at, said.first_token_ms, said.total_ms)?;
         }
+        if let Some((fault, sentence)) = said.guarded {
+            self.session.record(Event::Guarded {
+                turn,
+                fault,
+                sentence,
+            })?;
+        }
         if let Some(Action::Debrief { reason }) =
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
         {

@@ -125,11 +125,15 @@ impl Interview {
                 {
                     t.text = text.clone();
                 }
+                if self.pending_probe.is_some() && *turn == self.turns.len() && !asks(text) {
+                    self.unheard_follow_up(*turn);
+                }
             }
             Event::Started { .. }
             | Event::Stage { .. }
             | Event::Latency { .. }
             | Event::Usage { .. }
+            | Event::Guarded { .. }
             | Event::Resumed { .. }
             | Event::Ended { .. }
             | Event::Debrief { .. } => {}
@@ -306,6 +310,20 @@ impl Interview {
         });
     }
 
+    /// The candidate talked over the line that asked the pending follow-up before its question
+    /// was heard: nobody can fail to answer what they never heard, so it is not counted.
+    fn unheard_follow_up(&mut self, line: usize) {
+        self.pending_probe = None;
+        match self.follow_ups.last_mut() {
+            Some(f) if f.asked == line => {
+                self.follow_ups.pop();
+            }
+            // The press went unheard; the first asking and its reply stand.
+            Some(f) => f.pressed = false,
+            None => {}
+        }
+    }
+
     fn leave_stage(&mut self, at: f64) {
         if let Some(s) = self.stage() {
             self.stats[s].left_at = Some(at);
@@ -313,4 +331,12 @@ impl Interview {
         self.pending_probe = None;
         self.last_probe = None;
     }
+}
+
+/// Whether any sentence of an interviewer's line asks something.
+fn asks(text: &str) -> bool {
+    crate::cue::sentences(text).into_iter().any(|r| {
+        let s = &text[r];
+        crate::cue::is_question(s, &crate::cue::Tokens::new(s))
+    })
 }

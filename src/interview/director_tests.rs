@@ -577,3 +577,42 @@ fn a_candidate_who_says_they_are_done_is_taken_to_the_close() {
     );
     assert!(!kinds(&a).contains(&"wrap-up"), "{a:?}");
 }
+
+#[test]
+fn a_follow_up_talked_over_before_its_question_was_heard_is_not_counted() {
+    use crate::interview::{Event, Role};
+    let probe = Action::Probe {
+        stage: Stage::Clarify,
+        index: 0,
+        curveball: false,
+        press: false,
+    };
+    let line = |iv: &mut Interview, heard: Option<&str>| {
+        crate::session::testing::act(iv, &probe, 40.0);
+        let n = iv.next_turn();
+        iv.apply(&Event::Turn {
+            n,
+            role: Role::Interviewer,
+            text: "Fair enough. Who are the users of this system, and what do they see?".into(),
+            at: 45.0,
+            phase: iv.phase,
+        });
+        if let Some(h) = heard {
+            iv.apply(&Event::Spoken {
+                turn: n,
+                text: h.into(),
+            });
+        }
+    };
+    let mut cut_early = fresh(Mode::Interview);
+    line(&mut cut_early, Some("Fair enough —"));
+    crate::session::testing::observe(&mut cut_early, "Let me talk about the model instead.", 60.0);
+    assert_eq!(cut_early.follow_up_tally(None).asked, 0);
+    assert_eq!(cut_early.pending_probe, None);
+
+    let mut heard = fresh(Mode::Interview);
+    line(&mut heard, Some("Fair enough. Who are the users of —"));
+    crate::session::testing::observe(&mut heard, "Let me talk about the model instead.", 60.0);
+    let t = heard.follow_up_tally(None);
+    assert_eq!((t.asked, t.replied, t.answered), (1, 1, 0));
+}

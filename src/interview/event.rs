@@ -116,6 +116,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total_ms: Option<u64>,
     },
+    /// A model line the guard would not let stand (`interviewer/guard.rs`): from `sentence` on
+    /// (or the whole line, for `NoQuestion`) the turn said the scripted line's words instead.
+    Guarded {
+        turn: usize,
+        fault: LineFault,
+        sentence: String,
+    },
     Resumed {
         at: f64,
         time: String,
@@ -180,4 +187,29 @@ pub struct LoggedHit {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+/// Why a model line was not said as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum LineFault {
+    /// It says again what the interviewer's previous line said.
+    Repeats,
+    /// A number that is in neither the scenario, the facts revealed, nor the candidate's words.
+    InventedNumber { number: String },
+    /// It praises the candidate, which the interviewer never does.
+    Praise { words: String },
+    /// The turn asks a question and the line did not.
+    NoQuestion,
+}
+
+impl LineFault {
+    pub fn name(&self) -> &'static str {
+        match self {
+            LineFault::Repeats => "repeats the previous line",
+            LineFault::InventedNumber { .. } => "invented number",
+            LineFault::Praise { .. } => "praise",
+            LineFault::NoQuestion => "no question",
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::framework::StageMap;
 use crate::scenario::Scenario;
 use clock::Budget;
 use coverage::{Analysis, Hit};
-pub use event::{Event, Reading};
+pub use event::{Event, LineFault, Reading};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -2,11 +2,14 @@
 //! that action into words. The scripted one needs no model: it fills `prompts/scripted-*.hbs` with
 //! the scenario's own lines. The model one paraphrases the scripted line behind the same trait.
 
+pub mod guard;
 pub mod model;
 pub mod scripted;
+pub mod stream;
 
 pub use model::LlmInterviewer;
 pub use scripted::{LineRequest, Scripted};
+pub use stream::{Sentences, Visible};
 
 use crate::interview::{Action, Interview};
 use anyhow::{Context, Result};
@@ -31,6 +34,19 @@ pub struct Said {
     /// Model timings: to the first token, and the whole line.
     pub first_token_ms: Option<u64>,
     pub total_ms: Option<u64>,
+    /// A model line the guard stopped: why, and the sentence it stopped at.
+    pub guarded: Option<(crate::interview::LineFault, String)>,
+}
+
+impl Said {
+    /// The scripted line, said because the model's could not be.
+    pub fn scripted(text: String, notice: String) -> Said {
+        Said {
+            text,
+            notice: Some(notice),
+            ..Said::default()
+        }
+    }
 }
 
 pub trait Interviewer {

@@ -3,9 +3,10 @@
 //! model never sees a model answer. Its words are streamed, held to a word budget in code, cleaned
 //! of thinking text, and replaced by the scripted line when the endpoint fails.
 
-use super::{Interviewer, Said, Scripted, TurnRequest, templates};
+use super::guard::{Guard, question_of};
+use super::{Interviewer, Said, Scripted, Sentences, TurnRequest, Visible, templates};
 use crate::framework::Stage;
-use crate::interview::{Action, Interview, Phase, Reason, Role};
+use crate::interview::{Action, Interview, LineFault, Phase, Reason, Role};
 use crate::llm::{Backend, Flow, LlmConfig, Message};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -99,102 +100,6 @@ impl<B: Backend> LlmInterviewer<B> {
     }
 }
 
-/// Visible text out of a raw stream: `<think>` blocks removed (a partial tag is held back until
-/// it resolves), and at most `budget` words. Each piece is looked at once, so a reply costs time
-/// in proportion to its length however finely it is streamed.
-#[derive(Debug, Default)]
-pub struct Visible {
-    /// The end of the stream that may be the start of a tag, held until the next piece.
-    pending: String,
-    thinking: bool,
-    shown: String,
-    /// Whitespace after the last word, shown only when another word follows.
-    space: String,
-    words: usize,
-    budget: usize,
-    pub full: bool,
-}
-
-const OPEN: &str = "<think>";
-const CLOSE: &str = "</think>";
-
-impl Visible {
-    pub fn new(budget: usize) -> Visible {
-        Visible {
-            budget,
-            ..Visible::default()
-        }
-    }
-
-    /// Add streamed text; returns what may be shown now.
-    pub fn push(&mut self, piece: &str) -> String {
-        self.pending.push_str(piece);
-        let mut new = String::new();
-        loop {
-            let tag = if self.thinking { CLOSE } else { OPEN };
-            if let Some(i) = self.pending.find(tag) {
-                if !self.thinking {
-                    let before = self.pending[..i].to_string();
-                    self.show(&before, &mut new);
-                }
-                self.pending.drain(..i + tag.len());
-                self.thinking = !self.thinking;
-                continue;
-            }
-            let keep = partial_tag(&self.pending, tag).unwrap_or(self.pending.len());
-            if !self.thinking {
-                let before = self.pending[..keep].to_string();
-                self.show(&before, &mut new);
-            }
-            self.pending.drain(..keep);
-            self.shown.push_str(&new);
-            return new;
-        }
-    }
-
-    /// Add visible text to `new` word by word, up to the budget.
-    fn show(&mut self, text: &str, new: &mut String) {
-        for c in text.chars() {
-            if self.full {
-                return;
-            }
-            if c.is_whitespace() {
-                if self.words > 0 {
-                    self.space.push(c);
-                }
-                continue;
-            }
-            if self.words == 0 || !self.space.is_empty() {
-                if self.words == self.budget {
-                    self.full = true;
-                    return;
-                }
-                self.words += 1;
-            }
-            new.push_str(&self.space);
-            self.space.clear();
-            new.push(c);
-        }
-    }
-
-    pub fn text(&self) -> String {
-        let t = self.shown.trim().to_string();
-        if self.full && !t.ends_with(['.', '?', '!']) {
-            format!("{t}...")
-        } else {
-            t
-        }
-    }
-}
-
-/// Where a trailing, possibly partial `tag` starts.
-fn partial_tag(s: &str, tag: &str) -> Option<usize> {
-    (1..tag.len())
-        .rev()
-        .find(|&n| s.ends_with(&tag[..n]))
-        .map(|n| s.len() - n)
-}
-
 impl<B: Backend> Interviewer for LlmInterviewer<B> {
     fn name(&self) -> String {
         format!("model {} at {}", self.config.model, self.config.shown_url())
@@ -220,77 +125,19 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
             });
         }
         let messages = self.messages(req.interview, &intent)?;
-        let mut visible = Visible::new(self.config.word_budget);
-        let mut on_text = |piece: &str| {
-            let new = visible.push(piece);
-            if !new.is_empty() {
-                show(&new);
-            }
-            // Past the budget nothing more is shown, but the stream is read to its end (max_tokens
-            // bounds it) so that the server's usage report arrives.
-            Flow::Continue
+        let guard = Guard::new(req.interview, &intent);
+        let mut line = Line::new(self.config.word_budget);
+        let result = {
+            let mut on_text = |piece: &str| match line.take(piece, &guard, show) {
+                true => Flow::Enough,
+                false => Flow::Continue,
+            };
+            self.backend.stream(&messages, &mut on_text)
         };
-        match self.backend.stream(&messages, &mut on_text) {
-            Ok(done) if done.stopped && visible.text().is_empty() => {
-                show(&intent);
-                Ok(Said {
-                    text: intent,
-                    notice: Some("(model skipped; this turn used the scripted line)".into()),
-                    ..Said::default()
-                })
-            }
-            Ok(done) if done.stopped => {
-                // Ctrl-C: keep what was said, marked, and let the candidate answer.
-                show(" [stopped]");
-                let text = format!("{} [stopped]", visible.text())
-                    .trim_start()
-                    .to_string();
-                Ok(Said {
-                    text,
-                    usage: None,
-                    notice: None,
-                    first_token_ms: done.first_token_ms,
-                    total_ms: Some(done.total_ms),
-                })
-            }
-            Ok(done) if !visible.text().is_empty() => {
-                let text = visible.text();
-                if visible.full && text.ends_with("...") {
-                    show("...");
-                }
-                Ok(Said {
-                    text,
-                    usage: done.usage,
-                    notice: None,
-                    first_token_ms: done.first_token_ms,
-                    total_ms: Some(done.total_ms),
-                })
-            }
-            Ok(_) => {
-                show(&intent);
-                Ok(Said {
-                    text: intent,
-                    usage: None,
-                    first_token_ms: None,
-                    total_ms: None,
-                    notice: Some(
-                        "(the model said nothing; this turn used the scripted line)".into(),
-                    ),
-                })
-            }
-            // The whole line was said before the stream failed: it stands.
-            Err(_) if visible.full => {
-                let text = visible.text();
-                if text.ends_with("...") {
-                    show("...");
-                }
-                Ok(Said {
-                    text,
-                    ..Said::default()
-                })
-            }
+        let done = match result {
+            Ok(done) => done,
             Err(e) => {
-                if !visible.text().is_empty() {
+                if !line.said.is_empty() {
                     show(" [cut off]\n");
                 }
                 show(&intent);
@@ -298,67 +145,260 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                     "(model unavailable: {e}; {}. This turn used the scripted line.)",
                     e.hint()
                 );
-                Ok(Said {
-                    text: intent,
-                    usage: None,
-                    first_token_ms: None,
-                    total_ms: None,
-                    notice: Some(notice),
-                })
+                return Ok(Said::scripted(intent, notice));
+            }
+        };
+        if done.stopped {
+            if line.said.is_empty() {
+                show(&intent);
+                let notice = "(model skipped; this turn used the scripted line)";
+                return Ok(Said::scripted(intent, notice.into()));
+            }
+            // Ctrl-C: keep what was said, marked, and let the candidate answer.
+            show(" [stopped]");
+            return Ok(Said {
+                text: format!("{} [stopped]", line.text()),
+                first_token_ms: done.first_token_ms,
+                total_ms: Some(done.total_ms),
+                ..Said::default()
+            });
+        }
+        line.finish(&guard, show);
+        let text = match (&line.fault, line.said.is_empty()) {
+            (None, true) => {
+                show(&intent);
+                let notice = "(the model said nothing; this turn used the scripted line)";
+                return Ok(Said::scripted(intent, notice.into()));
+            }
+            (None, false) => line.text(),
+            (Some(_), true) => {
+                show(&intent);
+                intent.clone()
+            }
+            // The sentences said stand; the turn still asks what it was for.
+            (Some(_), false) => {
+                match question_of(&intent).filter(|_| guard.line(&line.said).is_some()) {
+                    Some(q) => {
+                        show(&format!(" {q}"));
+                        format!("{} {q}", line.text())
+                    }
+                    None => line.text(),
+                }
+            }
+        };
+        Ok(Said {
+            text,
+            usage: done.usage,
+            notice: None,
+            first_token_ms: done.first_token_ms,
+            total_ms: Some(done.total_ms),
+            guarded: line.fault,
+        })
+    }
+}
+
+/// A model line as it is shown: the complete sentences that passed the guard, up to the first
+/// that did not. A sentence still being written when the budget runs out is not said at all, so
+/// what the candidate hears, and what goes back to the model as history, ends at a sentence end.
+struct Line {
+    visible: Visible,
+    sentences: Sentences,
+    said: Vec<String>,
+    fault: Option<(LineFault, String)>,
+}
+
+impl Line {
+    fn new(budget: usize) -> Line {
+        Line {
+            visible: Visible::new(budget),
+            sentences: Sentences::default(),
+            said: Vec::new(),
+            fault: None,
+        }
+    }
+
+    /// Take a piece of the stream; true once the line has all it will say.
+    fn take(&mut self, piece: &str, guard: &Guard, show: &mut dyn FnMut(&str)) -> bool {
+        let new = self.visible.push(piece);
+        for s in self.sentences.push(&new) {
+            if !self.admit(s, guard, show) {
+                return true;
             }
         }
+        if self.visible.full {
+            self.last_sentence(guard, show);
+        }
+        self.visible.full
+    }
+
+    /// What the splitter still holds: said if the stream ended by itself, or if the budget ran
+    /// out just as a sentence ended.
+    fn last_sentence(&mut self, guard: &Guard, show: &mut dyn FnMut(&str)) {
+        if let Some(s) = self.sentences.finish()
+            && (!self.visible.full || s.ends_with(['.', '?', '!']))
+        {
+            self.admit(s, guard, show);
+        }
+    }
+
+    fn admit(&mut self, s: String, guard: &Guard, show: &mut dyn FnMut(&str)) -> bool {
+        if let Some(f) = guard.sentence(&s) {
+            self.fault = Some((f, s));
+            return false;
+        }
+        show(&if self.said.is_empty() {
+            s.clone()
+        } else {
+            format!(" {s}")
+        });
+        self.said.push(s);
+        true
+    }
+
+    /// The stream is over: its last sentence, unless the budget cut it, then the line's test.
+    fn finish(&mut self, guard: &Guard, show: &mut dyn FnMut(&str)) {
+        if self.fault.is_none() {
+            self.last_sentence(guard, show);
+        }
+        if self.fault.is_none()
+            && let Some(f) = guard.line(&self.said)
+        {
+            self.fault = Some((f, String::new()));
+        }
+    }
+
+    fn text(&self) -> String {
+        self.said.join(" ")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Stage;
+    use crate::interview::Interview;
+    use crate::llm::{Completion, LlmError, LlmSection};
+    use crate::session::testing;
 
-    #[test]
-    fn thinking_is_hidden_even_when_the_tag_is_split() {
-        let mut v = Visible::new(60);
-        let mut shown = String::new();
-        for piece in [
-            "<th",
-            "ink>plan the ",
-            "question</thi",
-            "nk>",
-            "What is ",
-            "the goal?",
-        ] {
-            shown.push_str(&v.push(piece));
-        }
-        assert_eq!(shown, "What is the goal?");
-        assert_eq!(v.text(), "What is the goal?");
-    }
+    /// A model that says `reply`, in pieces of a few characters.
+    struct Says(&'static str, usize);
 
-    #[test]
-    fn pieces_are_joined_as_one_text_whatever_their_cuts() {
-        let text = "  <think>a plan</think>\n\nWhat is   the\tgoal? <think>more";
-        for size in [1, 2, 3, 7, 100] {
-            let mut v = Visible::new(60);
-            let chars: Vec<char> = text.chars().collect();
-            let shown: String = chars
-                .chunks(size)
-                .map(|c| v.push(&c.iter().collect::<String>()))
-                .collect();
-            assert_eq!(shown, "What is   the\tgoal?", "pieces of {size}");
-            assert_eq!(v.text(), "What is   the\tgoal?");
-        }
-    }
-
-    #[test]
-    fn the_word_budget_is_enforced_on_the_stream() {
-        let mut v = Visible::new(5);
-        let mut shown = String::new();
-        for piece in ["One two three ", "four five six ", "seven"] {
-            shown.push_str(&v.push(piece));
-            if v.full {
-                break;
+    impl Backend for Says {
+        fn stream(
+            &mut self,
+            _: &[Message],
+            on_text: &mut dyn FnMut(&str) -> Flow,
+        ) -> Result<Completion, LlmError> {
+            let chars: Vec<char> = self.0.chars().collect();
+            let mut done = Completion::default();
+            for piece in chars.chunks(3) {
+                self.1 += 1;
+                if on_text(&piece.iter().collect::<String>()) == Flow::Enough {
+                    done.cut = true;
+                    return Ok(done);
+                }
             }
+            Ok(done)
         }
-        assert_eq!(shown, "One two three four five");
-        assert!(v.full);
-        assert_eq!(v.text(), "One two three four five...");
+        fn complete(
+            &mut self,
+            _: &[Message],
+            _: Option<serde_json::Value>,
+        ) -> Result<Completion, LlmError> {
+            unreachable!("the interviewer only streams")
+        }
+    }
+
+    /// A fraud interview in clarification, and the turn that probes it.
+    fn probing(reply: &'static str) -> (Said, String, String, usize) {
+        let mut iv = Interview::new(
+            std::sync::Arc::new(crate::scenario::load("fraud").unwrap()),
+            crate::interview::Mode::Interview,
+            45,
+        );
+        testing::open(&mut iv);
+        testing::answer(
+            &mut iv,
+            "I want to understand who the users are first.",
+            30.0,
+        );
+        let actions = [Action::Probe {
+            stage: Stage::Clarify,
+            index: 0,
+            curveball: false,
+            press: false,
+        }];
+        let req = TurnRequest {
+            interview: &iv,
+            actions: &actions,
+            candidate: Some("I want to understand who the users are first."),
+        };
+        let config = LlmConfig::resolve(
+            Some("http://127.0.0.1:9/v1"),
+            Some("m"),
+            &LlmSection::default(),
+        )
+        .unwrap()
+        .unwrap();
+        let mut scripted = Scripted::new(None).unwrap();
+        let intent = scripted.lines(&req).unwrap();
+        let mut llm = LlmInterviewer::new(Says(reply, 0), scripted, config, None).unwrap();
+        let mut shown = String::new();
+        let said = llm.turn(&req, &mut |t| shown.push_str(t)).unwrap();
+        let pieces = llm.backend.1;
+        (said, shown, intent, pieces)
+    }
+
+    #[test]
+    fn a_line_that_opens_with_praise_is_never_shown_and_the_scripted_line_is() {
+        let (said, shown, intent, _) = probing("Great answer, really thorough. What next?");
+        assert_eq!(shown, intent);
+        assert_eq!(said.text, intent);
+        assert!(matches!(said.guarded, Some((LineFault::Praise { .. }, _))));
+    }
+
+    #[test]
+    fn an_invented_number_stops_the_line_where_it_starts_and_the_stream_is_closed() {
+        let (said, shown, _, pieces) = probing(
+            "Fair enough. Fraud losses fell by 37% last quarter. What would you ask next? And more words after it.",
+        );
+        assert!(!shown.contains("37%"), "{shown}");
+        assert!(shown.starts_with("Fair enough. "), "{shown}");
+        assert!(
+            said.text.ends_with('?'),
+            "the turn still asks its question: {}",
+            said.text
+        );
+        assert_eq!(shown, said.text, "what is logged is what was shown");
+        assert!(
+            matches!(said.guarded, Some((LineFault::InventedNumber { ref number }, _)) if number == "37%")
+        );
+        assert!(
+            pieces < 30,
+            "the stream was read on past the fault: {pieces} pieces"
+        );
+    }
+
+    #[test]
+    fn a_probe_the_model_forgot_to_ask_is_asked_in_the_scripted_words() {
+        let (said, _, intent, _) = probing("Fair enough. Let us keep going with this.");
+        let q = question_of(&intent).unwrap();
+        assert_eq!(
+            said.text,
+            format!("Fair enough. Let us keep going with this. {q}")
+        );
+        assert_eq!(said.guarded.map(|g| g.0), Some(LineFault::NoQuestion));
+    }
+
+    #[test]
+    fn a_good_line_is_said_whole_and_unguarded() {
+        let (said, shown, _, _) =
+            probing("Fair enough. Who would be using this system day to day?");
+        assert_eq!(
+            said.text,
+            "Fair enough. Who would be using this system day to day?"
+        );
+        assert_eq!(shown, said.text);
+        assert_eq!(said.guarded, None);
     }
 }

@@ -280,7 +280,9 @@ pub struct Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     Continue,
-    Stop,
+    /// The caller has the line it wants (its word budget is reached, or the guard stopped it):
+    /// the stream is closed, so the server stops generating and nothing more is read.
+    Enough,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -292,6 +294,9 @@ pub struct Completion {
     pub total_ms: u64,
     /// The user stopped the stream (Ctrl-C); `text` is what came before.
     pub stopped: bool,
+    /// The caller closed the stream (`Flow::Enough`); `usage` is then counted here, not by the
+    /// server: the pieces received, one token each, and the prompt at four bytes a token.
+    pub cut: bool,
 }
 
 /// The seam the interviewer talks through; tests put a scripted backend here.
@@ -409,6 +414,7 @@ impl Backend for OpenAiCompatible {
     ) -> Result<Completion, LlmError> {
         use futures::StreamExt;
         let body = request_body(&self.config, messages);
+        let prompt_bytes: u64 = messages.iter().map(|m| m.content.len() as u64).sum();
         // A server that ignores max_tokens could stream without end: past what max_tokens
         // allows (a chunk a token, a few bytes a token) the line is taken as finished.
         let (most_chunks, most_bytes) =
@@ -437,6 +443,7 @@ impl Backend for OpenAiCompatible {
             };
             let mut finished = false;
             let mut chunks = 0;
+            let mut pieces = 0u64;
             loop {
                 // Wake up now and then to see whether Ctrl-C asked to stop.
                 let item = tokio::select! {
@@ -472,12 +479,17 @@ impl Backend for OpenAiCompatible {
                     done.usage = chunk.usage;
                 }
                 if !chunk.text.is_empty() {
+                    pieces += 1;
                     done.first_token_ms.get_or_insert_with(ms);
                     done.total_ms = ms();
                     done.text.push_str(&chunk.text);
-                    if on_text(&chunk.text) == Flow::Stop {
+                    if on_text(&chunk.text) == Flow::Enough {
                         // Dropping the stream closes the connection: the server stops generating.
-                        done.stopped = true;
+                        done.cut = true;
+                        done.usage = Some(Usage {
+                            prompt_tokens: prompt_bytes.div_ceil(4),
+                            completion_tokens: pieces,
+                        });
                         return Ok(done);
                     }
                 }

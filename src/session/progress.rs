@@ -9,6 +9,7 @@ use crate::interview::{Event, Role};
 pub fn timings(events: &[Event]) -> String {
     let mut rows: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
     let mut waits: Vec<(usize, String)> = Vec::new();
+    let mut guarded: Vec<(usize, &'static str)> = Vec::new();
     let mut last_candidate = 0;
     for e in events {
         match e {
@@ -67,6 +68,7 @@ pub fn timings(events: &[Event]) -> String {
                     ),
                 ));
             }
+            Event::Guarded { turn, fault, .. } => guarded.push((*turn, fault.name())),
             _ => {}
         }
     }
@@ -82,6 +84,15 @@ pub fn timings(events: &[Event]) -> String {
         o += "\nFrom the release of the talk key\nturn transcript 1st-token  1st-sound\n";
         for (turn, w) in waits {
             o += &format!("{turn:>4} {w}\n");
+        }
+    }
+    if !guarded.is_empty() {
+        o += &format!(
+            "\nModel lines the guard replaced with the scripted words: {}\n",
+            guarded.len()
+        );
+        for (turn, why) in guarded {
+            o += &format!("{turn:>4} {why}\n");
         }
     }
     o

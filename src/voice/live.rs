@@ -5,12 +5,13 @@
 
 use super::audio::Clip;
 use super::capture::Microphone;
-use super::speech::{Playback, Sentences, Speech};
+use super::speech::{Playback, Speech};
 use super::status::StatusLine;
 use super::turn::{Effect, Key, KeyKind, PttEvent, Status, TurnMachine};
 use super::worker::{ChatWorker, FromChat, SttWorker, ToChat};
 use crate::chat::Settings;
 use crate::interview::VoiceNote;
+use crate::interviewer::Sentences;
 use anyhow::Result;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};

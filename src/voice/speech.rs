@@ -10,82 +10,6 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Cuts streamed text into sentences as soon as each one is complete.
-#[derive(Debug, Default)]
-pub struct Sentences {
-    buf: String,
-}
-
-/// Words whose trailing full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "no", "cf", "fig",
-];
-
-impl Sentences {
-    /// Add a piece of the stream; returns the sentences it completed.
-    pub fn push(&mut self, piece: &str) -> Vec<String> {
-        self.buf.push_str(piece);
-        let mut out = Vec::new();
-        while let Some(end) = self.boundary() {
-            let sentence: String = self.buf.drain(..end).collect();
-            let sentence = sentence.trim();
-            if sentence.chars().any(char::is_alphanumeric) {
-                out.push(sentence.to_string());
-            }
-        }
-        out
-    }
-
-    /// The rest, once the stream is over.
-    pub fn finish(&mut self) -> Option<String> {
-        let rest = std::mem::take(&mut self.buf);
-        let rest = rest.trim();
-        rest.chars()
-            .any(char::is_alphanumeric)
-            .then(|| rest.to_string())
-    }
-
-    /// Byte index just past the first complete sentence: a terminator followed by whitespace
-    /// (closing quotes and brackets stay with it), or a line break.
-    fn boundary(&self) -> Option<usize> {
-        let b = self.buf.as_bytes();
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'\n' {
-                return Some(i + 1);
-            }
-            if !matches!(c, b'.' | b'?' | b'!') {
-                continue;
-            }
-            let mut j = i + 1;
-            while j < b.len() && matches!(b[j], b'"' | b'\'' | b')' | b']' | b'.' | b'?' | b'!') {
-                j += 1;
-            }
-            // The next character decides; it has not arrived yet.
-            if j >= b.len() {
-                return None;
-            }
-            if !b[j].is_ascii_whitespace() {
-                continue;
-            }
-            if c == b'.' && self.abbreviation_before(i) {
-                continue;
-            }
-            return Some(j);
-        }
-        None
-    }
-
-    fn abbreviation_before(&self, dot: usize) -> bool {
-        let word = self.buf[..dot]
-            .rsplit(|c: char| c.is_whitespace() || c == '(')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        ABBREVIATIONS.contains(&word.as_str())
-            || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic))
-    }
-}
-
 /// Somewhere to play audio. `play` blocks until the clip ends or `stopped()` turns true, checking
 /// often enough that a stop is heard at once, and returns the seconds played.
 pub trait Player: Send {
@@ -342,43 +266,6 @@ pub fn tone(seconds: f64) -> Clip {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn split(pieces: &[&str]) -> Vec<String> {
-        let mut s = Sentences::default();
-        let mut out: Vec<String> = pieces.iter().flat_map(|p| s.push(p)).collect();
-        out.extend(s.finish());
-        out
-    }
-
-    #[test]
-    fn sentences_complete_as_the_stream_arrives() {
-        let mut s = Sentences::default();
-        assert!(s.push("What would you opti").is_empty());
-        assert!(
-            s.push("mise first?").is_empty(),
-            "the next character decides"
-        );
-        assert_eq!(s.push(" Take"), vec!["What would you optimise first?"]);
-        assert_eq!(s.push(" your time.\n"), vec!["Take your time."]);
-        assert_eq!(s.finish(), None);
-    }
-
-    #[test]
-    fn abbreviations_decimals_and_quotes_do_not_split() {
-        assert_eq!(
-            split(&["Use e.g. PR-AUC at 0.5 recall vs. ROC-AUC. Dr. Lee said \"fine.\" Next?"]),
-            vec![
-                "Use e.g. PR-AUC at 0.5 recall vs. ROC-AUC.",
-                "Dr. Lee said \"fine.\"",
-                "Next?"
-            ]
-        );
-        assert_eq!(
-            split(&["Wait... ", "what?! ", "ok"]),
-            vec!["Wait...", "what?!", "ok"]
-        );
-        assert_eq!(split(&["  \n . \n"]), Vec::<String>::new());
-    }
 
     #[test]
     fn a_cut_sentence_keeps_the_words_heard() {

@@ -1,0 +1,329 @@
+//! What a model line may not say. A small model asked to paraphrase the director's line drifts:
+//! it copies its previous line, invents numbers ("losses down 90%"), praises the candidate, or
+//! drops the question the turn exists to ask. Each sentence is checked before it is shown, so a
+//! bad one is never heard; from the first bad sentence on, the turn says the scripted line's
+//! words instead. The checks are plain text tests against what the interview knows, so they
+//! cost nothing next to the model.
+
+use crate::cue::{Tokens, is_question, sentences};
+use crate::interview::{Interview, LineFault, Role};
+use std::collections::BTreeSet;
+
+/// Words of praise; an interviewer acknowledges, it does not grade out loud.
+const PRAISE: &[&str] = &[
+    "great",
+    "excellent",
+    "fantastic",
+    "brilliant",
+    "impressive",
+    "perfect",
+    "wonderful",
+    "amazing",
+    "awesome",
+    "superb",
+    "outstanding",
+    "terrific",
+    "nailed",
+    "well done",
+    "good job",
+    "nice job",
+    "nice work",
+    "good work",
+    "good answer",
+    "good point",
+    "nice point",
+    "strong answer",
+    "solid answer",
+    "spot on",
+    "love that",
+    "love this",
+    "exactly right",
+    "good thinking",
+];
+
+/// Small counts ("two or 3 ideas") are ordinary speech, not claims about the problem.
+const PLAIN_COUNT: f64 = 10.0;
+
+/// Share of a sentence's words found in an earlier sentence for it to count as said again.
+const REPEAT_SHARE: f64 = 0.75;
+
+pub struct Guard {
+    /// Word stems of each sentence of the interviewer's previous line.
+    previous: Vec<BTreeSet<String>>,
+    /// Word stems of each sentence of the scripted line: saying these again is the intent.
+    intent: Vec<BTreeSet<String>>,
+    intent_lower: String,
+    /// Numbers the line may state: the scenario's, the revealed facts', the candidate's.
+    numbers: BTreeSet<String>,
+    /// The scripted line asks something, so the model's must too.
+    asks: bool,
+}
+
+impl Guard {
+    pub fn new(iv: &Interview, intent: &str) -> Guard {
+        let sc = &iv.scenario;
+        let previous = iv
+            .turns
+            .iter()
+            .rev()
+            .find(|t| t.role == Role::Interviewer)
+            .map_or_else(Vec::new, |t| stems_of_sentences(&t.text));
+        let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
+        known.extend(
+            sc.facts
+                .iter()
+                .zip(&iv.revealed)
+                .filter(|(_, r)| **r)
+                .map(|(f, _)| f.answer.as_str()),
+        );
+        known.extend(
+            iv.turns
+                .iter()
+                .filter(|t| t.role == Role::Candidate)
+                .map(|t| t.text.as_str()),
+        );
+        let asks = sentences(intent)
+            .into_iter()
+            .any(|r| is_question(&intent[r.clone()], &Tokens::new(&intent[r])));
+        Guard {
+            previous,
+            intent: stems_of_sentences(intent),
+            intent_lower: intent.to_lowercase(),
+            numbers: known.iter().flat_map(|t| numbers(t)).map(|n| n.0).collect(),
+            asks,
+        }
+    }
+
+    /// What is wrong with one sentence of the model's line, if anything.
+    pub fn sentence(&self, s: &str) -> Option<LineFault> {
+        let lower = s.to_lowercase();
+        if let Some(p) = PRAISE
+            .iter()
+            .find(|p| has_phrase(&lower, p) && !has_phrase(&self.intent_lower, p))
+        {
+            return Some(LineFault::Praise {
+                words: p.to_string(),
+            });
+        }
+        if let Some((_, shown)) = numbers(s).into_iter().find(|(n, shown)| {
+            !self.numbers.contains(n) && !n.parse::<f64>().is_ok_and(|v| plain_count(v, shown))
+        }) {
+            return Some(LineFault::InventedNumber { number: shown });
+        }
+        let words = stems(s);
+        let said_before = |earlier: &BTreeSet<String>| {
+            words.len() >= 4
+                && words.intersection(earlier).count() as f64 >= REPEAT_SHARE * words.len() as f64
+        };
+        if self.previous.iter().any(said_before) && !self.intent.iter().any(said_before) {
+            return Some(LineFault::Repeats);
+        }
+        None
+    }
+
+    /// What is wrong with the line as a whole, once its sentences passed.
+    pub fn line(&self, said: &[String]) -> Option<LineFault> {
+        let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
+        (self.asks && !asked).then_some(LineFault::NoQuestion)
+    }
+}
+
+/// The scripted line's question and what follows it: what a model line that stopped before its
+/// question goes on with, so the turn still asks what it was for.
+pub fn question_of(intent: &str) -> Option<&str> {
+    sentences(intent)
+        .into_iter()
+        .find(|r| is_question(&intent[r.clone()], &Tokens::new(&intent[r.clone()])))
+        .map(|r| intent[r.start..].trim())
+}
+
+fn has_phrase(lower: &str, phrase: &str) -> bool {
+    lower.match_indices(phrase).any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let after = lower[i + phrase.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+fn stems(s: &str) -> BTreeSet<String> {
+    Tokens::new(s)
+        .tokens
+        .into_iter()
+        .filter(|t| t.lower.chars().count() > 2)
+        .map(|t| t.stem)
+        .collect()
+}
+
+fn stems_of_sentences(text: &str) -> Vec<BTreeSet<String>> {
+    sentences(text)
+        .into_iter()
+        .map(|r| stems(&text[r]))
+        .collect()
+}
+
+/// A count of ten or less said as a plain number, not a share or a sum of money.
+fn plain_count(v: f64, shown: &str) -> bool {
+    v <= PLAIN_COUNT && v.fract() == 0.0 && !shown.contains(['%', '$', '€', '£'])
+}
+
+/// The numbers in a text: the digits as a comparable value ("1,000" and "1000" alike) and as
+/// written, with a currency sign before and a per cent sign after.
+fn numbers(text: &str) -> Vec<(String, String)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].1.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (chars[i].1.is_ascii_digit()
+                || (matches!(chars[i].1, ',' | '.')
+                    && chars.get(i + 1).is_some_and(|c| c.1.is_ascii_digit())))
+        {
+            i += 1;
+        }
+        let digits: String = chars[start..i]
+            .iter()
+            .map(|c| c.1)
+            .filter(|c| *c != ',')
+            .collect();
+        let value = digits
+            .trim_start_matches('0')
+            .trim_end_matches(|c| digits.contains('.') && c == '0')
+            .trim_end_matches('.')
+            .to_string();
+        let value = if value.is_empty() || value.starts_with('.') {
+            format!("0{value}")
+        } else {
+            value
+        };
+        let from = if start > 0 && matches!(chars[start - 1].1, '$' | '€' | '£') {
+            chars[start - 1].0
+        } else {
+            chars[start].0
+        };
+        let to = if chars.get(i).is_some_and(|c| c.1 == '%') {
+            i += 1;
+            chars[i - 1].0 + 1
+        } else {
+            chars.get(i).map_or(text.len(), |c| c.0)
+        };
+        out.push((value, text[from..to].to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::{Event, Mode, Phase};
+    use std::sync::Arc;
+
+    fn interview(turns: &[(Role, &str)]) -> Interview {
+        let sc = Arc::new(crate::scenario::load("fraud").unwrap());
+        let mut iv = Interview::new(sc, Mode::Interview, 45);
+        for (i, (role, text)) in turns.iter().enumerate() {
+            iv.apply(&Event::Turn {
+                n: i + 1,
+                role: *role,
+                text: text.to_string(),
+                at: i as f64 * 10.0,
+                phase: Phase::NotStarted,
+            });
+        }
+        iv
+    }
+
+    #[test]
+    fn numbers_are_read_as_values_with_their_signs() {
+        let n = numbers("Cut losses by 90%, spend $5 or 1,000.50 at 0.1% and 100ms.");
+        let shown: Vec<&str> = n.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(shown, ["90%", "$5", "1,000.50", "0.1%", "100"]);
+        let values: Vec<&str> = n.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(values, ["90", "5", "1000.5", "0.1", "100"]);
+    }
+
+    #[test]
+    fn a_number_nobody_said_is_invented_and_one_the_candidate_said_is_not() {
+        let iv = interview(&[
+            (Role::Interviewer, "Tell me how you would start."),
+            (
+                Role::Candidate,
+                "I would aim to flag 40% of the fraud first.",
+            ),
+        ]);
+        let g = Guard::new(&iv, "What would you do next?");
+        assert_eq!(
+            g.sentence("So you want to reduce the fraud losses by 90%."),
+            Some(LineFault::InventedNumber {
+                number: "90%".into()
+            })
+        );
+        assert_eq!(g.sentence("You said 40% of the fraud; how?"), None);
+        assert_eq!(g.sentence("Give me 2 or 3 options."), None);
+        assert!(g.sentence("The latency budget is $5.").is_some());
+    }
+
+    #[test]
+    fn praise_is_caught_as_a_phrase_and_plain_acknowledgement_is_not() {
+        let g = Guard::new(&interview(&[]), "What would you measure?");
+        assert!(matches!(
+            g.sentence("Great answer, very thorough."),
+            Some(LineFault::Praise { .. })
+        ));
+        assert!(matches!(
+            g.sentence("Well done."),
+            Some(LineFault::Praise { .. })
+        ));
+        assert_eq!(g.sentence("Got it. What would you measure?"), None);
+        // "greater" is not "great".
+        assert_eq!(g.sentence("Is a greater recall worth the cost?"), None);
+    }
+
+    #[test]
+    fn saying_the_previous_line_again_is_a_repeat_unless_the_turn_asks_it_again() {
+        let iv = interview(&[
+            (
+                Role::Interviewer,
+                "How would you label transactions that were never disputed?",
+            ),
+            (Role::Candidate, "I am not sure yet."),
+        ]);
+        let g = Guard::new(&iv, "What latency can the scoring path afford?");
+        assert_eq!(
+            g.sentence("How would you label the transactions that were never disputed?"),
+            Some(LineFault::Repeats)
+        );
+        assert_eq!(g.sentence("What latency can scoring afford?"), None);
+        let press = Guard::new(
+            &iv,
+            "Let me ask again: how would you label transactions never disputed?",
+        );
+        assert_eq!(
+            press.sentence("How would you label transactions that were never disputed?"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_turn_that_asks_needs_a_question_and_one_that_tells_does_not() {
+        let g = Guard::new(
+            &interview(&[]),
+            "Fair enough. What would you measure first?",
+        );
+        assert_eq!(
+            g.line(&["Let us talk about metrics.".into()]),
+            Some(LineFault::NoQuestion)
+        );
+        assert_eq!(g.line(&["Which metric comes first?".into()]), None);
+        let tell = Guard::new(&interview(&[]), "The budget is 100 ms.");
+        assert_eq!(tell.line(&["The budget is 100 ms.".into()]), None);
+        assert_eq!(
+            question_of("Fair enough. What would you measure first? Take a moment."),
+            Some("What would you measure first? Take a moment.")
+        );
+    }
+}
