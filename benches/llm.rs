@@ -67,14 +67,14 @@ fn own_work(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let base = interview_of(60);
     let mut n = 0u64;
-    c.bench_function("model turn with an instant backend (judge + line + log)", |b| {
+    c.bench_function("model turn with an instant backend (line + log; the judge asked on its thread)", |b| {
         b.iter_batched(
             || {
                 n += 1;
                 let log = Log::create(&dir.path().join((n / 50).to_string()), "bench").unwrap();
                 let interviewer = LlmInterviewer::new(Instant0, Scripted::new(None).unwrap(), config("http://127.0.0.1:9/v1"), None).unwrap();
                 Chat::from_parts(base.clone(), log, Box::new(interviewer), Box::new(std::io::sink()), false)
-                    .with_judge(Box::new(Instant0))
+                    .with_judge(Box::new(Instant0), std::time::Duration::from_secs(20))
             },
             |mut chat| {
                 chat.candidate("Fraud patterns drift as fraudsters adapt, so I'd look at false positives by merchant category.").unwrap();
@@ -194,7 +194,7 @@ fn long_reply(c: &mut Criterion) {
         format!("a {} KB reply in {} pieces", bytes / 1024, words.len()),
         |b| {
             b.iter(|| {
-                let mut v = casecoach::interviewer::model::Visible::new(usize::MAX);
+                let mut v = casecoach::interviewer::Visible::new(usize::MAX);
                 let shown: usize = words.iter().map(|w| v.push(w).len()).sum();
                 assert!(shown > bytes / 2);
                 shown

@@ -13,11 +13,12 @@
 use casecoach::chat::Settings;
 use casecoach::interview::JudgeMode;
 use casecoach::interview::Mode;
+use casecoach::interviewer::Sentences;
 use casecoach::llm::{LlmConfig, LlmSection};
 use casecoach::voice::capture::ClipMic;
 use casecoach::voice::fake::{Script, Step};
 use casecoach::voice::live::{Driver, Parts};
-use casecoach::voice::speech::{Paced, Sentences, Speech, tone};
+use casecoach::voice::speech::{Paced, Speech, tone};
 use casecoach::voice::stt::{Stt, SttConfig};
 use casecoach::voice::tts::Endpoint;
 use casecoach::voice::turn::{Key, KeyKind, Ptt, Status, TurnMachine};

@@ -36,6 +36,10 @@ struct Fake {
     requests: Mutex<Vec<(HeaderMap, Value)>>,
     /// What the judge (a request with `stream: false`) answers.
     judge_reply: Mutex<Option<String>>,
+    /// How long the judge takes to answer.
+    judge_delay: Mutex<Option<Duration>>,
+    /// When each request arrived, and whether it was a stream (a line) or not (the judge).
+    arrivals: Mutex<Vec<(bool, Instant)>>,
 }
 
 struct Server {
@@ -46,7 +50,15 @@ struct Server {
 async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) -> Response<Body> {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     fake.requests.lock().unwrap().push((headers, body.clone()));
+    fake.arrivals
+        .lock()
+        .unwrap()
+        .push((body["stream"] == true, Instant::now()));
     if body["stream"] == false {
+        let delay = *fake.judge_delay.lock().unwrap();
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
         let content = fake
             .judge_reply
             .lock()
@@ -899,7 +911,8 @@ fn a_judge_reply_that_is_not_json_leaves_the_lexical_judge_in_charge() {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("model judge unavailable") && stderr.contains("judged by the reader only"),
+        stderr.contains("model judge unavailable for turn")
+            && stderr.contains("the reader's reading of it stands"),
         "{stderr}"
     );
     // All three formats were tried before giving up.
@@ -961,6 +974,54 @@ fn token_use_is_totalled_across_a_resumed_session() {
         stderr.contains("Model tokens this session: 642 prompt, 24 completion."),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_slow_judge_holds_back_no_line_and_its_verdicts_still_reach_the_debrief() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    let slow = Duration::from_millis(2500);
+    *server.state.judge_delay.lock().unwrap() = Some(slow);
+    *server.state.judge_reply.lock().unwrap() = Some(
+        json!({"claims": [{"checkpoint": "data.drift", "quote": "old patterns stop working"}]})
+            .to_string(),
+    );
+    let env = common::Env::new();
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
+        .write_stdin(
+            "The classes are heavily imbalanced, and old patterns stop working quickly.\n\
+             Who are the users of the fraud scores?\n/end\n",
+        )
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let arrivals = server.state.arrivals.lock().unwrap().clone();
+    let line = |k: usize| arrivals.iter().filter(|a| a.0).nth(k).unwrap().1;
+    let judge = |k: usize| arrivals.iter().filter(|a| !a.0).nth(k).unwrap().1;
+    // The first answer's line was asked for before its judge, and the second answer's line did
+    // not wait for the first judge's reply.
+    assert!(line(0) <= judge(0));
+    assert!(
+        line(1) < judge(0) + slow,
+        "the second line waited {:?} on the judge",
+        line(1) - judge(0)
+    );
+    // Both verdicts were recorded before the debrief, and the claim counts.
+    let evs = env.last_events();
+    let debrief = evs.iter().position(|e| e["type"] == "debrief").unwrap();
+    let judged: Vec<usize> = evs
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e["type"] == "judge")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(judged.len(), 2, "{evs:?}");
+    assert!(judged.iter().all(|&i| i < debrief));
+    assert!(evs.iter().any(|e| e["type"] == "coverage"
+        && e["checkpoint"] == "data.drift"
+        && e["source"] == "model"));
 }
 
 #[test]

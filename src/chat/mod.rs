@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod input;
+mod judge;
 mod repl;
 
 pub use repl::run;
@@ -19,8 +20,9 @@ use crate::interviewer::{self, Interviewer, Scripted, TurnRequest};
 use crate::reader::{Lexical, Reader};
 use crate::scenario::{self, Scenario};
 use crate::screen::safe;
-use crate::session::{self, Event, Judged, Log, Session};
+use crate::session::{self, Event, Log, Session};
 use anyhow::{Context, Result, bail};
+use judge::Judging;
 pub use settings::Settings;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -35,8 +37,8 @@ pub struct Chat {
     out: Box<dyn Write>,
     /// Model tokens used in this run of the session.
     tokens: crate::llm::Usage,
-    /// The model judge, when one judges coverage.
-    judge: Option<Box<dyn crate::llm::Backend>>,
+    /// The model judge, when one judges coverage: on its own thread, off the turn's path.
+    judge: Option<Judging>,
     /// Told each piece of an interviewer line as it is shown, then the line's turn once it is
     /// logged: voice mode speaks from it.
     pub on_line: Option<LineListener>,
@@ -115,7 +117,7 @@ impl Chat {
         start: Start,
         log: Log,
         interviewer: Box<dyn Interviewer>,
-        judge: Option<Box<dyn crate::llm::Backend>>,
+        judge: Option<Judging>,
         out: Box<dyn Write>,
         tty: bool,
     ) -> Result<Chat> {
@@ -146,9 +148,14 @@ impl Chat {
         self
     }
 
-    /// The same chat, with the model judging coverage too.
-    pub fn with_judge(mut self, judge: Box<dyn crate::llm::Backend>) -> Chat {
-        self.judge = Some(judge);
+    /// The same chat, with the model judging coverage too, each verdict awaited at the debrief
+    /// for at most `limit`.
+    pub fn with_judge(
+        mut self,
+        judge: Box<dyn crate::llm::Backend + Send>,
+        limit: std::time::Duration,
+    ) -> Chat {
+        self.judge = Some(Judging::start(judge, limit));
         self
     }
 
@@ -384,6 +391,7 @@ impl Chat {
     }
 
     fn finish(&mut self, reason: Reason) -> Result<()> {
+        self.record_verdicts(true)?;
         let report = debrief::report(self.iv(), Basis::Session);
         let at = self.iv().now;
         self.session.record(Event::Ended { reason, at })?;
@@ -429,11 +437,12 @@ impl Chat {
         })
     }
 
-    /// A candidate's answer: saved first, then read and judged, then answered.
+    /// A candidate's answer: saved first, then read and answered, then judged.
     /// Returns what the interviewer did in reply.
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
-        // The judge and the line this answer leads to share one deadline.
+        // The line this answer leads to has one deadline.
         let _turn = crate::llm::Turn::begin();
+        self.record_verdicts(false)?;
         let (at, capped) = self.clock.candidate(self.iv().now, text);
         if capped {
             notice(&format!(
@@ -441,27 +450,60 @@ impl Chat {
                 self.clock.max_turn / 60.0
             ));
         }
-        let mut obs = self.session.candidate(text, at)?;
+        let obs = self.session.candidate(text, at)?;
         for n in self.session.take_notices() {
             notice(&n);
         }
-        self.second_opinion(&mut obs, text, at)?;
         let actions = self.session.react(&obs)?;
+        // The judge is asked once the line is said, so that a server with one slot gives the
+        // line its first token first; before it when the line closes the interview, since the
+        // debrief waits for the verdict.
+        let closing = actions.iter().any(|a| matches!(a, Action::Debrief { .. }));
+        if closing {
+            self.ask_judge(&obs, text);
+        }
         self.say(&actions, Some(text))?;
+        if !closing {
+            self.ask_judge(&obs, text);
+        }
         Ok(actions)
     }
 
-    /// The model judge's claims for this turn, checked against the candidate's words.
-    fn second_opinion(&mut self, obs: &mut Observation, text: &str, at: f64) -> Result<()> {
+    fn ask_judge(&mut self, obs: &Observation, text: &str) {
+        if let Some(judge) = self.judge.as_mut() {
+            judge.ask(
+                obs.turn,
+                self.session.interview(),
+                text,
+                obs.checkpoints_read(),
+            );
+        }
+    }
+
+    /// The judge's verdicts that have come back, recorded; with `settle`, all of them, waiting
+    /// (at most a turn's deadline) for those still out.
+    fn record_verdicts(&mut self, settle: bool) -> Result<()> {
         let Some(judge) = self.judge.as_mut() else {
             return Ok(());
         };
-        match self.session.second_opinion(judge.as_mut(), obs, text)? {
-            Judged::Done(Some(u)) => self.count_tokens(u, at, None, None)?,
-            Judged::Done(None) => {}
-            Judged::Unavailable(e) => notice(&format!(
-                "(model judge unavailable: {e}; this turn is judged by the reader only)"
-            )),
+        let answers = if settle {
+            judge.settle()
+        } else {
+            judge.arrived()
+        };
+        for a in answers {
+            match a.verdict {
+                Ok(v) => {
+                    if let Some(u) = self.session.take_verdict(a.turn, v, None)? {
+                        let at = self.iv().now;
+                        self.count_tokens(u, at, None, None)?;
+                    }
+                }
+                Err(e) => notice(&format!(
+                    "(model judge unavailable for turn {}: {e}; the reader's reading of it stands)",
+                    a.turn
+                )),
+            }
         }
         Ok(())
     }
@@ -589,12 +631,13 @@ fn interviewer_for(settings: &Settings) -> Result<Box<dyn Interviewer>> {
     })
 }
 
-/// A second client for the model judge, when the model judges coverage.
-fn judge(settings: &Settings) -> Result<Option<Box<dyn crate::llm::Backend>>> {
+/// A second client for the model judge, when the model judges coverage, on its own thread.
+fn judge(settings: &Settings) -> Result<Option<Judging>> {
     match (&settings.llm, settings.judge) {
-        (Some(config), JudgeMode::Llm | JudgeMode::Both) => Ok(Some(Box::new(
-            crate::llm::OpenAiCompatible::new(config.clone())?,
-        ))),
+        (Some(config), JudgeMode::Llm | JudgeMode::Both) => {
+            let client = crate::llm::OpenAiCompatible::new(config.clone())?.in_background();
+            Ok(Some(Judging::start(Box::new(client), config.turn_deadline)))
+        }
         _ => Ok(None),
     }
 }

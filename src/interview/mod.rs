@@ -342,6 +342,11 @@ pub struct Observation {
 }
 
 impl Observation {
+    /// The checkpoints the reader found in this turn.
+    pub fn checkpoints_read(&self) -> Vec<usize> {
+        self.analysis.hits.iter().map(|h| h.checkpoint).collect()
+    }
+
     /// The credits the reading earns, as logged after it.
     pub fn credits(&self, scenario: &Scenario) -> Vec<Event> {
         if !self.credited {

@@ -36,24 +36,35 @@ pub fn stop_current() {
 }
 
 /// Marks a stream in progress for as long as it lives.
-pub struct Streaming;
+pub struct Streaming {
+    /// False for a request made in the background (the judge between turns): Ctrl-C and the
+    /// talk key are about the line the candidate hears, never about it.
+    foreground: bool,
+}
 
 impl Streaming {
     pub fn begin() -> Streaming {
         STOP.store(false, Ordering::SeqCst);
         STREAMING.store(true, Ordering::SeqCst);
-        Streaming
+        Streaming { foreground: true }
+    }
+
+    /// A request nobody is waiting on at the terminal: it neither hears nor changes Ctrl-C.
+    pub fn background() -> Streaming {
+        Streaming { foreground: false }
     }
 
     /// Whether Ctrl-C asked this stream to stop.
     pub fn stop_requested(&self) -> bool {
-        STOP.load(Ordering::SeqCst)
+        self.foreground && STOP.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Streaming {
     fn drop(&mut self) {
-        STREAMING.store(false, Ordering::SeqCst);
-        STOP.store(false, Ordering::SeqCst);
+        if self.foreground {
+            STREAMING.store(false, Ordering::SeqCst);
+            STOP.store(false, Ordering::SeqCst);
+        }
     }
 }

@@ -339,6 +339,9 @@ fn max_tokens(config: &LlmConfig) -> usize {
 /// The real client: async-openai over casecoach's own transport, on a small runtime of its own.
 pub struct OpenAiCompatible {
     config: LlmConfig,
+    /// Requests made off the candidate's turn (the judge on its own thread): no Ctrl-C, no
+    /// "waiting" notice.
+    background: bool,
     runtime: tokio::runtime::Runtime,
     client: async_openai::Client<async_openai::config::OpenAIConfig>,
 }
@@ -360,9 +363,25 @@ impl OpenAiCompatible {
         let client = async_openai::Client::with_config(oa).with_http_service(service);
         Ok(OpenAiCompatible {
             config,
+            background: false,
             runtime,
             client,
         })
+    }
+}
+
+impl OpenAiCompatible {
+    /// The same client, for requests nobody at the terminal waits on.
+    pub fn in_background(mut self) -> OpenAiCompatible {
+        self.background = true;
+        self
+    }
+
+    fn guard(&self) -> (interrupt::Streaming, Waiting) {
+        match self.background {
+            true => (interrupt::Streaming::background(), Waiting::new(true)),
+            false => (interrupt::Streaming::begin(), Waiting::new(false)),
+        }
     }
 }
 
@@ -385,8 +404,8 @@ impl Backend for OpenAiCompatible {
         }
         let client = &self.client;
         let (until, limit) = (deadline(&self.config), self.config.turn_deadline);
+        let (guard, mut waiting) = self.guard();
         self.runtime.block_on(async move {
-            let guard = interrupt::Streaming::begin();
             let request = async {
                 client
                     .chat()
@@ -394,7 +413,7 @@ impl Backend for OpenAiCompatible {
                     .await
                     .map_err(transport::from_openai)
             };
-            let v = bounded(request, until, limit, &guard, &mut Waiting::new()).await?;
+            let v = bounded(request, until, limit, &guard, &mut waiting).await?;
             let chunk = read_chunk(&v);
             if let Some(e) = chunk.error {
                 return Err(LlmError::Protocol(e));
@@ -423,10 +442,9 @@ impl Backend for OpenAiCompatible {
         let client = &self.client;
         let started = std::time::Instant::now();
         let ms = move || started.elapsed().as_millis() as u64;
+        let (guard, mut waiting) = self.guard();
         self.runtime.block_on(async move {
             let mut done = Completion::default();
-            let guard = interrupt::Streaming::begin();
-            let mut waiting = Waiting::new();
             let request = async {
                 client
                     .chat()

@@ -67,10 +67,11 @@ pub(super) struct Waiting {
 }
 
 impl Waiting {
-    pub(super) fn new() -> Waiting {
+    /// Says it is waiting once it has; `quiet` for a request nobody at the terminal waits on.
+    pub(super) fn new(quiet: bool) -> Waiting {
         Waiting {
             since: std::time::Instant::now(),
-            shown: false,
+            shown: quiet,
         }
     }
 

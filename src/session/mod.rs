@@ -164,21 +164,33 @@ impl Session {
         Ok(self.iv.observe(n, analysis, &self.reader.name(), addresses))
     }
 
-    /// The model judge's second opinion on a read turn, recorded: its claims that the
-    /// candidate's words bear out and the reader does not contradict earn credit; with both
-    /// judges, the reader's credits it disputes are taken back. A judge that fails costs the
-    /// turn nothing: the reader's reading stands, and the failure comes back to be told.
+    /// The model judge's second opinion on a read turn, asked now and recorded (assessments;
+    /// a live chat asks off the turn, `chat/judge.rs`, and records with `take_verdict`). A judge
+    /// that fails costs the turn nothing: the reader's reading stands, and the failure comes
+    /// back to be told.
     pub fn second_opinion(
         &mut self,
         judge: &mut dyn crate::llm::Backend,
         obs: &mut Observation,
         text: &str,
     ) -> Result<Judged> {
-        let this_turn: Vec<usize> = obs.analysis.hits.iter().map(|h| h.checkpoint).collect();
-        let verdict = match crate::llm::judge::judge(judge, &self.iv, text, &this_turn) {
-            Ok(v) => v,
-            Err(e) => return Ok(Judged::Unavailable(e.to_string())),
-        };
+        let this_turn = obs.checkpoints_read();
+        match crate::llm::judge::judge(judge, &self.iv, text, &this_turn) {
+            Ok(v) => Ok(Judged::Done(self.take_verdict(obs.turn, v, Some(obs))?)),
+            Err(e) => Ok(Judged::Unavailable(e.to_string())),
+        }
+    }
+
+    /// A judge's verdict on candidate turn `turn`, recorded: its claims that the candidate's
+    /// words bear out and the reader does not contradict earn credit; with both judges, the
+    /// reader's credits it disputes are taken back. `obs`, when the turn's observation is still
+    /// in hand, learns of the new credits too. Returns the tokens the judge used, to count.
+    pub fn take_verdict(
+        &mut self,
+        turn: usize,
+        verdict: crate::llm::judge::Verdict,
+        mut obs: Option<&mut Observation>,
+    ) -> Result<Option<crate::llm::Usage>> {
         let mut contradicted = 0;
         for claim in &verdict.accepted {
             let sc = &self.iv.scenario;
@@ -195,13 +207,13 @@ impl Session {
             let first = !self.iv.covered(claim.checkpoint);
             let named = crate::interview::coverage::only_names(&claim.quote);
             self.record(Event::Coverage {
-                turn: obs.turn,
+                turn,
                 checkpoint: sc.checkpoints[claim.checkpoint].id.clone(),
                 quote: claim.quote.clone(),
                 source: Source::Model,
                 named,
             })?;
-            if first {
+            if first && let Some(obs) = obs.as_deref_mut() {
                 obs.new.push(Hit {
                     checkpoint: claim.checkpoint,
                     quote: claim.quote.clone(),
@@ -219,21 +231,20 @@ impl Session {
         };
         for &c in &retract {
             let checkpoint = self.iv.scenario.checkpoints[c].id.clone();
-            self.record(Event::Retracted {
-                turn: obs.turn,
-                checkpoint,
-            })?;
-            obs.new
-                .retain(|h| h.checkpoint != c || h.source == Source::Model);
+            self.record(Event::Retracted { turn, checkpoint })?;
+            if let Some(obs) = obs.as_deref_mut() {
+                obs.new
+                    .retain(|h| h.checkpoint != c || h.source == Source::Model);
+            }
         }
         self.record(Event::Judge {
-            turn: obs.turn,
+            turn,
             accepted: verdict.accepted.len() - contradicted,
             dropped: verdict.dropped,
             retracted: retract.len(),
             contradicted,
         })?;
-        Ok(Judged::Done(verdict.usage))
+        Ok(verdict.usage)
     }
 
     /// The director's answer to a read turn, recorded.
