@@ -270,6 +270,12 @@ pub struct VoiceArgs {
     #[arg(long, value_parser = parse_minutes)]
     pub minutes: Option<u32>,
     #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// Who judges coverage: the reader (`lexical`, whichever --reader is), the model, or both
+    /// (default: both with a model)
+    #[arg(long, value_enum)]
+    pub judge: Option<JudgeArg>,
+    #[command(flatten)]
     pub reading: ReadingArgs,
 }
 

@@ -252,6 +252,7 @@ impl Base {
         let file = config::load(cli.config.as_deref())?;
         let (url, model) = match &cli.command {
             Command::Chat(c) => (c.endpoint.llm_url.as_deref(), c.endpoint.model.as_deref()),
+            Command::Voice(v) => (v.endpoint.llm_url.as_deref(), v.endpoint.model.as_deref()),
             Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref()),
             Command::Simulate(s) => (s.endpoint.llm_url.as_deref(), s.endpoint.model.as_deref()),
             Command::Assess(a) => (a.endpoint.llm_url.as_deref(), a.endpoint.model.as_deref()),
@@ -405,6 +406,7 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
         scenario: a.scenario.clone(),
         minutes: a.minutes,
         mode: a.mode.map(Into::into),
+        judge: a.judge.map(Into::into),
         reading: reading(&a.reading)?,
         ..InterviewFlags::default()
     })?;

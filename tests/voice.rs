@@ -686,3 +686,91 @@ fn voice_settings_come_from_the_config_file_and_bad_ones_say_where() {
         "{err}"
     );
 }
+
+/// A model endpoint that streams one line, whatever it is asked.
+fn model_saying(line: &'static str) -> String {
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |_b: Bytes| async move {
+            let chunk =
+                serde_json::json!({"choices":[{"delta":{"content":line},"finish_reason":"stop"}]});
+            (
+                [("content-type", "text/event-stream")],
+                format!("data: {chunk}\n\ndata: [DONE]\n\n"),
+            )
+        }),
+    );
+    format!("http://{}/v1", common::serve(app))
+}
+
+#[test]
+fn voice_takes_the_model_and_the_judge_from_its_flags_as_chat_does() {
+    let (stt, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":"What is the business goal here?"}"#.into());
+    let llm = model_saying("Noted. Who will use the scores day to day?");
+    let env = common::Env::new();
+    let a = wav(env.dir.path(), "a.wav", 1.5, true);
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "fraud",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{stt}/v1"),
+        ])
+        .args([
+            "--llm-url",
+            &llm,
+            "--model",
+            "m",
+            "--judge",
+            "lexical",
+            "--audio-in",
+        ])
+        .arg(&a)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Noted. Who will use the scores day to day?"),
+        "{stdout}"
+    );
+    let evs = env.last_events();
+    let started = evs.iter().find(|e| e["type"] == "started").unwrap();
+    assert!(
+        started["interviewer"]
+            .as_str()
+            .unwrap()
+            .starts_with("model m at http://127.0.0.1:")
+    );
+    assert_eq!(started["judge"], "lexical");
+    // The model judge needs a model, in voice as in chat.
+    let refused = env
+        .cmd()
+        .args([
+            "voice",
+            "fraud",
+            "--tts",
+            "none",
+            "--judge",
+            "llm",
+            "--audio-in",
+        ])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--judge llm and --judge both need a model endpoint"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
