@@ -90,6 +90,31 @@ pub enum EvalCommand {
     /// The built-in scenarios' misconceptions: found in the sentences that state them, and in
     /// no other (labelled sentences, then the coverage corpus)
     Misconceptions(EvalArgs),
+    /// Speech recognition: the word error rate and the terms heard right with each recogniser
+    /// prompt, on corpus answers spoken by espeak-ng in several voices and speeds (needs a
+    /// speech-to-text endpoint and espeak-ng)
+    Speech(SpeechEvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SpeechEvalArgs {
+    #[command(flatten)]
+    pub stt: SttArgs,
+    /// The labelled corpus the answers are made of: a .jsonl file or a folder of them
+    #[arg(long, value_name = "PATH", default_value = "corpus")]
+    pub cases: PathBuf,
+    /// At most this many answers (of 5 to 60 seconds each)
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    pub limit: usize,
+    /// Every answer, not only the held-out ones
+    #[arg(long, conflicts_with = "tuning")]
+    pub all: bool,
+    /// Only the answers that are not held out: where the prompt is chosen
+    #[arg(long)]
+    pub tuning: bool,
+    /// Print the figures as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -253,18 +278,8 @@ pub struct VoiceArgs {
     /// The endpoint's voice (default: alloy)
     #[arg(long)]
     pub tts_voice: Option<String>,
-    /// An OpenAI-compatible speech-to-text endpoint, including /v1
-    #[arg(long, value_name = "URL", env = "CASECOACH_STT_BASE_URL")]
-    pub stt_url: Option<String>,
-    /// The speech-to-text model (default: whisper-1)
-    #[arg(long, value_name = "NAME")]
-    pub stt_model: Option<String>,
-    /// The path after the base URL (whisper.cpp's server: /inference on its root)
-    #[arg(long, value_name = "PATH")]
-    pub stt_path: Option<String>,
-    /// The spoken language, pinned for recognition (default: en)
-    #[arg(long)]
-    pub language: Option<String>,
+    #[command(flatten)]
+    pub stt: SttArgs,
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
     #[arg(long, value_parser = parse_minutes)]
@@ -277,6 +292,23 @@ pub struct VoiceArgs {
     pub judge: Option<JudgeArg>,
     #[command(flatten)]
     pub reading: ReadingArgs,
+}
+
+/// The speech-to-text endpoint (over `[stt]` in the config).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SttArgs {
+    /// An OpenAI-compatible speech-to-text endpoint, including /v1
+    #[arg(long, value_name = "URL", env = "CASECOACH_STT_BASE_URL")]
+    pub stt_url: Option<String>,
+    /// The speech-to-text model (default: whisper-1)
+    #[arg(long, value_name = "NAME")]
+    pub stt_model: Option<String>,
+    /// The path after the base URL (whisper.cpp's server: /inference on its root)
+    #[arg(long, value_name = "PATH")]
+    pub stt_path: Option<String>,
+    /// The spoken language, pinned for recognition (default: en)
+    #[arg(long)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

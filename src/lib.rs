@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Resolved::Scenario(s) => commands::scenario::run(s),
         Resolved::Setup => commands::reader::setup(),
         Resolved::Eval(s) => commands::reader::eval(s),
+        Resolved::SpeechEval(s) => commands::voice::eval(s),
         Resolved::Train { corpus, out } => commands::reader::train(&corpus, &out),
         Resolved::Completions(shell, cmd) => commands::shell::completions(shell, cmd),
         Resolved::Man(cmd) => commands::shell::man(cmd),

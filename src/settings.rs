@@ -35,6 +35,7 @@ pub enum Resolved {
     Scenario(ScenarioSettings),
     Setup,
     Eval(EvalSettings),
+    SpeechEval(SpeechEvalSettings),
     Train {
         corpus: PathBuf,
         out: PathBuf,
@@ -86,32 +87,62 @@ impl Split {
     }
 }
 
-fn eval(c: &crate::cli::EvalCommand) -> EvalSettings {
+/// How well the recogniser hears, on which answers.
+pub struct SpeechEvalSettings {
+    pub stt: SttConfig,
+    pub cases: PathBuf,
+    pub limit: usize,
+    pub split: Split,
+    pub json: bool,
+}
+
+fn speech_eval(base: &Base, a: &crate::cli::SpeechEvalArgs) -> Result<SpeechEvalSettings> {
+    let Some(stt) = stt(&a.stt, &base.file.stt) else {
+        bail!(
+            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set \
+             CASECOACH_STT_BASE_URL, or start one with scripts/local-stt.sh start"
+        );
+    };
+    Ok(SpeechEvalSettings {
+        stt,
+        cases: a.cases.clone(),
+        limit: a.limit,
+        split: split(a.all, a.tuning),
+        json: a.json,
+    })
+}
+
+fn split(all: bool, tuning: bool) -> Split {
+    if all {
+        Split::All
+    } else if tuning {
+        Split::Tuning
+    } else {
+        Split::HeldOut
+    }
+}
+
+fn eval(base: &Base, c: &crate::cli::EvalCommand) -> Result<Resolved> {
     use crate::cli::EvalCommand;
     let (what, a) = match c {
         EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
         EvalCommand::Facts(a) => (EvalWhat::Facts, a),
         EvalCommand::Replies(a) => (EvalWhat::Replies, a),
         EvalCommand::Misconceptions(a) => (EvalWhat::Misconceptions, a),
+        EvalCommand::Speech(a) => return Ok(Resolved::SpeechEval(speech_eval(base, a)?)),
     };
     let default = match what {
         EvalWhat::Replies => "corpus/replies",
         EvalWhat::Misconceptions => "corpus/misconceptions",
         _ => "corpus",
     };
-    EvalSettings {
+    Ok(Resolved::Eval(EvalSettings {
         what,
         cases: a.cases.clone().unwrap_or_else(|| PathBuf::from(default)),
         reader: a.reader.into(),
-        split: if a.all {
-            Split::All
-        } else if a.tuning {
-            Split::Tuning
-        } else {
-            Split::HeldOut
-        },
+        split: split(a.all, a.tuning),
         json: a.json,
-    }
+    }))
 }
 
 pub struct SessionsSettings {
@@ -227,7 +258,7 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
         Command::Doctor { .. } => Resolved::Doctor(doctor(cli, base)),
         Command::Scenario(c) => Resolved::Scenario(scenario(c)?),
         Command::Setup => Resolved::Setup,
-        Command::Eval(c) => Resolved::Eval(eval(c)),
+        Command::Eval(c) => eval(&base, c)?,
         Command::Train { corpus, out } => Resolved::Train {
             corpus: corpus.clone(),
             out: out.clone(),
@@ -427,7 +458,7 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
             .clone()
             .or(file.tts.voice.clone())
             .unwrap_or_else(|| "alloy".into()),
-        stt: stt(a, &file.stt),
+        stt: stt(&a.stt, &file.stt),
         ptt: a
             .ptt
             .map(Into::into)
@@ -447,7 +478,7 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
 }
 
 /// Speech to text, when an endpoint is given; the client's defaults fill what is not.
-fn stt(a: &VoiceArgs, file: &config::SttSection) -> Option<SttConfig> {
+fn stt(a: &crate::cli::SttArgs, file: &config::SttSection) -> Option<SttConfig> {
     let url = a.stt_url.clone().or(file.base_url.clone())?;
     let mut c = SttConfig::new(&url);
     c.model = a

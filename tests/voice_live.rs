@@ -206,13 +206,11 @@ fn hold_to_talk_answer_is_confirmed_sent_spoken_and_logged_with_its_timings() {
         8.0,
     );
     assert_eq!(r.stt_requests, 1);
-    // The recogniser was primed with the scenario's terms and the question just asked.
+    // A short answer: the recogniser was primed with the scenario's terms, and not with the
+    // question just asked (measured to make it drop words).
     let prompt = &r.stt_prompts[0];
     assert!(prompt.starts_with("chargeback, PR-AUC"), "{prompt}");
-    assert!(
-        prompt.ends_with("what would you like to know about the problem?"),
-        "{prompt}"
-    );
+    assert!(!prompt.contains("know about the problem"), "{prompt}");
     assert!(r.screen.printed.contains(&format!("Heard: {ANSWER}")));
     let turns = of_type(&r.events, "turn");
     let answer = turns.iter().find(|t| t["role"] == "candidate").unwrap();

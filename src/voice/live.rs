@@ -5,6 +5,7 @@
 
 use super::audio::Clip;
 use super::capture::Microphone;
+use super::hearing::{Heard, Prompt};
 use super::speech::{Playback, Speech};
 use super::status::StatusLine;
 use super::turn::{Effect, Key, KeyKind, PttEvent, Status, TurnMachine};
@@ -253,13 +254,19 @@ impl Driver {
         while let Some((result, at)) = self.stt.try_recv() {
             let answer = &mut self.answer;
             answer.marks.transcript = Some(at);
-            if let (Ok(text), Some(clip)) = (&result, &answer.clip) {
+            if let (Ok(heard), Some(clip)) = (&result, &answer.clip) {
                 let ms = at
                     .duration_since(answer.marks.released.unwrap_or(at))
                     .as_millis() as u64;
-                answer.marks.note = Some(super::note_for(clip, text, ms));
+                answer.marks.note = Some(super::note_for(clip, &heard.text, ms));
             }
-            self.handle(PttEvent::Transcribed(result));
+            if let Ok(Heard {
+                notice: Some(n), ..
+            }) = &result
+            {
+                self.print(&format!("{n}\n"));
+            }
+            self.handle(PttEvent::Transcribed(result.map(|h| h.text)));
         }
         let news: Vec<Playback> = match &self.line.speech {
             Some((_, rx)) => rx.try_iter().collect(),
@@ -461,7 +468,7 @@ impl Driver {
         let Some(clip) = &self.answer.clip else {
             return;
         };
-        let prompt = super::stt_prompt(&self.stt.vocabulary, &self.line.text);
+        let prompt = Prompt::chosen(clip.seconds()).text(&self.stt.vocabulary, &self.line.text);
         // A copy: the recording stays here for a retry.
         self.stt.transcribe(clip.clone(), prompt);
     }

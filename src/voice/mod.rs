@@ -6,7 +6,9 @@
 pub mod audio;
 pub mod capture;
 pub mod device;
+pub mod eval;
 pub mod fake;
+pub mod hearing;
 pub mod live;
 pub mod speech;
 mod status;
@@ -46,31 +48,6 @@ pub struct VoiceOptions {
     /// The longest answer read from one recording.
     pub max_answer_secs: f64,
 }
-
-/// ML terms a recogniser would otherwise mishear, sent in its prompt after the scenario's own.
-const GENERAL_TERMS: &[&str] = &[
-    "PR-AUC",
-    "ROC-AUC",
-    "NDCG",
-    "recall at k",
-    "XGBoost",
-    "LightGBM",
-    "SHAP",
-    "A/B test",
-    "two-tower",
-    "feature store",
-    "chargebacks",
-    "p99 latency",
-    "precision",
-    "recall",
-    "F1",
-    "class imbalance",
-    "data drift",
-    "cross-validation",
-];
-
-/// Longest piece of a recording sent in one upload.
-const MAX_UPLOAD_SECONDS: f64 = 120.0;
 
 /// Filler words, counted for the delivery notes.
 const FILLERS: &[&str] = &[
@@ -114,45 +91,6 @@ fn confirm(heard: &str) -> Result<Option<String>> {
             _ => outln!("Press Enter to send, e to edit, s to skip."),
         }
     }
-}
-
-/// The recogniser's prompt: the scenario's terms, then the general ones it lacks, then the end
-/// of the interviewer's last line (what the answer most likely echoes). Whisper reads about 224
-/// tokens of prompt, so the terms are capped and the line's end comes last.
-pub fn stt_prompt(scenario_terms: &[String], last_line: &str) -> String {
-    let mut terms: Vec<&str> = scenario_terms.iter().map(String::as_str).collect();
-    for &t in GENERAL_TERMS {
-        if !terms.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-            terms.push(t);
-        }
-    }
-    let mut prompt = String::new();
-    for t in terms {
-        if prompt.len() + t.len() + 2 > 500 {
-            break;
-        }
-        if !prompt.is_empty() {
-            prompt.push_str(", ");
-        }
-        prompt.push_str(t);
-    }
-    let chars: Vec<char> = last_line.chars().collect();
-    let tail: String = chars[chars.len().saturating_sub(200)..].iter().collect();
-    format!("{prompt}. {}", tail.trim()).trim().to_string()
-}
-
-/// A whole recording as text. Long answers go up in pieces: servers cap uploads (OpenAI at
-/// 25 MB, about 13 minutes).
-pub fn transcribe(
-    stt: &mut dyn live::Transcriber,
-    clip: &audio::Clip,
-    prompt: &str,
-) -> Result<String> {
-    let mut pieces = Vec::new();
-    for part in clip.chunks(MAX_UPLOAD_SECONDS) {
-        pieces.push(stt.transcribe(part.wav()?, prompt)?);
-    }
-    Ok(pieces.join(" ").trim().to_string())
 }
 
 /// The numbers of a spoken answer, for the delivery notes.
@@ -295,15 +233,20 @@ fn send_recording(
         ));
         return Ok(false);
     }
-    let prompt = stt_prompt(&chat.iv().scenario.vocabulary, last_line(chat));
+    let prompt = hearing::Prompt::chosen(clip.seconds())
+        .text(&chat.iv().scenario.vocabulary, last_line(chat));
     let started = Instant::now();
-    let text = transcribe(stt, clip, &prompt).with_context(|| {
+    let heard = hearing::transcribe(stt, clip, &prompt).with_context(|| {
         format!(
             "transcribing {} (the recording stays there; everything before it is saved: fix the endpoint and continue with casecoach chat --resume)",
             path.display()
         )
     })?;
     let transcribe_ms = started.elapsed().as_millis() as u64;
+    if let Some(n) = &heard.notice {
+        notice(n);
+    }
+    let text = heard.text;
     if text.is_empty() {
         notice(&format!(
             "({}: the transcript was empty, so nothing was sent)",
@@ -510,40 +453,4 @@ pub fn doctor(stt_url: Option<&str>, tts_url: Option<&str>) -> Vec<crate::llm::d
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_recogniser_hears_the_scenario_terms_first_and_the_last_line_last() {
-        let fraud = crate::scenario::load("fraud").unwrap();
-        let p = stt_prompt(&fraud.vocabulary, "So which metric would you report?");
-        assert!(p.starts_with("chargeback, PR-AUC,"), "{p}");
-        assert!(p.ends_with("So which metric would you report?"), "{p}");
-        // General terms fill in after the scenario's, without repeating one.
-        assert!(p.contains("NDCG"));
-        assert_eq!(p.matches("PR-AUC").count(), 1, "{p}");
-        assert!(p.len() <= 500 + 2 + 200, "{} characters", p.len());
-    }
-
-    #[test]
-    fn a_long_recording_goes_up_in_pieces_and_comes_back_as_one_answer() {
-        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut stt = fake::Heard {
-            answers: ["first part.", "second part.", "third part."]
-                .map(String::from)
-                .into(),
-            delay: std::time::Duration::ZERO,
-            requests: heard.clone(),
-        };
-        // Five minutes of speech-like tone.
-        let clip = speech::tone(300.0);
-        let text = transcribe(&mut stt, &clip, "PR-AUC").unwrap();
-        assert_eq!(text, "first part. second part. third part.");
-        let requests = heard.lock().unwrap();
-        assert_eq!(requests.len(), 3, "300 s in pieces of at most 120 s");
-        assert!(requests.iter().all(|(prompt, _)| prompt == "PR-AUC"));
-    }
 }

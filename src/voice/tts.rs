@@ -36,20 +36,41 @@ pub fn synth(kind: TtsKind, url: Option<&str>, voice: &str) -> Result<Option<Box
 }
 
 /// espeak-ng, offline. It writes a file (its `--stdout` WAV header has placeholder sizes).
-#[derive(Default)]
 pub struct Espeak {
     count: usize,
+    /// An espeak-ng voice name (`espeak-ng --voices=en`).
+    pub voice: String,
+    /// Words per minute; espeak-ng's own default (175) when None.
+    pub speed: Option<u32>,
+}
+
+impl Default for Espeak {
+    fn default() -> Espeak {
+        Espeak::new("en", None)
+    }
+}
+
+impl Espeak {
+    pub fn new(voice: &str, speed: Option<u32>) -> Espeak {
+        Espeak {
+            count: 0,
+            voice: voice.to_string(),
+            speed,
+        }
+    }
 }
 
 impl Synth for Espeak {
     fn wav(&mut self, text: &str) -> Result<Vec<u8>> {
         self.count += 1;
         let path = std::env::temp_dir().join(format!(
-            "casecoach-espeak-{}-{}.wav",
+            "casecoach-espeak-{}-{:?}-{}.wav",
             std::process::id(),
+            std::thread::current().id(),
             self.count
         ));
-        let result = espeak(&path, text).and_then(|()| Ok(std::fs::read(&path)?));
+        let result =
+            espeak(&path, text, &self.voice, self.speed).and_then(|()| Ok(std::fs::read(&path)?));
         let _ = std::fs::remove_file(&path);
         result
     }
@@ -139,12 +160,13 @@ impl Speaker {
     }
 }
 
-fn espeak(path: &Path, text: &str) -> Result<()> {
-    let status = std::process::Command::new("espeak-ng")
-        .args(["-v", "en", "-w"])
-        .arg(path)
-        .arg(text)
-        .status();
+fn espeak(path: &Path, text: &str, voice: &str, speed: Option<u32>) -> Result<()> {
+    let mut command = std::process::Command::new("espeak-ng");
+    command.args(["-v", voice]);
+    if let Some(wpm) = speed {
+        command.arg("-s").arg(wpm.to_string());
+    }
+    let status = command.arg("-w").arg(path).arg(text).status();
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => bail!("espeak-ng exited with {s}"),

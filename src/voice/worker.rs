@@ -3,6 +3,7 @@
 //! text. The driver owns the terminal; the workers only send it messages.
 
 use super::audio::Clip;
+use super::hearing::{self, Heard};
 use super::live::Transcriber;
 use crate::chat::Settings;
 use crate::chat::{Chat, LineNews, Next};
@@ -179,7 +180,7 @@ fn interview(
 }
 
 /// What the recogniser made of one recording, and when it was done.
-pub(super) type Transcript = (Result<String, String>, Instant);
+pub(super) type Transcript = (Result<Heard, String>, Instant);
 
 /// Speech to text, running on its worker thread.
 pub(super) struct SttWorker {
@@ -196,7 +197,7 @@ impl SttWorker {
         std::thread::spawn(move || {
             for (clip, prompt) in todo {
                 let r =
-                    super::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
+                    hearing::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
                 if finished.send((r, Instant::now())).is_err() {
                     break;
                 }
