@@ -106,15 +106,8 @@ pub struct SpeechEvalArgs {
     /// At most this many answers (of 5 to 60 seconds each)
     #[arg(long, value_name = "N", default_value_t = 40)]
     pub limit: usize,
-    /// Every answer, not only the held-out ones
-    #[arg(long, conflicts_with = "tuning")]
-    pub all: bool,
-    /// Only the answers that are not held out: where the prompt is chosen
-    #[arg(long)]
-    pub tuning: bool,
-    /// Print the figures as JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,10 +119,17 @@ pub struct EvalArgs {
     /// Which reader to measure (auto: semantic when its model is installed)
     #[arg(long, value_enum, default_value = "semantic")]
     pub reader: ReaderArg,
+    #[command(flatten)]
+    pub split: SplitArgs,
+}
+
+/// Which labelled cases an eval reads (the held-out ones unless told), and how it prints.
+#[derive(Debug, clap::Args)]
+pub struct SplitArgs {
     /// Every case, not only the held-out ones (training lines flatter a trained reader)
     #[arg(long, conflicts_with = "tuning")]
     pub all: bool,
-    /// Only the cases that are not held out: where thresholds are chosen
+    /// Only the cases that are not held out: where thresholds and choices are made
     #[arg(long)]
     pub tuning: bool,
     /// Print the figures as JSON

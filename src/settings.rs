@@ -107,15 +107,15 @@ fn speech_eval(base: &Base, a: &crate::cli::SpeechEvalArgs) -> Result<SpeechEval
         stt,
         cases: a.cases.clone(),
         limit: a.limit,
-        split: split(a.all, a.tuning),
-        json: a.json,
+        split: split(&a.split),
+        json: a.split.json,
     })
 }
 
-fn split(all: bool, tuning: bool) -> Split {
-    if all {
+fn split(a: &crate::cli::SplitArgs) -> Split {
+    if a.all {
         Split::All
-    } else if tuning {
+    } else if a.tuning {
         Split::Tuning
     } else {
         Split::HeldOut
@@ -140,8 +140,8 @@ fn eval(base: &Base, c: &crate::cli::EvalCommand) -> Result<Resolved> {
         what,
         cases: a.cases.clone().unwrap_or_else(|| PathBuf::from(default)),
         reader: a.reader.into(),
-        split: split(a.all, a.tuning),
-        json: a.json,
+        split: split(&a.split),
+        json: a.split.json,
     }))
 }
 

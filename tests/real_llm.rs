@@ -73,8 +73,12 @@ fn a_short_interview_runs_end_to_end_on_a_real_server() {
         .filter(|e| e["role"] == "interviewer")
         .filter_map(|e| e["text"].as_str())
         .collect();
+    // The interviewer line is the model's, unless the guard stopped its first sentence (the
+    // tiny model praises or invents numbers now and then) and logged why.
+    let guarded = events.iter().any(|e| e["type"] == "guarded");
     assert!(
-        !said[1].starts_with("The goal is to cut fraud losses, currently about 40 million"),
+        !said[1].starts_with("The goal is to cut fraud losses, currently about 40 million")
+            || guarded,
         "{}",
         said[1]
     );

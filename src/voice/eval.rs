@@ -214,8 +214,10 @@ pub fn run(
         for ((p, text, ms), f) in texts.iter().zip(figures.iter_mut()) {
             let heard = hearing::words(text);
             let errors = hearing::word_errors(&reference, &heard);
-            let sparse = *p != Prompt::None && hearing::sparse(heard.len(), clip.speech_seconds());
-            let retried = if sparse && hearing::words(&unprompted).len() > heard.len() {
+            // Counted as `hearing::transcribe` counts, so the retry is the one casecoach makes.
+            let count = crate::cue::word_count;
+            let sparse = *p != Prompt::None && hearing::sparse(count(text), clip.speech_seconds());
+            let retried = if sparse && count(&unprompted) > count(text) {
                 hearing::word_errors(&reference, &hearing::words(&unprompted))
             } else {
                 errors
