@@ -202,7 +202,7 @@ impl Interview {
                     }
                     .unzip();
                     let about =
-                        self.about(*stage, text.map_or("", |t| t.as_str()), after.flatten());
+                        self.asks_about(*stage, text.map_or("", |t| t.as_str()), after.flatten());
                     self.ask_follow_up(*stage, about);
                 } else if let Some(f) = self.follow_ups.last_mut() {
                     f.pressed = true;
@@ -280,25 +280,6 @@ impl Interview {
 
     /// A new follow-up in `stage`, asked by the interviewer line about to be said (actions are
     /// applied just before the line that says them).
-    /// What a scenario question asks about: the checkpoint it follows, and the checkpoints of
-    /// its stage that its own words name (read by the cues, so replay reads it the same).
-    fn about(
-        &self,
-        stage: crate::framework::Stage,
-        question: &str,
-        after: Option<usize>,
-    ) -> Vec<usize> {
-        let mut about: Vec<usize> = after.into_iter().collect();
-        for h in super::coverage::analyse(&self.scenario, question).hits {
-            if self.scenario.checkpoints[h.checkpoint].stage == stage
-                && !about.contains(&h.checkpoint)
-            {
-                about.push(h.checkpoint);
-            }
-        }
-        about
-    }
-
     fn ask_follow_up(&mut self, stage: crate::framework::Stage, about: Vec<usize>) {
         self.follow_ups.push(super::FollowUp {
             stage,

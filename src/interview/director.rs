@@ -358,6 +358,14 @@ fn first_gap(iv: &Interview, stage: Stage) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// Whether probe `k` of `stage` is still worth asking: not asked yet, and not asking for what
+/// the candidate has already explained ("What would your baseline be?" after they described
+/// one). A curveball changes the problem, so it is never already answered.
+fn worth_asking(iv: &Interview, stage: Stage, k: usize) -> bool {
+    let p = &iv.scenario.stage(stage).probes[k];
+    !iv.probes_asked[stage][k] && !iv.already_said(&p.text, p.after)
+}
+
 /// A probe or curveball that follows a checkpoint this turn just covered.
 fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Action> {
     let plan = iv.scenario.stage(stage);
@@ -366,7 +374,7 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
             .probes
             .iter()
             .enumerate()
-            .position(|(k, p)| p.after == Some(hit.checkpoint) && !iv.probes_asked[stage][k]);
+            .position(|(k, p)| p.after == Some(hit.checkpoint) && worth_asking(iv, stage, k));
         if let Some(index) = i {
             return Some(Action::Probe {
                 stage,
@@ -401,7 +409,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     let plan = iv.scenario.stage(stage);
     let index =
         plan.probes.iter().enumerate().position(|(k, p)| {
-            p.after.is_some_and(|c| iv.covered(c)) && !iv.probes_asked[stage][k]
+            p.after.is_some_and(|c| iv.covered(c)) && worth_asking(iv, stage, k)
         })?;
     Some(Action::Probe {
         stage,
@@ -434,7 +442,7 @@ pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     plan.probes
         .iter()
         .enumerate()
-        .position(|(k, p)| p.after.is_none() && !iv.probes_asked[stage][k])
+        .position(|(k, p)| p.after.is_none() && worth_asking(iv, stage, k))
         .map(|index| Action::Probe {
             stage,
             index,

@@ -616,3 +616,69 @@ fn a_follow_up_talked_over_before_its_question_was_heard_is_not_counted() {
     let t = heard.follow_up_tally(None);
     assert_eq!((t.asked, t.replied, t.answered), (1, 1, 0));
 }
+
+/// The probes a candidate meets in `stage` before it is left, answering every turn with `text`.
+fn probes_met(stage: Stage, text: &str) -> Vec<String> {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::act(
+        &mut iv,
+        &Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: stage,
+            reason: Reason::Skip,
+        },
+        0.0,
+    );
+    let mut met = Vec::new();
+    let mut at = 30.0;
+    while iv.phase == Phase::Stage(stage) && at < 3000.0 {
+        let (_, a) = crate::session::testing::answer(&mut iv, text, at);
+        at += 30.0;
+        for x in &a {
+            if let Action::Probe {
+                index,
+                curveball: false,
+                ..
+            } = x
+            {
+                met.push(iv.scenario.stage(stage).probes[*index].text.clone());
+            }
+        }
+    }
+    met
+}
+
+/// A follow-up never asks for what the candidate has just explained: "What would your first
+/// baseline be?" is not asked of a candidate who described theirs and why, and is asked of one
+/// who did not mention one.
+#[test]
+fn an_open_probe_is_not_asked_for_what_was_explained() {
+    let baseline = |met: &[String]| met.iter().any(|p| p.contains("baseline"));
+    let explained = probes_met(
+        Stage::Model,
+        "As a first baseline I'd fit a logistic regression on the amount and velocity features, \
+         because it ships in a week and tells us how much signal the features carry.",
+    );
+    assert!(!baseline(&explained), "{explained:?}");
+    let without = probes_met(
+        Stage::Model,
+        "I'd use gradient-boosted trees, because they handle tabular data with missing values \
+         well and score in a few milliseconds.",
+    );
+    assert!(baseline(&without), "{without:?}");
+}
+
+/// A probe that follows a checkpoint asks for more than the candidate gave: asked when the
+/// split was only named, not when it was explained with its reason.
+#[test]
+fn a_probe_after_a_checkpoint_is_asked_only_when_it_was_only_named() {
+    let random = |met: &[String]| met.iter().any(|p| p.contains("random split"));
+    let named = probes_met(Stage::Training, "A time-based split.");
+    assert!(random(&named), "{named:?}");
+    let explained = probes_met(
+        Stage::Training,
+        "I'd split by time, training on the older months and validating on the latest two, \
+         because fraud patterns drift and the test has to come after the data it learns from.",
+    );
+    assert!(!random(&explained), "{explained:?}");
+}

@@ -708,6 +708,36 @@ impl Interview {
             && self.evidence[checkpoint].iter().all(|e| e.named)
     }
 
+    /// What a scenario question asks about: the checkpoint it follows, and the checkpoints of
+    /// its stage that its own words name. A question shows none of what it names, so the cues
+    /// are read whatever the act; they are cues, so replay reads the same.
+    pub fn asks_about(&self, stage: Stage, question: &str, after: Option<usize>) -> Vec<usize> {
+        let mut about: Vec<usize> = after.into_iter().collect();
+        for i in coverage::named_in(&self.scenario, question) {
+            if self.scenario.checkpoints[i].stage == stage && !about.contains(&i) {
+                about.push(i);
+            }
+        }
+        about
+    }
+
+    /// Whether a scenario question (following `after`) would ask for what the candidate has
+    /// already said: everything it asks about, in any stage ("a velocity feature within the 100
+    /// millisecond budget" asks about latency too), is covered and explained, not only named.
+    /// A clarify checkpoint it follows does not count: asking earned it, and the question takes
+    /// that further, which no earlier answer has done.
+    pub fn already_said(&self, question: &str, after: Option<usize>) -> bool {
+        let sc = &self.scenario;
+        let clarified = |i: &usize| Some(*i) == after && sc.checkpoints[*i].stage == Stage::Clarify;
+        let mut about: Vec<usize> = after.into_iter().collect();
+        about.extend(coverage::named_in(sc, question));
+        about.retain(|i| !clarified(i));
+        !about.is_empty()
+            && about
+                .iter()
+                .all(|&i| self.covered(i) && !self.only_named(i))
+    }
+
     /// Weighted share of a stage's checkpoints covered, 0 to 1; a checkpoint only named counts
     /// `NAMED_SHARE` of its weight.
     pub fn stage_coverage(&self, stage: Stage) -> f64 {

@@ -79,6 +79,9 @@ pub struct FollowUps {
     pub missed: Vec<usize>,
     /// Follow-ups asked again because the reply ignored them.
     pub pressed: usize,
+    /// The interviewer lines that asked a scenario probe for what the candidate had already
+    /// explained; the goal is none.
+    pub covered_ground: Vec<usize>,
 }
 
 /// Length of a word run shared with a model answer that counts as a leak.
@@ -119,7 +122,7 @@ pub fn check(
         coverage_precision: intent.precision,
         coverage_recall: intent.recall,
         missed_intended: intent.missed,
-        follow_ups: follow_ups(iv),
+        follow_ups: follow_ups(iv, events),
         minutes_used: round2(iv.now / 60.0),
         minutes: round2(iv.budget.total / 60.0),
         curveballs: iv.curveballs_fired.iter().filter(|&&f| f).count(),
@@ -148,7 +151,7 @@ impl Misconceptions {
     }
 }
 
-fn follow_ups(iv: &Interview) -> FollowUps {
+fn follow_ups(iv: &Interview, events: &[Event]) -> FollowUps {
     let t = iv.follow_up_tally(None);
     let quoting = iv
         .follow_ups
@@ -169,7 +172,35 @@ fn follow_ups(iv: &Interview) -> FollowUps {
             .filter(|f| f.reply.is_some() && !f.answered)
             .map(|f| f.asked)
             .collect(),
+        covered_ground: covered_ground(iv, events),
     }
+}
+
+/// The lines that asked a scenario probe whose ground the candidate had already explained when
+/// it was asked, found by applying the events again and asking the interview of that moment.
+fn covered_ground(iv: &Interview, events: &[Event]) -> Vec<usize> {
+    let minutes = (iv.budget.total / 60.0).round() as u32;
+    let mut then = Interview::new(iv.scenario.clone(), iv.mode, minutes);
+    let mut out = Vec::new();
+    for e in events {
+        if let Event::Action {
+            action:
+                Action::Probe {
+                    stage,
+                    index,
+                    curveball: false,
+                    press: false,
+                },
+            ..
+        } = e
+            && let Some(p) = iv.scenario.stage(*stage).probes.get(*index)
+            && then.already_said(&p.text, p.after)
+        {
+            out.push(then.next_turn());
+        }
+        then.apply(e);
+    }
+    out
 }
 
 /// Whether an interviewer line quotes (in double quotes) words the candidate said before it.
@@ -462,6 +493,14 @@ pub fn render(q: &Quality) -> String {
     o += &format!(
         "  model answers leaked: {}\n",
         notes_or_none(&q.model_answers_leaked)
+    );
+    o += &format!(
+        "  probes asking for what was already explained: {}\n",
+        if q.follow_ups.covered_ground.is_empty() {
+            "none".to_string()
+        } else {
+            format!("lines {:?}", q.follow_ups.covered_ground)
+        }
     );
     o += &format!("  hints: {}\n", notes_or_none(&q.hints));
     o += &format!("  redirects at turns: {:?}\n", q.redirects);
