@@ -183,6 +183,7 @@ impl Interview {
                 index,
                 curveball,
                 press,
+                ..
             } => {
                 // A press is the same question again: not a new follow-up, but its answer is
                 // due again.

@@ -25,25 +25,13 @@ pub(super) fn push_back_on_a_misconception(
     })?;
     let m = &iv.scenario.misconceptions[stated.misconception];
     let tokens = cue::Tokens::new(&stated.quote);
-    let quote = match m.cues.find(&tokens) {
-        // A short sentence is quoted whole: cut, it loses its point ("a random 80").
-        _ if cue::word_count(&stated.quote) <= QUOTE_WORDS + 2 => {
-            cue::clip(&stated.quote, QUOTE_WORDS + 2)
-        }
+    let focus = match m.cues.find(&tokens) {
         Some((words, _)) => {
-            let focus =
-                tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end;
-            let ex = cue::excerpt(&stated.quote, focus.clone(), 4);
-            // Start at the clause the mistake is in, not mid-phrase ("days, and I'd ...").
-            let from = ex.as_ptr() as usize - stated.quote.as_ptr() as usize;
-            let lead = &stated.quote[from..focus.start.max(from)];
-            match lead.rfind([',', ';', ':']) {
-                Some(cut) => ex[cut + 1..].trim_start().to_string(),
-                None => ex.to_string(),
-            }
+            tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end
         }
-        None => stated.quote.clone(),
+        None => 0..stated.quote.len(),
     };
+    let quote = quoted(&stated.quote, focus);
     Some(answering_first(
         obs,
         || answer(iv, obs),
@@ -52,6 +40,30 @@ pub(super) fn push_back_on_a_misconception(
             quote,
         },
     ))
+}
+
+/// The candidate's words to quote back from `sentence`: a short sentence whole (cut, it loses
+/// its point: "a random 80"), else the clause around `focus` ("For features I'd use velocity
+/// counts in the last hour", not "... in the last"), else the few words around it. A focus on
+/// the whole sentence (the semantic reader's) quotes its first words.
+pub(super) fn quoted(sentence: &str, focus: std::ops::Range<usize>) -> String {
+    const MOST: usize = QUOTE_WORDS + 2;
+    if cue::word_count(sentence) <= MOST {
+        return cue::clip(sentence, MOST);
+    }
+    let (before, after) = (&sentence[..focus.start], &sentence[focus.end..]);
+    if before.trim().is_empty() && after.trim().is_empty() {
+        return cue::clip(sentence, QUOTE_WORDS);
+    }
+    let start = before.rfind([',', ';', ':']).map_or(0, |i| i + 1);
+    let end = after
+        .find([',', ';', ':'])
+        .map_or(sentence.len(), |i| focus.end + i);
+    let clause = sentence[start..end].trim();
+    if cue::word_count(clause) <= MOST {
+        return cue::clip(clause, MOST);
+    }
+    cue::excerpt(sentence, focus, 4).to_string()
 }
 
 /// Stage coverage from which a stage with time to spare is taken deeper rather than left: most
@@ -104,6 +116,7 @@ fn any_curveball(iv: &Interview, stage: Stage) -> Option<Action> {
         index,
         curveball: true,
         press: false,
+        quote: None,
     })
 }
 

@@ -186,6 +186,7 @@ fn press_an_ignored_follow_up(
             index: last.index,
             curveball: last.curveball,
             press: true,
+            quote: None,
         }]
     })
 }
@@ -381,6 +382,10 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
                 index,
                 curveball: false,
                 press: false,
+                // The claim it follows, in the candidate's words: the question builds on them.
+                // (A clarifying question is not a claim.)
+                quote: (stage != Stage::Clarify)
+                    .then(|| depth::quoted(&hit.quote, hit.focus.clone())),
             });
         }
         let c = iv
@@ -397,6 +402,7 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
                 index,
                 curveball: true,
                 press: false,
+                quote: None,
             });
         }
     }
@@ -416,6 +422,7 @@ fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
         index,
         curveball: false,
         press: false,
+        quote: None,
     })
 }
 
@@ -435,6 +442,7 @@ pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
                 index,
                 curveball: true,
                 press: false,
+                quote: None,
             });
         }
     }
@@ -448,6 +456,7 @@ pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
             index,
             curveball: false,
             press: false,
+            quote: None,
         })
 }
 

@@ -189,7 +189,8 @@ fn a_just_covered_checkpoint_with_a_probe_is_probed() {
             stage: Stage::Data,
             index: 0,
             curveball: false,
-            press: false
+            press: false,
+            quote: Some("Labels come from chargebacks, and they arrive late".into()),
         }]
     );
     // The answer to the probe counts as answered.
@@ -270,7 +271,9 @@ fn follows_a_candidate_who_moves_ahead() {
                 stage: Stage::Features,
                 index: 0,
                 curveball: false,
-                press: false
+                press: false,
+                // The probe builds on the candidate's own words.
+                quote: Some("For features I'd use velocity counts in the last hour".into()),
             },
         ]
     );
@@ -586,6 +589,7 @@ fn a_follow_up_talked_over_before_its_question_was_heard_is_not_counted() {
         index: 0,
         curveball: false,
         press: false,
+        quote: None,
     };
     let line = |iv: &mut Interview, heard: Option<&str>| {
         crate::session::testing::act(iv, &probe, 40.0);

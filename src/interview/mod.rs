@@ -96,6 +96,9 @@ pub enum Action {
         curveball: bool,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         press: bool,
+        /// The candidate's words the probe follows up, quoted back to them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quote: Option<String>,
     },
     /// A hint of `level` (1 = gentlest); `checkpoint` names the gap once the scenario's hints run out.
     Hint {

@@ -327,6 +327,7 @@ mod tests {
             index: 0,
             curveball: false,
             press: false,
+            quote: None,
         }];
         let req = TurnRequest {
             interview: &iv,

@@ -225,8 +225,10 @@ fn line_data(req: &LineRequest) -> Value {
             index,
             curveball,
             press,
+            quote,
         } => {
             set(&mut data, "press", json!(press));
+            set(&mut data, "quote", json!(quote));
             let text = if *curveball {
                 sc.curveballs.get(*index).map(|c| c.text.clone())
             } else {
@@ -361,6 +363,7 @@ mod tests {
             index: 0,
             curveball: false,
             press: false,
+            quote: None,
         };
         let starts_with_ack = |line: &str| acks.iter().any(|a| line.starts_with(a.as_str()));
         crate::session::testing::observe(&mut iv, "My cat is on the keyboard, sorry.", 5.0);
@@ -432,6 +435,7 @@ mod tests {
             index: 0,
             curveball: false,
             press: false,
+            quote: None,
         };
         let line = s
             .line(&LineRequest {

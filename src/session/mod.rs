@@ -580,6 +580,7 @@ mod tests {
             index: 0,
             curveball: false,
             press: false,
+            quote: None,
         }])
         .unwrap();
         s.interviewer(
@@ -642,6 +643,7 @@ mod tests {
             index: 0,
             curveball: false,
             press,
+            quote: None,
         };
         s.act(&[probe(false)]).unwrap();
         let asked =
@@ -687,6 +689,7 @@ mod tests {
             index: 0,
             curveball: false,
             press: true,
+            quote: None,
         }])
         .unwrap();
         s.interviewer(

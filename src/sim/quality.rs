@@ -190,6 +190,7 @@ fn covered_ground(iv: &Interview, events: &[Event]) -> Vec<usize> {
                     index,
                     curveball: false,
                     press: false,
+                    ..
                 },
             ..
         } = e
