@@ -225,7 +225,39 @@ fn follow_up_what_was_just_covered(
     obs: &Observation,
     stage: Stage,
 ) -> Option<Vec<Action>> {
-    probe_after_new(iv, stage, obs).map(|p| vec![p])
+    probe_on_a_claim(iv, stage, obs)
+        .or_else(|| probe_after_new(iv, stage, obs))
+        .map(|p| vec![p])
+}
+
+/// A probe whose claim (`when`) a statement of this turn just made, quoting it: "You said
+/// "I'd oversample with SMOTE". What does that do to the probabilities you threshold?"
+fn probe_on_a_claim(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Action> {
+    let said = iv.turns.last().filter(|t| t.n == obs.turn)?;
+    let plan = iv.scenario.stage(stage);
+    for range in crate::cue::sentences(&said.text) {
+        let sentence = said.text[range].trim();
+        let tokens = crate::cue::Tokens::new(sentence);
+        if crate::cue::is_question(sentence, &tokens) || super::coverage::is_dismissal(sentence) {
+            continue;
+        }
+        for (index, p) in plan.probes.iter().enumerate() {
+            let Some(when) = &p.when else { continue };
+            if !worth_asking(iv, stage, index) || p.after.is_some_and(|a| !iv.covered(a)) {
+                continue;
+            }
+            if let Some(focus) = crate::scenario::says(when, &tokens) {
+                return Some(Action::Probe {
+                    stage,
+                    index,
+                    curveball: false,
+                    press: false,
+                    quote: Some(depth::quoted(sentence, focus)),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// In the stage being practised, every remaining probe comes before moving on.
@@ -413,10 +445,9 @@ fn probe_after_new(iv: &Interview, stage: Stage, obs: &Observation) -> Option<Ac
 /// question was pending).
 fn covered_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     let plan = iv.scenario.stage(stage);
-    let index =
-        plan.probes.iter().enumerate().position(|(k, p)| {
-            p.after.is_some_and(|c| iv.covered(c)) && worth_asking(iv, stage, k)
-        })?;
+    let index = plan.probes.iter().enumerate().position(|(k, p)| {
+        p.after.is_some_and(|c| iv.covered(c)) && p.when.is_none() && worth_asking(iv, stage, k)
+    })?;
     Some(Action::Probe {
         stage,
         index,
@@ -450,7 +481,7 @@ pub(super) fn open_probe(iv: &Interview, stage: Stage) -> Option<Action> {
     plan.probes
         .iter()
         .enumerate()
-        .position(|(k, p)| p.after.is_none() && worth_asking(iv, stage, k))
+        .position(|(k, p)| p.after.is_none() && p.when.is_none() && worth_asking(iv, stage, k))
         .map(|index| Action::Probe {
             stage,
             index,

@@ -686,3 +686,56 @@ fn a_probe_after_a_checkpoint_is_asked_only_when_it_was_only_named() {
     );
     assert!(!random(&explained), "{explained:?}");
 }
+
+/// A probe on a claim is asked right after the candidate states it, quoting their words, and
+/// not when they ask about it or say they would not do it.
+#[test]
+fn a_probe_on_a_claim_follows_the_claim_in_the_candidates_words() {
+    let into_training = || {
+        let mut iv = fresh(Mode::Interview);
+        crate::session::testing::act(
+            &mut iv,
+            &Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Training,
+                reason: Reason::Skip,
+            },
+            0.0,
+        );
+        iv
+    };
+    let oversampling = |iv: &Interview, a: &[Action]| {
+        a.iter().find_map(|x| match x {
+            Action::Probe { index, quote, .. }
+                if iv.scenario.stage(Stage::Training).probes[*index]
+                    .text
+                    .contains("oversampling") =>
+            {
+                Some(quote.clone())
+            }
+            _ => None,
+        })
+    };
+    let mut iv = into_training();
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "For the imbalance I'd oversample the fraud cases with SMOTE until the classes are even.",
+        20.0,
+    );
+    assert_eq!(
+        oversampling(&iv, &a),
+        Some(Some(
+            "For the imbalance I'd oversample the fraud cases with SMOTE until the classes are even"
+                .into()
+        )),
+        "{a:?}"
+    );
+    for text in [
+        "I would not use SMOTE here; class weights keep the probabilities honest.",
+        "Would oversampling with SMOTE be acceptable to the team?",
+    ] {
+        let mut iv = into_training();
+        let (_, a) = crate::session::testing::answer(&mut iv, text, 20.0);
+        assert_eq!(oversampling(&iv, &a), None, "{text}: {a:?}");
+    }
+}

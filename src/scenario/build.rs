@@ -357,9 +357,28 @@ fn plan_stages(
                         ),
                     );
                 }
+                let when = rp.when.map(|w| {
+                    for cue in w.get_ref() {
+                        if let Some(why) = crate::cue::problem(cue) {
+                            p.at(w.span(), format!("probe '{}': {why}", rp.text));
+                        }
+                    }
+                    let cues = CueSet::new(w.get_ref());
+                    if cues.cues.is_empty() {
+                        p.at(
+                            w.span(),
+                            format!(
+                                "probe '{}' has no `when` cues, so it is never asked",
+                                rp.text
+                            ),
+                        );
+                    }
+                    cues
+                });
                 Probe {
                     text: rp.text,
                     after,
+                    when,
                 }
             })
             .collect();
@@ -627,6 +646,32 @@ mod tests {
         assert!(
             got[0].starts_with("s.toml:2:11: control character <U+202E>"),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_probe_on_a_claim_needs_cues_that_can_match() {
+        let with = |when: &str| {
+            problems(&format!(
+                "{MINIMAL}[stages.training]\nprobes = [{{ text = \"q\", when = {when} }}]\n"
+            ))
+        };
+        assert!(
+            with(r##"["smote", "# ms"]"##).is_empty(),
+            "{:?}",
+            with(r##"["smote", "# ms"]"##)
+        );
+        let empty = with("[]");
+        assert!(
+            empty
+                .iter()
+                .any(|m| m.contains("no `when` cues, so it is never asked")),
+            "{empty:?}"
+        );
+        let numbers = with(r##"["# %"]"##);
+        assert!(
+            numbers.iter().any(|m| m.contains("only numbers")),
+            "{numbers:?}"
         );
     }
 

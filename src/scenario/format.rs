@@ -155,6 +155,12 @@ pub(super) struct RawProbe {
     /// asked when the stage needs more.
     #[schemars(with = "Option<String>")]
     pub(super) after: Option<Spanned<String>>,
+    /// Phrases of a claim this question follows up ("smote", "oversampl*", or "# ms" for a
+    /// number of milliseconds): ask it right after the candidate states one in this stage,
+    /// quoting their words. Not when the sentence asks, waves the topic away or negates it.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(super) when: Option<Spanned<Vec<String>>>,
 }
 
 /// A checkpoint: one of the framework's 37 (to give its model answer and extra cues) or the

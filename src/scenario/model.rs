@@ -32,6 +32,8 @@ pub struct Probe {
     pub text: String,
     /// Index into `Scenario::checkpoints`: ask this once that checkpoint is covered.
     pub after: Option<usize>,
+    /// A claim it follows up: ask this right after the candidate states one of these.
+    pub when: Option<CueSet>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,21 +82,26 @@ impl Misconception {
     /// better. A negation or a warning word anywhere in the sentence is enough to hold back,
     /// since a wrong challenge of a right answer costs more than a missed one.
     pub fn stated(&self, tokens: &crate::cue::Tokens) -> bool {
-        if self.unless.matches(tokens) {
-            return false;
-        }
-        // A word the cue itself spells ("haven't cancelled yet") is part of the mistake, not a
-        // sign of knowing better: only the words around the match can hold it back.
-        self.cues.find_all(tokens).iter().any(|words| {
-            let around = crate::cue::Tokens {
-                tokens: (tokens.tokens.iter().enumerate())
-                    .filter(|(i, _)| !(words[0]..=words[words.len() - 1]).contains(i))
-                    .map(|(_, t)| t.clone())
-                    .collect(),
-            };
-            !knows_better().matches(&around)
-        })
+        !self.unless.matches(tokens) && says(&self.cues, tokens).is_some()
     }
+}
+
+/// Where a statement says one of `cues` as its own claim (the byte span of the first such
+/// match): nothing around the match negates it or warns about it. A word the cue itself spells
+/// ("haven't cancelled yet") is part of the claim, not a sign of knowing better: only the words
+/// around the match can hold it back. The caller has ruled out questions and dismissals.
+pub fn says(cues: &CueSet, tokens: &crate::cue::Tokens) -> Option<std::ops::Range<usize>> {
+    cues.find_all(tokens).into_iter().find_map(|words| {
+        let (first, last) = (words[0], words[words.len() - 1]);
+        let around = crate::cue::Tokens {
+            tokens: (tokens.tokens.iter().enumerate())
+                .filter(|(i, _)| !(first..=last).contains(i))
+                .map(|(_, t)| t.clone())
+                .collect(),
+        };
+        (!knows_better().matches(&around))
+            .then(|| tokens.tokens[first].span.start..tokens.tokens[last].span.end)
+    })
 }
 
 /// Words that show a sentence about a mistake is not making it: negations ("n't" is the token
