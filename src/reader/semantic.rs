@@ -8,7 +8,7 @@
 use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
-use super::heads::Linear;
+use super::heads::{Hidden, Linear};
 use super::words::{self, Words};
 use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
@@ -25,8 +25,11 @@ use std::sync::Mutex;
 pub struct Heads {
     /// Which embedding model the heads were trained on.
     pub embedder: String,
-    /// One output per framework checkpoint, in `framework::CHECKPOINTS` order.
+    /// One output per framework checkpoint, in `framework::CHECKPOINTS` order, over `hidden`'s
+    /// units, or over the features themselves for heads trained before it.
     pub checkpoints: Linear,
+    #[serde(default)]
+    pub hidden: Option<Hidden>,
     /// The probability at which each checkpoint is credited.
     pub thresholds: Vec<f32>,
     /// One output per `Act`.
@@ -44,6 +47,16 @@ pub struct Heads {
     /// The training lines' vocabulary, whose stems are inputs of every head but the fact one.
     #[serde(default)]
     pub words: Words,
+}
+
+impl Heads {
+    /// Each checkpoint's probability for a sentence's features.
+    pub fn checkpoint_probabilities(&self, x: &[f32]) -> Vec<f32> {
+        match &self.hidden {
+            Some(h) => self.checkpoints.sigmoid(&h.apply(x)),
+            None => self.checkpoints.sigmoid(x),
+        }
+    }
 }
 
 /// The heads that ship with casecoach.
@@ -153,7 +166,7 @@ pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> Se
     }
     let mut checkpoints = Vec::new();
     let mut dismissed = Vec::new();
-    let p_all = heads.checkpoints.sigmoid(x);
+    let p_all = heads.checkpoint_probabilities(x);
     if act == Act::Dismissal {
         // The heads learned what a sentence shows, not what it waves away; a cue, or half the
         // usual confidence, names the topic dismissed.

@@ -6,7 +6,7 @@
 use super::corpus::{self, Act, Case, Scenarios};
 use super::embed::Embed;
 use super::exemplars::{self, Exemplars};
-use super::heads::{self, Linear, Training};
+use super::heads::{self, Hidden, Linear, MlpTraining, Training};
 use super::semantic::{self, FactCache, Heads};
 use super::words::Words;
 use crate::framework::CHECKPOINTS;
@@ -62,9 +62,43 @@ fn targets(ex: &[&Example]) -> Vec<Vec<bool>> {
         .collect()
 }
 
+/// The checkpoint head: rectified units, and one output per checkpoint over them.
+struct CheckpointHead {
+    hidden: Hidden,
+    out: Linear,
+}
+
+impl CheckpointHead {
+    /// The head trained on `ex`. The units see the embedding scaled up by `EMBEDDING_EMPHASIS`.
+    fn train(ex: &[&Example]) -> Result<CheckpointHead> {
+        let xs: Vec<Vec<f32>> = ex.iter().map(|e| e.x.clone()).collect();
+        let dim = ex.first().map_or(0, |e| e.vector.len());
+        let emphasis: Vec<f32> = (0..xs.first().map_or(0, Vec::len))
+            .map(|i| if i < dim { EMBEDDING_EMPHASIS } else { 1.0 })
+            .collect();
+        let (hidden, out) = heads::train_mlp(
+            &xs,
+            &targets(ex),
+            CHECKPOINTS.len(),
+            &emphasis,
+            MlpTraining::default(),
+        )?;
+        Ok(CheckpointHead { hidden, out })
+    }
+
+    fn probabilities(&self, x: &[f32]) -> Vec<f32> {
+        self.out.sigmoid(&self.hidden.apply(x))
+    }
+}
+
+/// How much the embedding's inputs are scaled up for the hidden units: a unit-length vector of
+/// 384 components is small beside the nearness and the words, and on the tuning lines the head
+/// does best with it four times as large (micro F1 0.763, against 0.750 unscaled).
+const EMBEDDING_EMPHASIS: f32 = 4.0;
+
 /// The threshold that gives each checkpoint its best F1 on the tuning lines.
-fn tune_thresholds(head: &Linear, tune: &[&Example]) -> Vec<f32> {
-    let probs: Vec<Vec<f32>> = tune.iter().map(|e| head.sigmoid(&e.x)).collect();
+fn tune_thresholds(head: &CheckpointHead, tune: &[&Example]) -> Vec<f32> {
+    let probs: Vec<Vec<f32>> = tune.iter().map(|e| head.probabilities(&e.x)).collect();
     let ys = targets(tune);
     (0..CHECKPOINTS.len())
         .map(|k| {
@@ -97,11 +131,11 @@ fn tune_thresholds(head: &Linear, tune: &[&Example]) -> Vec<f32> {
 
 /// Micro F1 of a head's checkpoints at its thresholds, before the reader's rules: the figure
 /// `train` reports for the tuning lines, so a change can be judged without the held-out ones.
-fn tuning_f1(head: &Linear, thresholds: &[f32], tune: &[&Example]) -> f64 {
+fn tuning_f1(head: &CheckpointHead, thresholds: &[f32], tune: &[&Example]) -> f64 {
     let ys = targets(tune);
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     for (e, y) in tune.iter().zip(&ys) {
-        for (k, p) in head.sigmoid(&e.x).into_iter().enumerate() {
+        for (k, p) in head.probabilities(&e.x).into_iter().enumerate() {
             match (p >= thresholds[k], y[k]) {
                 (true, true) => tp += 1,
                 (true, false) => fp += 1,
@@ -285,14 +319,14 @@ pub fn train(
     let xs = |v: &[&Example]| v.iter().map(|e| e.x.clone()).collect::<Vec<_>>();
     let t = Training::default();
     progress(&format!("tuning thresholds on {} of them", tune.len()));
-    let first = heads::train_multilabel(&xs(&fit), &targets(&fit), CHECKPOINTS.len(), t);
+    let first = CheckpointHead::train(&fit)?;
     let thresholds = tune_thresholds(&first, &tune);
     progress(&format!(
         "tuning lines: checkpoint micro F1 {:.3} (the heads alone, before the rules)",
         tuning_f1(&first, &thresholds, &tune)
     ));
     progress("training the checkpoint, act and depth heads");
-    let checkpoints = heads::train_multilabel(&xs(&all), &targets(&all), CHECKPOINTS.len(), t);
+    let checkpoints = CheckpointHead::train(&all)?;
     let acts: Vec<usize> = all.iter().map(|e| e.case.act.index()).collect();
     let act = heads::train_softmax(&xs(&all), &acts, Act::ALL.len(), t);
     let crediting: Vec<&Example> = all.iter().copied().filter(|e| !e.case.negative()).collect();
@@ -318,7 +352,8 @@ pub fn train(
     let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache, &bank)?);
     let heads = Heads {
         embedder: embed.name().to_string(),
-        checkpoints,
+        checkpoints: checkpoints.out,
+        hidden: Some(checkpoints.hidden),
         thresholds,
         act,
         explained,
