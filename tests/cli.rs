@@ -358,6 +358,13 @@ fn slash_commands_work_from_the_table() {
         out.contains("[ ] clarify.business-objective"),
         "coach checklist: {out}"
     );
+    // After an answer, one line of what the reading credited; the whole list is /stage's.
+    assert!(
+        out.contains("[Clarify the problem 1/6: constraints]"),
+        "coach progress line: {out}"
+    );
+    let chat = &out[..out.find("DEBRIEF").unwrap_or(out.len())];
+    assert_eq!(chat.matches("clarify.scale").count(), 1, "{out}");
     assert!(out.contains("Frame as an ML problem (2 of 8)"), "{out}");
     assert!(err.contains("unknown command /frob"), "{err}");
     let report = env.assess_json("fraud", &env.sessions()[0]);

@@ -370,20 +370,22 @@ impl Chat {
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
         {
             self.finish(*reason)?;
-        } else if self.iv().mode == Mode::Coach {
-            self.print_checklist();
+        } else if self.iv().mode == Mode::Coach
+            && let Some(line) = interviewer::progress_line(self.iv())
+        {
+            let _ = writeln!(self.out, "  [{}]", safe(&line));
         }
         Ok(())
     }
 
-    fn print_checklist(&mut self) {
+    /// The stage's whole checklist, for `/stage` in coach mode.
+    pub(super) fn print_checklist(&mut self) {
         let iv = self.session.interview();
         let list = interviewer::checklist(iv);
         if list.is_empty() {
             return;
         }
         let out = &mut self.out;
-        let _ = writeln!(out, "  [{}]", safe(&interviewer::stage_line(iv)));
         for (done, id, title) in list {
             let line = format!("  [{}] {id}: {title}", if done { "x" } else { " " });
             let _ = writeln!(out, "{}", safe(&line));

@@ -208,6 +208,7 @@ mod tests {
                 stage: Stage::Clarify,
                 level: 1,
                 checkpoint: None,
+                offered: false,
             },
             61.0,
         );
@@ -217,6 +218,7 @@ mod tests {
                 stage: Stage::Clarify,
                 level: 2,
                 checkpoint: None,
+                offered: false,
             },
             62.0,
         );

@@ -231,11 +231,15 @@ impl Interview {
                 // Not a scenario probe: nothing to press by index.
                 self.last_probe = None;
             }
-            Action::Hint { stage, .. } => {
+            Action::Hint { stage, offered, .. } => {
                 let next = self.next_turn();
                 let st = &mut self.stats[*stage];
-                st.hints += 1;
-                st.hint_turns.push(next);
+                if *offered {
+                    st.offered += 1;
+                } else {
+                    st.hints += 1;
+                    st.hint_turns.push(next);
+                }
                 self.dry_turns = 0;
             }
             Action::AdvanceStage { to, reason, .. } => {

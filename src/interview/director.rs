@@ -163,12 +163,13 @@ fn help_when_stuck(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Ve
         return Some(vec![advance(stage, Reason::Coverage)]);
     }
     let plan = iv.scenario.stage(stage);
-    let given = iv.stats[stage].hints;
-    if given > plan.hints.len() {
+    if hints_given(iv, stage) > plan.hints.len() {
         // Every hint, and the one that names the gap, has been given: move on like a human would.
         Some(vec![advance(stage, Reason::Stuck)])
     } else {
-        Some(vec![hint(iv, stage)])
+        // A coach speaks up after one quiet turn; the candidate did not need that hint.
+        let offered = iv.mode == Mode::Coach && !obs.analysis.stuck;
+        Some(vec![hint(iv, stage, offered)])
     }
 }
 
@@ -286,12 +287,13 @@ fn ask_an_open_probe(iv: &Interview, _: &Observation, stage: Stage) -> Option<Ve
 /// Out of questions with the stage still thin: nudge once before moving on (in coach mode,
 /// through every hint).
 fn nudge_a_thin_stage(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
-    let hints = iv.stats[stage].hints;
+    let hints = hints_given(iv, stage);
     let nudge = match iv.mode {
         Mode::Coach => !covered_enough(iv, stage) && hints < iv.scenario.stage(stage).hints.len(),
         Mode::Interview => hints == 0 && iv.stage_coverage(stage) < 0.5,
     };
-    nudge.then(|| vec![hint(iv, stage)])
+    // A coach's nudges are coaching; an interviewer who has to prompt a thin stage counts it.
+    nudge.then(|| vec![hint(iv, stage, iv.mode == Mode::Coach)])
 }
 
 pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
@@ -300,7 +302,7 @@ pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
         (Request::End, _) => vec![Action::Debrief {
             reason: Reason::Ended,
         }],
-        (Request::Hint, Phase::Stage(s)) => vec![hint(iv, s)],
+        (Request::Hint, Phase::Stage(s)) => vec![hint(iv, s, false)],
         (Request::Skip, Phase::Stage(s)) => vec![advance(s, Reason::Skip)],
         (Request::Hint | Request::Skip, Phase::WrapUp) => vec![],
     }
@@ -367,9 +369,13 @@ fn jumped_ahead(iv: &Interview, obs: &Observation) -> bool {
     mentions_model && clarified < 2
 }
 
-fn hint(iv: &Interview, stage: Stage) -> Action {
-    let given = iv.stats[stage].hints;
-    let level = given + 1;
+/// Hints of the stage so far, needed or offered: each is stronger than the last.
+fn hints_given(iv: &Interview, stage: Stage) -> usize {
+    iv.stats[stage].hints + iv.stats[stage].offered
+}
+
+fn hint(iv: &Interview, stage: Stage, offered: bool) -> Action {
+    let level = hints_given(iv, stage) + 1;
     let checkpoint = (level > iv.scenario.stage(stage).hints.len())
         .then(|| first_gap(iv, stage))
         .flatten()
@@ -378,6 +384,7 @@ fn hint(iv: &Interview, stage: Stage) -> Action {
         stage,
         level,
         checkpoint,
+        offered,
     }
 }
 

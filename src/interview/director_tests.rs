@@ -114,7 +114,8 @@ fn stuck_candidates_get_hints_of_rising_strength() {
         vec![Action::Hint {
             stage: Stage::Clarify,
             level: 1,
-            checkpoint: None
+            checkpoint: None,
+            offered: false,
         }]
     );
     let (_, a) = crate::session::testing::answer(&mut iv, "", 20.0);
@@ -123,7 +124,8 @@ fn stuck_candidates_get_hints_of_rising_strength() {
         vec![Action::Hint {
             stage: Stage::Clarify,
             level: 2,
-            checkpoint: None
+            checkpoint: None,
+            offered: false,
         }]
     );
     crate::session::testing::answer(&mut iv, "no idea", 30.0);
@@ -134,7 +136,8 @@ fn stuck_candidates_get_hints_of_rising_strength() {
         vec![Action::Hint {
             stage: Stage::Clarify,
             level: 4,
-            checkpoint: Some("clarify.business-objective".into())
+            checkpoint: Some("clarify.business-objective".into()),
+            offered: false,
         }]
     );
     let (_, a) = crate::session::testing::answer(&mut iv, "pass", 50.0);
@@ -738,4 +741,61 @@ fn a_probe_on_a_claim_follows_the_claim_in_the_candidates_words() {
         let (_, a) = crate::session::testing::answer(&mut iv, text, 20.0);
         assert_eq!(oversampling(&iv, &a), None, "{text}: {a:?}");
     }
+}
+
+/// In coach mode a hint offered after a quiet turn is coaching, not a hint the candidate
+/// needed: it is not counted. A hint asked for, or given to a candidate who says they are
+/// stuck, is; and the offered one still makes the next hint stronger.
+#[test]
+fn only_the_hints_a_coached_candidate_needed_are_counted() {
+    let mut iv = fresh(Mode::Coach);
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "Okay, I'm happy with the framing.", 10.0);
+    assert!(
+        matches!(
+            a[..],
+            [Action::Hint {
+                level: 1,
+                offered: true,
+                ..
+            }]
+        ),
+        "{a:?}"
+    );
+    assert_eq!(iv.stats[Stage::Clarify].hints, 0);
+    assert_eq!(iv.stats[Stage::Clarify].offered, 1);
+    let (_, a) = crate::session::testing::answer(&mut iv, "I'm not sure, I don't know.", 20.0);
+    assert!(
+        matches!(
+            a[..],
+            [Action::Hint {
+                level: 2,
+                offered: false,
+                ..
+            }]
+        ),
+        "{a:?}"
+    );
+    let a = crate::session::testing::request(&mut iv, Request::Hint);
+    assert!(
+        matches!(
+            a[..],
+            [Action::Hint {
+                level: 3,
+                offered: false,
+                ..
+            }]
+        ),
+        "{a:?}"
+    );
+    assert_eq!(iv.stats[Stage::Clarify].hints, 2);
+    // In an interview, the interviewer stepping in after two quiet turns is a hint needed.
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(&mut iv, "Okay.", 10.0);
+    let (_, a) = crate::session::testing::answer(&mut iv, "Right, okay.", 20.0);
+    assert!(
+        matches!(a[..], [Action::Hint { offered: false, .. }]),
+        "{a:?}"
+    );
+    assert_eq!(iv.stats[Stage::Clarify].hints, 1);
 }

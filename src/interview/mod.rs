@@ -105,6 +105,10 @@ pub enum Action {
         stage: Stage,
         level: usize,
         checkpoint: Option<String>,
+        /// Offered unasked to a candidate who was neither stuck nor asking (coach mode's
+        /// nudges): coaching, not a hint they needed, so the debrief does not count it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        offered: bool,
     },
     AdvanceStage {
         from: Option<Stage>,
@@ -250,8 +254,11 @@ pub struct Dismissal {
 pub struct StageStats {
     pub entered_at: Option<f64>,
     pub left_at: Option<f64>,
+    /// Hints the candidate needed: asked for, or given when they were stuck.
     pub hints: usize,
-    /// Transcript turns that carried this stage's hints, for the debrief to cite (its
+    /// Hints offered unasked (coach mode), not counted against the candidate.
+    pub offered: usize,
+    /// Transcript turns that carried this stage's needed hints, for the debrief to cite (its
     /// follow-ups' turns are in `Interview::follow_ups`).
     pub hint_turns: Vec<usize>,
     pub candidate_turns: usize,

@@ -96,6 +96,29 @@ pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
         .collect()
 }
 
+/// Coach mode's line after each answer: what the reading has credited in this stage, in one
+/// line ("Clarify the problem 2/6: business-objective, success-metrics"); the whole checklist,
+/// with what is still open, is `/stage`'s. A checkpoint only named is marked so.
+pub fn progress_line(iv: &Interview) -> Option<String> {
+    let stage = iv.stage()?;
+    let list = checklist(iv);
+    let shown: Vec<String> = (iv.scenario.checkpoints.iter().enumerate())
+        .filter(|(i, c)| c.stage == stage && iv.covered(*i))
+        .map(|(i, c)| {
+            let short = c.id.split_once('.').map_or(c.id.as_str(), |(_, s)| s);
+            match iv.only_named(i) {
+                true => format!("{short} (named only)"),
+                false => short.to_string(),
+            }
+        })
+        .collect();
+    let head = format!("{} {}/{}", stage.name(), shown.len(), list.len());
+    Some(match shown.is_empty() {
+        true => format!("{head}: nothing shown yet"),
+        false => format!("{head}: {}", shown.join(", ")),
+    })
+}
+
 /// Used by `/stage`: the stage name and its goal.
 pub fn stage_line(iv: &Interview) -> String {
     match iv.stage() {

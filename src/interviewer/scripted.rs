@@ -244,6 +244,7 @@ fn line_data(req: &LineRequest) -> Value {
             stage,
             level,
             checkpoint,
+            ..
         } => {
             let hints = &sc.stage(*stage).hints;
             let hint = hints.get(level.saturating_sub(1)).cloned();
@@ -327,6 +328,7 @@ mod tests {
                 stage: crate::framework::Stage::Clarify,
                 level: 9,
                 checkpoint: Some("clarify.scale".into()),
+                offered: false,
             },
             Action::WrapUp {
                 reason: Reason::Time,
@@ -343,6 +345,7 @@ mod tests {
                 stage: crate::framework::Stage::Clarify,
                 level: 9,
                 checkpoint: Some("clarify.scale".into()),
+                offered: false,
             },
             None,
         );
