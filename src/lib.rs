@@ -16,6 +16,7 @@ pub mod interview;
 pub mod interviewer;
 pub mod llm;
 pub mod reader;
+pub mod runner;
 pub mod scenario;
 pub mod secret;
 pub mod session;
