@@ -14,6 +14,9 @@
 //! - a second writer of a live session refused, and a 2-hour WAV refused from its header: both
 //!   at once (well under a millisecond), whatever the file's size.
 //!
+//! And of the interview-types issue:
+//! - a coding task's hidden suite graded in the sandbox (python3 started, every case run).
+//!
 //! Run: `cargo bench --bench engine` (one group: `cargo bench --bench engine -- simulated`)
 
 use casecoach::chat::Chat;
@@ -255,9 +258,32 @@ fn refusals(c: &mut Criterion) {
     });
 }
 
+fn coding(c: &mut Criterion) {
+    let tasks = casecoach::coding::Task::builtin().unwrap();
+    let limits = casecoach::runner::Limits::default();
+    let mut g = c.benchmark_group("coding");
+    g.sample_size(20);
+    for task in &tasks {
+        g.bench_function(format!("hidden suite of {}, graded", task.id), |b| {
+            b.iter(|| {
+                let grade = casecoach::coding::grade(
+                    task,
+                    &task.reference,
+                    casecoach::coding::Suite::Hidden,
+                    &limits,
+                )
+                .unwrap();
+                assert!(grade.all_passed());
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     refusals,
+    coding,
     one_turn,
     assess,
     first_line,

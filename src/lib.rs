@@ -6,6 +6,7 @@ pub mod screen;
 
 pub mod chat;
 pub mod cli;
+pub mod coding;
 mod commands;
 pub mod config;
 pub mod cue;
