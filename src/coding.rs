@@ -182,6 +182,20 @@ pub struct Grade {
     pub load_error: Option<String>,
     /// What the solution printed itself, cut to the runner's bound.
     pub printed: String,
+    /// The function's shape, read from its source; none when it could not be read.
+    pub shape: Option<Shape>,
+}
+
+/// What the code of the function shows, beside whether it works: what an interviewer reads
+/// for production quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Shape {
+    /// Every parameter and the return value carry a type hint.
+    pub typed: bool,
+    /// It has a docstring.
+    pub documented: bool,
+    /// It raises on bad input somewhere (input validation).
+    pub validates: bool,
 }
 
 impl Grade {
@@ -207,6 +221,20 @@ def report(obj):
     sys.stdout.flush()
     sys.__stdout__.write("\n" + marker + " " + json.dumps(obj) + "\n")
     sys.__stdout__.flush()
+try:
+    import ast
+    tree = ast.parse(open("solution.py").read())
+    defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == task["function"]]
+    if defs:
+        f = defs[0]
+        params = f.args.posonlyargs + f.args.args + f.args.kwonlyargs
+        report({"shape": {
+            "typed": all(a.annotation is not None for a in params) and f.returns is not None,
+            "documented": ast.get_docstring(f) is not None,
+            "validates": any(isinstance(n, ast.Raise) for n in ast.walk(f)),
+        }})
+except BaseException:
+    pass
 try:
     spec = importlib.util.spec_from_file_location("solution", "solution.py")
     module = importlib.util.module_from_spec(spec)
@@ -266,6 +294,7 @@ pub fn grade(task: &Task, solution: &str, suite: Suite, limits: &Limits) -> Resu
     let mut verdicts: Vec<Verdict> = vec![Verdict::NotRun; cases.len()];
     let mut load_error = None;
     let mut printed = String::new();
+    let mut shape_seen = None;
     for line in run.stdout.lines() {
         let Some(json) = line.strip_prefix(&marker).map(str::trim) else {
             printed.push_str(line);
@@ -275,7 +304,9 @@ pub fn grade(task: &Task, solution: &str, suite: Suite, limits: &Limits) -> Resu
         let Ok(v) = serde_json::from_str::<Value>(json) else {
             continue;
         };
-        if let Some(e) = v["load_error"].as_str() {
+        if let Ok(shape) = serde_json::from_value::<Shape>(v["shape"].clone()) {
+            shape_seen = Some(shape);
+        } else if let Some(e) = v["load_error"].as_str() {
             load_error = Some(e.to_string());
         } else if let Some(i) = v["case"].as_u64().map(|i| i as usize)
             && i < verdicts.len()
@@ -299,6 +330,7 @@ pub fn grade(task: &Task, solution: &str, suite: Suite, limits: &Limits) -> Resu
         outcome: run.outcome,
         load_error,
         printed: printed.trim().to_string(),
+        shape: shape_seen,
     })
 }
 
@@ -344,6 +376,14 @@ mod tests {
                     g.load_error
                 );
             }
+            // The references are written as the round asks: typed, documented, validating.
+            let g = grade(&task, &task.reference, Suite::Examples, &limits()).unwrap();
+            let shape = Shape {
+                typed: true,
+                documented: true,
+                validates: true,
+            };
+            assert_eq!(g.shape, Some(shape), "{}", task.id);
             let g = grade(&task, &task.wrong, Suite::Hidden, &limits()).unwrap();
             assert!(
                 g.load_error.is_none() && !g.all_passed(),
@@ -381,6 +421,15 @@ mod tests {
                 .is_some_and(|e| e.starts_with("SyntaxError")),
             "{g:?}"
         );
+        // An untyped, undocumented function that checks nothing says so.
+        let bare = format!("def {}(scores, labels):\n    return 0.5\n", task.function);
+        let g = grade(&task, &bare, Suite::Examples, &limits()).unwrap();
+        let shape = Shape {
+            typed: false,
+            documented: false,
+            validates: false,
+        };
+        assert_eq!(g.shape, Some(shape));
         let g = grade(&task, "def other(): pass\n", Suite::Examples, &limits()).unwrap();
         assert!(
             g.load_error
