@@ -131,6 +131,7 @@ fn first_token(_: &mut Criterion) {
                 index: 0,
                 curveball: false,
                 press: false,
+                quote: None,
             }];
             let req = casecoach::interviewer::TurnRequest {
                 interview: &iv,
