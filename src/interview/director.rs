@@ -216,8 +216,10 @@ fn follow_ahead(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<A
         to,
         reason: Reason::Candidate,
     }];
-    // They already answered the new stage's opening; follow up on what they said instead.
-    out.extend(probe_after_new(iv, to, obs));
+    // They already answered the new stage's opening: follow up on what they said, or, when
+    // they explained all a probe would ask, with a question of the stage they did not answer;
+    // never the opening again.
+    out.extend(probe_after_new(iv, to, obs).or_else(|| open_probe(iv, to)));
     Some(out)
 }
 

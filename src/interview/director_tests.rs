@@ -799,3 +799,38 @@ fn only_the_hints_a_coached_candidate_needed_are_counted() {
     );
     assert_eq!(iv.stats[Stage::Clarify].hints, 1);
 }
+
+/// A candidate who frames the problem fully while still clarifying is followed into framing
+/// without being asked the framing question they just answered.
+#[test]
+fn a_stage_answered_ahead_is_not_opened_with_its_question_again() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(&mut iv, "What's the business goal here?", 10.0);
+    let (_, a) = crate::session::testing::answer(
+        &mut iv,
+        "I'd frame it as binary classification per transaction, outputting a calibrated fraud \
+         probability that thresholds map to approve, step-up or decline, judged on precision \
+         and recall because positives are only 0.15 percent.",
+        40.0,
+    );
+    assert!(
+        matches!(
+            a.first(),
+            Some(Action::AdvanceStage {
+                to: Stage::Frame,
+                ..
+            })
+        ),
+        "{a:?}"
+    );
+    assert!(
+        matches!(
+            a.get(1),
+            Some(Action::Probe {
+                stage: Stage::Frame,
+                ..
+            })
+        ),
+        "{a:?}"
+    );
+}
