@@ -81,17 +81,15 @@ pub(super) fn go_deeper_while_time_allows(
     stage: Stage,
 ) -> Option<Vec<Action>> {
     let spare = iv.stats[stage].seconds(iv.now) < iv.budget.stage(stage);
-    // A candidate whose answer has gone on to later stages is not held back on this one; a
-    // full answer to this stage that touches a later one in passing has not moved on.
-    let new_in = |later: bool| {
-        (obs.new.iter())
-            .filter(|h| {
-                let s = iv.scenario.checkpoints[h.checkpoint].stage;
-                if later { s > stage } else { s == stage }
-            })
-            .count()
-    };
-    let moved_on = new_in(true) > new_in(false);
+    // A candidate whose answer has gone on to later stages is not held back on this one; an
+    // answer about this stage (new or said before) that touches a later one in passing has not
+    // moved on.
+    let stage_of = |h: &super::coverage::Hit| iv.scenario.checkpoints[h.checkpoint].stage;
+    let later = obs.new.iter().filter(|h| stage_of(h) > stage).count();
+    let here = (obs.analysis.hits.iter())
+        .filter(|h| stage_of(h) == stage)
+        .count();
+    let moved_on = later > here;
     if !(iv.stage_coverage(stage) >= DEEPER_FROM && spare) || moved_on {
         return None;
     }

@@ -49,11 +49,21 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         Phase::WrapUp => return wrap_up(iv, obs),
         Phase::NotStarted | Phase::Ended => return Vec::new(),
     };
-    RULES
+    let mut actions = RULES
         .iter()
         .find_map(|rule| rule(iv, obs, stage))
         // Nothing left to ask and no nudge due.
-        .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)])
+        .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)]);
+    // A stage the candidate has already begun on (while answering another) is not opened with
+    // its question, which they have partly answered: one of its open probes goes on from there.
+    if let Some(Action::AdvanceStage { to, .. }) = actions.last()
+        && (0..iv.scenario.checkpoints.len())
+            .any(|i| iv.scenario.checkpoints[i].stage == *to && iv.covered(i))
+        && let Some(probe) = open_probe(iv, *to)
+    {
+        actions.push(probe);
+    }
+    actions
 }
 
 /// The close: the candidate's questions are answered (a fact not yet told, or what the
@@ -200,13 +210,13 @@ fn keep_time(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action
 /// a passing mention of monitoring while clarifying is not a reason to skip five stages.
 fn follow_ahead(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let next = stage.next();
-    let new_in = |s: Option<Stage>| {
-        obs.new
-            .iter()
-            .filter(|h| Some(iv.scenario.checkpoints[h.checkpoint].stage) == s)
-            .count()
-    };
-    let (ahead, here) = (new_in(next), new_in(Some(stage)));
+    let stage_of = |h: &&super::coverage::Hit| Some(iv.scenario.checkpoints[h.checkpoint].stage);
+    // New ground ahead against what the answer shows of this stage, new or said before: an
+    // answer about this stage that also touches the next has not moved on.
+    let ahead = obs.new.iter().filter(|h| stage_of(h) == next).count();
+    let here = (obs.analysis.hits.iter())
+        .filter(|h| stage_of(h) == Some(stage))
+        .count();
     if !(ahead >= 2 && ahead > here && iv.stats[stage].candidate_turns >= 1) {
         return None;
     }

@@ -834,3 +834,44 @@ fn a_stage_answered_ahead_is_not_opened_with_its_question_again() {
         "{a:?}"
     );
 }
+
+/// A stage the candidate began on while answering another opens with one of its probes, not
+/// with the question they have partly answered.
+#[test]
+fn a_stage_begun_earlier_opens_with_a_probe_not_its_question() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(&mut iv, "What's the business goal?", 10.0);
+    crate::session::testing::answer(
+        &mut iv,
+        "I'd output a fraud probability per transaction.",
+        20.0,
+    );
+    assert_eq!(iv.phase, Phase::Stage(Stage::Clarify));
+    let (_, a) = crate::session::testing::answer(&mut iv, "What data do we have?", 1000.0);
+    let kinds = kinds(&a);
+    let advance = kinds.iter().position(|k| *k == "advance-stage");
+    assert!(advance.is_some(), "{a:?}");
+    assert!(
+        matches!(
+            a.last(),
+            Some(Action::Probe {
+                stage: Stage::Frame,
+                ..
+            })
+        ),
+        "{a:?}"
+    );
+    // A stage not begun opens with its own question.
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) = crate::session::testing::answer(&mut iv, "What data do we have?", 1000.0);
+    assert!(
+        matches!(
+            a.last(),
+            Some(Action::AdvanceStage {
+                to: Stage::Frame,
+                ..
+            })
+        ),
+        "{a:?}"
+    );
+}
