@@ -126,7 +126,7 @@ const DIVES_PER_CHECKPOINT: usize = 3;
 /// candidate's own words in this stage (the last answer's first), from
 /// the stage's next angle. No checkpoint is asked twice from one angle and no quote is asked
 /// twice from one angle, since one sentence is often the evidence of several checkpoints.
-fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Action> {
+pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Action> {
     let sc = &iv.scenario;
     if stage == Stage::Clarify {
         return None;

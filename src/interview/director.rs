@@ -55,11 +55,12 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         // Nothing left to ask and no nudge due.
         .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)]);
     // A stage the candidate has already begun on (while answering another) is not opened with
-    // its question, which they have partly answered: one of its open probes goes on from there.
+    // its question, which they have partly answered: one of its open probes, or their own words
+    // taken further, goes on from there.
     if let Some(Action::AdvanceStage { to, .. }) = actions.last()
         && (0..iv.scenario.checkpoints.len())
             .any(|i| iv.scenario.checkpoints[i].stage == *to && iv.covered(i))
-        && let Some(probe) = open_probe(iv, *to)
+        && let Some(probe) = open_probe(iv, *to).or_else(|| depth::deep_dive(iv, obs, *to))
     {
         actions.push(probe);
     }

@@ -194,7 +194,10 @@ fn line_data(req: &LineRequest) -> Value {
                 .clone()
                 .unwrap_or_else(|| format!("Let's talk about {}.", to.name().to_lowercase()));
             // When a follow-up question comes next, the stage's opening would ask what was just answered.
-            let followed = matches!(req.then, Some(Action::Probe { .. }));
+            let followed = matches!(
+                req.then,
+                Some(Action::Probe { .. } | Action::DeepDive { .. })
+            );
             set(
                 &mut data,
                 "first",
