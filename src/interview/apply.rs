@@ -166,6 +166,10 @@ impl Interview {
 
     fn act(&mut self, action: &Action, at: f64) {
         self.tick(at);
+        self.repeated_answers = match action {
+            Action::AnswerFact { repeat: true, .. } => self.repeated_answers + 1,
+            _ => 0,
+        };
         match action {
             Action::AnswerAbout => self.closing_answers += 1,
             Action::AnswerFact { facts, .. } => {

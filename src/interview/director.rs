@@ -85,9 +85,19 @@ fn wrap_up(iv: &Interview, obs: &Observation) -> Vec<Action> {
     }]
 }
 
+/// How many times in a row the interviewer tells again what it already told before it moves on
+/// instead: a candidate asking the same again and again is going nowhere.
+const REPEATS: usize = 2;
+
 fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec<Action> {
-    let mut out = vec![answer(iv, obs)];
-    out.extend(on_time(iv, stage));
+    let answer = answer(iv, obs);
+    let going_round =
+        matches!(answer, Action::AnswerFact { repeat: true, .. }) && iv.repeated_answers >= REPEATS;
+    let mut out = vec![answer];
+    match going_round {
+        true => out.push(advance(stage, Reason::Coverage)),
+        false => out.extend(on_time(iv, stage)),
+    }
     out
 }
 

@@ -875,3 +875,32 @@ fn a_stage_begun_earlier_opens_with_a_probe_not_its_question() {
         "{a:?}"
     );
 }
+
+/// A candidate who keeps asking for what was already told is told again twice, then the
+/// interview moves on rather than go round.
+#[test]
+fn asking_again_and_again_for_what_was_told_moves_the_interview_on() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(&mut iv, "What's the latency budget?", 10.0);
+    for at in [20.0, 30.0] {
+        let (_, a) = crate::session::testing::answer(&mut iv, "What's the latency budget?", at);
+        assert!(
+            matches!(a[..], [Action::AnswerFact { repeat: true, .. }]),
+            "{a:?}"
+        );
+    }
+    let (_, a) = crate::session::testing::answer(&mut iv, "What's the latency budget?", 40.0);
+    assert!(
+        matches!(
+            a[..],
+            [
+                Action::AnswerFact { repeat: true, .. },
+                Action::AdvanceStage {
+                    to: Stage::Frame,
+                    ..
+                }
+            ]
+        ),
+        "{a:?}"
+    );
+}

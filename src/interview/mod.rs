@@ -498,6 +498,8 @@ pub struct Interview {
     pub revealed: Vec<bool>,
     /// Candidate statements in a row that covered nothing new.
     pub dry_turns: usize,
+    /// Interviewer actions in a row that only told again facts already told.
+    pub repeated_answers: usize,
     /// The stage of a probe whose answer is still due.
     pub pending_probe: Option<Stage>,
     /// The last follow-up asked in the current stage, and whether it was pressed already.
@@ -551,6 +553,7 @@ impl PartialEq for Interview {
             deep_dives,
             revealed,
             dry_turns,
+            repeated_answers,
             pending_probe,
             last_probe,
             redirects,
@@ -582,6 +585,7 @@ impl PartialEq for Interview {
             && *deep_dives == o.deep_dives
             && *revealed == o.revealed
             && *dry_turns == o.dry_turns
+            && *repeated_answers == o.repeated_answers
             && *pending_probe == o.pending_probe
             && *last_probe == o.last_probe
             && *redirects == o.redirects
@@ -620,6 +624,7 @@ impl Interview {
             turns: Vec::new(),
             stats: Default::default(),
             dry_turns: 0,
+            repeated_answers: 0,
             pending_probe: None,
             last_probe: None,
             redirects: 0,
