@@ -145,6 +145,12 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
                 at_turns(&probe_turns)
             ));
         }
+    } else if covered == idx.len() && named == 0 {
+        // The interviewer asks no follow-up for what was already explained, so a candidate who
+        // explained the whole stage unprompted has shown what answering them would have.
+        score += 0.5;
+        r.reasons
+            .push("explained every checkpoint before a follow-up was needed".into());
     }
     if st.hints > 0 {
         score -= (0.5 * st.hints as f64).min(1.5);
@@ -232,6 +238,29 @@ mod tests {
             "{:?}",
             hinted.reasons
         );
+    }
+
+    /// A stage explained in full before any follow-up scores as one whose follow-ups were all
+    /// answered: the interviewer asks none for what was already explained.
+    #[test]
+    fn a_stage_explained_unprompted_is_not_scored_below_one_that_was_probed() {
+        let mut a = iv();
+        goto(&mut a, Stage::Features, 60.0);
+        let text = "I'd use the amount, merchant category and device as raw fields, because \
+                    all three are known when the payment is authorised. \
+                    Velocity counts over the last hour, because fraud comes in bursts. \
+                    Log-transform the amounts and target-encode the merchant id, since it has \
+                    millions of values.";
+        crate::session::testing::observe(&mut a, text, 120.0);
+        let r = stage_report(&a, Stage::Features, Basis::Session);
+        assert_eq!((r.covered, r.named, r.probes_asked), (3, 0, 0), "{r:?}");
+        assert!(
+            r.reasons
+                .iter()
+                .any(|x| x.starts_with("explained every checkpoint")),
+            "{r:?}"
+        );
+        assert_eq!(r.score, Some(4), "{r:?}");
     }
 
     #[test]
