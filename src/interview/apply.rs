@@ -200,14 +200,13 @@ impl Interview {
                     if let Some(s) = slot {
                         *s = true;
                     }
-                    let (text, after) = match curveball {
-                        true => (self.scenario.curveballs.get(*index)).map(|c| (&c.text, None)),
+                    let about = match curveball {
+                        true => (self.scenario.curveballs.get(*index)).map(|c| (None, &c.names)),
                         false => (self.scenario.stage(*stage).probes.get(*index))
-                            .map(|p| (&p.text, p.after)),
+                            .map(|p| (p.after, &p.names)),
                     }
-                    .unzip();
-                    let about =
-                        self.asks_about(*stage, text.map_or("", |t| t.as_str()), after.flatten());
+                    .map(|(after, names)| self.asks_about(after, names, Some(*stage)))
+                    .unwrap_or_default();
                     self.ask_follow_up(*stage, about);
                 } else if let Some(f) = self.follow_ups.last_mut() {
                     f.pressed = true;

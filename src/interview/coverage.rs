@@ -518,19 +518,6 @@ fn stuck(words: usize, all: &Tokens) -> bool {
     words == 0 || (words <= 12 && stuck_cues().matches(all))
 }
 
-/// The checkpoints whose cues the text names, whatever it does with them: what a question asks
-/// about, where `analyse` would credit none of it.
-pub fn named_in(scenario: &Scenario, text: &str) -> Vec<usize> {
-    let sentences: Vec<Tokens> = crate::cue::sentences(text)
-        .into_iter()
-        .map(|r| Tokens::new(&text[r]))
-        .collect();
-    (scenario.checkpoints.iter().enumerate())
-        .filter(|(_, c)| sentences.iter().any(|t| c.cues.matches(t)))
-        .map(|(i, _)| i)
-        .collect()
-}
-
 /// Analyse one candidate turn against a scenario, with cues and two rules: a dismissal earns
 /// nothing, and a question earns only clarify checkpoints.
 pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {

@@ -58,8 +58,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
     // its question, which they have partly answered: one of its open probes, or their own words
     // taken further, goes on from there.
     if let Some(Action::AdvanceStage { to, .. }) = actions.last()
-        && (0..iv.scenario.checkpoints.len())
-            .any(|i| iv.scenario.checkpoints[i].stage == *to && iv.covered(i))
+        && iv.stage_coverage(*to) > 0.0
         && let Some(probe) = open_probe(iv, *to).or_else(|| depth::deep_dive(iv, obs, *to))
     {
         actions.push(probe);
@@ -237,10 +236,9 @@ fn follow_ahead(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<A
         to,
         reason: Reason::Candidate,
     }];
-    // They already answered the new stage's opening: follow up on what they said, or, when
-    // they explained all a probe would ask, with a question of the stage they did not answer;
-    // never the opening again.
-    out.extend(probe_after_new(iv, to, obs).or_else(|| open_probe(iv, to)));
+    // They already answered the new stage's opening: follow up on what they said. Failing that,
+    // `decide` goes on from what they said of the stage, never with its opening again.
+    out.extend(probe_after_new(iv, to, obs));
     Some(out)
 }
 
@@ -426,7 +424,7 @@ fn first_gap(iv: &Interview, stage: Stage) -> Option<usize> {
 /// one). A curveball changes the problem, so it is never already answered.
 fn worth_asking(iv: &Interview, stage: Stage, k: usize) -> bool {
     let p = &iv.scenario.stage(stage).probes[k];
-    !iv.probes_asked[stage][k] && !iv.already_said(&p.text, p.after)
+    !iv.probes_asked[stage][k] && !iv.already_said(p.after, &p.names)
 }
 
 /// A probe or curveball that follows a checkpoint this turn just covered.

@@ -723,29 +723,33 @@ impl Interview {
             && self.evidence[checkpoint].iter().all(|e| e.named)
     }
 
-    /// What a scenario question asks about: the checkpoint it follows, and the checkpoints of
-    /// its stage that its own words name. A question shows none of what it names, so the cues
-    /// are read whatever the act; they are cues, so replay reads the same.
-    pub fn asks_about(&self, stage: Stage, question: &str, after: Option<usize>) -> Vec<usize> {
+    /// What a scenario question asks about: the checkpoint it follows, then the checkpoints its
+    /// own words name (`names`, read at load), of `stage` only when one is given.
+    pub fn asks_about(
+        &self,
+        after: Option<usize>,
+        names: &[usize],
+        stage: Option<Stage>,
+    ) -> Vec<usize> {
         let mut about: Vec<usize> = after.into_iter().collect();
-        for i in coverage::named_in(&self.scenario, question) {
-            if self.scenario.checkpoints[i].stage == stage && !about.contains(&i) {
+        for &i in names {
+            let in_stage = stage.is_none_or(|s| self.scenario.checkpoints[i].stage == s);
+            if in_stage && !about.contains(&i) {
                 about.push(i);
             }
         }
         about
     }
 
-    /// Whether a scenario question (following `after`) would ask for what the candidate has
-    /// already said: everything it asks about, in any stage ("a velocity feature within the 100
-    /// millisecond budget" asks about latency too), is covered and explained, not only named.
-    /// A clarify checkpoint it follows does not count: asking earned it, and the question takes
-    /// that further, which no earlier answer has done.
-    pub fn already_said(&self, question: &str, after: Option<usize>) -> bool {
+    /// Whether a scenario question would ask for what the candidate has already said:
+    /// everything it asks about, in any stage ("a velocity feature within the 100 millisecond
+    /// budget" asks about latency too), is covered and explained, not only named. A clarify
+    /// checkpoint it follows does not count: asking earned it, and the question takes that
+    /// further, which no earlier answer has done.
+    pub fn already_said(&self, after: Option<usize>, names: &[usize]) -> bool {
         let sc = &self.scenario;
         let clarified = |i: &usize| Some(*i) == after && sc.checkpoints[*i].stage == Stage::Clarify;
-        let mut about: Vec<usize> = after.into_iter().collect();
-        about.extend(coverage::named_in(sc, question));
+        let mut about = self.asks_about(after, names, None);
         about.retain(|i| !clarified(i));
         !about.is_empty()
             && about

@@ -9,7 +9,7 @@ use super::load::read_text;
 use super::problem::Problems;
 use super::{
     Checkpoint, Curveball, Fact, LoadError, Misconception, Origin, Persona, Probe, Problem,
-    Scenario, StagePlan,
+    Scenario, StagePlan, named_in,
 };
 use crate::cue::CueSet;
 use crate::framework::StageMap;
@@ -376,6 +376,7 @@ fn plan_stages(
                     cues
                 });
                 Probe {
+                    names: named_in(checkpoints, &rp.text),
                     text: rp.text,
                     after,
                     when,
@@ -446,6 +447,7 @@ fn place_curveballs(
         curveballs.push(Curveball {
             stage,
             after,
+            names: named_in(checkpoints, &rc.text),
             text: rc.text,
         });
     }

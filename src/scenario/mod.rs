@@ -18,7 +18,8 @@ pub use build::{check_file, check_id, check_text, fnv1a, parse};
 pub use format::{schema, schema_reference};
 pub use load::{BUILTIN, MAX_FILE_BYTES, known_ids, load, load_file, user_dir};
 pub use model::{
-    Checkpoint, Curveball, Fact, Misconception, Origin, Persona, Probe, Scenario, StagePlan, says,
+    Checkpoint, Curveball, Fact, Misconception, Origin, Persona, Probe, Scenario, StagePlan,
+    named_in, says,
 };
 pub use problem::{LoadError, Problem, line_col};
 

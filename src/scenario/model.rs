@@ -34,6 +34,8 @@ pub struct Probe {
     pub after: Option<usize>,
     /// A claim it follows up: ask this right after the candidate states one of these.
     pub when: Option<CueSet>,
+    /// Checkpoints (of any stage) its own words name, read once from the cues.
+    pub names: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -60,6 +62,21 @@ pub struct Curveball {
     pub stage: Stage,
     pub after: Option<usize>,
     pub text: String,
+    /// Checkpoints (of any stage) its own words name, read once from the cues.
+    pub names: Vec<usize>,
+}
+
+/// The checkpoints a scenario question names, by their cues alone: a question shows none of
+/// what it names, so the act is not read; cues, so a replay reads the same.
+pub fn named_in(checkpoints: &[Checkpoint], text: &str) -> Vec<usize> {
+    let sentences: Vec<crate::cue::Tokens> = crate::cue::sentences(text)
+        .into_iter()
+        .map(|r| crate::cue::Tokens::new(&text[r]))
+        .collect();
+    (checkpoints.iter().enumerate())
+        .filter(|(_, c)| sentences.iter().any(|t| c.cues.matches(t)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A wrong move the scenario expects: what gives it away, the challenge, and what is right.

@@ -195,7 +195,7 @@ fn covered_ground(iv: &Interview, events: &[Event]) -> Vec<usize> {
             ..
         } = e
             && let Some(p) = iv.scenario.stage(*stage).probes.get(*index)
-            && then.already_said(&p.text, p.after)
+            && then.already_said(p.after, &p.names)
         {
             out.push(then.next_turn());
         }
