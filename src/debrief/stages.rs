@@ -89,6 +89,12 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         budget_seconds: budget.round(),
         reasons: Vec::new(),
     };
+    if !iv.scenario.in_round(s) {
+        r.status = "not in this round".into();
+        r.reasons
+            .push("the scenario gives this stage no minutes, so it is not assessed".into());
+        return r;
+    }
     if !reached {
         r.status = "not reached".into();
         r.reasons.push("not reached in this interview".into());

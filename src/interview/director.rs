@@ -53,7 +53,7 @@ pub fn decide(iv: &Interview, obs: &Observation) -> Vec<Action> {
         .iter()
         .find_map(|rule| rule(iv, obs, stage))
         // Nothing left to ask and no nudge due.
-        .unwrap_or_else(|| vec![advance(stage, Reason::Coverage)]);
+        .unwrap_or_else(|| vec![advance(iv, stage, Reason::Coverage)]);
     // A stage the candidate has already begun on (while answering another) is not opened with
     // its question, which they have partly answered: one of its open probes, or their own words
     // taken further, goes on from there.
@@ -94,7 +94,7 @@ fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec
         matches!(answer, Action::AnswerFact { repeat: true, .. }) && iv.repeated_answers >= REPEATS;
     let mut out = vec![answer];
     match going_round {
-        true => out.push(advance(stage, Reason::Coverage)),
+        true => out.push(advance(iv, stage, Reason::Coverage)),
         false => out.extend(on_time(iv, stage)),
     }
     out
@@ -113,7 +113,8 @@ fn close_when_the_candidate_is_done(
     stage: Stage,
 ) -> Option<Vec<Action>> {
     let said = iv.turns.last().filter(|t| t.n == obs.turn)?;
-    let summary = stage.next().is_none() && super::coverage::is_summary(&said.text);
+    let summary =
+        iv.scenario.next_stage(stage).is_none() && super::coverage::is_summary(&said.text);
     if !(super::coverage::is_closing(&said.text) || summary) {
         return None;
     }
@@ -180,12 +181,12 @@ fn help_when_stuck(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Ve
     }
     // "Okay, I'm happy with that" in a stage already covered says: move on. Nothing to hint.
     if !obs.analysis.stuck && covered_enough(iv, stage) {
-        return Some(vec![advance(stage, Reason::Coverage)]);
+        return Some(vec![advance(iv, stage, Reason::Coverage)]);
     }
     let plan = iv.scenario.stage(stage);
     if hints_given(iv, stage) > plan.hints.len() {
         // Every hint, and the one that names the gap, has been given: move on like a human would.
-        Some(vec![advance(stage, Reason::Stuck)])
+        Some(vec![advance(iv, stage, Reason::Stuck)])
     } else {
         // A coach speaks up after one quiet turn; the candidate did not need that hint.
         let offered = iv.mode == Mode::Coach && !obs.analysis.stuck;
@@ -219,7 +220,7 @@ fn keep_time(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action
 /// Follow a candidate who has moved on to the next topic by themselves. Only ever one stage:
 /// a passing mention of monitoring while clarifying is not a reason to skip five stages.
 fn follow_ahead(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
-    let next = stage.next();
+    let next = iv.scenario.next_stage(stage);
     let stage_of = |h: &&super::coverage::Hit| Some(iv.scenario.checkpoints[h.checkpoint].stage);
     // New ground ahead against what the answer shows of this stage, new or said before: an
     // answer about this stage that also touches the next has not moved on.
@@ -298,7 +299,7 @@ fn covered_enough(iv: &Interview, stage: Stage) -> bool {
 
 fn move_on_when_covered(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
     (covered_enough(iv, stage) && iv.follow_up_tally(Some(stage)).asked >= 1)
-        .then(|| vec![advance(stage, Reason::Coverage)])
+        .then(|| vec![advance(iv, stage, Reason::Coverage)])
 }
 
 fn ask_an_open_probe(iv: &Interview, _: &Observation, stage: Stage) -> Option<Vec<Action>> {
@@ -324,7 +325,7 @@ pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
             reason: Reason::Ended,
         }],
         (Request::Hint, Phase::Stage(s)) => vec![hint(iv, s, false)],
-        (Request::Skip, Phase::Stage(s)) => vec![advance(s, Reason::Skip)],
+        (Request::Skip, Phase::Stage(s)) => vec![advance(iv, s, Reason::Skip)],
         (Request::Hint | Request::Skip, Phase::WrapUp) => vec![],
     }
 }
@@ -344,8 +345,8 @@ pub(super) fn answer(iv: &Interview, obs: &Observation) -> Action {
     }
 }
 
-fn advance(from: Stage, reason: Reason) -> Action {
-    match from.next() {
+fn advance(iv: &Interview, from: Stage, reason: Reason) -> Action {
+    match iv.scenario.next_stage(from) {
         Some(to) => Action::AdvanceStage {
             from: Some(from),
             to,
@@ -364,12 +365,12 @@ fn on_time(iv: &Interview, stage: Stage) -> Option<Action> {
     }
     let spent = iv.stats[stage].seconds(iv.now);
     (spent >= iv.budget.stage(stage) * (1.0 + OVERRUN))
-        .then(|| advance(stage, Reason::Time))
+        .then(|| advance(iv, stage, Reason::Time))
         .or_else(|| {
             // Within budget but past it, move on once the candidate has had a fair go.
             let fair =
                 spent >= iv.budget.stage(stage) && iv.follow_up_tally(Some(stage)).asked >= 1;
-            fair.then(|| advance(stage, Reason::Time))
+            fair.then(|| advance(iv, stage, Reason::Time))
         })
 }
 

@@ -904,3 +904,39 @@ fn asking_again_and_again_for_what_was_told_moves_the_interview_on() {
         "{a:?}"
     );
 }
+
+#[test]
+fn a_stage_with_no_minutes_is_not_part_of_the_round() {
+    let mut sc = scenario::load("fraud").unwrap();
+    // A coding round's shape: no feature or training stage of its own.
+    sc.budget = Some([5.0, 5.0, 6.0, 0.0, 14.0, 0.0, 6.0, 4.0, 5.0]);
+    let mut iv = Interview::new(Arc::new(sc), Mode::Interview, 45);
+    crate::session::testing::open(&mut iv);
+    let mut visited = vec![Stage::Clarify];
+    while let Phase::Stage(s) = iv.phase {
+        let a = crate::session::testing::request(&mut iv, Request::Skip);
+        if let Some(Action::AdvanceStage { to, .. }) = a.first() {
+            visited.push(*to);
+        }
+        assert_ne!(iv.phase, Phase::Stage(s), "skip did not move on");
+    }
+    assert_eq!(
+        visited,
+        vec![
+            Stage::Clarify,
+            Stage::Frame,
+            Stage::Data,
+            Stage::Model,
+            Stage::Evaluation,
+            Stage::Deployment
+        ]
+    );
+    let report = crate::debrief::report(&iv, crate::debrief::Basis::Session);
+    let features = report
+        .stages
+        .iter()
+        .find(|s| s.id == Stage::Features)
+        .unwrap();
+    assert_eq!(features.status, "not in this round");
+    assert_eq!(features.score, None);
+}

@@ -522,6 +522,10 @@ fn stage_budget(b: Spanned<RawBudget>, minutes: u32, p: &mut Problems) -> Option
         p.at(span, "every budget must be between 0 and 90 minutes");
         return None;
     }
+    if b.clarify == 0.0 {
+        p.at(span, "clarify needs minutes: every interview opens with it");
+        return None;
+    }
     let sum: f64 = all.iter().sum();
     if (sum - minutes as f64).abs() > 0.01 {
         p.at(

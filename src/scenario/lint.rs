@@ -37,7 +37,14 @@ pub(super) fn lint(
 ) {
     for stage in Stage::ALL {
         match stage_spans[stage].clone() {
+            Some(span) if !s.in_round(stage) => p.warn(
+                span,
+                format!(
+                    "stage '{stage}' has no minutes in the budget, so this table is never used"
+                ),
+            ),
             Some(span) => lint_stage(stage, s.stage(stage), span, p),
+            None if !s.in_round(stage) => {}
             None => p.warn(
                 0..0,
                 format!(

@@ -204,6 +204,20 @@ impl Scenario {
         &self.stages[s]
     }
 
+    /// Whether the round visits `stage`: a budget that gives a stage no minutes leaves it out
+    /// (a coding round has no feature or training stage of its own).
+    pub fn in_round(&self, stage: Stage) -> bool {
+        self.budget.is_none_or(|b| b[stage.index()] > 0.0)
+    }
+
+    /// The stage after `stage` in this round; none after the last.
+    pub fn next_stage(&self, stage: Stage) -> Option<Stage> {
+        Stage::ALL[stage.index() + 1..]
+            .iter()
+            .copied()
+            .find(|&s| self.in_round(s))
+    }
+
     pub fn checkpoint_index(&self, id: &str) -> Option<usize> {
         self.checkpoints.iter().position(|c| c.id == id)
     }
