@@ -432,10 +432,31 @@ impl Semantic {
                 &cue_hits(scenario, sentence),
                 sentence,
             );
-            let mut r = decide(&self.heads, &x, instruction, question);
+            let r = decide(&self.heads, &x, instruction, question);
+            // From here on, checkpoints are the scenario's (framework ones first, then its own).
+            let index = |k: usize| scenario.checkpoint_index(CHECKPOINTS[k].id);
+            let mut credited: Vec<(usize, f32)> = (r.checkpoints.iter())
+                .filter_map(|&(k, p)| Some((index(k)?, p)))
+                .collect();
+            let mut waved: Vec<usize> = r.dismissed.iter().filter_map(|&k| index(k)).collect();
+            // A scenario's own checkpoint has no trained head: its cues decide, under the same
+            // act rules (a question earns only clarify, a dismissal waves it away).
+            for (i, c) in (scenario.checkpoints.iter().enumerate()).filter(|(_, c)| !c.core) {
+                if !c.cues.matches(&tokens) {
+                    continue;
+                }
+                let clarify = c.stage == Stage::Clarify;
+                match r.act {
+                    Act::Dismissal => waved.push(i),
+                    Act::Question if clarify => credited.push((i, 1.0)),
+                    Act::Assumption => credited.push((i, 1.0)),
+                    Act::Proposal if !clarify => credited.push((i, 1.0)),
+                    _ => {}
+                }
+            }
             if !question && coverage::shows_nothing(sentence) {
-                r.checkpoints.clear();
-                r.dismissed.clear();
+                credited.clear();
+                waved.clear();
             }
             match r.act {
                 Act::Grader => {
@@ -459,13 +480,13 @@ impl Semantic {
             {
                 coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
             }
-            for k in r.dismissed {
+            for k in waved {
                 dismissed.entry(k).or_insert(sentence);
             }
             // Depth is the head's alone: on the tuning lines it reads depth better than the cue
             // rule does, and better than the two together.
             let named = !r.explained;
-            for (k, p) in r.checkpoints {
+            for (k, p) in credited {
                 // An explaining sentence is better evidence than a naming one.
                 let rank = p + if named { 0.0 } else { 1.0 };
                 let e = best.entry(k).or_insert((rank, sentence, named));
@@ -486,7 +507,7 @@ impl Semantic {
         waved.sort();
         let hit = |(k, sentence, named): (usize, &str, bool)| {
             Some(Hit {
-                checkpoint: scenario.checkpoint_index(CHECKPOINTS[k].id)?,
+                checkpoint: k,
                 quote: sentence.to_string(),
                 focus: 0..sentence.len(),
                 source: Source::Semantic,
