@@ -66,6 +66,9 @@ pub struct Task {
     pub wrong: String,
 }
 
+/// A task file larger than this is refused, like an oversized scenario.
+const MAX_TASK_FILE: u64 = 1 << 20;
+
 /// The built-in tasks' files: id, task.toml, cases.toml, reference.py, wrong.py.
 const BUILTIN: &[[&str; 5]] = &[
     [
@@ -127,6 +130,32 @@ impl Task {
         })
     }
 
+    /// A task from its folder.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Task> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            let meta = std::fs::metadata(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if meta.len() > MAX_TASK_FILE {
+                bail!("{} is over {MAX_TASK_FILE} bytes", path.display());
+            }
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))
+        };
+        Task::parse(
+            &dir.display().to_string(),
+            &read("task.toml")?,
+            &read("cases.toml")?,
+            &read("reference.py")?,
+            &read("wrong.py")?,
+        )
+    }
+
+    /// The built-in task called `id`.
+    pub fn builtin_named(id: &str) -> Option<Task> {
+        Task::builtin().ok()?.into_iter().find(|t| t.id == id)
+    }
+
     /// The tasks that ship with casecoach.
     pub fn builtin() -> Result<Vec<Task>> {
         BUILTIN
@@ -145,14 +174,15 @@ impl Task {
 }
 
 /// Which cases a run uses: `/run` the visible examples, `/submit` the hidden cases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Suite {
     Examples,
     Hidden,
 }
 
 /// What became of one case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "result")]
 pub enum Verdict {
     Passed,
@@ -164,7 +194,7 @@ pub enum Verdict {
     NotRun,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseResult {
     pub name: String,
     pub category: String,
@@ -184,6 +214,8 @@ pub struct Grade {
     pub printed: String,
     /// The function's shape, read from its source; none when it could not be read.
     pub shape: Option<Shape>,
+    /// Whether the run was cut off from the network.
+    pub network: runner::Network,
 }
 
 /// What the code of the function shows, beside whether it works: what an interviewer reads
@@ -207,6 +239,70 @@ impl Grade {
 
     pub fn all_passed(&self) -> bool {
         self.load_error.is_none() && self.passed() == self.results.len()
+    }
+}
+
+/// A graded run as the session log keeps it: the counts, the cases that did not pass (name,
+/// category and why, never the inputs), the code's shape, and the code itself, so the debrief
+/// can quote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeRun {
+    pub suite: Suite,
+    pub passed: usize,
+    pub total: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<CaseResult>,
+    /// How the run ended, in words ("finished", "stopped at the time limit", ...).
+    pub ended: String,
+    /// It did not finish by itself: a limit stopped it, or it crashed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Shape>,
+    pub source: String,
+}
+
+/// At most this much of a solution is kept in the log.
+pub const MAX_SOURCE: usize = 32 * 1024;
+
+impl CodeRun {
+    pub fn new(suite: Suite, grade: &Grade, source: &str) -> CodeRun {
+        CodeRun {
+            suite,
+            passed: grade.passed(),
+            total: grade.results.len(),
+            failed: (grade.results.iter())
+                .filter(|r| r.verdict != Verdict::Passed)
+                .cloned()
+                .collect(),
+            ended: grade.outcome.to_string(),
+            stopped: grade.outcome != Outcome::Exited(0),
+            load_error: grade.load_error.clone(),
+            shape: grade.shape,
+            source: source[..source.floor_char_boundary(MAX_SOURCE)].to_string(),
+        }
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.load_error.is_none() && self.passed == self.total
+    }
+
+    /// The code did not load, or the run did not finish.
+    pub fn broken(&self) -> bool {
+        self.load_error.is_some() || self.stopped
+    }
+
+    /// The categories of the cases that did not pass, each once, in case order.
+    pub fn failing_categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in &self.failed {
+            if !c.category.is_empty() && !out.contains(&c.category) {
+                out.push(c.category.clone());
+            }
+        }
+        out
     }
 }
 
@@ -331,6 +427,7 @@ pub fn grade(task: &Task, solution: &str, suite: Suite, limits: &Limits) -> Resu
         load_error,
         printed: printed.trim().to_string(),
         shape: shape_seen,
+        network: run.network,
     })
 }
 

@@ -34,8 +34,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
+            // The CPU limit is a backstop past the wall clock (a busy loop is stopped by the
+            // clock, and says so); it catches a run that burns several cores at once.
             wall: Duration::from_secs(10),
-            cpu_secs: 10,
+            cpu_secs: 12,
             memory_bytes: 1 << 30,
             file_bytes: 16 << 20,
             output_bytes: 64 << 10,
@@ -56,6 +58,19 @@ pub enum Outcome {
     MemoryLimit,
     /// Killed by this signal (a crash: SIGSEGV, SIGABRT...).
     Signal(i32),
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Exited(0) => write!(f, "finished"),
+            Outcome::Exited(code) => write!(f, "exited with code {code}"),
+            Outcome::TimedOut => write!(f, "stopped at the time limit"),
+            Outcome::CpuLimit => write!(f, "stopped at the CPU-time limit"),
+            Outcome::MemoryLimit => write!(f, "stopped at the memory limit"),
+            Outcome::Signal(sig) => write!(f, "crashed (signal {sig})"),
+        }
+    }
 }
 
 /// Whether the run could reach a network.
@@ -161,9 +176,16 @@ fn spawn(
                 return Err(std::io::Error::last_os_error());
             }
             let set = |what, value: u64| {
+                // For CPU time, a hard limit a second past the soft one lets SIGXCPU (which
+                // says why) arrive before SIGKILL.
+                let hard = if what == libc::RLIMIT_CPU {
+                    value + 1
+                } else {
+                    value
+                };
                 let lim = libc::rlimit {
                     rlim_cur: value as libc::rlim_t,
-                    rlim_max: value as libc::rlim_t,
+                    rlim_max: hard as libc::rlim_t,
                 };
                 match libc::setrlimit(what, &lim) {
                     0 => Ok(()),

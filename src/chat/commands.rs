@@ -10,6 +10,10 @@ pub enum Cmd {
     Time,
     Stage,
     Notes,
+    Task,
+    Edit,
+    Run,
+    Submit,
     End,
     Quit,
 }
@@ -77,6 +81,34 @@ pub const COMMANDS: &[Spec] = &[
         help: "show what you've learned so far; with TEXT, save a note",
         cmd: Cmd::Notes,
         allowed: always,
+    },
+    Spec {
+        name: "task",
+        args: "",
+        help: "a coding round: the task, its examples and your solution file",
+        cmd: Cmd::Task,
+        allowed: always,
+    },
+    Spec {
+        name: "edit",
+        args: "",
+        help: "a coding round: open your solution in $VISUAL or $EDITOR",
+        cmd: Cmd::Edit,
+        allowed: not_ended,
+    },
+    Spec {
+        name: "run",
+        args: "[FILE]",
+        help: "a coding round: run your solution (or FILE) on the examples",
+        cmd: Cmd::Run,
+        allowed: not_ended,
+    },
+    Spec {
+        name: "submit",
+        args: "[FILE]",
+        help: "a coding round: run your solution (or FILE) on the hidden tests",
+        cmd: Cmd::Submit,
+        allowed: not_ended,
     },
     Spec {
         name: "end",
@@ -192,7 +224,7 @@ mod tests {
         for s in COMMANDS {
             assert!(help().contains(&format!("/{}", s.name)));
         }
-        assert_eq!(complete("/s"), vec!["/skip", "/stage"]);
+        assert_eq!(complete("/s"), vec!["/skip", "/stage", "/submit"]);
         assert!(complete("hello").is_empty());
         let hint = COMMANDS.iter().find(|s| s.cmd == Cmd::Hint).unwrap();
         assert!((hint.allowed)(Phase::Stage(Stage::Data)));

@@ -2,6 +2,7 @@
 //! acting on it, asks the line source for words, and prints. Interview content goes to stdout;
 //! notices go to stderr, so a piped run's stdout is the transcript and the debrief.
 
+mod code;
 pub mod commands;
 pub mod input;
 mod judge;
@@ -42,6 +43,8 @@ pub struct Chat {
     /// Told each piece of an interviewer line as it is shown, then the line's turn once it is
     /// logged: voice mode speaks from it.
     pub on_line: Option<LineListener>,
+    /// Where a coding round's solution lives when the log has no folder (a log in memory).
+    scratch: Option<tempfile::TempDir>,
 }
 
 /// Hears an interviewer line as it happens.
@@ -93,6 +96,7 @@ impl Chat {
             tokens: crate::llm::Usage::default(),
             judge: None,
             on_line: None,
+            scratch: None,
         }
     }
 
@@ -168,6 +172,7 @@ impl Chat {
     pub fn open(&mut self) -> Result<Vec<Action>> {
         let opening = self.session.open()?;
         self.say(&opening, None)?;
+        self.show_task()?;
         Ok(opening)
     }
 
@@ -281,6 +286,9 @@ impl Chat {
         {
             let text = t.text.clone();
             chat.print_line(&text);
+        }
+        if chat.task().is_some() {
+            notice("(a coding round: /task shows the task and your solution file again)");
         }
         Ok(chat)
     }

@@ -4,6 +4,7 @@
 use super::commands::{self, Cmd, Parsed};
 use super::input::{self, Input};
 use super::{Chat, Settings, notice};
+use crate::coding::Suite;
 use crate::interview::Mode;
 use crate::interview::director::Request;
 use crate::{interviewer, session};
@@ -14,6 +15,13 @@ use std::io::IsTerminal;
 pub(crate) enum Next {
     Continue,
     Leave,
+}
+
+/// A command that could not do what was asked says why; the interview goes on.
+fn report(done: Result<()>) {
+    if let Err(e) = done {
+        notice(&format!("{e:#}"));
+    }
 }
 
 pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
@@ -72,6 +80,17 @@ pub(crate) fn handle_line(chat: &mut Chat, text: &str) -> Result<Next> {
                     chat.note(arg)?;
                     notice("(note saved)");
                 }
+                Cmd::Task | Cmd::Edit | Cmd::Run | Cmd::Submit if chat.task().is_none() => {
+                    notice(&format!(
+                        "/{} is for coding rounds; this scenario has no coding task \
+                         (`casecoach scenario list` shows the coding-ml ones)",
+                        spec.name
+                    ))
+                }
+                Cmd::Task => chat.show_task()?,
+                Cmd::Edit => report(chat.edit()),
+                Cmd::Run => chat.run_code(Suite::Examples, arg)?,
+                Cmd::Submit => chat.run_code(Suite::Hidden, arg)?,
                 Cmd::Quit => return Ok(Next::Leave),
             }
         }

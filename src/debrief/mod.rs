@@ -5,6 +5,7 @@
 //! `stages` scores each stage, `pitfalls` names the mistakes, `overall` turns both into a
 //! recommendation and `delivery` says how spoken answers sounded; `render` and `html` show it.
 
+pub mod code;
 mod delivery;
 pub mod html;
 mod improve;
@@ -100,6 +101,9 @@ pub struct Report {
     /// Present when the answers were spoken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// A coding round's rubric (`code.*`); absent for other rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<code::CodeReport>,
 }
 
 /// How the interview was recorded, which decides what can be judged.
@@ -117,6 +121,7 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         .checkpoints
         .iter()
         .enumerate()
+        .filter(|(i, _)| sc.asks_for(*i))
         .map(|(i, c)| {
             let covered = iv.covered(i);
             CheckpointReport {
@@ -161,7 +166,8 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         .map(|&s| stages::stage_report(iv, s, basis))
         .collect();
     let pitfalls = pitfalls(iv);
-    let overall = overall::overall(iv, &stages, &pitfalls);
+    let code = code::report(iv);
+    let overall = overall::overall(iv, &stages, &pitfalls, code.as_ref());
     let improvements = if overall.recommendation == "not assessed" {
         Vec::new()
     } else {
@@ -214,6 +220,7 @@ pub fn report(iv: &Interview, basis: Basis) -> Report {
         notes: iv.notes.clone(),
         overall,
         delivery: delivery::delivery(iv),
+        code,
     }
 }
 

@@ -41,10 +41,30 @@ fn is_zero(n: &usize) -> bool {
 const MIN_TURNS: usize = 3;
 const MIN_SENTENCES: usize = 5;
 
+/// The verdicts, weakest first.
+const VERDICTS: [&str; 4] = ["no hire", "lean no hire", "hire", "strong hire"];
+
+/// In a coding round the code has to work: no submission, or one that fails most hidden cases,
+/// caps the verdict at lean no hire; any failing case holds it at hire.
+fn code_cap(code: &super::code::CodeReport) -> Option<(&'static str, String)> {
+    match (code.passed, code.total) {
+        _ if code.met("code.correctness") => None,
+        (Some(p), Some(t)) if t > 0 && p * 2 >= t => {
+            Some(("hire", format!("{p} of {t} hidden cases pass")))
+        }
+        (Some(p), Some(t)) => Some(("lean no hire", format!("{p} of {t} hidden cases pass"))),
+        _ => Some((
+            "lean no hire",
+            "no code was submitted to the hidden tests".into(),
+        )),
+    }
+}
+
 pub(super) fn overall(
     iv: &Interview,
     stages: &[StageReport],
     pitfalls: &[PitfallReport],
+    code: Option<&super::code::CodeReport>,
 ) -> Overall {
     let cand: Vec<&Turn> = iv.candidate_turns().collect();
     let words: usize = cand.iter().map(|t| counted_words(&t.text)).sum();
@@ -84,7 +104,8 @@ pub(super) fn overall(
         );
         return o;
     }
-    let unreached = 8 - assessed.len();
+    let in_round = |s: &StageReport| iv.scenario.in_round(s.id);
+    let unreached = stages.iter().filter(|s| in_round(s)).count() - assessed.len();
     if assessed.is_empty() {
         o.recommendation = "no hire".into();
         o.reasons.insert(
@@ -133,6 +154,13 @@ pub(super) fn overall(
         };
         o.reasons.push(format!("held below strong hire: {why}"));
     }
+    if let Some((cap, why)) = code.and_then(code_cap) {
+        let rank = |r: &str| VERDICTS.iter().position(|v| *v == r);
+        if rank(rec) > rank(cap) {
+            rec = cap;
+            o.reasons.push(format!("held at {cap}: {why}"));
+        }
+    }
     o.recommendation = rec.into();
     o.reasons.insert(
         0,
@@ -161,7 +189,7 @@ pub(super) fn overall(
     if unreached > 0 {
         let names: Vec<&str> = stages
             .iter()
-            .filter(|s| s.score.is_none())
+            .filter(|s| s.score.is_none() && in_round(s))
             .map(|s| s.name.as_str())
             .collect();
         o.reasons

@@ -368,10 +368,11 @@ fn quote_turn(t: &Turn) -> Quote {
     }
 }
 
+/// Covered, or not asked for by this round (a coding round has no business objective to miss).
 fn covered_id(iv: &Interview, id: &str) -> bool {
     iv.scenario
         .checkpoint_index(id)
-        .is_some_and(|i| iv.covered(i))
+        .is_some_and(|i| iv.covered(i) || !iv.scenario.asks_for(i))
 }
 
 fn first_evidence(iv: &Interview, id: &str) -> Option<Quote> {

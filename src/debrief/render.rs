@@ -83,6 +83,9 @@ pub fn text(r: &Report) -> String {
         }
         let _ = writeln!(o, "  {}: {}", s.name, s.reasons.join("; "));
     }
+    if let Some(c) = &r.code {
+        code_text(&mut o, c);
+    }
     if !r.improvements.is_empty() {
         let _ = writeln!(o, "\nTop {} things to improve", r.improvements.len());
         for (n, i) in r.improvements.iter().enumerate() {
@@ -135,6 +138,31 @@ pub fn text(r: &Report) -> String {
         }
     }
     safe(&o).into_owned()
+}
+
+/// A coding round's rubric, then the code itself.
+fn code_text(o: &mut String, c: &super::code::CodeReport) {
+    let _ = writeln!(
+        o,
+        "\nCode ({} example run(s), {} submission(s))",
+        c.runs, c.submissions
+    );
+    for item in &c.rubric {
+        let mark = if item.met { "x" } else { " " };
+        let _ = writeln!(o, "  [{mark}] {:<18} {}", item.id, item.why);
+        if let Some(q) = &item.evidence {
+            let _ = writeln!(o, "        {}", cite(q));
+        }
+    }
+    if let Some(code) = &c.code {
+        let _ = writeln!(o, "  Your code:");
+        for line in code.lines().take(60) {
+            let _ = writeln!(o, "    | {line}");
+        }
+        if code.lines().count() > 60 {
+            let _ = writeln!(o, "    | ...");
+        }
+    }
 }
 
 pub fn markdown(r: &Report) -> String {

@@ -60,7 +60,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
         .checkpoints
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.stage == s)
+        .filter(|(i, c)| c.stage == s && iv.scenario.asks_for(*i))
         .map(|(i, _)| i)
         .collect();
     let covered = idx.iter().filter(|&&i| iv.covered(i)).count();

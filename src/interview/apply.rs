@@ -118,6 +118,10 @@ impl Interview {
                 self.judge_contradicted += contradicted;
             }
             Event::Voice { note, .. } => self.voice_notes.push(note.clone()),
+            Event::Code { at, run } => {
+                self.tick(*at);
+                self.code_runs.push(run.clone());
+            }
             Event::Spoken { turn, text } => {
                 // The transcript keeps what the candidate heard of a line they talked over.
                 if let Some(t) = self.turns.get_mut(turn.wrapping_sub(1))
@@ -283,6 +287,8 @@ impl Interview {
                 self.leave_stage(at);
                 self.phase = Phase::Ended;
             }
+            // The run it reviews is already in `code_runs`.
+            Action::CodeReview { .. } => {}
         }
     }
 

@@ -10,6 +10,8 @@ pub enum Request {
     Hint,
     Skip,
     End,
+    /// Say what the last submission to the hidden cases shows (it is already recorded).
+    Review,
 }
 
 /// Stage coverage at which the interviewer is happy to move on.
@@ -327,7 +329,31 @@ pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
         (Request::Hint, Phase::Stage(s)) => vec![hint(iv, s, false)],
         (Request::Skip, Phase::Stage(s)) => vec![advance(iv, s, Reason::Skip)],
         (Request::Hint | Request::Skip, Phase::WrapUp) => vec![],
+        (Request::Review, phase) => review(iv, phase),
     }
+}
+
+/// A submission's review. Code that passes every hidden case in the stage where it is written
+/// (`model`) moves the round on once the candidate has explained it; until then an open probe
+/// of the stage asks them to.
+fn review(iv: &Interview, phase: Phase) -> Vec<Action> {
+    let Some(run) = iv.submission() else {
+        return vec![];
+    };
+    let mut out = vec![Action::CodeReview {
+        passed: run.passed,
+        total: run.total,
+        failing: run.failing_categories(),
+        broken: run.broken(),
+    }];
+    if phase == Phase::Stage(Stage::Model) && run.all_passed() {
+        let explained = iv.stage_coverage(Stage::Model) >= STAGE_DONE;
+        out.extend(match explained {
+            true => Some(advance(iv, Stage::Model, Reason::Coverage)),
+            false => open_probe(iv, Stage::Model),
+        });
+    }
+    out
 }
 
 pub(super) fn answer(iv: &Interview, obs: &Observation) -> Action {
@@ -415,7 +441,7 @@ fn first_gap(iv: &Interview, stage: Stage) -> Option<usize> {
         .checkpoints
         .iter()
         .enumerate()
-        .filter(|(i, c)| c.stage == stage && !iv.covered(*i))
+        .filter(|(i, c)| c.stage == stage && iv.scenario.asks_for(*i) && !iv.covered(*i))
         .max_by(|a, b| a.1.weight.total_cmp(&b.1.weight).then(b.0.cmp(&a.0)))
         .map(|(i, _)| i)
 }

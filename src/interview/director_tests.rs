@@ -940,3 +940,66 @@ fn a_stage_with_no_minutes_is_not_part_of_the_round() {
     assert_eq!(features.status, "not in this round");
     assert_eq!(features.score, None);
 }
+
+fn hidden_run(passed: usize, failing: &[&str]) -> crate::coding::CodeRun {
+    use crate::coding::{CaseResult, Suite, Verdict};
+    crate::coding::CodeRun {
+        suite: Suite::Hidden,
+        passed,
+        total: 14,
+        failed: (failing.iter())
+            .map(|c| CaseResult {
+                name: format!("a {c} case"),
+                category: c.to_string(),
+                verdict: Verdict::Failed {
+                    why: "returned a wrong value".into(),
+                },
+            })
+            .collect(),
+        ended: "finished".into(),
+        stopped: false,
+        load_error: None,
+        shape: None,
+        source: String::new(),
+    }
+}
+
+#[test]
+fn a_submission_is_reviewed_and_working_code_moves_on_once_explained() {
+    use crate::session::testing::{answer, record, request};
+    let sc = Arc::new(scenario::load("coding-pr-auc").unwrap());
+    let mut iv = Interview::new(sc, Mode::Interview, 45);
+    crate::session::testing::open(&mut iv);
+    while iv.phase != Phase::Stage(Stage::Model) {
+        request(&mut iv, Request::Skip);
+    }
+    let submit = |iv: &mut Interview, run| {
+        let at = iv.now;
+        record(iv, crate::interview::Event::Code { at, run });
+        request(iv, Request::Review)
+    };
+    let a = submit(&mut iv, hidden_run(11, &["ties", "invalid", "ties"]));
+    assert_eq!(
+        a,
+        vec![Action::CodeReview {
+            passed: 11,
+            total: 14,
+            failing: vec!["ties".into(), "invalid".into()],
+            broken: false,
+        }]
+    );
+    // Working code not yet explained: the stage asks for the explanation.
+    let a = submit(&mut iv, hidden_run(14, &[]));
+    assert_eq!(kinds(&a), ["code-review", "probe"]);
+    assert_eq!(iv.phase, Phase::Stage(Stage::Model));
+    let later = iv.now + 60.0;
+    answer(
+        &mut iv,
+        "I sort the indices by score and walk each group of tied scores with running counts of positives seen and items seen. \
+         The trade-off is that a plain loop is simpler but slower than numpy would be.",
+        later,
+    );
+    let a = submit(&mut iv, hidden_run(14, &[]));
+    assert_eq!(kinds(&a), ["code-review", "advance-stage"]);
+    assert_eq!(iv.phase, Phase::Stage(Stage::Evaluation));
+}

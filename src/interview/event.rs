@@ -123,6 +123,13 @@ pub enum Event {
         fault: LineFault,
         sentence: String,
     },
+    /// A solution run on the round's coding task (`/run` on the examples, `/submit` on the
+    /// hidden cases).
+    Code {
+        at: f64,
+        #[serde(flatten)]
+        run: crate::coding::CodeRun,
+    },
     Resumed {
         at: f64,
         time: String,

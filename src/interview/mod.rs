@@ -142,6 +142,17 @@ pub enum Action {
     Debrief {
         reason: Reason,
     },
+    /// What the interviewer says of a submission to the hidden cases: how many pass and, when
+    /// some fail, a question on the first family that does (`failing`, by category); `broken`
+    /// when the code did not load or the run was stopped.
+    CodeReview {
+        passed: usize,
+        total: usize,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        failing: Vec<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        broken: bool,
+    },
 }
 
 impl Action {
@@ -157,6 +168,7 @@ impl Action {
             Action::PushBack { .. } => "push-back",
             Action::DeepDive { .. } => "deep-dive",
             Action::Debrief { .. } => "debrief",
+            Action::CodeReview { .. } => "code-review",
         }
     }
 }
@@ -534,6 +546,8 @@ pub struct Interview {
     pub on_topic: Vec<usize>,
     /// Spoken answers' delivery, one per recorded answer.
     pub voice_notes: Vec<VoiceNote>,
+    /// A coding round's runs of the candidate's solution, in order.
+    pub code_runs: Vec<crate::coding::CodeRun>,
 }
 
 impl PartialEq for Interview {
@@ -572,6 +586,7 @@ impl PartialEq for Interview {
             follow_ups,
             on_topic,
             voice_notes,
+            code_runs,
         } = self;
         scenario.hash == o.scenario.hash
             && *mode == o.mode
@@ -604,6 +619,7 @@ impl PartialEq for Interview {
             && *follow_ups == o.follow_ups
             && *on_topic == o.on_topic
             && *voice_notes == o.voice_notes
+            && *code_runs == o.code_runs
     }
 }
 
@@ -643,6 +659,7 @@ impl Interview {
             follow_ups: Vec::new(),
             on_topic: Vec::new(),
             voice_notes: Vec::new(),
+            code_runs: Vec::new(),
         }
     }
 
@@ -755,6 +772,11 @@ impl Interview {
             && about
                 .iter()
                 .all(|&i| self.covered(i) && !self.only_named(i))
+    }
+
+    /// The last solution submitted to the hidden cases.
+    pub fn submission(&self) -> Option<&crate::coding::CodeRun> {
+        (self.code_runs.iter().rev()).find(|r| r.suite == crate::coding::Suite::Hidden)
     }
 
     /// Weighted share of a stage's checkpoints covered, 0 to 1; a checkpoint only named counts

@@ -91,7 +91,7 @@ pub fn checklist(iv: &Interview) -> Vec<(bool, String, String)> {
         .checkpoints
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.stage == stage)
+        .filter(|(i, c)| c.stage == stage && iv.scenario.asks_for(*i))
         .map(|(i, c)| (iv.covered(i), c.id.clone(), c.title.clone()))
         .collect()
 }
@@ -103,7 +103,7 @@ pub fn progress_line(iv: &Interview) -> Option<String> {
     let stage = iv.stage()?;
     let list = checklist(iv);
     let shown: Vec<String> = (iv.scenario.checkpoints.iter().enumerate())
-        .filter(|(i, c)| c.stage == stage && iv.covered(*i))
+        .filter(|(i, c)| c.stage == stage && iv.scenario.asks_for(*i) && iv.covered(*i))
         .map(|(i, c)| {
             let short = c.id.split_once('.').map_or(c.id.as_str(), |(_, s)| s);
             match iv.only_named(i) {

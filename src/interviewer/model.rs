@@ -67,7 +67,7 @@ impl<B: Backend> LlmInterviewer<B> {
             "stage": {"number": stage.index() + 1, "name": stage.name(), "goal": stage.goal()},
             "earlier": earlier.join(", "),
             "uncovered": iv.scenario.checkpoints.iter().enumerate()
-                .filter(|(i, c)| c.stage == stage && !iv.covered(*i))
+                .filter(|(i, c)| c.stage == stage && iv.scenario.asks_for(*i) && !iv.covered(*i))
                 .map(|(_, c)| c.title.as_str()).collect::<Vec<_>>().join("; "),
             "word_budget": self.config.word_budget,
             "intent": intent,

@@ -50,6 +50,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "scripted-debrief.hbs",
         include_str!("../../prompts/scripted-debrief.hbs"),
     ),
+    (
+        "scripted-code-review.hbs",
+        include_str!("../../prompts/scripted-code-review.hbs"),
+    ),
 ];
 
 /// Everything the scripted interviewer uses to phrase one action.
@@ -267,6 +271,18 @@ fn line_data(req: &LineRequest) -> Value {
         Action::DeepDive { angle, quote, .. } => {
             set(&mut data, "quote", json!(quote));
             set(&mut data, "angle", json!(angle.id()));
+        }
+        Action::CodeReview {
+            passed,
+            total,
+            failing,
+            broken,
+        } => {
+            set(&mut data, "passed", json!(passed));
+            set(&mut data, "total", json!(total));
+            set(&mut data, "broken", json!(broken));
+            set(&mut data, "failing", json!(failing.join(", ")));
+            set(&mut data, "first_failing", json!(failing.first()));
         }
         Action::PushBack {
             misconception,

@@ -11,18 +11,37 @@ use super::{
     Checkpoint, Curveball, Fact, LoadError, Misconception, Origin, Persona, Probe, Problem,
     Scenario, StagePlan, named_in,
 };
+use crate::coding::Task;
 use crate::cue::CueSet;
 use crate::framework::StageMap;
-use crate::framework::{self, Stage};
+use crate::framework::{self, InterviewType, Stage};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 use toml::Spanned;
 
 /// Every error and lint of a scenario file, in file order.
 pub fn check_file(path: &Path) -> Vec<Problem> {
     match read_text(path) {
-        Ok(text) => check_text(&text, &path.display().to_string()),
+        Ok(text) => {
+            let file = path.display().to_string();
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let mut list = match validate(&text, &file, Origin::File(abs)) {
+                Ok((scenario, warnings)) => {
+                    let mut p = Problems {
+                        file: &file,
+                        text: &text,
+                        list: warnings,
+                    };
+                    task_runs(&scenario, &mut p);
+                    p.list
+                }
+                Err(problems) => problems,
+            };
+            list.sort_by_key(|p| (p.line, p.col));
+            list
+        }
         Err(LoadError::Invalid { problems }) => problems,
         Err(e) => vec![Problem {
             file: path.display().to_string(),
@@ -31,6 +50,51 @@ pub fn check_file(path: &Path) -> Vec<Problem> {
             message: e.to_string(),
             warning: false,
         }],
+    }
+}
+
+/// A coding task is only as good as its tests: its reference solution must pass every case and
+/// its plausible mistake must fail one. Checked by running both, so only `check` does it.
+fn task_runs(scenario: &Scenario, p: &mut Problems) {
+    use crate::coding::{Suite, grade};
+    let Some(task) = &scenario.task else {
+        return;
+    };
+    let at = p.key("task");
+    let limits = crate::runner::Limits::default();
+    for suite in [Suite::Examples, Suite::Hidden] {
+        match grade(task, &task.reference, suite, &limits) {
+            Ok(g) if g.all_passed() => {}
+            Ok(g) => {
+                let failed: Vec<String> = (g.results.iter())
+                    .filter(|r| r.verdict != crate::coding::Verdict::Passed)
+                    .map(|r| format!("'{}'", r.name))
+                    .collect();
+                let why = match &g.load_error {
+                    Some(e) => format!("does not load ({e})"),
+                    None => format!("fails {}", failed.join(", ")),
+                };
+                p.at(
+                    at.clone(),
+                    format!("task '{}': reference.py {why}", task.id),
+                );
+            }
+            Err(e) => p.at(
+                at.clone(),
+                format!("task '{}': cannot run python3: {e:#}", task.id),
+            ),
+        }
+    }
+    if let Ok(g) = grade(task, &task.wrong, Suite::Hidden, &limits)
+        && g.all_passed()
+    {
+        p.at(
+            at,
+            format!(
+                "task '{}': wrong.py passes every hidden case, so the cases cannot tell a mistake from a solution",
+                task.id
+            ),
+        );
     }
 }
 
@@ -171,6 +235,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         );
     }
     let budget = raw.budget.and_then(|b| stage_budget(b, minutes, p));
+    let task = coding_task(raw.task, raw.kind, &origin, p);
 
     let scenario = Scenario {
         id: raw.id.into_inner(),
@@ -202,9 +267,52 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
             .collect(),
+        task,
     };
     lint(&scenario, &stage_spans, &checkpoint_spans, p);
     scenario
+}
+
+/// The task a coding round names: built in, or a folder beside the scenario file.
+fn coding_task(
+    raw: Option<Spanned<String>>,
+    kind: InterviewType,
+    origin: &Origin,
+    p: &mut Problems,
+) -> Option<Arc<Task>> {
+    let coding = kind == InterviewType::CodingMl;
+    let Some(raw) = raw else {
+        if coding {
+            p.at(
+                p.key("type"),
+                "a coding-ml scenario needs `task`: a built-in task id (pr-auc, ndcg) or a folder \
+                 beside this file with task.toml, cases.toml, reference.py and wrong.py",
+            );
+        }
+        return None;
+    };
+    if !coding {
+        p.at(
+            raw.span(),
+            "only a coding-ml scenario has a `task`; set type = \"coding-ml\"",
+        );
+        return None;
+    }
+    let name = raw.get_ref();
+    let task = match (Task::builtin_named(name), origin) {
+        (Some(task), _) => Ok(task),
+        (None, Origin::File(file)) => {
+            Task::load_dir(&file.parent().unwrap_or(Path::new(".")).join(name))
+        }
+        (None, Origin::Builtin) => Err(anyhow::anyhow!("no built-in coding task '{name}'")),
+    };
+    match task {
+        Ok(task) => Some(Arc::new(task)),
+        Err(e) => {
+            p.at(raw.span(), format!("task '{name}': {e:#}"));
+            None
+        }
+    }
 }
 
 /// The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.

@@ -55,6 +55,10 @@ pub(super) struct RawScenario {
     /// the framework's split, scaled.
     #[schemars(with = "Option<RawBudget>")]
     pub(super) budget: Option<Spanned<RawBudget>>,
+    /// A coding-ml round's coding task: a built-in task id (pr-auc, ndcg) or a folder, relative
+    /// to this file, holding task.toml, cases.toml, reference.py and wrong.py.
+    #[schemars(with = "Option<String>")]
+    pub(super) task: Option<Spanned<String>>,
     /// Terms a candidate is likely to say (metrics, model names, domain words). In voice mode
     /// they go to the speech recogniser as its prompt, so "PR-AUC" is not heard as "pure talk".
     #[serde(default)]

@@ -197,6 +197,8 @@ pub struct Scenario {
     pub hash: String,
     /// Terms to prime a speech recogniser with.
     pub vocabulary: Vec<String>,
+    /// A coding round's task; every coding-ml scenario has one, no other has.
+    pub task: Option<std::sync::Arc<crate::coding::Task>>,
 }
 
 impl Scenario {
@@ -208,6 +210,13 @@ impl Scenario {
     /// (a coding round has no feature or training stage of its own).
     pub fn in_round(&self, stage: Stage) -> bool {
         self.budget.is_none_or(|b| b[stage.index()] > 0.0)
+    }
+
+    /// Whether the round asks for checkpoint `i` at all: it weighs something, in a stage the
+    /// round visits. One it does not ask for is never a miss, a gap or a to-do.
+    pub fn asks_for(&self, i: usize) -> bool {
+        let c = &self.checkpoints[i];
+        c.weight > 0.0 && self.in_round(c.stage)
     }
 
     /// The stage after `stage` in this round; none after the last.

@@ -61,8 +61,15 @@ fn opening(stage: Stage) -> &'static str {
     }
 }
 
+/// A coding round's 45 minutes: no feature or training stage of its own, most of the time for
+/// writing the code (`model`).
+const CODING_SPLIT: [f64; 9] = [5.0, 5.0, 6.0, 0.0, 14.0, 0.0, 6.0, 4.0, 5.0];
+
 /// The scaffold's text for scenario `id`.
 pub fn render(id: &str, kind: InterviewType) -> String {
+    let coding = kind == InterviewType::CodingMl;
+    let minutes = if coding { 45 } else { 60 };
+    let in_round = |s: Stage| !coding || CODING_SPLIT[s.index()] > 0.0;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -74,7 +81,7 @@ pub fn render(id: &str, kind: InterviewType) -> String {
 id = "{id}"
 title = "TODO: a one-line title"
 type = "{kind}"
-minutes = 60
+minutes = {minutes}{task}
 prompt = """
 TODO: the problem as you would read it to the candidate. Keep the numbers out: they belong in
 the hidden facts below, revealed only when the candidate asks.
@@ -97,12 +104,27 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
 # Minutes per stage for a {minutes}-minute session; they must add up to `minutes`.
 [budget]"#,
         kind = kind.id(),
-        minutes = 60,
+        task = if coding {
+            "\n# The coding task: a built-in one (pr-auc, ndcg), or a folder beside this file with\n\
+             # task.toml, cases.toml, reference.py and wrong.py (see AUTHORING.md).\ntask = \"pr-auc\""
+        } else {
+            ""
+        },
     );
     for s in Stage::ALL {
-        let _ = writeln!(o, "{} = {}", s.id(), s.minutes_of_sixty());
+        let m = if coding {
+            CODING_SPLIT[s.index()]
+        } else {
+            s.minutes_of_sixty()
+        };
+        let _ = writeln!(o, "{} = {m}", s.id());
     }
-    let _ = writeln!(o, "wrap_up = {WRAP_UP_MINUTES_OF_SIXTY}\n");
+    let wrap_up = if coding {
+        CODING_SPLIT[8]
+    } else {
+        WRAP_UP_MINUTES_OF_SIXTY
+    };
+    let _ = writeln!(o, "wrap_up = {wrap_up}\n");
     let _ = writeln!(
         o,
         "# ---- hidden facts: told when a question asks for them ----\n\
@@ -119,7 +141,7 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
         o,
         "# ---- stages: the opening question, follow-up probes, hints from gentle to strong ----\n"
     );
-    for s in Stage::ALL {
+    for s in Stage::ALL.into_iter().filter(|&s| in_round(s)) {
         let first = CHECKPOINTS
             .iter()
             .find(|c| c.stage == s)
@@ -155,12 +177,23 @@ hints = [
         o,
         "# ---- what a strong answer says, per checkpoint; `cues` adds the scenario's own words ----\n"
     );
-    for c in CHECKPOINTS {
+    for c in CHECKPOINTS.iter().filter(|c| in_round(c.stage)) {
         let _ = writeln!(
             o,
             "[checkpoints.\"{id}\"]\n# The candidate {title}.\ncues = []\nanswer = \"TODO: the strong answer, in this scenario's terms.\"\n",
             id = c.id,
             title = c.title,
+        );
+    }
+    if coding {
+        let _ = writeln!(
+            o,
+            "# A coding round's rubric reads the cost of the solution from this checkpoint\n\
+             # (code.complexity) and trade-offs from model.trade-offs. Give a framework\n\
+             # checkpoint this round does not ask about `weight = 0`.\n\
+             [checkpoints.\"deployment.complexity\"]\ntitle = \"states the time and memory cost\"\n\
+             weight = 1.5\ncues = [\"n log n\", \"linear time\", \"quadratic\", \"time complexity\", \"memory cost\"]\n\
+             answer = \"TODO: the solution's time and memory cost.\"\n"
         );
     }
     o
@@ -187,7 +220,11 @@ mod tests {
             );
             let s = scenario::parse(&text, "my-case.toml", scenario::Origin::Builtin).unwrap();
             assert_eq!((s.id.as_str(), s.kind, s.facts.len()), ("my-case", kind, 8));
-            assert!(s.checkpoints.iter().all(|c| c.answer.is_some()));
+            assert!(
+                (0..s.checkpoints.len())
+                    .all(|i| !s.asks_for(i) || s.checkpoints[i].answer.is_some())
+            );
+            assert_eq!(s.task.is_some(), kind == InterviewType::CodingMl);
         }
     }
 }

@@ -163,6 +163,11 @@ impl Log {
         id_of(&self.path)
     }
 
+    /// A coding round's solution file, beside the session file; none for a log in memory.
+    pub fn solution_path(&self) -> Option<PathBuf> {
+        self.is_file().then(|| self.path.with_extension("py"))
+    }
+
     pub fn is_file(&self) -> bool {
         matches!(self.sink, Sink::File(_))
     }

@@ -334,6 +334,10 @@ pub(crate) mod testing {
         with(iv, |s| s.request(request).unwrap())
     }
 
+    pub fn record(iv: &mut Interview, event: crate::interview::Event) {
+        with(iv, |s| s.record(event).unwrap())
+    }
+
     /// An action decided at `at` (the clock moves there first, as a live turn would have).
     pub fn act(iv: &mut Interview, action: &Action, at: f64) {
         with(iv, |s| {

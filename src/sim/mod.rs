@@ -42,6 +42,28 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// In a coding round, the code this candidate submits once the round reaches the stage
+    /// where code is written, and only then: the task's reference for a candidate who does
+    /// well, its plausible mistake for one who does not, nothing from a silent one.
+    pub fn code_for(&self, iv: &Interview) -> Option<String> {
+        let task = self.scenario.task.as_ref()?;
+        // Code is written after the approach has been said once in the stage.
+        let writing = iv.phase == crate::interview::Phase::Stage(Stage::Model)
+            && iv.stats[Stage::Model].candidate_turns >= 1;
+        if !writing || iv.submission().is_some() {
+            return None;
+        }
+        match self.persona {
+            Persona::Silent => None,
+            Persona::Weak | Persona::Rambler | Persona::Injector | Persona::Stuffer => {
+                Some(task.wrong.clone())
+            }
+            Persona::Strong | Persona::Skipper | Persona::Ahead | Persona::Mistaken => {
+                Some(task.reference.clone())
+            }
+        }
+    }
+
     pub fn new(persona: Persona, scenario: Arc<Scenario>) -> Candidate {
         Candidate::played_by(persona, scenario, None)
     }
@@ -259,12 +281,13 @@ impl Candidate {
     fn uncovered(&self, iv: &Interview, stage: Stage) -> Vec<usize> {
         (0..self.scenario.checkpoints.len())
             .filter(|&i| self.scenario.checkpoints[i].stage == stage && !iv.covered(i))
+            .filter(|&i| self.scenario.asks_for(i))
             .collect()
     }
 
     fn all_of(&self, stage: Stage) -> Vec<usize> {
         (0..self.scenario.checkpoints.len())
-            .filter(|&i| self.scenario.checkpoints[i].stage == stage)
+            .filter(|&i| self.scenario.checkpoints[i].stage == stage && self.scenario.asks_for(i))
             .collect()
     }
 
@@ -456,6 +479,15 @@ pub fn run(
         if chat.ended() {
             break;
         }
+        if let Some(code) = candidate.code_for(chat.iv()) {
+            last = chat.run_source(crate::coding::Suite::Hidden, &code)?;
+            if chat.ended() {
+                break;
+            }
+            if !last.is_empty() {
+                continue;
+            }
+        }
         let text = candidate.reply(chat.iv(), &last);
         last = chat.candidate(&text)?;
     }
@@ -568,7 +600,7 @@ pub fn dry_run(scenario: Arc<Scenario>) -> Result<Vec<Check>> {
         .checkpoints
         .iter()
         .enumerate()
-        .filter(|(i, _)| !strong.interview.covered(*i))
+        .filter(|(i, _)| scenario.asks_for(*i) && !strong.interview.covered(*i))
         .map(|(_, c)| c.id.as_str())
         .collect();
     checks.push(Check {
@@ -576,7 +608,9 @@ pub fn dry_run(scenario: Arc<Scenario>) -> Result<Vec<Check>> {
         what: if uncovered.is_empty() {
             format!(
                 "the strong candidate covered all {} checkpoints in the interview",
-                scenario.checkpoints.len()
+                (0..scenario.checkpoints.len())
+                    .filter(|&i| scenario.asks_for(i))
+                    .count()
             )
         } else {
             format!(
