@@ -13,6 +13,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The most writing time one run counts: a candidate who left the terminal for an hour has
+/// not been coding for all of it.
+const MAX_WRITING: f64 = 20.0 * 60.0;
+
 /// What the candidate sees of the task: the statement, the signature, the examples, and how to
 /// write and run their code.
 pub fn task_card(task: &Task, solution: &Path) -> String {
@@ -195,12 +199,13 @@ impl Chat {
                 return Ok(());
             }
         };
-        self.run_source(suite, &source).map(drop)
+        let spent = self.since.elapsed().as_secs_f64().min(MAX_WRITING);
+        self.run_source(suite, &source, spent).map(drop)
     }
 
-    /// Run `source` (as the solution file now holds it) on `suite`, record it, and for a
-    /// submission say the interviewer's review.
-    pub fn run_source(&mut self, suite: Suite, source: &str) -> Result<Vec<Action>> {
+    /// Run `source` (as the solution file now holds it) on `suite` after `spent` seconds of
+    /// writing it, record it, and for a submission say the interviewer's review.
+    pub fn run_source(&mut self, suite: Suite, source: &str, spent: f64) -> Result<Vec<Action>> {
         let (run, network) = match self.graded(suite, source) {
             Ok(done) => done,
             Err(e) => {
@@ -209,7 +214,8 @@ impl Chat {
             }
         };
         let report = run_report(&run, network.as_deref());
-        let at = self.iv().now;
+        let at = self.iv().now + spent;
+        self.since = std::time::Instant::now();
         self.session.record(Event::Code { at, run })?;
         self.show(&report);
         if suite == Suite::Hidden {

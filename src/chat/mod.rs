@@ -45,6 +45,9 @@ pub struct Chat {
     pub on_line: Option<LineListener>,
     /// Where a coding round's solution lives when the log has no folder (a log in memory).
     scratch: Option<tempfile::TempDir>,
+    /// When the interviewer last finished a line or the code last ran: the time since is time
+    /// spent writing code, which the interview clock counts.
+    since: std::time::Instant,
 }
 
 /// Hears an interviewer line as it happens.
@@ -97,6 +100,7 @@ impl Chat {
             judge: None,
             on_line: None,
             scratch: None,
+            since: std::time::Instant::now(),
         }
     }
 
@@ -383,6 +387,7 @@ impl Chat {
         {
             let _ = writeln!(self.out, "  [{}]", safe(&line));
         }
+        self.since = std::time::Instant::now();
         Ok(())
     }
 

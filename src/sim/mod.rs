@@ -442,6 +442,9 @@ pub struct Simulation {
     pub interview: Interview,
 }
 
+/// The seconds a simulated candidate spends writing its code.
+const WRITING: f64 = 8.0 * 60.0;
+
 /// The most candidate turns a simulation runs before it ends the interview itself.
 pub const MAX_TURNS: usize = 120;
 
@@ -479,8 +482,12 @@ pub fn run(
         if chat.ended() {
             break;
         }
-        if let Some(code) = candidate.code_for(chat.iv()) {
-            last = chat.run_source(crate::coding::Suite::Hidden, &code)?;
+        // A challenge or a question is answered before the code is run.
+        let asked = last
+            .iter()
+            .any(|a| matches!(a, Action::PushBack { .. } | Action::Probe { .. }));
+        if let Some(code) = candidate.code_for(chat.iv()).filter(|_| !asked) {
+            last = chat.run_source(crate::coding::Suite::Hidden, &code, WRITING)?;
             if chat.ended() {
                 break;
             }
