@@ -174,6 +174,14 @@ pub struct ChatArgs {
     /// Scenario id (fraud, recommendations, churn, or one in your scenarios folder) or a file path
     #[arg(env = "CASECOACH_SCENARIO")]
     pub scenario: Option<String>,
+    /// Pick a scenario of this interview type: the one you have practised least
+    #[arg(
+        long = "type",
+        value_enum,
+        value_name = "KIND",
+        conflicts_with = "scenario"
+    )]
+    pub kind: Option<InterviewTypeArg>,
     /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
     #[arg(long, value_enum, env = "CASECOACH_MODE")]
     pub mode: Option<ModeArg>,

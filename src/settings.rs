@@ -415,9 +415,51 @@ fn sessions(base: Base, a: &cli::SessionsArgs) -> Result<SessionsSettings> {
     })
 }
 
+/// The scenario of type `kind` practised least (by sessions kept), the first listed on a tie.
+fn least_practised(kind: InterviewType, sessions: &Path) -> Result<String> {
+    let ids: Vec<String> = (crate::scenario::known_ids().into_iter())
+        .filter(|id| crate::scenario::load(id).is_ok_and(|s| s.kind == kind))
+        .collect();
+    let names: Vec<String> = std::fs::read_dir(sessions)
+        .map(|d| {
+            d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                .filter(|n| n.ends_with(".jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    // A session file is named <yyyymmdd>-<hhmmss>-<scenario>[-n].jsonl.
+    let of = |name: &str| -> Option<String> {
+        let rest = name.get(16..)?.strip_suffix(".jsonl")?;
+        let id = match rest.rsplit_once('-') {
+            Some((id, n)) if n.bytes().all(|b| b.is_ascii_digit()) => id,
+            _ => rest,
+        };
+        Some(id.to_string())
+    };
+    let practised = |id: &str| {
+        names
+            .iter()
+            .filter(|n| of(n).as_deref() == Some(id))
+            .count()
+    };
+    ids.iter()
+        .min_by_key(|id| practised(id))
+        .cloned()
+        .ok_or_else(|| {
+            anyhow!(
+                "no {} scenario to pick; `casecoach scenario list` shows each one's type",
+                kind.id()
+            )
+        })
+}
+
 fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings> {
+    let picked = match a.kind {
+        Some(kind) => Some(least_practised(kind.into(), &base.sessions_dir)?),
+        None => None,
+    };
     let settings = base.interview(InterviewFlags {
-        scenario: a.scenario.clone(),
+        scenario: a.scenario.clone().or(picked.clone()),
         minutes: a.minutes,
         mode: a.mode.map(Into::into),
         prompts_dir: a.prompts_dir.clone(),
@@ -428,7 +470,7 @@ fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings>
     Ok(ChatSettings {
         settings,
         resume: a.resume.clone(),
-        scenario_given: a.scenario.clone(),
+        scenario_given: a.scenario.clone().or(picked),
     })
 }
 

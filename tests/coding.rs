@@ -200,3 +200,19 @@ fn a_user_coding_scenario_names_its_own_task_folder_and_check_runs_it() {
         "{said}"
     );
 }
+
+#[test]
+fn chat_type_picks_a_round_of_that_type() {
+    let env = Env::new();
+    let (out, _) = env.chat(&["--type", "coding-ml", "--reader", "lexical"], "/end\n");
+    assert!(out.contains("Coding task:"), "{out}");
+    let out = env
+        .cmd()
+        .args(["chat", "--type", "system-design"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("no system-design scenario to pick"), "{err}");
+}
