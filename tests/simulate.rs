@@ -9,7 +9,13 @@ use casecoach::sim::{self, Persona};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const SCENARIOS: [&str; 4] = ["fraud", "recommendations", "churn", "coding-pr-auc"];
+const SCENARIOS: [&str; 5] = [
+    "fraud",
+    "recommendations",
+    "churn",
+    "coding-pr-auc",
+    "coding-ndcg",
+];
 /// The case studies: how long a strong candidate is kept going and how a candidate who answers
 /// ahead is caught are measured on these; a coding round's simulated candidate spends its
 /// writing time off the transcript, and in its one submission, not in follow-ups.

@@ -246,10 +246,12 @@ impl Chat {
     /// The run and, when it could not be cut off from the network, why.
     fn graded(&mut self, suite: Suite, source: &str) -> Result<(CodeRun, Option<String>)> {
         let task = self.task().context("this scenario has no coding task")?;
-        notice(match suite {
-            Suite::Examples => "(running the examples...)",
-            Suite::Hidden => "(running the hidden tests...)",
-        });
+        if self.tty {
+            notice(match suite {
+                Suite::Examples => "(running the examples...)",
+                Suite::Hidden => "(running the hidden tests...)",
+            });
+        }
         let grade = coding::grade(&task, source, suite, &Limits::default())?;
         let run = CodeRun::new(suite, &grade, source);
         let network = match grade.network {

@@ -15,6 +15,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "coding-pr-auc",
         include_str!("../../scenarios/coding-pr-auc.toml"),
     ),
+    (
+        "coding-ndcg",
+        include_str!("../../scenarios/coding-ndcg.toml"),
+    ),
 ];
 
 /// Largest scenario file we read; a real one is a few tens of KB.
