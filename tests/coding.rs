@@ -85,6 +85,36 @@ fn submissions_are_graded_reviewed_and_scored_in_the_debrief() {
     }
     // Never said, so not credited.
     assert!(!rubric(&report, "code.complexity"));
+    // Every format shows the rubric and the code.
+    let id = log.file_stem().unwrap().to_string_lossy().to_string();
+    let md = env
+        .cmd()
+        .args(["debrief", &id, "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        md.contains("## Code") && md.contains("- [x] `code.correctness`"),
+        "{md}"
+    );
+    assert!(md.contains("```python\ndef pr_auc("), "{md}");
+    let html = env.dir.path().join("report.html");
+    let out = env
+        .cmd()
+        .args(["debrief", &id, "--format", "html", "--out"])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains("<h2>Code</h2>") && html.contains("labels: list[int]) -&gt; float"),
+        "html"
+    );
     // The stages a coding round leaves out are not held against it.
     let features = &report["stages"][3];
     assert_eq!(features["status"], "not in this round", "{features}");

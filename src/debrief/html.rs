@@ -176,6 +176,7 @@ pub fn render(r: &Report) -> String {
     head(&mut o, r);
     overall(&mut o, r);
     scores_and_time(&mut o, r);
+    code(&mut o, r);
     improvements(&mut o, r);
     pitfalls(&mut o, r);
     delivery(&mut o, r);
@@ -316,6 +317,31 @@ fn pitfalls(o: &mut String, r: &Report) {
             esc(&p.why)
         );
         quotes(o, &p.evidence);
+    }
+}
+
+/// Only coding rounds have a code section: the rubric, then the code as submitted.
+fn code(o: &mut String, r: &Report) {
+    let Some(c) = &r.code else {
+        return;
+    };
+    let _ = write!(
+        o,
+        "<h2>Code</h2><p>{} example run(s), {} submission(s).</p><ul>",
+        c.runs, c.submissions
+    );
+    for item in &c.rubric {
+        let mark = if item.met { "&#10003;" } else { "&#10007;" };
+        let _ = write!(
+            o,
+            "<li>{mark} <code>{}</code>: {}</li>",
+            esc(&item.id),
+            esc(&item.why)
+        );
+    }
+    o.push_str("</ul>");
+    if let Some(src) = &c.code {
+        let _ = write!(o, "<pre><code>{}</code></pre>", esc(src));
     }
 }
 

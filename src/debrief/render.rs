@@ -203,6 +203,23 @@ pub fn markdown(r: &Report) -> String {
             md(&s.reasons.join("; "))
         );
     }
+    if let Some(c) = &r.code {
+        let _ = writeln!(
+            o,
+            "\n## Code\n\n{} example run(s), {} submission(s)\n",
+            c.runs, c.submissions
+        );
+        for item in &c.rubric {
+            let mark = if item.met { "x" } else { " " };
+            let _ = writeln!(o, "- [{mark}] `{}`: {}", item.id, md(&item.why));
+        }
+        if let Some(src) = &c.code {
+            // A fence longer than any run of backticks in the code keeps it a code block.
+            let longest = (src.split(|ch| ch != '`')).map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            let _ = writeln!(o, "\n{fence}python\n{}\n{fence}", src.trim_end());
+        }
+    }
     if !r.improvements.is_empty() {
         let _ = writeln!(o, "\n## Top {} things to improve\n", r.improvements.len());
         for (n, i) in r.improvements.iter().enumerate() {
