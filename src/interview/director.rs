@@ -335,7 +335,7 @@ pub fn on_request(iv: &Interview, request: Request) -> Vec<Action> {
 
 /// A submission's review. Code that passes every hidden case in the stage where it is written
 /// (`model`) moves the round on once the candidate has explained it; until then an open probe
-/// of the stage asks them to.
+/// of the stage asks them to. Passing code submitted earlier takes the round to that stage.
 fn review(iv: &Interview, phase: Phase) -> Vec<Action> {
     let Some(run) = iv.submission() else {
         return vec![];
@@ -346,13 +346,27 @@ fn review(iv: &Interview, phase: Phase) -> Vec<Action> {
         failing: run.failing_categories(),
         broken: run.broken(),
     }];
-    if phase == Phase::Stage(Stage::Model) && run.all_passed() {
-        let explained = iv.stage_coverage(Stage::Model) >= STAGE_DONE;
-        out.extend(match explained {
-            true => Some(advance(iv, Stage::Model, Reason::Coverage)),
-            false => open_probe(iv, Stage::Model),
-        });
+    let Phase::Stage(stage) = phase else {
+        return out;
+    };
+    if !run.all_passed() || stage > Stage::Model || !iv.scenario.in_round(Stage::Model) {
+        return out;
     }
+    if stage < Stage::Model {
+        // Working code written early: the round is where code is discussed.
+        out.push(Action::AdvanceStage {
+            from: Some(stage),
+            to: Stage::Model,
+            reason: Reason::Candidate,
+        });
+        out.extend(open_probe(iv, Stage::Model));
+        return out;
+    }
+    let explained = iv.stage_coverage(Stage::Model) >= STAGE_DONE;
+    out.extend(match explained {
+        true => Some(advance(iv, Stage::Model, Reason::Coverage)),
+        false => open_probe(iv, Stage::Model),
+    });
     out
 }
 

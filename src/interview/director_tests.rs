@@ -1003,3 +1003,21 @@ fn a_submission_is_reviewed_and_working_code_moves_on_once_explained() {
     assert_eq!(kinds(&a), ["code-review", "advance-stage"]);
     assert_eq!(iv.phase, Phase::Stage(Stage::Evaluation));
 }
+
+#[test]
+fn working_code_submitted_while_clarifying_takes_the_round_to_the_code() {
+    let sc = Arc::new(scenario::load("coding-ndcg").unwrap());
+    let mut iv = Interview::new(sc, Mode::Interview, 45);
+    crate::session::testing::open(&mut iv);
+    let at = iv.now;
+    crate::session::testing::record(
+        &mut iv,
+        crate::interview::Event::Code {
+            at,
+            run: hidden_run(14, &[]),
+        },
+    );
+    let a = crate::session::testing::request(&mut iv, Request::Review);
+    assert_eq!(kinds(&a), ["code-review", "advance-stage", "probe"]);
+    assert_eq!(iv.phase, Phase::Stage(Stage::Model));
+}
