@@ -668,12 +668,39 @@ const QUESTION_STARTS: &[&str] = &[
 /// facts by this test and the debrief counts questions by it, so the interviewer never answers a
 /// question that the debrief then says was not asked.
 pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
-    sentence.trim_end().ends_with('?')
-        || tokens
-            .tokens
-            .first()
-            .is_some_and(|t| QUESTION_STARTS.contains(&t.lower.as_str()))
+    if sentence.trim_end().ends_with('?') {
+        return true;
+    }
+    // Without a question mark (speech drops them), the first word decides, except where a
+    // question word opens a statement: "When the data drifts, we retrain", "What I'd do is...",
+    // "What worries me most is that...".
+    let words: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let Some(first) = words.first() else {
+        return false;
+    };
+    if !QUESTION_STARTS.contains(first) {
+        return false;
+    }
+    let second = words.get(1).copied().unwrap_or("");
+    let aux = AUXILIARIES.contains(&second);
+    match *first {
+        "when" | "where" => aux,
+        "what" | "how" => {
+            let subject = ["i", "we", "they", "he", "she"].contains(&second);
+            let cleft = !aux
+                && (words.iter().enumerate().skip(3))
+                    .any(|(i, w)| *w == "is" && matches!(words.get(i + 1), Some(&"that" | &"to")));
+            !(subject || cleft)
+        }
+        _ => true,
+    }
 }
+
+/// Words that follow a question word in a question ("when do we...", "where is...").
+const AUXILIARIES: &[&str] = &[
+    "do", "does", "did", "is", "are", "was", "were", "will", "would", "should", "can", "could",
+    "has", "have", "had", "s", "re", "much", "many", "long", "often", "soon", "fast", "big",
+];
 
 #[cfg(test)]
 mod tests {
@@ -681,6 +708,22 @@ mod tests {
 
     fn hit(cue: &str, text: &str) -> bool {
         Cue::new(cue).unwrap().find(&Tokens::new(text)).is_some()
+    }
+
+    #[test]
+    fn a_question_word_can_open_a_statement() {
+        let q = |s: &str| is_question(s, &Tokens::new(s));
+        assert!(q("what is the latency budget"));
+        assert!(q("how many users do we have"));
+        assert!(q("when do we need the predictions"));
+        assert!(q("where's the data stored"));
+        assert!(q("what counts as churn"));
+        assert!(q("is the label delayed"));
+        assert!(!q("When the data drifts, we retrain the model."));
+        assert!(!q("Where possible, I'd reuse the existing features."));
+        assert!(!q("What I'd do first is a popularity baseline."));
+        assert!(!q("What worries me most is that the labels arrive late."));
+        assert!(!q("How we split matters more than the model."));
     }
 
     #[test]
