@@ -85,6 +85,13 @@ const BUILTIN: &[[&str; 5]] = &[
         include_str!("../scenarios/coding/ndcg/reference.py"),
         include_str!("../scenarios/coding/ndcg/wrong.py"),
     ],
+    [
+        "target-encoding",
+        include_str!("../scenarios/coding/target-encoding/task.toml"),
+        include_str!("../scenarios/coding/target-encoding/cases.toml"),
+        include_str!("../scenarios/coding/target-encoding/reference.py"),
+        include_str!("../scenarios/coding/target-encoding/wrong.py"),
+    ],
 ];
 
 impl Task {

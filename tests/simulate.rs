@@ -9,12 +9,13 @@ use casecoach::sim::{self, Persona};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const SCENARIOS: [&str; 5] = [
+const SCENARIOS: [&str; 6] = [
     "fraud",
     "recommendations",
     "churn",
     "coding-pr-auc",
     "coding-ndcg",
+    "coding-target-encoding",
 ];
 /// The case studies: how long a strong candidate is kept going and how a candidate who answers
 /// ahead is caught are measured on these; a coding round's simulated candidate spends its

@@ -19,6 +19,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "coding-ndcg",
         include_str!("../../scenarios/coding-ndcg.toml"),
     ),
+    (
+        "coding-target-encoding",
+        include_str!("../../scenarios/coding-target-encoding.toml"),
+    ),
 ];
 
 /// Largest scenario file we read; a real one is a few tens of KB.
