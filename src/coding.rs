@@ -92,6 +92,13 @@ const BUILTIN: &[[&str; 5]] = &[
         include_str!("../scenarios/coding/target-encoding/reference.py"),
         include_str!("../scenarios/coding/target-encoding/wrong.py"),
     ],
+    [
+        "time-split",
+        include_str!("../scenarios/coding/time-split/task.toml"),
+        include_str!("../scenarios/coding/time-split/cases.toml"),
+        include_str!("../scenarios/coding/time-split/reference.py"),
+        include_str!("../scenarios/coding/time-split/wrong.py"),
+    ],
 ];
 
 impl Task {

@@ -9,13 +9,14 @@ use casecoach::sim::{self, Persona};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "fraud",
     "recommendations",
     "churn",
     "coding-pr-auc",
     "coding-ndcg",
     "coding-target-encoding",
+    "coding-time-split",
 ];
 /// The case studies: how long a strong candidate is kept going and how a candidate who answers
 /// ahead is caught are measured on these; a coding round's simulated candidate spends its

@@ -285,7 +285,7 @@ fn coding_task(
         if coding {
             p.at(
                 p.key("type"),
-                "a coding-ml scenario needs `task`: a built-in task id (pr-auc, ndcg, target-encoding) or a folder \
+                "a coding-ml scenario needs `task`: a built-in task id (pr-auc, ndcg, target-encoding, time-split) or a folder \
                  beside this file with task.toml, cases.toml, reference.py and wrong.py",
             );
         }

@@ -23,6 +23,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "coding-target-encoding",
         include_str!("../../scenarios/coding-target-encoding.toml"),
     ),
+    (
+        "coding-time-split",
+        include_str!("../../scenarios/coding-time-split.toml"),
+    ),
 ];
 
 /// Largest scenario file we read; a real one is a few tens of KB.

@@ -105,7 +105,7 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
 [budget]"#,
         kind = kind.id(),
         task = if coding {
-            "\n# The coding task: a built-in one (pr-auc, ndcg, target-encoding), or a folder beside this file with\n\
+            "\n# The coding task: a built-in one (pr-auc, ndcg, target-encoding, time-split), or a folder beside this file with\n\
              # task.toml, cases.toml, reference.py and wrong.py (see AUTHORING.md).\ntask = \"pr-auc\""
         } else {
             ""
