@@ -127,6 +127,14 @@ fn submissions_are_graded_reviewed_and_scored_in_the_debrief() {
         "{}",
         report["overall"]
     );
+    // Removing the session removes its solution file too.
+    let out = env.cmd().args(["sessions", "rm", &id]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!log.exists() && !log.with_extension("py").exists());
 }
 
 #[test]

@@ -50,6 +50,12 @@ fn remove(dir: &std::path::Path, query: &str) -> Result<()> {
     let path = session::find(dir, Some(query))?;
     let (lock, _) = session::Lock::take(&path)?;
     std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    // A coding round's solution file goes with its session.
+    let solution = path.with_extension("py");
+    if solution.exists() {
+        std::fs::remove_file(&solution)
+            .with_context(|| format!("cannot remove {}", solution.display()))?;
+    }
     drop(lock);
     outln!("Removed session {}", session::id_of(&path));
     Ok(())
