@@ -116,11 +116,34 @@ fn new_then_check_is_clean_and_runs_by_name() {
         .path()
         .join("config/casecoach/scenarios/ad-ranking.toml");
     assert!(path.exists());
-    let out = cmd(home.path())
-        .args(["scenario", "check", "--strict"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    // It loads as it is; --strict holds it back until the TODOs are filled in.
+    let check = |strict: bool| {
+        let mut c = cmd(home.path());
+        c.args(["scenario", "check"]);
+        if strict {
+            c.arg("--strict");
+        }
+        c.arg(&path).output().unwrap()
+    };
+    let out = check(false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 error(s)"));
+    let out = check(true);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success());
+    assert!(
+        said.contains("ad-ranking.toml:7:10: warning: a scaffold TODO is still here"),
+        "{said}"
+    );
+    let filled = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("TODO", "Filled in");
+    std::fs::write(&path, filled).unwrap();
+    let out = check(true);
     assert!(
         out.status.success(),
         "{}",
@@ -141,7 +164,7 @@ fn new_then_check_is_clean_and_runs_by_name() {
     assert!(chat.status.success());
     assert!(
         String::from_utf8_lossy(&chat.stdout)
-            .contains("TODO: what the business wants from this system.")
+            .contains("Filled in: what the business wants from this system.")
     );
     // It is not overwritten.
     let again = cmd(home.path())
