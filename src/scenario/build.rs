@@ -552,6 +552,19 @@ fn place_curveballs(
             continue;
         };
         let after = after_checkpoint(checkpoints, &rc.after, p);
+        // It is thrown during its stage, so a checkpoint of another stage could only fire it
+        // when that stage's ground comes up out of turn.
+        if let (Some(i), Some(a)) = (after, &rc.after)
+            && checkpoints[i].stage != stage
+        {
+            p.warn(
+                a.span(),
+                format!(
+                    "curveball of stage '{stage}' follows '{}', a checkpoint of stage '{}'",
+                    checkpoints[i].id, checkpoints[i].stage
+                ),
+            );
+        }
         curveballs.push(Curveball {
             stage,
             after,

@@ -301,6 +301,20 @@ mod tests {
             lints(&twice)
         );
 
+        // A curveball that follows a checkpoint of another stage.
+        let astray = fraud.replace(
+            "stage = \"deployment\"\nafter = \"deployment.serving\"",
+            "stage = \"deployment\"\nafter = \"data.quality\"",
+        );
+        assert!(
+            has(
+                &lints(&astray),
+                "warning: curveball of stage 'deployment' follows 'data.quality', a checkpoint of stage 'data'"
+            ),
+            "{:?}",
+            lints(&astray)
+        );
+
         // Budgets that do not add up are an error.
         let budget = format!(
             "{MINIMAL}[budget]\nclarify = 8\nframe = 5\ndata = 7\nfeatures = 7\nmodel = 8\ntraining = 6\nevaluation = 7\ndeployment = 7\nwrap_up = 9\n"
