@@ -483,10 +483,14 @@ impl Semantic {
             for k in waved {
                 dismissed.entry(k).or_insert(sentence);
             }
-            // Depth is the head's alone: on the tuning lines it reads depth better than the cue
-            // rule does, and better than the two together.
-            let named = !r.explained;
             for (k, p) in credited {
+                // Depth is the head's for the checkpoints it was trained on: on the tuning lines
+                // it reads depth better than the cue rule does. A scenario's own checkpoint,
+                // credited by its cues, takes the cue rule's depth too.
+                let named = match scenario.checkpoints[k].core {
+                    true => !r.explained,
+                    false => coverage::only_names(sentence),
+                };
                 // An explaining sentence is better evidence than a naming one.
                 let rank = p + if named { 0.0 } else { 1.0 };
                 let e = best.entry(k).or_insert((rank, sentence, named));
