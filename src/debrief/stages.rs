@@ -267,6 +267,16 @@ mod tests {
             "{r:?}"
         );
         assert_eq!(r.score, Some(4), "{r:?}");
+        // After two hints, the bonus is what keeps the stage at 4 (4 - 1 + 0.5): a candidate
+        // who then explains everything is not scored as one who only covered it.
+        let mut b = iv();
+        goto(&mut b, Stage::Features, 60.0);
+        crate::session::testing::request(&mut b, crate::interview::director::Request::Hint);
+        crate::session::testing::request(&mut b, crate::interview::director::Request::Hint);
+        crate::session::testing::observe(&mut b, text, 120.0);
+        let r = stage_report(&b, Stage::Features, Basis::Session);
+        assert_eq!((r.covered, r.named, r.hints), (3, 0, 2), "{r:?}");
+        assert_eq!(r.score, Some(4), "{r:?}");
     }
 
     #[test]
