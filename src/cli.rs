@@ -175,12 +175,7 @@ pub struct ChatArgs {
     #[arg(env = "CASECOACH_SCENARIO")]
     pub scenario: Option<String>,
     /// Pick a scenario of this interview type: the one you have practised least
-    #[arg(
-        long = "type",
-        value_enum,
-        value_name = "KIND",
-        conflicts_with = "scenario"
-    )]
+    #[arg(long = "type", value_enum, value_name = "KIND")]
     pub kind: Option<InterviewTypeArg>,
     /// interview: realistic, hints when stuck or asked; coach: live checklist and eager hints
     #[arg(long, value_enum, env = "CASECOACH_MODE")]

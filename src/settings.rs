@@ -454,12 +454,17 @@ fn least_practised(kind: InterviewType, sessions: &Path) -> Result<String> {
 }
 
 fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings> {
-    let picked = match a.kind {
-        Some(kind) => Some(least_practised(kind.into(), &base.sessions_dir)?),
-        None => None,
+    // A scenario from CASECOACH_SCENARIO gives way to --type; one on the command line does not.
+    let from_env = a.scenario.as_deref().map(std::ffi::OsStr::new)
+        == folders::env("CASECOACH_SCENARIO").as_deref();
+    let named = a.scenario.clone().filter(|_| a.kind.is_none() || !from_env);
+    let picked = match (a.kind, &named) {
+        (Some(_), Some(id)) => bail!("give a scenario ({id}) or --type, not both"),
+        (Some(kind), None) => Some(least_practised(kind.into(), &base.sessions_dir)?),
+        (None, _) => None,
     };
     let settings = base.interview(InterviewFlags {
-        scenario: a.scenario.clone().or(picked.clone()),
+        scenario: named.clone().or(picked.clone()),
         minutes: a.minutes,
         mode: a.mode.map(Into::into),
         prompts_dir: a.prompts_dir.clone(),
@@ -470,7 +475,7 @@ fn chat(base: &Base, a: &ChatArgs, focus: Option<Stage>) -> Result<ChatSettings>
     Ok(ChatSettings {
         settings,
         resume: a.resume.clone(),
-        scenario_given: a.scenario.clone().or(picked),
+        scenario_given: named.or(picked),
     })
 }
 

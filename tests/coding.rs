@@ -253,4 +253,25 @@ fn chat_type_picks_a_round_of_that_type() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("no system-design scenario to pick"), "{err}");
+    // A default scenario from the environment gives way to --type; one typed out does not.
+    let out = env
+        .cmd()
+        .env("CASECOACH_SCENARIO", "fraud")
+        .args(["chat", "--type", "coding-ml", "--reader", "lexical"])
+        .write_stdin("/end\n")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Coding task:"));
+    let out = env
+        .cmd()
+        .args(["chat", "fraud", "--type", "coding-ml"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("give a scenario (fraud) or --type, not both"),
+        "{err}"
+    );
 }
