@@ -16,6 +16,7 @@ pub mod framework;
 pub mod interview;
 pub mod interviewer;
 pub mod llm;
+pub mod quantity;
 pub mod reader;
 pub mod runner;
 pub mod scenario;

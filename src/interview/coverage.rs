@@ -66,7 +66,7 @@ pub struct Stated {
 /// to the grader, and the scenario's cues decide (`Misconception::stated`).
 pub fn misconceptions_in(scenario: &Scenario, sentence: &str, tokens: &Tokens, a: &mut Analysis) {
     for (i, m) in scenario.misconceptions.iter().enumerate() {
-        if m.stated(tokens) && !a.misconceptions.iter().any(|s| s.misconception == i) {
+        if m.stated(sentence, tokens) && !a.misconceptions.iter().any(|s| s.misconception == i) {
             a.misconceptions.push(Stated {
                 misconception: i,
                 quote: sentence.trim().to_string(),

@@ -25,12 +25,7 @@ pub(super) fn push_back_on_a_misconception(
     })?;
     let m = &iv.scenario.misconceptions[stated.misconception];
     let tokens = cue::Tokens::new(&stated.quote);
-    let focus = match m.cues.find(&tokens) {
-        Some((words, _)) => {
-            tokens.tokens[words.start].span.start..tokens.tokens[words.end - 1].span.end
-        }
-        None => 0..stated.quote.len(),
-    };
+    let focus = (m.evidence(&stated.quote, &tokens)).unwrap_or(0..stated.quote.len());
     let quote = quoted(&stated.quote, focus);
     Some(answering_first(
         obs,

@@ -292,7 +292,7 @@ fn line_data(req: &LineRequest) -> Value {
                 .misconceptions
                 .iter()
                 .find(|m| m.id == *misconception)
-                .map(|m| m.pushback.clone());
+                .map(|m| m.pushback_for(quote));
             set(&mut data, "quote", json!(quote));
             set(
                 &mut data,

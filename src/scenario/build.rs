@@ -2,7 +2,7 @@
 //! rule checked, and every problem reported at its key rather than at the first one found.
 
 use super::format::{
-    RawBudget, RawCheckpoint, RawCurveball, RawFact, RawMisconception, RawScenario, RawStage,
+    RawBudget, RawCheckpoint, RawCurveball, RawEstimate, RawFact, RawMisconception, RawScenario, RawStage,
 };
 use super::lint::lint;
 use super::load::read_text;
@@ -610,7 +610,15 @@ fn misconceptions(raw: Vec<RawMisconception>, p: &mut Problems) -> Vec<Misconcep
                 format!("misconception '{id}' needs at least one example sentence"),
             );
         }
+        let estimate = rm.estimate.and_then(|e| estimate(id, e, p));
+        if estimate.is_none() && rm.pushback.contains("{said}") {
+            p.at(
+                rm.id.span(),
+                format!("misconception '{id}': only an `estimate` has a number to put in {{said}}"),
+            );
+        }
         out.push(Misconception {
+            estimate,
             id: rm.id.into_inner(),
             stage,
             title: rm.title,
@@ -622,6 +630,50 @@ fn misconceptions(raw: Vec<RawMisconception>, p: &mut Problems) -> Vec<Misconcep
         });
     }
     out
+}
+
+/// An estimate's range, when both ends are one quantity in the same unit and `within` is a
+/// factor of at least 1.
+fn estimate(
+    id: &str,
+    raw: Spanned<RawEstimate>,
+    p: &mut Problems,
+) -> Option<crate::scenario::model::Estimate> {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let one = |text: &str, p: &mut Problems| {
+        let q = crate::quantity::parse(text);
+        if q.is_none() {
+            p.at(
+                span.clone(),
+                format!(
+                    "misconception '{id}': estimate '{text}' is not one number (write \"2,000\", \"2.5 million\", \"40k\" or \"3 TB\")"
+                ),
+            );
+        }
+        q
+    };
+    let (low, high) = (one(&raw.low, p)?, one(&raw.high, p)?);
+    let within = raw.within.unwrap_or(3.0);
+    let problem = if low.unit != high.unit {
+        Some("low and high must be in the same unit (both counts or both bytes)".to_string())
+    } else if low.value > high.value {
+        Some("low is above high".to_string())
+    } else if !(1.0..=100.0).contains(&within) {
+        Some(format!("within must be a factor from 1 to 100, not {within}"))
+    } else {
+        None
+    };
+    if let Some(why) = problem {
+        p.at(span, format!("misconception '{id}': estimate: {why}"));
+        return None;
+    }
+    Some(crate::scenario::model::Estimate {
+        low: low.value,
+        high: high.value,
+        within,
+        unit: low.unit,
+    })
 }
 
 /// Minutes per stage then wrap-up, when they are in range and add up to the session's length.
@@ -869,5 +921,48 @@ mod tests {
         assert!(warned[1].contains("Never a random split."), "{warned:?}");
         let s = parse(&text, "s.toml", Origin::Builtin).unwrap();
         assert_eq!(s.misconceptions.len(), 1);
+    }
+
+    const PEAK: &str = "[[misconceptions]]\nid = \"peak\"\nstage = \"deployment\"\ntitle = \"t\"\nestimate = { low = \"100\", high = \"2,000\" }\ncues = [\"qps\", \"requests per second\", \"a second\"]\nexamples = [\"At peak that is 50,000 requests per second.\"]\npushback = \"Where does {said} come from?\"\ncorrection = \"c\"\n";
+
+    #[test]
+    fn an_estimate_is_stated_by_a_number_out_of_range_next_to_its_cue() {
+        let s = parse(&format!("{MINIMAL}{PEAK}"), "s.toml", Origin::Builtin).unwrap();
+        let m = &s.misconceptions[0];
+        let stated = |text: &str| m.stated(text, &crate::cue::Tokens::new(text));
+        // Out of range (the default factor of 3 either side of 100..2,000), however written.
+        for off in [
+            "At peak that is 50,000 requests per second.",
+            "We need a QPS of roughly 20k.",
+            "Call it 10 requests a second on average.",
+            "That comes to 1.5 million requests per second.",
+        ] {
+            assert!(stated(off), "{off}");
+        }
+        for fine in [
+            "That is about 100 requests per second on average and 2,000 at peak.",
+            "Peak QPS is around 5,000 with headroom.",
+            // A number for something else, or too far from the cue to be its number.
+            "We keep 3 TB of logs and serve requests per second from a cache.",
+            "Eight million a day, with a 20x peak, and we measure requests per second.",
+            "There are 50,000 merchants, and we handle requests per second well.",
+        ] {
+            assert!(!stated(fine), "{fine}");
+        }
+        let quote = "We need a QPS of roughly 20k.";
+        assert_eq!(m.pushback_for(quote), "Where does 20k come from?");
+    }
+
+    #[test]
+    fn an_estimate_is_checked_where_it_is_written() {
+        let bad = PEAK.replace("high = \"2,000\"", "high = \"3 TB\"");
+        let p = problems(&format!("{MINIMAL}{bad}"));
+        assert!(p.iter().any(|m| m.contains("same unit")), "{p:?}");
+        let bad = PEAK.replace("low = \"100\"", "low = \"lots\"");
+        let p = problems(&format!("{MINIMAL}{bad}"));
+        assert!(p.iter().any(|m| m.contains("'lots' is not one number")), "{p:?}");
+        let plain = PEAK.replace("estimate = { low = \"100\", high = \"2,000\" }\n", "");
+        let p = problems(&format!("{MINIMAL}{plain}"));
+        assert!(p.iter().any(|m| m.contains("{said}")), "{p:?}");
     }
 }

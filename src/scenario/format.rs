@@ -227,6 +227,24 @@ pub(super) struct RawMisconception {
     pub(super) pushback: String,
     /// What a strong candidate says instead; shown in the debrief.
     pub(super) correction: String,
+    /// Makes this a back-of-the-envelope check: a statement that puts a number next to one of
+    /// `cues` states the mistake when the number lies outside this range, widened by `within`.
+    #[serde(default)]
+    #[schemars(with = "Option<RawEstimate>")]
+    pub(super) estimate: Option<Spanned<RawEstimate>>,
+}
+
+/// The range a candidate's estimate should fall in, from the scenario's facts.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEstimate {
+    /// The lowest right answer, as written: "100", "2.5 million", "40k", "3 TB".
+    pub(super) low: String,
+    /// The highest right answer, in the same unit (a count, or bytes).
+    pub(super) high: String,
+    /// How far outside [low, high] a number may stray and still pass, as a factor (default 3):
+    /// with 3, anything from low / 3 to high x 3 passes.
+    pub(super) within: Option<f64>,
 }
 
 /// Minutes per stage and for the wrap-up.

@@ -88,7 +88,7 @@ fn lint_misconceptions(s: &Scenario, p: &mut Problems) {
     for m in &s.misconceptions {
         for example in &m.examples {
             let tokens = crate::cue::Tokens::new(example);
-            if crate::cue::is_question(example, &tokens) || !m.stated(&tokens) {
+            if crate::cue::is_question(example, &tokens) || !m.stated(example, &tokens) {
                 p.warn(
                     p.key("[[misconceptions]]"),
                     format!(

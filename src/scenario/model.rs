@@ -91,15 +91,122 @@ pub struct Misconception {
     pub examples: Vec<String>,
     pub pushback: String,
     pub correction: String,
+    /// A back-of-the-envelope check: the mistake is a number for `cues` out of range.
+    pub estimate: Option<Estimate>,
 }
+
+/// The range a candidate's number for a quantity should fall in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    pub low: f64,
+    pub high: f64,
+    /// The factor a number may stray outside [low, high] and still pass.
+    pub within: f64,
+    pub unit: crate::quantity::Unit,
+}
+
+impl Estimate {
+    pub fn passes(&self, value: f64) -> bool {
+        value >= self.low / self.within && value <= self.high * self.within
+    }
+}
+
+/// The most words between a number and the cue that says what it counts ("20,000 requests
+/// per second", "QPS of about 20k"), within one clause.
+const NUMBER_REACH: usize = 3;
 
 impl Misconception {
     /// Whether a statement (the caller has ruled out questions, dismissals and talk to the
-    /// grader) states this mistake: a cue matches, and nothing in it shows the speaker knows
-    /// better. A negation or a warning word anywhere in the sentence is enough to hold back,
-    /// since a wrong challenge of a right answer costs more than a missed one.
-    pub fn stated(&self, tokens: &crate::cue::Tokens) -> bool {
-        !self.unless.matches(tokens) && says(&self.cues, tokens).is_some()
+    /// grader) states this mistake.
+    pub fn stated(&self, sentence: &str, tokens: &crate::cue::Tokens) -> bool {
+        self.evidence(sentence, tokens).is_some()
+    }
+
+    /// Where a statement states this mistake (byte span), if it does. A cue matches and nothing
+    /// in it shows the speaker knows better: a negation or a warning word anywhere in the
+    /// sentence is enough to hold back, since a wrong challenge of a right answer costs more
+    /// than a missed one. For an estimate, the number nearest a cue is out of range; the span
+    /// runs from the number to the cue.
+    pub fn evidence(
+        &self,
+        sentence: &str,
+        tokens: &crate::cue::Tokens,
+    ) -> Option<std::ops::Range<usize>> {
+        if self.unless.matches(tokens) {
+            return None;
+        }
+        match &self.estimate {
+            None => says(&self.cues, tokens),
+            Some(e) => self
+                .estimated(sentence, tokens, e)
+                .filter(|(q, _)| !e.passes(q.value))
+                .map(|(_, span)| span),
+        }
+    }
+
+    /// The number a statement gives for this estimate's quantity, and the span from it to its
+    /// cue: of the numbers in the unit, the one fewest words from a cue.
+    fn estimated(
+        &self,
+        sentence: &str,
+        tokens: &crate::cue::Tokens,
+        e: &Estimate,
+    ) -> Option<(crate::quantity::Quantity, std::ops::Range<usize>)> {
+        let quantities: Vec<_> = crate::quantity::all(sentence)
+            .into_iter()
+            .filter(|q| q.unit == e.unit)
+            .collect();
+        // The words a span covers, as token indices.
+        let words = |span: &std::ops::Range<usize>| {
+            let inside: Vec<usize> = (tokens.tokens.iter().enumerate())
+                .filter(|(_, t)| t.span.start < span.end && t.span.end > span.start)
+                .map(|(i, _)| i)
+                .collect();
+            Some((*inside.first()?, *inside.last()?))
+        };
+        let mut best: Option<(usize, crate::quantity::Quantity, std::ops::Range<usize>)> = None;
+        for cue in self.cues.find_all(tokens) {
+            let (first, last) = (cue[0], cue[cue.len() - 1]);
+            for q in &quantities {
+                let Some((a, b)) = words(&q.span) else {
+                    continue;
+                };
+                let gap = if b < first {
+                    first - b - 1
+                } else if a > last {
+                    a - last - 1
+                } else {
+                    continue;
+                };
+                let cue_span = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
+                let span = q.span.start.min(cue_span.start)..q.span.end.max(cue_span.end);
+                // A clause break between them ("50,000 merchants, and requests per second")
+                // means the number counts something else.
+                let between = &sentence[q.span.end.min(cue_span.end)..q.span.start.max(cue_span.start)];
+                if gap <= NUMBER_REACH
+                    && !between.contains([',', ';', ':', '(', ')'])
+                    && best.as_ref().is_none_or(|(g, ..)| gap < *g)
+                {
+                    best = Some((gap, q.clone(), span));
+                }
+            }
+        }
+        best.map(|(_, q, span)| (q, span))
+    }
+
+    /// The challenge to say: for an estimate, `{said}` becomes the candidate's number as they
+    /// wrote it in `quote`.
+    pub fn pushback_for(&self, quote: &str) -> String {
+        if !self.pushback.contains("{said}") {
+            return self.pushback.clone();
+        }
+        let tokens = crate::cue::Tokens::new(quote);
+        let said = (self.estimate.as_ref())
+            .and_then(|e| self.estimated(quote, &tokens, e))
+            .map_or("that number".to_string(), |(q, _)| {
+                quote[q.span].to_string()
+            });
+        self.pushback.replace("{said}", &said)
     }
 }
 
