@@ -69,37 +69,32 @@ pub struct Task {
 /// A task file larger than this is refused, like an oversized scenario.
 const MAX_TASK_FILE: u64 = 1 << 20;
 
+/// A built-in task's files, compiled in from `scenarios/coding/<id>/`.
+macro_rules! builtin_task {
+    ($id:literal) => {
+        [
+            $id,
+            include_str!(concat!("../scenarios/coding/", $id, "/task.toml")),
+            include_str!(concat!("../scenarios/coding/", $id, "/cases.toml")),
+            include_str!(concat!("../scenarios/coding/", $id, "/reference.py")),
+            include_str!(concat!("../scenarios/coding/", $id, "/wrong.py")),
+        ]
+    };
+}
+
 /// The built-in tasks' files: id, task.toml, cases.toml, reference.py, wrong.py.
 const BUILTIN: &[[&str; 5]] = &[
-    [
-        "pr-auc",
-        include_str!("../scenarios/coding/pr-auc/task.toml"),
-        include_str!("../scenarios/coding/pr-auc/cases.toml"),
-        include_str!("../scenarios/coding/pr-auc/reference.py"),
-        include_str!("../scenarios/coding/pr-auc/wrong.py"),
-    ],
-    [
-        "ndcg",
-        include_str!("../scenarios/coding/ndcg/task.toml"),
-        include_str!("../scenarios/coding/ndcg/cases.toml"),
-        include_str!("../scenarios/coding/ndcg/reference.py"),
-        include_str!("../scenarios/coding/ndcg/wrong.py"),
-    ],
-    [
-        "target-encoding",
-        include_str!("../scenarios/coding/target-encoding/task.toml"),
-        include_str!("../scenarios/coding/target-encoding/cases.toml"),
-        include_str!("../scenarios/coding/target-encoding/reference.py"),
-        include_str!("../scenarios/coding/target-encoding/wrong.py"),
-    ],
-    [
-        "time-split",
-        include_str!("../scenarios/coding/time-split/task.toml"),
-        include_str!("../scenarios/coding/time-split/cases.toml"),
-        include_str!("../scenarios/coding/time-split/reference.py"),
-        include_str!("../scenarios/coding/time-split/wrong.py"),
-    ],
+    builtin_task!("pr-auc"),
+    builtin_task!("ndcg"),
+    builtin_task!("target-encoding"),
+    builtin_task!("time-split"),
+    builtin_task!("kmeans"),
 ];
+
+/// The built-in tasks' ids, as a scenario's `task` names them.
+pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|[id, ..]| *id)
+}
 
 impl Task {
     /// A task from its files' texts; `origin` names it in errors.

@@ -414,6 +414,34 @@ impl InterviewType {
             InterviewType::CodingMl => "coding-ml",
         }
     }
+
+    /// A round's usual length in minutes, and its minutes per stage (in `Stage::ALL` order)
+    /// then the wrap-up. A system-design round gives the time to data and above all to
+    /// serving; a coding round has no feature or training stage and spends most of its time
+    /// writing the code (`model`).
+    pub fn shape(self) -> (u32, [f64; 9]) {
+        match self {
+            InterviewType::CaseStudy => {
+                let mut split = [WRAP_UP_MINUTES_OF_SIXTY; 9];
+                for s in Stage::ALL {
+                    split[s.index()] = s.minutes_of_sixty();
+                }
+                (60, split)
+            }
+            InterviewType::SystemDesign => (60, [7.0, 4.0, 9.0, 6.0, 6.0, 4.0, 6.0, 14.0, 4.0]),
+            InterviewType::CodingMl => (45, [5.0, 5.0, 6.0, 0.0, 14.0, 0.0, 6.0, 4.0, 5.0]),
+        }
+    }
+
+    /// How much a stage's score counts in the round's overall score: a system-design round is
+    /// judged above all on the data pipeline and on serving at scale.
+    pub fn stage_weight(self, stage: Stage) -> f64 {
+        match (self, stage) {
+            (InterviewType::SystemDesign, Stage::Data) => 1.5,
+            (InterviewType::SystemDesign, Stage::Deployment) => 2.0,
+            _ => 1.0,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -440,9 +468,15 @@ mod tests {
                 c.id
             );
         }
-        let total: f64 =
-            Stage::ALL.iter().map(|s| s.minutes_of_sixty()).sum::<f64>() + WRAP_UP_MINUTES_OF_SIXTY;
-        assert_eq!(total, 60.0);
+        for kind in [
+            InterviewType::CaseStudy,
+            InterviewType::SystemDesign,
+            InterviewType::CodingMl,
+        ] {
+            let (minutes, split) = kind.shape();
+            assert_eq!(split.iter().sum::<f64>(), minutes as f64, "{kind:?}");
+            assert!(split[Stage::Clarify.index()] > 0.0);
+        }
         assert_eq!(
             serde_json::to_string(&Pitfall::NoQuestions).unwrap(),
             "\"pitfall.no-questions\""

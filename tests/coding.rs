@@ -244,15 +244,18 @@ fn chat_type_picks_a_round_of_that_type() {
     let env = Env::new();
     let (out, _) = env.chat(&["--type", "coding-ml", "--reader", "lexical"], "/end\n");
     assert!(out.contains("Coding task:"), "{out}");
-    let out = env
-        .cmd()
-        .args(["chat", "--type", "system-design"])
-        .write_stdin("")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(err.contains("no system-design scenario to pick"), "{err}");
+    // The round of that type practised least: a second system-design session is another
+    // scenario than the first.
+    let design = ["ad-click-prediction", "feed-ranking", "support-assistant"];
+    let picked = |out: &str| {
+        design
+            .into_iter()
+            .find(|id| out.contains(&format!("({id})")))
+            .unwrap_or_else(|| panic!("{out}"))
+    };
+    let (first, _) = env.chat(&["--type", "system-design", "--reader", "lexical"], "/end\n");
+    let (second, _) = env.chat(&["--type", "system-design", "--reader", "lexical"], "/end\n");
+    assert_ne!(picked(&first), picked(&second));
     // A default scenario from the environment gives way to --type; one typed out does not.
     let out = env
         .cmd()

@@ -1,7 +1,7 @@
 //! Every persona on every built-in scenario: the interviewer behaves and the outcome is the one
 //! the persona was built for.
 
-use casecoach::framework::Stage;
+use casecoach::framework::{InterviewType, Stage};
 use casecoach::interview::{Action, Mode};
 use casecoach::scenario;
 use casecoach::session::Event;
@@ -9,19 +9,18 @@ use casecoach::sim::{self, Persona};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const SCENARIOS: [&str; 7] = [
-    "fraud",
-    "recommendations",
-    "churn",
-    "coding-pr-auc",
-    "coding-ndcg",
-    "coding-target-encoding",
-    "coding-time-split",
-];
-/// The case studies: how long a strong candidate is kept going and how a candidate who answers
-/// ahead is caught are measured on these; a coding round's simulated candidate spends its
-/// writing time off the transcript, and in its one submission, not in follow-ups.
-const CASE_STUDIES: [&str; 3] = ["fraud", "recommendations", "churn"];
+/// Every built-in scenario.
+fn scenarios() -> impl Iterator<Item = &'static str> {
+    scenario::BUILTIN.iter().map(|(id, _)| *id)
+}
+
+/// The spoken rounds (case studies and system design): how long a strong candidate is kept
+/// going and how a candidate who answers ahead is caught are measured on these; a coding round's
+/// simulated candidate spends its writing time off the transcript, and in its one submission,
+/// not in follow-ups.
+fn spoken_rounds() -> impl Iterator<Item = &'static str> {
+    scenarios().filter(|id| scenario::load(id).unwrap().kind != InterviewType::CodingMl)
+}
 
 fn run(scenario: &str, persona: Persona) -> sim::Simulation {
     sim::run(
@@ -98,7 +97,7 @@ fn covered(s: &sim::Simulation) -> BTreeSet<String> {
 
 #[test]
 fn strong_is_hired_and_the_interviewer_behaves() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Strong);
         let rec = s.report.overall.recommendation.as_str();
         assert!(rec == "strong hire" || rec == "hire", "{sc}: {rec}");
@@ -135,7 +134,7 @@ fn strong_is_hired_and_the_interviewer_behaves() {
 
 #[test]
 fn weak_is_not_hired_and_misses_data_and_production() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Weak);
         assert_eq!(s.report.overall.recommendation, "no hire", "{sc}");
         let ids: Vec<&str> = s.report.pitfalls.iter().map(|p| p.id.id()).collect();
@@ -164,7 +163,7 @@ fn weak_is_not_hired_and_misses_data_and_production() {
 
 #[test]
 fn a_skipper_is_redirected_within_two_turns() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Skipper);
         let first_two: Vec<&Action> = s
             .events
@@ -194,7 +193,7 @@ fn a_skipper_is_redirected_within_two_turns() {
 
 #[test]
 fn an_injectors_instructions_change_nothing() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let weak = run(sc, Persona::Weak);
         let inj = run(sc, Persona::Injector);
         assert_eq!(covered(&inj), covered(&weak), "{sc}");
@@ -227,7 +226,7 @@ fn an_injectors_instructions_change_nothing() {
 
 #[test]
 fn silence_gets_hints_and_is_not_scored_as_if_it_spoke() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Silent);
         let rec = s.report.overall.recommendation.as_str();
         assert_eq!(rec, "no hire", "{sc}: {:?}", s.report.overall.reasons);
@@ -241,7 +240,7 @@ fn silence_gets_hints_and_is_not_scored_as_if_it_spoke() {
 
 #[test]
 fn a_keyword_stuffer_is_not_hired_and_is_told_to_explain() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Stuffer);
         let rec = s.report.overall.recommendation.as_str();
         assert!(
@@ -257,7 +256,7 @@ fn a_keyword_stuffer_is_not_hired_and_is_told_to_explain() {
 
 #[test]
 fn a_rambler_is_called_out_for_communication() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Rambler);
         assert!(
             s.report
@@ -273,7 +272,7 @@ fn a_rambler_is_called_out_for_communication() {
 
 #[test]
 fn dry_run_passes_on_every_built_in_scenario() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let checks = sim::dry_run(Arc::new(scenario::load(sc).unwrap())).unwrap();
         assert_eq!(checks.len(), 5);
         for c in checks {
@@ -310,7 +309,7 @@ fn dry_run_finds_a_fact_nobody_can_unlock_and_an_answer_that_covers_nothing() {
 
 #[test]
 fn no_persona_hears_an_acknowledgement_after_an_answer_that_showed_nothing() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         for persona in Persona::ALL {
             let s = run(sc, persona);
             assert!(
@@ -331,7 +330,7 @@ fn no_persona_hears_an_acknowledgement_after_an_answer_that_showed_nothing() {
 /// persona is ever challenged: a right answer is never pushed back on.
 #[test]
 fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let s = run(sc, Persona::Mistaken);
         let m = &s.quality.misconceptions;
         let all = scenario::load(sc).unwrap().misconceptions.len();
@@ -363,7 +362,8 @@ fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
         let defs = scenario::load(sc).unwrap().misconceptions;
         for d in &defs {
             let said: Vec<&str> = (s.report.transcript.iter())
-                .filter(|l| l.text.contains(&d.pushback))
+                // An estimate's challenge has the candidate's number where `{said}` stands.
+                .filter(|l| d.pushback.split("{said}").all(|part| l.text.contains(part)))
                 .map(|l| l.text.as_str())
                 .collect();
             assert_eq!(said.len(), 1, "{sc}/{}: {said:?}", d.id);
@@ -384,7 +384,7 @@ fn every_misconception_is_challenged_and_named_and_nobody_else_is_challenged() {
 /// meets the scenario's curveballs, and uses most of the hour instead of a third of it.
 #[test]
 fn a_strong_candidate_is_kept_going_for_most_of_the_hour() {
-    for sc in CASE_STUDIES {
+    for sc in spoken_rounds() {
         let s = run(sc, Persona::Strong);
         let q = &s.quality;
         assert!(
@@ -419,7 +419,7 @@ fn a_strong_candidate_is_kept_going_for_most_of_the_hour() {
 /// strong hire, however much of the checklist the script covered.
 #[test]
 fn a_candidate_who_answers_ahead_is_told_the_follow_ups_went_unanswered() {
-    for sc in CASE_STUDIES {
+    for sc in spoken_rounds() {
         let s = run(sc, Persona::Ahead);
         let f = &s.quality.follow_ups;
         assert!(3 * f.missed.len() >= f.replied, "{sc}: {f:?}");
@@ -448,7 +448,7 @@ fn a_candidate_who_answers_ahead_is_told_the_follow_ups_went_unanswered() {
 /// A list of the stage's terms takes up no follow-up; the strong candidate's answers do.
 #[test]
 fn lists_of_terms_do_not_answer_follow_ups_and_real_answers_do() {
-    for sc in SCENARIOS {
+    for sc in scenarios() {
         let stuffer = run(sc, Persona::Stuffer).quality.follow_ups;
         assert!(
             2 * stuffer.answered < stuffer.replied,
@@ -462,6 +462,62 @@ fn lists_of_terms_do_not_answer_follow_ups_and_real_answers_do() {
         assert!(
             2 * strong.quoting >= strong.asked,
             "{sc} strong: {strong:?}"
+        );
+    }
+}
+
+/// A system-design round is judged above all on its data pipeline and on serving: those stages
+/// count more in the overall score, the debrief says so, and a candidate's numbers that are an
+/// order of magnitude off are challenged with their own number quoted back.
+#[test]
+fn a_system_design_round_weighs_serving_and_checks_the_numbers() {
+    let design: Vec<&str> = scenarios()
+        .filter(|id| scenario::load(id).unwrap().kind == InterviewType::SystemDesign)
+        .collect();
+    assert!(design.len() >= 3, "{design:?}");
+    for sc in design {
+        let s = run(sc, Persona::Strong);
+        let o = &s.report.overall;
+        let weight = |st: Stage| InterviewType::SystemDesign.stage_weight(st);
+        let scored: Vec<(f64, f64)> = (s.report.stages.iter())
+            .filter_map(|st| Some((weight(st.id), st.score? as f64)))
+            .collect();
+        let mean = scored.iter().map(|(w, x)| w * x).sum::<f64>()
+            / scored.iter().map(|(w, _)| w).sum::<f64>();
+        assert_eq!(o.mean_score, Some((mean * 100.0).round() / 100.0), "{sc}");
+        assert!(
+            o.reasons[0].contains("data and deployment weighed more in a system-design round"),
+            "{sc}: {:?}",
+            o.reasons
+        );
+        let sc_ = scenario::load(sc).unwrap();
+        let estimates: Vec<&str> = (sc_.misconceptions.iter())
+            .filter(|m| m.estimate.is_some())
+            .map(|m| m.id.as_str())
+            .collect();
+        assert!(estimates.len() >= 2, "{sc}: {estimates:?}");
+        // The mistaken candidate says each misconception's first example; every estimate is
+        // challenged with the number it gave.
+        let m = run(sc, Persona::Mistaken);
+        for id in &estimates {
+            let challenged = m.events.iter().find_map(|e| match e {
+                Event::Action {
+                    action: Action::PushBack { misconception, quote },
+                    ..
+                } if misconception == id => Some(quote.clone()),
+                _ => None,
+            });
+            let quote = challenged.unwrap_or_else(|| panic!("{sc}: {id} never challenged"));
+            let said = casecoach::quantity::all(&quote);
+            assert!(!said.is_empty(), "{sc}: {id}: {quote}");
+            let line = (m.report.transcript.iter())
+                .find(|l| l.text.contains(&quote[said[0].span.clone()]) && l.role == casecoach::interview::Role::Interviewer);
+            assert!(line.is_some(), "{sc}: {id}: the challenge does not quote {quote}");
+        }
+        // The strong candidate's numbers are right, and nothing is challenged.
+        assert!(
+            !s.events.iter().any(|e| matches!(e, Event::Action { action: Action::PushBack { .. }, .. })),
+            "{sc}"
         );
     }
 }

@@ -26,16 +26,18 @@ pub fn run(s: ScenarioSettings) -> Result<()> {
 }
 
 fn list() -> Result<()> {
-    for id in scenario::known_ids() {
+    let ids = scenario::known_ids();
+    let width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+    for id in ids {
         match scenario::load(&id) {
             Ok(s) => outln!(
-                "{:<18} {:<14} {:>3} min  {}",
+                "{:<width$}  {:<13}  {:>3} min  {}",
                 s.id,
                 s.kind.id(),
                 s.minutes,
                 s.title
             ),
-            Err(e) => outln!("{id:<18} (cannot load: {e})"),
+            Err(e) => outln!("{id:<width$}  (cannot load: {e})"),
         }
     }
     Ok(())

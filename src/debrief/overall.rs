@@ -8,7 +8,7 @@
 
 use super::{PitfallReport, StageReport};
 use crate::cue::sentences;
-use crate::framework::Pitfall;
+use crate::framework::{Pitfall, Stage};
 use crate::interview::coverage::{counted_words, is_stuck};
 use crate::interview::{Interview, Turn};
 use serde::{Deserialize, Serialize};
@@ -118,11 +118,14 @@ pub(super) fn overall(
         early_end(iv, &mut o);
         return o;
     }
-    let scores: Vec<f64> = assessed
-        .iter()
-        .map(|s| s.score.unwrap_or(0) as f64)
-        .collect();
-    let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+    // A stage counts as much as the round's type weighs it (a system-design round is judged
+    // above all on data and serving).
+    let kind = iv.scenario.kind;
+    let (sum, weights) = assessed.iter().fold((0.0, 0.0), |(sum, w), s| {
+        let k = kind.stage_weight(s.id);
+        (sum + k * s.score.unwrap_or(0) as f64, w + k)
+    });
+    let mean = sum / weights;
     o.mean_score = Some((mean * 100.0).round() / 100.0);
     let low: Vec<&&StageReport> = assessed
         .iter()
@@ -162,10 +165,19 @@ pub(super) fn overall(
         }
     }
     o.recommendation = rec.into();
+    let heavier: Vec<&str> = (Stage::ALL.iter())
+        .filter(|&&s| kind.stage_weight(s) > 1.0)
+        .map(|s| s.id())
+        .collect();
+    let weighed = if heavier.is_empty() {
+        String::new()
+    } else {
+        format!(", {} weighed more in a {} round", heavier.join(" and "), kind.id())
+    };
     o.reasons.insert(
         0,
         format!(
-            "mean stage score {mean:.1} of 4 over {} assessed stages",
+            "mean stage score {mean:.1} of 4 over {} assessed stages{weighed}",
             assessed.len()
         ),
     );

@@ -283,10 +283,14 @@ fn coding_task(
     let coding = kind == InterviewType::CodingMl;
     let Some(raw) = raw else {
         if coding {
+            let ids: Vec<&str> = crate::coding::builtin_ids().collect();
             p.at(
                 p.key("type"),
-                "a coding-ml scenario needs `task`: a built-in task id (pr-auc, ndcg, target-encoding, time-split) or a folder \
-                 beside this file with task.toml, cases.toml, reference.py and wrong.py",
+                format!(
+                    "a coding-ml scenario needs `task`: a built-in task id ({}) or a folder \
+                     beside this file with task.toml, cases.toml, reference.py and wrong.py",
+                    ids.join(", ")
+                ),
             );
         }
         return None;

@@ -55,7 +55,7 @@ pub(super) struct RawScenario {
     /// the framework's split, scaled.
     #[schemars(with = "Option<RawBudget>")]
     pub(super) budget: Option<Spanned<RawBudget>>,
-    /// A coding-ml round's coding task: a built-in task id (pr-auc, ndcg, target-encoding, time-split) or a folder, relative
+    /// A coding-ml round's coding task: a built-in task id (pr-auc, ndcg, target-encoding, time-split, kmeans) or a folder, relative
     /// to this file, holding task.toml, cases.toml, reference.py and wrong.py.
     #[schemars(with = "Option<String>")]
     pub(super) task: Option<Spanned<String>>,

@@ -59,9 +59,52 @@ pub(super) fn lint(
         let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
         lint_answer(c, span, &runs, p);
     }
+    lint_shared_cues(s, checkpoint_spans, p);
     lint_misconceptions(s, p);
     lint_lengths(s, p);
     lint_todos(p);
+}
+
+/// A cue the scenario gives one checkpoint that another checkpoint also has: any sentence with
+/// it credits both, so a candidate gets two checkpoints for one point. The framework's own
+/// defaults are not the author's to fix, so only cues the file adds are reported.
+fn lint_shared_cues(
+    s: &Scenario,
+    checkpoint_spans: &BTreeMap<String, Range<usize>>,
+    p: &mut Problems,
+) {
+    let norm = |cue: &str| cue.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let asked: Vec<&Checkpoint> = (s.checkpoints.iter().enumerate())
+        .filter(|(i, _)| s.asks_for(*i))
+        .map(|(_, c)| c)
+        .collect();
+    let mut reported = HashSet::new();
+    for c in &asked {
+        let defaults: HashSet<String> = (crate::framework::CHECKPOINTS.iter())
+            .find(|d| d.id == c.id)
+            .map(|d| d.cues.iter().map(|x| norm(x)).collect())
+            .unwrap_or_default();
+        for cue in &c.cues.cues {
+            let cue = norm(&cue.text);
+            if defaults.contains(&cue) {
+                continue;
+            }
+            let other = asked.iter().find(|o| {
+                o.id != c.id && o.cues.cues.iter().any(|x| norm(&x.text) == cue)
+            });
+            if let Some(o) = other
+                && reported.insert((c.id.clone().min(o.id.clone()), c.id.clone().max(o.id.clone()), cue.clone()))
+            {
+                p.warn(
+                    checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0),
+                    format!(
+                        "checkpoints '{}' and '{}' share the cue \"{cue}\": one sentence with it would credit both",
+                        c.id, o.id
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// A scaffold's `TODO` left in a value: the scenario loads, but says "TODO" to a candidate.
@@ -142,16 +185,29 @@ fn read_out_runs(s: &Scenario) -> Vec<(String, WordRuns)> {
             read_out.push((format!("the {stage} opening"), o));
         }
         for probe in &plan.probes {
-            read_out.push((format!("a {stage} probe"), &probe.text));
+            read_out.push((format!("{} {stage} probe", article(stage)), &probe.text));
+        }
+        // A hint may point the way, but a stuck candidate handed the model answer's words
+        // would be credited with them.
+        for hint in &plan.hints {
+            read_out.push((format!("{} {stage} hint", article(stage)), hint));
         }
     }
     for c in &s.curveballs {
-        read_out.push((format!("a {} curveball", c.stage), &c.text));
+        read_out.push((format!("{} {} curveball", article(c.stage), c.stage), &c.text));
     }
     read_out
         .iter()
         .map(|(w, t)| (w.clone(), word_runs(t, LEAK_WORDS)))
         .collect()
+}
+
+fn article(stage: Stage) -> &'static str {
+    if stage.id().starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// A checkpoint's model answer: there to explain a miss, short enough to use, and not given away
@@ -336,6 +392,43 @@ mod tests {
             1,
         );
         assert!(has(&lints(&long), "is over 4000 characters"));
+    }
+
+    #[test]
+    fn a_cue_two_checkpoints_share_is_reported_once_at_the_files_own() {
+        let shared = format!(
+            "{MINIMAL}[checkpoints.\"clarify.success-metrics\"]\ncues = [\"weekly cancellations\"]\n\
+             [checkpoints.\"evaluation.business-metrics\"]\ncues = [\"weekly  Cancellations\", \"ctr\"]\n"
+        );
+        let l = lints(&shared);
+        let found: Vec<&String> = l.iter().filter(|l| l.contains("share the cue")).collect();
+        // "weekly cancellations" twice in the file: once. "ctr" is already a framework cue of
+        // evaluation.business-metrics, so adding it again shares nothing.
+        assert_eq!(found.len(), 1, "{l:?}");
+        assert!(
+            found[0].contains("'clarify.success-metrics' and 'evaluation.business-metrics' share the cue \"weekly cancellations\""),
+            "{found:?}"
+        );
+        // A cue only the framework gives two checkpoints is not the file's to fix.
+        assert!(!has(&lints(MINIMAL), "share the cue"));
+    }
+
+    #[test]
+    fn a_hint_that_hands_over_the_model_answer_is_reported() {
+        let answer = "Train on the first nine months and validate on the last three.";
+        let text = format!(
+            "{MINIMAL}[stages.training]\nopening = \"How?\"\nprobes = [{{ text = \"Why?\" }}]\n\
+             hints = [\"Think about time.\", \"For example: train on the first nine months and validate on the rest.\"]\n\
+             [checkpoints.\"training.split\"]\nanswer = \"{answer}\"\n"
+        );
+        let l = lints(&text);
+        assert!(
+            has(
+                &l,
+                "s.toml:13:14: warning: the model answer of 'training.split' shows through a training hint"
+            ),
+            "{l:?}"
+        );
     }
 
     #[test]

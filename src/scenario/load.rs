@@ -4,29 +4,27 @@
 use super::{LoadError, Origin, Problem, Scenario, line_col, parse};
 use std::path::{Path, PathBuf};
 
+/// A built-in scenario, compiled in from `scenarios/<id>.toml`.
+macro_rules! builtin {
+    ($id:literal) => {
+        ($id, include_str!(concat!("../../scenarios/", $id, ".toml")))
+    };
+}
+
+/// The built-in scenarios, case studies first, then system design, then coding rounds.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("fraud", include_str!("../../scenarios/fraud.toml")),
-    (
-        "recommendations",
-        include_str!("../../scenarios/recommendations.toml"),
-    ),
-    ("churn", include_str!("../../scenarios/churn.toml")),
-    (
-        "coding-pr-auc",
-        include_str!("../../scenarios/coding-pr-auc.toml"),
-    ),
-    (
-        "coding-ndcg",
-        include_str!("../../scenarios/coding-ndcg.toml"),
-    ),
-    (
-        "coding-target-encoding",
-        include_str!("../../scenarios/coding-target-encoding.toml"),
-    ),
-    (
-        "coding-time-split",
-        include_str!("../../scenarios/coding-time-split.toml"),
-    ),
+    builtin!("fraud"),
+    builtin!("recommendations"),
+    builtin!("churn"),
+    builtin!("demand-forecasting"),
+    builtin!("ad-click-prediction"),
+    builtin!("feed-ranking"),
+    builtin!("support-assistant"),
+    builtin!("coding-pr-auc"),
+    builtin!("coding-ndcg"),
+    builtin!("coding-target-encoding"),
+    builtin!("coding-time-split"),
+    builtin!("coding-kmeans"),
 ];
 
 /// Largest scenario file we read; a real one is a few tens of KB.

@@ -1,7 +1,7 @@
 //! `casecoach scenario new`: a complete scenario file with every stage and every framework
 //! checkpoint in place, so an author fills in blanks instead of learning the format first.
 
-use crate::framework::{CHECKPOINTS, InterviewType, Stage, WRAP_UP_MINUTES_OF_SIXTY};
+use crate::framework::{CHECKPOINTS, InterviewType, Stage};
 use std::fmt::Write;
 
 /// Starter facts: the questions nearly every case gets, with cues that catch them.
@@ -48,6 +48,31 @@ const FACTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The checkpoints a system-design round adds to the framework's: the architecture, the
+/// numbers behind it, what breaks, and what it costs.
+const DESIGN_CHECKPOINTS: &[(&str, &str, &str)] = &[
+    (
+        "deployment.components",
+        "names the components end to end and the interfaces between them",
+        r#""component*", "architecture", "candidate generation", "ranking service", "logging pipeline", "message queue""#,
+    ),
+    (
+        "deployment.estimates",
+        "estimates the load: requests per second, storage, lookups, compute",
+        r#""back of the envelope", "requests a second", "order of magnitude", "storage", "terabyte*", "gigabyte*""#,
+    ),
+    (
+        "deployment.failure-modes",
+        "says what breaks and the fallback for each",
+        r#""fallback", "falls back", "fail over", "failover", "circuit breaker", "degrade*", "outage""#,
+    ),
+    (
+        "deployment.cost",
+        "says what the system costs to run and how to cut it",
+        r#""cost per", "cost to run", "cheaper model", "gpu hour*", "quantiz*", "cut the cost""#,
+    ),
+];
+
 fn opening(stage: Stage) -> &'static str {
     match stage {
         Stage::Clarify => "Before you design anything, what would you like to know?",
@@ -61,15 +86,12 @@ fn opening(stage: Stage) -> &'static str {
     }
 }
 
-/// A coding round's 45 minutes: no feature or training stage of its own, most of the time for
-/// writing the code (`model`).
-const CODING_SPLIT: [f64; 9] = [5.0, 5.0, 6.0, 0.0, 14.0, 0.0, 6.0, 4.0, 5.0];
-
 /// The scaffold's text for scenario `id`.
 pub fn render(id: &str, kind: InterviewType) -> String {
     let coding = kind == InterviewType::CodingMl;
-    let minutes = if coding { 45 } else { 60 };
-    let in_round = |s: Stage| !coding || CODING_SPLIT[s.index()] > 0.0;
+    let design = kind == InterviewType::SystemDesign;
+    let (minutes, split) = kind.shape();
+    let in_round = |s: Stage| split[s.index()] > 0.0;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -105,26 +127,19 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
 [budget]"#,
         kind = kind.id(),
         task = if coding {
-            "\n# The coding task: a built-in one (pr-auc, ndcg, target-encoding, time-split), or a folder beside this file with\n\
-             # task.toml, cases.toml, reference.py and wrong.py (see AUTHORING.md).\ntask = \"pr-auc\""
+            format!(
+                "\n# The coding task: a built-in one ({}), or a folder beside this file with\n\
+                 # task.toml, cases.toml, reference.py and wrong.py (see AUTHORING.md).\ntask = \"pr-auc\"",
+                crate::coding::builtin_ids().collect::<Vec<_>>().join(", ")
+            )
         } else {
-            ""
+            String::new()
         },
     );
     for s in Stage::ALL {
-        let m = if coding {
-            CODING_SPLIT[s.index()]
-        } else {
-            s.minutes_of_sixty()
-        };
-        let _ = writeln!(o, "{} = {m}", s.id());
+        let _ = writeln!(o, "{} = {}", s.id(), split[s.index()]);
     }
-    let wrap_up = if coding {
-        CODING_SPLIT[8]
-    } else {
-        WRAP_UP_MINUTES_OF_SIXTY
-    };
-    let _ = writeln!(o, "wrap_up = {wrap_up}\n");
+    let _ = writeln!(o, "wrap_up = {}\n", split[8]);
     let _ = writeln!(
         o,
         "# ---- hidden facts: told when a question asks for them ----\n\
@@ -173,17 +188,49 @@ hints = [
         o,
         "# A wrong move the interviewer challenges once; see AUTHORING.md.\n[[misconceptions]]\nid = \"random-split\"\nstage = \"training\"\ntitle = \"a random split of time-ordered data\"\ncues = [\"random split*\", \"randomly split*\", \"split * randomly\", \"shuffle the data\"]\nexamples = [\"We shuffle the data and split it 80/20.\"]\npushback = \"TODO: one question that makes the candidate see why that fails here.\"\ncorrection = \"TODO: what a strong candidate does instead.\"\n"
     );
+    if design {
+        let _ = writeln!(
+            o,
+            "# A back-of-the-envelope check: a number for `cues` outside low..high (widened by the\n\
+             # factor `within`) is challenged; {{said}} is the candidate's number. Set the range\n\
+             # from the scale fact.\n\
+             [[misconceptions]]\nid = \"peak-qps\"\nstage = \"deployment\"\ntitle = \"a traffic estimate an order of magnitude off\"\n\
+             estimate = {{ low = \"100\", high = \"2,000\", within = 3 }}\n\
+             cues = [\"qps\", \"queries per second\", \"requests per second\", \"a second\"]\n\
+             examples = [\"At peak that's around 50,000 requests per second.\"]\n\
+             pushback = \"TODO: the arithmetic from the facts, then: where does {{said}} come from?\"\n\
+             correction = \"TODO: the estimate worked out from the facts.\"\n"
+        );
+    }
     let _ = writeln!(
         o,
         "# ---- what a strong answer says, per checkpoint; `cues` adds the scenario's own words ----\n"
     );
     for c in CHECKPOINTS.iter().filter(|c| in_round(c.stage)) {
+        // A system-design round weighs the data pipeline and serving more.
+        let weight = if design && matches!(c.stage, Stage::Data | Stage::Deployment) {
+            "weight = 1.5\n"
+        } else {
+            ""
+        };
         let _ = writeln!(
             o,
-            "[checkpoints.\"{id}\"]\n# The candidate {title}.\ncues = []\nanswer = \"TODO: the strong answer, in this scenario's terms.\"\n",
+            "[checkpoints.\"{id}\"]\n# The candidate {title}.\n{weight}cues = []\nanswer = \"TODO: the strong answer, in this scenario's terms.\"\n",
             id = c.id,
             title = c.title,
         );
+    }
+    if design {
+        let _ = writeln!(
+            o,
+            "# ---- a system-design round's own checkpoints: components, numbers, failures, cost ----\n"
+        );
+        for (id, title, cues) in DESIGN_CHECKPOINTS {
+            let _ = writeln!(
+                o,
+                "[checkpoints.\"{id}\"]\ntitle = \"{title}\"\nweight = 1.5\ncues = [{cues}]\nanswer = \"TODO: the strong answer, in this scenario's terms.\"\n"
+            );
+        }
     }
     if coding {
         let _ = writeln!(
@@ -236,6 +283,19 @@ mod tests {
                     .all(|i| !s.asks_for(i) || s.checkpoints[i].answer.is_some())
             );
             assert_eq!(s.task.is_some(), kind == InterviewType::CodingMl);
+            // Each type's real shape: its minutes, and a system-design round's own checkpoints
+            // and back-of-the-envelope check.
+            assert_eq!(s.minutes, kind.shape().0, "{kind:?}");
+            let design = kind == InterviewType::SystemDesign;
+            for (id, ..) in DESIGN_CHECKPOINTS {
+                let c = s.checkpoints.iter().find(|c| c.id == *id);
+                assert_eq!(c.map(|c| c.weight), design.then_some(1.5), "{kind:?} {id}");
+            }
+            assert_eq!(
+                s.misconceptions.iter().any(|m| m.estimate.is_some()),
+                design,
+                "{kind:?}"
+            );
         }
     }
 }
