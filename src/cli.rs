@@ -437,6 +437,8 @@ pub enum ScenarioCommand {
         #[arg(long)]
         markdown: bool,
     },
+    /// Print the framework's checkpoints with the cues every scenario starts from (Markdown)
+    Cues,
     /// Run a strong and a weak simulated candidate and check the scenario plays as meant
     DryRun {
         /// Scenario ids or paths (default: every built-in and user scenario)

@@ -216,6 +216,7 @@ pub struct DoctorSettings {
 
 pub enum ScenarioSettings {
     List,
+    Cues,
     Show {
         id: String,
         full: bool,
@@ -657,6 +658,7 @@ fn doctor(cli: &Cli, base: Base) -> DoctorSettings {
 fn scenario(c: &ScenarioCommand) -> Result<ScenarioSettings> {
     Ok(match c {
         ScenarioCommand::List => ScenarioSettings::List,
+        ScenarioCommand::Cues => ScenarioSettings::Cues,
         ScenarioCommand::Show { id, full } => ScenarioSettings::Show {
             id: id.clone(),
             full: *full,

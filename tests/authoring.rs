@@ -291,3 +291,18 @@ fn show_hides_the_answers_unless_asked_for_the_authors_view() {
         "{text}"
     );
 }
+
+#[test]
+fn authoring_md_lists_the_default_cues_generated_from_the_framework() {
+    let doc = std::fs::read_to_string(root().join("AUTHORING.md")).unwrap();
+    let start = doc.find("<!-- cues:start -->\n").unwrap() + "<!-- cues:start -->\n".len();
+    let end = doc.find("<!-- cues:end -->").unwrap();
+    assert_eq!(
+        &doc[start..end],
+        casecoach::scenario::cues_reference(),
+        "regenerate with `casecoach scenario cues`"
+    );
+    for c in casecoach::framework::CHECKPOINTS {
+        assert!(doc[start..end].contains(&format!("| `{}`:", c.id)), "{}", c.id);
+    }
+}

@@ -21,6 +21,10 @@ pub fn run(s: ScenarioSettings) -> Result<()> {
             outln!("{}", serde_json::to_string_pretty(&scenario::schema())?);
             Ok(())
         }
+        ScenarioSettings::Cues => {
+            out!("{}", scenario::cues_reference());
+            Ok(())
+        }
         ScenarioSettings::DryRun { ids } => dry_run(ids),
     }
 }

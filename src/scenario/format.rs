@@ -273,6 +273,28 @@ pub(super) struct RawBudget {
 
 /// The format reference as a Markdown table, generated from the schema so that the two cannot
 /// drift apart (AUTHORING.md embeds it, and a test compares).
+/// The framework's checkpoints, stage by stage, with the cues every scenario starts from:
+/// AUTHORING.md embeds it, so an author sees what already earns each checkpoint before adding
+/// words of their own.
+pub fn cues_reference() -> String {
+    let mut o = String::new();
+    for stage in crate::framework::Stage::ALL {
+        o.push_str(&format!("\n**{}** (`{}`)\n\n", stage.name(), stage.id()));
+        o.push_str("| checkpoint | weight | default cues |\n|---|---|---|\n");
+        for c in crate::framework::CHECKPOINTS.iter().filter(|c| c.stage == stage) {
+            let cues: Vec<String> = c.cues.iter().map(|q| format!("`{q}`")).collect();
+            o.push_str(&format!(
+                "| `{}`: {} | {} | {} |\n",
+                c.id,
+                c.title.replace('|', "/"),
+                c.weight,
+                cues.join(", ")
+            ));
+        }
+    }
+    o
+}
+
 pub fn schema_reference() -> String {
     let root = schema();
     let mut rows = vec![

@@ -15,7 +15,7 @@ mod problem;
 pub mod scaffold;
 
 pub use build::{check_file, check_id, check_text, fnv1a, parse};
-pub use format::{schema, schema_reference};
+pub use format::{cues_reference, schema, schema_reference};
 pub use load::{BUILTIN, MAX_FILE_BYTES, known_ids, load, load_file, user_dir};
 pub use model::{
     Checkpoint, Curveball, Fact, Misconception, Origin, Persona, Probe, Scenario, StagePlan,
