@@ -443,6 +443,8 @@ pub enum ScenarioCommand {
     DryRun {
         /// Scenario ids or paths (default: every built-in and user scenario)
         ids: Vec<String>,
+        #[command(flatten)]
+        reading: ReadingArgs,
     },
 }
 

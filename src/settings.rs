@@ -236,6 +236,7 @@ pub enum ScenarioSettings {
     },
     DryRun {
         ids: Vec<String>,
+        reading: ReaderSettings,
     },
 }
 
@@ -675,7 +676,10 @@ fn scenario(c: &ScenarioCommand) -> Result<ScenarioSettings> {
         ScenarioCommand::Schema { markdown } => ScenarioSettings::Schema {
             markdown: *markdown,
         },
-        ScenarioCommand::DryRun { ids } => ScenarioSettings::DryRun { ids: ids.clone() },
+        ScenarioCommand::DryRun { ids, reading: r } => ScenarioSettings::DryRun {
+            ids: ids.clone(),
+            reading: reading(r)?,
+        },
     })
 }
 

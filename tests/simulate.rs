@@ -521,3 +521,32 @@ fn a_system_design_round_weighs_serving_and_checks_the_numbers() {
         );
     }
 }
+
+/// dry-run also reads the scenario's words back as a candidate would say them: every model
+/// answer alone, and every fact asked for in plain words instead of by its cues. A fact whose
+/// cues only catch one phrasing is named, with the question that missed it.
+#[test]
+fn dry_run_reads_back_answers_and_plain_questions() {
+    let sc = scenario::load("fraud").unwrap();
+    let notes = sim::read_back(&sc, &casecoach::reader::Lexical).unwrap();
+    assert_eq!(
+        notes[0],
+        "the lexical reader reads 37 of 37 model answers as their own checkpoint"
+    );
+    assert!(
+        notes[1].starts_with("the lexical reader answers 10 of 11 plain questions")
+            && notes[1].ends_with("not: actions (\"Could you tell me about the actions?\")"),
+        "{}",
+        notes[1]
+    );
+    // A model answer in words none of its checkpoint's cues know is named.
+    let text = scenario::BUILTIN[0].1.replace(
+        "answer = \"A time-based split, for example train on months 1-9 and validate on 10-11, leaving a gap so labels have matured, and no features computed from the future.\"",
+        "answer = \"Keep the newest months aside for the final check.\"",
+    );
+    let changed = scenario::parse(&text, "fraud.toml", scenario::Origin::Builtin).unwrap();
+    assert_eq!(
+        sim::read_back(&changed, &casecoach::reader::Lexical).unwrap()[0],
+        "the lexical reader reads 36 of 37 model answers as their own checkpoint; not: training.split"
+    );
+}

@@ -25,7 +25,7 @@ pub fn run(s: ScenarioSettings) -> Result<()> {
             out!("{}", scenario::cues_reference());
             Ok(())
         }
-        ScenarioSettings::DryRun { ids } => dry_run(ids),
+        ScenarioSettings::DryRun { ids, reading } => dry_run(ids, reading),
     }
 }
 
@@ -138,19 +138,23 @@ fn user_files() -> Vec<PathBuf> {
 }
 
 /// A strong and a weak simulated candidate through each scenario (default: all of them).
-fn dry_run(ids: Vec<String>) -> Result<()> {
+fn dry_run(ids: Vec<String>, reading: crate::reader::ReaderSettings) -> Result<()> {
     let ids = if ids.is_empty() {
         scenario::known_ids()
     } else {
         ids
     };
+    let reader = reading.start(false)?;
     let mut failed = 0;
     for id in ids {
         let sc = Arc::new(scenario::load(&id)?);
         outln!("{} ({})", sc.title, sc.id);
-        for c in sim::dry_run(sc)? {
+        for c in sim::dry_run(sc.clone())? {
             outln!("  {} {}", if c.ok { "ok  " } else { "FAIL" }, c.what);
             failed += usize::from(!c.ok);
+        }
+        for note in sim::read_back(&sc, &*reader)? {
+            outln!("  note {note}");
         }
     }
     if failed > 0 {

@@ -638,3 +638,54 @@ pub fn dry_run(scenario: Arc<Scenario>) -> Result<Vec<Check>> {
     });
     Ok(checks)
 }
+
+/// How `reader` reads the scenario's own words, outside any interview: each model answer said
+/// alone, and each fact asked for in plain words rather than by its cues ("Could you tell me
+/// about the fraud rate?", and the author's `questions`). The personas of `dry_run` speak the
+/// cues; this is how far a candidate who does not will get. Notes for the author, not failures:
+/// a reader is a model, and some misses are its own.
+pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Result<Vec<String>> {
+    let name = reader.name();
+    let mut notes = Vec::new();
+    let mut missed = Vec::new();
+    let mut answers = 0;
+    for (i, c) in scenario.checkpoints.iter().enumerate() {
+        let Some(answer) = c.answer.as_deref().filter(|_| scenario.asks_for(i)) else {
+            continue;
+        };
+        answers += 1;
+        if !reader.analyse(scenario, answer)?.hits.iter().any(|h| h.checkpoint == i) {
+            missed.push(c.id.as_str());
+        }
+    }
+    notes.push(format!(
+        "the {name} reader reads {} of {answers} model answers as their own checkpoint{}",
+        answers - missed.len(),
+        list(&missed)
+    ));
+    let mut lost = Vec::new();
+    for (f, fact) in scenario.facts.iter().enumerate() {
+        let plain = format!("Could you tell me about the {}?", fact.id.replace('-', " "));
+        for q in std::iter::once(&plain).chain(&fact.questions) {
+            if !reader.analyse(scenario, q)?.facts.contains(&f) {
+                lost.push(format!("{} (\"{}\")", fact.id, crate::screen::safe(q)));
+            }
+        }
+    }
+    let asked = scenario.facts.len() + scenario.facts.iter().map(|f| f.questions.len()).sum::<usize>();
+    notes.push(format!(
+        "the {name} reader answers {} of {asked} plain questions with the fact they ask for{}",
+        asked - lost.len(),
+        list(&lost)
+    ));
+    Ok(notes)
+}
+
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        let items: Vec<&str> = items.iter().map(|s| s.as_ref()).collect();
+        format!("; not: {}", items.join(", "))
+    }
+}
