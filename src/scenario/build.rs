@@ -927,7 +927,7 @@ mod tests {
         assert_eq!(s.misconceptions.len(), 1);
     }
 
-    const PEAK: &str = "[[misconceptions]]\nid = \"peak\"\nstage = \"deployment\"\ntitle = \"t\"\nestimate = { low = \"100\", high = \"2,000\" }\ncues = [\"qps\", \"requests per second\", \"a second\"]\nexamples = [\"At peak that is 50,000 requests per second.\"]\npushback = \"Where does {said} come from?\"\ncorrection = \"c\"\n";
+    const PEAK: &str = "[[misconceptions]]\nid = \"peak\"\nstage = \"deployment\"\ntitle = \"t\"\nestimate = { low = \"100\", high = \"2,000\" }\ncues = [\"qps\", \"requests per second\", \"a second\", \"requests * second\"]\nexamples = [\"At peak that is 50,000 requests per second.\"]\npushback = \"Where does {said} come from?\"\ncorrection = \"c\"\n";
 
     #[test]
     fn an_estimate_is_stated_by_a_number_out_of_range_next_to_its_cue() {
@@ -950,6 +950,8 @@ mod tests {
             "We keep 3 TB of logs and serve requests per second from a cache.",
             "Eight million a day, with a 20x peak, and we measure requests per second.",
             "There are 50,000 merchants, and we handle requests per second well.",
+            // A cue whose words run across a clause break counts nothing.
+            "That is 8 million requests a day, 100 a second on average.",
         ] {
             assert!(!stated(fine), "{fine}");
         }

@@ -167,6 +167,12 @@ impl Misconception {
         let mut best: Option<(usize, crate::quantity::Quantity, std::ops::Range<usize>)> = None;
         for cue in self.cues.find_all(tokens) {
             let (first, last) = (cue[0], cue[cue.len() - 1]);
+            // A cue's words must stand in one clause: "searches a day, 5,000 a second" is
+            // two quantities, not one count of searches per second.
+            let said = &sentence[tokens.tokens[first].span.start..tokens.tokens[last].span.end];
+            if said.contains([',', ';', ':', '(', ')']) {
+                continue;
+            }
             for q in &quantities {
                 let Some((a, b)) = words(&q.span) else {
                     continue;
