@@ -59,10 +59,29 @@ pub(super) fn lint(
         let span = checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0);
         lint_answer(c, span, &runs, p);
     }
+    lint_coding_round(s, p);
     lint_shared_cues(s, checkpoint_spans, p);
     lint_misconceptions(s, p);
     lint_lengths(s, p);
     lint_todos(p);
+}
+
+/// A coding round's debrief reads the solution's cost from `deployment.complexity` and its
+/// trade-offs from `model.trade-offs`: without them, `code.complexity` and `code.trade-offs`
+/// could never be earned.
+fn lint_coding_round(s: &Scenario, p: &mut Problems) {
+    if s.kind != crate::framework::InterviewType::CodingMl {
+        return;
+    }
+    for id in ["deployment.complexity", "model.trade-offs"] {
+        let asked = (s.checkpoints.iter().enumerate()).any(|(i, c)| c.id == id && s.asks_for(i));
+        if !asked {
+            p.warn(
+                p.key("type"),
+                format!("a coding round needs checkpoint '{id}' with a weight above 0 and its stage in the budget: the code rubric reads it"),
+            );
+        }
+    }
 }
 
 /// A cue the scenario gives one checkpoint that another checkpoint also has: any sentence with
@@ -429,6 +448,20 @@ mod tests {
             ),
             "{l:?}"
         );
+    }
+
+    #[test]
+    fn a_coding_round_without_the_checkpoints_its_rubric_reads_is_reported() {
+        let (_, text) = BUILTIN.iter().find(|(id, _)| *id == "coding-pr-auc").unwrap();
+        let start = text.find("[checkpoints.\"deployment.complexity\"]").unwrap();
+        let end = text[start..].find("\n\n").map_or(text.len(), |n| start + n);
+        let without = format!("{}{}", &text[..start], &text[end..]);
+        let l = lints(&without);
+        assert!(
+            has(&l, "a coding round needs checkpoint 'deployment.complexity'"),
+            "{l:?}"
+        );
+        assert!(!has(&lints(text), "a coding round needs"));
     }
 
     #[test]
