@@ -11,6 +11,7 @@ use crate::runner::{self, Limits, Outcome};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 
 /// One call of the candidate's function and what it must give.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -160,9 +161,15 @@ impl Task {
         )
     }
 
-    /// The built-in task called `id`.
-    pub fn builtin_named(id: &str) -> Option<Task> {
-        Task::builtin().ok()?.into_iter().find(|t| t.id == id)
+    /// The built-in task called `id`, parsed once per process: every built-in coding
+    /// scenario names one, and `scenario list` loads them all.
+    pub fn builtin_named(id: &str) -> Option<Arc<Task>> {
+        static PARSED: OnceLock<Vec<Arc<Task>>> = OnceLock::new();
+        let parsed = PARSED.get_or_init(|| {
+            // A built-in that does not parse is caught by the tests; here it is only absent.
+            Task::builtin().map_or_else(|_| Vec::new(), |v| v.into_iter().map(Arc::new).collect())
+        });
+        parsed.iter().find(|t| t.id == id).cloned()
     }
 
     /// The tasks that ship with casecoach.

@@ -429,19 +429,9 @@ fn least_practised(kind: InterviewType, sessions: &Path) -> Result<String> {
                 .collect()
         })
         .unwrap_or_default();
-    // A session file is named <yyyymmdd>-<hhmmss>-<scenario>[-n].jsonl.
-    let of = |name: &str| -> Option<String> {
-        let rest = name.get(16..)?.strip_suffix(".jsonl")?;
-        let id = match rest.rsplit_once('-') {
-            Some((id, n)) if n.bytes().all(|b| b.is_ascii_digit()) => id,
-            _ => rest,
-        };
-        Some(id.to_string())
-    };
     let practised = |id: &str| {
-        names
-            .iter()
-            .filter(|n| of(n).as_deref() == Some(id))
+        (names.iter())
+            .filter(|n| crate::session::scenario_of(n) == Some(id))
             .count()
     };
     ids.iter()

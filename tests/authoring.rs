@@ -303,6 +303,10 @@ fn authoring_md_lists_the_default_cues_generated_from_the_framework() {
         "regenerate with `casecoach scenario cues`"
     );
     for c in casecoach::framework::CHECKPOINTS {
-        assert!(doc[start..end].contains(&format!("| `{}`:", c.id)), "{}", c.id);
+        assert!(
+            doc[start..end].contains(&format!("| `{}`:", c.id)),
+            "{}",
+            c.id
+        );
     }
 }

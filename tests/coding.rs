@@ -253,8 +253,14 @@ fn chat_type_picks_a_round_of_that_type() {
             .find(|id| out.contains(&format!("({id})")))
             .unwrap_or_else(|| panic!("{out}"))
     };
-    let (first, _) = env.chat(&["--type", "system-design", "--reader", "lexical"], "/end\n");
-    let (second, _) = env.chat(&["--type", "system-design", "--reader", "lexical"], "/end\n");
+    let (first, _) = env.chat(
+        &["--type", "system-design", "--reader", "lexical"],
+        "/end\n",
+    );
+    let (second, _) = env.chat(
+        &["--type", "system-design", "--reader", "lexical"],
+        "/end\n",
+    );
     assert_ne!(picked(&first), picked(&second));
     // A default scenario from the environment gives way to --type; one typed out does not.
     let out = env

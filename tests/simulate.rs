@@ -502,7 +502,11 @@ fn a_system_design_round_weighs_serving_and_checks_the_numbers() {
         for id in &estimates {
             let challenged = m.events.iter().find_map(|e| match e {
                 Event::Action {
-                    action: Action::PushBack { misconception, quote },
+                    action:
+                        Action::PushBack {
+                            misconception,
+                            quote,
+                        },
                     ..
                 } if misconception == id => Some(quote.clone()),
                 _ => None,
@@ -510,13 +514,24 @@ fn a_system_design_round_weighs_serving_and_checks_the_numbers() {
             let quote = challenged.unwrap_or_else(|| panic!("{sc}: {id} never challenged"));
             let said = casecoach::quantity::all(&quote);
             assert!(!said.is_empty(), "{sc}: {id}: {quote}");
-            let line = (m.report.transcript.iter())
-                .find(|l| l.text.contains(&quote[said[0].span.clone()]) && l.role == casecoach::interview::Role::Interviewer);
-            assert!(line.is_some(), "{sc}: {id}: the challenge does not quote {quote}");
+            let line = (m.report.transcript.iter()).find(|l| {
+                l.text.contains(&quote[said[0].span.clone()])
+                    && l.role == casecoach::interview::Role::Interviewer
+            });
+            assert!(
+                line.is_some(),
+                "{sc}: {id}: the challenge does not quote {quote}"
+            );
         }
         // The strong candidate's numbers are right, and nothing is challenged.
         assert!(
-            !s.events.iter().any(|e| matches!(e, Event::Action { action: Action::PushBack { .. }, .. })),
+            !s.events.iter().any(|e| matches!(
+                e,
+                Event::Action {
+                    action: Action::PushBack { .. },
+                    ..
+                }
+            )),
             "{sc}"
         );
     }

@@ -172,7 +172,11 @@ pub(super) fn overall(
     let weighed = if heavier.is_empty() {
         String::new()
     } else {
-        format!(", {} weighed more in a {} round", heavier.join(" and "), kind.id())
+        format!(
+            ", {} weighed more in a {} round",
+            heavier.join(" and "),
+            kind.id()
+        )
     };
     o.reasons.insert(
         0,

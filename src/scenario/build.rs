@@ -2,7 +2,8 @@
 //! rule checked, and every problem reported at its key rather than at the first one found.
 
 use super::format::{
-    RawBudget, RawCheckpoint, RawCurveball, RawEstimate, RawFact, RawMisconception, RawScenario, RawStage,
+    RawBudget, RawCheckpoint, RawCurveball, RawEstimate, RawFact, RawMisconception, RawScenario,
+    RawStage,
 };
 use super::lint::lint;
 use super::load::read_text;
@@ -11,14 +12,12 @@ use super::{
     Checkpoint, Curveball, Fact, LoadError, Misconception, Origin, Persona, Probe, Problem,
     Scenario, StagePlan, named_in,
 };
-use crate::coding::Task;
 use crate::cue::CueSet;
 use crate::framework::StageMap;
-use crate::framework::{self, InterviewType, Stage};
+use crate::framework::{self, Stage};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 use toml::Spanned;
 
 /// Every error and lint of a scenario file, in file order.
@@ -34,7 +33,7 @@ pub fn check_file(path: &Path) -> Vec<Problem> {
                         text: &text,
                         list: warnings,
                     };
-                    task_runs(&scenario, &mut p);
+                    super::task::task_runs(&scenario, &mut p);
                     p.list
                 }
                 Err(problems) => problems,
@@ -50,51 +49,6 @@ pub fn check_file(path: &Path) -> Vec<Problem> {
             message: e.to_string(),
             warning: false,
         }],
-    }
-}
-
-/// A coding task is only as good as its tests: its reference solution must pass every case and
-/// its plausible mistake must fail one. Checked by running both, so only `check` does it.
-fn task_runs(scenario: &Scenario, p: &mut Problems) {
-    use crate::coding::{Suite, grade};
-    let Some(task) = &scenario.task else {
-        return;
-    };
-    let at = p.key("task");
-    let limits = crate::runner::Limits::default();
-    for suite in [Suite::Examples, Suite::Hidden] {
-        match grade(task, &task.reference, suite, &limits) {
-            Ok(g) if g.all_passed() => {}
-            Ok(g) => {
-                let failed: Vec<String> = (g.results.iter())
-                    .filter(|r| r.verdict != crate::coding::Verdict::Passed)
-                    .map(|r| format!("'{}'", r.name))
-                    .collect();
-                let why = match &g.load_error {
-                    Some(e) => format!("does not load ({e})"),
-                    None => format!("fails {}", failed.join(", ")),
-                };
-                p.at(
-                    at.clone(),
-                    format!("task '{}': reference.py {why}", task.id),
-                );
-            }
-            Err(e) => p.at(
-                at.clone(),
-                format!("task '{}': cannot run python3: {e:#}", task.id),
-            ),
-        }
-    }
-    if let Ok(g) = grade(task, &task.wrong, Suite::Hidden, &limits)
-        && g.all_passed()
-    {
-        p.at(
-            at,
-            format!(
-                "task '{}': wrong.py passes every hidden case, so the cases cannot tell a mistake from a solution",
-                task.id
-            ),
-        );
     }
 }
 
@@ -235,7 +189,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
         );
     }
     let budget = raw.budget.and_then(|b| stage_budget(b, minutes, p));
-    let task = coding_task(raw.task, raw.kind, &origin, p);
+    let task = super::task::coding_task(raw.task, raw.kind, &origin, p);
 
     let scenario = Scenario {
         id: raw.id.into_inner(),
@@ -271,52 +225,6 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     };
     lint(&scenario, &stage_spans, &checkpoint_spans, p);
     scenario
-}
-
-/// The task a coding round names: built in, or a folder beside the scenario file.
-fn coding_task(
-    raw: Option<Spanned<String>>,
-    kind: InterviewType,
-    origin: &Origin,
-    p: &mut Problems,
-) -> Option<Arc<Task>> {
-    let coding = kind == InterviewType::CodingMl;
-    let Some(raw) = raw else {
-        if coding {
-            let ids: Vec<&str> = crate::coding::builtin_ids().collect();
-            p.at(
-                p.key("type"),
-                format!(
-                    "a coding-ml scenario needs `task`: a built-in task id ({}) or a folder \
-                     beside this file with task.toml, cases.toml, reference.py and wrong.py",
-                    ids.join(", ")
-                ),
-            );
-        }
-        return None;
-    };
-    if !coding {
-        p.at(
-            raw.span(),
-            "only a coding-ml scenario has a `task`; set type = \"coding-ml\"",
-        );
-        return None;
-    }
-    let name = raw.get_ref();
-    let task = match (Task::builtin_named(name), origin) {
-        (Some(task), _) => Ok(task),
-        (None, Origin::File(file)) => {
-            Task::load_dir(&file.parent().unwrap_or(Path::new(".")).join(name))
-        }
-        (None, Origin::Builtin) => Err(anyhow::anyhow!("no built-in coding task '{name}'")),
-    };
-    match task {
-        Ok(task) => Some(Arc::new(task)),
-        Err(e) => {
-            p.at(raw.span(), format!("task '{name}': {e:#}"));
-            None
-        }
-    }
 }
 
 /// The 37 framework checkpoints always exist; the file adds answers, cues and its own ones.
@@ -664,7 +572,9 @@ fn estimate(
     } else if low.value > high.value {
         Some("low is above high".to_string())
     } else if !(1.0..=100.0).contains(&within) {
-        Some(format!("within must be a factor from 1 to 100, not {within}"))
+        Some(format!(
+            "within must be a factor from 1 to 100, not {within}"
+        ))
     } else {
         None
     };
@@ -966,7 +876,10 @@ mod tests {
         assert!(p.iter().any(|m| m.contains("same unit")), "{p:?}");
         let bad = PEAK.replace("low = \"100\"", "low = \"lots\"");
         let p = problems(&format!("{MINIMAL}{bad}"));
-        assert!(p.iter().any(|m| m.contains("'lots' is not one number")), "{p:?}");
+        assert!(
+            p.iter().any(|m| m.contains("'lots' is not one number")),
+            "{p:?}"
+        );
         let plain = PEAK.replace("estimate = { low = \"100\", high = \"2,000\" }\n", "");
         let p = problems(&format!("{MINIMAL}{plain}"));
         assert!(p.iter().any(|m| m.contains("{said}")), "{p:?}");

@@ -281,7 +281,10 @@ pub fn cues_reference() -> String {
     for stage in crate::framework::Stage::ALL {
         o.push_str(&format!("\n**{}** (`{}`)\n\n", stage.name(), stage.id()));
         o.push_str("| checkpoint | weight | default cues |\n|---|---|---|\n");
-        for c in crate::framework::CHECKPOINTS.iter().filter(|c| c.stage == stage) {
+        for c in crate::framework::CHECKPOINTS
+            .iter()
+            .filter(|c| c.stage == stage)
+        {
             let cues: Vec<String> = c.cues.iter().map(|q| format!("`{q}`")).collect();
             o.push_str(&format!(
                 "| `{}`: {} | {} | {} |\n",

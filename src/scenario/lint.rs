@@ -92,7 +92,12 @@ fn lint_shared_cues(
     checkpoint_spans: &BTreeMap<String, Range<usize>>,
     p: &mut Problems,
 ) {
-    let norm = |cue: &str| cue.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |cue: &str| {
+        cue.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     let asked: Vec<&Checkpoint> = (s.checkpoints.iter().enumerate())
         .filter(|(i, _)| s.asks_for(*i))
         .map(|(_, c)| c)
@@ -108,11 +113,15 @@ fn lint_shared_cues(
             if defaults.contains(&cue) {
                 continue;
             }
-            let other = asked.iter().find(|o| {
-                o.id != c.id && o.cues.cues.iter().any(|x| norm(&x.text) == cue)
-            });
+            let other = asked
+                .iter()
+                .find(|o| o.id != c.id && o.cues.cues.iter().any(|x| norm(&x.text) == cue));
             if let Some(o) = other
-                && reported.insert((c.id.clone().min(o.id.clone()), c.id.clone().max(o.id.clone()), cue.clone()))
+                && reported.insert((
+                    c.id.clone().min(o.id.clone()),
+                    c.id.clone().max(o.id.clone()),
+                    cue.clone(),
+                ))
             {
                 p.warn(
                     checkpoint_spans.get(&c.id).cloned().unwrap_or(0..0),
@@ -213,7 +222,10 @@ fn read_out_runs(s: &Scenario) -> Vec<(String, WordRuns)> {
         }
     }
     for c in &s.curveballs {
-        read_out.push((format!("{} {} curveball", article(c.stage), c.stage), &c.text));
+        read_out.push((
+            format!("{} {} curveball", article(c.stage), c.stage),
+            &c.text,
+        ));
     }
     read_out
         .iter()
@@ -452,13 +464,21 @@ mod tests {
 
     #[test]
     fn a_coding_round_without_the_checkpoints_its_rubric_reads_is_reported() {
-        let (_, text) = BUILTIN.iter().find(|(id, _)| *id == "coding-pr-auc").unwrap();
-        let start = text.find("[checkpoints.\"deployment.complexity\"]").unwrap();
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(id, _)| *id == "coding-pr-auc")
+            .unwrap();
+        let start = text
+            .find("[checkpoints.\"deployment.complexity\"]")
+            .unwrap();
         let end = text[start..].find("\n\n").map_or(text.len(), |n| start + n);
         let without = format!("{}{}", &text[..start], &text[end..]);
         let l = lints(&without);
         assert!(
-            has(&l, "a coding round needs checkpoint 'deployment.complexity'"),
+            has(
+                &l,
+                "a coding round needs checkpoint 'deployment.complexity'"
+            ),
             "{l:?}"
         );
         assert!(!has(&lints(text), "a coding round needs"));

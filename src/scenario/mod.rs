@@ -13,6 +13,7 @@ mod load;
 mod model;
 mod problem;
 pub mod scaffold;
+mod task;
 
 pub use build::{check_file, check_id, check_text, fnv1a, parse};
 pub use format::{cues_reference, schema, schema_reference};

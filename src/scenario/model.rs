@@ -188,7 +188,8 @@ impl Misconception {
                 let span = q.span.start.min(cue_span.start)..q.span.end.max(cue_span.end);
                 // A clause break between them ("50,000 merchants, and requests per second")
                 // means the number counts something else.
-                let between = &sentence[q.span.end.min(cue_span.end)..q.span.start.max(cue_span.start)];
+                let between =
+                    &sentence[q.span.end.min(cue_span.end)..q.span.start.max(cue_span.start)];
                 if gap <= NUMBER_REACH
                     && !between.contains([',', ';', ':', '(', ')'])
                     && best.as_ref().is_none_or(|(g, ..)| gap < *g)

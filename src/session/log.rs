@@ -90,8 +90,30 @@ enum Sink {
     Memory(Vec<Event>),
 }
 
+/// The scenario a session file is named after: the inverse of the naming in `Log::create`,
+/// `<yyyymmdd>-<hhmmss>-<scenario>[-<n>].jsonl`.
+pub fn scenario_of(file_name: &str) -> Option<&str> {
+    let rest = file_name.strip_suffix(".jsonl")?;
+    let (stamp, rest) = (rest.get(..15)?, rest.get(16..)?);
+    let stamped = stamp.bytes().enumerate().all(|(i, b)| {
+        if i == 8 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    if !stamped || rest.is_empty() {
+        return None;
+    }
+    Some(match rest.rsplit_once('-') {
+        Some((id, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => id,
+        _ => rest,
+    })
+}
+
 impl Log {
-    /// A new session file in `dir`, named by start time and scenario.
+    /// A new session file in `dir`, named by start time and scenario (`scenario_of` reads
+    /// the scenario back).
     pub fn create(dir: &Path, scenario: &str) -> Result<Log> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the sessions folder {}", dir.display()))?;
@@ -360,5 +382,21 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("No space left on device"), "{e}");
+    }
+
+    #[test]
+    fn a_session_file_name_gives_back_its_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        for id in ["fraud", "coding-pr-auc", "feed-ranking"] {
+            let first = Log::create(dir.path(), id).unwrap();
+            let second = Log::create(dir.path(), id).unwrap();
+            for log in [&first, &second] {
+                let name = log.path.file_name().unwrap().to_str().unwrap();
+                assert_eq!(scenario_of(name), Some(id), "{name}");
+            }
+        }
+        assert_eq!(scenario_of("notes.jsonl"), None);
+        assert_eq!(scenario_of("20261206-0712xx-fraud.jsonl"), None);
+        assert_eq!(scenario_of("20261206-071200-fraud.json"), None);
     }
 }

@@ -9,7 +9,7 @@ mod replay;
 pub mod store;
 
 pub use crate::interview::Event;
-pub use log::{Loaded, Lock, Log, SCHEMA, parse, read};
+pub use log::{Loaded, Lock, Log, SCHEMA, parse, read, scenario_of};
 pub use progress::{spark, stage_averages, timings, weakest_stage};
 pub use replay::{Replayed, load, replay, rescored, started_info};
 pub use store::{Summary, find, id_of, list, phase_label, rfc3339};

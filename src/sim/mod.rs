@@ -654,7 +654,12 @@ pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Res
             continue;
         };
         answers += 1;
-        if !reader.analyse(scenario, answer)?.hits.iter().any(|h| h.checkpoint == i) {
+        if !reader
+            .analyse(scenario, answer)?
+            .hits
+            .iter()
+            .any(|h| h.checkpoint == i)
+        {
             missed.push(c.id.as_str());
         }
     }
@@ -672,7 +677,12 @@ pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Res
             }
         }
     }
-    let asked = scenario.facts.len() + scenario.facts.iter().map(|f| f.questions.len()).sum::<usize>();
+    let asked = scenario.facts.len()
+        + scenario
+            .facts
+            .iter()
+            .map(|f| f.questions.len())
+            .sum::<usize>();
     notes.push(format!(
         "the {name} reader answers {} of {asked} plain questions with the fact they ask for{}",
         asked - lost.len(),
