@@ -31,11 +31,15 @@ struct Run {
     kept: Vec<f64>,
 }
 
-fn settings(dir: &std::path::Path, llm: Option<casecoach::llm::LlmConfig>) -> Settings {
+fn settings(
+    dir: &std::path::Path,
+    llm: Option<casecoach::llm::LlmConfig>,
+    scenario: &str,
+) -> Settings {
     Settings {
         sessions_dir: dir.join("sessions"),
         prompts_dir: None,
-        scenario: "fraud".into(),
+        scenario: scenario.into(),
         minutes: None,
         mode: Mode::Interview,
         focus: None,
@@ -63,6 +67,7 @@ struct Rig {
     /// Where sessions live (a fresh folder when None), and whether to resume the newest.
     home: Option<std::path::PathBuf>,
     resume: bool,
+    scenario: &'static str,
 }
 
 impl Rig {
@@ -88,6 +93,7 @@ impl Rig {
                 llm: None,
                 home: None,
                 resume: false,
+                scenario: "fraud",
             },
             requests,
         )
@@ -119,19 +125,19 @@ impl Rig {
             keep: Some(dir.join("answers")),
         };
         let outcome = Driver::new(
-            &settings(&dir, self.llm),
+            &settings(&dir, self.llm, self.scenario),
             self.resume.then_some(None),
             TurnMachine::new(self.ptt, self.auto_stop, self.confirm),
             parts,
         )
         .run()
         .unwrap();
+        // The session log (a coding round keeps its solution file beside it).
         let session = std::fs::read_dir(dir.join("sessions"))
             .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .unwrap();
         let screen = std::mem::take(&mut *screen.lock().unwrap());
         assert!(
             !screen.timed_out,
@@ -613,4 +619,35 @@ fn a_resumed_session_says_the_last_line_again_without_logging_it_twice() {
     assert!(!again.played.is_empty(), "nothing was spoken on resume");
     assert!(again.played.iter().all(|(len, got)| got >= len));
     assert!(again.screen.printed.contains(&last));
+}
+
+/// A coding round spoken aloud: the candidate types `/submit FILE` (t, then the line) and the
+/// code is graded and reviewed as in a typed chat.
+#[test]
+fn a_spoken_coding_round_takes_a_typed_submission() {
+    let reference = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/coding/pr-auc/reference.py");
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![
+            When(Status::Ready),
+            Press(Key::Char('t')),
+            Line(Some(format!("/submit {}", reference.display()))),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[],
+    );
+    rig.scenario = "coding-pr-auc";
+    rig.speed = 8.0;
+    let r = rig.run();
+    let code = of_type(&r.events, "code");
+    assert_eq!(code.len(), 1, "{}", r.screen.printed);
+    assert_eq!(code[0]["suite"], "hidden");
+    assert_eq!(code[0]["passed"], code[0]["total"]);
+    assert!(
+        r.screen.printed.contains("hidden cases pass"),
+        "{}",
+        r.screen.printed
+    );
 }
