@@ -356,6 +356,10 @@ pub struct SimulateArgs {
     /// Practise this stage harder
     #[arg(long, value_name = "STAGE", value_parser = parse_stage)]
     pub focus: Option<crate::framework::Stage>,
+    /// The candidate's wording: the same seed says the answers the same way (default: a new
+    /// one each run, printed so the run can be repeated)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     #[command(flatten)]
     pub reading: ReadingArgs,
 }

@@ -200,6 +200,8 @@ pub struct SimulateSettings {
     pub mode: Mode,
     pub minutes: Option<u32>,
     pub focus: Option<Stage>,
+    /// The seed of the candidate's wording.
+    pub seed: u64,
     pub reading: ReaderSettings,
 }
 
@@ -623,6 +625,12 @@ fn simulate(base: Base, a: &SimulateArgs) -> Result<SimulateSettings> {
         mode: a.mode.into(),
         minutes: a.minutes,
         focus: a.focus,
+        // A new wording each run unless one is asked for.
+        seed: a.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() as u64 ^ d.as_secs())
+        }),
         reading: reading(&a.reading)?,
     })
 }

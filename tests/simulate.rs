@@ -565,3 +565,37 @@ fn dry_run_reads_back_answers_and_plain_questions() {
         "the lexical reader reads 36 of 37 model answers as their own checkpoint; not: training.split"
     );
 }
+
+/// The strong candidate in its own words (openings, connectives and hedges changed from run to
+/// run) is hired on every built-in scenario: the reading follows what is said, not the answer
+/// key's sentences.
+#[test]
+fn a_strong_candidate_in_its_own_words_is_still_hired() {
+    for sc in scenarios() {
+        let mut said = BTreeSet::new();
+        for seed in [1, 2, 3] {
+            let s = sim::run_worded(
+                Arc::new(scenario::load(sc).unwrap()),
+                Persona::Strong,
+                Mode::Interview,
+                None,
+                None,
+                None,
+                Arc::new(casecoach::reader::Lexical),
+                Some(seed),
+            )
+            .unwrap();
+            let rec = s.report.overall.recommendation.as_str();
+            assert!(
+                rec == "strong hire" || rec == "hire",
+                "{sc} seed {seed}: {rec}"
+            );
+            let text: Vec<String> = (s.report.transcript.iter())
+                .filter(|l| l.role == casecoach::interview::Role::Candidate)
+                .map(|l| l.text.clone())
+                .collect();
+            said.insert(text.join("\n"));
+        }
+        assert_eq!(said.len(), 3, "{sc}: three seeds, three wordings");
+    }
+}

@@ -5,6 +5,7 @@
 mod lines;
 mod persona;
 pub mod quality;
+mod wording;
 
 use crate::chat::{Chat, Start};
 use crate::debrief::{self, Basis, Report};
@@ -39,6 +40,8 @@ pub struct Candidate {
     /// The checkpoints of its last answer: asked again, a listening candidate says another.
     last_said: Vec<usize>,
     summarised: bool,
+    /// Its own wording of the model answers, when it has one (seeded, so a run replays).
+    wording: Option<wording::Wording>,
 }
 
 impl Candidate {
@@ -84,6 +87,7 @@ impl Candidate {
             misstated: BTreeSet::new(),
             last_said: Vec::new(),
             summarised: false,
+            wording: None,
         }
     }
 
@@ -267,7 +271,11 @@ impl Candidate {
         let mut parts = Vec::new();
         for i in checkpoints {
             if let Some(a) = &self.scenario.checkpoints[i].answer {
-                parts.push(a.trim().to_string());
+                let said = match &mut self.wording {
+                    Some(w) => w.say(a.trim()),
+                    None => a.trim().to_string(),
+                };
+                parts.push(said);
                 self.intended.insert(i);
             }
         }
@@ -448,7 +456,8 @@ const WRITING: f64 = 8.0 * 60.0;
 /// The most candidate turns a simulation runs before it ends the interview itself.
 pub const MAX_TURNS: usize = 120;
 
-/// Play a whole interview between the scripted interviewer and a persona.
+/// Play a whole interview between the scripted interviewer and a persona, which says the
+/// scenario's model answers as written.
 pub fn run(
     scenario: Arc<Scenario>,
     persona: Persona,
@@ -457,6 +466,22 @@ pub fn run(
     focus: Option<Stage>,
     model: Option<Box<dyn Backend>>,
     reader: Arc<dyn crate::reader::Reader>,
+) -> Result<Simulation> {
+    run_worded(scenario, persona, mode, minutes, focus, model, reader, None)
+}
+
+/// `run`, with the persona saying the model answers in its own words when `seed` is given:
+/// the same seed, the same wording.
+#[allow(clippy::too_many_arguments)]
+pub fn run_worded(
+    scenario: Arc<Scenario>,
+    persona: Persona,
+    mode: Mode,
+    minutes: Option<u32>,
+    focus: Option<Stage>,
+    model: Option<Box<dyn Backend>>,
+    reader: Arc<dyn crate::reader::Reader>,
+    seed: Option<u64>,
 ) -> Result<Simulation> {
     let start = Start {
         minutes: minutes.unwrap_or(scenario.minutes),
@@ -477,6 +502,7 @@ pub fn run(
     )?
     .with_reader(reader);
     let mut candidate = Candidate::played_by(persona, scenario.clone(), model);
+    candidate.wording = seed.map(wording::Wording::new);
     let mut last = chat.open()?;
     for _ in 0..MAX_TURNS {
         if chat.ended() {
