@@ -141,13 +141,13 @@ fn tidy(text: &str) -> String {
     paragraphs.join("\n\n")
 }
 
-/// Whether the candidate's latest turn earned any evidence.
+/// Whether the line answers a candidate's turn that earned any evidence. A line that follows
+/// the interviewer's own (after /skip or /hint) answers nobody, so it acknowledges nothing.
 fn last_answer_showed_something(iv: &Interview) -> bool {
     let Some(last) = iv
         .turns
-        .iter()
-        .rev()
-        .find(|t| t.role == crate::interview::Role::Candidate)
+        .last()
+        .filter(|t| t.role == crate::interview::Role::Candidate)
     else {
         return false;
     };
@@ -398,6 +398,27 @@ mod tests {
         );
         let after_substance = render(&iv, &probe, None);
         assert!(starts_with_ack(&after_substance), "{after_substance}");
+        // Once the interviewer has spoken since (a /skip, a /hint), the next line answers
+        // nobody and acknowledges nothing.
+        let said = iv.turns.len() + 1;
+        let phase = iv.phase;
+        crate::session::testing::record(
+            &mut iv,
+            crate::interview::Event::Turn {
+                n: said,
+                role: crate::interview::Role::Interviewer,
+                text: "What would you like to know?".into(),
+                at: 21.0,
+                phase,
+            },
+        );
+        let after_own_line = render(&iv, &probe, None);
+        assert!(!starts_with_ack(&after_own_line), "{after_own_line}");
+        crate::session::testing::observe(
+            &mut iv,
+            "I'll assume the business goal is to cut fraud losses without declining good customers.",
+            30.0,
+        );
         // A turn of two lines (an answer, then the close) acknowledges once, at its start.
         let actions = [
             Action::AnswerFact {
