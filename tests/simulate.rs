@@ -544,10 +544,25 @@ fn a_system_design_round_weighs_serving_and_checks_the_numbers() {
 fn dry_run_reads_back_answers_and_plain_questions() {
     let sc = scenario::load("fraud").unwrap();
     let notes = sim::read_back(&sc, &casecoach::reader::Lexical).unwrap();
-    assert_eq!(
-        notes[0],
-        "the lexical reader reads 37 of 37 model answers as their own checkpoint"
+    assert!(
+        notes[0].starts_with(
+            "the lexical reader reads 37 of 37 model answers as their own checkpoint; "
+        ),
+        "{}",
+        notes[0]
     );
+    // Reworded (openings and connectives), the answers still read as their checkpoints.
+    let (read, of) = notes[0]
+        .rsplit_once(" rewordings")
+        .and_then(|(head, _)| {
+            let mut w = head.rsplit("; ").next()?.split(" of ");
+            Some((
+                w.next()?.parse::<usize>().ok()?,
+                w.next()?.parse::<usize>().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| panic!("{}", notes[0]));
+    assert!(of >= 37 && read * 10 >= of * 9, "{}", notes[0]);
     assert!(
         notes[1].starts_with("the lexical reader answers 10 of 11 plain questions")
             && notes[1].ends_with("not: actions (\"Could you tell me about the actions?\")"),
@@ -560,9 +575,12 @@ fn dry_run_reads_back_answers_and_plain_questions() {
         "answer = \"Keep the newest months aside for the final check.\"",
     );
     let changed = scenario::parse(&text, "fraud.toml", scenario::Origin::Builtin).unwrap();
-    assert_eq!(
-        sim::read_back(&changed, &casecoach::reader::Lexical).unwrap()[0],
-        "the lexical reader reads 36 of 37 model answers as their own checkpoint; not: training.split"
+    let note = &sim::read_back(&changed, &casecoach::reader::Lexical).unwrap()[0];
+    assert!(
+        note.starts_with(
+            "the lexical reader reads 36 of 37 model answers as their own checkpoint; not: training.split; "
+        ),
+        "{note}"
     );
 }
 

@@ -115,6 +115,9 @@ impl Estimate {
 /// per second", "QPS of about 20k"), within one clause.
 const NUMBER_REACH: usize = 3;
 
+/// What ends a clause: a number and a cue on either side of one belong to different things.
+const CLAUSE_BREAKS: [char; 5] = [',', ';', ':', '(', ')'];
+
 impl Misconception {
     /// Whether a statement (the caller has ruled out questions, dismissals and talk to the
     /// grader) states this mistake.
@@ -169,8 +172,8 @@ impl Misconception {
             let (first, last) = (cue[0], cue[cue.len() - 1]);
             // A cue's words must stand in one clause: "searches a day, 5,000 a second" is
             // two quantities, not one count of searches per second.
-            let said = &sentence[tokens.tokens[first].span.start..tokens.tokens[last].span.end];
-            if said.contains([',', ';', ':', '(', ')']) {
+            let cue_span = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
+            if sentence[cue_span.clone()].contains(CLAUSE_BREAKS) {
                 continue;
             }
             for q in &quantities {
@@ -184,14 +187,13 @@ impl Misconception {
                 } else {
                     continue;
                 };
-                let cue_span = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
                 let span = q.span.start.min(cue_span.start)..q.span.end.max(cue_span.end);
                 // A clause break between them ("50,000 merchants, and requests per second")
                 // means the number counts something else.
                 let between =
                     &sentence[q.span.end.min(cue_span.end)..q.span.start.max(cue_span.start)];
                 if gap <= NUMBER_REACH
-                    && !between.contains([',', ';', ':', '(', ')'])
+                    && !between.contains(CLAUSE_BREAKS)
                     && best.as_ref().is_none_or(|(g, ..)| gap < *g)
                 {
                     best = Some((gap, q.clone(), span));

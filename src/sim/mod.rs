@@ -674,23 +674,31 @@ pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Res
     let name = reader.name();
     let mut notes = Vec::new();
     let mut missed = Vec::new();
-    let mut answers = 0;
+    let (mut answers, mut reworded, mut reworded_read) = (0, 0, 0);
+    let shows = |text: &str, i: usize| -> Result<bool> {
+        let reading = reader.analyse(scenario, text)?;
+        Ok(reading.hits.iter().any(|h| h.checkpoint == i))
+    };
     for (i, c) in scenario.checkpoints.iter().enumerate() {
         let Some(answer) = c.answer.as_deref().filter(|_| scenario.asks_for(i)) else {
             continue;
         };
         answers += 1;
-        if !reader
-            .analyse(scenario, answer)?
-            .hits
-            .iter()
-            .any(|h| h.checkpoint == i)
-        {
+        if !shows(answer, i)? {
             missed.push(c.id.as_str());
+        }
+        // The same answer in a candidate's own words, a few ways.
+        for seed in 1..=REWORDINGS {
+            let said = wording::Wording::new(seed).say(answer);
+            if said != answer {
+                reworded += 1;
+                reworded_read += usize::from(shows(&said, i)?);
+            }
         }
     }
     notes.push(format!(
-        "the {name} reader reads {} of {answers} model answers as their own checkpoint{}",
+        "the {name} reader reads {} of {answers} model answers as their own checkpoint{}; \
+         {reworded_read} of {reworded} rewordings of them",
         answers - missed.len(),
         list(&missed)
     ));
@@ -716,6 +724,9 @@ pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Res
     ));
     Ok(notes)
 }
+
+/// How many rewordings of each model answer `read_back` tries.
+const REWORDINGS: u64 = 3;
 
 fn list<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() {
