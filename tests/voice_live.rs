@@ -487,9 +487,11 @@ fn talking_over_a_streaming_model_stops_the_stream_too() {
             Release(Key::Space),
             When(Status::Confirming),
             Press(Key::Enter),
-            // The model's reply: talk over it while it is still streaming.
+            // The model's reply: talk over it while it is still streaming, once its first
+            // sentence is out (however long a loaded machine takes to get there).
             When(Status::Speaking),
-            Wait(Duration::from_millis(1200)),
+            Printed("Good question.".into()),
+            Wait(Duration::from_millis(600)),
             Press(Key::Space),
             Wait(Duration::from_millis(700)),
             Release(Key::Space),

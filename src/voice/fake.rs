@@ -19,6 +19,9 @@ pub enum Step {
     Wait(Duration),
     /// Answer the next line editor with this (None: give up).
     Line(Option<String>),
+    /// Wait until the screen shows this text: a step that must follow what was said, not how
+    /// long it usually takes to be said (a loaded machine is slower).
+    Printed(String),
 }
 
 /// What the scripted terminal saw, for assertions.
@@ -82,6 +85,13 @@ impl Terminal for Script {
                 None => return Some((Key::CtrlD, KeyKind::Press)),
                 Some(Step::When(s)) => {
                     if self.status != s {
+                        std::thread::sleep(timeout);
+                        return None;
+                    }
+                    self.steps.pop_front();
+                }
+                Some(Step::Printed(text)) => {
+                    if !self.screen.lock().unwrap().printed.contains(&text) {
                         std::thread::sleep(timeout);
                         return None;
                     }
