@@ -100,6 +100,11 @@ impl Rig {
     }
 
     fn run(self) -> Run {
+        // One spoken interview at a time: Ctrl-C and the talk key stop "the stream in
+        // progress", which is process-wide (one session per process in real use), so a
+        // barge-in in one test would stop another test's model stream.
+        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let tmp = tempfile::tempdir().unwrap();
         let dir = self
             .home
