@@ -587,6 +587,139 @@ fn a_spoken_answer_through_the_real_whisper_server() {
     eprintln!("real whisper, live loop: {}", lat[0]);
 }
 
+/// Passes requests on to a real recogniser, noting when each was made.
+struct Noted<T: Transcriber>(T, Requests);
+
+impl<T: Transcriber> Transcriber for Noted<T> {
+    fn transcribe(&mut self, wav: Vec<u8>, prompt: &str) -> anyhow::Result<String> {
+        self.1
+            .lock()
+            .unwrap()
+            .push((prompt.to_string(), Instant::now()));
+        self.0.transcribe(wav, prompt)
+    }
+}
+
+/// When the talk key was last pressed or released, from the screen's keys.
+fn stopped_at(screen: &Screen) -> Instant {
+    screen
+        .keys
+        .iter()
+        .rev()
+        .find(|k| k.0 == Key::Space)
+        .map(|k| k.2)
+        .unwrap()
+}
+
+#[test]
+fn a_long_answer_is_heard_in_pieces_while_it_is_spoken() {
+    // 6.5 s of "speech", a pause, 4.5 s more: the first stretch is cut at the pause once the
+    // recording is past 10 s, and only the rest is left when the key is released.
+    let mut clip = tone(6.5);
+    clip.samples.extend(std::iter::repeat_n(0.0, 9_600));
+    clip.samples.extend(tone(4.5).samples);
+    clip.samples.extend(std::iter::repeat_n(0.0, 4_800));
+    let first = "The business goal is to cut fraud losses while keeping good customers \
+                 happy at checkout.";
+    let rest = "And we measure it with recall at a fixed review budget.";
+    let (mut rig, requests) = Rig::new(
+        Ptt::Hold,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            Wait(Duration::from_millis(12_300)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[first, rest],
+    );
+    rig.clip = clip;
+    let r = rig.run();
+    let requests = requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let released = stopped_at(&r.screen);
+    assert!(
+        requests[0].1 < released && requests[1].1 > released,
+        "the first piece was sent {:?} before the release",
+        released.saturating_duration_since(requests[0].1)
+    );
+    // A long answer's pieces go unprompted, as `Prompt::chosen` sends long answers.
+    assert!(requests.iter().all(|(p, _)| p.is_empty()), "{requests:?}");
+    let answer = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "candidate")
+        .unwrap()
+        .clone();
+    assert_eq!(answer["text"], format!("{first} {rest}"));
+    // The whole recording is what is kept and measured.
+    let voice = of_type(&r.events, "voice");
+    let secs = voice[0]["audio_seconds"].as_f64().unwrap();
+    assert!((12.0..13.5).contains(&secs), "{secs}");
+}
+
+#[test]
+fn a_long_answer_through_the_real_whisper_server_is_stitched_from_its_pieces() {
+    let Some(url) = common::real_stt_url() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("a.wav");
+    common::espeak(
+        &wav,
+        "The business goal is to reduce fraud losses without blocking good customers. \
+         Chargebacks arrive weeks after the transaction, so labels are delayed. \
+         I would start with a gradient boosted tree on transaction and account features. \
+         For the metric I would report precision and recall at the review budget.",
+    );
+    let speech =
+        casecoach::voice::audio::read(&wav, casecoach::voice::audio::MAX_ANSWER_SECS).unwrap();
+    let spoken = Duration::from_secs_f64(speech.seconds());
+    assert!(spoken > Duration::from_secs(14), "{spoken:?}");
+    let requests = Requests::default();
+    let (mut rig, _) = Rig::new(
+        Ptt::Toggle,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[],
+    );
+    let mut clip = speech;
+    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 2));
+    rig.clip = clip;
+    rig.auto_stop = Some(0.8);
+    rig.stt = Box::new(Noted(
+        casecoach::voice::stt::Stt::new(casecoach::voice::stt::SttConfig::new(&url)).unwrap(),
+        requests.clone(),
+    ));
+    let r = rig.run();
+    let requests = requests.lock().unwrap().clone();
+    // The key started the recording; auto-stop ended it after the speech.
+    let speech_ended = stopped_at(&r.screen) + spoken;
+    let early = requests.iter().filter(|q| q.1 < speech_ended).count();
+    assert!(early >= 1, "no piece was sent while speaking: {requests:?}");
+    let answer = of_type(&r.events, "turn")
+        .into_iter()
+        .find(|t| t["role"] == "candidate")
+        .unwrap();
+    let heard = answer["text"].as_str().unwrap().to_lowercase();
+    for words in ["business goal", "labels", "recall"] {
+        assert!(heard.contains(words), "'{words}' missing from: {heard}");
+    }
+    eprintln!(
+        "real whisper, {} pieces while speaking: {}",
+        early,
+        of_type(&r.events, "latency")[0]
+    );
+}
+
 #[test]
 fn a_resumed_session_says_the_last_line_again_without_logging_it_twice() {
     let home = tempfile::tempdir().unwrap();

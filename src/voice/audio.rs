@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub const RATE: u32 = 16_000;
 /// Below this RMS (of full scale) a 30 ms frame counts as silence.
-const SILENCE_RMS: f32 = 0.01;
+pub const SILENCE_RMS: f32 = 0.01;
 
 /// Mono samples at 16 kHz, in -1..1.
 #[derive(Debug, Clone)]

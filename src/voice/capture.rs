@@ -3,6 +3,7 @@
 //! starts a little before the key press and the first syllable is not lost.
 
 use super::audio::{Clip, RATE};
+use super::segment::Segmenter;
 use std::collections::VecDeque;
 
 /// Audio kept from before the talk key, in seconds.
@@ -16,7 +17,10 @@ pub trait Microphone {
     fn start(&mut self);
     /// The loudness (RMS of full scale) of the newest frame, if a new one has arrived.
     fn level(&mut self) -> Option<f32>;
-    /// Stop, and return the recording.
+    /// While recording: the next finished piece of the answer (`segment::Segmenter`), from
+    /// where the last one ended, so it can be transcribed while the candidate goes on.
+    fn piece(&mut self) -> Option<Clip>;
+    /// Stop, and return the whole recording (pieces included).
     fn stop(&mut self) -> Clip;
     /// Stop, and throw the recording away.
     fn cancel(&mut self);
@@ -33,6 +37,9 @@ pub struct Capture {
     prev: f32,
     preroll: VecDeque<f32>,
     recording: Option<Vec<f32>>,
+    /// Where the recording's finished pieces end, and the end of the last one handed out.
+    segmenter: Segmenter,
+    pieced: usize,
     frame: Vec<f32>,
     level: Option<f32>,
 }
@@ -46,6 +53,8 @@ impl Capture {
             prev: 0.0,
             preroll: VecDeque::new(),
             recording: None,
+            segmenter: Segmenter::default(),
+            pieced: 0,
             frame: Vec::new(),
             level: None,
         }
@@ -86,6 +95,16 @@ impl Capture {
 
     pub fn start(&mut self) {
         self.recording = Some(self.preroll.drain(..).collect());
+        self.segmenter = Segmenter::default();
+        self.pieced = 0;
+    }
+
+    pub fn piece(&mut self) -> Option<Clip> {
+        let recording = self.recording.as_ref()?;
+        let end = self.segmenter.next(recording)?;
+        let samples = recording[self.pieced..end].to_vec();
+        self.pieced = end;
+        Some(Clip { samples })
     }
 
     pub fn level(&mut self) -> Option<f32> {
@@ -107,13 +126,17 @@ impl Capture {
     }
 }
 
-/// A microphone that "hears" a prepared clip in real time from each `start`, through the same
-/// capture path: the test and benchmark microphone.
+/// A microphone that "hears" prepared clips in real time, the next one from each `start` (in
+/// turn, again from the first after the last), through the same capture path: the test and
+/// benchmark microphone.
 pub struct ClipMic {
     capture: Capture,
     /// 48 kHz stereo, like a laptop microphone, so the capture path really converts.
-    audio: Vec<f32>,
+    clips: Vec<Vec<f32>>,
+    /// The clip being heard, and how much of it has been fed.
+    playing: usize,
     fed: usize,
+    started: usize,
     since: std::time::Instant,
 }
 
@@ -121,11 +144,23 @@ const CLIP_MIC_RATE: u32 = 48_000;
 
 impl ClipMic {
     pub fn new(clip: &Clip) -> ClipMic {
-        let up = super::audio::resample(&clip.samples, RATE, CLIP_MIC_RATE);
+        ClipMic::answers(std::slice::from_ref(clip))
+    }
+
+    /// One clip per recording, in turn.
+    pub fn answers(clips: &[Clip]) -> ClipMic {
+        let stereo = |clip: &Clip| {
+            super::audio::resample(&clip.samples, RATE, CLIP_MIC_RATE)
+                .iter()
+                .flat_map(|&s| [s, s])
+                .collect()
+        };
         ClipMic {
             capture: Capture::new(CLIP_MIC_RATE, 2),
-            audio: up.iter().flat_map(|&s| [s, s]).collect(),
+            clips: clips.iter().map(stereo).collect(),
+            playing: 0,
             fed: 0,
+            started: 0,
             since: std::time::Instant::now(),
         }
     }
@@ -139,7 +174,13 @@ impl ClipMic {
         while self.fed < due {
             let end = due.min(self.fed + 9600);
             let piece: Vec<f32> = (self.fed..end)
-                .map(|i| self.audio.get(i).copied().unwrap_or(0.0))
+                .map(|i| {
+                    self.clips
+                        .get(self.playing)
+                        .and_then(|c| c.get(i))
+                        .copied()
+                        .unwrap_or(0.0)
+                })
                 .collect();
             self.capture.push(&piece);
             self.fed = end;
@@ -152,10 +193,16 @@ impl Microphone for ClipMic {
         self.capture.start();
         self.since = std::time::Instant::now();
         self.fed = 0;
+        self.playing = self.started % self.clips.len().max(1);
+        self.started += 1;
     }
     fn level(&mut self) -> Option<f32> {
         self.pump();
         self.capture.level()
+    }
+    fn piece(&mut self) -> Option<Clip> {
+        self.pump();
+        self.capture.piece()
     }
     fn stop(&mut self) -> Clip {
         self.pump();

@@ -333,6 +333,11 @@ mod live {
         fn level(&mut self) -> Option<f32> {
             self.capture.lock().unwrap().capture.level()
         }
+        fn piece(&mut self) -> Option<Clip> {
+            let mut w = self.capture.lock().unwrap();
+            w.drain();
+            w.capture.piece()
+        }
         fn stop(&mut self) -> Clip {
             let mut w = self.capture.lock().unwrap();
             w.drain();

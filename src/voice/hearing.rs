@@ -152,12 +152,67 @@ pub fn transcribe(stt: &mut dyn Transcriber, clip: &Clip, prompt: &str) -> Resul
     })
 }
 
-fn pieces(stt: &mut dyn Transcriber, clip: &Clip, prompt: &str) -> Result<String> {
-    let mut pieces = Vec::new();
-    for part in clip.chunks(MAX_UPLOAD_SECONDS) {
-        pieces.push(stt.transcribe(part.wav()?, prompt)?);
+/// Less speech than this in an answer's last stretch is breath or the key's click: sent alone,
+/// the recogniser tends to invent a "Thank you." for it.
+const TAIL_MIN_SPEECH: f64 = 0.3;
+
+/// An answer transcribed in pieces while it was spoken (`segment::Segmenter`): the pieces'
+/// texts in order, then the last stretch of `whole` from sample `tail_from`, joined. When the
+/// join is sparse (a piece lost its words), the whole recording is transcribed as `transcribe`
+/// does and the fuller text kept, with a notice.
+pub fn stitch(
+    stt: &mut dyn Transcriber,
+    pieces: &[String],
+    whole: &Clip,
+    tail_from: usize,
+    prompt: &str,
+) -> Result<Heard> {
+    let tail = Clip {
+        samples: whole.samples[tail_from.min(whole.samples.len())..].to_vec(),
+    };
+    let mut texts: Vec<String> = pieces.to_vec();
+    if tail.speech_seconds() >= TAIL_MIN_SPEECH {
+        texts.push(self::pieces(stt, &tail, prompt)?);
     }
-    Ok(pieces.join(" ").trim().to_string())
+    let text = join(&texts);
+    let speech = whole.speech_seconds();
+    let count = crate::cue::word_count;
+    if !sparse(count(&text), speech) {
+        return Ok(Heard { text, notice: None });
+    }
+    let again = transcribe(stt, whole, prompt)?;
+    let (first, second) = (count(&text), count(&again.text));
+    let notice = format!(
+        "(the recogniser gave {first} words for {speech:.0} s of speech, so the answer was \
+         transcribed again as a whole: {second} words{})",
+        if second > first {
+            ""
+        } else {
+            "; the first transcript is kept"
+        }
+    );
+    Ok(Heard {
+        text: if second > first { again.text } else { text },
+        notice: Some(notice),
+    })
+}
+
+/// Transcripts of consecutive stretches as one text.
+fn join(texts: &[String]) -> String {
+    texts
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pieces(stt: &mut dyn Transcriber, clip: &Clip, prompt: &str) -> Result<String> {
+    let mut texts = Vec::new();
+    for part in clip.chunks(MAX_UPLOAD_SECONDS) {
+        texts.push(stt.transcribe(part.wav()?, prompt)?);
+    }
+    Ok(join(&texts))
 }
 
 /// Words as a word error rate compares them: lower case, split at anything but letters and
@@ -242,6 +297,54 @@ mod tests {
         let requests = requests.lock().unwrap();
         assert_eq!(requests.len(), 3, "300 s in pieces of at most 120 s");
         assert!(requests.iter().all(|(prompt, _)| prompt == "PR-AUC"));
+    }
+
+    /// `seconds` of speech-like tone, then `silent` seconds of silence.
+    fn recording(seconds: f64, silent: f64) -> Clip {
+        let mut c = speech::tone(seconds);
+        c.samples
+            .extend(std::iter::repeat_n(0.0, (silent * 16_000.0) as usize));
+        c
+    }
+
+    #[test]
+    fn pieces_heard_during_the_answer_are_joined_with_its_last_stretch() {
+        let whole = recording(30.0, 0.0);
+        let (mut stt, requests) = recogniser(&["and the tail of it."]);
+        let first = format!("The first piece {}.", "and so on ".repeat(12).trim());
+        let pieces = [first.clone(), " The second. ".to_string()];
+        let heard = stitch(&mut stt, &pieces, &whole, 25 * 16_000, "").unwrap();
+        assert_eq!(
+            heard.text,
+            format!("{first} The second. and the tail of it.")
+        );
+        assert_eq!(heard.notice, None);
+        // Only the last stretch was sent at the end.
+        assert_eq!(requests.lock().unwrap().len(), 1);
+
+        // A last stretch with no speech in it is not sent at all.
+        let (mut stt, requests) = recogniser(&["Thank you."]);
+        let words = "word ".repeat(40);
+        let pieces = [words.clone()];
+        let heard = stitch(&mut stt, &pieces, &recording(20.0, 1.0), 20 * 16_000, "").unwrap();
+        assert_eq!(heard.text, words.trim());
+        assert!(requests.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn pieces_that_lost_the_answer_give_way_to_the_whole_recording() {
+        let full = "word ".repeat(60);
+        let (mut stt, requests) = recogniser(&["tail", full.trim()]);
+        let pieces = ["".to_string(), "two words".to_string()];
+        let heard = stitch(&mut stt, &pieces, &recording(30.0, 0.0), 25 * 16_000, "").unwrap();
+        assert_eq!(heard.text, full.trim());
+        let notice = heard.notice.unwrap();
+        assert!(
+            notice.contains("3 words for 30 s") && notice.contains("as a whole: 60 words"),
+            "{notice}"
+        );
+        // The tail, then the whole answer once.
+        assert_eq!(requests.lock().unwrap().len(), 2);
     }
 
     #[test]

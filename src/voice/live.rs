@@ -116,6 +116,8 @@ impl Machine {
 struct Answer {
     /// The recording behind it (kept for retry and its numbers).
     clip: Option<Clip>,
+    /// Recordings are numbered, so the recogniser knows which pieces belong together.
+    recording: u64,
     /// The text came from the microphone (typed answers have no delivery numbers).
     spoken: bool,
     marks: Marks,
@@ -194,6 +196,7 @@ impl Driver {
             },
             answer: Answer {
                 clip: None,
+                recording: 0,
                 spoken: false,
                 marks: Marks::default(),
                 keep,
@@ -229,6 +232,10 @@ impl Driver {
                 while let Some(level) = self.devices.mic.level() {
                     self.status.level = level;
                     self.handle(PttEvent::Level(level));
+                }
+                // Finished pieces go to the recogniser while the candidate goes on.
+                while let Some(piece) = self.devices.mic.piece() {
+                    self.stt.piece(self.answer.recording, piece);
                 }
                 self.handle(PttEvent::Tick);
                 if self.status.stale() {
@@ -401,6 +408,7 @@ impl Driver {
             Effect::StartRecording => {
                 self.devices.mic.start();
                 self.answer.clip = None;
+                self.answer.recording += 1;
             }
             Effect::Transcribe => {
                 let released = Instant::now();
@@ -422,6 +430,8 @@ impl Driver {
             }
             Effect::Retry => {
                 self.answer.marks.released = Some(Instant::now());
+                // Afresh, as a whole: the pieces may be what failed.
+                self.answer.recording += 1;
                 self.transcribe();
             }
             Effect::Discard => {
@@ -470,7 +480,8 @@ impl Driver {
         };
         let prompt = Prompt::chosen(clip.seconds()).text(&self.stt.vocabulary, &self.line.text);
         // A copy: the recording stays here for a retry.
-        self.stt.transcribe(clip.clone(), prompt);
+        self.stt
+            .transcribe(self.answer.recording, clip.clone(), prompt);
     }
 
     fn send(&mut self, text: String) {

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod fake;
 pub mod hearing;
 pub mod live;
+pub mod segment;
 pub mod speech;
 mod status;
 pub mod stt;

@@ -182,9 +182,33 @@ fn interview(
 /// What the recogniser made of one recording, and when it was done.
 pub(super) type Transcript = (Result<Heard, String>, Instant);
 
-/// Speech to text, running on its worker thread.
+/// Work for the recogniser, each about one recording (numbered by the driver).
+enum Job {
+    /// A finished piece of the answer still being spoken.
+    Piece { recording: u64, clip: Clip },
+    /// The recording is over: the whole of it, and the prompt it gets.
+    Finish {
+        recording: u64,
+        whole: Clip,
+        prompt: String,
+    },
+}
+
+/// The pieces of the recording being spoken, as far as they have been heard.
+#[derive(Default)]
+struct Pieces {
+    recording: u64,
+    texts: Vec<String>,
+    /// Samples of the recording they cover.
+    samples: usize,
+    /// One failed: the whole recording is sent at the end instead.
+    failed: bool,
+}
+
+/// Speech to text, running on its worker thread: pieces while the candidate speaks, the rest
+/// at the end.
 pub(super) struct SttWorker {
-    jobs: Sender<(Clip, String)>,
+    jobs: Sender<Job>,
     done: Receiver<Transcript>,
     /// The scenario's terms, for the recogniser's prompt.
     pub vocabulary: Vec<String>,
@@ -192,14 +216,57 @@ pub(super) struct SttWorker {
 
 impl SttWorker {
     pub fn spawn(mut stt: Box<dyn Transcriber>) -> SttWorker {
-        let (jobs, todo) = channel::<(Clip, String)>();
+        let (jobs, todo) = channel::<Job>();
         let (finished, done) = channel();
         std::thread::spawn(move || {
-            for (clip, prompt) in todo {
-                let r =
-                    hearing::transcribe(stt.as_mut(), &clip, &prompt).map_err(|e| format!("{e:#}"));
-                if finished.send((r, Instant::now())).is_err() {
-                    break;
+            let mut pieces = Pieces::default();
+            for job in todo {
+                match job {
+                    Job::Piece { recording, clip } => {
+                        if pieces.recording != recording {
+                            pieces = Pieces {
+                                recording,
+                                ..Pieces::default()
+                            };
+                        }
+                        if pieces.failed {
+                            continue;
+                        }
+                        pieces.samples += clip.samples.len();
+                        // Pieces are cut only from answers longer than the prompt's limit
+                        // (`segment`), which `Prompt::chosen` sends unprompted.
+                        match clip.wav().and_then(|wav| stt.transcribe(wav, "")) {
+                            Ok(text) => pieces.texts.push(text),
+                            Err(_) => pieces.failed = true,
+                        }
+                    }
+                    Job::Finish {
+                        recording,
+                        whole,
+                        prompt,
+                    } => {
+                        let r = if pieces.recording == recording
+                            && !pieces.failed
+                            && !pieces.texts.is_empty()
+                        {
+                            hearing::stitch(
+                                stt.as_mut(),
+                                &pieces.texts,
+                                &whole,
+                                pieces.samples,
+                                &prompt,
+                            )
+                        } else {
+                            hearing::transcribe(stt.as_mut(), &whole, &prompt)
+                        };
+                        pieces = Pieces::default();
+                        if finished
+                            .send((r.map_err(|e| format!("{e:#}")), Instant::now()))
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
                 }
             }
         });
@@ -210,8 +277,19 @@ impl SttWorker {
         }
     }
 
-    pub fn transcribe(&self, clip: Clip, prompt: String) {
-        let _ = self.jobs.send((clip, prompt));
+    /// A finished piece of recording number `recording`, heard while the rest is spoken.
+    pub fn piece(&self, recording: u64, clip: Clip) {
+        let _ = self.jobs.send(Job::Piece { recording, clip });
+    }
+
+    /// The whole of recording number `recording`: what its pieces did not cover is transcribed
+    /// now, and the answer comes back from `try_recv`.
+    pub fn transcribe(&self, recording: u64, whole: Clip, prompt: String) {
+        let _ = self.jobs.send(Job::Finish {
+            recording,
+            whole,
+            prompt,
+        });
     }
 
     pub fn try_recv(&self) -> Option<Transcript> {
