@@ -94,6 +94,38 @@ pub enum EvalCommand {
     /// prompt, on corpus answers spoken by espeak-ng in several voices and speeds (needs a
     /// speech-to-text endpoint and espeak-ng)
     Speech(SpeechEvalArgs),
+    /// The spoken loop's waits: corpus answers of about 5, 15, 30 and 60 seconds, spoken by
+    /// espeak-ng into the live loop against the real speech-to-text endpoint and model; release
+    /// of the talk key to transcript, first token and first sound, median and max per length
+    Latency(LatencyEvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LatencyEvalArgs {
+    #[command(flatten)]
+    pub stt: SttArgs,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// Who judges coverage (default: both with a model, as in `voice`)
+    #[arg(long, value_enum)]
+    pub judge: Option<JudgeArg>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
+    /// The interview's scenario
+    #[arg(long, default_value = "fraud")]
+    pub scenario: String,
+    /// Spoken answers of each length
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub turns: usize,
+    /// Answer lengths, in seconds: some of 5, 15, 30, 60
+    #[arg(long, value_name = "S,...", value_delimiter = ',', default_value = "5,15,30,60")]
+    pub lengths: Vec<u32>,
+    /// The labelled corpus the answers are made of
+    #[arg(long, value_name = "PATH", default_value = "corpus")]
+    pub cases: PathBuf,
+    /// The waits of every answer as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

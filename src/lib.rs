@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Resolved::Setup => commands::reader::setup(),
         Resolved::Eval(s) => commands::reader::eval(s),
         Resolved::SpeechEval(s) => commands::voice::eval(s),
+        Resolved::LatencyEval(s) => commands::voice::latency(*s),
         Resolved::Train { corpus, out } => commands::reader::train(&corpus, &out),
         Resolved::Completions(shell, cmd) => commands::shell::completions(shell, cmd),
         Resolved::Man(cmd) => commands::shell::man(cmd),

@@ -36,6 +36,7 @@ pub enum Resolved {
     Setup,
     Eval(EvalSettings),
     SpeechEval(SpeechEvalSettings),
+    LatencyEval(Box<LatencyEvalSettings>),
     Train {
         corpus: PathBuf,
         out: PathBuf,
@@ -96,6 +97,55 @@ pub struct SpeechEvalSettings {
     pub json: bool,
 }
 
+/// The spoken loop's waits, over which answers.
+pub struct LatencyEvalSettings {
+    /// The interview the answers are played into (its sessions folder is replaced by a
+    /// temporary one: bench runs are not practice).
+    pub settings: Settings,
+    pub stt: SttConfig,
+    pub cases: PathBuf,
+    /// Indices into `voice::eval::LENGTHS`.
+    pub lengths: Vec<usize>,
+    pub turns: usize,
+    pub json: bool,
+}
+
+fn latency_eval(base: &Base, a: &crate::cli::LatencyEvalArgs) -> Result<LatencyEvalSettings> {
+    let Some(stt) = stt(&a.stt, &base.file.stt) else {
+        bail!(
+            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set \
+             CASECOACH_STT_BASE_URL, or start one with scripts/local-stt.sh start"
+        );
+    };
+    let seconds = [5, 15, 30, 60];
+    let lengths = a
+        .lengths
+        .iter()
+        .map(|s| {
+            seconds.iter().position(|x| x == s).ok_or_else(|| {
+                anyhow!("--lengths {s}: the answers come in 5, 15, 30 and 60 seconds")
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if a.turns == 0 {
+        bail!("--turns 0: give at least one answer of each length");
+    }
+    let settings = base.interview(InterviewFlags {
+        scenario: Some(a.scenario.clone()),
+        judge: a.judge.map(Into::into),
+        reading: reading(&a.reading)?,
+        ..InterviewFlags::default()
+    })?;
+    Ok(LatencyEvalSettings {
+        settings,
+        stt,
+        cases: a.cases.clone(),
+        lengths,
+        turns: a.turns,
+        json: a.json,
+    })
+}
+
 fn speech_eval(base: &Base, a: &crate::cli::SpeechEvalArgs) -> Result<SpeechEvalSettings> {
     let Some(stt) = stt(&a.stt, &base.file.stt) else {
         bail!(
@@ -130,6 +180,9 @@ fn eval(base: &Base, c: &crate::cli::EvalCommand) -> Result<Resolved> {
         EvalCommand::Replies(a) => (EvalWhat::Replies, a),
         EvalCommand::Misconceptions(a) => (EvalWhat::Misconceptions, a),
         EvalCommand::Speech(a) => return Ok(Resolved::SpeechEval(speech_eval(base, a)?)),
+        EvalCommand::Latency(a) => {
+            return Ok(Resolved::LatencyEval(Box::new(latency_eval(base, a)?)));
+        }
     };
     let default = match what {
         EvalWhat::Replies => "corpus/replies",
@@ -291,6 +344,9 @@ impl Base {
             Command::Doctor { llm_url, model } => (llm_url.as_deref(), model.as_deref()),
             Command::Simulate(s) => (s.endpoint.llm_url.as_deref(), s.endpoint.model.as_deref()),
             Command::Assess(a) => (a.endpoint.llm_url.as_deref(), a.endpoint.model.as_deref()),
+            Command::Eval(cli::EvalCommand::Latency(l)) => {
+                (l.endpoint.llm_url.as_deref(), l.endpoint.model.as_deref())
+            }
             _ => (None, None),
         };
         let llm = LlmConfig::resolve(url, model, &file.llm)?;

@@ -380,6 +380,51 @@ fn spoken_answers_through_the_real_whisper_server() {
 }
 
 #[test]
+fn the_latency_bench_plays_answers_through_the_live_loop_and_keeps_no_session() {
+    let Some(url) = common::real_stt_url() else {
+        return;
+    };
+    let env = common::Env::new();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let out = env
+        .cmd()
+        .args(["eval", "latency", "--stt-url", &url, "--reader", "lexical"])
+        .args(["--turns", "1", "--lengths", "5,15", "--json", "--cases"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    common::ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let waits = report["waits"].as_array().unwrap();
+    assert_eq!(waits.len(), 2, "{report}");
+    for w in waits {
+        let (t, a) = (
+            w["transcript_ms"].as_u64().unwrap(),
+            w["first_audio_ms"].as_u64().unwrap(),
+        );
+        // Each answer was heard and answered aloud, in that order.
+        assert!(t > 0 && a >= t, "{w}");
+        let wer = w["word_errors"].as_f64().unwrap() / w["words"].as_f64().unwrap();
+        assert!(wer < 0.5, "{w}");
+    }
+    assert_eq!(report["rows"].as_array().unwrap().len(), 2);
+    // Bench runs are not practice: the sessions folder has none of them.
+    assert!(env.sessions().is_empty(), "{:?}", env.sessions());
+    // A length it cannot play is refused with the ones it can.
+    let out = env
+        .cmd()
+        .args(["eval", "latency", "--stt-url", &url, "--lengths", "7"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("5, 15, 30 and 60 seconds"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn interviewer_lines_go_to_a_speech_endpoint_and_its_failure_does_not_stop_the_interview() {
     // One fake server for both directions.
     let calls: Arc<Mutex<Vec<Value>>> = Arc::default();

@@ -5,7 +5,9 @@
 //! heard right. A fifth of the answers, chosen by a hash of their id, is held out: the prompt is
 //! chosen on the rest.
 
+use super::audio::Clip;
 use super::hearing::{self, Prompt};
+use super::segment::Segmenter;
 use super::stt::Stt;
 use super::tts::{Espeak, Synth};
 use crate::reader::corpus::{self, Case, Scenarios};
@@ -14,7 +16,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 /// Words per answer, in turn: about 5, 15, 30 and 60 seconds of speech.
-const LENGTHS: [usize; 4] = [14, 40, 80, 160];
+pub const LENGTHS: [usize; 4] = [14, 40, 80, 160];
 /// espeak-ng voices and speeds (words per minute), in turn.
 const VOICES: [(&str, u32); 4] = [
     ("en-us", 165),
@@ -28,6 +30,8 @@ const VOICES: [(&str, u32); 4] = [
 pub struct Answer {
     pub id: String,
     pub text: String,
+    /// The words it was made to (one of `LENGTHS`).
+    pub length: usize,
     /// The interviewer's line before it (for the prompt that carries one).
     pub last_line: String,
     pub vocabulary: Vec<String>,
@@ -91,6 +95,7 @@ pub fn answers(cases: &[Case], scenarios: &Scenarios, limit: usize) -> Vec<Answe
             out.push(Answer {
                 held_out: corpus::held_out(&answer_id),
                 id: answer_id,
+                length: target,
                 last_line: last_line(scenario, taken[0]),
                 vocabulary: scenario.vocabulary.clone(),
                 terms,
@@ -174,17 +179,23 @@ pub struct Report {
     pub prompts: Vec<Figures>,
 }
 
-/// Speak every answer and transcribe it with each prompt.
+/// The last row: the answer as the live loop hears it, in pieces cut at its pauses while it is
+/// spoken, then its last stretch, with the prompt casecoach chooses.
+const AS_SPOKEN: &str = "chosen, in pieces as spoken";
+
+/// Speak every answer and transcribe it with each prompt, and as the live loop does.
 pub fn run(
     answers: &[&Answer],
-    stt: &Stt,
+    stt: &mut Stt,
     split: Split,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Report> {
     let mut figures: Vec<Figures> = Prompt::ALL
         .iter()
-        .map(|p| Figures {
-            prompt: p.name().to_string(),
+        .map(|p| p.name())
+        .chain([AS_SPOKEN])
+        .map(|name| Figures {
+            prompt: name.to_string(),
             ..Figures::default()
         })
         .collect();
@@ -204,19 +215,24 @@ pub fn run(
         for p in Prompt::ALL {
             let started = std::time::Instant::now();
             let text = stt.transcribe(clip.wav()?, &p.text(&a.vocabulary, &a.last_line))?;
-            texts.push((p, text, started.elapsed().as_millis() as u64));
+            texts.push((Some(p), text, started.elapsed().as_millis() as u64));
         }
+        let started = std::time::Instant::now();
+        let text = as_spoken(stt, &clip, &a.vocabulary, &a.last_line)?;
+        texts.push((None, text, started.elapsed().as_millis() as u64));
         let unprompted = texts
             .iter()
-            .find(|(p, ..)| *p == Prompt::None)
+            .find(|(p, ..)| *p == Some(Prompt::None))
             .map(|(_, t, _)| t.clone())
             .unwrap_or_default();
         for ((p, text, ms), f) in texts.iter().zip(figures.iter_mut()) {
             let heard = hearing::words(text);
             let errors = hearing::word_errors(&reference, &heard);
             // Counted as `hearing::transcribe` counts, so the retry is the one casecoach makes.
+            // (The pieces row has made its own fallback already.)
             let count = crate::cue::word_count;
-            let sparse = *p != Prompt::None && hearing::sparse(count(text), clip.speech_seconds());
+            let sparse = p.is_some_and(|p| p != Prompt::None)
+                && hearing::sparse(count(text), clip.speech_seconds());
             let retried = if sparse && count(&unprompted) > count(text) {
                 hearing::word_errors(&reference, &hearing::words(&unprompted))
             } else {
@@ -254,6 +270,26 @@ pub fn run(
         audio_seconds: (audio_seconds * 10.0).round() / 10.0,
         prompts: figures,
     })
+}
+
+/// What the live loop would make of `clip`: its pieces transcribed as they were cut, then the
+/// rest, stitched (`hearing::stitch`); a clip with no cut is transcribed whole, as live.
+fn as_spoken(stt: &mut Stt, clip: &Clip, vocabulary: &[String], last_line: &str) -> Result<String> {
+    let prompt = Prompt::chosen(clip.seconds()).text(vocabulary, last_line);
+    let cuts = Segmenter::cuts(&clip.samples);
+    if cuts.is_empty() {
+        return Ok(hearing::transcribe(stt, clip, &prompt)?.text);
+    }
+    let mut texts = Vec::new();
+    let mut from = 0;
+    for &to in &cuts {
+        let piece = Clip {
+            samples: clip.samples[from..to].to_vec(),
+        };
+        texts.push(stt.transcribe(piece.wav()?, "")?);
+        from = to;
+    }
+    Ok(hearing::stitch(stt, &texts, clip, from, &prompt)?.text)
 }
 
 pub fn render(r: &Report) -> String {

@@ -9,6 +9,7 @@ pub mod device;
 pub mod eval;
 pub mod fake;
 pub mod hearing;
+pub mod latency;
 pub mod live;
 pub mod segment;
 pub mod speech;

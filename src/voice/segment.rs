@@ -76,6 +76,19 @@ impl Segmenter {
         None
     }
 
+    /// The cuts the live path makes in `recording`, as if it arrived a frame at a time (for
+    /// measuring the pieces against the whole, `casecoach eval speech`).
+    pub fn cuts(recording: &[f32]) -> Vec<usize> {
+        let mut s = Segmenter::default();
+        let mut out = Vec::new();
+        for end in (FRAME..=recording.len()).step_by(FRAME) {
+            while let Some(c) = s.next(&recording[..end]) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     fn cut_at(&mut self, frame: usize) -> usize {
         self.cut = frame;
         frame * FRAME
@@ -102,16 +115,8 @@ mod tests {
             .collect()
     }
 
-    /// Every cut, feeding the recording 100 ms at a time as a microphone would.
     fn cuts(recording: &[f32]) -> Vec<usize> {
-        let mut s = Segmenter::default();
-        let mut out = Vec::new();
-        for end in (0..=recording.len()).step_by(1600) {
-            while let Some(c) = s.next(&recording[..end]) {
-                out.push(c);
-            }
-        }
-        out
+        Segmenter::cuts(recording)
     }
 
     #[test]
