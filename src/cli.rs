@@ -118,7 +118,12 @@ pub struct LatencyEvalArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub turns: usize,
     /// Answer lengths, in seconds: some of 5, 15, 30, 60
-    #[arg(long, value_name = "S,...", value_delimiter = ',', default_value = "5,15,30,60")]
+    #[arg(
+        long,
+        value_name = "S,...",
+        value_delimiter = ',',
+        default_value = "5,15,30,60"
+    )]
     pub lengths: Vec<u32>,
     /// The labelled corpus the answers are made of
     #[arg(long, value_name = "PATH", default_value = "corpus")]

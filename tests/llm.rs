@@ -407,21 +407,21 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
         .into_iter()
         .filter(|r| r.1["stream"] == true)
         .collect();
-    let system = reqs[0].1["messages"][0]["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let messages = reqs[0].1["messages"].as_array().unwrap();
+    let system = messages[0]["content"].as_str().unwrap();
+    // The system prompt is what stays the same all interview (a caching server reuses it); the
+    // turn's notes, with the fact to convey, follow the candidate's newest words.
+    assert!(!system.contains("cut fraud losses"), "{system}");
+    let last = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(last.starts_with("What is the business goal?\n\n"), "{last}");
     assert!(
-        system.contains("cut fraud losses"),
-        "the fact to convey is in the prompt"
+        last.contains("What to say next:") && last.contains("cut fraud losses"),
+        "the fact to convey is in the notes: {last}"
     );
+    let all = serde_json::to_string(messages).unwrap();
     assert!(
-        !system.contains("net loss reduction, not fraud caught at any price"),
+        !all.contains("net loss reduction, not fraud caught at any price"),
         "a model answer reached the model"
-    );
-    assert_eq!(
-        reqs[0].1["messages"].as_array().unwrap().last().unwrap()["content"],
-        "What is the business goal?"
     );
 }
 
@@ -821,10 +821,34 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
             .unwrap();
         msgs.iter().map(|m| m.content.len()).sum::<usize>()
     };
-    let (five, forty) = (size_at(5), size_at(40));
+    // Between two requests in a row, only the end changes: the system prompt and the history
+    // before the previous answer are sent again unchanged, so a caching server reads only what
+    // is new.
+    let messages_at = |turns: usize| {
+        let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
+        s.open().unwrap();
+        for i in 0..turns / 2 {
+            s.interviewer("Okay. Tell me more about that.", i as f64 * 60.0)
+                .unwrap();
+            s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
+                .unwrap();
+        }
+        interviewer
+            .messages(s.interview(), "Ask a follow-up.")
+            .unwrap()
+    };
+    let (before, after) = (messages_at(26), messages_at(28));
+    let kept = before.len() - 1;
+    assert!(kept >= 6, "{kept}");
+    for (a, b) in before[..kept].iter().zip(&after) {
+        assert_eq!((a.role, &a.content), (b.role, &b.content));
+    }
+    // The window of history is 6 to 11 turns (it moves 6 at a time, for the server's cache):
+    // never the whole interview.
+    let (five, forty, eighty) = (size_at(5), size_at(40), size_at(80));
     assert!(
-        forty as f64 <= five as f64 * 1.5,
-        "turn 5: {five} chars, turn 40: {forty} chars"
+        forty.max(eighty) as f64 <= five as f64 * 2.0,
+        "turn 5: {five} chars, turn 40: {forty}, turn 80: {eighty}"
     );
 }
 

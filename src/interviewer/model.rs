@@ -12,15 +12,23 @@ use anyhow::{Context, Result};
 use handlebars::Handlebars;
 use serde_json::json;
 
-/// Turns of conversation sent with each request; older ones are summarised by stage.
+/// Turns of conversation sent with each request, at least; older ones are summarised by stage.
 const HISTORY_TURNS: usize = 6;
+/// The window of history moves this many turns at a time, so that for several requests in a
+/// row the system prompt and the history before the newest turns are the same tokens as last
+/// time: a prompt-caching server (llama.cpp) then reads only what is new.
+const HISTORY_STEP: usize = 6;
 /// Longest stretch of one turn sent to the model.
 const TURN_CHARS: usize = 1200;
-/// The system prompt; a user prompts folder overrides it by file name.
-const TEMPLATES: &[(&str, &str)] = &[(
-    "llm-system.hbs",
-    include_str!("../../prompts/llm-system.hbs"),
-)];
+/// The system prompt (what does not change in an interview) and the turn's notes (where the
+/// interview is, what to say); a user prompts folder overrides them by file name.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "llm-system.hbs",
+        include_str!("../../prompts/llm-system.hbs"),
+    ),
+    ("llm-turn.hbs", include_str!("../../prompts/llm-turn.hbs")),
+];
 
 pub struct LlmInterviewer<B: Backend> {
     backend: B,
@@ -45,8 +53,9 @@ impl<B: Backend> LlmInterviewer<B> {
         })
     }
 
-    /// The request for one turn: a system prompt with the state and the intent, then the last
-    /// few turns. Its size does not grow with the interview.
+    /// The request for one turn: the system prompt, the last few turns, and the turn's notes
+    /// (the state and the intent) after the newest turn. What changes comes last, so a
+    /// prompt-caching server reuses the rest; the size does not grow with the interview.
     pub fn messages(&self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
         let sc = &iv.scenario;
         let stage = iv.stage().unwrap_or(Stage::Deployment);
@@ -80,7 +89,11 @@ impl<B: Backend> LlmInterviewer<B> {
             role: "system",
             content: system,
         }];
-        let start = iv.turns.len().saturating_sub(HISTORY_TURNS);
+        let notes = self
+            .hb
+            .render("llm-turn.hbs", &data)
+            .context("rendering llm-turn.hbs")?;
+        let start = iv.turns.len().saturating_sub(HISTORY_TURNS) / HISTORY_STEP * HISTORY_STEP;
         for t in &iv.turns[start..] {
             let content: String = t.text.chars().take(TURN_CHARS).collect();
             let role = if t.role == Role::Candidate {
@@ -95,6 +108,11 @@ impl<B: Backend> LlmInterviewer<B> {
                 role: "user",
                 content: "(The candidate is waiting for you.)".into(),
             });
+        }
+        // In the last user message rather than a message of its own: many chat templates
+        // refuse a system message after the first, or two user messages in a row.
+        if let Some(last) = messages.last_mut() {
+            last.content = format!("{}\n\n{}", last.content, notes.trim());
         }
         Ok(messages)
     }

@@ -88,6 +88,12 @@ pub fn run(
     let mut sessions = 0;
     while waits.len() < answers.len() {
         let done = waits.len();
+        progress(&format!(
+            "interview {}: {} answers, {:.0} s of speech (each answer's waits come when it ends)",
+            sessions + 1,
+            clips.len() - done,
+            clips[done..].iter().map(Clip::seconds).sum::<f64>()
+        ));
         let heard = interview(settings, &stt, &clips[done..])?;
         sessions += 1;
         if heard.is_empty() {
@@ -336,6 +342,9 @@ mod tests {
             load: (0.5, 1.0),
             sessions: 1,
         });
-        assert!(table.contains("| ~14 words | 3 | 5.0 s | 200 / 300 | - | 900 / 900 | 10.0% | 3/6 |"), "{table}");
+        assert!(
+            table.contains("| ~14 words | 3 | 5.0 s | 200 / 300 | - | 900 / 900 | 10.0% | 3/6 |"),
+            "{table}"
+        );
     }
 }

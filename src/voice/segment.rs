@@ -159,7 +159,10 @@ mod tests {
             parts.push((0.5, true));
             parts.push((0.15, false));
         }
-        assert!(cuts(&spoken(&parts)).is_empty(), "19.5 s with only short gaps");
+        assert!(
+            cuts(&spoken(&parts)).is_empty(),
+            "19.5 s with only short gaps"
+        );
     }
 
     #[test]
