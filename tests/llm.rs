@@ -40,6 +40,21 @@ struct Fake {
     judge_delay: Mutex<Option<Duration>>,
     /// When each request arrived, and whether it was a stream (a line) or not (the judge).
     arrivals: Mutex<Vec<(bool, Instant)>>,
+    /// When each judge request began and ended (a request whose client hung up ends then).
+    judge_spans: Mutex<Vec<(Instant, Instant)>>,
+}
+
+/// A judge request being answered, recorded when its handler ends.
+struct Judging(Arc<Fake>, Instant);
+
+impl Drop for Judging {
+    fn drop(&mut self) {
+        self.0
+            .judge_spans
+            .lock()
+            .unwrap()
+            .push((self.1, Instant::now()));
+    }
 }
 
 struct Server {
@@ -55,6 +70,7 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
         .unwrap()
         .push((body["stream"] == true, Instant::now()));
     if body["stream"] == false {
+        let _judging = Judging(fake.clone(), Instant::now());
         let delay = *fake.judge_delay.lock().unwrap();
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
@@ -807,23 +823,6 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
         None,
     )
     .unwrap();
-    let size_at = |turns: usize| {
-        let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
-        s.open().unwrap();
-        for i in 0..turns / 2 {
-            s.interviewer("Okay. Tell me more about that.", i as f64 * 60.0)
-                .unwrap();
-            s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
-                .unwrap();
-        }
-        let msgs = interviewer
-            .messages(s.interview(), "Ask a follow-up.")
-            .unwrap();
-        msgs.iter().map(|m| m.content.len()).sum::<usize>()
-    };
-    // Between two requests in a row, only the end changes: the system prompt and the history
-    // before the previous answer are sent again unchanged, so a caching server reads only what
-    // is new.
     let messages_at = |turns: usize| {
         let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
         s.open().unwrap();
@@ -837,6 +836,15 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
             .messages(s.interview(), "Ask a follow-up.")
             .unwrap()
     };
+    let size_at = |turns: usize| {
+        messages_at(turns)
+            .iter()
+            .map(|m| m.content.len())
+            .sum::<usize>()
+    };
+    // Between two requests in a row, only the end changes: the system prompt and the history
+    // before the previous answer are sent again unchanged, so a caching server reads only what
+    // is new.
     let (before, after) = (messages_at(26), messages_at(28));
     let kept = before.len() - 1;
     assert!(kept >= 6, "{kept}");
@@ -1011,15 +1019,30 @@ fn a_slow_judge_holds_back_no_line_and_its_verdicts_still_reach_the_debrief() {
             .to_string(),
     );
     let env = common::Env::new();
-    let out = env
-        .cmd()
+    // Typed as a candidate types: the second answer comes while the first is being judged.
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("casecoach"));
+    env.isolate(cmd.env_clear());
+    let mut child = cmd
         .args(["chat", "fraud", "--llm-url", &server.url, "--model", "m"])
-        .write_stdin(
-            "The classes are heavily imbalanced, and old patterns stop working quickly.\n\
-             Who are the users of the fraud scores?\n/end\n",
-        )
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let typed = [
+            "The classes are heavily imbalanced, and old patterns stop working quickly.",
+            "Who are the users of the fraud scores?",
+            "/end",
+        ];
+        for line in typed {
+            std::thread::sleep(Duration::from_millis(800));
+            writeln!(stdin, "{line}").unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
     common::ok(&out);
     let arrivals = server.state.arrivals.lock().unwrap().clone();
     let line = |k: usize| arrivals.iter().filter(|a| a.0).nth(k).unwrap().1;
@@ -1032,6 +1055,27 @@ fn a_slow_judge_holds_back_no_line_and_its_verdicts_still_reach_the_debrief() {
         "the second line waited {:?} on the judge",
         line(1) - judge(0)
     );
+    // The first judge was still at work when the second answer came, and again at /end: each
+    // time it was set aside (its request dropped) while the line was made, and asked again
+    // after it.
+    assert!(
+        arrivals.iter().filter(|a| !a.0).count() >= 3,
+        "{arrivals:?}"
+    );
+    // No judge request held the server into a line's time for longer than it takes to see
+    // the line due and hang up (it would have held it up to 2.5 s).
+    let spans = server.state.judge_spans.lock().unwrap().clone();
+    for (_, at) in arrivals.iter().filter(|a| a.0) {
+        for (began, ended) in &spans {
+            if began < at && ended > at {
+                assert!(
+                    *ended - *at < Duration::from_millis(300),
+                    "the judge held the server {:?} into a line's request",
+                    *ended - *at
+                );
+            }
+        }
+    }
     // Both verdicts were recorded before the debrief, and the claim counts.
     let evs = env.last_events();
     let debrief = evs.iter().position(|e| e["type"] == "debrief").unwrap();

@@ -3,7 +3,9 @@
 //! director never needs it: the reader's reading is enough to decide the next move. So a thread
 //! of its own asks it while the candidate reads the line and thinks, and the chat records what
 //! came back at the start of the next turn (or before the debrief, waiting at most the turn
-//! deadline). Its verdicts are logged as events like any other, so replay is unchanged.
+//! deadline). Its verdicts are logged as events like any other, so replay is unchanged. While a
+//! line is due it does not ask at all (`llm::LineDue`): on a local server its request would take
+//! the cores the line's first token needs.
 
 use crate::interview::Interview;
 use crate::llm::Backend;
@@ -40,9 +42,17 @@ impl Judging {
         let (answers, from) = channel();
         std::thread::spawn(move || {
             for a in asks {
-                let verdict =
-                    crate::llm::judge::judge(backend.as_mut(), &a.iv, &a.text, &a.this_turn)
-                        .map_err(|e| e.to_string());
+                let verdict = loop {
+                    // The line comes first (`LineDue`): wait for it, and ask again when a line
+                    // fell due while the judge was asking.
+                    while crate::llm::line_due() {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    match crate::llm::judge::judge(backend.as_mut(), &a.iv, &a.text, &a.this_turn) {
+                        Err(crate::llm::LlmError::Yielded) => continue,
+                        v => break v.map_err(|e| e.to_string()),
+                    }
+                };
                 if answers
                     .send(Answer {
                         turn: a.turn,

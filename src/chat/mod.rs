@@ -357,6 +357,7 @@ impl Chat {
             candidate,
         };
         let said = self.interviewer.turn(&request, &mut show)?;
+        crate::llm::line_said();
         let _ = writeln!(self.out, "{}", if self.tty { "\n" } else { "" });
         let _ = self.out.flush();
         if let Some(n) = &said.notice {
@@ -455,8 +456,9 @@ impl Chat {
     /// A candidate's answer: saved first, then read and answered, then judged.
     /// Returns what the interviewer did in reply.
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
-        // The line this answer leads to has one deadline.
+        // The line this answer leads to has one deadline, and the judge gives way to it.
         let _turn = crate::llm::Turn::begin();
+        let _due = crate::llm::LineDue::begin();
         self.record_verdicts(false)?;
         let (at, capped) = self.clock.candidate(self.iv().now, text);
         if capped {
@@ -524,6 +526,7 @@ impl Chat {
     }
 
     pub fn request(&mut self, request: Request) -> Result<Vec<Action>> {
+        let _due = crate::llm::LineDue::begin();
         let actions = self.session.request(request)?;
         self.say(&actions, None)?;
         Ok(actions)

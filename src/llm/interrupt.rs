@@ -54,6 +54,11 @@ impl Streaming {
         Streaming { foreground: false }
     }
 
+    /// A request nobody at the terminal waits on.
+    pub fn in_background(&self) -> bool {
+        !self.foreground
+    }
+
     /// Whether Ctrl-C asked this stream to stop.
     pub fn stop_requested(&self) -> bool {
         self.foreground && STOP.load(Ordering::SeqCst)

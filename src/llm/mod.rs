@@ -12,7 +12,7 @@ pub mod judge;
 mod transport;
 mod turn;
 
-pub use turn::Turn;
+pub use turn::{LineDue, Turn, line_due, line_said};
 use turn::{Waiting, bounded, deadline};
 
 use anyhow::Result;
@@ -153,6 +153,9 @@ pub enum LlmError {
     Deadline(f64),
     #[error("skipped with Ctrl-C")]
     Skipped,
+    /// A background request set aside while a line is due (`turn::LineDue`).
+    #[error("set aside while the candidate's line was due")]
+    Yielded,
 }
 
 impl LlmError {
@@ -166,7 +169,8 @@ impl LlmError {
             LlmError::Stream(_)
             | LlmError::Protocol(_)
             | LlmError::Deadline(_)
-            | LlmError::Skipped => false,
+            | LlmError::Skipped
+            | LlmError::Yielded => false,
         }
     }
 

@@ -24,6 +24,58 @@ impl Drop for Turn {
     }
 }
 
+/// Whether a candidate's answer is being read and answered and its line not yet said.
+static LINE_DUE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Background requests in flight: a line that falls due lets them leave the server first.
+static BACKGROUND: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The longest a due line waits for background requests to leave.
+const MAKE_WAY: Duration = Duration::from_millis(250);
+
+struct InFlight;
+
+impl InFlight {
+    fn begin() -> InFlight {
+        BACKGROUND.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        BACKGROUND.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A line the candidate is waiting for, until it is said (`line_said`) or this is dropped.
+/// Requests made in the background (the judge) give way to it: on a local server they would
+/// take the cores the line's first token needs, so they wait, and one already running is set
+/// aside (`LlmError::Yielded`) to be asked again once the line is out.
+pub struct LineDue;
+
+impl LineDue {
+    pub fn begin() -> LineDue {
+        LINE_DUE.store(true, std::sync::atomic::Ordering::SeqCst);
+        LineDue
+    }
+}
+
+impl Drop for LineDue {
+    fn drop(&mut self) {
+        line_said();
+    }
+}
+
+/// The line is out (or there is none to wait for): the background may use the model again.
+pub fn line_said() {
+    LINE_DUE.store(false, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// A line is due, and background requests wait for it.
+pub fn line_due() -> bool {
+    LINE_DUE.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// When a request that starts now must be done by.
 pub(super) fn deadline(config: &LlmConfig) -> tokio::time::Instant {
     let start = TURN
@@ -36,6 +88,9 @@ pub(super) fn deadline(config: &LlmConfig) -> tokio::time::Instant {
 /// After this long with nothing to show, the user is told what is going on.
 const SAY_WAITING_AFTER: Duration = Duration::from_millis(2000);
 
+/// How often a request in progress looks at Ctrl-C and at a line falling due.
+const TICK: Duration = Duration::from_millis(10);
+
 /// Run `work` until it is done, the deadline passes, or Ctrl-C asks to skip it, saying (on a
 /// terminal) that casecoach is waiting once it has waited a while.
 pub(super) async fn bounded<T>(
@@ -45,14 +100,27 @@ pub(super) async fn bounded<T>(
     guard: &interrupt::Streaming,
     waiting: &mut Waiting,
 ) -> Result<T, LlmError> {
+    let _in_flight = guard.in_background().then(InFlight::begin);
+    if !guard.in_background() && line_due() {
+        // A judge request that started a moment before the line fell due sees it within a
+        // tick and leaves; the line's request waits for that, briefly.
+        let since = std::time::Instant::now();
+        while BACKGROUND.load(std::sync::atomic::Ordering::SeqCst) > 0 && since.elapsed() < MAKE_WAY
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
     tokio::pin!(work);
     loop {
         tokio::select! {
             done = &mut work => return done,
             _ = tokio::time::sleep_until(until) => return Err(LlmError::Deadline(limit.as_secs_f64())),
-            _ = tokio::time::sleep(Duration::from_millis(50)) => {
+            _ = tokio::time::sleep(TICK) => {
                 if guard.stop_requested() {
                     return Err(LlmError::Skipped);
+                }
+                if guard.in_background() && line_due() {
+                    return Err(LlmError::Yielded);
                 }
                 waiting.tick();
             }

@@ -6,7 +6,7 @@
 //! chosen on the rest.
 
 use super::audio::Clip;
-use super::hearing::{self, Prompt};
+use super::hearing::{self, Primer, Prompt};
 use super::segment::Segmenter;
 use super::stt::Stt;
 use super::tts::{Espeak, Synth};
@@ -181,7 +181,13 @@ pub struct Report {
 
 /// The last row: the answer as the live loop hears it, in pieces cut at its pauses while it is
 /// spoken, then its last stretch, with the prompt casecoach chooses.
-const AS_SPOKEN: &str = "chosen, in pieces as spoken";
+const AS_SPOKEN: [(&str, Primer); 2] = [
+    ("chosen, in pieces as spoken", Primer::Nothing),
+    (
+        "chosen, in pieces, each primed with the words before",
+        Primer::WordsBefore,
+    ),
+];
 
 /// Speak every answer and transcribe it with each prompt, and as the live loop does.
 pub fn run(
@@ -193,7 +199,7 @@ pub fn run(
     let mut figures: Vec<Figures> = Prompt::ALL
         .iter()
         .map(|p| p.name())
-        .chain([AS_SPOKEN])
+        .chain(AS_SPOKEN.map(|p| p.0))
         .map(|name| Figures {
             prompt: name.to_string(),
             ..Figures::default()
@@ -217,9 +223,11 @@ pub fn run(
             let text = stt.transcribe(clip.wav()?, &p.text(&a.vocabulary, &a.last_line))?;
             texts.push((Some(p), text, started.elapsed().as_millis() as u64));
         }
-        let started = std::time::Instant::now();
-        let text = as_spoken(stt, &clip, &a.vocabulary, &a.last_line)?;
-        texts.push((None, text, started.elapsed().as_millis() as u64));
+        for (_, primer) in AS_SPOKEN {
+            let started = std::time::Instant::now();
+            let text = as_spoken(stt, &clip, &a.vocabulary, &a.last_line, primer)?;
+            texts.push((None, text, started.elapsed().as_millis() as u64));
+        }
         let unprompted = texts
             .iter()
             .find(|(p, ..)| *p == Some(Prompt::None))
@@ -274,7 +282,13 @@ pub fn run(
 
 /// What the live loop would make of `clip`: its pieces transcribed as they were cut, then the
 /// rest, stitched (`hearing::stitch`); a clip with no cut is transcribed whole, as live.
-fn as_spoken(stt: &mut Stt, clip: &Clip, vocabulary: &[String], last_line: &str) -> Result<String> {
+fn as_spoken(
+    stt: &mut Stt,
+    clip: &Clip,
+    vocabulary: &[String],
+    last_line: &str,
+    primer: Primer,
+) -> Result<String> {
     let prompt = Prompt::chosen(clip.seconds()).text(vocabulary, last_line);
     let cuts = Segmenter::cuts(&clip.samples);
     if cuts.is_empty() {
@@ -286,10 +300,11 @@ fn as_spoken(stt: &mut Stt, clip: &Clip, vocabulary: &[String], last_line: &str)
         let piece = Clip {
             samples: clip.samples[from..to].to_vec(),
         };
-        texts.push(stt.transcribe(piece.wav()?, "")?);
+        let prompt = primer.prompt(&texts);
+        texts.push(stt.transcribe(piece.wav()?, &prompt)?);
         from = to;
     }
-    Ok(hearing::stitch(stt, &texts, clip, from, &prompt)?.text)
+    Ok(hearing::stitch(stt, &texts, clip, from, &prompt, primer)?.text)
 }
 
 pub fn render(r: &Report) -> String {

@@ -136,20 +136,26 @@ pub fn transcribe(stt: &mut dyn Transcriber, clip: &Clip, prompt: &str) -> Resul
         return Ok(Heard { text, notice: None });
     }
     let again = pieces(stt, clip, "")?;
-    let (first, second) = (count(&text), count(&again));
-    let notice = format!(
-        "(the recogniser gave {first} words for {speech:.0} s of speech, so the answer was \
-         transcribed again without its prompt: {second} words{})",
-        if second > first {
-            ""
-        } else {
-            "; the first transcript is kept"
-        }
-    );
-    Ok(Heard {
-        text: if second > first { again } else { text },
-        notice: Some(notice),
-    })
+    Ok(fuller(text, again, speech, "without its prompt"))
+}
+
+/// A sparse transcript and another try: the one with more words, and a notice saying how the
+/// second was made.
+fn fuller(first: String, again: String, speech: f64, how: &str) -> Heard {
+    let count = crate::cue::word_count;
+    let (n1, n2) = (count(&first), count(&again));
+    let kept = if n2 > n1 {
+        ""
+    } else {
+        "; the first transcript is kept"
+    };
+    Heard {
+        notice: Some(format!(
+            "(the recogniser gave {n1} words for {speech:.0} s of speech, so the answer was \
+             transcribed again {how}: {n2} words{kept})"
+        )),
+        text: if n2 > n1 { again } else { first },
+    }
 }
 
 /// Less speech than this in an answer's last stretch is breath or the key's click: sent alone,
@@ -166,13 +172,18 @@ pub fn stitch(
     whole: &Clip,
     tail_from: usize,
     prompt: &str,
+    primer: Primer,
 ) -> Result<Heard> {
     let tail = Clip {
         samples: whole.samples[tail_from.min(whole.samples.len())..].to_vec(),
     };
     let mut texts: Vec<String> = pieces.to_vec();
     if tail.speech_seconds() >= TAIL_MIN_SPEECH {
-        texts.push(self::pieces(stt, &tail, prompt)?);
+        let primed = match primer {
+            Primer::Nothing => prompt.to_string(),
+            Primer::WordsBefore => primer.prompt(pieces),
+        };
+        texts.push(self::pieces(stt, &tail, &primed)?);
     }
     let text = join(&texts);
     let speech = whole.speech_seconds();
@@ -180,21 +191,41 @@ pub fn stitch(
     if !sparse(count(&text), speech) {
         return Ok(Heard { text, notice: None });
     }
-    let again = transcribe(stt, whole, prompt)?;
-    let (first, second) = (count(&text), count(&again.text));
-    let notice = format!(
-        "(the recogniser gave {first} words for {speech:.0} s of speech, so the answer was \
-         transcribed again as a whole: {second} words{})",
-        if second > first {
-            ""
-        } else {
-            "; the first transcript is kept"
+    let again = transcribe(stt, whole, prompt)?.text;
+    Ok(fuller(text, again, speech, "as a whole"))
+}
+
+/// How much of the answer so far primes the next piece, in characters: about the 224 tokens
+/// Whisper reads of a prompt, well within.
+const PRIMER_CHARS: usize = 200;
+
+/// How a piece of an answer is primed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Primer {
+    /// Nothing, as `Prompt::chosen` sends long answers.
+    Nothing,
+    /// The end of what the pieces before it said, as Whisper primes itself inside one long
+    /// recording.
+    WordsBefore,
+}
+
+impl Primer {
+    /// The prompt of the piece after `before`.
+    pub fn prompt(self, before: &[String]) -> String {
+        if self == Primer::Nothing {
+            return String::new();
         }
-    );
-    Ok(Heard {
-        text: if second > first { again.text } else { text },
-        notice: Some(notice),
-    })
+        let text = join(before);
+        let chars: Vec<char> = text.chars().collect();
+        let tail: String = chars[chars.len().saturating_sub(PRIMER_CHARS)..]
+            .iter()
+            .collect();
+        // From a word's start.
+        match tail.find(' ') {
+            Some(i) if chars.len() > PRIMER_CHARS => tail[i + 1..].to_string(),
+            _ => tail,
+        }
+    }
 }
 
 /// Transcripts of consecutive stretches as one text.
@@ -313,7 +344,7 @@ mod tests {
         let (mut stt, requests) = recogniser(&["and the tail of it."]);
         let first = format!("The first piece {}.", "and so on ".repeat(12).trim());
         let pieces = [first.clone(), " The second. ".to_string()];
-        let heard = stitch(&mut stt, &pieces, &whole, 25 * 16_000, "").unwrap();
+        let heard = stitch(&mut stt, &pieces, &whole, 25 * 16_000, "", Primer::Nothing).unwrap();
         assert_eq!(
             heard.text,
             format!("{first} The second. and the tail of it.")
@@ -326,9 +357,35 @@ mod tests {
         let (mut stt, requests) = recogniser(&["Thank you."]);
         let words = "word ".repeat(40);
         let pieces = [words.clone()];
-        let heard = stitch(&mut stt, &pieces, &recording(20.0, 1.0), 20 * 16_000, "").unwrap();
+        let heard = stitch(
+            &mut stt,
+            &pieces,
+            &recording(20.0, 1.0),
+            20 * 16_000,
+            "",
+            Primer::Nothing,
+        )
+        .unwrap();
         assert_eq!(heard.text, words.trim());
         assert!(requests.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_piece_is_primed_with_the_end_of_the_words_before_it_from_a_word_start() {
+        let before = [
+            "We would label with chargebacks.".to_string(),
+            "word ".repeat(60),
+        ];
+        assert_eq!(Primer::Nothing.prompt(&before), "");
+        let p = Primer::WordsBefore.prompt(&before);
+        assert!(p.len() <= PRIMER_CHARS && p.len() > 150, "{}", p.len());
+        assert!(p.starts_with("word ") && p.ends_with("word"), "{p}");
+        // Short text is taken whole; nothing before gives nothing.
+        assert_eq!(
+            Primer::WordsBefore.prompt(&before[..1]),
+            "We would label with chargebacks."
+        );
+        assert_eq!(Primer::WordsBefore.prompt(&[]), "");
     }
 
     #[test]
@@ -336,7 +393,15 @@ mod tests {
         let full = "word ".repeat(60);
         let (mut stt, requests) = recogniser(&["tail", full.trim()]);
         let pieces = ["".to_string(), "two words".to_string()];
-        let heard = stitch(&mut stt, &pieces, &recording(30.0, 0.0), 25 * 16_000, "").unwrap();
+        let heard = stitch(
+            &mut stt,
+            &pieces,
+            &recording(30.0, 0.0),
+            25 * 16_000,
+            "",
+            Primer::Nothing,
+        )
+        .unwrap();
         assert_eq!(heard.text, full.trim());
         let notice = heard.notice.unwrap();
         assert!(

@@ -3,7 +3,7 @@
 //! text. The driver owns the terminal; the workers only send it messages.
 
 use super::audio::Clip;
-use super::hearing::{self, Heard};
+use super::hearing::{self, Heard, Primer};
 use super::live::Transcriber;
 use crate::chat::Settings;
 use crate::chat::{Chat, LineNews, Next};
@@ -182,6 +182,10 @@ fn interview(
 /// What the recogniser made of one recording, and when it was done.
 pub(super) type Transcript = (Result<Heard, String>, Instant);
 
+/// How each piece of a long answer is primed: pieces are cut only from answers longer than
+/// the terms prompt's limit (`segment`), which `Prompt::chosen` sends unprompted.
+const PRIMER: Primer = Primer::Nothing;
+
 /// Work for the recogniser, each about one recording (numbered by the driver).
 enum Job {
     /// A finished piece of the answer still being spoken.
@@ -233,9 +237,8 @@ impl SttWorker {
                             continue;
                         }
                         pieces.samples += clip.samples.len();
-                        // Pieces are cut only from answers longer than the prompt's limit
-                        // (`segment`), which `Prompt::chosen` sends unprompted.
-                        match clip.wav().and_then(|wav| stt.transcribe(wav, "")) {
+                        let prompt = PRIMER.prompt(&pieces.texts);
+                        match clip.wav().and_then(|wav| stt.transcribe(wav, &prompt)) {
                             Ok(text) => pieces.texts.push(text),
                             Err(_) => pieces.failed = true,
                         }
@@ -255,6 +258,7 @@ impl SttWorker {
                                 &whole,
                                 pieces.samples,
                                 &prompt,
+                                PRIMER,
                             )
                         } else {
                             hearing::transcribe(stt.as_mut(), &whole, &prompt)
