@@ -42,6 +42,8 @@ struct Fake {
     arrivals: Mutex<Vec<(bool, Instant)>>,
     /// When each judge request began and ended (a request whose client hung up ends then).
     judge_spans: Mutex<Vec<(Instant, Instant)>>,
+    /// Events of slow streams handed to the connection so far: they stop when the client hangs up.
+    slow_sent: std::sync::atomic::AtomicUsize,
 }
 
 /// A judge request being answered, recorded when its handler ends.
@@ -113,10 +115,16 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
             r.body(Body::from(body)).unwrap()
         }
         Reply::Slow(events, pause) => {
-            let body = futures::stream::unfold(events.into_iter(), move |mut it| async move {
-                let next = it.next()?;
-                tokio::time::sleep(pause).await;
-                Some((Ok::<_, std::io::Error>(next), it))
+            let sent = fake.clone();
+            let body = futures::stream::unfold(events.into_iter(), move |mut it| {
+                let sent = sent.clone();
+                async move {
+                    let next = it.next()?;
+                    tokio::time::sleep(pause).await;
+                    sent.slow_sent
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Some((Ok::<_, std::io::Error>(next), it))
+                }
             });
             Response::builder()
                 .header("content-type", "text/event-stream")
@@ -228,6 +236,48 @@ fn a_stream_is_read_with_thinking_hidden_and_usage_kept() {
     assert_eq!(body["stream"], true, "stream must be set explicitly");
     assert_eq!(body["model"], "fake-model");
     assert_eq!(headers["authorization"], "Bearer sk-test-123");
+}
+
+#[test]
+fn a_stream_closed_at_enough_stops_the_server_generating() {
+    // The server notices a hung-up client only when the connection is really closed: if the
+    // client's runtime sat idle after the line, the server would generate on to max_tokens,
+    // taking the CPU the next transcription and line need.
+    let server = serve();
+    let events: Vec<String> = (0..400)
+        .map(|i| data(json!({"choices":[{"index":0,"delta":{"content":format!("w{i} ")}}]})))
+        .collect();
+    server.always(Reply::Slow(events, Duration::from_millis(5)));
+    let mut backend = OpenAiCompatible::new(config(&server.url, "NO_SUCH_KEY", 0)).unwrap();
+    let msgs = [Message {
+        role: "user",
+        content: "hello".into(),
+    }];
+    let mut pieces = 0;
+    let done = backend
+        .stream(&msgs, &mut |_| {
+            pieces += 1;
+            match pieces {
+                3 => Flow::Enough,
+                _ => Flow::Continue,
+            }
+        })
+        .unwrap();
+    assert!(done.cut, "{done:?}");
+    let at_return = server
+        .state
+        .slow_sent
+        .load(std::sync::atomic::Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(400));
+    let later = server
+        .state
+        .slow_sent
+        .load(std::sync::atomic::Ordering::SeqCst);
+    // At 5 ms an event, a connection left open would take about 80 more in 400 ms.
+    assert!(
+        later < at_return + 15,
+        "the server went on sending: {at_return} events when the line was enough, {later} after 400 ms"
+    );
 }
 
 #[test]

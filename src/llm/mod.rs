@@ -352,7 +352,13 @@ pub struct OpenAiCompatible {
 
 impl OpenAiCompatible {
     pub fn new(config: LlmConfig) -> Result<OpenAiCompatible> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // One worker of its own, not a current-thread runtime: the stream's reader and the
+        // connection are tasks, and a line cut at its budget (or a judge request set aside)
+        // drops them between calls. Idle between calls, they would hold the connection open
+        // and the server would generate on to max_tokens, taking the CPU the next turn needs.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("casecoach-llm")
             .enable_all()
             .build()?;
         let http = reqwest::Client::builder()
