@@ -157,7 +157,7 @@ fn first_token(_: &mut Criterion) {
 }
 
 fn prompt_sizes(_: &mut Criterion) {
-    let interviewer = LlmInterviewer::new(
+    let mut interviewer = LlmInterviewer::new(
         Instant0,
         Scripted::new(None).unwrap(),
         config("http://127.0.0.1:9/v1"),
@@ -167,7 +167,7 @@ fn prompt_sizes(_: &mut Criterion) {
     for turns in [5, 20, 40] {
         let iv = interview_of(turns);
         let msgs = interviewer
-            .messages(&iv, "Ask what they would look for in the false positives.")
+            .request(&iv, "Ask what they would look for in the false positives.")
             .unwrap();
         let chars: usize = msgs.iter().map(|m| m.content.len()).sum();
         println!(

@@ -59,7 +59,7 @@ start() {
   # ggml_backend_amx_mul_mat) on VMs whose CPU reports AMX it cannot run; without repacking
   # they are not used, and a 135M model does not need them.
   local url
-  url=$(serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 4096 --no-repack)
+  url=$(serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 8192 --no-repack)
   # Healthy is not working: a server can answer /health and die on its first matrix product.
   if ! python3 - "$url" <<'PY' >&2
 import json, sys, urllib.request

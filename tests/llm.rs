@@ -866,47 +866,63 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
     .map(str::to_string)
     .collect();
     let sc = Arc::new(casecoach::scenario::load("fraud").unwrap());
-    let interviewer = LlmInterviewer::new(
+    let mut interviewer = LlmInterviewer::new(
         OpenAiCompatible::new(config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0)).unwrap(),
         Scripted::new(None).unwrap(),
         config("http://127.0.0.1:9/v1", "NO_SUCH_KEY_VAR", 0),
         None,
     )
     .unwrap();
-    let messages_at = |turns: usize| {
-        let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
-        s.open().unwrap();
-        for i in 0..turns / 2 {
-            s.interviewer("Okay. Tell me more about that.", i as f64 * 60.0)
-                .unwrap();
-            s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
-                .unwrap();
-        }
-        interviewer
-            .messages(s.interview(), "Ask a follow-up.")
-            .unwrap()
-    };
-    let size_at = |turns: usize| {
-        messages_at(turns)
-            .iter()
-            .map(|m| m.content.len())
-            .sum::<usize>()
-    };
-    // Between two requests in a row, only the end changes: the system prompt and the history
-    // before the previous answer are sent again unchanged, so a caching server reads only what
-    // is new.
-    let (before, after) = (messages_at(26), messages_at(28));
-    let kept = before.len() - 1;
-    assert!(kept >= 6, "{kept}");
-    for (a, b) in before[..kept].iter().zip(&after) {
-        assert_eq!((a.role, &a.content), (b.role, &b.content));
+    // One interview of 80 turns, asked for a line after each answer, as chat does.
+    let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
+    s.open().unwrap();
+    let mut requests = Vec::new();
+    for i in 0..40 {
+        s.interviewer(
+            &format!("Okay. Tell me more about point {i}."),
+            i as f64 * 60.0,
+        )
+        .unwrap();
+        s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
+            .unwrap();
+        let intent = format!("Ask follow-up {i}.");
+        requests.push(interviewer.request(s.interview(), &intent).unwrap());
     }
-    // The window of history is 6 to 11 turns (it moves 6 at a time, for the server's cache):
-    // never the whole interview.
-    let (five, forty, eighty) = (size_at(5), size_at(40), size_at(80));
+    let size = |m: &[Message]| m.iter().map(|m| m.content.len()).sum::<usize>();
+    // Most requests are the one before plus what is new (its line, the answer and the notes),
+    // the earlier answers still with the notes they were sent with: a caching server reads
+    // only what is new. Only when the window of history moves is the start sent afresh.
+    let extended = requests
+        .windows(2)
+        .filter(|w| {
+            w[1].len() > w[0].len()
+                && w[0]
+                    .iter()
+                    .zip(&w[1])
+                    .all(|(a, b)| (a.role, &a.content) == (b.role, &b.content))
+        })
+        .count();
     assert!(
-        forty.max(eighty) as f64 <= five as f64 * 2.0,
-        "turn 5: {five} chars, turn 40: {forty}, turn 80: {eighty}"
+        extended >= 32,
+        "{extended} of 39 requests extend the one before"
+    );
+    let last = requests[39].last().unwrap();
+    assert!(
+        last.content
+            .ends_with("What to say next: Ask follow-up 39."),
+        "{}",
+        last.content
+    );
+    // Never the whole interview: the window is 6 to 17 turns.
+    let (five, twenty, forty) = (size(&requests[2]), size(&requests[19]), size(&requests[39]));
+    assert!(
+        twenty.max(forty) as f64 <= five as f64 * 2.5,
+        "answer 3: {five} chars, answer 20: {twenty}, answer 40: {forty}"
+    );
+    assert!(
+        requests.iter().all(|r| r.len() <= 19),
+        "{:?}",
+        requests.iter().map(Vec::len).collect::<Vec<_>>()
     );
 }
 

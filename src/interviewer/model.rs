@@ -12,12 +12,12 @@ use anyhow::{Context, Result};
 use handlebars::Handlebars;
 use serde_json::json;
 
-/// Turns of conversation sent with each request, at least; older ones are summarised by stage.
+/// Turns of conversation sent with each request, at least; older ones are left out.
 const HISTORY_TURNS: usize = 6;
 /// The window of history moves this many turns at a time, so that for several requests in a
 /// row the system prompt and the history before the newest turns are the same tokens as last
 /// time: a prompt-caching server (llama.cpp) then reads only what is new.
-const HISTORY_STEP: usize = 6;
+const HISTORY_STEP: usize = 12;
 /// Longest stretch of one turn sent to the model.
 const TURN_CHARS: usize = 1200;
 /// The system prompt (what does not change in an interview) and the turn's notes (where the
@@ -35,6 +35,8 @@ pub struct LlmInterviewer<B: Backend> {
     scripted: Scripted,
     hb: Handlebars<'static>,
     config: LlmConfig,
+    /// The notes sent after each answer still in the window, by turn: sent again with it.
+    notes: std::collections::HashMap<usize, String>,
 }
 
 impl<B: Backend> LlmInterviewer<B> {
@@ -50,34 +52,21 @@ impl<B: Backend> LlmInterviewer<B> {
             scripted,
             hb,
             config,
+            notes: Default::default(),
         })
     }
 
     /// The request for one turn: the system prompt, the last few turns, and the turn's notes
-    /// (the state and the intent) after the newest turn. What changes comes last, so a
-    /// prompt-caching server reuses the rest; the size does not grow with the interview.
-    pub fn messages(&self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
-        let sc = &iv.scenario;
+    /// (the stage and the intent) after the newest answer. Each earlier answer goes with the
+    /// notes it was sent with, so the request is the last one plus what is new: a
+    /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
+    /// first token comes sooner. The size does not grow with the interview.
+    pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
         let stage = iv.stage().unwrap_or(Stage::Deployment);
-        let earlier: Vec<String> = Stage::ALL
-            .iter()
-            .filter(|s| **s < stage && iv.stats[**s].entered_at.is_some())
-            .map(|s| {
-                format!(
-                    "{} ({:.0}% covered)",
-                    s.name(),
-                    iv.stage_coverage(*s) * 100.0
-                )
-            })
-            .collect();
         let data = json!({
-            "persona": {"name": sc.persona.name, "role": sc.persona.role, "style": sc.persona.style},
-            "scenario": {"title": sc.title, "prompt": sc.prompt, "kind": sc.kind.id()},
+            "persona": {"name": iv.scenario.persona.name, "role": iv.scenario.persona.role, "style": iv.scenario.persona.style},
+            "scenario": {"title": iv.scenario.title, "prompt": iv.scenario.prompt, "kind": iv.scenario.kind.id()},
             "stage": {"number": stage.index() + 1, "name": stage.name(), "goal": stage.goal()},
-            "earlier": earlier.join(", "),
-            "uncovered": iv.scenario.checkpoints.iter().enumerate()
-                .filter(|(i, c)| c.stage == stage && iv.scenario.asks_for(*i) && !iv.covered(*i))
-                .map(|(_, c)| c.title.as_str()).collect::<Vec<_>>().join("; "),
             "word_budget": self.config.word_budget,
             "intent": intent,
         });
@@ -85,34 +74,45 @@ impl<B: Backend> LlmInterviewer<B> {
             .hb
             .render("llm-system.hbs", &data)
             .context("rendering llm-system.hbs")?;
-        let mut messages = vec![Message {
-            role: "system",
-            content: system,
-        }];
         let notes = self
             .hb
             .render("llm-turn.hbs", &data)
             .context("rendering llm-turn.hbs")?;
+        let mut messages = vec![Message {
+            role: "system",
+            content: system,
+        }];
         let start = iv.turns.len().saturating_sub(HISTORY_TURNS) / HISTORY_STEP * HISTORY_STEP;
-        for t in &iv.turns[start..] {
-            let content: String = t.text.chars().take(TURN_CHARS).collect();
-            let role = if t.role == Role::Candidate {
-                "user"
-            } else {
-                "assistant"
+        for (i, t) in iv.turns.iter().enumerate().skip(start) {
+            let mut content: String = t.text.chars().take(TURN_CHARS).collect();
+            let role = match t.role {
+                Role::Candidate => "user",
+                _ => "assistant",
             };
+            if let Some(n) = self.notes.get(&i) {
+                content = format!("{content}\n\n{n}");
+            }
             messages.push(Message { role, content });
         }
-        if messages.last().is_none_or(|m| m.role != "user") {
-            messages.push(Message {
-                role: "user",
-                content: "(The candidate is waiting for you.)".into(),
-            });
-        }
+        let newest = match messages.last() {
+            Some(m) if m.role == "user" && iv.turns.len() > start => Some(iv.turns.len() - 1),
+            _ => {
+                messages.push(Message {
+                    role: "user",
+                    content: "(The candidate is waiting for you.)".into(),
+                });
+                None
+            }
+        };
         // In the last user message rather than a message of its own: many chat templates
         // refuse a system message after the first, or two user messages in a row.
+        let notes = notes.trim().to_string();
         if let Some(last) = messages.last_mut() {
-            last.content = format!("{}\n\n{}", last.content, notes.trim());
+            last.content = format!("{}\n\n{notes}", last.content);
+        }
+        if let Some(i) = newest {
+            self.notes.retain(|turn, _| *turn >= start);
+            self.notes.insert(i, notes);
         }
         Ok(messages)
     }
@@ -142,7 +142,7 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
                 ..Said::default()
             });
         }
-        let messages = self.messages(req.interview, &intent)?;
+        let messages = self.request(req.interview, &intent)?;
         let guard = Guard::new(req.interview, &intent);
         let mut line = Line::new(self.config.word_budget);
         let result = {
