@@ -480,6 +480,79 @@ fn slow_model() -> String {
     format!("http://{}/v1", common::serve(app))
 }
 
+/// A model that writes one sentence and the first word of the next at once, and the rest of
+/// the next a long pause later.
+fn pausing_model(pause: Duration) -> String {
+    use axum::body::{Body, Bytes};
+    use axum::http::Response;
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |_body: Bytes| async move {
+            let body = futures::stream::unfold(0usize, move |i| async move {
+                let chunk = match i {
+                    0 => serde_json::json!({"choices":[{"delta":{"content":"Tell me"}}]}),
+                    1 => serde_json::json!({"choices":[{"delta":{"content":" about the labels."}}]}),
+                    2 => serde_json::json!({"choices":[{"delta":{"content":" How"}}]}),
+                    3 => {
+                        tokio::time::sleep(pause).await;
+                        serde_json::json!({"choices":[{"delta":{"content":" fresh are they?"},"finish_reason":"stop"}]})
+                    }
+                    _ => return None,
+                };
+                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
+            });
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(body))
+                .unwrap()
+        }),
+    );
+    format!("http://{}/v1", common::serve(app))
+}
+
+#[test]
+fn the_first_sentence_is_spoken_before_the_next_one_is_written() {
+    // A sentence is whole once the model has written its full stop: the voice must not wait
+    // for the next sentence to start before it speaks it.
+    let pause = Duration::from_millis(1500);
+    let url = pausing_model(pause);
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            Wait(Duration::from_millis(300)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            Printed("How fresh are they?".into()),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[ANSWER],
+    );
+    rig.llm = Some(
+        casecoach::llm::LlmConfig::resolve(
+            Some(&url),
+            Some("m"),
+            &casecoach::llm::LlmSection::default(),
+        )
+        .unwrap()
+        .unwrap(),
+    );
+    let r = rig.run();
+    let latency = of_type(&r.events, "latency");
+    let l = latency.first().expect("the answer's waits are logged");
+    let (token, audio) = (
+        l["first_token_ms"].as_u64().unwrap(),
+        l["first_audio_ms"].as_u64().unwrap(),
+    );
+    assert!(
+        audio < token + 700,
+        "first sentence shown at {token} ms, first sound at {audio} ms: it waited for the next"
+    );
+}
+
 #[test]
 fn talking_over_a_streaming_model_stops_the_stream_too() {
     let url = slow_model();

@@ -55,6 +55,7 @@ pub type LineListener = Box<dyn FnMut(LineNews)>;
 
 /// An interviewer line as it happens.
 pub enum LineNews<'a> {
+    /// Shown text; a piece ends where a sentence or the line ends, never inside a sentence.
     Piece(&'a str),
     Logged(usize),
 }

@@ -316,8 +316,15 @@ impl Driver {
                     .marks
                     .first_token
                     .get_or_insert_with(Instant::now);
+                // A piece ends where a sentence or the line does: speak all of it now, not
+                // once the next sentence starts, which is a whole sentence later.
                 if let Some((speech, _)) = &line.speech {
-                    for s in line.sentences.push(&p) {
+                    for s in line
+                        .sentences
+                        .push(&p)
+                        .into_iter()
+                        .chain(line.sentences.finish())
+                    {
                         speech.say(line.reply, s);
                     }
                 }
