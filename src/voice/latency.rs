@@ -15,6 +15,7 @@ use super::speech::{Paced, Speech};
 use super::tts::{Espeak, Synth};
 use super::turn::{Key, Ptt, Status, TurnMachine};
 use crate::chat::Settings;
+use crate::session::Event;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::time::Duration;
@@ -102,13 +103,16 @@ pub fn run(
                 answers.len()
             );
         }
-        for (i, (text, wait)) in heard.into_iter().enumerate() {
+        for (i, h) in heard.into_iter().enumerate() {
             let (a, clip) = (answers[done + i], &clips[done + i]);
             let reference = hearing::words(&a.text);
-            let words = hearing::words(&text);
+            let words = hearing::words(&h.text);
             let w = Wait {
                 length: LENGTHS.iter().position(|&l| l == a.length).unwrap_or(0),
                 audio_seconds: clip.seconds(),
+                transcript_ms: h.transcript_ms,
+                first_token_ms: h.first_token_ms,
+                first_audio_ms: h.first_audio_ms,
                 words: reference.len(),
                 word_errors: hearing::word_errors(&reference, &words),
                 terms: a.terms.len(),
@@ -117,7 +121,6 @@ pub fn run(
                     .iter()
                     .filter(|t| hearing::has_term(&words, t))
                     .count(),
-                ..wait
             };
             progress(&format!(
                 "{}/{} {:.0} s: transcript {} ms, first token {}, first sound {}",
@@ -159,7 +162,7 @@ impl super::live::Transcriber for Lent {
 
 /// One interview over `clips`, answer by answer, until they or the interview run out: what was
 /// heard of each answer and its waits.
-fn interview(settings: &Settings, stt: &Shared, clips: &[Clip]) -> Result<Vec<(String, Wait)>> {
+fn interview(settings: &Settings, stt: &Shared, clips: &[Clip]) -> Result<Vec<Answered>> {
     let home = tempfile::tempdir()?;
     let mut settings = settings.clone();
     settings.sessions_dir = home.path().join("sessions");
@@ -196,41 +199,40 @@ fn interview(settings: &Settings, stt: &Shared, clips: &[Clip]) -> Result<Vec<(S
     let log = settings
         .sessions_dir
         .join(format!("{}.jsonl", outcome.session));
-    let text = std::fs::read_to_string(&log)
-        .with_context(|| format!("cannot read the bench's session log {}", log.display()))?;
-    let events: Vec<serde_json::Value> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    let said = |turn: &serde_json::Value| {
-        events
-            .iter()
-            .find(|e| e["type"] == "turn" && e["n"] == *turn)
-            .and_then(|e| e["text"].as_str())
-            .unwrap_or_default()
-            .to_string()
+    let events = crate::session::read(&log)
+        .with_context(|| format!("cannot read the bench's session log {}", log.display()))?
+        .events;
+    let said = |turn: usize| {
+        events.iter().find_map(|e| match e {
+            Event::Turn { n, text, .. } if *n == turn => Some(text.clone()),
+            _ => None,
+        })
     };
     Ok(events
         .iter()
-        .filter(|e| e["type"] == "latency")
-        .map(|e| {
-            let n = |k: &str| e[k].as_u64();
-            (
-                said(&e["turn"]),
-                Wait {
-                    length: 0,
-                    audio_seconds: 0.0,
-                    transcript_ms: n("transcript_ms").unwrap_or(0),
-                    first_token_ms: n("first_token_ms"),
-                    first_audio_ms: n("first_audio_ms"),
-                    words: 0,
-                    word_errors: 0,
-                    terms: 0,
-                    terms_heard: 0,
-                },
-            )
+        .filter_map(|e| match e {
+            Event::Latency {
+                turn,
+                transcript_ms,
+                first_token_ms,
+                first_audio_ms,
+            } => Some(Answered {
+                text: said(*turn).unwrap_or_default(),
+                transcript_ms: *transcript_ms,
+                first_token_ms: *first_token_ms,
+                first_audio_ms: *first_audio_ms,
+            }),
+            _ => None,
         })
         .collect())
+}
+
+/// One answer as the interview logged it: what was heard, and the waits.
+struct Answered {
+    text: String,
+    transcript_ms: u64,
+    first_token_ms: Option<u64>,
+    first_audio_ms: Option<u64>,
 }
 
 /// The machine's 1-minute load average.
