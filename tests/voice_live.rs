@@ -733,6 +733,123 @@ fn a_long_answer_is_heard_in_pieces_while_it_is_spoken() {
     assert!((11.0..12.5).contains(&secs), "{secs}");
 }
 
+/// Each request a fake endpoint was sent: its body, and when it arrived.
+type Seen = Arc<Mutex<Vec<(Value, Instant)>>>;
+
+/// A model endpoint that keeps each request's body and arrival, streams one line to a stream
+/// request and answers a word to any other.
+fn recording_model() -> (String, Seen) {
+    use axum::body::{Body, Bytes};
+    use axum::http::Response;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |body: Bytes| {
+            let kept = kept.clone();
+            async move {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                kept.lock().unwrap().push((v.clone(), Instant::now()));
+                if v["stream"] == true {
+                    let line = serde_json::json!({"choices":[{"delta":{"content":"How fresh are the labels?"},"finish_reason":"stop"}]});
+                    Response::builder()
+                        .header("content-type", "text/event-stream")
+                        .body(Body::from(format!("data: {line}\n\ndata: [DONE]\n\n")))
+                        .unwrap()
+                } else {
+                    let reply = serde_json::json!({"choices":[{"index":0,"message":{"role":"assistant","content":"Okay"},"finish_reason":"length"}]});
+                    Response::builder()
+                        .header("content-type", "application/json")
+                        .body(Body::from(reply.to_string()))
+                        .unwrap()
+                }
+            }
+        }),
+    );
+    (format!("http://{}/v1", common::serve(app)), seen)
+}
+
+#[test]
+fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
+    // The same long answer as above, to a model on this machine: once its first piece is
+    // heard, the server is sent the next line's prompt so far, so that at the release only
+    // the rest of the answer and the turn's notes are new to its cache.
+    let mut clip = tone(6.5);
+    clip.samples.extend(std::iter::repeat_n(0.0, 9_600));
+    clip.samples.extend(tone(3.5).samples);
+    clip.samples.extend(std::iter::repeat_n(0.0, 4_800));
+    let first = "The business goal is to cut fraud losses while keeping good customers \
+                 happy at checkout.";
+    let rest = "And we measure it with recall at a fixed review budget.";
+    let (url, seen) = recording_model();
+    let (mut rig, _) = Rig::new(
+        Ptt::Hold,
+        vec![
+            When(Status::Ready),
+            Press(Key::Space),
+            Wait(Duration::from_millis(11_300)),
+            Release(Key::Space),
+            When(Status::Confirming),
+            Press(Key::Enter),
+            Printed("How fresh are the labels?".into()),
+            When(Status::Ready),
+            Press(Key::Char('q')),
+        ],
+        &[first, rest],
+    );
+    rig.clip = clip;
+    rig.llm = Some(
+        casecoach::llm::LlmConfig::resolve(
+            Some(&url),
+            Some("m"),
+            &casecoach::llm::LlmSection::default(),
+        )
+        .unwrap()
+        .unwrap(),
+    );
+    let r = rig.run();
+    let released = stopped_at(&r.screen);
+    let seen = seen.lock().unwrap().clone();
+    let ahead: Vec<&(Value, Instant)> = seen.iter().filter(|(v, _)| v["max_tokens"] == 1).collect();
+    assert_eq!(ahead.len(), 1, "one piece, one read ahead: {seen:?}");
+    let (ahead, at) = ahead[0];
+    assert!(*at < released, "read ahead only after the release");
+    let said = |v: &Value| -> Vec<(String, String)> {
+        v["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["role"].as_str().unwrap().to_string(),
+                    m["content"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let ahead = said(ahead);
+    assert_eq!(
+        ahead.last().unwrap(),
+        &("user".to_string(), first.to_string())
+    );
+    // The line's request, made after the answer, starts with what was read ahead.
+    let line = seen
+        .iter()
+        .filter(|(v, at)| v["stream"] == true && *at > released)
+        .map(|(v, _)| said(v))
+        .next()
+        .expect("the line was asked for");
+    let n = ahead.len();
+    assert!(line.len() >= n, "{line:?}");
+    assert_eq!(&line[..n - 1], &ahead[..n - 1]);
+    assert_eq!(line[n - 1].0, "user");
+    assert!(
+        line[n - 1].1.starts_with(&format!("{first} {rest}")),
+        "{:?}",
+        line[n - 1].1
+    );
+}
+
 #[test]
 fn a_long_answer_through_the_real_whisper_server_is_stitched_from_its_pieces() {
     let Some(url) = common::real_stt_url() else {

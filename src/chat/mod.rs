@@ -526,6 +526,12 @@ impl Chat {
         Ok(())
     }
 
+    /// The words of an answer still being spoken, as far as they have been heard.
+    pub fn heard_so_far(&mut self, text: &str) {
+        self.interviewer
+            .heard_so_far(self.session.interview(), text);
+    }
+
     pub fn request(&mut self, request: Request) -> Result<Vec<Action>> {
         let _due = crate::llm::LineDue::begin();
         let actions = self.session.request(request)?;
@@ -639,12 +645,16 @@ fn interviewer_for(settings: &Settings) -> Result<Box<dyn Interviewer>> {
         Some(config) => {
             crate::llm::interrupt::install();
             let backend = crate::llm::OpenAiCompatible::new(config.clone())?;
-            let llm = crate::interviewer::LlmInterviewer::new(
+            let mut llm = crate::interviewer::LlmInterviewer::new(
                 backend,
                 scripted,
                 config.clone(),
                 settings.prompts_dir.as_deref(),
             )?;
+            if config.read_ahead {
+                let client = crate::llm::OpenAiCompatible::new(config.clone())?.in_background();
+                llm = llm.with_read_ahead(crate::llm::ahead::ReadAhead::start(Box::new(client)));
+            }
             Box::new(llm)
         }
     })

@@ -54,6 +54,9 @@ pub trait Interviewer {
     fn name(&self) -> String;
     /// Say one turn, handing text to `show` as it becomes available (all at once, or streamed).
     fn turn(&mut self, request: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said>;
+    /// The words of an answer still being spoken, as far as they have been heard: a chance to
+    /// get ready for the line that follows it.
+    fn heard_so_far(&mut self, _iv: &Interview, _text: &str) {}
 }
 
 /// Handlebars set up the way every template here needs: strict, so a misspelt key fails instead

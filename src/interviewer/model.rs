@@ -7,6 +7,7 @@ use super::guard::{Guard, question_of};
 use super::{Interviewer, Said, Scripted, Sentences, TurnRequest, Visible, templates};
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, LineFault, Phase, Reason, Role};
+use crate::llm::ahead::ReadAhead;
 use crate::llm::{Backend, Flow, LlmConfig, Message};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -37,6 +38,7 @@ pub struct LlmInterviewer<B: Backend> {
     config: LlmConfig,
     /// The notes sent after each answer still in the window, by turn: sent again with it.
     notes: std::collections::HashMap<usize, String>,
+    ahead: Option<ReadAhead>,
 }
 
 impl<B: Backend> LlmInterviewer<B> {
@@ -53,7 +55,14 @@ impl<B: Backend> LlmInterviewer<B> {
             hb,
             config,
             notes: Default::default(),
+            ahead: None,
         })
+    }
+
+    /// Read prompts ahead (`heard_so_far`) through this.
+    pub fn with_read_ahead(mut self, ahead: ReadAhead) -> Self {
+        self.ahead = Some(ahead);
+        self
     }
 
     /// The request for one turn: the system prompt, the last few turns, and the turn's notes
@@ -62,38 +71,16 @@ impl<B: Backend> LlmInterviewer<B> {
     /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
     /// first token comes sooner. The size does not grow with the interview.
     pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
+        let (mut messages, start) = self.history(iv, 0)?;
         let stage = iv.stage().unwrap_or(Stage::Deployment);
         let data = json!({
-            "persona": {"name": iv.scenario.persona.name, "role": iv.scenario.persona.role, "style": iv.scenario.persona.style},
-            "scenario": {"title": iv.scenario.title, "prompt": iv.scenario.prompt, "kind": iv.scenario.kind.id()},
             "stage": {"number": stage.index() + 1, "name": stage.name(), "goal": stage.goal()},
-            "word_budget": self.config.word_budget,
             "intent": intent,
         });
-        let system = self
-            .hb
-            .render("llm-system.hbs", &data)
-            .context("rendering llm-system.hbs")?;
         let notes = self
             .hb
             .render("llm-turn.hbs", &data)
             .context("rendering llm-turn.hbs")?;
-        let mut messages = vec![Message {
-            role: "system",
-            content: system,
-        }];
-        let start = iv.turns.len().saturating_sub(HISTORY_TURNS) / HISTORY_STEP * HISTORY_STEP;
-        for (i, t) in iv.turns.iter().enumerate().skip(start) {
-            let mut content: String = t.text.chars().take(TURN_CHARS).collect();
-            let role = match t.role {
-                Role::Candidate => "user",
-                _ => "assistant",
-            };
-            if let Some(n) = self.notes.get(&i) {
-                content = format!("{content}\n\n{n}");
-            }
-            messages.push(Message { role, content });
-        }
         let newest = match messages.last() {
             Some(m) if m.role == "user" && iv.turns.len() > start => Some(iv.turns.len() - 1),
             _ => {
@@ -116,11 +103,66 @@ impl<B: Backend> LlmInterviewer<B> {
         }
         Ok(messages)
     }
+
+    /// The system prompt and the window of history, as it will stand once `coming` more turns
+    /// are in; and the index of the window's first turn.
+    fn history(&self, iv: &Interview, coming: usize) -> Result<(Vec<Message>, usize)> {
+        let sc = &iv.scenario;
+        let data = json!({
+            "persona": {"name": sc.persona.name, "role": sc.persona.role, "style": sc.persona.style},
+            "scenario": {"title": sc.title, "prompt": sc.prompt, "kind": sc.kind.id()},
+            "word_budget": self.config.word_budget,
+        });
+        let system = self
+            .hb
+            .render("llm-system.hbs", &data)
+            .context("rendering llm-system.hbs")?;
+        let mut messages = vec![Message {
+            role: "system",
+            content: system,
+        }];
+        let turns = iv.turns.len() + coming;
+        let start = turns.saturating_sub(HISTORY_TURNS) / HISTORY_STEP * HISTORY_STEP;
+        for (i, t) in iv.turns.iter().enumerate().skip(start) {
+            let mut content = clipped(&t.text);
+            let role = match t.role {
+                Role::Candidate => "user",
+                _ => "assistant",
+            };
+            if let Some(n) = self.notes.get(&i) {
+                content = format!("{content}\n\n{n}");
+            }
+            messages.push(Message { role, content });
+        }
+        Ok((messages, start))
+    }
+}
+
+/// A turn as the model is sent it: at most `TURN_CHARS`.
+fn clipped(text: &str) -> String {
+    text.chars().take(TURN_CHARS).collect()
 }
 
 impl<B: Backend> Interviewer for LlmInterviewer<B> {
     fn name(&self) -> String {
         format!("model {} at {}", self.config.model, self.config.shown_url())
+    }
+
+    /// The server reads the next request as far as it is known: everything before the answer,
+    /// and the answer so far. The request that follows extends it (`request`).
+    fn heard_so_far(&mut self, iv: &Interview, text: &str) {
+        let Some(ahead) = &self.ahead else { return };
+        let Ok((mut messages, _)) = self.history(iv, 1) else {
+            return;
+        };
+        if messages.last().is_some_and(|m| m.role == "user") {
+            return;
+        }
+        messages.push(Message {
+            role: "user",
+            content: clipped(text),
+        });
+        ahead.read(messages);
     }
 
     fn turn(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {

@@ -6,6 +6,7 @@
 //! server. The base URL and key always come from casecoach's config, never from the environment
 //! variables async-openai would otherwise read.
 
+pub mod ahead;
 pub mod doctor;
 pub mod interrupt;
 pub mod judge;
@@ -39,6 +40,10 @@ pub struct LlmConfig {
     /// All the model work of one candidate turn (the judge, then the line, retries included)
     /// ends by then; past it the turn goes on with the reader's reading and the scripted line.
     pub turn_deadline: Duration,
+    /// Have the server read the next line's prompt while a long spoken answer is still going
+    /// on (`Backend::read_ahead`). On by default for a server on this machine, where reading a
+    /// prompt is most of the wait and costs nothing; off for a remote one, which bills it.
+    pub read_ahead: bool,
 }
 
 /// The `[llm]` table of the config file.
@@ -54,6 +59,7 @@ pub struct LlmSection {
     pub word_budget: Option<usize>,
     pub temperature: Option<f64>,
     pub turn_deadline_secs: Option<f64>,
+    pub read_ahead: Option<bool>,
 }
 
 impl LlmConfig {
@@ -94,7 +100,6 @@ impl LlmConfig {
             crate::secret::keep(&key);
         }
         Ok(Some(LlmConfig {
-            base_url,
             model,
             api_key_env,
             connect_timeout: secs(file.connect_timeout_secs, 5.0),
@@ -103,6 +108,10 @@ impl LlmConfig {
             word_budget: file.word_budget.unwrap_or(60).max(5),
             temperature: file.temperature.unwrap_or(0.7),
             turn_deadline: secs(file.turn_deadline_secs, 20.0),
+            read_ahead: file
+                .read_ahead
+                .unwrap_or_else(|| on_this_machine(&base_url)),
+            base_url,
         }))
     }
 
@@ -115,6 +124,16 @@ impl LlmConfig {
     fn api_key(&self) -> String {
         std::env::var(&self.api_key_env).unwrap_or_default()
     }
+}
+
+/// Whether a base URL names a server on this machine.
+fn on_this_machine(base_url: &str) -> bool {
+    reqwest::Url::parse(base_url).is_ok_and(|u| {
+        matches!(
+            u.host_str(),
+            Some("127.0.0.1" | "localhost" | "[::1]" | "0.0.0.0")
+        )
+    })
 }
 
 /// A reply without its `<think>` blocks (and without all of an unclosed one), as chat shows it.
@@ -317,6 +336,12 @@ pub trait Backend {
         messages: &[Message],
         response_format: Option<Value>,
     ) -> Result<Completion, LlmError>;
+    /// Have the server read `messages` now and write next to nothing, so that a request that
+    /// starts with them later finds them in its prompt cache. A server without a cache only
+    /// spends the time; one that does nothing here loses nothing.
+    fn read_ahead(&mut self, _messages: &[Message]) -> Result<(), LlmError> {
+        Ok(())
+    }
 }
 
 /// The request body: `stream: true` set explicitly (async-openai's raw calls do not set it).
@@ -395,10 +420,12 @@ impl OpenAiCompatible {
     }
 }
 
-impl Backend for OpenAiCompatible {
-    fn complete(
+impl OpenAiCompatible {
+    /// One request answered whole (not streamed), at temperature 0 with at most `max_tokens`.
+    fn whole(
         &mut self,
         messages: &[Message],
+        max_tokens: usize,
         response_format: Option<Value>,
     ) -> Result<Completion, LlmError> {
         let mut body = request_body(&self.config, messages);
@@ -407,8 +434,7 @@ impl Backend for OpenAiCompatible {
             o.remove("stream_options");
         }
         body["temperature"] = json!(0.0);
-        // Room for the bounded judge reply in full: a cut-off JSON array parses as nothing.
-        body["max_tokens"] = json!(700);
+        body["max_tokens"] = json!(max_tokens);
         if let Some(f) = response_format {
             body["response_format"] = f;
         }
@@ -434,6 +460,21 @@ impl Backend for OpenAiCompatible {
                 ..Completion::default()
             })
         })
+    }
+}
+
+impl Backend for OpenAiCompatible {
+    fn complete(
+        &mut self,
+        messages: &[Message],
+        response_format: Option<Value>,
+    ) -> Result<Completion, LlmError> {
+        // Room for the bounded judge reply in full: a cut-off JSON array parses as nothing.
+        self.whole(messages, 700, response_format)
+    }
+
+    fn read_ahead(&mut self, messages: &[Message]) -> Result<(), LlmError> {
+        self.whole(messages, 1, None).map(|_| ())
     }
 
     fn stream(
@@ -624,5 +665,27 @@ mod tests {
         assert!(
             LlmConfig::resolve(Some("127.0.0.1:1/v1"), Some("m"), &LlmSection::default()).is_err()
         );
+    }
+
+    #[test]
+    fn prompts_are_read_ahead_on_a_server_on_this_machine_unless_told_otherwise() {
+        let ahead = |url: &str, file: Option<bool>| {
+            let section = LlmSection {
+                read_ahead: file,
+                ..LlmSection::default()
+            };
+            LlmConfig::resolve(Some(url), Some("m"), &section)
+                .unwrap()
+                .unwrap()
+                .read_ahead
+        };
+        assert!(ahead("http://127.0.0.1:8089/v1", None));
+        assert!(ahead("http://localhost:8080/v1", None));
+        assert!(ahead("http://[::1]:8080/v1", None));
+        // A remote server bills the tokens it reads.
+        assert!(!ahead("https://api.example.com/v1", None));
+        assert!(!ahead("http://127.0.0.2.example.com/v1", None));
+        assert!(ahead("https://api.example.com/v1", Some(true)));
+        assert!(!ahead("http://127.0.0.1:8089/v1", Some(false)));
     }
 }

@@ -229,7 +229,8 @@ impl Primer {
 }
 
 /// Transcripts of consecutive stretches as one text.
-fn join(texts: &[String]) -> String {
+/// Pieces' texts as one answer (the way `stitch` joins them).
+pub fn join(texts: &[String]) -> String {
     texts
         .iter()
         .map(|t| t.trim())

@@ -233,9 +233,13 @@ impl Driver {
                     self.status.level = level;
                     self.handle(PttEvent::Level(level));
                 }
-                // Finished pieces go to the recogniser while the candidate goes on.
+                // Finished pieces go to the recogniser while the candidate goes on, and what
+                // they said to the interview, to get ready for the line that follows.
                 while let Some(piece) = self.devices.mic.piece() {
                     self.stt.piece(self.answer.recording, piece);
+                }
+                if let Some(text) = self.stt.so_far(self.answer.recording) {
+                    self.chat.send(ToChat::SoFar(text));
                 }
                 self.handle(PttEvent::Tick);
                 if self.status.stale() {

@@ -28,6 +28,8 @@ pub(super) enum ToChat {
         first_token_ms: Option<u64>,
         first_audio_ms: Option<u64>,
     },
+    /// The words of the answer still being spoken, as far as its pieces have been heard.
+    SoFar(String),
     Quit,
 }
 
@@ -155,6 +157,11 @@ fn interview(
                     });
                 }
                 ToChat::Spoken { turn, heard } => chat.spoken(turn, &heard)?,
+                ToChat::SoFar(text) => {
+                    if !chat.ended() {
+                        chat.heard_so_far(&text);
+                    }
+                }
                 ToChat::Latency {
                     transcript_ms,
                     first_token_ms,
@@ -214,6 +221,8 @@ struct Pieces {
 pub(super) struct SttWorker {
     jobs: Sender<Job>,
     done: Receiver<Transcript>,
+    /// Each recording's words so far, after each of its pieces.
+    so_far: Receiver<(u64, String)>,
     /// The scenario's terms, for the recogniser's prompt.
     pub vocabulary: Vec<String>,
 }
@@ -222,6 +231,7 @@ impl SttWorker {
     pub fn spawn(mut stt: Box<dyn Transcriber>) -> SttWorker {
         let (jobs, todo) = channel::<Job>();
         let (finished, done) = channel();
+        let (heard, so_far) = channel();
         std::thread::spawn(move || {
             let mut pieces = Pieces::default();
             for job in todo {
@@ -239,7 +249,10 @@ impl SttWorker {
                         pieces.samples += clip.samples.len();
                         let prompt = PRIMER.prompt(&pieces.texts);
                         match clip.wav().and_then(|wav| stt.transcribe(wav, &prompt)) {
-                            Ok(text) => pieces.texts.push(text),
+                            Ok(text) => {
+                                pieces.texts.push(text);
+                                let _ = heard.send((recording, hearing::join(&pieces.texts)));
+                            }
                             Err(_) => pieces.failed = true,
                         }
                     }
@@ -277,6 +290,7 @@ impl SttWorker {
         SttWorker {
             jobs,
             done,
+            so_far,
             vocabulary: Vec::new(),
         }
     }
@@ -294,6 +308,15 @@ impl SttWorker {
             whole,
             prompt,
         });
+    }
+
+    /// The newest words so far of recording number `recording`, if more were heard.
+    pub fn so_far(&self, recording: u64) -> Option<String> {
+        self.so_far
+            .try_iter()
+            .filter(|(r, _)| *r == recording)
+            .last()
+            .map(|(_, text)| text)
     }
 
     pub fn try_recv(&self) -> Option<Transcript> {
