@@ -58,8 +58,11 @@ start() {
   # --no-repack: the native build picks up AMX kernels, which fault (SIGSEGV in
   # ggml_backend_amx_mul_mat) on VMs whose CPU reports AMX it cannot run; without repacking
   # they are not used, and a 135M model does not need them.
+  # -np 2: one slot for the interviewer's lines (and the prompts read ahead of them), one for
+  # the judge. With four, the unified cache was shared four ways and the line's cached prompt
+  # was often evicted or its slot passed over, so the line was read afresh (2-4 s here).
   local url
-  url=$(serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 8192 --no-repack)
+  url=$(serve 60 "$server" -m "$model" --host 127.0.0.1 --port "$port" -c 8192 -np 2 --no-repack)
   # Healthy is not working: a server can answer /health and die on its first matrix product.
   if ! python3 - "$url" <<'PY' >&2
 import json, sys, urllib.request
