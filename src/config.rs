@@ -1,4 +1,4 @@
-//! The config file's format. `settings.rs` layers flags and the environment over the file;
+//! The config file's format. `settings` layers flags and the environment over the file;
 //! `folders.rs` says where the file lives.
 
 use crate::interview::Mode;

@@ -20,6 +20,9 @@ use crate::voice::turn::PttChoice;
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 
+mod eval;
+pub use eval::{EvalSettings, EvalWhat, LatencyEvalSettings, SpeechEvalSettings, Split};
+
 /// One subcommand, with its settings resolved.
 pub enum Resolved {
     Chat(ChatSettings),
@@ -41,161 +44,6 @@ pub enum Resolved {
         corpus: PathBuf,
         out: PathBuf,
     },
-}
-
-/// What to measure, on which cases.
-pub struct EvalSettings {
-    pub what: EvalWhat,
-    pub cases: PathBuf,
-    pub reader: Choice,
-    pub split: Split,
-    pub json: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvalWhat {
-    Coverage,
-    Facts,
-    Replies,
-    Misconceptions,
-}
-
-/// Which labelled cases an eval reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Split {
-    /// Never trained or tuned on: the figures to report.
-    HeldOut,
-    /// The rest: where thresholds are chosen.
-    Tuning,
-    All,
-}
-
-impl Split {
-    pub fn takes(self, held_out: bool) -> bool {
-        match self {
-            Split::HeldOut => held_out,
-            Split::Tuning => !held_out,
-            Split::All => true,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Split::HeldOut => "held-out",
-            Split::Tuning => "tuning",
-            Split::All => "all",
-        }
-    }
-}
-
-/// How well the recogniser hears, on which answers.
-pub struct SpeechEvalSettings {
-    pub stt: SttConfig,
-    pub cases: PathBuf,
-    pub limit: usize,
-    pub split: Split,
-    pub json: bool,
-}
-
-/// The spoken loop's waits, over which answers.
-pub struct LatencyEvalSettings {
-    /// The interview the answers are played into (its sessions folder is replaced by a
-    /// temporary one: bench runs are not practice).
-    pub settings: Settings,
-    pub stt: SttConfig,
-    pub cases: PathBuf,
-    /// Indices into `voice::eval::LENGTHS`.
-    pub lengths: Vec<usize>,
-    pub turns: usize,
-    pub json: bool,
-}
-
-fn latency_eval(base: &Base, a: &crate::cli::LatencyEvalArgs) -> Result<LatencyEvalSettings> {
-    let Some(stt) = stt(&a.stt, &base.file.stt) else {
-        bail!(
-            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set \
-             CASECOACH_STT_BASE_URL, or start one with scripts/local-stt.sh start"
-        );
-    };
-    let seconds = [5, 15, 30, 60];
-    let lengths = a
-        .lengths
-        .iter()
-        .map(|s| {
-            seconds.iter().position(|x| x == s).ok_or_else(|| {
-                anyhow!("--lengths {s}: the answers come in 5, 15, 30 and 60 seconds")
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    if a.turns == 0 {
-        bail!("--turns 0: give at least one answer of each length");
-    }
-    let settings = base.interview(InterviewFlags {
-        scenario: Some(a.scenario.clone()),
-        judge: a.judge.map(Into::into),
-        reading: reading(&a.reading)?,
-        ..InterviewFlags::default()
-    })?;
-    Ok(LatencyEvalSettings {
-        settings,
-        stt,
-        cases: a.cases.clone(),
-        lengths,
-        turns: a.turns,
-        json: a.json,
-    })
-}
-
-fn speech_eval(base: &Base, a: &crate::cli::SpeechEvalArgs) -> Result<SpeechEvalSettings> {
-    let Some(stt) = stt(&a.stt, &base.file.stt) else {
-        bail!(
-            "no speech-to-text endpoint: pass --stt-url URL (including /v1), set \
-             CASECOACH_STT_BASE_URL, or start one with scripts/local-stt.sh start"
-        );
-    };
-    Ok(SpeechEvalSettings {
-        stt,
-        cases: a.cases.clone(),
-        limit: a.limit,
-        split: split(&a.split),
-        json: a.split.json,
-    })
-}
-
-fn split(a: &crate::cli::SplitArgs) -> Split {
-    if a.all {
-        Split::All
-    } else if a.tuning {
-        Split::Tuning
-    } else {
-        Split::HeldOut
-    }
-}
-
-fn eval(base: &Base, c: &crate::cli::EvalCommand) -> Result<Resolved> {
-    use crate::cli::EvalCommand;
-    let (what, a) = match c {
-        EvalCommand::Coverage(a) => (EvalWhat::Coverage, a),
-        EvalCommand::Facts(a) => (EvalWhat::Facts, a),
-        EvalCommand::Replies(a) => (EvalWhat::Replies, a),
-        EvalCommand::Misconceptions(a) => (EvalWhat::Misconceptions, a),
-        EvalCommand::Speech(a) => return Ok(Resolved::SpeechEval(speech_eval(base, a)?)),
-        EvalCommand::Latency(a) => {
-            return Ok(Resolved::LatencyEval(Box::new(latency_eval(base, a)?)));
-        }
-    };
-    let default = match what {
-        EvalWhat::Replies => "corpus/replies",
-        EvalWhat::Misconceptions => "corpus/misconceptions",
-        _ => "corpus",
-    };
-    Ok(Resolved::Eval(EvalSettings {
-        what,
-        cases: a.cases.clone().unwrap_or_else(|| PathBuf::from(default)),
-        reader: a.reader.into(),
-        split: split(&a.split),
-        json: a.split.json,
-    }))
 }
 
 pub struct SessionsSettings {
@@ -315,7 +163,7 @@ pub fn resolve(cli: &Cli) -> Result<Resolved> {
         Command::Doctor { .. } => Resolved::Doctor(doctor(cli, base)),
         Command::Scenario(c) => Resolved::Scenario(scenario(c)?),
         Command::Setup => Resolved::Setup,
-        Command::Eval(c) => eval(&base, c)?,
+        Command::Eval(c) => eval::eval(&base, c)?,
         Command::Train { corpus, out } => Resolved::Train {
             corpus: corpus.clone(),
             out: out.clone(),
