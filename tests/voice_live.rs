@@ -621,14 +621,29 @@ fn a_spoken_answer_through_the_real_whisper_server() {
     let Some(url) = common::real_stt_url() else {
         return;
     };
+    let (rig, _) = real_whisper_rig(
+        &url,
+        "What is the business goal here, and how do we get fraud labels?",
+        &Requests::default(),
+    );
+    let r = rig.run();
+    let heard = answer_of(&r.events).to_lowercase();
+    assert!(heard.contains("business goal"), "{heard}");
+    let lat = of_type(&r.events, "latency");
+    eprintln!("real whisper, live loop: {}", lat[0]);
+}
+
+/// An answer of `text` spoken by espeak-ng, started with the toggle key and ended by auto-stop,
+/// heard by the real recogniser at `url` (each request noted in `requests`): the rig, and how
+/// long the speech is.
+fn real_whisper_rig(url: &str, text: &str, requests: &Requests) -> (Rig, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("a.wav");
-    common::espeak(
-        &wav,
-        "What is the business goal here, and how do we get fraud labels?",
-    );
-    let speech =
+    common::espeak(&wav, text);
+    let mut clip =
         casecoach::voice::audio::read(&wav, casecoach::voice::audio::MAX_ANSWER_SECS).unwrap();
+    let spoken = Duration::from_secs_f64(clip.seconds());
+    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 2));
     let (mut rig, _) = Rig::new(
         Ptt::Toggle,
         vec![
@@ -642,22 +657,23 @@ fn a_spoken_answer_through_the_real_whisper_server() {
         ],
         &[],
     );
-    let mut clip = speech;
-    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 2));
     rig.clip = clip;
     rig.auto_stop = Some(0.8);
-    rig.stt = Box::new(
-        casecoach::voice::stt::Stt::new(casecoach::voice::stt::SttConfig::new(&url)).unwrap(),
-    );
-    let r = rig.run();
-    let answer = of_type(&r.events, "turn")
+    rig.stt = Box::new(Noted(
+        casecoach::voice::stt::Stt::new(casecoach::voice::stt::SttConfig::new(url)).unwrap(),
+        requests.clone(),
+    ));
+    (rig, spoken)
+}
+
+/// The candidate's (first) answer as the log keeps it.
+fn answer_of(events: &[Value]) -> String {
+    of_type(events, "turn")
         .into_iter()
         .find(|t| t["role"] == "candidate")
-        .unwrap();
-    let heard = answer["text"].as_str().unwrap().to_lowercase();
-    assert!(heard.contains("business goal"), "{heard}");
-    let lat = of_type(&r.events, "latency");
-    eprintln!("real whisper, live loop: {}", lat[0]);
+        .and_then(|t| t["text"].as_str())
+        .expect("the log has an answer")
+        .to_string()
 }
 
 /// Passes requests on to a real recogniser, noting when each was made.
@@ -855,51 +871,23 @@ fn a_long_answer_through_the_real_whisper_server_is_stitched_from_its_pieces() {
     let Some(url) = common::real_stt_url() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("a.wav");
-    common::espeak(
-        &wav,
+    let requests = Requests::default();
+    let (rig, spoken) = real_whisper_rig(
+        &url,
         "The business goal is to reduce fraud losses without blocking good customers. \
          Chargebacks arrive weeks after the transaction, so labels are delayed. \
          I would start with a gradient boosted tree on transaction and account features. \
          For the metric I would report precision and recall at the review budget.",
+        &requests,
     );
-    let speech =
-        casecoach::voice::audio::read(&wav, casecoach::voice::audio::MAX_ANSWER_SECS).unwrap();
-    let spoken = Duration::from_secs_f64(speech.seconds());
     assert!(spoken > Duration::from_secs(14), "{spoken:?}");
-    let requests = Requests::default();
-    let (mut rig, _) = Rig::new(
-        Ptt::Toggle,
-        vec![
-            When(Status::Ready),
-            Press(Key::Space),
-            When(Status::Confirming),
-            Press(Key::Enter),
-            When(Status::Ready),
-            Press(Key::Char('q')),
-        ],
-        &[],
-    );
-    let mut clip = speech;
-    clip.samples.extend(std::iter::repeat_n(0.0, 16_000 * 2));
-    rig.clip = clip;
-    rig.auto_stop = Some(0.8);
-    rig.stt = Box::new(Noted(
-        casecoach::voice::stt::Stt::new(casecoach::voice::stt::SttConfig::new(&url)).unwrap(),
-        requests.clone(),
-    ));
     let r = rig.run();
     let requests = requests.lock().unwrap().clone();
     // The key started the recording; auto-stop ended it after the speech.
     let speech_ended = stopped_at(&r.screen) + spoken;
     let early = requests.iter().filter(|q| q.1 < speech_ended).count();
     assert!(early >= 1, "no piece was sent while speaking: {requests:?}");
-    let answer = of_type(&r.events, "turn")
-        .into_iter()
-        .find(|t| t["role"] == "candidate")
-        .unwrap();
-    let heard = answer["text"].as_str().unwrap().to_lowercase();
+    let heard = answer_of(&r.events).to_lowercase();
     for words in ["business goal", "labels", "recall"] {
         assert!(heard.contains(words), "'{words}' missing from: {heard}");
     }
