@@ -700,32 +700,37 @@ fn stopped_at(screen: &Screen) -> Instant {
         .unwrap()
 }
 
-#[test]
-fn a_long_answer_is_heard_in_pieces_while_it_is_spoken() {
-    // 6.5 s of "speech", a pause, 3.5 s more: the first stretch is cut at the pause once the
-    // recording is past 10 s, and only the rest is left when the key is released.
+/// What the recogniser hears of the two stretches of `long_answer_rig`'s answer.
+const FIRST: &str =
+    "The business goal is to cut fraud losses while keeping good customers happy at checkout.";
+const REST: &str = "And we measure it with recall at a fixed review budget.";
+
+/// A long answer given with the hold key: 6.5 s of "speech", a pause, 3.5 s more. The first
+/// stretch is cut at the pause once the recording is past 10 s, and only the rest is left when
+/// the key is released. `before_quitting` runs after the answer is sent.
+fn long_answer_rig(before_quitting: Vec<Step>) -> (Rig, Requests) {
     let mut clip = tone(6.5);
     clip.samples.extend(std::iter::repeat_n(0.0, 9_600));
     clip.samples.extend(tone(3.5).samples);
     clip.samples.extend(std::iter::repeat_n(0.0, 4_800));
-    let first = "The business goal is to cut fraud losses while keeping good customers \
-                 happy at checkout.";
-    let rest = "And we measure it with recall at a fixed review budget.";
-    let (mut rig, requests) = Rig::new(
-        Ptt::Hold,
-        vec![
-            When(Status::Ready),
-            Press(Key::Space),
-            Wait(Duration::from_millis(11_300)),
-            Release(Key::Space),
-            When(Status::Confirming),
-            Press(Key::Enter),
-            When(Status::Ready),
-            Press(Key::Char('q')),
-        ],
-        &[first, rest],
-    );
+    let mut steps = vec![
+        When(Status::Ready),
+        Press(Key::Space),
+        Wait(Duration::from_millis(11_300)),
+        Release(Key::Space),
+        When(Status::Confirming),
+        Press(Key::Enter),
+    ];
+    steps.extend(before_quitting);
+    steps.extend([When(Status::Ready), Press(Key::Char('q'))]);
+    let (mut rig, requests) = Rig::new(Ptt::Hold, steps, &[FIRST, REST]);
     rig.clip = clip;
+    (rig, requests)
+}
+
+#[test]
+fn a_long_answer_is_heard_in_pieces_while_it_is_spoken() {
+    let (rig, requests) = long_answer_rig(vec![]);
     let r = rig.run();
     let requests = requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2, "{requests:?}");
@@ -742,7 +747,7 @@ fn a_long_answer_is_heard_in_pieces_while_it_is_spoken() {
         .find(|t| t["role"] == "candidate")
         .unwrap()
         .clone();
-    assert_eq!(answer["text"], format!("{first} {rest}"));
+    assert_eq!(answer["text"], format!("{FIRST} {REST}"));
     // The whole recording is what is kept and measured.
     let voice = of_type(&r.events, "voice");
     let secs = voice[0]["audio_seconds"].as_f64().unwrap();
@@ -787,33 +792,11 @@ fn recording_model() -> (String, Seen) {
 
 #[test]
 fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
-    // The same long answer as above, to a model on this machine: once its first piece is
-    // heard, the server is sent the next line's prompt so far, so that at the release only
-    // the rest of the answer and the turn's notes are new to its cache.
-    let mut clip = tone(6.5);
-    clip.samples.extend(std::iter::repeat_n(0.0, 9_600));
-    clip.samples.extend(tone(3.5).samples);
-    clip.samples.extend(std::iter::repeat_n(0.0, 4_800));
-    let first = "The business goal is to cut fraud losses while keeping good customers \
-                 happy at checkout.";
-    let rest = "And we measure it with recall at a fixed review budget.";
+    // The long answer above, to a model on this machine: once its first piece is heard, the
+    // server is sent the next line's prompt so far, so that at the release only the rest of
+    // the answer and the turn's notes are new to its cache.
     let (url, seen) = recording_model();
-    let (mut rig, _) = Rig::new(
-        Ptt::Hold,
-        vec![
-            When(Status::Ready),
-            Press(Key::Space),
-            Wait(Duration::from_millis(11_300)),
-            Release(Key::Space),
-            When(Status::Confirming),
-            Press(Key::Enter),
-            Printed("How fresh are the labels?".into()),
-            When(Status::Ready),
-            Press(Key::Char('q')),
-        ],
-        &[first, rest],
-    );
-    rig.clip = clip;
+    let (mut rig, _) = long_answer_rig(vec![Printed("How fresh are the labels?".into())]);
     rig.llm = Some(
         casecoach::llm::LlmConfig::resolve(
             Some(&url),
@@ -846,7 +829,7 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
     let ahead = said(ahead);
     assert_eq!(
         ahead.last().unwrap(),
-        &("user".to_string(), first.to_string())
+        &("user".to_string(), FIRST.to_string())
     );
     // The line's request, made after the answer, starts with what was read ahead.
     let line = seen
@@ -860,7 +843,7 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
     assert_eq!(&line[..n - 1], &ahead[..n - 1]);
     assert_eq!(line[n - 1].0, "user");
     assert!(
-        line[n - 1].1.starts_with(&format!("{first} {rest}")),
+        line[n - 1].1.starts_with(&format!("{FIRST} {REST}")),
         "{:?}",
         line[n - 1].1
     );
