@@ -450,64 +450,67 @@ fn ending_by_voice_speaks_the_close_prints_the_debrief_and_quits() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
-/// A model that streams its line slowly: a short first sentence, then a word every 60 ms, a
-/// sentence every six words.
-fn slow_model() -> String {
+/// A model endpoint that streams `pieces` of one line, each after its pause, whatever it is
+/// asked; the last piece finishes the line.
+fn streaming_model(pieces: Vec<(Duration, String)>) -> String {
     use axum::body::{Body, Bytes};
     use axum::http::Response;
+    let pieces = Arc::new(pieces);
     let app = axum::Router::new().route(
         "/v1/chat/completions",
-        axum::routing::post(|_body: Bytes| async move {
-            let body = futures::stream::unfold(0usize, |i| async move {
-                let chunk = match i {
-                    0 => serde_json::json!({"choices":[{"delta":{"content":"Good question."}}]}),
-                    1..=60 => {
-                        tokio::time::sleep(Duration::from_millis(60)).await;
-                        let end = if i % 6 == 0 { "." } else { "" };
-                        serde_json::json!({"choices":[{"delta":{"content":format!(" more{end}")}}]})
+        axum::routing::post(move |_body: Bytes| {
+            let pieces = pieces.clone();
+            async move {
+                let body = futures::stream::unfold(0usize, move |i| {
+                    let pieces = pieces.clone();
+                    async move {
+                        let (pause, text) = pieces.get(i)?.clone();
+                        tokio::time::sleep(pause).await;
+                        let mut chunk = serde_json::json!({"choices":[{"delta":{"content":text}}]});
+                        if i + 1 == pieces.len() {
+                            chunk["choices"][0]["finish_reason"] = "stop".into();
+                        }
+                        Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
                     }
-                    61 => serde_json::json!({"choices":[{"delta":{"content":"."},"finish_reason":"stop"}]}),
-                    _ => return None,
-                };
-                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
-            });
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(body))
-                .unwrap()
+                });
+                Response::builder()
+                    .header("content-type", "text/event-stream")
+                    .body(Body::from_stream(body))
+                    .unwrap()
+            }
         }),
     );
     format!("http://{}/v1", common::serve(app))
 }
 
+/// A model that streams its line slowly: a short first sentence, then a word every 60 ms, a
+/// sentence every six words.
+fn slow_model() -> String {
+    let mut pieces = vec![(Duration::ZERO, "Good question.".to_string())];
+    pieces.extend((1..=60).map(|i| {
+        let end = if i % 6 == 0 { "." } else { "" };
+        (Duration::from_millis(60), format!(" more{end}"))
+    }));
+    pieces.push((Duration::ZERO, ".".into()));
+    streaming_model(pieces)
+}
+
 /// A model that writes one sentence and the first word of the next at once, and the rest of
 /// the next a long pause later.
 fn pausing_model(pause: Duration) -> String {
-    use axum::body::{Body, Bytes};
-    use axum::http::Response;
-    let app = axum::Router::new().route(
-        "/v1/chat/completions",
-        axum::routing::post(move |_body: Bytes| async move {
-            let body = futures::stream::unfold(0usize, move |i| async move {
-                let chunk = match i {
-                    0 => serde_json::json!({"choices":[{"delta":{"content":"Tell me"}}]}),
-                    1 => serde_json::json!({"choices":[{"delta":{"content":" about the labels."}}]}),
-                    2 => serde_json::json!({"choices":[{"delta":{"content":" How"}}]}),
-                    3 => {
-                        tokio::time::sleep(pause).await;
-                        serde_json::json!({"choices":[{"delta":{"content":" fresh are they?"},"finish_reason":"stop"}]})
-                    }
-                    _ => return None,
-                };
-                Some((Ok::<_, std::io::Error>(format!("data: {chunk}\n\n")), i + 1))
-            });
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(body))
-                .unwrap()
-        }),
-    );
-    format!("http://{}/v1", common::serve(app))
+    streaming_model(vec![
+        (Duration::ZERO, "Tell me".into()),
+        (Duration::ZERO, " about the labels.".into()),
+        (Duration::ZERO, " How".into()),
+        (pause, " fresh are they?".into()),
+    ])
+}
+
+/// The model endpoint at `url`, with the default settings.
+fn model_at(url: &str) -> casecoach::llm::LlmConfig {
+    casecoach::llm::LlmConfig::resolve(Some(url), Some("m"), &casecoach::llm::LlmSection::default())
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
@@ -531,15 +534,7 @@ fn the_first_sentence_is_spoken_before_the_next_one_is_written() {
         ],
         &[ANSWER],
     );
-    rig.llm = Some(
-        casecoach::llm::LlmConfig::resolve(
-            Some(&url),
-            Some("m"),
-            &casecoach::llm::LlmSection::default(),
-        )
-        .unwrap()
-        .unwrap(),
-    );
+    rig.llm = Some(model_at(&url));
     let r = rig.run();
     let latency = of_type(&r.events, "latency");
     let l = latency.first().expect("the answer's waits are logged");
@@ -581,15 +576,7 @@ fn talking_over_a_streaming_model_stops_the_stream_too() {
         &[ANSWER, ANSWER],
     );
     rig.speed = 1.0;
-    rig.llm = Some(
-        casecoach::llm::LlmConfig::resolve(
-            Some(&url),
-            Some("m"),
-            &casecoach::llm::LlmSection::default(),
-        )
-        .unwrap()
-        .unwrap(),
-    );
+    rig.llm = Some(model_at(&url));
     let started = Instant::now();
     let r = rig.run();
     // The full line takes 3.6 s to stream; the barge-in cut it short.
@@ -797,15 +784,7 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
     // the answer and the turn's notes are new to its cache.
     let (url, seen) = recording_model();
     let (mut rig, _) = long_answer_rig(vec![Printed("How fresh are the labels?".into())]);
-    rig.llm = Some(
-        casecoach::llm::LlmConfig::resolve(
-            Some(&url),
-            Some("m"),
-            &casecoach::llm::LlmSection::default(),
-        )
-        .unwrap()
-        .unwrap(),
-    );
+    rig.llm = Some(model_at(&url));
     let r = rig.run();
     let released = stopped_at(&r.screen);
     let seen = seen.lock().unwrap().clone();
