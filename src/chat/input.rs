@@ -1,15 +1,22 @@
 //! Reading the candidate's lines on a thread of its own, so that the driver never blocks inside
 //! rustyline and later streaming output can run while input waits. On a terminal: rustyline with
-//! slash-command completion. Otherwise: plain lines from stdin, non-UTF-8 bytes replaced.
+//! slash-command completion, and a paste is one answer. Otherwise: plain lines from stdin,
+//! non-UTF-8 bytes replaced.
 
 use super::commands;
+use rustyline::RepeatCount;
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
-use rustyline::hint::Hinter;
+use rustyline::hint::{Hint, Hinter};
 use rustyline::validate::Validator;
+use rustyline::{
+    Cmd, ConditionalEventHandler, Event, EventContext, EventHandler, KeyEvent, Modifiers,
+};
 use std::io::BufRead;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Typed {
@@ -121,12 +128,74 @@ impl Completer for Helper {
         Ok((0, commands::complete(typed)))
     }
 }
+/// Shown after a paste that ended in a line break: the answer waits for the candidate's Enter.
+struct EnterSends;
+
+impl Hint for EnterSends {
+    fn display(&self) -> &str {
+        "(Enter sends)"
+    }
+    // Right arrow must not type the hint into the answer.
+    fn completion(&self) -> Option<&str> {
+        None
+    }
+}
+
 impl Hinter for Helper {
-    type Hint = String;
+    type Hint = EnterSends;
+    fn hint(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> Option<EnterSends> {
+        (pos == line.len() && line.ends_with('\n')).then_some(EnterSends)
+    }
 }
 impl Highlighter for Helper {}
 impl Validator for Helper {}
 impl rustyline::Helper for Helper {}
+
+/// Keys that come closer together than this came in one burst: a paste, or text typed ahead
+/// while the interviewer spoke. A person's Enter comes far later than the key before it.
+const BURST: Duration = Duration::from_millis(15);
+
+/// Whether an Enter ends the answer, given the time since the key before it (None: the first
+/// key of the line). An Enter inside a burst is a line break, so a paste in a terminal without
+/// bracketed paste is one answer that waits for the candidate's own Enter, as it does with it.
+fn ends_answer(since_last_key: Option<Duration>) -> bool {
+    since_last_key.is_none_or(|gap| gap >= BURST)
+}
+
+/// When the last key came, shared by the handlers that watch every key.
+#[derive(Clone, Default)]
+struct LastKey(Arc<Mutex<Option<Instant>>>);
+
+impl LastKey {
+    /// The time since the key before this one.
+    fn now(&self) -> Option<Duration> {
+        let now = Instant::now();
+        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        last.replace(now).map(|t| now - t)
+    }
+
+    fn forget(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// Every key but Enter: note when it came, then do what it normally does.
+struct AnyKey(LastKey);
+
+impl ConditionalEventHandler for AnyKey {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, _: &EventContext) -> Option<Cmd> {
+        self.0.now();
+        None
+    }
+}
+
+struct EnterKey(LastKey);
+
+impl ConditionalEventHandler for EnterKey {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, _: &EventContext) -> Option<Cmd> {
+        (!ends_answer(self.0.now())).then_some(Cmd::Newline)
+    }
+}
 
 fn terminal(prompts: Receiver<String>, events: Sender<Typed>) {
     let mut editor = match rustyline::Editor::<Helper, rustyline::history::DefaultHistory>::new() {
@@ -137,7 +206,17 @@ fn terminal(prompts: Receiver<String>, events: Sender<Typed>) {
         }
     };
     editor.set_helper(Some(Helper));
+    let last_key = LastKey::default();
+    editor.bind_sequence(
+        Event::Any,
+        EventHandler::Conditional(Box::new(AnyKey(last_key.clone()))),
+    );
+    for enter in [KeyEvent::new('\r', Modifiers::NONE), KeyEvent::ctrl('J')] {
+        let handler = EnterKey(last_key.clone());
+        editor.bind_sequence(enter, EventHandler::Conditional(Box::new(handler)));
+    }
     while let Ok(prompt) = prompts.recv() {
+        last_key.forget();
         let event = match editor.readline(&prompt) {
             Ok(text) => {
                 if !text.trim().is_empty() {
@@ -166,6 +245,17 @@ mod tests {
         std::iter::from_fn(|| line(&mut input).unwrap())
             .map(|l| String::from_utf8(l).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn an_enter_in_a_burst_of_keys_is_a_line_break_and_a_late_one_sends() {
+        assert!(ends_answer(None), "Enter on its own sends");
+        assert!(
+            ends_answer(Some(Duration::from_millis(80))),
+            "typed, then Enter"
+        );
+        assert!(!ends_answer(Some(Duration::from_micros(200))), "pasted");
+        assert!(!ends_answer(Some(BURST - Duration::from_millis(1))));
     }
 
     #[test]

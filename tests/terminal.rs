@@ -1,0 +1,157 @@
+//! End-to-end tests in a real terminal: the binary runs on a pseudo-terminal made by util-linux
+//! `script`, so rustyline reads keys as it does for a person, and the test types into it.
+
+mod common;
+
+use common::Env;
+use std::io::{Read, Write};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A chat on a terminal, with what it has printed so far.
+struct Terminal {
+    child: Child,
+    keys: ChildStdin,
+    screen: Arc<Mutex<String>>,
+}
+
+impl Terminal {
+    fn chat(env: &Env, scenario: &str) -> Terminal {
+        let bin = assert_cmd::cargo::cargo_bin("casecoach");
+        let mut cmd = std::process::Command::new("script");
+        env.isolate(&mut cmd)
+            .env("TERM", "xterm")
+            .args([
+                "-qfec",
+                &format!("{} chat {scenario}", bin.display()),
+                "/dev/null",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("util-linux `script` runs");
+        let keys = child.stdin.take().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let screen = Arc::new(Mutex::new(String::new()));
+        let shown = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = out.read(&mut buf) {
+                shown
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Terminal {
+            child,
+            keys,
+            screen,
+        }
+    }
+
+    /// Wait until the `n`th answer prompt is up. Redraws repeat the prompt's text, so count the
+    /// bracketed-paste switch rustyline sends once as each prompt starts reading.
+    fn prompt(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.screen.lock().unwrap().matches("\x1b[?2004h").count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "prompt {n} never came; the screen:\n{}",
+                self.screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Bytes in one write: what a paste, or text typed ahead, looks like to the program.
+    fn burst(&mut self, bytes: &str) {
+        self.keys.write_all(bytes.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    /// A line typed by a person: the Enter comes well after the text.
+    fn typed(&mut self, line: &str) {
+        self.burst(line);
+        std::thread::sleep(Duration::from_millis(150));
+        self.burst("\r");
+    }
+
+    fn end(mut self) {
+        self.typed("/end");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "the chat did not end after /end; the screen:\n{}",
+                self.screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn answers(env: &Env) -> Vec<String> {
+    env.last_events()
+        .iter()
+        .filter(|e| e["type"] == "turn" && e["role"] == "candidate")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_paste_without_bracketed_paste_is_one_answer_sent_by_the_candidates_enter() {
+    let env = Env::new();
+    let mut term = Terminal::chat(&env, "fraud");
+    term.prompt(1);
+    term.typed("What is the business goal here?");
+    term.prompt(2);
+    // `script` does not pass bracketed-paste markers on: the lines come as plain keys, each
+    // ended by a carriage return, as from a terminal without bracketed paste.
+    term.burst("How rare is fraud?\rHow fast must we decide?\rCan we see chargebacks?\r");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        answers(&env).len(),
+        1,
+        "the Enters inside the paste sent nothing"
+    );
+    assert!(term.screen.lock().unwrap().contains("(Enter sends)"));
+    term.burst("\r");
+    term.prompt(3);
+    term.end();
+    let answers = answers(&env);
+    assert_eq!(answers[0], "What is the business goal here?");
+    let pasted = &answers[1];
+    for line in [
+        "How rare is fraud?",
+        "How fast must we decide?",
+        "Can we see chargebacks?",
+    ] {
+        assert!(pasted.contains(line), "{line:?} missing from {pasted:?}");
+    }
+    assert_eq!(answers.len(), 2, "{answers:?}");
+}
+
+#[test]
+fn keys_that_come_with_the_enter_are_kept_for_the_next_answer() {
+    let env = Env::new();
+    let mut term = Terminal::chat(&env, "fraud");
+    term.prompt(1);
+    term.burst("What is the business goal here?");
+    std::thread::sleep(Duration::from_millis(150));
+    // A quick typist: the Enter and the start of the next line reach the program in one read.
+    term.burst("\r/en");
+    term.prompt(2);
+    term.typed("d");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while term.child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "`/en` typed with the Enter was lost; the screen:\n{}",
+            term.screen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(answers(&env), ["What is the business goal here?"]);
+}
