@@ -474,9 +474,13 @@ impl Semantic {
                 _ => a.statements += 1,
             }
             a.words += word_count(sentence);
-            // An unsure sentence ("maybe accuracy? not sure") is not a claim to challenge.
-            if matches!(r.act, Act::Proposal | Act::Assumption)
-                && !coverage::shows_nothing(sentence)
+            // An unsure sentence ("maybe accuracy? not sure") is not a claim to challenge, nor is
+            // a question, a dismissal or talk to the grader. A short claim can read as filler
+            // ("ROC AUC is just as good here") and is still one once a cue matches.
+            if !matches!(
+                r.act,
+                Act::Question | Act::Unsure | Act::Grader | Act::Dismissal
+            ) && !coverage::shows_nothing(sentence)
             {
                 coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
             }
