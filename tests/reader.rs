@@ -178,3 +178,41 @@ fn held_out_replies_that_take_up_a_follow_up_are_told_from_those_that_do_not() {
     let l = eval::replies(&held, &reader::Lexical).unwrap();
     assert!(l.accuracy >= 0.6, "lexical accuracy {:.3}", l.accuracy);
 }
+
+/// A short wrong claim is challenged whatever act the reader gives it, and the same words asked
+/// as a question or waved away with a negation are not.
+#[test]
+fn a_short_wrong_claim_is_a_misconception_and_a_question_about_it_is_not() {
+    let Some(semantic) = semantic() else { return };
+    let sc = casecoach::scenario::load("coding-pr-auc").unwrap();
+    let stated = |text: &str| -> Vec<String> {
+        (semantic.analyse(&sc, text).unwrap().misconceptions.iter())
+            .map(|m| sc.misconceptions[m.misconception].id.clone())
+            .collect()
+    };
+    for claim in [
+        "Honestly ROC AUC is enough for this.",
+        "ROC AUC is just as good here, it's the same thing really.",
+    ] {
+        assert_eq!(stated(claim), ["roc-for-rare"], "{claim}");
+    }
+    assert!(stated("Is ROC AUC enough for this?").is_empty());
+    assert!(stated("ROC AUC is not enough here, positives are rare.").is_empty());
+}
+
+/// The built-in scenarios' misconceptions on held-out labelled sentences: what is flagged is
+/// nearly always right (a wrong challenge costs more than a missed one).
+#[test]
+fn held_out_misconceptions_are_flagged_precisely() {
+    let Some(semantic) = semantic() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenarios = corpus::Scenarios::load().unwrap();
+    let cases =
+        corpus::load_misconceptions(&root.join("corpus/misconceptions"), &scenarios).unwrap();
+    let held: Vec<&corpus::MisconceptionCase> = cases.iter().filter(|c| c.held_out()).collect();
+    assert!(held.len() >= 100, "{}", held.len());
+    let r = eval::misconceptions(&held, &[], &semantic, &scenarios).unwrap();
+    assert!(r.counts.precision() >= 0.9, "{r:?}");
+    assert!(r.counts.recall() >= 0.3, "{r:?}");
+    assert_eq!(r.negatives_flagged, 0, "{r:?}");
+}

@@ -17,7 +17,7 @@ pub struct Scenarios(HashMap<String, Arc<Scenario>>, Arc<Scenario>);
 impl Scenarios {
     pub fn load() -> Result<Scenarios> {
         let mut map = HashMap::new();
-        for id in ["fraud", "recommendations", "churn"] {
+        for (id, _) in crate::scenario::BUILTIN {
             map.insert(id.to_string(), Arc::new(crate::scenario::load(id)?));
         }
         let general = crate::scenario::parse(
