@@ -23,7 +23,12 @@ fn model_dir() -> Option<PathBuf> {
             !in_ci(),
             "CI is set but the model is not installed: {status}"
         );
-        eprintln!("SKIPPED: {status}; or run scripts/fetch-model.sh");
+        // Straight to stderr: the test harness hides eprintln! output of passing tests.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {status}; or run scripts/fetch-model.sh"
+        );
         return None;
     }
     Some(status.location.dir)

@@ -296,6 +296,17 @@ fn a_live_session_cannot_be_resumed_twice_and_a_dead_ones_can() {
     assert!(!other.status.success());
     let err = String::from_utf8_lossy(&other.stderr);
     assert!(err.contains("is a 'fraud' interview, not 'churn'"), "{err}");
+    // The same in voice, with the session named by its id.
+    let id = session.file_stem().unwrap().to_string_lossy().into_owned();
+    let spoken = env
+        .cmd()
+        .args(["voice", "churn", "--resume", &id, "--audio-in"])
+        .arg(env.dir.path())
+        .output()
+        .unwrap();
+    assert!(!spoken.status.success());
+    let err = String::from_utf8_lossy(&spoken.stderr);
+    assert!(err.contains("is a 'fraud' interview, not 'churn'"), "{err}");
     assert_eq!(
         std::fs::read_to_string(&session).unwrap(),
         before,

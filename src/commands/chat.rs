@@ -13,7 +13,7 @@ pub fn run(s: ChatSettings) -> Result<()> {
 
 /// A resumed session goes on with its own scenario; naming another one is a mistake to point out,
 /// not to ignore.
-fn same_scenario(dir: &std::path::Path, query: &str, named: &str) -> Result<()> {
+pub(super) fn same_scenario(dir: &std::path::Path, query: &str, named: &str) -> Result<()> {
     let path = session::find(dir, (!query.is_empty()).then_some(query))?;
     let loaded = session::read(&path)?;
     let Some((id, locator, ..)) = session::started_info(&loaded.events) else {

@@ -4,6 +4,10 @@ use crate::settings::VoiceSettings;
 use anyhow::Result;
 
 pub fn run(s: VoiceSettings) -> Result<()> {
+    if let (Some(q), Some(named)) = (&s.options.resume, &s.scenario_given) {
+        let q = q.as_deref().unwrap_or("");
+        super::chat::same_scenario(&s.settings.sessions_dir, q, named)?;
+    }
     crate::voice::run(&s.settings, s.options)
 }
 

@@ -66,6 +66,8 @@ pub struct ChatSettings {
 pub struct VoiceSettings {
     pub settings: Settings,
     pub options: VoiceOptions,
+    /// The scenario named on the command line, if any: with `--resume`, it must be the session's.
+    pub scenario_given: Option<String>,
 }
 
 pub struct AssessSettings {
@@ -419,7 +421,11 @@ fn voice(base: &Base, a: &VoiceArgs) -> Result<VoiceSettings> {
         resume: a.resume.clone().map(|q| (!q.is_empty()).then_some(q)),
         max_answer_secs: max_answer(file.voice.max_answer_minutes)?,
     };
-    Ok(VoiceSettings { settings, options })
+    Ok(VoiceSettings {
+        settings,
+        options,
+        scenario_given: a.scenario.clone(),
+    })
 }
 
 /// Speech to text, when an endpoint is given; the client's defaults fill what is not.
