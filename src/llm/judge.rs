@@ -282,12 +282,13 @@ pub fn judge(
                     "the judge's reply was not JSON (\"{start}...\")"
                 )));
             }
-            // A server that rejects this response_format may take the next one.
+            // A server that rejects this response_format may take the next one; a prompt too
+            // long for its context is as long with any format, so it is not sent again.
             Err(LlmError::Http {
                 status: 400 | 422,
                 message,
                 ..
-            }) => {
+            }) if !too_long(&message) => {
                 last = Some(LlmError::Http {
                     status: 400,
                     message,
@@ -300,9 +301,75 @@ pub fn judge(
     Err(last.unwrap_or_else(|| LlmError::Protocol("the judge gave no answer".into())))
 }
 
+/// Whether a server's 400 says the prompt does not fit its context (llama.cpp: "exceeds the
+/// available context size"; OpenAI and vLLM: "maximum context length is ... tokens").
+fn too_long(message: &str) -> bool {
+    let m = message.to_lowercase();
+    ["context size", "context length", "context window", "too many tokens", "too long"]
+        .iter()
+        .any(|k| m.contains(k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::llm::{Completion, Flow, Message};
+
+    /// A server that answers every judge request with one error, and keeps what it was sent.
+    struct Refuses {
+        status: u16,
+        message: &'static str,
+        sent: Vec<(String, Option<Value>)>,
+    }
+
+    impl Backend for Refuses {
+        fn stream(
+            &mut self,
+            _: &[Message],
+            _: &mut dyn FnMut(&str) -> Flow,
+        ) -> Result<Completion, LlmError> {
+            unreachable!("the judge does not stream")
+        }
+        fn complete(
+            &mut self,
+            messages: &[Message],
+            format: Option<Value>,
+        ) -> Result<Completion, LlmError> {
+            let text = messages.iter().map(|m| m.content.as_str()).collect();
+            self.sent.push((text, format));
+            Err(LlmError::Http {
+                status: self.status,
+                message: self.message.into(),
+                retry_after: None,
+            })
+        }
+    }
+
+    #[test]
+    fn a_prompt_too_long_for_the_server_is_sent_once_and_a_refused_format_is_not_the_end() {
+        let iv = iv();
+        let answer = "We would retrain weekly through an automated pipeline. ".repeat(5000);
+        let mut full = Refuses {
+            status: 400,
+            message: "the request exceeds the available context size",
+            sent: vec![],
+        };
+        let e = judge(&mut full, &iv, &answer, &[]).unwrap_err();
+        assert!(matches!(e, LlmError::Http { status: 400, .. }), "{e:?}");
+        assert_eq!(full.sent.len(), 1, "a context-size error is not sent again");
+        // What was sent is the capped answer, not the whole 40,000 words.
+        assert!(full.sent[0].0.len() < answer.len() / 2, "{}", full.sent[0].0.len());
+        let mut picky = Refuses {
+            status: 400,
+            message: "response_format type json_schema is not supported",
+            sent: vec![],
+        };
+        judge(&mut picky, &iv, "We would retrain weekly.", &[]).unwrap_err();
+        let formats: Vec<Option<&str>> = (picky.sent.iter())
+            .map(|(_, f)| f.as_ref().and_then(|f| f["type"].as_str()))
+            .collect();
+        assert_eq!(formats, [Some("json_schema"), Some("json_object"), None]);
+    }
 
     #[test]
     fn the_judge_sees_a_bounded_part_of_a_very_long_answer() {
