@@ -370,6 +370,45 @@ fn a_damaged_log_is_listed_and_resumed_with_its_damage_named() {
     assert_eq!(turns, 3, "every answer, before and after the damage");
 }
 
+/// A later casecoach appended an event this one does not know: resuming says so, whether the
+/// session is named or found as the newest, and nothing in the log changes.
+#[test]
+fn a_log_from_a_newer_casecoach_says_so_and_is_left_alone() {
+    let env = Env::new();
+    env.chat(&["fraud"], "What is the business goal?\n");
+    let session = env.sessions().pop().unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&session)
+        .unwrap();
+    f.write_all(b"{\"v\":99,\"type\":\"hologram\",\"turn\":2}\n")
+        .unwrap();
+    drop(f);
+    let before = std::fs::read(&session).unwrap();
+    let id = session.file_stem().unwrap().to_string_lossy().into_owned();
+    for args in [
+        vec!["chat", "--resume"],
+        vec!["chat", "--resume", id.as_str()],
+    ] {
+        let out = env
+            .cmd()
+            .args(&args)
+            .write_stdin("/end\n")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("was written by a newer casecoach"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("update casecoach"), "{err}");
+    }
+    let listed = ok(&env.cmd().arg("sessions").output().unwrap());
+    assert!(listed.contains("newer casecoach"), "{listed}");
+    assert_eq!(std::fs::read(&session).unwrap(), before);
+}
+
 /// Candidate turns in a log that may hold lines that are not events.
 fn events_lenient(path: &std::path::Path) -> usize {
     std::fs::read_to_string(path)

@@ -305,9 +305,15 @@ pub fn judge(
 /// available context size"; OpenAI and vLLM: "maximum context length is ... tokens").
 fn too_long(message: &str) -> bool {
     let m = message.to_lowercase();
-    ["context size", "context length", "context window", "too many tokens", "too long"]
-        .iter()
-        .any(|k| m.contains(k))
+    [
+        "context size",
+        "context length",
+        "context window",
+        "too many tokens",
+        "too long",
+    ]
+    .iter()
+    .any(|k| m.contains(k))
 }
 
 #[cfg(test)]
@@ -358,7 +364,11 @@ mod tests {
         assert!(matches!(e, LlmError::Http { status: 400, .. }), "{e:?}");
         assert_eq!(full.sent.len(), 1, "a context-size error is not sent again");
         // What was sent is the capped answer, not the whole 40,000 words.
-        assert!(full.sent[0].0.len() < answer.len() / 2, "{}", full.sent[0].0.len());
+        assert!(
+            full.sent[0].0.len() < answer.len() / 2,
+            "{}",
+            full.sent[0].0.len()
+        );
         let mut picky = Refuses {
             status: 400,
             message: "response_format type json_schema is not supported",

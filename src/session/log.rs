@@ -271,6 +271,29 @@ impl Loaded {
     }
 }
 
+/// A log with a line from a later version of casecoach: nothing in it is read, since this
+/// version cannot know what the new events mean.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} was written by a newer casecoach (line {line} has log schema {schema}; this one reads up to {SCHEMA}): update casecoach to open it",
+    path.display()
+)]
+pub struct Newer {
+    pub path: PathBuf,
+    pub line: usize,
+    pub schema: u64,
+}
+
+impl Newer {
+    fn at(path: &Path, index: usize, schema: u64) -> Newer {
+        Newer {
+            path: path.to_path_buf(),
+            line: index + 1,
+            schema,
+        }
+    }
+}
+
 pub fn read(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read session file {}", path.display()))?;
@@ -302,12 +325,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
         match parsed {
             Ok(line) => {
                 if line.v > SCHEMA {
-                    bail!(
-                        "{} was written by a newer casecoach (line {} has log schema {}; this one reads up to {SCHEMA}): update casecoach to open it",
-                        path.display(),
-                        i + 1,
-                        line.v
-                    );
+                    return Err(Newer::at(path, i, line.v.into()).into());
                 }
                 if loaded.events.is_empty() {
                     loaded.schema = line.v;
@@ -325,11 +343,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Loaded> {
                     .ok()
                     .and_then(|v| v["v"].as_u64());
                 if let Some(v) = v.filter(|&v| v > SCHEMA as u64) {
-                    bail!(
-                        "{} was written by a newer casecoach (line {} has log schema {v}; this one reads up to {SCHEMA}): update casecoach to open it",
-                        path.display(),
-                        i + 1
-                    );
+                    return Err(Newer::at(path, i, v).into());
                 }
                 loaded.skipped.push(i + 1);
                 loaded.good_len += raw.len() as u64;

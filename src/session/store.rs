@@ -18,6 +18,8 @@ pub struct Summary {
     /// Each stage's debrief score, in stage order (None: not assessed), for finished sessions.
     pub stage_scores: Option<StageMap<Option<u8>>>,
     pub problem: Option<String>,
+    /// Set when a later casecoach wrote the log.
+    pub newer: Option<super::log::Newer>,
 }
 
 pub fn list(dir: &Path) -> Result<Vec<Summary>> {
@@ -57,11 +59,13 @@ fn summarize(path: &Path) -> Summary {
         recommendation: None,
         stage_scores: None,
         problem: None,
+        newer: None,
     };
     let loaded = match read(path) {
         Ok(l) => l,
         Err(e) => {
             s.problem = Some(format!("{e:#}"));
+            s.newer = e.downcast::<super::log::Newer>().ok();
             return s;
         }
     };
@@ -119,8 +123,14 @@ pub fn find(dir: &Path, query: Option<&str>) -> Result<PathBuf> {
         return all
             .into_iter()
             .rev()
-            .find(|s| !s.ended && !s.scenario.is_empty())
-            .map(|s| s.path)
+            .find(|s| (!s.ended && !s.scenario.is_empty()) || s.newer.is_some())
+            .map(|s| match s.newer {
+                // The newest session is one this version cannot read: say so, rather than
+                // resume an older one or say there is none.
+                Some(e) => Err(anyhow::Error::new(e)),
+                None => Ok(s.path),
+            })
+            .transpose()?
             .with_context(|| {
                 format!(
                     "no unfinished session to resume in {}; start one with `casecoach chat`",
