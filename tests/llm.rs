@@ -1385,7 +1385,15 @@ where
     C: Fn(Value) -> Response<Body> + Clone + Send + Sync + 'static,
     M: Fn() -> Option<Duration> + Clone + Send + Sync + 'static,
 {
-    let app = axum::Router::new()
+    doctor_on(doctor_app(chat, models))
+}
+
+fn doctor_app<C, M>(chat: C, models: M) -> axum::Router
+where
+    C: Fn(Value) -> Response<Body> + Clone + Send + Sync + 'static,
+    M: Fn() -> Option<Duration> + Clone + Send + Sync + 'static,
+{
+    axum::Router::new()
         .route(
             "/v1/chat/completions",
             post(move |body: String| {
@@ -1404,7 +1412,11 @@ where
                     axum::Json(json!({"object": "list", "data": [{"id": "m", "object": "model"}]}))
                 }
             }),
-        );
+        )
+}
+
+/// `casecoach doctor` against `app` served on 127.0.0.1, with a 1 s read timeout.
+fn doctor_on(app: axum::Router) -> String {
     let url = format!("http://{}/v1", common::serve(app));
     let env = common::Env::new();
     let conf = env.dir.path().join("config/casecoach");
@@ -1531,6 +1543,55 @@ fn doctor_names_the_cause_it_measured_for_each_fault() {
             "{status}: {text}"
         );
     }
+
+    // A reply that is not the schema is named, with what the judge will do about it.
+    let s = line(
+        &doctor_against(healthy("Sure! The sky is blue.", 5), || None),
+        "structured output",
+    );
+    assert!(
+        s.contains("FAIL structured output")
+            && s.contains("reply was not the schema: Sure! The sky is blue.")
+            && s.contains("fall back to json_object"),
+        "{s}"
+    );
+
+    // Every status the model list can fail with gets its cause and one fix.
+    for (status, says) in [
+        (401, "set a valid key in $"),
+        (403, "set a valid key in $"),
+        (429, "limiting requests"),
+        (500, "see its log"),
+        (502, "see its log"),
+        (503, "still loading the model"),
+        (418, "should list the models"),
+    ] {
+        let app = axum::Router::new().route(
+            "/v1/models",
+            axum::routing::get(move || async move {
+                json_reply(status, json!({"error": {"message": "nope"}}))
+            }),
+        );
+        let text = doctor_on(app);
+        let r = line(&text, "reachable");
+        assert!(
+            r.contains("FAIL reachable") && r.contains("fix:") && r.contains(says),
+            "{status}: {text}"
+        );
+    }
+
+    // An error in place of the plain reply is not counted as a reply of no words.
+    let refuses_plain = |body: Value| {
+        if body["stream"] == false && body.get("response_format").is_none() {
+            return json_reply(500, json!({"error": {"message": "boom"}}));
+        }
+        healthy(r#"{"ok":true}"#, 5)(body)
+    };
+    let m = line(&doctor_against(refuses_plain, || None), "max_tokens");
+    assert!(
+        m.contains("not measured (HTTP 500)") && !m.contains("got 0"),
+        "{m}"
+    );
 
     // A server that ignores max_tokens is warned about, not failed.
     let text = doctor_against(healthy(r#"{"ok":true}"#, 200), || None);

@@ -172,12 +172,25 @@ fn reachable(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Result<(Check,
                 "{models_url}: HTTP {status} {}",
                 super::error_message(&body)
             ),
-            None,
+            Some(other_status_fix(status, &models_url)),
         )),
         Ok((_, body)) => Ok((
             check("reachable", true, models_url.clone(), None),
             serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
         )),
+    }
+}
+
+/// The fix for a status with no cause of its own above: what the status class says.
+fn other_status_fix(status: u16, models_url: &str) -> String {
+    match status {
+        429 => {
+            "the server is limiting requests: wait a minute, or check the plan's rate limits".into()
+        }
+        500..=599 => "the server failed on the request: see its log, or restart it".into(),
+        _ => format!(
+            "check that base_url is an OpenAI-compatible API: GET {models_url} should list the models"
+        ),
     }
 }
 
@@ -343,11 +356,19 @@ fn max_tokens(config: &LlmConfig, rt: &tokio::runtime::Runtime) -> Check {
         Err(_) => Err("no client".into()),
         Ok(req) => rt.block_on(async {
             let resp = req.send().await.map_err(|e| e.to_string())?;
+            // An error body has no completion in it to count.
+            let status = resp.status();
+            if !status.is_success() {
+                return Err(format!("HTTP {}", status.as_u16()));
+            }
             resp.json::<Value>().await.map_err(|e| e.to_string())
         }),
     };
-    let Ok(reply) = reply else {
-        return check("max_tokens", true, "not measured (no plain reply)", None);
+    let reply = match reply {
+        Ok(r) => r,
+        Err(why) => {
+            return check("max_tokens", true, format!("not measured ({why})"), None);
+        }
     };
     let used = reply["usage"]["completion_tokens"].as_u64();
     let words = reply["choices"][0]["message"]["content"]
