@@ -180,28 +180,32 @@ fn prompt_sizes(_: &mut Criterion) {
 
 /// One word a piece, as a server streams: the filter must not look at the whole reply again for
 /// each piece (it did: 1 MB took minutes).
+/// The visible-text filter on a long streamed reply, at two sizes ten times apart: linear work
+/// takes ten times as long on the larger one (issue 12: 1 MB under a second).
 fn long_reply(c: &mut Criterion) {
-    let words: Vec<String> = (0..260_000)
-        .map(|i| match i % 5000 {
-            0 => "<think>".to_string(),
-            70 => "</think> ".to_string(),
-            _ => format!("w{} ", i % 97),
-        })
-        .collect();
-    let bytes: usize = words.iter().map(String::len).sum();
     let mut g = c.benchmark_group("visible text");
     g.sample_size(10);
-    g.bench_function(
-        format!("a {} KB reply in {} pieces", bytes / 1024, words.len()),
-        |b| {
-            b.iter(|| {
-                let mut v = casecoach::interviewer::Visible::new(usize::MAX);
-                let shown: usize = words.iter().map(|w| v.push(w).len()).sum();
-                assert!(shown > bytes / 2);
-                shown
+    for pieces in [26_000, 260_000] {
+        let words: Vec<String> = (0..pieces)
+            .map(|i| match i % 5000 {
+                0 => "<think>".to_string(),
+                70 => "</think> ".to_string(),
+                _ => format!("w{} ", i % 97),
             })
-        },
-    );
+            .collect();
+        let bytes: usize = words.iter().map(String::len).sum();
+        g.bench_function(
+            format!("a {} KB reply in {} pieces", bytes / 1024, words.len()),
+            |b| {
+                b.iter(|| {
+                    let mut v = casecoach::interviewer::Visible::new(usize::MAX);
+                    let shown: usize = words.iter().map(|w| v.push(w).len()).sum();
+                    assert!(shown > bytes / 2);
+                    shown
+                })
+            },
+        );
+    }
     g.finish();
 }
 

@@ -238,6 +238,36 @@ fn a_stream_is_read_with_thinking_hidden_and_usage_kept() {
     assert_eq!(headers["authorization"], "Bearer sk-test-123");
 }
 
+/// A server that ignores max_tokens and streams without end: the line is taken as finished
+/// once it is longer than max_tokens could make it, and only that much is read.
+#[test]
+fn a_server_that_never_stops_streaming_is_read_only_as_far_as_max_tokens_allows() {
+    let server = serve();
+    let mut ev = vec![data(
+        json!({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]}),
+    )];
+    ev.extend(
+        (0..50_000).map(|_| data(json!({"choices":[{"index":0,"delta":{"content":"word "}}]}))),
+    );
+    server.queue(Reply::Sse(ev));
+    let config = config(&server.url, "NO_SUCH_KEY_VAR", 0);
+    // As the client bounds it: three tokens a word of the budget, and some room.
+    let max_tokens = config.word_budget * 3 + 64;
+    let mut b = OpenAiCompatible::new(config).unwrap();
+    let started = Instant::now();
+    let (seen, _) = ask(&mut b).unwrap();
+    let words = seen.split_whitespace().count();
+    assert!(
+        words <= 2 * max_tokens + 1 && words >= max_tokens,
+        "{words} words read for max_tokens {max_tokens}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn a_stream_closed_at_enough_stops_the_server_generating() {
     // The server notices a hung-up client only when the connection is really closed: if the
