@@ -38,3 +38,24 @@ fn the_manual_page_is_roff_with_every_subcommand() {
         assert!(page.contains(sub), "the page does not mention {sub}");
     }
 }
+
+/// `voice --help` and README's spoken-practice section give the same two ways to answer: a
+/// microphone in a `mic` build (with the ALSA headers on Linux), or WAV recordings.
+#[test]
+fn voice_help_and_the_readme_agree_on_the_microphone() {
+    let env = Env::new();
+    let help = ok(&env.cmd().args(["voice", "--help"]).output().unwrap());
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("Spoken practice"))
+        .expect("README has a Spoken practice section");
+    for needed in ["--features mic", "libasound2-dev", "--audio-in"] {
+        assert!(
+            help.contains(needed),
+            "voice --help lacks {needed}:\n{help}"
+        );
+        assert!(section.contains(needed), "README's section lacks {needed}");
+    }
+}

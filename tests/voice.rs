@@ -68,6 +68,49 @@ fn wav(dir: &Path, name: &str, secs: f32, tone: bool) -> PathBuf {
     path
 }
 
+/// `[voice] max_answer_minutes` is the limit a recording is held to; one too long is refused
+/// with the limit as configured, and the next one is answered.
+#[test]
+fn a_recording_longer_than_the_configured_limit_is_refused_and_the_next_answered() {
+    let (url, fake) = serve("/v1/audio/transcriptions");
+    *fake.reply.lock().unwrap() = (200, r#"{"text":"How rare is fraud here?"}"#.into());
+    let env = common::Env::new();
+    let conf = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[voice]\nmax_answer_minutes = 0.1\n",
+    )
+    .unwrap();
+    let long = wav(env.dir.path(), "long.wav", 30.0, true);
+    let short = wav(env.dir.path(), "short.wav", 1.5, true);
+    let out = env
+        .cmd()
+        .args([
+            "voice",
+            "fraud",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{url}/v1"),
+            "--audio-in",
+        ])
+        .arg(format!("{},{}", long.display(), short.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("long.wav is 0.5 minutes long; an answer can be at most 0.1 minutes"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fake.bodies.lock().unwrap().len(),
+        1,
+        "only the short one is sent"
+    );
+}
+
 #[test]
 fn an_unreadable_or_absurd_recording_is_skipped_and_the_rest_are_answered() {
     let (url, fake) = serve("/v1/audio/transcriptions");

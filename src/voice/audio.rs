@@ -143,9 +143,10 @@ fn decode<R: std::io::Read>(input: R, max_secs: f64) -> Result<Clip> {
     let said = reader.duration() as f64 / spec.sample_rate as f64;
     if said > max_secs {
         bail!(
-            "is {:.1} minutes long; an answer can be at most {:.0} minutes (split the recording, or raise [voice] max_answer_minutes)",
+            "is {:.1} minutes long; an answer can be at most {} minutes (split the recording, or raise [voice] max_answer_minutes)",
             said / 60.0,
-            max_secs / 60.0
+            // 0.5 and 10 as they were configured, not "0" and "10.0".
+            (max_secs / 6.0).round() / 10.0
         );
     }
     // Mixed down as it is read, and never past the limit whatever the header claims: memory

@@ -379,7 +379,8 @@ fn live(settings: &Settings, opts: VoiceOptions) -> Result<()> {
         speech,
         keep: opts.audio_out.clone(),
     };
-    let machine = turn::TurnMachine::new(ptt, opts.auto_stop, opts.confirm);
+    let machine =
+        turn::TurnMachine::new(ptt, opts.auto_stop, opts.confirm).with_most(opts.max_answer_secs);
     let outcome = live::Driver::new(settings, opts.resume.clone(), machine, parts).run();
     // The terminal is back to normal here (the driver owned it); now say where things are.
     let outcome = outcome?;

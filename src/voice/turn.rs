@@ -135,6 +135,9 @@ pub struct TurnMachine {
     pub auto_stop: Option<f64>,
     /// Show transcripts before sending them.
     pub confirm: bool,
+    /// The longest one recording may run: then it is sent as it stands, so a key left down (or
+    /// a toggle never stopped) cannot record without end.
+    pub most: f64,
     pub status: Status,
     /// When the current recording began.
     started: f64,
@@ -156,6 +159,7 @@ impl TurnMachine {
             ptt,
             auto_stop,
             confirm,
+            most: super::audio::MAX_ANSWER_SECS,
             // The opening line is spoken first.
             status: Status::Speaking,
             started: 0.0,
@@ -166,6 +170,12 @@ impl TurnMachine {
             playing: true,
             ended: false,
         }
+    }
+
+    /// With `seconds` as the longest recording instead of the default.
+    pub fn with_most(mut self, seconds: f64) -> TurnMachine {
+        self.most = seconds;
+        self
     }
 
     /// What the status line says about the keys in the current state.
@@ -287,6 +297,15 @@ impl TurnMachine {
                 if self.status == Status::Recording {
                     self.levels.push((now, rms));
                 }
+            }
+            PttEvent::Tick
+                if self.status == Status::Recording && now - self.started >= self.most =>
+            {
+                out.push(Effect::Notice(format!(
+                    "(that answer reached the {}-minute limit and was sent as it stands; [voice] max_answer_minutes sets it)",
+                    (self.most / 6.0).round() / 10.0
+                )));
+                self.finish(now, &mut out);
             }
             PttEvent::Tick => {
                 if self.status == Status::Recording

@@ -350,3 +350,31 @@ mod toggle_race {
         assert_eq!(t.status, Status::Confirming);
     }
 }
+
+#[test]
+fn a_recording_that_reaches_the_limit_is_sent_as_it_stands() {
+    for ptt in [Ptt::Hold, Ptt::Toggle] {
+        let mut t = ready(ptt).with_most(120.0);
+        let fx = run(
+            &mut t,
+            &[
+                (1.0, Key(K::Space, Press)),
+                (1.0, Level(0.2)),
+                (60.0, Tick),
+                (60.0, Level(0.2)),
+                (120.9, Tick),
+            ],
+        );
+        assert!(!fx.contains(&E::Transcribe), "{ptt:?}: {fx:?}");
+        let fx = run(&mut t, &[(121.0, Tick)]);
+        assert_eq!(fx[1], E::Transcribe, "{ptt:?}: {fx:?}");
+        assert!(
+            matches!(&fx[0], E::Notice(n) if n.contains("2-minute limit")),
+            "{fx:?}"
+        );
+        assert_eq!(t.status, Status::Transcribing);
+        // The key let go afterwards changes nothing.
+        let fx = run(&mut t, &[(125.0, Key(K::Space, Release))]);
+        assert!(!fx.contains(&E::Transcribe), "{fx:?}");
+    }
+}
