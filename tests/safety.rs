@@ -307,6 +307,12 @@ fn a_live_session_cannot_be_resumed_twice_and_a_dead_ones_can() {
     assert!(!spoken.status.success());
     let err = String::from_utf8_lossy(&spoken.stderr);
     assert!(err.contains("is a 'fraud' interview, not 'churn'"), "{err}");
+    // Nor can it be removed while it is being written.
+    let rm = env.cmd().args(["sessions", "rm", &id]).output().unwrap();
+    assert!(!rm.status.success());
+    let err = String::from_utf8_lossy(&rm.stderr);
+    assert!(err.contains(&format!("(pid {})", child.id())), "{err}");
+    assert!(session.exists());
     assert_eq!(
         std::fs::read_to_string(&session).unwrap(),
         before,
@@ -499,6 +505,14 @@ fn sessions_have_a_header_filters_and_rm() {
         "{churn}"
     );
     assert!(list(&["--since", "2999-01-01"]).contains("No sessions match"));
+    let since = list(&["--since", "2000-01-01"]);
+    assert_eq!(since.matches("1 answers").count(), 2, "{since}");
+    // The progress view counts only the sessions listed: the finished fraud one, or none.
+    assert!(
+        all.contains("Progress by stage over 1 finished session(s)"),
+        "{all}"
+    );
+    assert!(!churn.contains("Progress by stage"), "{churn}");
     let bad = env
         .cmd()
         .args(["sessions", "--since", "yesterday"])
