@@ -7,6 +7,7 @@ use common::Env;
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 
 /// A chat on a terminal, with what it has printed so far.
@@ -20,8 +21,12 @@ impl Terminal {
     fn chat(env: &Env, scenario: &str) -> Terminal {
         let bin = assert_cmd::cargo::cargo_bin("casecoach");
         let mut cmd = std::process::Command::new("script");
+        // Keys and screens are what is tested here: the lexical reader, and never a fetch of
+        // the embedding model (a terminal chat offers one).
         env.isolate(&mut cmd)
             .env("TERM", "xterm")
+            .env("CASECOACH_OFFLINE", "1")
+            .env("CASECOACH_READER", "lexical")
             .args([
                 "-qfec",
                 &format!("{} chat {scenario}", bin.display()),
@@ -48,6 +53,19 @@ impl Terminal {
             child,
             keys,
             screen,
+        }
+    }
+
+    /// Wait until the screen shows `text`.
+    fn shows(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.screen.lock().unwrap().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} never came; the screen:\n{}",
+                self.screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -153,5 +171,49 @@ fn keys_that_come_with_the_enter_are_kept_for_the_next_answer() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    assert_eq!(answers(&env), ["What is the business goal here?"]);
+}
+
+/// A model server that takes every request and never answers it.
+fn stalled_model() -> String {
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(|| async {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            ""
+        }),
+    );
+    format!("http://{}/v1", common::serve(app))
+}
+
+/// While the model keeps the candidate waiting, a status counts the seconds in place; Ctrl-C
+/// skips the wait, the scripted line is said instead, and the interview goes on.
+#[test]
+fn a_stalled_model_shows_a_live_wait_that_ctrl_c_skips() {
+    let env = Env::new();
+    let url = stalled_model();
+    let mut term = Terminal::chat(
+        &env,
+        &format!("fraud --llm-url {url} --model m --judge lexical"),
+    );
+    term.prompt(1);
+    term.typed("What is the business goal here?");
+    term.shows("(waiting for the model: 2 s of 20; Ctrl-C to skip)");
+    // Updated in place: the next second overwrites the last.
+    term.shows("\x1b8\x1b[K(waiting for the model: 3 s of 20; Ctrl-C to skip)");
+    term.burst("\x03");
+    term.prompt(2);
+    term.end();
+    let said: Vec<String> = env
+        .last_events()
+        .iter()
+        .filter(|e| e["type"] == "turn" && e["role"] == "interviewer")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    assert!(said.len() >= 2, "{said:?}");
+    assert!(
+        !said[1].is_empty(),
+        "a line was said after the skip: {said:?}"
+    );
     assert_eq!(answers(&env), ["What is the business goal here?"]);
 }

@@ -343,6 +343,8 @@ impl Chat {
             "Interviewer: ".to_string()
         };
         let _ = write!(self.out, "{prefix}");
+        // Before the request: a "waiting for the model" status goes after the name, not before.
+        let _ = self.out.flush();
         let out = &mut self.out;
         let on_line = &mut self.on_line;
         let mut show = |t: &str| {

@@ -414,8 +414,14 @@ impl OpenAiCompatible {
 
     fn guard(&self) -> (interrupt::Streaming, Waiting) {
         match self.background {
-            true => (interrupt::Streaming::background(), Waiting::new(true)),
-            false => (interrupt::Streaming::begin(), Waiting::new(false)),
+            true => (
+                interrupt::Streaming::background(),
+                Waiting::new(true, self.config.turn_deadline),
+            ),
+            false => (
+                interrupt::Streaming::begin(),
+                Waiting::new(false, self.config.turn_deadline),
+            ),
         }
     }
 }
@@ -548,6 +554,7 @@ impl Backend for OpenAiCompatible {
                     done.usage = chunk.usage;
                 }
                 if !chunk.text.is_empty() {
+                    waiting.clear();
                     pieces += 1;
                     done.first_token_ms.get_or_insert_with(ms);
                     done.total_ms = ms();

@@ -128,28 +128,58 @@ pub(super) async fn bounded<T>(
     }
 }
 
-/// The "waiting for the model" notice: shown once a request has waited a while, on a terminal.
+/// The "waiting for the model" status: once a request has waited a while, a count of the
+/// seconds against the deadline, kept up to date in place on a terminal and wiped when the
+/// first text comes (or the request ends), so the line is written where it stood.
 pub(super) struct Waiting {
     since: std::time::Instant,
-    shown: bool,
+    quiet: bool,
+    limit: Duration,
+    /// The whole seconds last shown, once shown.
+    shown: Option<u64>,
 }
 
 impl Waiting {
-    /// Says it is waiting once it has; `quiet` for a request nobody at the terminal waits on.
-    pub(super) fn new(quiet: bool) -> Waiting {
+    /// `quiet` for a request nobody at the terminal waits on.
+    pub(super) fn new(quiet: bool, limit: Duration) -> Waiting {
+        use std::io::IsTerminal;
         Waiting {
             since: std::time::Instant::now(),
-            shown: quiet,
+            quiet: quiet || !std::io::stderr().is_terminal(),
+            limit,
+            shown: None,
         }
     }
 
     pub(super) fn tick(&mut self) {
-        use std::io::IsTerminal;
-        if !self.shown && self.since.elapsed() >= SAY_WAITING_AFTER {
-            self.shown = true;
-            if std::io::stderr().is_terminal() {
-                eprint!("(waiting for the model; Ctrl-C to skip) ");
-            }
+        let waited = self.since.elapsed();
+        let secs = waited.as_secs();
+        if self.quiet || waited < SAY_WAITING_AFTER || self.shown == Some(secs) {
+            return;
         }
+        // Saved cursor: the status starts where the line will, and each update rewrites it.
+        let place = if self.shown.is_none() {
+            "\x1b7"
+        } else {
+            "\x1b8\x1b[K"
+        };
+        eprint!(
+            "{place}(waiting for the model: {secs} s of {:.0}; Ctrl-C to skip)",
+            self.limit.as_secs_f64()
+        );
+        self.shown = Some(secs);
+    }
+
+    /// Wipe the status, if it is up.
+    pub(super) fn clear(&mut self) {
+        if self.shown.take().is_some() {
+            eprint!("\x1b8\x1b[K");
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
