@@ -1447,7 +1447,11 @@ where
 
 /// `casecoach doctor` against `app` served on 127.0.0.1, with a 1 s read timeout.
 fn doctor_on(app: axum::Router) -> String {
-    let url = format!("http://{}/v1", common::serve(app));
+    doctor_at(&format!("http://{}/v1", common::serve(app)))
+}
+
+/// `casecoach doctor` against the server at `url`, with a 1 s read timeout and no retries.
+fn doctor_at(url: &str) -> String {
     let env = common::Env::new();
     let conf = env.dir.path().join("config/casecoach");
     std::fs::create_dir_all(&conf).unwrap();
@@ -1458,7 +1462,7 @@ fn doctor_on(app: axum::Router) -> String {
     .unwrap();
     let out = env
         .cmd()
-        .args(["doctor", "--llm-url", &url, "--model", "m"])
+        .args(["doctor", "--llm-url", url, "--model", "m"])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -1584,6 +1588,35 @@ fn doctor_names_the_cause_it_measured_for_each_fault() {
             && s.contains("reply was not the schema: Sure! The sky is blue.")
             && s.contains("fall back to json_object"),
         "{s}"
+    );
+
+    // A server that lists its models and then drops every chat request unanswered.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut conn in listener.incoming().flatten() {
+            let mut buf = [0u8; 8192];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            if buf[..n].starts_with(b"GET") {
+                let body = r#"{"object":"list","data":[{"id":"m","object":"model"}]}"#;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            // A chat request: closed with no answer at all.
+        }
+    });
+    let text = doctor_at(&format!("http://{addr}/v1"));
+    assert!(text.contains("ok   reachable"), "{text}");
+    let s = line(&text, "streaming");
+    assert!(
+        s.contains("FAIL streaming")
+            && s.contains("answered /models but not a chat request")
+            && s.contains("dropped the chat request: see its log"),
+        "{text}"
     );
 
     // Every status the model list can fail with gets its cause and one fix.

@@ -407,3 +407,40 @@ pub fn render(checks: &[Check]) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::LlmSection;
+
+    fn config(url: &str, key_env: &str) -> LlmConfig {
+        let section = LlmSection {
+            api_key_env: Some(key_env.into()),
+            ..LlmSection::default()
+        };
+        LlmConfig::resolve(Some(url), Some("m"), &section)
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Checked without a request: a hosted API needs a key, a local server does not.
+    #[test]
+    fn a_hosted_api_without_a_key_fails_with_where_to_put_it() {
+        let hosted = api_key(&config(
+            "https://api.openai.com/v1",
+            "CASECOACH_TEST_NO_SUCH_KEY",
+        ));
+        assert!(!hosted.ok);
+        assert_eq!(
+            hosted.fix.as_deref(),
+            Some(
+                "export CASECOACH_TEST_NO_SUCH_KEY=... (the key is read from the environment only)"
+            )
+        );
+        let local = api_key(&config(
+            "http://127.0.0.1:8089/v1",
+            "CASECOACH_TEST_NO_SUCH_KEY",
+        ));
+        assert!(local.ok && local.fix.is_none());
+    }
+}
