@@ -151,6 +151,26 @@ fn a_paste_without_bracketed_paste_is_one_answer_sent_by_the_candidates_enter() 
     assert_eq!(answers.len(), 2, "{answers:?}");
 }
 
+/// A terminal with bracketed paste marks the paste; it is one answer either way.
+#[test]
+fn a_bracketed_paste_is_one_answer_too() {
+    let env = Env::new();
+    let mut term = Terminal::chat(&env, "fraud");
+    term.prompt(1);
+    term.burst("\x1b[200~How rare is fraud?\rHow fast must we decide?\x1b[201~");
+    std::thread::sleep(Duration::from_millis(150));
+    term.burst("\r");
+    term.prompt(2);
+    term.end();
+    let answers = answers(&env);
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(
+        answers[0].contains("How rare is fraud?")
+            && answers[0].contains("How fast must we decide?"),
+        "{answers:?}"
+    );
+}
+
 #[test]
 fn keys_that_come_with_the_enter_are_kept_for_the_next_answer() {
     let env = Env::new();
