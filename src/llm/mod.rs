@@ -13,128 +13,16 @@ pub mod judge;
 mod transport;
 mod turn;
 
+mod config;
+mod error;
+
+pub use config::{LlmConfig, LlmSection};
+pub use error::{LlmError, error_message};
 pub use turn::{LineDue, Turn, line_due, line_said};
 use turn::{Waiting, bounded, deadline};
 
 use anyhow::Result;
-use serde::Deserialize;
 use serde_json::{Value, json};
-use std::time::Duration;
-
-/// Where the model is and how to talk to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LlmConfig {
-    /// Including `/v1`, e.g. `http://127.0.0.1:8080/v1`.
-    pub base_url: String,
-    pub model: String,
-    /// The environment variable that holds the key (the key itself is never stored or logged).
-    pub api_key_env: String,
-    pub connect_timeout: Duration,
-    /// Longest silence between two bytes of a response; no total timeout, which would cut long
-    /// streams.
-    pub read_timeout: Duration,
-    pub max_retries: u32,
-    /// Most words in one interviewer line, enforced on the stream.
-    pub word_budget: usize,
-    pub temperature: f64,
-    /// All the model work of one candidate turn (the judge, then the line, retries included)
-    /// ends by then; past it the turn goes on with the reader's reading and the scripted line.
-    pub turn_deadline: Duration,
-    /// Have the server read the next line's prompt while a long spoken answer is still going
-    /// on (`Backend::read_ahead`). On by default for a server on this machine, where reading a
-    /// prompt is most of the wait and costs nothing; off for a remote one, which bills it.
-    pub read_ahead: bool,
-}
-
-/// The `[llm]` table of the config file.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct LlmSection {
-    pub base_url: Option<String>,
-    pub model: Option<String>,
-    pub api_key_env: Option<String>,
-    pub connect_timeout_secs: Option<f64>,
-    pub read_timeout_secs: Option<f64>,
-    pub max_retries: Option<u32>,
-    pub word_budget: Option<usize>,
-    pub temperature: Option<f64>,
-    pub turn_deadline_secs: Option<f64>,
-    pub read_ahead: Option<bool>,
-}
-
-impl LlmConfig {
-    /// Resolve from flag, environment and file, in that order. No base URL anywhere: no model.
-    pub fn resolve(
-        flag_url: Option<&str>,
-        flag_model: Option<&str>,
-        file: &LlmSection,
-    ) -> Result<Option<LlmConfig>> {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let Some(base_url) = flag_url
-            .map(str::to_string)
-            .or_else(|| env("CASECOACH_LLM_BASE_URL"))
-            .or(file.base_url.clone())
-        else {
-            return Ok(None);
-        };
-        let base_url = base_url.trim_end_matches('/').to_string();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            anyhow::bail!("the model base URL '{base_url}' must start with http:// or https://");
-        }
-        let model = flag_model
-            .map(str::to_string)
-            .or_else(|| env("CASECOACH_LLM_MODEL"))
-            .or(file.model.clone());
-        let Some(model) = model else {
-            anyhow::bail!(
-                "a model endpoint is set ({base_url}) but no model: pass --model, set CASECOACH_LLM_MODEL, or [llm] model in the config"
-            );
-        };
-        let secs = |x: Option<f64>, d: f64| Duration::from_secs_f64(x.unwrap_or(d).max(0.05));
-        let api_key_env = file
-            .api_key_env
-            .clone()
-            .unwrap_or_else(|| "OPENAI_API_KEY".into());
-        // A server may echo the key back in an error; it is then taken out of what is shown.
-        if let Ok(key) = std::env::var(&api_key_env) {
-            crate::secret::keep(&key);
-        }
-        Ok(Some(LlmConfig {
-            model,
-            api_key_env,
-            connect_timeout: secs(file.connect_timeout_secs, 5.0),
-            read_timeout: secs(file.read_timeout_secs, 60.0),
-            max_retries: file.max_retries.unwrap_or(2),
-            word_budget: file.word_budget.unwrap_or(60).max(5),
-            temperature: file.temperature.unwrap_or(0.7),
-            turn_deadline: secs(file.turn_deadline_secs, 20.0),
-            read_ahead: file
-                .read_ahead
-                .unwrap_or_else(|| on_this_machine(&base_url)),
-            base_url,
-        }))
-    }
-
-    /// The base URL as it may be shown and logged: without user-info.
-    pub fn shown_url(&self) -> String {
-        crate::secret::redact(&self.base_url).into_owned()
-    }
-
-    /// The key, read from the environment when it is needed; empty for servers without one.
-    fn api_key(&self) -> String {
-        std::env::var(&self.api_key_env).unwrap_or_default()
-    }
-}
-
-/// Whether a base URL names a server on this machine.
-fn on_this_machine(base_url: &str) -> bool {
-    reqwest::Url::parse(base_url).is_ok_and(|u| {
-        matches!(
-            u.host_str(),
-            Some("127.0.0.1" | "localhost" | "[::1]" | "0.0.0.0")
-        )
-    })
-}
 
 /// A reply without its `<think>` blocks (and without all of an unclosed one), as chat shows it.
 pub fn without_thinking(text: &str) -> String {
@@ -149,105 +37,6 @@ pub fn without_thinking(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// What went wrong, in words a user can act on.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LlmError {
-    #[error(
-        "cannot reach the model endpoint {url}: {detail} (is the server running? does base_url include /v1?)"
-    )]
-    Unreachable { url: String, detail: String },
-    #[error("the model endpoint answered HTTP {status}: {message}")]
-    Http {
-        status: u16,
-        message: String,
-        retry_after: Option<u64>,
-    },
-    #[error("the model stream broke: {0}")]
-    Stream(String),
-    #[error("the model endpoint sent something unreadable: {0}")]
-    Protocol(String),
-    #[error("the model took longer than the {0:.0} s a turn may take")]
-    Deadline(f64),
-    #[error("skipped with Ctrl-C")]
-    Skipped,
-    /// A background request set aside while a line is due (`turn::LineDue`).
-    #[error("set aside while the candidate's line was due")]
-    Yielded,
-}
-
-impl LlmError {
-    /// Worth trying again: the server may recover (rate limits, loading, overload, network).
-    pub fn transient(&self) -> bool {
-        match self {
-            LlmError::Unreachable { .. } => true,
-            LlmError::Http { status, .. } => {
-                matches!(status, 408 | 409 | 429 | 500 | 502 | 503 | 504)
-            }
-            LlmError::Stream(_)
-            | LlmError::Protocol(_)
-            | LlmError::Deadline(_)
-            | LlmError::Skipped
-            | LlmError::Yielded => false,
-        }
-    }
-
-    /// One line with the likely fix, for the notice when a turn falls back.
-    pub fn hint(&self) -> &'static str {
-        match self {
-            LlmError::Unreachable { detail, .. } if detail.starts_with("timed out") => {
-                "the server is there but slow to answer: it may be busy or loading; raise read_timeout_secs, or use a smaller model"
-            }
-            LlmError::Unreachable { .. } => {
-                "check that the server is running and base_url is right"
-            }
-            LlmError::Http {
-                status: 401 | 403, ..
-            } => "check the API key in the variable api_key_env names",
-            LlmError::Http { status: 404, .. } => {
-                "check the model name and that base_url ends with /v1"
-            }
-            LlmError::Http { status: 429, .. } => {
-                "the endpoint is rate-limiting; try again shortly"
-            }
-            LlmError::Http { status: 503, .. } => "the server may still be loading the model",
-            LlmError::Http {
-                status: 500..=599, ..
-            } => "the server failed on the request: see its log",
-            LlmError::Deadline(_) => {
-                "a faster model, or a larger turn_deadline_secs in the [llm] config, would answer in time"
-            }
-            LlmError::Skipped => "the reader's reading and the scripted line stand for this turn",
-            _ => "see the message above",
-        }
-    }
-}
-
-/// The message inside an error body, whatever the server's shape: OpenAI's
-/// `{"error": {"message", "type", "code"}}` (llama.cpp sends an integer `code`), vLLM's flat
-/// `{"object": "error", "message"}`, Ollama's `{"error": "text"}`, or plain text.
-pub fn error_message(body: &str) -> String {
-    let body = crate::secret::redact(body);
-    let trimmed = body.trim();
-    let Ok(v) = serde_json::from_str::<Value>(trimmed) else {
-        let text: String = trimmed.chars().take(300).collect();
-        return if text.is_empty() {
-            "(no message)".into()
-        } else {
-            text
-        };
-    };
-    let nested = &v["error"];
-    let msg = nested["message"]
-        .as_str()
-        .or_else(|| nested.as_str())
-        .or_else(|| v["message"].as_str())
-        .or_else(|| v["detail"].as_str());
-    match msg {
-        Some(m) => m.to_string(),
-        None => trimmed.chars().take(300).collect(),
-    }
 }
 
 /// Token counts of one request.
@@ -586,28 +375,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn error_bodies_of_every_server_shape() {
-        assert_eq!(
-            error_message(
-                r#"{"error":{"code":400,"message":"context too long","type":"invalid_request_error"}}"#
-            ),
-            "context too long"
-        );
-        assert_eq!(
-            error_message(
-                r#"{"object":"error","message":"model x does not exist","type":"NotFoundError","code":404}"#
-            ),
-            "model x does not exist"
-        );
-        assert_eq!(
-            error_message(r#"{"error":"model 'llama9' not found"}"#),
-            "model 'llama9' not found"
-        );
-        assert_eq!(error_message("Bad Gateway"), "Bad Gateway");
-        assert_eq!(error_message(""), "(no message)");
-    }
-
-    #[test]
     fn chunks_are_read_leniently_and_reasoning_is_dropped() {
         let first: Value = serde_json::from_str(
             r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]}"#,
@@ -657,42 +424,5 @@ mod tests {
         assert_eq!(body["stream"], true);
         assert_eq!(body["model"], "m");
         assert_eq!(body["messages"][0]["content"], "hi");
-    }
-
-    #[test]
-    fn no_url_means_no_model_and_a_url_needs_a_model() {
-        assert_eq!(
-            LlmConfig::resolve(None, None, &LlmSection::default()).unwrap(),
-            None
-        );
-        let e = LlmConfig::resolve(Some("http://127.0.0.1:1/v1"), None, &LlmSection::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("no model"), "{e}");
-        assert!(
-            LlmConfig::resolve(Some("127.0.0.1:1/v1"), Some("m"), &LlmSection::default()).is_err()
-        );
-    }
-
-    #[test]
-    fn prompts_are_read_ahead_on_a_server_on_this_machine_unless_told_otherwise() {
-        let ahead = |url: &str, file: Option<bool>| {
-            let section = LlmSection {
-                read_ahead: file,
-                ..LlmSection::default()
-            };
-            LlmConfig::resolve(Some(url), Some("m"), &section)
-                .unwrap()
-                .unwrap()
-                .read_ahead
-        };
-        assert!(ahead("http://127.0.0.1:8089/v1", None));
-        assert!(ahead("http://localhost:8080/v1", None));
-        assert!(ahead("http://[::1]:8080/v1", None));
-        // A remote server bills the tokens it reads.
-        assert!(!ahead("https://api.example.com/v1", None));
-        assert!(!ahead("http://127.0.0.2.example.com/v1", None));
-        assert!(ahead("https://api.example.com/v1", Some(true)));
-        assert!(!ahead("http://127.0.0.1:8089/v1", Some(false)));
     }
 }
