@@ -56,31 +56,37 @@ impl Terminal {
         }
     }
 
-    /// Wait until the screen shows `text`.
-    fn shows(&self, text: &str) {
+    /// Wait until `done` holds; after 30 s, fail saying `what` did not happen.
+    fn until(&mut self, what: &str, mut done: impl FnMut(&mut Terminal) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.screen.lock().unwrap().contains(text) {
+        while !done(self) {
             assert!(
                 Instant::now() < deadline,
-                "{text:?} never came; the screen:\n{}",
+                "{what}; the screen:\n{}",
                 self.screen.lock().unwrap()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
+    /// Wait until the screen shows `text`.
+    fn shows(&mut self, text: &str) {
+        let what = format!("{text:?} never came");
+        self.until(&what, |t| t.screen.lock().unwrap().contains(text));
+    }
+
     /// Wait until the `n`th answer prompt is up. Redraws repeat the prompt's text, so count the
     /// bracketed-paste switch rustyline sends once as each prompt starts reading.
-    fn prompt(&self, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.screen.lock().unwrap().matches("\x1b[?2004h").count() < n {
-            assert!(
-                Instant::now() < deadline,
-                "prompt {n} never came; the screen:\n{}",
-                self.screen.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    fn prompt(&mut self, n: usize) {
+        let what = format!("prompt {n} never came");
+        self.until(&what, |t| {
+            t.screen.lock().unwrap().matches("\x1b[?2004h").count() >= n
+        });
+    }
+
+    /// Wait until the chat has exited.
+    fn exited(&mut self, what: &str) {
+        self.until(what, |t| t.child.try_wait().unwrap().is_some());
     }
 
     /// Bytes in one write: what a paste, or text typed ahead, looks like to the program.
@@ -98,15 +104,7 @@ impl Terminal {
 
     fn end(mut self) {
         self.typed("/end");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the chat did not end after /end; the screen:\n{}",
-                self.screen.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.exited("the chat did not end after /end");
     }
 }
 
@@ -182,15 +180,7 @@ fn keys_that_come_with_the_enter_are_kept_for_the_next_answer() {
     term.burst("\r/en");
     term.prompt(2);
     term.typed("d");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while term.child.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "`/en` typed with the Enter was lost; the screen:\n{}",
-            term.screen.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    term.exited("`/en` typed with the Enter was lost");
     assert_eq!(answers(&env), ["What is the business goal here?"]);
 }
 

@@ -68,6 +68,23 @@ fn wav(dir: &Path, name: &str, secs: f32, tone: bool) -> PathBuf {
     path
 }
 
+/// `voice` answering from `files`, transcribed at `stt_url` (its `/v1`), with no speech out.
+fn from_recordings(env: &common::Env, stt_url: &str, files: &[&Path]) -> std::process::Output {
+    let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    env.cmd()
+        .args([
+            "voice",
+            "--tts",
+            "none",
+            "--stt-url",
+            &format!("{stt_url}/v1"),
+        ])
+        .arg("--audio-in")
+        .arg(files.join(","))
+        .output()
+        .unwrap()
+}
+
 /// `[voice] max_answer_minutes` is the limit a recording is held to; one too long is refused
 /// with the limit as configured, and the next one is answered.
 #[test]
@@ -84,20 +101,7 @@ fn a_recording_longer_than_the_configured_limit_is_refused_and_the_next_answered
     .unwrap();
     let long = wav(env.dir.path(), "long.wav", 30.0, true);
     let short = wav(env.dir.path(), "short.wav", 1.5, true);
-    let out = env
-        .cmd()
-        .args([
-            "voice",
-            "fraud",
-            "--tts",
-            "none",
-            "--stt-url",
-            &format!("{url}/v1"),
-            "--audio-in",
-        ])
-        .arg(format!("{},{}", long.display(), short.display()))
-        .output()
-        .unwrap();
+    let out = from_recordings(&env, &url, &[&long, &short]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -132,25 +136,7 @@ fn an_unreadable_or_absurd_recording_is_skipped_and_the_rest_are_answered() {
     }
     w.finalize().unwrap();
     let good = wav(env.dir.path(), "good.wav", 1.5, true);
-    let out = env
-        .cmd()
-        .args([
-            "voice",
-            "fraud",
-            "--tts",
-            "none",
-            "--stt-url",
-            &format!("{url}/v1"),
-            "--audio-in",
-        ])
-        .arg(format!(
-            "{},{},{}",
-            junk.display(),
-            slow.display(),
-            good.display()
-        ))
-        .output()
-        .unwrap();
+    let out = from_recordings(&env, &url, &[&junk, &slow, &good]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
@@ -187,20 +173,7 @@ fn recordings_become_answers_through_the_transcription_endpoint() {
     let env = common::Env::new();
     let a = wav(env.dir.path(), "a.wav", 1.5, true);
     let silent = wav(env.dir.path(), "silent.wav", 1.0, false);
-    let out = env
-        .cmd()
-        .args([
-            "voice",
-            "fraud",
-            "--tts",
-            "none",
-            "--stt-url",
-            &format!("{url}/v1"),
-            "--audio-in",
-        ])
-        .arg(format!("{},{}", a.display(), silent.display()))
-        .output()
-        .unwrap();
+    let out = from_recordings(&env, &url, &[&a, &silent]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
@@ -339,19 +312,7 @@ fn failures_say_what_to_do_and_lose_nothing() {
     std::fs::write(&junk, b"RIFF....not really").unwrap();
     let (url, fake) = serve("/v1/audio/transcriptions");
     *fake.reply.lock().unwrap() = (200, r#"{"text":"What is the business goal?"}"#.into());
-    let out = env
-        .cmd()
-        .args([
-            "voice",
-            "--tts",
-            "none",
-            "--stt-url",
-            &format!("{url}/v1"),
-            "--audio-in",
-        ])
-        .arg(&junk)
-        .output()
-        .unwrap();
+    let out = from_recordings(&env, &url, &[&junk]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.wav is not a readable WAV file"));
 
     // The endpoint fails on the second answer: the first is saved, the message names the file.
@@ -360,19 +321,7 @@ fn failures_say_what_to_do_and_lose_nothing() {
     let (url, fake) = serve("/v1/audio/transcriptions");
     *fake.reply.lock().unwrap() = (200, r#"{"text":"What is the business goal?"}"#.into());
     *fake.fail_from.lock().unwrap() = Some(2);
-    let out = env2
-        .cmd()
-        .args([
-            "voice",
-            "--tts",
-            "none",
-            "--stt-url",
-            &format!("{url}/v1"),
-            "--audio-in",
-        ])
-        .arg(format!("{},{}", a.display(), b.display()))
-        .output()
-        .unwrap();
+    let out = from_recordings(&env2, &url, &[&a, &b]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!out.status.success());
     assert!(
