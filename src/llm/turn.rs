@@ -128,6 +128,15 @@ pub(super) async fn bounded<T>(
     }
 }
 
+/// Set once something else draws the screen and shows the wait itself (the live voice status
+/// line): the status below would write across it.
+static SHOWN_ELSEWHERE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, the wait for the model is shown by the caller's own screen.
+pub fn wait_shown_elsewhere() {
+    SHOWN_ELSEWHERE.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// The "waiting for the model" status: once a request has waited a while, a count of the
 /// seconds against the deadline, kept up to date in place on a terminal and wiped when the
 /// first text comes (or the request ends), so the line is written where it stood.
@@ -145,7 +154,9 @@ impl Waiting {
         use std::io::IsTerminal;
         Waiting {
             since: std::time::Instant::now(),
-            quiet: quiet || !std::io::stderr().is_terminal(),
+            quiet: quiet
+                || !std::io::stderr().is_terminal()
+                || SHOWN_ELSEWHERE.load(std::sync::atomic::Ordering::SeqCst),
             limit,
             shown: None,
         }

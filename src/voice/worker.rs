@@ -120,6 +120,8 @@ fn interview(
             });
         });
         let out = Box::new(ToDriver(tx.clone()));
+        // The status line says "thinking" while the model is waited for.
+        crate::llm::wait_shown_elsewhere();
         let mut chat = match &resume {
             Some(q) => Chat::resume_with(&settings, q.as_deref(), out, true, Some(on_line))?,
             None => {
