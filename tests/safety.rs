@@ -353,13 +353,10 @@ fn a_damaged_log_is_listed_and_resumed_with_its_damage_named() {
         "What is the business goal?\nHow rare is fraud?\n",
     );
     let session = env.sessions().pop().unwrap();
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&session)
-        .unwrap();
-    f.write_all(b"garbage pasted by hand\n{\"not\": \"an event\"}\n")
-        .unwrap();
-    drop(f);
+    append(
+        &session,
+        b"garbage pasted by hand\n{\"not\": \"an event\"}\n",
+    );
     let listed = ok(&env.cmd().arg("sessions").output().unwrap());
     assert!(listed.contains("  2 answers"), "{listed}");
     assert!(listed.contains("2 damaged line(s) skipped"), "{listed}");
@@ -383,13 +380,7 @@ fn a_log_from_a_newer_casecoach_says_so_and_is_left_alone() {
     let env = Env::new();
     env.chat(&["fraud"], "What is the business goal?\n");
     let session = env.sessions().pop().unwrap();
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&session)
-        .unwrap();
-    f.write_all(b"{\"v\":99,\"type\":\"hologram\",\"turn\":2}\n")
-        .unwrap();
-    drop(f);
+    append(&session, b"{\"v\":99,\"type\":\"hologram\",\"turn\":2}\n");
     let before = std::fs::read(&session).unwrap();
     let id = session.file_stem().unwrap().to_string_lossy().into_owned();
     for args in [
@@ -413,6 +404,12 @@ fn a_log_from_a_newer_casecoach_says_so_and_is_left_alone() {
     let listed = ok(&env.cmd().arg("sessions").output().unwrap());
     assert!(listed.contains("newer casecoach"), "{listed}");
     assert_eq!(std::fs::read(&session).unwrap(), before);
+}
+
+/// Add `bytes` at the end of a session log, as something other than casecoach would.
+fn append(path: &std::path::Path, bytes: &[u8]) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(bytes).unwrap();
 }
 
 /// Candidate turns in a log that may hold lines that are not events.

@@ -155,9 +155,7 @@ fn a_bracketed_paste_is_one_answer_too() {
     let env = Env::new();
     let mut term = Terminal::chat(&env, "fraud");
     term.prompt(1);
-    term.burst("\x1b[200~How rare is fraud?\rHow fast must we decide?\x1b[201~");
-    std::thread::sleep(Duration::from_millis(150));
-    term.burst("\r");
+    term.typed("\x1b[200~How rare is fraud?\rHow fast must we decide?\x1b[201~");
     term.prompt(2);
     term.end();
     let answers = answers(&env);
