@@ -765,7 +765,7 @@ fn recording_model() -> (String, Seen) {
                         .body(Body::from(format!("data: {line}\n\ndata: [DONE]\n\n")))
                         .unwrap()
                 } else {
-                    let reply = serde_json::json!({"choices":[{"index":0,"message":{"role":"assistant","content":"Okay"},"finish_reason":"length"}]});
+                    let reply = serde_json::json!({"choices":[{"index":0,"message":{"role":"assistant","content":"Okay"},"finish_reason":"length"}],"usage":{"prompt_tokens":417,"completion_tokens":1}});
                     Response::builder()
                         .header("content-type", "application/json")
                         .body(Body::from(reply.to_string()))
@@ -826,6 +826,17 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
         "{:?}",
         line[n - 1].1
     );
+    // A hosted API bills the read like any prompt: its tokens are in the session's count.
+    let usage: Vec<(u64, u64)> = of_type(&r.events, "usage")
+        .iter()
+        .map(|u| {
+            (
+                u["prompt_tokens"].as_u64().unwrap(),
+                u["completion_tokens"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(usage.contains(&(417, 1)), "{usage:?}");
 }
 
 #[test]

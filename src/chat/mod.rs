@@ -375,6 +375,9 @@ impl Chat {
         if let Some(u) = said.usage {
             self.count_tokens(u, at, said.first_token_ms, said.total_ms)?;
         }
+        if let Some(u) = said.read_ahead {
+            self.count_tokens(u, at, None, None)?;
+        }
         if let Some((fault, sentence)) = said.guarded {
             self.session.record(Event::Guarded {
                 turn,

@@ -29,6 +29,8 @@ pub struct TurnRequest<'a> {
 pub struct Said {
     pub text: String,
     pub usage: Option<crate::llm::Usage>,
+    /// Tokens the prompts read ahead of this line used (`llm::ahead`).
+    pub read_ahead: Option<crate::llm::Usage>,
     /// A one-line notice for the user (a model turn that fell back to the scripted line).
     pub notice: Option<String>,
     /// Model timings: to the first token, and the whole line.

@@ -136,36 +136,10 @@ impl<B: Backend> LlmInterviewer<B> {
         }
         Ok((messages, start))
     }
-}
 
-/// A turn as the model is sent it: at most `TURN_CHARS`.
-fn clipped(text: &str) -> String {
-    text.chars().take(TURN_CHARS).collect()
-}
-
-impl<B: Backend> Interviewer for LlmInterviewer<B> {
-    fn name(&self) -> String {
-        format!("model {} at {}", self.config.model, self.config.shown_url())
-    }
-
-    /// The server reads the next request as far as it is known: everything before the answer,
-    /// and the answer so far. The request that follows extends it (`request`).
-    fn heard_so_far(&mut self, iv: &Interview, text: &str) {
-        let Some(ahead) = &self.ahead else { return };
-        let Ok((mut messages, _)) = self.history(iv, 1) else {
-            return;
-        };
-        if messages.last().is_some_and(|m| m.role == "user") {
-            return;
-        }
-        messages.push(Message {
-            role: "user",
-            content: clipped(text),
-        });
-        ahead.read(messages);
-    }
-
-    fn turn(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
+    /// The turn's line: the model's words as far as the guard lets them stand, or the scripted
+    /// line.
+    fn line(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
         let intent = self.scripted.lines(req)?;
         // The problem statement and the closing are the scenario's own words: read them as written.
         let verbatim = req.actions.iter().any(|a| {
@@ -253,7 +227,42 @@ impl<B: Backend> Interviewer for LlmInterviewer<B> {
             first_token_ms: done.first_token_ms,
             total_ms: Some(done.total_ms),
             guarded: line.fault,
+            ..Said::default()
         })
+    }
+}
+
+/// A turn as the model is sent it: at most `TURN_CHARS`.
+fn clipped(text: &str) -> String {
+    text.chars().take(TURN_CHARS).collect()
+}
+
+impl<B: Backend> Interviewer for LlmInterviewer<B> {
+    fn name(&self) -> String {
+        format!("model {} at {}", self.config.model, self.config.shown_url())
+    }
+
+    /// The server reads the next request as far as it is known: everything before the answer,
+    /// and the answer so far. The request that follows extends it (`request`).
+    fn heard_so_far(&mut self, iv: &Interview, text: &str) {
+        let Some(ahead) = &self.ahead else { return };
+        let Ok((mut messages, _)) = self.history(iv, 1) else {
+            return;
+        };
+        if messages.last().is_some_and(|m| m.role == "user") {
+            return;
+        }
+        messages.push(Message {
+            role: "user",
+            content: clipped(text),
+        });
+        ahead.read(messages);
+    }
+
+    fn turn(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
+        let mut said = self.line(req, show)?;
+        said.read_ahead = self.ahead.as_ref().and_then(ReadAhead::spent);
+        Ok(said)
     }
 }
 

@@ -3,18 +3,24 @@
 //! turn's notes are new to the server's cache (a local server reads about 300 tokens a second
 //! on two cores: the read is most of the wait for the first word).
 
-use super::{Backend, Message};
+use super::{Backend, Message, Usage};
 use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Mutex};
 
 /// A thread of its own with a client of its own (made `in_background`, so it gives way to a
 /// line that falls due).
 pub struct ReadAhead {
     prompts: Sender<Vec<Message>>,
+    /// Tokens the reads used since they were last taken: a hosted API bills them like any
+    /// other prompt, so they are counted like any other.
+    spent: Arc<Mutex<Option<Usage>>>,
 }
 
 impl ReadAhead {
     pub fn start(mut backend: Box<dyn Backend + Send>) -> ReadAhead {
         let (prompts, todo) = channel::<Vec<Message>>();
+        let spent = Arc::new(Mutex::new(None));
+        let counted = spent.clone();
         std::thread::spawn(move || {
             while let Ok(mut messages) = todo.recv() {
                 // Only the newest matters: a prompt it extends would be read for nothing.
@@ -22,10 +28,21 @@ impl ReadAhead {
                     messages = newer;
                 }
                 // A failure costs nothing but the head start; the line reports its own.
-                let _ = backend.read_ahead(&messages);
+                if let Ok(Some(u)) = backend.read_ahead(&messages)
+                    && let Ok(mut total) = counted.lock()
+                {
+                    let t = total.get_or_insert_with(Usage::default);
+                    t.prompt_tokens += u.prompt_tokens;
+                    t.completion_tokens += u.completion_tokens;
+                }
             }
         });
-        ReadAhead { prompts }
+        ReadAhead { prompts, spent }
+    }
+
+    /// The tokens the reads have used since this was last asked, if any.
+    pub fn spent(&self) -> Option<Usage> {
+        self.spent.lock().ok()?.take()
     }
 
     pub fn read(&self, messages: Vec<Message>) {

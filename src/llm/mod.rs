@@ -128,8 +128,9 @@ pub trait Backend {
     /// Have the server read `messages` now and write next to nothing, so that a request that
     /// starts with them later finds them in its prompt cache. A server without a cache only
     /// spends the time; one that does nothing here loses nothing.
-    fn read_ahead(&mut self, _messages: &[Message]) -> Result<(), LlmError> {
-        Ok(())
+    /// The tokens it used, when the server says.
+    fn read_ahead(&mut self, _messages: &[Message]) -> Result<Option<Usage>, LlmError> {
+        Ok(None)
     }
 }
 
@@ -268,8 +269,8 @@ impl Backend for OpenAiCompatible {
         self.whole(messages, 700, response_format)
     }
 
-    fn read_ahead(&mut self, messages: &[Message]) -> Result<(), LlmError> {
-        self.whole(messages, 1, None).map(|_| ())
+    fn read_ahead(&mut self, messages: &[Message]) -> Result<Option<Usage>, LlmError> {
+        self.whole(messages, 1, None).map(|done| done.usage)
     }
 
     fn stream(
