@@ -113,6 +113,11 @@ fn any_curveball(iv: &Interview, stage: Stage) -> Option<Action> {
     })
 }
 
+/// Whether `text` already puts a number on something: asking it to is asking again.
+fn has_number(text: &str) -> bool {
+    cue::Tokens::new(text).tokens.iter().any(|t| t.lower == "#")
+}
+
 /// How many deep-dive questions one checkpoint may get: one from each of its stage's angles.
 const DIVES_PER_CHECKPOINT: usize = 3;
 
@@ -126,7 +131,12 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
     if stage == Stage::Clarify {
         return None;
     }
-    let angles = Angle::for_stage(stage);
+    // Never the angle asked last: the same question twice in a row ("what is the strongest
+    // alternative?" about the alternative just given) reads as not listening.
+    let last = iv.deep_dives.last().map(|d| d.1);
+    let angles = Angle::for_stage(stage)
+        .into_iter()
+        .filter(|a| Some(*a) != last);
     let in_stage = |turn: usize| {
         iv.turns
             .get(turn.wrapping_sub(1))
@@ -149,10 +159,11 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
                 .filter(|e| e.source != Source::Model && in_stage(e.turn))
                 .map(|e| e.quote.as_str()),
         );
-        let fresh = angles.iter().find_map(|&angle| {
+        let fresh = angles.clone().find_map(|angle| {
             let taken =
                 |q: &str| (iv.deep_dives.iter()).any(|d| d.1 == angle && (d.0 == i || d.2 == q));
             own.iter()
+                .filter(|q| angle != Angle::Numbers || !has_number(q))
                 .map(|q| cue::clip(q, QUOTE_WORDS))
                 .find(|q| !taken(q))
                 .map(|q| (angle, q))

@@ -1,6 +1,6 @@
 //! The director's rules, each driven through a memory session.
 use super::*;
-use crate::interview::{Interview, Mode};
+use crate::interview::{Angle, Interview, Mode};
 use crate::scenario;
 use std::sync::Arc;
 
@@ -516,6 +516,12 @@ fn a_stage_covered_early_is_taken_deeper_until_its_time_is_used() {
                     !asked.contains(&(checkpoint.clone(), *angle)),
                     "{checkpoint} {angle:?} twice"
                 );
+                // Never the same question twice in a row, nor a number asked of words that
+                // already give one.
+                assert_ne!(asked.last().map(|a| a.1), Some(*angle), "{asked:?}");
+                if *angle == Angle::Numbers {
+                    assert!(!quote.chars().any(|c| c.is_ascii_digit()), "{quote}");
+                }
                 asked.push((checkpoint.clone(), *angle));
             }
         }
