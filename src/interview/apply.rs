@@ -231,7 +231,8 @@ impl Interview {
             } => {
                 let target = self.scenario.checkpoint_index(checkpoint);
                 if let Some(i) = target {
-                    self.deep_dives.push((i, *angle, quote.clone()));
+                    let asked = self.next_turn();
+                    self.deep_dives.push((i, *angle, quote.clone(), asked));
                 }
                 self.ask_follow_up(*stage, target.into_iter().collect());
                 self.pending_probe = Some(*stage);

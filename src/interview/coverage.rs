@@ -5,6 +5,7 @@
 //! matching, so instructions in candidate text never earn credit.
 
 use crate::cue::{CueSet, Tokens, quote, sentences, word_count};
+use crate::framework::Stage;
 use crate::scenario::Scenario;
 use std::sync::OnceLock;
 
@@ -504,6 +505,103 @@ fn summary_cues() -> &'static CueSet {
 /// not to be the start of more.
 pub fn is_closing(text: &str) -> bool {
     counted_words(text) <= 14 && closing_cues().matches(&Tokens::new(text))
+}
+
+/// Words that ask to go on, wherever to. Each has the candidate as its subject, so a question
+/// about users who "move on" to a rival is not one.
+fn move_on_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "we move on",
+            "i move on",
+            "let s move on",
+            "we go on",
+            "i go on",
+            "next stage",
+            "next part",
+            "next section",
+            "next topic",
+        ])
+    })
+}
+
+/// Words that ask to go to a part they name ("Can we talk about training?").
+fn steer_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "we move to",
+            "i move to",
+            "let s move to",
+            "we jump to",
+            "i jump to",
+            "we switch to",
+            "we turn to",
+            "we talk about",
+            "i talk about",
+            "let s talk about",
+            "me to talk about",
+        ])
+    })
+}
+
+/// A short request to go on to the next part, or to a named later one: "Shall I move on to
+/// data?", "Can we talk about how I'd train it?", "Let's move on." The stage it asks for, if
+/// it names one; `None` when the turn asks nothing of the kind. A statement that only uses the
+/// words ("fraudsters move to new cards") is not a request: it must ask, or say "let's".
+pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
+    let tokens = Tokens::new(text);
+    let opening: Vec<&str> = (tokens.tokens.iter())
+        .map(|t| t.lower.as_str())
+        .skip_while(|w| matches!(*w, "ok" | "okay" | "so" | "alright" | "right" | "good"))
+        .take(2)
+        .collect();
+    let moving = opening == ["moving", "on"];
+    let lets = opening.first() == Some(&"let");
+    if counted_words(text) > 16 || !(moving || lets || crate::cue::is_question(text, &tokens)) {
+        return None;
+    }
+    let named = named_stage(text);
+    if moving || move_on_cues().matches(&tokens) {
+        Some(named)
+    } else if steer_cues().matches(&tokens) && named.is_some() {
+        Some(named)
+    } else {
+        None
+    }
+}
+
+/// The stage a turn names, by the words candidates use for it.
+pub fn named_stage(text: &str) -> Option<Stage> {
+    const NAMES: &[(Stage, &[&str])] = &[
+        (Stage::Frame, &["frame", "framing", "formulat*"]),
+        (Stage::Data, &["data"]),
+        (Stage::Features, &["feature*"]),
+        (
+            Stage::Model,
+            &["model", "models", "modeling", "modelling", "architecture"],
+        ),
+        (Stage::Training, &["train", "training", "trained"]),
+        (
+            Stage::Evaluation,
+            &["evaluat*", "metric*", "offline", "test*"],
+        ),
+        (
+            Stage::Deployment,
+            &["deploy*", "serving", "production", "monitor*", "launch*"],
+        ),
+    ];
+    let tokens = Tokens::new(text);
+    // The last stage named: "move on from data to features" goes to features.
+    NAMES
+        .iter()
+        .filter_map(|(stage, words)| {
+            let at = CueSet::new(words.iter().copied()).find(&tokens)?.0.start;
+            Some((at, *stage))
+        })
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, stage)| stage)
 }
 
 /// A turn that opens with a summary of the whole design ("To summarise: ...").

@@ -131,12 +131,16 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
     if stage == Stage::Clarify {
         return None;
     }
-    // Never the angle asked last: the same question twice in a row ("what is the strongest
-    // alternative?" about the alternative just given) reads as not listening.
-    let last = iv.deep_dives.last().map(|d| d.1);
-    let angles = Angle::for_stage(stage)
-        .into_iter()
-        .filter(|a| Some(*a) != last);
+    // The angle the line before asked comes after the others, and is never asked of the reply
+    // to it: "what is the strongest alternative?" about the alternative just given reads as
+    // not listening.
+    let replies_since = |asked: usize| iv.candidate_turns().filter(|t| t.n >= asked).count();
+    let last = (iv.deep_dives.last())
+        .filter(|d| replies_since(d.3) == 1)
+        .map(|d| d.1);
+    let mut angles = Angle::for_stage(stage).to_vec();
+    angles.sort_by_key(|a| Some(*a) == last);
+    let reply = iv.turns.last().map_or("", |t| t.text.as_str());
     let in_stage = |turn: usize| {
         iv.turns
             .get(turn.wrapping_sub(1))
@@ -144,7 +148,7 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
     };
     let dives_of = |i: usize| iv.deep_dives.iter().filter(|d| d.0 == i).count();
     // (checkpoint, its rank key, weight, angle, quote)
-    type Key = (usize, bool, bool);
+    type Key = (bool, usize, bool, bool);
     let mut best: Option<(usize, Key, f64, Angle, String)> = None;
     for (i, c) in sc.checkpoints.iter().enumerate() {
         if c.stage != stage || dives_of(i) >= DIVES_PER_CHECKPOINT {
@@ -159,10 +163,11 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
                 .filter(|e| e.source != Source::Model && in_stage(e.turn))
                 .map(|e| e.quote.as_str()),
         );
-        let fresh = angles.clone().find_map(|angle| {
+        let fresh = angles.iter().find_map(|&angle| {
             let taken =
                 |q: &str| (iv.deep_dives.iter()).any(|d| d.1 == angle && (d.0 == i || d.2 == q));
             own.iter()
+                .filter(|q| Some(angle) != last || !reply.contains(**q))
                 .filter(|q| angle != Angle::Numbers || !has_number(q))
                 .map(|q| cue::clip(q, QUOTE_WORDS))
                 .find(|q| !taken(q))
@@ -171,7 +176,12 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
         let Some((angle, quote)) = fresh else {
             continue;
         };
-        let key = (dives_of(i), just_said.is_none(), !iv.only_named(i));
+        let key = (
+            Some(angle) == last,
+            dives_of(i),
+            just_said.is_none(),
+            !iv.only_named(i),
+        );
         let better = best
             .as_ref()
             .is_none_or(|b| key < b.1 || (key == b.1 && c.weight > b.2));

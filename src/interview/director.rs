@@ -28,6 +28,7 @@ type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 /// clock moves them on, a candidate who moves ahead or opens new ground is followed before an
 /// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
+    move_on_when_asked,
     answer_only_questions,
     depth::push_back_on_a_misconception,
     close_when_the_candidate_is_done,
@@ -105,6 +106,31 @@ fn answer_then_keep_time(iv: &Interview, obs: &Observation, stage: Stage) -> Vec
 fn answer_only_questions(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
     let a = &obs.analysis;
     (a.questions > 0 && a.statements == 0).then(|| answer_then_keep_time(iv, obs, stage))
+}
+
+/// A candidate who asks to go on ("Shall I move on to data?") is taken on, to the stage they
+/// name when it is ahead, else to the next; a question asked with it is answered first. The
+/// debrief judges the stage left on what it showed.
+fn move_on_when_asked(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
+    let said = iv.turns.last().filter(|t| t.n == obs.turn)?;
+    let named = super::coverage::asks_to_move_on(&said.text)?;
+    // "Can we talk about the data?" while on the data is a question about it, not a move.
+    if named.is_some_and(|to| to <= stage) {
+        return None;
+    }
+    let go = match named.filter(|&to| iv.scenario.in_round(to)) {
+        Some(to) => Action::AdvanceStage {
+            from: Some(stage),
+            to,
+            reason: Reason::Candidate,
+        },
+        None => advance(iv, stage, Reason::Candidate),
+    };
+    let asked_more = !obs.analysis.facts.is_empty();
+    Some(match asked_more {
+        true => vec![answer(iv, obs), go],
+        false => vec![go],
+    })
 }
 
 /// A candidate who says they have finished, or sums up the whole design in the last stage, is

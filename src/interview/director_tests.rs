@@ -1027,3 +1027,75 @@ fn working_code_submitted_while_clarifying_takes_the_round_to_the_code() {
     assert_eq!(kinds(&a), ["code-review", "advance-stage", "probe"]);
     assert_eq!(iv.phase, Phase::Stage(Stage::Model));
 }
+
+/// A candidate who asks to go on is taken on, to the part they name when it is ahead, with
+/// "Sure" rather than "we haven't pinned that down"; a question that only uses the words, or
+/// names the part already under way, is not a request to move.
+#[test]
+fn asking_to_move_on_moves_on_to_the_part_asked_for() {
+    let advanced = |text: &str, at: Stage| {
+        let mut iv = fresh(Mode::Interview);
+        if at != Stage::Clarify {
+            crate::session::testing::act(
+                &mut iv,
+                &Action::AdvanceStage {
+                    from: Some(Stage::Clarify),
+                    to: at,
+                    reason: Reason::Skip,
+                },
+                0.0,
+            );
+        }
+        let (_, a) = crate::session::testing::answer(&mut iv, text, 30.0);
+        a.iter().find_map(|x| match x {
+            Action::AdvanceStage {
+                to,
+                reason: Reason::Candidate,
+                ..
+            } => Some(*to),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        advanced("Shall I move on to data?", Stage::Frame),
+        Some(Stage::Data)
+    );
+    assert_eq!(
+        advanced("Can we move to evaluation?", Stage::Model),
+        Some(Stage::Evaluation)
+    );
+    assert_eq!(
+        advanced("Can we talk about how I'd train it?", Stage::Model),
+        Some(Stage::Training)
+    );
+    assert_eq!(
+        advanced("Okay, let's move on.", Stage::Data),
+        Some(Stage::Features)
+    );
+    assert_eq!(
+        advanced("Moving on to the features", Stage::Data),
+        Some(Stage::Features)
+    );
+    for (text, at) in [
+        (
+            "Do subscribers move on to a rival service after a price rise?",
+            Stage::Clarify,
+        ),
+        ("Can we talk about the data the bank keeps?", Stage::Data),
+        (
+            "When do we go to production with the first version?",
+            Stage::Clarify,
+        ),
+        (
+            "Fraudsters move to new merchants once a pattern is blocked.",
+            Stage::Data,
+        ),
+    ] {
+        assert_eq!(advanced(text, at), None, "{text}");
+    }
+    // The stage's line says the candidate was heard.
+    let mut iv = fresh(Mode::Interview);
+    let (_, a) =
+        crate::session::testing::answer(&mut iv, "Shall we move on to the next part?", 30.0);
+    assert_eq!(kinds(&a), vec!["advance-stage"], "{a:?}");
+}

@@ -360,8 +360,9 @@ pub struct Interview {
     pub stats: StageMap<StageStats>,
     pub probes_asked: StageMap<Vec<bool>>,
     pub curveballs_fired: Vec<bool>,
-    /// Deep-dive questions asked: the checkpoint, the angle and the words quoted.
-    pub deep_dives: Vec<(usize, Angle, String)>,
+    /// Deep-dive questions asked: the checkpoint, the angle, the words quoted, and the turn
+    /// of the line that asked.
+    pub deep_dives: Vec<(usize, Angle, String, usize)>,
     pub revealed: Vec<bool>,
     /// Candidate statements in a row that covered nothing new.
     pub dry_turns: usize,
