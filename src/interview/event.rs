@@ -208,6 +208,8 @@ pub enum LineFault {
     Praise { words: String },
     /// The turn asks a question and the line did not.
     NoQuestion,
+    /// It reads out the notes the model was sent about the turn ("Stage 2 of 8 ...").
+    Notes,
 }
 
 impl LineFault {
@@ -217,6 +219,7 @@ impl LineFault {
             LineFault::InventedNumber { .. } => "invented number",
             LineFault::Praise { .. } => "praise",
             LineFault::NoQuestion => "no question",
+            LineFault::Notes => "read out its notes",
         }
     }
 }

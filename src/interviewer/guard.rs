@@ -47,9 +47,15 @@ const PLAIN_COUNT: f64 = 10.0;
 /// Share of a sentence's words found in an earlier sentence for it to count as said again.
 const REPEAT_SHARE: f64 = 0.75;
 
+/// Lines back that a model line may not say again: a small model that has started copying
+/// itself copies more than the line before.
+const RECENT_LINES: usize = 3;
+
 pub struct Guard {
-    /// Word stems of each sentence of the interviewer's previous line.
+    /// Word stems of each sentence of the interviewer's last few lines.
     previous: Vec<BTreeSet<String>>,
+    /// Word stems of the stage's goal, as the turn's notes give it to the model.
+    notes: BTreeSet<String>,
     /// Word stems of each sentence of the scripted line: saying these again is the intent.
     intent: Vec<BTreeSet<String>>,
     intent_lower: String,
@@ -62,12 +68,12 @@ pub struct Guard {
 impl Guard {
     pub fn new(iv: &Interview, intent: &str) -> Guard {
         let sc = &iv.scenario;
-        let previous = iv
-            .turns
-            .iter()
-            .rev()
-            .find(|t| t.role == Role::Interviewer)
-            .map_or_else(Vec::new, |t| stems_of_sentences(&t.text));
+        let previous = (iv.turns.iter().rev())
+            .filter(|t| t.role == Role::Interviewer)
+            .take(RECENT_LINES)
+            .flat_map(|t| stems_of_sentences(&t.text))
+            .collect();
+        let notes = iv.stage().map_or_else(BTreeSet::new, |s| stems(s.goal()));
         let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
         known.extend(
             sc.facts
@@ -87,6 +93,7 @@ impl Guard {
             .any(|r| is_question(&intent[r.clone()], &Tokens::new(&intent[r])));
         Guard {
             previous,
+            notes,
             intent: stems_of_sentences(intent),
             intent_lower: intent.to_lowercase(),
             numbers: known.iter().flat_map(|t| numbers(t)).map(|n| n.0).collect(),
@@ -97,6 +104,9 @@ impl Guard {
     /// What is wrong with one sentence of the model's line, if anything.
     pub fn sentence(&self, s: &str) -> Option<LineFault> {
         let lower = s.to_lowercase();
+        if reads_out_notes(&lower, &stems(s), &self.notes) {
+            return Some(LineFault::Notes);
+        }
         if let Some(p) = PRAISE
             .iter()
             .find(|p| has_phrase(&lower, p) && !has_phrase(&self.intent_lower, p))
@@ -126,6 +136,19 @@ impl Guard {
         let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
         (self.asks && !asked).then_some(LineFault::NoQuestion)
     }
+}
+
+/// A sentence that reads out the turn's notes (`llm-turn.hbs`): their headings ("What to say
+/// next", "Stage 2 of 8") or most of the stage's goal, which no interviewer says aloud.
+fn reads_out_notes(lower: &str, words: &BTreeSet<String>, goal: &BTreeSet<String>) -> bool {
+    let tokens = Tokens::new(lower);
+    let w: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let heading = w.windows(4).any(|x| x == ["what", "to", "say", "next"])
+        || w.windows(4)
+            .any(|x| x[0] == "stage" && x[1] == "#" && x[2] == "of" && x[3] == "#");
+    let goal_read = goal.len() >= 4
+        && words.intersection(goal).count() as f64 >= REPEAT_SHARE * goal.len() as f64;
+    heading || goal_read
 }
 
 /// The scripted line's question and what follows it: what a model line that stopped before its
@@ -325,5 +348,49 @@ mod tests {
             question_of("Fair enough. What would you measure first? Take a moment."),
             Some("What would you measure first? Take a moment.")
         );
+    }
+
+    /// The turn's notes are for the model: read out, they would tell the candidate what the
+    /// interviewer was told to say.
+    #[test]
+    fn notes_read_out_are_stopped_and_plain_mentions_are_not() {
+        let mut iv = interview(&[]);
+        crate::session::testing::open(&mut iv);
+        let g = Guard::new(&iv, "Who would use this?");
+        let goal = crate::framework::Stage::Clarify.goal();
+        for line in [
+            "Stage 1 of 8, Clarify the problem.",
+            "What to say next: ask who uses it.",
+            goal,
+        ] {
+            assert_eq!(g.sentence(line), Some(LineFault::Notes), "{line}");
+        }
+        for line in [
+            "Who uses this, and what do they see?",
+            "What would you say next about the users?",
+            "Which stage of the pipeline is slowest?",
+        ] {
+            assert_eq!(g.sentence(line), None, "{line}");
+        }
+    }
+
+    /// A small model that has started copying itself goes back further than its last line.
+    #[test]
+    fn a_line_said_two_lines_ago_is_a_repeat() {
+        let iv = interview(&[
+            (
+                Role::Interviewer,
+                "So how is the score being used downstream?",
+            ),
+            (Role::Candidate, "Analysts review the flagged ones."),
+            (Role::Interviewer, "What happens when an analyst disagrees?"),
+            (Role::Candidate, "They relabel it."),
+        ]);
+        let g = Guard::new(&iv, "What data do you have?");
+        assert_eq!(
+            g.sentence("So how is the score being used downstream?"),
+            Some(LineFault::Repeats)
+        );
+        assert_eq!(g.sentence("What data would you want for this?"), None);
     }
 }
