@@ -184,6 +184,8 @@ fn line_data(req: &LineRequest) -> Value {
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
         "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null, "pushback": null, "angle": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
+        // A second question at the close is not told the same words again.
+        "about_again": iv.closing_answers > 0,
         "about": sc.persona.about.clone().unwrap_or_else(|| format!(
             "Good question. I'm {}, {}; the team works on problems much like this one. The recruiter will be in touch about the next steps.",
             sc.persona.name, sc.persona.role
@@ -443,6 +445,23 @@ mod tests {
             "{turn}"
         );
         assert!(turn.contains("any questions for me?"), "{turn}");
+    }
+
+    /// A second question at the close gets its own answer, not the first one word for word.
+    #[test]
+    fn a_second_question_at_the_close_is_not_told_the_first_answer_again() {
+        let mut iv = Interview::new(
+            Arc::new(scenario::load("fraud").unwrap()),
+            Mode::Interview,
+            60,
+        );
+        crate::session::testing::open(&mut iv);
+        let first = render(&iv, &Action::AnswerAbout, None);
+        crate::session::testing::act(&mut iv, &Action::AnswerAbout, 10.0);
+        let second = render(&iv, &Action::AnswerAbout, None);
+        assert!(first.contains("team"), "{first}");
+        assert_ne!(first, second);
+        assert!(!second.contains(&first), "{second}");
     }
 
     #[test]
