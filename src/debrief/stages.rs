@@ -51,8 +51,9 @@ fn minutes(secs: f64) -> String {
 pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageReport {
     let st = &iv.stats[s];
     let tally = iv.follow_up_tally(Some(s));
+    // The follow-ups the candidate had the chance to answer: the ones counted below.
     let probe_turns: Vec<usize> = (iv.follow_ups.iter())
-        .filter(|f| f.stage == s)
+        .filter(|f| f.stage == s && f.reply.is_some())
         .map(|f| f.asked)
         .collect();
     let idx: Vec<usize> = iv
@@ -244,6 +245,36 @@ mod tests {
             "{:?}",
             hinted.reasons
         );
+    }
+
+    /// The turns a follow-up verdict cites are the follow-ups it counts: one asked as the
+    /// stage ended, never replied to, is in neither.
+    #[test]
+    fn a_follow_up_never_replied_to_is_neither_counted_nor_cited() {
+        let mut a = iv();
+        goto(&mut a, Stage::Features, 60.0);
+        let dive = |checkpoint: &str| Action::DeepDive {
+            stage: Stage::Features,
+            checkpoint: checkpoint.into(),
+            angle: crate::interview::Angle::Mechanism,
+            quote: "velocity counts".into(),
+        };
+        crate::session::testing::act(&mut a, &dive("features.derived"), 61.0);
+        crate::session::testing::observe(
+            &mut a,
+            "Velocity counts over the last hour, because fraud comes in bursts on a stolen card.",
+            90.0,
+        );
+        crate::session::testing::act(&mut a, &dive("features.raw"), 91.0);
+        let r = stage_report(&a, Stage::Features, Basis::Session);
+        let said = (r.reasons.iter())
+            .find(|x| x.contains("follow-up"))
+            .unwrap_or_else(|| panic!("{r:?}"));
+        assert!(
+            said.starts_with("answered the one follow-up probe"),
+            "{said}"
+        );
+        assert!(said.ends_with("(turn 1)"), "{said}");
     }
 
     /// A stage explained in full before any follow-up scores as one whose follow-ups were all

@@ -1099,3 +1099,16 @@ fn asking_to_move_on_moves_on_to_the_part_asked_for() {
         crate::session::testing::answer(&mut iv, "Shall we move on to the next part?", 30.0);
     assert_eq!(kinds(&a), vec!["advance-stage"], "{a:?}");
 }
+
+/// A wrong move is challenged and earns nothing: the sentence that makes it is not evidence of
+/// the checkpoint it gets wrong.
+#[test]
+fn a_misconception_earns_no_credit_for_its_sentence() {
+    let mut iv = fresh(Mode::Interview);
+    let text = "For the offline metric I'd use accuracy, since it will be around 99 percent.";
+    let (obs, a) = crate::session::testing::answer(&mut iv, text, 30.0);
+    assert!(!obs.analysis.misconceptions.is_empty(), "{obs:?}");
+    assert!(kinds(&a).contains(&"push-back"), "{a:?}");
+    assert!(obs.analysis.hits.is_empty(), "{:?}", obs.analysis.hits);
+    assert!(iv.evidence.iter().all(|e| e.is_empty()));
+}

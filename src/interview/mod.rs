@@ -676,10 +676,21 @@ impl Interview {
     pub fn observe(
         &self,
         turn: usize,
-        analysis: Analysis,
+        mut analysis: Analysis,
         reader: &str,
         addresses: bool,
     ) -> Observation {
+        // A wrong move earns nothing: its sentence is what the challenge quotes, not evidence
+        // of the checkpoint it gets wrong ("I'd use accuracy" is no metric chosen).
+        let wrong: Vec<String> = (analysis.misconceptions.iter())
+            .map(|m| m.quote.trim().to_string())
+            .collect();
+        analysis.hits.retain(|h| {
+            let q = h.quote.trim();
+            !wrong
+                .iter()
+                .any(|w| w.contains(q) || q.contains(w.as_str()))
+        });
         let credited = self.reader_credits;
         let new: Vec<Hit> = if credited {
             analysis
