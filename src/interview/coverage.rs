@@ -546,12 +546,14 @@ fn steer_cues() -> &'static CueSet {
     })
 }
 
-/// A short request to go on to the next part, or to a named later one: "Shall I move on to
-/// data?", "Can we talk about how I'd train it?", "Let's move on." The stage it asks for, if
-/// it names one; `None` when the turn asks nothing of the kind. A statement that only uses the
-/// words ("fraudsters move to new cards") is not a request: it must ask, or say "let's".
+/// A turn that ends by asking to go on to the next part, or to a named later one: "Shall I
+/// move on to data?", "Can we talk about how I'd train it?", "Let's move on." after an answer.
+/// The stage it asks for, if it names one; `None` when the turn asks nothing of the kind. A
+/// statement that only uses the words ("fraudsters move to new cards") is not a request: the
+/// last sentence must ask, or say "let's".
 pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
-    let tokens = Tokens::new(text);
+    let last = &text[sentences(text).pop()?];
+    let tokens = Tokens::new(last);
     let opening: Vec<&str> = (tokens.tokens.iter())
         .map(|t| t.lower.as_str())
         .skip_while(|w| matches!(*w, "ok" | "okay" | "so" | "alright" | "right" | "good"))
@@ -559,10 +561,10 @@ pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
         .collect();
     let moving = opening == ["moving", "on"];
     let lets = opening.first() == Some(&"let");
-    if counted_words(text) > 16 || !(moving || lets || crate::cue::is_question(text, &tokens)) {
+    if word_count(last) > 16 || !(moving || lets || crate::cue::is_question(last, &tokens)) {
         return None;
     }
-    let named = named_stage(text);
+    let named = named_stage(last);
     if moving || move_on_cues().matches(&tokens) {
         Some(named)
     } else if steer_cues().matches(&tokens) && named.is_some() {

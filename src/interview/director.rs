@@ -22,15 +22,16 @@ const OVERRUN: f64 = 1.0;
 /// A rule either decides the whole reply to this turn in `stage` or passes to the next one.
 type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 
-/// The rules in priority order, the first to decide winning. The order is the policy: a turn of
-/// only questions is answered even when it jumps ahead, a wrong move is challenged before
-/// anything else (a question asked with it is answered first), a stuck candidate is helped before the
+/// The rules in priority order, the first to decide winning. The order is the policy: a wrong
+/// move is challenged before anything else (a question asked with it is answered first), a
+/// request to move on is granted, a turn of only questions is answered even when it jumps
+/// ahead, a stuck candidate is helped before the
 /// clock moves them on, a candidate who moves ahead or opens new ground is followed before an
 /// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
+    depth::push_back_on_a_misconception,
     move_on_when_asked,
     answer_only_questions,
-    depth::push_back_on_a_misconception,
     close_when_the_candidate_is_done,
     redirect_a_jump_to_the_model,
     answer_a_question_in_a_statement,

@@ -1076,6 +1076,15 @@ fn asking_to_move_on_moves_on_to_the_part_asked_for() {
         advanced("Moving on to the features", Stage::Data),
         Some(Stage::Features)
     );
+    // Most often the request ends an answer.
+    assert_eq!(
+        advanced(
+            "With 0.15% positives the review queue takes only the top scores, and step-up \
+             checks take the uncertain band. Shall I move on to data and labels?",
+            Stage::Clarify
+        ),
+        Some(Stage::Data)
+    );
     for (text, at) in [
         (
             "Do subscribers move on to a rival service after a price rise?",
@@ -1089,6 +1098,10 @@ fn asking_to_move_on_moves_on_to_the_part_asked_for() {
         (
             "Fraudsters move to new merchants once a pattern is blocked.",
             Stage::Data,
+        ),
+        (
+            "Shall I move on to data? No wait, first: what is the latency budget for a decision?",
+            Stage::Clarify,
         ),
     ] {
         assert_eq!(advanced(text, at), None, "{text}");
