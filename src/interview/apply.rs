@@ -231,8 +231,12 @@ impl Interview {
             } => {
                 let target = self.scenario.checkpoint_index(checkpoint);
                 if let Some(i) = target {
-                    let asked = self.next_turn();
-                    self.deep_dives.push((i, *angle, quote.clone(), asked));
+                    self.deep_dives.push(super::Dive {
+                        checkpoint: i,
+                        angle: *angle,
+                        quote: quote.clone(),
+                        asked: self.next_turn(),
+                    });
                 }
                 self.ask_follow_up(*stage, target.into_iter().collect());
                 self.pending_probe = Some(*stage);

@@ -136,8 +136,8 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
     // not listening.
     let replies_since = |asked: usize| iv.candidate_turns().filter(|t| t.n >= asked).count();
     let last = (iv.deep_dives.last())
-        .filter(|d| replies_since(d.3) == 1)
-        .map(|d| d.1);
+        .filter(|d| replies_since(d.asked) == 1)
+        .map(|d| d.angle);
     let mut angles = Angle::for_stage(stage).to_vec();
     angles.sort_by_key(|a| Some(*a) == last);
     let reply = iv.turns.last().map_or("", |t| t.text.as_str());
@@ -146,7 +146,7 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
             .get(turn.wrapping_sub(1))
             .is_some_and(|t| t.phase == Phase::Stage(stage))
     };
-    let dives_of = |i: usize| iv.deep_dives.iter().filter(|d| d.0 == i).count();
+    let dives_of = |i: usize| iv.deep_dives.iter().filter(|d| d.checkpoint == i).count();
     // (checkpoint, its rank key, weight, angle, quote)
     type Key = (bool, usize, bool, bool);
     let mut best: Option<(usize, Key, f64, Angle, String)> = None;
@@ -164,8 +164,10 @@ pub(super) fn deep_dive(iv: &Interview, obs: &Observation, stage: Stage) -> Opti
                 .map(|e| e.quote.as_str()),
         );
         let fresh = angles.iter().find_map(|&angle| {
-            let taken =
-                |q: &str| (iv.deep_dives.iter()).any(|d| d.1 == angle && (d.0 == i || d.2 == q));
+            let taken = |q: &str| {
+                (iv.deep_dives.iter())
+                    .any(|d| d.angle == angle && (d.checkpoint == i || d.quote == q))
+            };
             own.iter()
                 .filter(|q| Some(angle) != last || !reply.contains(**q))
                 .filter(|q| angle != Angle::Numbers || !has_number(q))

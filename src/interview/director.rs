@@ -25,9 +25,9 @@ type Rule = fn(&Interview, &Observation, Stage) -> Option<Vec<Action>>;
 /// The rules in priority order, the first to decide winning. The order is the policy: a wrong
 /// move is challenged before anything else (a question asked with it is answered first), a
 /// request to move on is granted, a turn of only questions is answered even when it jumps
-/// ahead, a stuck candidate is helped before the
-/// clock moves them on, a candidate who moves ahead or opens new ground is followed before an
-/// ignored follow-up is pressed, and a stage is left on coverage only once no follow-up is due.
+/// ahead, a stuck candidate is helped before the clock moves them on, a candidate who moves
+/// ahead or opens new ground is followed before an ignored follow-up is pressed, and a stage is
+/// left on coverage only once no follow-up is due.
 const RULES: &[Rule] = &[
     depth::push_back_on_a_misconception,
     move_on_when_asked,
@@ -127,10 +127,11 @@ fn move_on_when_asked(iv: &Interview, obs: &Observation, stage: Stage) -> Option
         },
         None => advance(iv, stage, Reason::Candidate),
     };
-    let asked_more = !obs.analysis.facts.is_empty();
-    Some(match asked_more {
-        true => vec![answer(iv, obs), go],
-        false => vec![go],
+    // Only a fact asked beside it is answered: the request itself is a question, and
+    // `answering_first` would answer it with "we haven't pinned that down".
+    Some(match obs.analysis.facts.is_empty() {
+        true => vec![go],
+        false => vec![answer(iv, obs), go],
     })
 }
 

@@ -238,6 +238,17 @@ pub struct LastProbe {
 /// a mechanism) earns all of it. A list of terms names everything and explains nothing.
 pub const NAMED_SHARE: f64 = 0.5;
 
+/// A deep-dive question asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dive {
+    pub checkpoint: usize,
+    pub angle: Angle,
+    /// The candidate's words it quoted.
+    pub quote: String,
+    /// The turn of the line that asked it.
+    pub asked: usize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     pub turn: usize,
@@ -360,9 +371,7 @@ pub struct Interview {
     pub stats: StageMap<StageStats>,
     pub probes_asked: StageMap<Vec<bool>>,
     pub curveballs_fired: Vec<bool>,
-    /// Deep-dive questions asked: the checkpoint, the angle, the words quoted, and the turn
-    /// of the line that asked.
-    pub deep_dives: Vec<(usize, Angle, String, usize)>,
+    pub deep_dives: Vec<Dive>,
     pub revealed: Vec<bool>,
     /// Candidate statements in a row that covered nothing new.
     pub dry_turns: usize,
