@@ -379,7 +379,12 @@ for i, case in enumerate(task["cases"]):
         ok, why = False, "raised " + type(raised).__name__ + ": " + str(raised)[:120]
     else:
         ok = same(got, case["expected"])
-        why = "" if ok else "returned a wrong value"
+        if ok:
+            why = ""
+        elif task.get("show"):
+            why = "returned " + repr(got)[:80] + ", expected " + repr(case["expected"])[:80]
+        else:
+            why = "returned a wrong value"
     report({"case": i, "ok": ok, "why": why})
 "#;
 
@@ -389,7 +394,11 @@ pub fn grade(task: &Task, solution: &str, suite: Suite, limits: &Limits) -> Resu
         Suite::Examples => &task.examples,
         Suite::Hidden => &task.hidden,
     };
-    let input = serde_json::json!({ "function": task.function, "cases": cases }).to_string();
+    // An example's values are in the task the candidate reads, so a wrong one may say what it
+    // returned and what was wanted; a hidden case's may not.
+    let show = suite == Suite::Examples;
+    let input =
+        serde_json::json!({ "function": task.function, "cases": cases, "show": show }).to_string();
     // A marker the solution cannot guess from the task, so its own prints are never read as
     // results.
     let marker = format!("casecoach-result-{:016x}", marker_seed());
@@ -509,6 +518,26 @@ mod tests {
                 .collect();
             assert!(!failed.is_empty() && failed.iter().all(|r| !r.category.is_empty()));
         }
+    }
+
+    /// A wrong value on an example says what came back and what was wanted, as a candidate
+    /// debugging at the keyboard needs; on a hidden case it says only that it was wrong.
+    #[test]
+    fn a_wrong_example_shows_its_values_and_a_hidden_case_does_not() {
+        let task = Task::builtin().unwrap().remove(0);
+        let wrong = format!("def {}(*args):\n    return -7.5\n", task.function);
+        let why = |suite| {
+            let g = grade(&task, &wrong, suite, &limits()).unwrap();
+            (g.results.into_iter())
+                .find_map(|r| match r.verdict {
+                    Verdict::Failed { why } => Some(why),
+                    _ => None,
+                })
+                .expect("a case fails")
+        };
+        let example = why(Suite::Examples);
+        assert!(example.starts_with("returned -7.5, expected "), "{example}");
+        assert_eq!(why(Suite::Hidden), "returned a wrong value");
     }
 
     #[test]
