@@ -407,6 +407,46 @@ pub enum InterviewType {
 }
 
 impl InterviewType {
+    /// What a stage is called in this kind of round. A coding round runs on the same stage ids
+    /// (`FRAMEWORK.md`) but means other things by them: its `model` stage is where the code is
+    /// written, and "Model selection" would tell the candidate the wrong thing.
+    pub fn stage_name(self, s: Stage) -> &'static str {
+        match (self, s) {
+            (InterviewType::CodingMl, Stage::Clarify) => "Clarify the task",
+            (InterviewType::CodingMl, Stage::Frame) => "Approach",
+            (InterviewType::CodingMl, Stage::Data) => "Inputs and edge cases",
+            (InterviewType::CodingMl, Stage::Model) => "Implementation",
+            (InterviewType::CodingMl, Stage::Evaluation) => "Testing",
+            (InterviewType::CodingMl, Stage::Deployment) => "Scale and production",
+            _ => s.name(),
+        }
+    }
+
+    /// What the candidate should get done in a stage of this kind of round, in one line.
+    pub fn stage_goal(self, s: Stage) -> &'static str {
+        match (self, s) {
+            (InterviewType::CodingMl, Stage::Clarify) => {
+                "pin down the inputs, the output, the edge cases and the sizes before writing code"
+            }
+            (InterviewType::CodingMl, Stage::Frame) => {
+                "say what the function computes and the approach, with its cost"
+            }
+            (InterviewType::CodingMl, Stage::Data) => {
+                "the inputs that break a naive version: empty, ties, degenerate labels, bad values"
+            }
+            (InterviewType::CodingMl, Stage::Model) => {
+                "write working, readable code, thinking aloud; run the examples, then submit"
+            }
+            (InterviewType::CodingMl, Stage::Evaluation) => {
+                "show it is right: tests, a reference to compare with, the cases that matter"
+            }
+            (InterviewType::CodingMl, Stage::Deployment) => {
+                "complexity, memory and behaviour at real sizes, and how it runs in production"
+            }
+            _ => s.goal(),
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             InterviewType::CaseStudy => "case-study",

@@ -610,7 +610,7 @@ impl Chat {
             let spent = iv.stats[stage].seconds(iv.now);
             s += &format!(
                 " {}: {:.1} of {:.0} min.",
-                stage.name(),
+                iv.scenario.stage_name(stage),
                 spent / 60.0,
                 iv.budget.stage(stage) / 60.0
             );

@@ -76,7 +76,7 @@ pub(super) fn stage_report(iv: &Interview, s: Stage, basis: Basis) -> StageRepor
     let budget = iv.budget.stage(s);
     let mut r = StageReport {
         id: s,
-        name: s.name().into(),
+        name: iv.scenario.stage_name(s).into(),
         status: "not assessed".into(),
         score: None,
         covered,

@@ -73,7 +73,7 @@ impl Guard {
             .take(RECENT_LINES)
             .flat_map(|t| stems_of_sentences(&t.text))
             .collect();
-        let notes = iv.stage().map_or_else(BTreeSet::new, |s| stems(s.goal()));
+        let notes = (iv.stage()).map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
         let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
         known.extend(
             sc.facts

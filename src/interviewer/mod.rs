@@ -117,7 +117,12 @@ pub fn progress_line(iv: &Interview) -> Option<String> {
             }
         })
         .collect();
-    let head = format!("{} {}/{}", stage.name(), shown.len(), list.len());
+    let head = format!(
+        "{} {}/{}",
+        iv.scenario.stage_name(stage),
+        shown.len(),
+        list.len()
+    );
     Some(match shown.is_empty() {
         true => format!("{head}: nothing shown yet"),
         false => format!("{head}: {}", shown.join(", ")),
@@ -127,7 +132,11 @@ pub fn progress_line(iv: &Interview) -> Option<String> {
 /// Used by `/stage`: the stage name and its goal.
 pub fn stage_line(iv: &Interview) -> String {
     match iv.stage() {
-        Some(s) => format!("{} ({} of 8): {}", s.name(), s.index() + 1, s.goal()),
+        Some(s) => {
+            let sc = &iv.scenario;
+            let (at, of) = sc.stage_number(s);
+            format!("{} ({at} of {of}): {}", sc.stage_name(s), sc.stage_goal(s))
+        }
         None => match iv.phase {
             crate::interview::Phase::WrapUp => "Wrap-up: summarise and ask your questions.".into(),
             _ => "The interview is over.".into(),
@@ -139,6 +148,35 @@ pub fn stage_line(iv: &Interview) -> String {
 mod tests {
     use super::templates;
     use serde_json::json;
+
+    /// A coding round's stages are named for what happens in them, and counted among the
+    /// stages it visits; a case study's keep the framework's names.
+    #[test]
+    fn a_coding_round_names_and_counts_its_own_stages() {
+        use crate::framework::Stage;
+        use crate::interview::{Action, Interview, Mode, Reason};
+        let at_model = |id: &str| {
+            let sc = std::sync::Arc::new(crate::scenario::load(id).unwrap());
+            let mut iv = Interview::new(sc, Mode::Coach, 45);
+            crate::session::testing::open(&mut iv);
+            let go = Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Model,
+                reason: Reason::Skip,
+            };
+            crate::session::testing::act(&mut iv, &go, 10.0);
+            (super::stage_line(&iv), super::progress_line(&iv).unwrap())
+        };
+        let (line, progress) = at_model("coding-pr-auc");
+        assert!(
+            line.starts_with("Implementation (4 of 6): write working"),
+            "{line}"
+        );
+        assert!(progress.starts_with("Implementation "), "{progress}");
+        let (line, progress) = at_model("fraud");
+        assert!(line.starts_with("Model selection (5 of 8): "), "{line}");
+        assert!(progress.starts_with("Model selection "), "{progress}");
+    }
 
     #[test]
     fn every_template_is_strict_unescaped_and_overridden_by_the_user_folder() {

@@ -74,7 +74,12 @@ impl<B: Backend> LlmInterviewer<B> {
         let (mut messages, start) = self.history(iv, 0)?;
         let stage = iv.stage().unwrap_or(Stage::Deployment);
         let data = json!({
-            "stage": {"number": stage.index() + 1, "name": stage.name(), "goal": stage.goal()},
+            "stage": {
+                "number": iv.scenario.stage_number(stage).0,
+                "of": iv.scenario.stage_number(stage).1,
+                "name": iv.scenario.stage_name(stage),
+                "goal": iv.scenario.stage_goal(stage),
+            },
             "intent": intent,
         });
         let notes = self

@@ -178,7 +178,7 @@ fn line_data(req: &LineRequest) -> Value {
     };
     let mut data = json!({
         "persona": persona,
-        "scenario": {"id": sc.id, "title": sc.title, "prompt": sc.prompt},
+        "scenario": {"id": sc.id, "title": sc.title, "prompt": sc.prompt, "kind": sc.kind.id()},
         "candidate": req.candidate,
         "ack": ack,
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
@@ -195,10 +195,9 @@ fn line_data(req: &LineRequest) -> Value {
     match req.action {
         Action::AdvanceStage { from, to, reason } => {
             let plan = sc.stage(*to);
-            let opening = plan
-                .opening
-                .clone()
-                .unwrap_or_else(|| format!("Let's talk about {}.", to.name().to_lowercase()));
+            let opening = plan.opening.clone().unwrap_or_else(|| {
+                format!("Let's talk about {}.", sc.stage_name(*to).to_lowercase())
+            });
             // When a follow-up question comes next, the stage's opening would ask what was just answered.
             let followed = matches!(
                 req.then,
@@ -261,7 +260,7 @@ fn line_data(req: &LineRequest) -> Value {
                 .as_deref()
                 .and_then(|id| sc.checkpoints.iter().find(|c| c.id == id))
                 .map(|c| c.title.clone())
-                .or_else(|| Some(stage.goal().to_string()));
+                .or_else(|| Some(sc.stage_goal(*stage).to_string()));
             set(&mut data, "hint", json!(hint));
             set(&mut data, "gap", json!(gap));
         }
@@ -445,6 +444,25 @@ mod tests {
             "{turn}"
         );
         assert!(turn.contains("any questions for me?"), "{turn}");
+    }
+
+    /// A coding round's close asks about the solution, not a design.
+    #[test]
+    fn a_coding_round_closes_on_the_solution() {
+        for (id, wanted) in [
+            ("coding-pr-auc", "walk me through your solution"),
+            ("fraud", "summary of your design"),
+        ] {
+            let iv = Interview::new(Arc::new(scenario::load(id).unwrap()), Mode::Interview, 45);
+            let line = render(
+                &iv,
+                &Action::WrapUp {
+                    reason: crate::interview::Reason::Time,
+                },
+                None,
+            );
+            assert!(line.contains(wanted), "{id}: {line}");
+        }
     }
 
     /// A second question at the close gets its own answer, not the first one word for word.

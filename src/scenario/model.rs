@@ -322,6 +322,29 @@ impl Scenario {
         &self.stages[s]
     }
 
+    /// What `stage` is called in this round.
+    pub fn stage_name(&self, stage: Stage) -> &'static str {
+        self.kind.stage_name(stage)
+    }
+
+    /// What the candidate should get done in `stage` of this round.
+    pub fn stage_goal(&self, stage: Stage) -> &'static str {
+        self.kind.stage_goal(stage)
+    }
+
+    /// Where `stage` stands among the stages the round visits (from 1), and how many it visits.
+    pub fn stage_number(&self, stage: Stage) -> (usize, usize) {
+        let visited: Vec<Stage> = Stage::ALL
+            .into_iter()
+            .filter(|&s| self.in_round(s))
+            .collect();
+        let at = visited
+            .iter()
+            .position(|&s| s == stage)
+            .map_or(0, |i| i + 1);
+        (at, visited.len())
+    }
+
     /// Whether the round visits `stage`: a budget that gives a stage no minutes leaves it out
     /// (a coding round has no feature or training stage of its own).
     pub fn in_round(&self, stage: Stage) -> bool {
