@@ -565,17 +565,14 @@ pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
         return None;
     }
     let named = named_stage(last);
-    if moving || move_on_cues().matches(&tokens) {
-        Some(named)
-    } else if steer_cues().matches(&tokens) && named.is_some() {
-        Some(named)
-    } else {
-        None
-    }
+    let asks = moving
+        || move_on_cues().matches(&tokens)
+        || (named.is_some() && steer_cues().matches(&tokens));
+    asks.then_some(named)
 }
 
 /// The stage a turn names, by the words candidates use for it.
-pub fn named_stage(text: &str) -> Option<Stage> {
+fn named_stage(text: &str) -> Option<Stage> {
     const NAMES: &[(Stage, &[&str])] = &[
         (Stage::Frame, &["frame", "framing", "formulat*"]),
         (Stage::Data, &["data"]),
