@@ -55,7 +55,7 @@ pub struct Guard {
     /// Word stems of each sentence of the interviewer's last few lines.
     previous: Vec<BTreeSet<String>>,
     /// Word stems of the stage's goal, as the turn's notes give it to the model.
-    notes: BTreeSet<String>,
+    goal: BTreeSet<String>,
     /// Word stems of each sentence of the scripted line: saying these again is the intent.
     intent: Vec<BTreeSet<String>>,
     intent_lower: String,
@@ -73,7 +73,7 @@ impl Guard {
             .take(RECENT_LINES)
             .flat_map(|t| stems_of_sentences(&t.text))
             .collect();
-        let notes = (iv.stage()).map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
+        let goal = (iv.stage()).map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
         let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
         known.extend(
             sc.facts
@@ -93,7 +93,7 @@ impl Guard {
             .any(|r| is_question(&intent[r.clone()], &Tokens::new(&intent[r])));
         Guard {
             previous,
-            notes,
+            goal,
             intent: stems_of_sentences(intent),
             intent_lower: intent.to_lowercase(),
             numbers: known.iter().flat_map(|t| numbers(t)).map(|n| n.0).collect(),
@@ -104,7 +104,7 @@ impl Guard {
     /// What is wrong with one sentence of the model's line, if anything.
     pub fn sentence(&self, s: &str) -> Option<LineFault> {
         let lower = s.to_lowercase();
-        if reads_out_notes(&lower, &stems(s), &self.notes) {
+        if reads_out_notes(&lower, &stems(s), &self.goal) {
             return Some(LineFault::Notes);
         }
         if let Some(p) = PRAISE
