@@ -203,14 +203,14 @@ checkpoints! {
     "frame.ml-metrics", Frame, 1.5, "names the ML metrics and why",
         ["precision", "recall", "f1", "auc", "roc", "ndcg", "mrr", "map at", "log loss", "hit rate", "accuracy",
          "average precision", "mean average", "rmse", "mae", "brier", "calibration"];
-    "data.sources", Data, 1.0, "where the data comes from",
+    "data.sources", Data, 1.0, "says where the data comes from",
         ["data source*", "source of", "sources are", "come* from", "logs", "logged", "logging", "event stream", "clickstream",
          "click stream", "warehouse", "crm", "third party", "database", "pull from", "join* with", "tables"];
-    "data.quality", Data, 1.0, "missing values, noise, outliers",
+    "data.quality", Data, 1.0, "checks data quality: missing values, noise, outliers",
         ["missing value*", "missing data", "data quality", "noise", "noisy", "outlier*", "duplicate*", "corrupt*",
          "null*", "imput*", "clean* the data", "data clean*", "bad data", "validat* the data", "sanity check*",
          "bot* traffic", "garbage"];
-    "data.labeling", Data, 1.5, "how labels are obtained, their quality or delay",
+    "data.labeling", Data, 1.5, "says how labels are obtained, their quality or delay",
         ["label* delay", "delayed label*", "label* quality", "label* noise", "noisy label*", "ground truth",
          "chargeback*", "annotat*", "manual* review*", "how * label*", "label* come from", "label* from",
          "define * label*", "label* defin*", "weak* label*", "mislabel*", "label* arrive", "label* take",
@@ -219,25 +219,25 @@ checkpoints! {
         ["imbalanc*", "unbalanc*", "class imbalance", "rare event*", "rare class", "minority class", "majority class",
          "skewed class*", "heavily skewed", "skewed toward*", "label skew", "base rate", "positive rate", "few positive*", "needle in", "#% fraud", "fraud rate",
          "churn rate", "sparse", "sparsity"];
-    "data.drift", Data, 1.0, "the distribution changes over time",
+    "data.drift", Data, 1.0, "expects the distribution to change over time",
         ["drift*", "distribution shift*", "distribution change*", "change* over time", "non stationar*",
          "nonstationar*", "seasonal*", "covariate shift", "adversar*", "adapt* their", "pattern* change",
          "evolv*", "shift* over time", "stale", "trend* change"];
-    "data.privacy", Data, 1.0, "PII, consent, compliance",
+    "data.privacy", Data, 1.0, "handles privacy: PII, consent, compliance",
         ["privacy", "pii", "personal data", "personally identifiable", "gdpr", "ccpa", "consent", "anonymi*",
          "pseudonymi*", "hash the", "compliance", "encrypt*", "sensitive data", "pci", "data retention",
          "opt out", "opt in", "protected attribute*"];
-    "features.raw", Features, 1.0, "raw signals",
+    "features.raw", Features, 1.0, "lists raw signals",
         ["raw feature*", "raw signal*", "basic feature*", "categorical feature*", "numerical feature*",
          "numeric feature*", "demographic*", "metadata", "price", "device", "location", "transaction amount", "purchase amount", "order amount", "category",
          "timestamp", "tenure", "plan type"];
-    "features.derived", Features, 1.5, "aggregates, time-based, ratios, sequences, velocity, embeddings",
+    "features.derived", Features, 1.5, "derives features: aggregates, time windows, ratios, sequences, velocity, embeddings",
         ["aggregat*", "rolling", "window", "velocity", "in the last # hour*", "in the last # day*", "count of",
          "number of * in the last", "average * amount", "ratio", "time since", "frequency", "recency",
          "embedding*", "cross feature*", "interaction feature*", "sequence*", "historical average",
          "derived feature*", "deviation from", "compared to * usual", "trend*", "hour of day", "day of week",
          "last # *", "per user", "user level"];
-    "features.transformations", Features, 1.0, "normalization, encoding, binning, scaling",
+    "features.transformations", Features, 1.0, "transforms features: normalization, encoding, binning, scaling",
         ["normaliz*", "standardiz*", "scal* the feature*", "feature scaling", "one hot", "encod*", "binning",
          "bucket*", "log transform*", "log of", "hashing trick", "feature hash*", "z score", "min max",
          "clip*", "winsoriz*", "impute"];
@@ -261,15 +261,15 @@ checkpoints! {
          "choose * because", "go with * because", "pick * because", "given the * i d", "given the * i would",
          "given the * we", "which is why", "that s why i", "so i d use", "best fit", "i ll go with",
          "we ll go with", "i ll use"];
-    "training.split", Training, 1.5, "train/validation/test split, time-based for temporal data, leakage",
+    "training.split", Training, 1.5, "splits train, validation and test, by time for temporal data, without leakage",
         ["train test split", "train * validation", "validation set", "test set", "hold out set", "holdout set",
          "time based split", "temporal split", "split by time", "split * by time", "out of time", "chronological*",
          "leakage", "leak*", "future data", "train on * validate on", "split the data", "data split",
          "split by", "time split", "time based"];
-    "training.cross-validation", Training, 1.0, "k-fold or time-series cross-validation",
+    "training.cross-validation", Training, 1.0, "cross-validates by k-fold or by time",
         ["cross validat*", "cross val", "k fold", "# fold", "time series cross", "walk forward", "expanding window",
          "rolling window validation", "rolling origin", "backtest*"];
-    "training.tuning", Training, 1.0, "hyperparameter search",
+    "training.tuning", Training, 1.0, "tunes hyperparameters",
         ["hyperparameter*", "hyper parameter*", "grid search", "random search", "bayesian optimi*", "optuna",
          "tune the", "tuning", "learning rate", "max depth", "number of trees", "search over"];
     "training.imbalance", Training, 1.0, "handles imbalance in training",
@@ -277,15 +277,15 @@ checkpoints! {
          "under sampl*", "downsampl*", "down sampl*", "upsampl*", "up sampl*", "smote", "focal loss",
          "threshold tun*", "tune the threshold", "threshold * tun*", "negative sampl*", "resampl*",
          "scale pos weight", "rebalanc*", "sample weight*", "pick * threshold", "choose * threshold"];
-    "training.regularization", Training, 1.0, "L1/L2, dropout, early stopping",
+    "training.regularization", Training, 1.0, "regularizes: L1/L2, dropout, early stopping",
         ["regulariz*", "l#", "dropout", "early stopping", "early stop", "weight decay", "overfit*", "over fit*",
          "pruning", "shrinkage", "min child weight", "subsampl*", "max depth"];
-    "evaluation.offline-metrics", Evaluation, 1.5, "offline metrics and curves",
+    "evaluation.offline-metrics", Evaluation, 1.5, "evaluates offline with metrics and curves",
         ["offline evaluat*", "offline metric*", "evaluate offline", "precision recall curve", "pr curve", "roc curve",
          "confusion matrix", "different threshold*", "each threshold", "at a threshold", "hold out", "holdout",
          "backtest*", "precision at", "recall at", "ndcg at", "ndcg #", "recall #", "pr auc", "auc pr",
          "auprc", "lift", "calibrat*", "offline i d", "offline i would", "offline we", "offline test*"];
-    "evaluation.online-test", Evaluation, 1.5, "A/B test, control vs treatment, gradual ramp",
+    "evaluation.online-test", Evaluation, 1.5, "tests online: an A/B test, control vs treatment, a gradual ramp",
         ["a b test*", "ab test*", "a b experiment*", "online experiment*", "online test*", "control group",
          "treatment group", "control and treatment", "treatment and control", "holdback", "hold back",
          "shadow mode", "shadow deploy*", "canary", "ramp up", "ramp", "gradual* roll*", "#% of traffic",
@@ -299,22 +299,22 @@ checkpoints! {
         ["error analysis", "analy* * false positive*", "analy* * false negative*", "look at * false",
          "false positive*", "false negative*", "failure case*", "failure mode*", "by segment", "per segment",
          "segment*", "slice*", "cohort*", "where the model fail*", "break * down by", "breakdown by"];
-    "deployment.serving", Deployment, 1.5, "batch vs online vs hybrid serving; API; feature store",
+    "deployment.serving", Deployment, 1.5, "chooses batch, online or hybrid serving, the API and a feature store",
         ["serving", "serve", "batch prediction*", "batch scor*", "batch job", "online prediction*", "online inference",
          "real time inference", "rest api", "api", "grpc", "endpoint", "microservice", "feature store",
          "model server", "precomput*", "pre comput*", "hybrid", "deploy*", "nightly job", "daily job"];
-    "deployment.latency", Deployment, 1.0, "latency budget, p50/p95/p99",
+    "deployment.latency", Deployment, 1.0, "sets a latency budget: p50/p95/p99",
         ["p#", "latency budget", "tail latency", "# ms", "#ms", "millisecond*", "response time", "latency sla",
          "sla", "timeout*", "time out", "latency target", "within the latency", "under the latency"];
-    "deployment.scalability", Deployment, 1.0, "throughput, peak traffic, autoscaling, load balancing, caching",
+    "deployment.scalability", Deployment, 1.0, "plans throughput: peak traffic, autoscaling, load balancing, caching",
         ["autoscal*", "auto scal*", "horizontal*", "load balanc*", "peak traffic", "peak load", "throughput",
          "shard*", "replica*", "scale out", "scale up", "cach*", "black friday", "spike*", "burst*",
          "capacity planning", "enough capacity", "gpu*", "scale horizontally", "qps"];
-    "deployment.monitoring", Deployment, 1.5, "model metrics, drift, data quality, system health, alerts",
+    "deployment.monitoring", Deployment, 1.5, "monitors model metrics, drift, data quality and system health, with alerts",
         ["monitor*", "dashboard*", "alert*", "observab*", "track * over time", "data quality check*",
          "feature drift", "prediction drift", "psi", "population stability", "kl divergence", "on call",
          "error rate*"];
-    "deployment.retraining", Deployment, 1.0, "schedule, triggers, automated pipeline, A/B before rollout",
+    "deployment.retraining", Deployment, 1.0, "retrains on a schedule or trigger, by an automated pipeline, with an A/B test before rollout",
         ["retrain*", "re train*", "refresh the model", "refresh * weekly", "schedule* training",
          "continuous training", "training pipeline", "automat* pipeline", "model registry", "champion challenger",
          "rollback", "roll back", "online learning", "incremental* train*", "fine tun*", "model refresh"];
@@ -521,5 +521,20 @@ mod tests {
             serde_json::to_string(&Pitfall::NoQuestions).unwrap(),
             "\"pitfall.no-questions\""
         );
+    }
+
+    /// The debrief and the judge's prompt put each title after "a strong candidate" or "the
+    /// candidate"; a noun phrase there reads as a garbled sentence.
+    #[test]
+    fn each_title_says_what_the_candidate_does() {
+        for c in CHECKPOINTS {
+            let verb = c.title.split_whitespace().next().unwrap().trim_end_matches(':');
+            assert!(
+                verb.ends_with('s') && verb.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                "{}: {:?} does not follow \"a strong candidate\"",
+                c.id,
+                c.title
+            );
+        }
     }
 }

@@ -271,8 +271,6 @@ pub(super) struct RawBudget {
     pub(super) wrap_up: f64,
 }
 
-/// The format reference as a Markdown table, generated from the schema so that the two cannot
-/// drift apart (AUTHORING.md embeds it, and a test compares).
 /// The framework's checkpoints, stage by stage, with the cues every scenario starts from:
 /// AUTHORING.md embeds it, so an author sees what already earns each checkpoint before adding
 /// words of their own.
