@@ -73,10 +73,11 @@ impl<B: Backend> LlmInterviewer<B> {
     pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
         let (mut messages, start) = self.history(iv, 0)?;
         let stage = iv.stage().unwrap_or(Stage::Deployment);
+        let (number, of) = iv.scenario.stage_number(stage);
         let data = json!({
             "stage": {
-                "number": iv.scenario.stage_number(stage).0,
-                "of": iv.scenario.stage_number(stage).1,
+                "number": number,
+                "of": of,
                 "name": iv.scenario.stage_name(stage),
                 "goal": iv.scenario.stage_goal(stage),
             },

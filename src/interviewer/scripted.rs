@@ -2,6 +2,7 @@
 //! scenario's own words, so a session without a model still reads like an interview.
 
 use super::{Interviewer, Said, TurnRequest, templates};
+use crate::framework::{InterviewType, Stage};
 use crate::interview::{Action, Interview, Reason};
 use anyhow::{Context, Result};
 use handlebars::Handlebars;
@@ -195,9 +196,16 @@ fn line_data(req: &LineRequest) -> Value {
     match req.action {
         Action::AdvanceStage { from, to, reason } => {
             let plan = sc.stage(*to);
-            let opening = plan.opening.clone().unwrap_or_else(|| {
-                format!("Let's talk about {}.", sc.stage_name(*to).to_lowercase())
-            });
+            // The code stage's opening asks for code; code already submitted is talked through.
+            let written = sc.kind == InterviewType::CodingMl
+                && *to == Stage::Model
+                && iv.submission().is_some();
+            let opening = match written {
+                true => "You've already submitted it, so walk me through the code: how it works, and why you wrote it that way.".to_string(),
+                false => plan.opening.clone().unwrap_or_else(|| {
+                    format!("Let's talk about {}.", sc.stage_name(*to).to_lowercase())
+                }),
+            };
             // When a follow-up question comes next, the stage's opening would ask what was just answered.
             let followed = matches!(
                 req.then,
@@ -463,6 +471,39 @@ mod tests {
             );
             assert!(line.contains(wanted), "{id}: {line}");
         }
+    }
+
+    /// Code submitted before the code stage is talked through there, not asked for again.
+    #[test]
+    fn code_submitted_early_is_not_asked_for_again() {
+        let mut iv = Interview::new(
+            Arc::new(scenario::load("coding-pr-auc").unwrap()),
+            Mode::Interview,
+            45,
+        );
+        crate::session::testing::open(&mut iv);
+        let advance = Action::AdvanceStage {
+            from: Some(Stage::Clarify),
+            to: Stage::Model,
+            reason: Reason::Candidate,
+        };
+        assert!(render(&iv, &advance, None).contains("write it"));
+        let at = iv.now;
+        let run = crate::coding::CodeRun {
+            suite: crate::coding::Suite::Hidden,
+            passed: 14,
+            total: 14,
+            failed: vec![],
+            ended: "finished".into(),
+            stopped: false,
+            load_error: None,
+            shape: None,
+            source: String::new(),
+        };
+        crate::session::testing::record(&mut iv, crate::interview::Event::Code { at, run });
+        let line = render(&iv, &advance, None);
+        assert!(!line.contains("write it"), "{line}");
+        assert!(line.contains("walk me through the code"), "{line}");
     }
 
     /// A second question at the close gets its own answer, not the first one word for word.
