@@ -528,7 +528,12 @@ mod tests {
     #[test]
     fn each_title_says_what_the_candidate_does() {
         for c in CHECKPOINTS {
-            let verb = c.title.split_whitespace().next().unwrap().trim_end_matches(':');
+            let verb = c
+                .title
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches(':');
             assert!(
                 verb.ends_with('s') && verb.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
                 "{}: {:?} does not follow \"a strong candidate\"",

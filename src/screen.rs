@@ -53,6 +53,37 @@ fn bidi(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `parts` joined by `sep`, a new line started between two parts wherever the next would run
+/// past `width` columns: a terminal wraps a long line wherever the edge falls, mid-word.
+pub fn fit(parts: &[String], sep: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for part in parts {
+        let cols = part.chars().count();
+        if line > 0 && line + sep.chars().count() + cols > width {
+            out.push('\n');
+            line = 0;
+        }
+        if line > 0 {
+            out.push_str(sep);
+            line += sep.chars().count();
+        }
+        out.push_str(part);
+        line += cols;
+    }
+    out
+}
+
+/// The width of the terminal on stderr (where notices go), when it is one.
+pub fn notice_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    std::io::stderr()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().ok())
+        .flatten()
+        .map(|(w, _)| w as usize)
+}
+
 /// `println!`, with the line made `safe`.
 macro_rules! outln {
     () => { println!() };
@@ -73,6 +104,31 @@ macro_rules! errln {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_broken_between_its_parts_not_mid_word() {
+        let parts: Vec<String> = [
+            "casecoach",
+            "Fraud detection for card payments (fraud)",
+            "60 min",
+            "/help for commands",
+        ]
+        .map(String::from)
+        .to_vec();
+        let one = fit(&parts, " | ", 200);
+        assert_eq!(
+            one,
+            "casecoach | Fraud detection for card payments (fraud) | 60 min | /help for commands"
+        );
+        let two = fit(&parts, " | ", 60);
+        assert_eq!(
+            two,
+            "casecoach | Fraud detection for card payments (fraud)\n60 min | /help for commands"
+        );
+        assert!(two.lines().all(|l| l.chars().count() <= 60));
+        // A part wider than the screen gets a line of its own rather than being cut.
+        assert_eq!(fit(&parts, " | ", 5).lines().count(), 4);
+    }
 
     #[test]
     fn plain_text_is_borrowed_and_unchanged() {

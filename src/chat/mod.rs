@@ -298,18 +298,24 @@ impl Chat {
         Ok(chat)
     }
 
-    /// The one-line header: what is running, and with which interviewer.
+    /// The header: what is running, and with which interviewer, broken between its parts to
+    /// fit the terminal.
     pub fn header(&self) -> String {
         let iv = self.iv();
         let sc = &iv.scenario;
+        let parts = [
+            "casecoach".to_string(),
+            format!("{} ({})", sc.title, sc.id),
+            format!("{:.0} min", iv.budget.total / 60.0),
+            format!("{} mode", iv.mode.id()),
+            format!("interviewer: {}", self.interviewer.name()),
+            format!("reader: {}", self.session.reader()),
+            "/help for commands".to_string(),
+        ];
+        let width = crate::screen::notice_width().unwrap_or(usize::MAX);
         format!(
-            "casecoach | {} ({}) | {:.0} min | {} mode | interviewer: {} | reader: {} | /help for commands\nsession log: {}",
-            sc.title,
-            sc.id,
-            iv.budget.total / 60.0,
-            iv.mode.id(),
-            self.interviewer.name(),
-            self.session.reader(),
+            "{}\nsession log: {}",
+            crate::screen::fit(&parts, " | ", width),
             self.session.log().path.display()
         )
     }
