@@ -113,8 +113,7 @@ fn answer_only_questions(iv: &Interview, obs: &Observation, stage: Stage) -> Opt
 /// name when it is ahead, else to the next; a question asked with it is answered first. The
 /// debrief judges the stage left on what it showed.
 fn move_on_when_asked(iv: &Interview, obs: &Observation, stage: Stage) -> Option<Vec<Action>> {
-    let said = iv.turns.last().filter(|t| t.n == obs.turn)?;
-    let named = super::coverage::asks_to_move_on(&said.text)?;
+    let named = obs.move_on?;
     // "Can we talk about the data?" while on the data is a question about it, not a move.
     if named.is_some_and(|to| to <= stage) {
         return None;
@@ -127,12 +126,7 @@ fn move_on_when_asked(iv: &Interview, obs: &Observation, stage: Stage) -> Option
         },
         None => advance(iv, stage, Reason::Candidate),
     };
-    // Only a fact asked beside it is answered: the request itself is a question, and
-    // `answering_first` would answer it with "we haven't pinned that down".
-    Some(match obs.analysis.facts.is_empty() {
-        true => vec![go],
-        false => vec![answer(iv, obs), go],
-    })
+    Some(answering_first(obs, || answer(iv, obs), go))
 }
 
 /// A candidate who says they have finished, or sums up the whole design in the last stage, is
@@ -168,10 +162,7 @@ pub(super) fn answering_first(
     answer: impl FnOnce() -> Action,
     then: Action,
 ) -> Vec<Action> {
-    let mut out: Vec<Action> = (obs.analysis.questions > 0)
-        .then(answer)
-        .into_iter()
-        .collect();
+    let mut out: Vec<Action> = (obs.asks()).then(answer).into_iter().collect();
     out.push(then);
     out
 }

@@ -669,6 +669,12 @@ impl Interview {
         self.turns.iter().filter(|t| t.role == Role::Candidate)
     }
 
+    /// Where candidate turn `turn` asks to go on, if it does.
+    fn move_on_in(&self, turn: usize) -> Option<Option<Stage>> {
+        let said = self.turns.iter().rev().find(|t| t.n == turn)?;
+        coverage::asks_to_move_on(&said.text)
+    }
+
     /// The opening actions of a fresh interview.
     pub fn opening(&self) -> Vec<Action> {
         vec![Action::AdvanceStage {
@@ -713,12 +719,9 @@ impl Interview {
         } else {
             Vec::new()
         };
-        // A follow-up is answered by a reply that takes up its question or shows its stage, not
-        // by length: a prepared paragraph on something else, or four words, answer nothing, and
-        // neither does a list of the stage's terms.
         // A follow-up about a checkpoint is answered by showing it; any follow-up, by a reply
         // the reader finds takes up its question. The next prepared paragraph on another point
-        // answers neither.
+        // answers neither, nor do four words or a list of the stage's terms.
         let about: &[usize] = self.follow_ups.last().map_or(&[], |f| &f.about);
         let answers_probe = self.pending_probe.is_some() && {
             let shows = (analysis.hits.iter())
@@ -738,6 +741,7 @@ impl Interview {
             answers_probe,
             ignored_probe: self.pending_probe.is_some() && !answers_probe,
             dry,
+            move_on: self.move_on_in(turn),
         }
     }
 }

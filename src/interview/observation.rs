@@ -21,9 +21,20 @@ pub struct Observation {
     /// A follow-up was due and this turn did not take it up.
     pub ignored_probe: bool,
     pub dry: bool,
+    /// The turn ends by asking to go on: `Some(None)` to the next part, `Some(Some(stage))` to
+    /// the part it names (`coverage::asks_to_move_on`).
+    pub move_on: Option<Option<crate::framework::Stage>>,
 }
 
 impl Observation {
+    /// Whether the turn asks the interviewer something to answer. A request to move on is
+    /// granted, not answered: alone, it asks nothing ("Shall I go on to the data?" is not
+    /// told "we haven't pinned that down").
+    pub fn asks(&self) -> bool {
+        let a = &self.analysis;
+        a.questions > 0 && !(self.move_on.is_some() && a.questions == 1 && a.facts.is_empty())
+    }
+
     /// The checkpoints the reader found in this turn.
     pub fn checkpoints_read(&self) -> Vec<usize> {
         self.analysis.hits.iter().map(|h| h.checkpoint).collect()
@@ -149,6 +160,7 @@ impl Observation {
             // pressed.
             ignored_probe: false,
             dry: r.dry,
+            move_on: iv.move_on_in(turn),
         }
     }
 }
