@@ -56,6 +56,9 @@ pub struct Guard {
     previous: Vec<BTreeSet<String>>,
     /// Word stems of the stage's goal, as the turn's notes give it to the model.
     goal: BTreeSet<String>,
+    /// The notes' own wording around what they fill in ("What to say next", "Stage # of #"),
+    /// as runs of words: whatever the notes template says.
+    headings: Vec<Vec<String>>,
     /// Word stems of each sentence of the scripted line: saying these again is the intent.
     intent: Vec<BTreeSet<String>>,
     intent_lower: String,
@@ -66,13 +69,18 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(iv: &Interview, intent: &str) -> Guard {
+    /// `notes`: the turn's notes as the model is given them, the intent among them.
+    pub fn new(iv: &Interview, intent: &str, notes: &str) -> Guard {
         let sc = &iv.scenario;
         let previous = (iv.turns.iter().rev())
             .filter(|t| t.role == Role::Interviewer)
             .take(RECENT_LINES)
             .flat_map(|t| stems_of_sentences(&t.text))
             .collect();
+        let filled: Vec<&str> = match iv.stage() {
+            Some(s) => vec![intent, sc.stage_goal(s), sc.stage_name(s)],
+            None => vec![intent],
+        };
         let goal = (iv.stage()).map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
         let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
         known.extend(
@@ -94,6 +102,7 @@ impl Guard {
         Guard {
             previous,
             goal,
+            headings: headings(notes, &filled),
             intent: stems_of_sentences(intent),
             intent_lower: intent.to_lowercase(),
             numbers: known.iter().flat_map(|t| numbers(t)).map(|n| n.0).collect(),
@@ -104,7 +113,8 @@ impl Guard {
     /// What is wrong with one sentence of the model's line, if anything.
     pub fn sentence(&self, s: &str) -> Option<LineFault> {
         let lower = s.to_lowercase();
-        if reads_out_notes(&lower, &stems(s), &self.goal) {
+        let words = stems(s);
+        if self.reads_out_notes(s, &words) {
             return Some(LineFault::Notes);
         }
         if let Some(p) = PRAISE
@@ -120,7 +130,6 @@ impl Guard {
         }) {
             return Some(LineFault::InventedNumber { number: shown });
         }
-        let words = stems(s);
         let said_before = |earlier: &BTreeSet<String>| {
             words.len() >= 4
                 && words.intersection(earlier).count() as f64 >= REPEAT_SHARE * words.len() as f64
@@ -138,17 +147,40 @@ impl Guard {
     }
 }
 
-/// A sentence that reads out the turn's notes (`llm-turn.hbs`): their headings ("What to say
-/// next", "Stage 2 of 8") or most of the stage's goal, which no interviewer says aloud.
-fn reads_out_notes(lower: &str, words: &BTreeSet<String>, goal: &BTreeSet<String>) -> bool {
-    let tokens = Tokens::new(lower);
-    let w: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
-    let heading = w.windows(4).any(|x| x == ["what", "to", "say", "next"])
-        || w.windows(4)
-            .any(|x| x[0] == "stage" && x[1] == "#" && x[2] == "of" && x[3] == "#");
-    let goal_read = goal.len() >= 4
-        && words.intersection(goal).count() as f64 >= REPEAT_SHARE * goal.len() as f64;
-    heading || goal_read
+/// The runs of words of `notes` outside what was filled in (`filled`): the template's own
+/// headings. Runs under three words ("the", "Stage 2") say too little to tell a heading read out.
+fn headings(notes: &str, filled: &[&str]) -> Vec<Vec<String>> {
+    let mut text = notes.to_string();
+    for f in filled.iter().filter(|f| !f.trim().is_empty()) {
+        text = text.replace(f, "\n");
+    }
+    text.lines()
+        .map(|l| {
+            Tokens::new(l)
+                .tokens
+                .into_iter()
+                .map(|t| t.lower)
+                .collect::<Vec<_>>()
+        })
+        .filter(|run| run.len() >= 3)
+        .collect()
+}
+
+impl Guard {
+    /// A sentence that reads out the turn's notes: their headings ("What to say next", "Stage
+    /// 2 of 8"), four words of a longer one in a row, or most of the stage's goal, which no
+    /// interviewer says aloud.
+    fn reads_out_notes(&self, s: &str, words: &BTreeSet<String>) -> bool {
+        let w: Vec<String> = Tokens::new(s).tokens.into_iter().map(|t| t.lower).collect();
+        let heading = self.headings.iter().any(|run| {
+            let n = run.len().min(4);
+            run.windows(n).any(|piece| w.windows(n).any(|x| x == piece))
+        });
+        let goal_read = self.goal.len() >= 4
+            && words.intersection(&self.goal).count() as f64
+                >= REPEAT_SHARE * self.goal.len() as f64;
+        heading || goal_read
+    }
 }
 
 /// The scripted line's question and what follows it: what a model line that stopped before its
@@ -260,6 +292,13 @@ mod tests {
         iv
     }
 
+    /// The guard for a line with the built-in notes template.
+    fn guard(iv: &Interview, intent: &str) -> Guard {
+        let hb = crate::interviewer::templates(None, crate::interviewer::model::TEMPLATES).unwrap();
+        let notes = crate::interviewer::model::notes(&hb, iv, intent).unwrap();
+        Guard::new(iv, intent, &notes)
+    }
+
     #[test]
     fn numbers_are_read_as_values_with_their_signs() {
         let n = numbers("Cut losses by 90%, spend $5 or 1,000.50 at 0.1% and 100ms.");
@@ -278,7 +317,7 @@ mod tests {
                 "I would aim to flag 40% of the fraud first.",
             ),
         ]);
-        let g = Guard::new(&iv, "What would you do next?");
+        let g = guard(&iv, "What would you do next?");
         assert_eq!(
             g.sentence("So you want to reduce the fraud losses by 90%."),
             Some(LineFault::InventedNumber {
@@ -292,7 +331,7 @@ mod tests {
 
     #[test]
     fn praise_is_caught_as_a_phrase_and_plain_acknowledgement_is_not() {
-        let g = Guard::new(&interview(&[]), "What would you measure?");
+        let g = guard(&interview(&[]), "What would you measure?");
         assert!(matches!(
             g.sentence("Great answer, very thorough."),
             Some(LineFault::Praise { .. })
@@ -315,13 +354,13 @@ mod tests {
             ),
             (Role::Candidate, "I am not sure yet."),
         ]);
-        let g = Guard::new(&iv, "What latency can the scoring path afford?");
+        let g = guard(&iv, "What latency can the scoring path afford?");
         assert_eq!(
             g.sentence("How would you label the transactions that were never disputed?"),
             Some(LineFault::Repeats)
         );
         assert_eq!(g.sentence("What latency can scoring afford?"), None);
-        let press = Guard::new(
+        let press = guard(
             &iv,
             "Let me ask again: how would you label transactions never disputed?",
         );
@@ -333,7 +372,7 @@ mod tests {
 
     #[test]
     fn a_turn_that_asks_needs_a_question_and_one_that_tells_does_not() {
-        let g = Guard::new(
+        let g = guard(
             &interview(&[]),
             "Fair enough. What would you measure first?",
         );
@@ -342,7 +381,7 @@ mod tests {
             Some(LineFault::NoQuestion)
         );
         assert_eq!(g.line(&["Which metric comes first?".into()]), None);
-        let tell = Guard::new(&interview(&[]), "The budget is 100 ms.");
+        let tell = guard(&interview(&[]), "The budget is 100 ms.");
         assert_eq!(tell.line(&["The budget is 100 ms.".into()]), None);
         assert_eq!(
             question_of("Fair enough. What would you measure first? Take a moment."),
@@ -356,7 +395,7 @@ mod tests {
     fn notes_read_out_are_stopped_and_plain_mentions_are_not() {
         let mut iv = interview(&[]);
         crate::session::testing::open(&mut iv);
-        let g = Guard::new(&iv, "Who would use this?");
+        let g = guard(&iv, "Who would use this?");
         let goal = crate::framework::Stage::Clarify.goal();
         for line in [
             "Stage 1 of 8, Clarify the problem.",
@@ -374,6 +413,37 @@ mod tests {
         }
     }
 
+    /// A notes template of the user's own is not read out either: its headings are whatever it
+    /// says, not the built-in wording.
+    #[test]
+    fn a_users_own_notes_headings_are_not_read_out() {
+        let mut iv = interview(&[]);
+        crate::session::testing::open(&mut iv);
+        let intent = "Who would use this?";
+        let notes = format!(
+            "Current phase, {}. Your instruction for this turn: {intent}",
+            iv.scenario.stage_name(crate::framework::Stage::Clarify)
+        );
+        let g = Guard::new(&iv, intent, &notes);
+        assert_eq!(
+            g.sentence("Your instruction for this turn is to ask about users."),
+            Some(LineFault::Notes)
+        );
+        assert_eq!(
+            g.sentence("Current phase: clarify."),
+            None,
+            "two words are too few to tell"
+        );
+        assert_eq!(
+            g.sentence("Who uses it, and what is your instruction to them?"),
+            None
+        );
+        assert_eq!(
+            g.sentence("What to say next is up to you: who uses it?"),
+            None
+        );
+    }
+
     /// A small model that has started copying itself goes back further than its last line.
     #[test]
     fn a_line_said_two_lines_ago_is_a_repeat() {
@@ -386,7 +456,7 @@ mod tests {
             (Role::Interviewer, "What happens when an analyst disagrees?"),
             (Role::Candidate, "They relabel it."),
         ]);
-        let g = Guard::new(&iv, "What data do you have?");
+        let g = guard(&iv, "What data do you have?");
         assert_eq!(
             g.sentence("So how is the score being used downstream?"),
             Some(LineFault::Repeats)

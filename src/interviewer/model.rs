@@ -23,13 +23,32 @@ const HISTORY_STEP: usize = 12;
 const TURN_CHARS: usize = 1200;
 /// The system prompt (what does not change in an interview) and the turn's notes (where the
 /// interview is, what to say); a user prompts folder overrides them by file name.
-const TEMPLATES: &[(&str, &str)] = &[
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
     (
         "llm-system.hbs",
         include_str!("../../prompts/llm-system.hbs"),
     ),
     ("llm-turn.hbs", include_str!("../../prompts/llm-turn.hbs")),
 ];
+
+/// The turn's notes (`llm-turn.hbs`): where the interview is, and what to say next.
+pub(super) fn notes(hb: &Handlebars<'static>, iv: &Interview, intent: &str) -> Result<String> {
+    let stage = iv.stage().unwrap_or(Stage::Deployment);
+    let (number, of) = iv.scenario.stage_number(stage);
+    let data = json!({
+        "stage": {
+            "number": number,
+            "of": of,
+            "name": iv.scenario.stage_name(stage),
+            "goal": iv.scenario.stage_goal(stage),
+        },
+        "intent": intent,
+    });
+    let notes = hb
+        .render("llm-turn.hbs", &data)
+        .context("rendering llm-turn.hbs")?;
+    Ok(notes.trim().to_string())
+}
 
 pub struct LlmInterviewer<B: Backend> {
     backend: B,
@@ -71,22 +90,13 @@ impl<B: Backend> LlmInterviewer<B> {
     /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
     /// first token comes sooner. The size does not grow with the interview.
     pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
+        self.prompt(iv, intent).map(|(messages, _)| messages)
+    }
+
+    /// The request, and the turn's notes as rendered into it.
+    fn prompt(&mut self, iv: &Interview, intent: &str) -> Result<(Vec<Message>, String)> {
         let (mut messages, start) = self.history(iv, 0)?;
-        let stage = iv.stage().unwrap_or(Stage::Deployment);
-        let (number, of) = iv.scenario.stage_number(stage);
-        let data = json!({
-            "stage": {
-                "number": number,
-                "of": of,
-                "name": iv.scenario.stage_name(stage),
-                "goal": iv.scenario.stage_goal(stage),
-            },
-            "intent": intent,
-        });
-        let notes = self
-            .hb
-            .render("llm-turn.hbs", &data)
-            .context("rendering llm-turn.hbs")?;
+        let notes = notes(&self.hb, iv, intent)?;
         let newest = match messages.last() {
             Some(m) if m.role == "user" && iv.turns.len() > start => Some(iv.turns.len() - 1),
             _ => {
@@ -99,15 +109,14 @@ impl<B: Backend> LlmInterviewer<B> {
         };
         // In the last user message rather than a message of its own: many chat templates
         // refuse a system message after the first, or two user messages in a row.
-        let notes = notes.trim().to_string();
         if let Some(last) = messages.last_mut() {
             last.content = format!("{}\n\n{notes}", last.content);
         }
         if let Some(i) = newest {
             self.notes.retain(|turn, _| *turn >= start);
-            self.notes.insert(i, notes);
+            self.notes.insert(i, notes.clone());
         }
-        Ok(messages)
+        Ok((messages, notes))
     }
 
     /// The system prompt and the window of history, as it will stand once `coming` more turns
@@ -164,8 +173,8 @@ impl<B: Backend> LlmInterviewer<B> {
                 ..Said::default()
             });
         }
-        let messages = self.request(req.interview, &intent)?;
-        let guard = Guard::new(req.interview, &intent);
+        let (messages, notes) = self.prompt(req.interview, &intent)?;
+        let guard = Guard::new(req.interview, &intent, &notes);
         let mut line = Line::new(self.config.word_budget);
         let result = {
             let mut on_text = |piece: &str| match line.take(piece, &guard, show) {
