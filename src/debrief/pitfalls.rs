@@ -60,8 +60,10 @@ pub fn pitfalls(iv: &Interview) -> Vec<PitfallReport> {
         .collect()
 }
 
+/// A pitfall points at the candidate's own words, or is not named: a stage reached in the last
+/// seconds, with nothing said in it, shows nothing to blame.
 fn found(why: impl Into<String>, evidence: Vec<Quote>) -> Option<Finding> {
-    Some(Finding {
+    (!evidence.is_empty()).then(|| Finding {
         why: why.into(),
         evidence,
     })
@@ -440,6 +442,33 @@ mod tests {
                 turn: 1,
                 quote: "I would train a deep neural network on all the transactions.".into()
             }]
+        );
+    }
+
+    /// The interview reached the last stage as it ended, with nothing said there: no quote
+    /// shows production left out, so it is not named.
+    #[test]
+    fn a_stage_reached_with_nothing_said_in_it_blames_nothing() {
+        let mut a = iv();
+        crate::session::testing::observe(
+            &mut a,
+            "I'd use gradient boosted trees on the amount.",
+            10.0,
+        );
+        crate::session::testing::act(
+            &mut a,
+            &crate::interview::Action::AdvanceStage {
+                from: Some(Stage::Clarify),
+                to: Stage::Deployment,
+                reason: crate::interview::Reason::Skip,
+            },
+            20.0,
+        );
+        let p = pitfalls(&a);
+        assert!(p.iter().all(|x| !x.evidence.is_empty()), "{p:?}");
+        assert!(
+            p.iter().all(|x| x.id != Pitfall::IgnoredProduction),
+            "{p:?}"
         );
     }
 
