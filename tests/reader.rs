@@ -172,11 +172,18 @@ fn held_out_replies_that_take_up_a_follow_up_are_told_from_those_that_do_not() {
     let pairs = corpus::load_replies(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/replies"))
         .unwrap();
     let held: Vec<&corpus::ReplyCase> = pairs.iter().filter(|c| c.held_out()).collect();
-    assert!(held.len() >= 12, "{}", held.len());
+    assert!(held.len() >= 80, "{}", held.len());
+    // Pressing a reply that did answer ("Let me bring you back to my question") costs the
+    // candidate most: nine answers in ten go through, and most of what goes through answers.
     let s = eval::replies(&held, &semantic).unwrap();
-    assert!(s.accuracy >= 0.75, "semantic accuracy {:.3}", s.accuracy);
+    assert!(
+        s.counts.recall() >= 0.85,
+        "semantic recall {:.3}",
+        s.counts.recall()
+    );
+    assert!(s.accuracy >= 0.65, "semantic accuracy {:.3}", s.accuracy);
     let l = eval::replies(&held, &reader::Lexical).unwrap();
-    assert!(l.accuracy >= 0.6, "lexical accuracy {:.3}", l.accuracy);
+    assert!(l.accuracy >= 0.5, "lexical accuracy {:.3}", l.accuracy);
 }
 
 /// A short wrong claim is challenged whatever act the reader gives it, and the same words asked

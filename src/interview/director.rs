@@ -138,8 +138,8 @@ fn close_when_the_candidate_is_done(
 ) -> Option<Vec<Action>> {
     let said = iv.turns.last().filter(|t| t.n == obs.turn)?;
     let summary =
-        iv.scenario.next_stage(stage).is_none() && super::coverage::is_summary(&said.text);
-    if !(super::coverage::is_closing(&said.text) || summary) {
+        iv.scenario.next_stage(stage).is_none() && super::requests::is_summary(&said.text);
+    if !(super::requests::is_closing(&said.text) || summary) {
         return None;
     }
     // A question at the close that no hidden fact answers is about the team or the role.

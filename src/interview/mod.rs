@@ -11,6 +11,7 @@ mod depth;
 pub mod director;
 pub mod event;
 mod observation;
+pub mod requests;
 
 use crate::framework::Stage;
 use crate::framework::StageMap;
@@ -672,7 +673,7 @@ impl Interview {
     /// Where candidate turn `turn` asks to go on, if it does.
     fn move_on_in(&self, turn: usize) -> Option<Option<Stage>> {
         let said = self.turns.iter().rev().find(|t| t.n == turn)?;
-        coverage::asks_to_move_on(&said.text)
+        requests::asks_to_move_on(&said.text)
     }
 
     /// The opening actions of a fresh interview.
@@ -721,12 +722,13 @@ impl Interview {
         };
         // A follow-up about a checkpoint is answered by showing it; any follow-up, by a reply
         // the reader finds takes up its question. The next prepared paragraph on another point
-        // answers neither, nor do four words or a list of the stage's terms.
+        // answers neither, nor does a list of the stage's terms, an acknowledgement or "let me
+        // come back to that" (`reader::sidesteps`); a terse direct answer does.
         let about: &[usize] = self.follow_ups.last().map_or(&[], |f| &f.about);
         let answers_probe = self.pending_probe.is_some() && {
             let shows = (analysis.hits.iter())
                 .any(|h| about.contains(&h.checkpoint) && !coverage::is_list(&h.quote));
-            !analysis.stuck && (shows || (addresses && analysis.words >= 4))
+            !analysis.stuck && (shows || addresses)
         };
         // Dry: a statement that adds nothing. Going deeper on ground already covered, at length,
         // is not dry; that is what a good answer to a probe looks like.

@@ -22,7 +22,7 @@ pub struct Observation {
     pub ignored_probe: bool,
     pub dry: bool,
     /// The turn ends by asking to go on: `Some(None)` to the next part, `Some(Some(stage))` to
-    /// the part it names (`coverage::asks_to_move_on`).
+    /// the part it names (`requests::asks_to_move_on`).
     pub move_on: Option<Option<crate::framework::Stage>>,
 }
 

@@ -254,9 +254,15 @@ pub struct ReplyReport {
 
 /// Whether replies to follow-ups are told apart from replies that ignore them.
 pub fn replies(cases: &[&super::corpus::ReplyCase], reader: &dyn Reader) -> Result<ReplyReport> {
+    // A reply that sidesteps the question is told so whatever its relatedness, as `addresses`
+    // does; the threshold decides the rest.
     let mut scored = Vec::with_capacity(cases.len());
     for c in cases {
-        scored.push((reader.relatedness(&c.probe, &c.reply)?, c.addresses));
+        let s = match super::sidesteps(&c.reply) {
+            true => f32::NEG_INFINITY,
+            false => reader.relatedness(&c.probe, &c.reply)?,
+        };
+        scored.push((s, c.addresses));
     }
     let right_at = |t: f32| scored.iter().filter(|(s, y)| (*s >= t) == *y).count();
     let t = reader.addresses_at();
