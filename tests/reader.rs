@@ -203,6 +203,24 @@ fn a_short_wrong_claim_is_a_misconception_and_a_question_about_it_is_not() {
     ] {
         assert_eq!(stated(claim), ["roc-for-rare"], "{claim}");
     }
+    // Said in a real interview and not challenged: the reader took the flat claim for an
+    // unsure one, and "same as" for a pointer to an earlier answer.
+    assert_eq!(
+        stated("PR-AUC is basically the same as ROC-AUC."),
+        ["roc-for-rare"]
+    );
+    let feed = casecoach::scenario::load("feed-ranking").unwrap();
+    let split = semantic
+        .analyse(
+            &feed,
+            "I'd just shuffle all the impressions and hold out 20 percent.",
+        )
+        .unwrap();
+    assert_eq!(split.misconceptions.len(), 1);
+    assert_eq!(
+        feed.misconceptions[split.misconceptions[0].misconception].id,
+        "random-split"
+    );
     assert!(stated("Is ROC AUC enough for this?").is_empty());
     assert!(stated("ROC AUC is not enough here, positives are rare.").is_empty());
 }

@@ -475,13 +475,16 @@ impl Semantic {
             }
             a.words += word_count(sentence);
             // An unsure sentence ("maybe accuracy? not sure") is not a claim to challenge, nor is
-            // a question, a dismissal or talk to the grader. A short claim can read as filler
-            // ("ROC AUC is just as good here") and is still one once a cue matches.
-            if !matches!(
-                r.act,
-                Act::Question | Act::Unsure | Act::Grader | Act::Dismissal
-            ) && !coverage::shows_nothing(sentence)
-            {
+            // a question or talk to the grader. The act head alone reads a flat wrong claim
+            // ("PR-AUC is basically the same as ROC-AUC") as unsure or dismissive often enough
+            // that the challenge never came: unsure needs the words of it too, and a dismissal
+            // can be the mistake itself ("No need to sort, it's already in order"); the
+            // misconception's cues hold back on a negation or a warning.
+            let not_a_claim = question
+                || r.act == Act::Grader
+                || (r.act == Act::Unsure && coverage::sounds_unsure(sentence))
+                || coverage::shows_nothing(sentence);
+            if !not_a_claim {
                 coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
             }
             for k in waved {

@@ -226,9 +226,11 @@ impl Misconception {
 pub fn says(cues: &CueSet, tokens: &crate::cue::Tokens) -> Option<std::ops::Range<usize>> {
     cues.find_all(tokens).into_iter().find_map(|words| {
         let (first, last) = (words[0], words[words.len() - 1]);
+        // Every word but the cue's own: a negation inside the span a wildcard spans ("ROC AUC
+        // is not enough") holds back as much as one outside it.
         let around = crate::cue::Tokens {
             tokens: (tokens.tokens.iter().enumerate())
-                .filter(|(i, _)| !(first..=last).contains(i))
+                .filter(|(i, _)| !words.contains(i))
                 .map(|(_, t)| t.clone())
                 .collect(),
         };
