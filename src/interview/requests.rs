@@ -112,34 +112,40 @@ pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
     asks.then_some(named)
 }
 
+/// The words candidates use for each stage they might ask to go to.
+fn stage_names() -> &'static [(Stage, CueSet)] {
+    static NAMES: OnceLock<Vec<(Stage, CueSet)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let words: [(Stage, &[&str]); 7] = [
+            (Stage::Frame, &["frame", "framing", "formulat*"]),
+            (Stage::Data, &["data"]),
+            (Stage::Features, &["feature*"]),
+            (
+                Stage::Model,
+                &["model", "models", "modeling", "modelling", "architecture"],
+            ),
+            (Stage::Training, &["train", "training", "trained"]),
+            (
+                Stage::Evaluation,
+                &["evaluat*", "metric*", "offline", "test*"],
+            ),
+            (
+                Stage::Deployment,
+                &["deploy*", "serving", "production", "monitor*", "launch*"],
+            ),
+        ];
+        (words.into_iter())
+            .map(|(stage, w)| (stage, CueSet::new(w.iter().copied())))
+            .collect()
+    })
+}
+
 /// The stage a turn names, by the words candidates use for it.
 fn named_stage(text: &str) -> Option<Stage> {
-    const NAMES: &[(Stage, &[&str])] = &[
-        (Stage::Frame, &["frame", "framing", "formulat*"]),
-        (Stage::Data, &["data"]),
-        (Stage::Features, &["feature*"]),
-        (
-            Stage::Model,
-            &["model", "models", "modeling", "modelling", "architecture"],
-        ),
-        (Stage::Training, &["train", "training", "trained"]),
-        (
-            Stage::Evaluation,
-            &["evaluat*", "metric*", "offline", "test*"],
-        ),
-        (
-            Stage::Deployment,
-            &["deploy*", "serving", "production", "monitor*", "launch*"],
-        ),
-    ];
     let tokens = Tokens::new(text);
     // The last stage named: "move on from data to features" goes to features.
-    NAMES
-        .iter()
-        .filter_map(|(stage, words)| {
-            let at = CueSet::new(words.iter().copied()).find(&tokens)?.0.start;
-            Some((at, *stage))
-        })
+    (stage_names().iter())
+        .filter_map(|(stage, cues)| Some((cues.find(&tokens)?.0.start, *stage)))
         .max_by_key(|(at, _)| *at)
         .map(|(_, stage)| stage)
 }

@@ -145,6 +145,21 @@ impl Guard {
         let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
         (self.asks && !asked).then_some(LineFault::NoQuestion)
     }
+
+    /// A sentence that reads out the turn's notes: their headings ("What to say next", "Stage
+    /// 2 of 8"), four words of a longer one in a row, or most of the stage's goal, which no
+    /// interviewer says aloud.
+    fn reads_out_notes(&self, s: &str, words: &BTreeSet<String>) -> bool {
+        let w: Vec<String> = Tokens::new(s).tokens.into_iter().map(|t| t.lower).collect();
+        let heading = self.headings.iter().any(|run| {
+            let n = run.len().min(4);
+            run.windows(n).any(|piece| w.windows(n).any(|x| x == piece))
+        });
+        let goal_read = self.goal.len() >= 4
+            && words.intersection(&self.goal).count() as f64
+                >= REPEAT_SHARE * self.goal.len() as f64;
+        heading || goal_read
+    }
 }
 
 /// The runs of words of `notes` outside what was filled in (`filled`): the template's own
@@ -164,23 +179,6 @@ fn headings(notes: &str, filled: &[&str]) -> Vec<Vec<String>> {
         })
         .filter(|run| run.len() >= 3)
         .collect()
-}
-
-impl Guard {
-    /// A sentence that reads out the turn's notes: their headings ("What to say next", "Stage
-    /// 2 of 8"), four words of a longer one in a row, or most of the stage's goal, which no
-    /// interviewer says aloud.
-    fn reads_out_notes(&self, s: &str, words: &BTreeSet<String>) -> bool {
-        let w: Vec<String> = Tokens::new(s).tokens.into_iter().map(|t| t.lower).collect();
-        let heading = self.headings.iter().any(|run| {
-            let n = run.len().min(4);
-            run.windows(n).any(|piece| w.windows(n).any(|x| x == piece))
-        });
-        let goal_read = self.goal.len() >= 4
-            && words.intersection(&self.goal).count() as f64
-                >= REPEAT_SHARE * self.goal.len() as f64;
-        heading || goal_read
-    }
 }
 
 /// The scripted line's question and what follows it: what a model line that stopped before its
