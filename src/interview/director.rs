@@ -455,9 +455,13 @@ fn hints_given(iv: &Interview, stage: Stage) -> usize {
     iv.stats[stage].hints + iv.stats[stage].offered
 }
 
+/// The stage's hints in turn, and then its biggest gap. Once the candidate has shown part of
+/// the stage, the gap straight away: the stage's hints speak of all of it, and would ask again
+/// for what was just said ("Say what kind of task this is" after "a binary classifier").
 fn hint(iv: &Interview, stage: Stage, offered: bool) -> Action {
     let level = hints_given(iv, stage) + 1;
-    let checkpoint = (level > iv.scenario.stage(stage).hints.len())
+    let begun = iv.stage_coverage(stage) > 0.0;
+    let checkpoint = (begun || level > iv.scenario.stage(stage).hints.len())
         .then(|| first_gap(iv, stage))
         .flatten()
         .map(|i| iv.scenario.checkpoints[i].id.clone());

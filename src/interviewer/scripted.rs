@@ -183,7 +183,7 @@ fn line_data(req: &LineRequest) -> Value {
         "candidate": req.candidate,
         "ack": ack,
         "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
-        "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "quote": null, "pushback": null, "angle": null,
+        "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "goal": null, "quote": null, "pushback": null, "angle": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
         // A second question at the close is not told the same words again.
         "about_again": iv.closing_answers > 0,
@@ -262,15 +262,19 @@ fn line_data(req: &LineRequest) -> Value {
             checkpoint,
             ..
         } => {
+            // The director names a gap once the stage's own hints would go over covered ground.
             let hints = &sc.stage(*stage).hints;
-            let hint = hints.get(level.saturating_sub(1)).cloned();
+            let hint = (checkpoint.is_none())
+                .then(|| hints.get(level.saturating_sub(1)).cloned())
+                .flatten();
+            // A checkpoint's title says what the candidate does ("names the input signals").
             let gap = checkpoint
                 .as_deref()
                 .and_then(|id| sc.checkpoints.iter().find(|c| c.id == id))
-                .map(|c| c.title.clone())
-                .or_else(|| Some(sc.stage_goal(*stage).to_string()));
+                .map(|c| c.title.clone());
             set(&mut data, "hint", json!(hint));
             set(&mut data, "gap", json!(gap));
+            set(&mut data, "goal", json!(sc.stage_goal(*stage)));
         }
         Action::Redirect { quote } => set(&mut data, "quote", json!(quote)),
         Action::WrapUp { reason } | Action::Debrief { reason } => {
