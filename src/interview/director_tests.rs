@@ -144,6 +144,42 @@ fn stuck_candidates_get_hints_of_rising_strength() {
     assert_eq!(kinds(&a), vec!["advance-stage"]);
 }
 
+/// Once the candidate has shown part of a stage, even the first hint names what is still
+/// missing: the stage's own hints speak of all of it and would ask again for what was said.
+#[test]
+fn a_hint_in_a_begun_stage_names_its_biggest_gap() {
+    let mut iv = fresh(Mode::Interview);
+    crate::session::testing::answer(
+        &mut iv,
+        "What is the business goal here: fewer fraud losses, or fewer good customers blocked?",
+        10.0,
+    );
+    let shown: Vec<usize> = (0..iv.scenario.checkpoints.len())
+        .filter(|i| iv.covered(*i))
+        .collect();
+    assert!(
+        !shown.is_empty(),
+        "the question should show a clarify checkpoint"
+    );
+    let (_, a) = crate::session::testing::answer(&mut iv, "I don't know.", 20.0);
+    let [
+        Action::Hint {
+            level: 1,
+            checkpoint: Some(gap),
+            ..
+        },
+    ] = a.as_slice()
+    else {
+        panic!("expected a first hint naming a gap, got {a:?}");
+    };
+    let gap = iv.scenario.checkpoint_index(gap).unwrap();
+    assert_eq!(iv.scenario.checkpoints[gap].stage, Stage::Clarify);
+    assert!(
+        !shown.contains(&gap),
+        "the hint asks again for what was shown"
+    );
+}
+
 #[test]
 fn two_dry_turns_earn_a_hint_one_in_coach_mode() {
     let mut iv = fresh(Mode::Interview);

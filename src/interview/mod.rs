@@ -723,7 +723,7 @@ impl Interview {
         // A follow-up about a checkpoint is answered by showing it; any follow-up, by a reply
         // the reader finds takes up its question. The next prepared paragraph on another point
         // answers neither, nor does a list of the stage's terms, an acknowledgement or "let me
-        // come back to that" (`reader::sidesteps`); a terse direct answer does.
+        // come back to that" (`requests::evades`); a terse direct answer does.
         let about: &[usize] = self.follow_ups.last().map_or(&[], |f| &f.about);
         let answers_probe = self.pending_probe.is_some() && {
             let shows = (analysis.hits.iter())

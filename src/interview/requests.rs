@@ -3,7 +3,7 @@
 //! question for later ("Let me come back to that"). The director grants the first two; the last
 //! does not take up a follow-up, however near its words are to it.
 
-use super::coverage::{counted_words, shows_nothing};
+use super::coverage::{counted_words, is_list, shows_nothing};
 use crate::cue::{CueSet, Tokens, is_question, sentences, word_count};
 use crate::framework::Stage;
 use std::sync::OnceLock;
@@ -93,7 +93,11 @@ fn steer_cues() -> &'static CueSet {
 /// statement that only uses the words ("fraudsters move to new cards") is not a request: the
 /// last sentence must ask, or say "let's".
 pub fn asks_to_move_on(text: &str) -> Option<Option<Stage>> {
-    let last = &text[sentences(text).pop()?];
+    asks_to_move_on_in(&text[sentences(text).pop()?])
+}
+
+/// `asks_to_move_on` for one sentence.
+fn asks_to_move_on_in(last: &str) -> Option<Option<Stage>> {
     let tokens = Tokens::new(last);
     let opening: Vec<&str> = (tokens.tokens.iter())
         .map(|t| t.lower.as_str())
@@ -250,10 +254,11 @@ fn acknowledges(sentence: &str) -> bool {
         && (tokens.tokens.iter()).all(|t| ACKNOWLEDGING.contains(&t.lower.as_str()))
 }
 
-/// A reply that does not take a question up, whatever its words: each sentence acknowledges,
-/// asks something back, puts the question off ("Let me come back to that", "Let me write the
-/// validation first"), asks to move on, or shows nothing. A put-off is short: a long sentence
-/// that mentions "later" is usually an answer with a plan in it.
+/// A reply that does not take a question up, however near its words are to it: each sentence
+/// acknowledges, asks something back, puts the question off ("Let me come back to that", "Let
+/// me write the validation first"), asks to move on, is a bare list of terms, or shows nothing.
+/// A put-off is short: a long sentence that mentions "later" is usually an answer with a plan
+/// in it.
 pub fn evades(reply: &str) -> bool {
     let ranges = sentences(reply);
     !ranges.is_empty()
@@ -264,7 +269,8 @@ pub fn evades(reply: &str) -> bool {
                 || is_question(s, &tokens)
                 || shows_nothing(s)
                 || (word_count(s) <= 12 && put_off_cues().matches(&tokens))
-                || asks_to_move_on(s).is_some()
+                || is_list(s)
+                || asks_to_move_on_in(s).is_some()
         })
 }
 

@@ -77,11 +77,12 @@ impl Guard {
             .take(RECENT_LINES)
             .flat_map(|t| stems_of_sentences(&t.text))
             .collect();
-        let filled: Vec<&str> = match iv.stage() {
+        let stage = iv.stage();
+        let filled: Vec<&str> = match stage {
             Some(s) => vec![intent, sc.stage_goal(s), sc.stage_name(s)],
             None => vec![intent],
         };
-        let goal = (iv.stage()).map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
+        let goal = stage.map_or_else(BTreeSet::new, |s| stems(sc.stage_goal(s)));
         let mut known: Vec<&str> = vec![&sc.prompt, &sc.title, intent];
         known.extend(
             sc.facts

@@ -258,7 +258,7 @@ pub fn replies(cases: &[&super::corpus::ReplyCase], reader: &dyn Reader) -> Resu
     // does; the threshold decides the rest.
     let mut scored = Vec::with_capacity(cases.len());
     for c in cases {
-        let s = match super::sidesteps(&c.reply) {
+        let s = match crate::interview::requests::evades(&c.reply) {
             true => f32::NEG_INFINITY,
             false => reader.relatedness(&c.probe, &c.reply)?,
         };

@@ -21,6 +21,7 @@ pub mod words;
 pub use embed::{Embed, EmbedError, Embedder, FakeEmbedder};
 
 use crate::interview::coverage::{self, Analysis};
+use crate::interview::requests::evades;
 use crate::scenario::Scenario;
 use anyhow::Result;
 use std::sync::Arc;
@@ -50,17 +51,7 @@ pub trait Reader: Send + Sync {
 
 /// Whether `reply` takes up the follow-up `asked`, as `reader` judges it.
 pub fn addresses(reader: &dyn Reader, asked: &str, reply: &str) -> Result<bool> {
-    Ok(!sidesteps(reply) && reader.relatedness(asked, reply)? >= reader.addresses_at())
-}
-
-/// A reply that takes up no question, however near its words are to it: a bare list of terms,
-/// or one that only acknowledges, asks back or puts the question off
-/// (`interview::requests::evades`).
-pub fn sidesteps(reply: &str) -> bool {
-    let sentences = crate::cue::sentences(reply);
-    let listing = !sentences.is_empty()
-        && (sentences.iter()).all(|r| coverage::is_list(reply[r.clone()].trim()));
-    listing || crate::interview::requests::evades(reply)
+    Ok(!evades(reply) && reader.relatedness(asked, reply)? >= reader.addresses_at())
 }
 
 /// Cues alone: the reader every machine has.
@@ -97,7 +88,7 @@ impl Reader for semantic::Semantic {
 }
 
 /// Chosen with `casecoach eval replies --tuning`, on the tuning pairs (never the held-out ones).
-/// Most of the work is done by `sidesteps`: a terse direct answer often shares no word and
+/// Most of the work is done by `requests::evades`: a terse direct answer often shares no word and
 /// little meaning with the question it answers ("All go to test." to a question about rows on
 /// the boundary), so the thresholds only turn away replies with next to nothing in common.
 /// Semantic: 0.02 and 0.04 tie for the best tuning accuracy (0.723); the higher still turns
