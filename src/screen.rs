@@ -84,6 +84,50 @@ pub fn notice_width() -> Option<usize> {
         .map(|(w, _)| w as usize)
 }
 
+/// While it lives, keys typed on terminal `fd` are not echoed. They wait in the terminal's
+/// buffer for the next prompt, which shows them as typed, instead of landing in the middle of the
+/// interviewer's line as it streams. Nothing is changed when `fd` is not a terminal.
+pub struct Unechoed {
+    #[cfg(unix)]
+    was: Option<(i32, libc::termios)>,
+}
+
+impl Unechoed {
+    pub fn on(fd: i32) -> Unechoed {
+        #[cfg(unix)]
+        // SAFETY: tcgetattr fills a zeroed termios for `fd`; tcsetattr gets it back with one
+        // flag cleared.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(fd, &mut t) != 0 || t.c_lflag & libc::ECHO == 0 {
+                return Unechoed { was: None };
+            }
+            let was = t;
+            t.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
+                return Unechoed { was: None };
+            }
+            Unechoed {
+                was: Some((fd, was)),
+            }
+        }
+        #[cfg(not(unix))]
+        Unechoed {}
+    }
+}
+
+impl Drop for Unechoed {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some((fd, t)) = self.was.take() {
+            // SAFETY: the termios read from this descriptor when the echo was turned off.
+            unsafe {
+                libc::tcsetattr(fd, libc::TCSANOW, &t);
+            }
+        }
+    }
+}
+
 /// `println!`, with the line made `safe`.
 macro_rules! outln {
     () => { println!() };
@@ -197,6 +241,53 @@ mod tests {
             "raw prints; use outln!/out!/errln!:\n{}",
             raw.join("\n")
         );
+    }
+
+    /// Typed ahead while the interviewer speaks: not shown, and not lost.
+    #[cfg(unix)]
+    #[test]
+    fn keys_typed_while_unechoed_are_kept_for_the_prompt_but_not_shown() {
+        use std::io::{Read, Write};
+        use std::os::fd::FromRawFd;
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty fills two descriptors; each is owned by one File from here on.
+        let (mut master, slave_file) = unsafe {
+            let ok = libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            );
+            assert_eq!(ok, 0);
+            libc::fcntl(master, libc::F_SETFL, libc::O_NONBLOCK);
+            (
+                std::fs::File::from_raw_fd(master),
+                std::fs::File::from_raw_fd(slave),
+            )
+        };
+        let echo = |fd| unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(fd, &mut t);
+            t.c_lflag & libc::ECHO != 0
+        };
+        assert!(echo(slave));
+        {
+            let _quiet = Unechoed::on(slave);
+            assert!(!echo(slave));
+            master.write_all(b"I would use PR-AUC\n").unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let mut shown = [0u8; 64];
+            let n = master.read(&mut shown).unwrap_or(0);
+            assert_eq!(&shown[..n], b"", "typed keys were echoed");
+        }
+        assert!(echo(slave), "the echo is back after the line");
+        let mut kept = [0u8; 64];
+        let n = (&slave_file).read(&mut kept).unwrap();
+        assert_eq!(&kept[..n], b"I would use PR-AUC\n");
+        // Not a terminal: nothing to change, nothing to restore.
+        let file = tempfile::tempfile().unwrap();
+        let _ = Unechoed::on(std::os::fd::AsRawFd::as_raw_fd(&file));
     }
 
     #[test]
