@@ -210,6 +210,8 @@ pub enum LineFault {
     NoQuestion,
     /// It reads out the notes the model was sent about the turn ("Stage 2 of 8 ...").
     Notes,
+    /// The candidate asked for a fact and the line did not tell it.
+    FactUntold,
 }
 
 impl LineFault {
@@ -220,6 +222,7 @@ impl LineFault {
             LineFault::Praise { .. } => "praise",
             LineFault::NoQuestion => "no question",
             LineFault::Notes => "read out its notes",
+            LineFault::FactUntold => "left out the fact asked for",
         }
     }
 }

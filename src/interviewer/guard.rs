@@ -6,7 +6,7 @@
 //! cost nothing next to the model.
 
 use crate::cue::{Tokens, is_question, sentences};
-use crate::interview::{Interview, LineFault, Role};
+use crate::interview::{Action, Interview, LineFault, Role};
 use std::collections::BTreeSet;
 
 /// Words of praise; an interviewer acknowledges, it does not grade out loud.
@@ -64,13 +64,47 @@ pub struct Guard {
     intent_lower: String,
     /// Numbers the line may state: the scenario's, the revealed facts', the candidate's.
     numbers: BTreeSet<String>,
-    /// The scripted line asks something, so the model's must too.
-    asks: bool,
+    /// The scripted line's question, which the model's line must ask too.
+    question: Option<String>,
+    /// The answers of the facts the turn tells the candidate, which the line must carry.
+    facts: Vec<Told>,
+}
+
+/// A fact the line must tell: its scripted answer, and what shows the line told it.
+struct Told {
+    answer: String,
+    numbers: BTreeSet<String>,
+    stems: BTreeSet<String>,
+}
+
+/// Share of a fact's words a line must use to have told it, when no number shows it.
+const TOLD_SHARE: f64 = 0.4;
+
+impl Told {
+    fn new(answer: &str) -> Told {
+        Told {
+            answer: answer.to_string(),
+            numbers: numbers(answer).into_iter().map(|n| n.0).collect(),
+            stems: stems(answer),
+        }
+    }
+
+    /// Whether `line` tells the fact: half its numbers, or enough of its words. A paraphrase
+    /// may round a figure or say it in words, but a line that tells neither has not answered.
+    fn in_line(&self, line: &str) -> bool {
+        let said: BTreeSet<String> = numbers(line).into_iter().map(|n| n.0).collect();
+        let by_number = !self.numbers.is_empty()
+            && 2 * self.numbers.intersection(&said).count() >= self.numbers.len();
+        let by_words = self.stems.intersection(&stems(line)).count() as f64
+            >= TOLD_SHARE * self.stems.len() as f64;
+        by_number || by_words
+    }
 }
 
 impl Guard {
-    /// `notes`: the turn's notes as the model is given them, the intent among them.
-    pub fn new(iv: &Interview, intent: &str, notes: &str) -> Guard {
+    /// `notes`: the turn's notes as the model is given them, the intent among them; `actions`:
+    /// what the turn does, the facts it tells among them.
+    pub fn new(iv: &Interview, actions: &[Action], intent: &str, notes: &str) -> Guard {
         let sc = &iv.scenario;
         let previous = (iv.turns.iter().rev())
             .filter(|t| t.role == Role::Interviewer)
@@ -97,17 +131,25 @@ impl Guard {
                 .filter(|t| t.role == Role::Candidate)
                 .map(|t| t.text.as_str()),
         );
-        let asks = sentences(intent)
-            .into_iter()
-            .any(|r| is_question(&intent[r.clone()], &Tokens::new(&intent[r])));
+        let facts: Vec<Told> = (actions.iter())
+            .flat_map(|a| match a {
+                Action::AnswerFact { facts, .. } => facts.as_slice(),
+                _ => &[],
+            })
+            .filter_map(|id| sc.facts.iter().find(|f| f.id == *id))
+            .map(|f| Told::new(&f.answer))
+            .collect();
         Guard {
             previous,
             goal,
             headings: headings(notes, &filled),
             intent: stems_of_sentences(intent),
             intent_lower: intent.to_lowercase(),
-            numbers: known.iter().flat_map(|t| numbers(t)).map(|n| n.0).collect(),
-            asks,
+            numbers: (known.iter().flat_map(|t| numbers(t)).map(|n| n.0))
+                .chain(facts.iter().flat_map(|f| f.numbers.iter().cloned()))
+                .collect(),
+            question: question_of(intent).map(str::to_string),
+            facts,
         }
     }
 
@@ -141,10 +183,31 @@ impl Guard {
         None
     }
 
-    /// What is wrong with the line as a whole, once its sentences passed.
+    /// What is wrong with the line as a whole, once its sentences passed: a fact asked for and
+    /// not told, then a question the turn asks and the line did not.
     pub fn line(&self, said: &[String]) -> Option<LineFault> {
+        let line = said.join(" ");
+        if self.facts.iter().any(|f| !f.in_line(&line)) {
+            return Some(LineFault::FactUntold);
+        }
         let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
-        (self.asks && !asked).then_some(LineFault::NoQuestion)
+        (self.question.is_some() && !asked).then_some(LineFault::NoQuestion)
+    }
+
+    /// What the turn was for that `said` left out, in the scripted words: the facts it did not
+    /// tell, then the question if it asked none. Said after the model's sentences, so the
+    /// candidate gets the answer and the question whatever the model did with them.
+    pub fn missing(&self, said: &[String]) -> Vec<&str> {
+        let line = said.join(" ");
+        let mut out: Vec<&str> = (self.facts.iter())
+            .filter(|f| !f.in_line(&line))
+            .map(|f| f.answer.as_str())
+            .collect();
+        let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
+        if !asked && let Some(q) = &self.question {
+            out.push(q);
+        }
+        out
     }
 
     /// A sentence that reads out the turn's notes: their headings ("What to say next", "Stage
@@ -295,7 +358,7 @@ mod tests {
     fn guard(iv: &Interview, intent: &str) -> Guard {
         let hb = crate::interviewer::templates(None, crate::interviewer::model::TEMPLATES).unwrap();
         let notes = crate::interviewer::model::notes(&hb, iv, intent).unwrap();
-        Guard::new(iv, intent, &notes)
+        Guard::new(iv, &[], intent, &notes)
     }
 
     #[test]
@@ -423,7 +486,7 @@ mod tests {
             "Current phase, {}. Your instruction for this turn: {intent}",
             iv.scenario.stage_name(crate::framework::Stage::Clarify)
         );
-        let g = Guard::new(&iv, intent, &notes);
+        let g = Guard::new(&iv, &[], intent, &notes);
         assert_eq!(
             g.sentence("Your instruction for this turn is to ask about users."),
             Some(LineFault::Notes)

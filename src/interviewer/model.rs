@@ -3,7 +3,7 @@
 //! model never sees a model answer. Its words are streamed, held to a word budget in code, cleaned
 //! of thinking text, and replaced by the scripted line when the endpoint fails.
 
-use super::guard::{Guard, question_of};
+use super::guard::Guard;
 use super::{Interviewer, Said, Scripted, Sentences, TurnRequest, Visible, templates};
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, LineFault, Phase, Reason, Role};
@@ -174,7 +174,7 @@ impl<B: Backend> LlmInterviewer<B> {
             });
         }
         let (messages, notes) = self.prompt(req.interview, &intent)?;
-        let guard = Guard::new(req.interview, &intent, &notes);
+        let guard = Guard::new(req.interview, req.actions, &intent, &notes);
         let mut line = Line::new(self.config.word_budget);
         let result = {
             let mut on_text = |piece: &str| match line.take(piece, &guard, show) {
@@ -224,15 +224,14 @@ impl<B: Backend> LlmInterviewer<B> {
                 show(&intent);
                 intent.clone()
             }
-            // The sentences said stand; the turn still asks what it was for.
+            // The sentences said stand; the turn still tells and asks what it was for.
             (Some(_), false) => {
-                match question_of(&intent).filter(|_| guard.line(&line.said).is_some()) {
-                    Some(q) => {
-                        show(&format!(" {q}"));
-                        format!("{} {q}", line.text())
-                    }
-                    None => line.text(),
+                let mut text = line.text();
+                for piece in guard.missing(&line.said) {
+                    show(&format!(" {piece}"));
+                    text = format!("{text} {piece}");
                 }
+                text
             }
         };
         Ok(Said {
@@ -361,6 +360,7 @@ mod tests {
     use super::*;
     use crate::framework::Stage;
     use crate::interview::Interview;
+    use crate::interviewer::guard::question_of;
     use crate::llm::{Completion, LlmError, LlmSection};
     use crate::session::testing;
 
@@ -395,28 +395,36 @@ mod tests {
 
     /// A fraud interview in clarification, and the turn that probes it.
     fn probing(reply: &'static str) -> (Said, String, String, usize) {
+        let probe = Action::Probe {
+            stage: Stage::Clarify,
+            index: 0,
+            curveball: false,
+            press: false,
+            quote: None,
+        };
+        turn(
+            reply,
+            "I want to understand who the users are first.",
+            probe,
+        )
+    }
+
+    /// A fraud interview in clarification after `candidate`, and the turn that does `action`,
+    /// said by a model that says `reply`: what was said, what was shown, the scripted line, and
+    /// the pieces of the stream read.
+    fn turn(reply: &'static str, candidate: &str, action: Action) -> (Said, String, String, usize) {
         let mut iv = Interview::new(
             std::sync::Arc::new(crate::scenario::load("fraud").unwrap()),
             crate::interview::Mode::Interview,
             45,
         );
         testing::open(&mut iv);
-        testing::answer(
-            &mut iv,
-            "I want to understand who the users are first.",
-            30.0,
-        );
-        let actions = [Action::Probe {
-            stage: Stage::Clarify,
-            index: 0,
-            curveball: false,
-            press: false,
-            quote: None,
-        }];
+        testing::answer(&mut iv, candidate, 30.0);
+        let actions = [action];
         let req = TurnRequest {
             interview: &iv,
             actions: &actions,
-            candidate: Some("I want to understand who the users are first."),
+            candidate: Some(candidate),
         };
         let config = LlmConfig::resolve(
             Some("http://127.0.0.1:9/v1"),
@@ -473,6 +481,37 @@ mod tests {
             format!("Fair enough. Let us keep going with this. {q}")
         );
         assert_eq!(said.guarded.map(|g| g.0), Some(LineFault::NoQuestion));
+    }
+
+    /// Asked for a fact, a small model may talk about something else: the line it said stands,
+    /// and the fact is told after it in the scenario's words.
+    #[test]
+    fn a_fact_the_model_left_out_is_told_in_the_scenario_words() {
+        let ask = Action::AnswerFact {
+            facts: vec!["latency".into()],
+            repeat: false,
+        };
+        let question = "What is the latency budget for a decision?";
+        let (said, shown, _, _) = turn(
+            "Thanks for asking. Let us keep going.",
+            question,
+            ask.clone(),
+        );
+        let sc = crate::scenario::load("fraud").unwrap();
+        let answer = &sc.facts.iter().find(|f| f.id == "latency").unwrap().answer;
+        assert_eq!(
+            said.text,
+            format!("Thanks for asking. Let us keep going. {answer}")
+        );
+        assert_eq!(shown, said.text);
+        assert_eq!(said.guarded.map(|g| g.0), Some(LineFault::FactUntold));
+        // A line that tells it in its own words is left alone.
+        let (said, _, _, _) = turn(
+            "Decisions must come back within 100 milliseconds at the 99th percentile.",
+            question,
+            ask,
+        );
+        assert_eq!(said.guarded, None, "{}", said.text);
     }
 
     #[test]
