@@ -99,8 +99,16 @@ impl Exemplars {
             bank.checkpoints.push(bits);
             bank.acts.push(case.act.index() as u8);
             bank.groups.push(group_id(&case.group));
-            let fact = case.fact.as_deref().map(|f| fact_key(&case.scenario, f));
-            bank.facts.push(fact.unwrap_or_default());
+            // A built-in scenario's question that asks for none of its facts is kept as asking
+            // for nothing there: what such questions sound like tells a fact from a near miss.
+            let nothing = case.act == Act::Question
+                && (crate::scenario::BUILTIN.iter()).any(|(id, _)| *id == case.scenario);
+            let fact = match case.fact.as_deref() {
+                Some(f) => fact_key(&case.scenario, f),
+                None if nothing => fact_key(&case.scenario, ""),
+                None => String::new(),
+            };
+            bank.facts.push(fact);
         }
         bank
     }
@@ -115,6 +123,15 @@ impl Exemplars {
                     &self.vectors[i * self.dim..(i + 1) * self.dim],
                 )
             })
+    }
+
+    /// How near `v` comes to the questions of the bank that a built-in scenario has no fact
+    /// for, leaving out group `except`; -1 when there are none.
+    pub fn nearest_unanswered(&self, v: &[f32], except: Option<u64>) -> f32 {
+        (0..self.len())
+            .filter(|&i| self.facts[i].ends_with('/') && Some(self.groups[i]) != except)
+            .map(|i| super::embed::cosine(v, &self.vectors[i * self.dim..(i + 1) * self.dim]))
+            .fold(-1.0, f32::max)
     }
 
     pub fn len(&self) -> usize {

@@ -222,12 +222,15 @@ fn argmax(v: &[f32]) -> usize {
 /// question comes to the fact's answer, its cues, and the questions known to ask for it (the
 /// bank's, leaving out group `except`), whether a cue matches word for word, and by how much
 /// each nearness beats the best other fact's: a question is about the fact it is nearest to,
-/// more than about any fact it is merely near.
+/// more than about any fact it is merely near; and how near it comes to the known questions no
+/// fact answers (`unanswered`, from `Exemplars::nearest_unanswered`), since a question on a
+/// fact's topic that asks what the fact does not say sits near both.
 pub fn fact_rows(
     question: &[f32],
     question_words: &[f32],
     facts: &[FactVectors],
     cue_matches: &[bool],
+    unanswered: f32,
     except: Option<u64>,
 ) -> Vec<Vec<f32>> {
     let best = |vs: &mut dyn Iterator<Item = f32>| vs.fold(-1.0f32, f32::max);
@@ -277,6 +280,8 @@ pub fn fact_rows(
                 if known { margin(i, 2) } else { 0.0 },
                 overlap[i],
                 overlap_lead(i),
+                unanswered.max(0.0),
+                answer.max(cue).max(asked) - unanswered.max(0.0),
             ]
         })
         .collect()
@@ -576,11 +581,17 @@ impl Semantic {
             .iter()
             .map(|f| f.cues.matches(tokens))
             .collect();
-        let scores: Vec<f32> =
-            fact_rows(question, &self.facts.words_of(sentence), facts, &cues, None)
-                .iter()
-                .map(|x| self.heads.fact.sigmoid(x)[0])
-                .collect();
+        let scores: Vec<f32> = fact_rows(
+            question,
+            &self.facts.words_of(sentence),
+            facts,
+            &cues,
+            self.bank.nearest_unanswered(question, None),
+            None,
+        )
+        .iter()
+        .map(|x| self.heads.fact.sigmoid(x)[0])
+        .collect();
         let best = argmax(&scores);
         let top = scores.get(best).copied().unwrap_or(0.0);
         let next = best_other(&scores, best).map_or(0.0, |p| p.max(0.0));

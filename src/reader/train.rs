@@ -176,6 +176,7 @@ fn fact_question(
         &cache.words_of(&e.case.text),
         &facts,
         &cues,
+        bank.nearest_unanswered(&e.vector, Some(group)),
         Some(group),
     );
     Ok((rows, scenario.facts.iter().map(|f| f.id.clone()).collect()))
