@@ -395,12 +395,17 @@ pub(super) fn answer(iv: &Interview, obs: &Observation) -> Action {
     let fresh: Vec<usize> = asked.iter().copied().filter(|&i| !iv.revealed[i]).collect();
     let repeat = fresh.is_empty() && !asked.is_empty();
     let facts = if repeat { asked.clone() } else { fresh };
+    // A question about the problem that no fact answers is told to assume; one that asks the
+    // interviewer to judge or explain ML itself is the candidate's to answer.
+    let about_problem = (obs.analysis.hits.iter())
+        .any(|h| iv.scenario.checkpoints[h.checkpoint].stage == Stage::Clarify);
     Action::AnswerFact {
         facts: facts
             .iter()
             .map(|&i| iv.scenario.facts[i].id.clone())
             .collect(),
         repeat,
+        turned_back: asked.is_empty() && obs.opinion && !about_problem,
     }
 }
 

@@ -29,7 +29,8 @@ fn questions_get_facts_and_repeats_are_marked() {
         a,
         vec![Action::AnswerFact {
             facts: vec!["latency".into()],
-            repeat: false
+            repeat: false,
+            turned_back: false,
         }]
     );
     let (_, a) =
@@ -38,7 +39,8 @@ fn questions_get_facts_and_repeats_are_marked() {
         a,
         vec![Action::AnswerFact {
             facts: vec!["latency".into()],
-            repeat: true
+            repeat: true,
+            turned_back: false,
         }]
     );
     let (_, a) = crate::session::testing::answer(&mut iv, "What colour is the office?", 30.0);
@@ -46,9 +48,41 @@ fn questions_get_facts_and_repeats_are_marked() {
         a,
         vec![Action::AnswerFact {
             facts: vec![],
-            repeat: false
+            repeat: false,
+            turned_back: false,
         }]
     );
+}
+
+/// A question that asks the interviewer to judge or explain what is the candidate's to answer
+/// is asked back; a question about the problem that no fact answers is told to assume.
+#[test]
+fn a_question_asking_the_interviewers_judgement_is_turned_back() {
+    let mut iv = fresh(Mode::Interview);
+    for (question, turned) in [
+        ("Is PR-AUC basically the same as ROC-AUC for this?", true),
+        (
+            "Do you think gradient boosting would be overkill here?",
+            true,
+        ),
+        (
+            "Would it be better to assume the system only has to cover one country?",
+            false,
+        ),
+        ("What colour is the office?", false),
+    ] {
+        let (_, a) = crate::session::testing::answer(&mut iv, question, 10.0);
+        let [
+            Action::AnswerFact {
+                facts, turned_back, ..
+            },
+        ] = a.as_slice()
+        else {
+            panic!("{question}: {a:?}");
+        };
+        assert!(facts.is_empty(), "{question}: {facts:?}");
+        assert_eq!(*turned_back, turned, "{question}");
+    }
 }
 
 #[test]
@@ -64,7 +98,8 @@ fn only_new_facts_are_told_when_old_and_new_are_asked() {
         a,
         vec![Action::AnswerFact {
             facts: vec!["labels".into()],
-            repeat: false
+            repeat: false,
+            turned_back: false,
         }]
     );
 }

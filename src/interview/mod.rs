@@ -90,6 +90,10 @@ pub enum Action {
     AnswerFact {
         facts: Vec<String>,
         repeat: bool,
+        /// No fact, and the question asks for the interviewer's own judgement on what is the
+        /// candidate's to decide or explain ("Is PR-AUC the same as ROC-AUC?"): asked back.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        turned_back: bool,
     },
     /// A follow-up question: the stage's probe `index`, or curveball `index` when `curveball`.
     /// With `press`, the same question asked once more because the reply did not take it up.
@@ -670,10 +674,11 @@ impl Interview {
         self.turns.iter().filter(|t| t.role == Role::Candidate)
     }
 
-    /// Where candidate turn `turn` asks to go on, if it does.
-    fn move_on_in(&self, turn: usize) -> Option<Option<Stage>> {
-        let said = self.turns.iter().rev().find(|t| t.n == turn)?;
-        requests::asks_to_move_on(&said.text)
+    /// The words of candidate turn `turn`.
+    fn said_in(&self, turn: usize) -> &str {
+        (self.turns.iter().rev())
+            .find(|t| t.n == turn)
+            .map_or("", |t| t.text.as_str())
     }
 
     /// The opening actions of a fresh interview.
@@ -743,7 +748,8 @@ impl Interview {
             answers_probe,
             ignored_probe: self.pending_probe.is_some() && !answers_probe,
             dry,
-            move_on: self.move_on_in(turn),
+            move_on: requests::asks_to_move_on(self.said_in(turn)),
+            opinion: requests::asks_opinion(self.said_in(turn)),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Observation {
     /// The turn ends by asking to go on: `Some(None)` to the next part, `Some(Some(stage))` to
     /// the part it names (`requests::asks_to_move_on`).
     pub move_on: Option<Option<crate::framework::Stage>>,
+    /// The turn asks the interviewer's own judgement (`requests::asks_opinion`).
+    pub opinion: bool,
 }
 
 impl Observation {
@@ -160,7 +162,8 @@ impl Observation {
             // pressed.
             ignored_probe: false,
             dry: r.dry,
-            move_on: iv.move_on_in(turn),
+            move_on: super::requests::asks_to_move_on(iv.said_in(turn)),
+            opinion: super::requests::asks_opinion(iv.said_in(turn)),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! What a turn asks of the interview itself rather than says about the problem: to close
-//! ("that's everything from me"), to move on ("Shall I go on to the data?"), or to leave the
-//! question for later ("Let me come back to that"). The director grants the first two; the last
-//! does not take up a follow-up, however near its words are to it.
+//! ("that's everything from me"), to move on ("Shall I go on to the data?"), to leave the
+//! question for later ("Let me come back to that"), or for the interviewer's own judgement
+//! ("Do you think XGBoost is enough here?"). The director grants the first two and turns the
+//! last back; a put-off does not take up a follow-up, however near its words are to it.
 
 use super::coverage::{counted_words, is_list, shows_nothing};
 use crate::cue::{CueSet, Tokens, is_question, sentences, word_count};
@@ -46,6 +47,52 @@ fn summary_cues() -> &'static CueSet {
 /// not to be the start of more.
 pub fn is_closing(text: &str) -> bool {
     counted_words(text) <= 14 && closing_cues().matches(&Tokens::new(text))
+}
+
+fn opinion_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "do you think",
+            "would you use",
+            "would you pick",
+            "would you choose",
+            "would you go with",
+            "what would you do",
+            "which would you",
+            "do you recommend",
+            "would you recommend",
+            "do you prefer",
+            "would you prefer",
+            "which is better",
+            "is it better",
+            "would it be better",
+            "better to use",
+            "difference between",
+            "the same as",
+            "same thing as",
+            "a good idea",
+            "overkill",
+            "your opinion",
+            "your view",
+            "your take",
+        ])
+    })
+}
+
+/// A question that asks the interviewer for a judgement or an explanation that is the
+/// candidate's to give: "Do you think XGBoost is enough here?", "Is PR-AUC the same as
+/// ROC-AUC?". Whether the scenario has an answer for it is the facts' business; this says only
+/// how it is asked. Asking what to assume ("Would it be better to assume one country?") is a
+/// question about the problem, however it is put.
+pub fn asks_opinion(text: &str) -> bool {
+    static ASSUMING: OnceLock<CueSet> = OnceLock::new();
+    let assuming = ASSUMING.get_or_init(|| CueSet::new(["assum*"]));
+    sentences(text).into_iter().any(|r| {
+        let s = &text[r];
+        let tokens = Tokens::new(s);
+        is_question(s, &tokens) && opinion_cues().matches(&tokens) && !assuming.matches(&tokens)
+    })
 }
 
 /// Words that ask to go on, wherever to. Each has the candidate as its subject, so a question

@@ -490,6 +490,7 @@ mod tests {
         let ask = Action::AnswerFact {
             facts: vec!["latency".into()],
             repeat: false,
+            turned_back: false,
         };
         let question = "What is the latency budget for a decision?";
         let (said, shown, _, _) = turn(

@@ -182,7 +182,7 @@ fn line_data(req: &LineRequest) -> Value {
         "scenario": {"id": sc.id, "title": sc.title, "prompt": sc.prompt, "kind": sc.kind.id()},
         "candidate": req.candidate,
         "ack": ack,
-        "first": false, "opening": null, "reason": null, "facts": [], "repeat": false,
+        "first": false, "opening": null, "reason": null, "facts": [], "repeat": false, "turned_back": false,
         "unplanned": sc.unplanned_answer, "probe": null, "press": false, "hint": null, "gap": null, "goal": null, "quote": null, "pushback": null, "angle": null,
         "closing": sc.persona.closing.clone().unwrap_or_else(|| "Thanks, that's all for today.".into()),
         // A second question at the close is not told the same words again.
@@ -227,7 +227,11 @@ fn line_data(req: &LineRequest) -> Value {
             );
             set(&mut data, "reason", reason_id(reason));
         }
-        Action::AnswerFact { facts, repeat } => {
+        Action::AnswerFact {
+            facts,
+            repeat,
+            turned_back,
+        } => {
             let answers: Vec<&str> = facts
                 .iter()
                 .filter_map(|id| sc.facts.iter().find(|f| f.id == *id))
@@ -235,6 +239,7 @@ fn line_data(req: &LineRequest) -> Value {
                 .collect();
             set(&mut data, "facts", json!(answers));
             set(&mut data, "repeat", json!(repeat));
+            set(&mut data, "turned_back", json!(turned_back));
         }
         Action::Probe {
             stage,
@@ -437,6 +442,7 @@ mod tests {
             Action::AnswerFact {
                 facts: vec![iv.scenario.facts[0].id.clone()],
                 repeat: false,
+                turned_back: false,
             },
             Action::WrapUp {
                 reason: Reason::Candidate,
