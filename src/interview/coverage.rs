@@ -233,6 +233,71 @@ pub fn is_instruction(text: &str) -> bool {
     injection_cues().matches(&Tokens::new(text))
 }
 
+/// The words of talk about the assessment or the interviewer's setup: whoever grades, the
+/// rubric, marks and points, the notes, the answer key. Talk to the grader names one of them;
+/// "I've written it in the file now" names none, however the act head reads it.
+fn grading_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "rubric",
+            "grad*",
+            "mark*",
+            "scor*",
+            "point*",
+            "credit",
+            "count*",
+            "tick*",
+            "evaluat*",
+            "assess*",
+            "review*",
+            "whoever",
+            "record*",
+            "note*",
+            "instruction*",
+            "prompt*",
+            "setup",
+            "config*",
+            "answer key",
+            "model answer",
+            "ideal",
+            "hidden",
+            "checklist",
+            "list",
+            "item*",
+            "box",
+            "system",
+            "override",
+            "assistant",
+            "agree*",
+            "interviewer",
+            "transcript",
+            "section",
+            "part",
+            "stage",
+            "done",
+            "complete*",
+            "covered",
+            "satisf*",
+            "write * down",
+            "put * down",
+            "read * to me",
+            "repeat back",
+            "print",
+            "show me",
+            "keeping track",
+            "noted",
+            "award*",
+            "pass*",
+        ])
+    })
+}
+
+/// Whether a sentence speaks of the assessment or the interviewer's setup at all.
+pub fn speaks_of_grading(text: &str) -> bool {
+    grading_cues().matches(&Tokens::new(text))
+}
+
 /// Words too common to say what a sentence is about.
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with", "by",

@@ -153,9 +153,21 @@ pub struct SentenceReading {
     pub explained: bool,
 }
 
-/// The framework's rules over the heads' guesses.
-pub fn decide(heads: &Heads, x: &[f32], instruction: bool, question: bool) -> SentenceReading {
-    let act_p = heads.act.softmax(x);
+/// The framework's rules over the heads' guesses. `grading`: the sentence speaks of the
+/// assessment at all (`coverage::speaks_of_grading`); without it, the act head's "talk to the
+/// grader" gives way to its next guess, since a false one tells the debrief the candidate tried
+/// to game the grader.
+pub fn decide(
+    heads: &Heads,
+    x: &[f32],
+    instruction: bool,
+    grading: bool,
+    question: bool,
+) -> SentenceReading {
+    let mut act_p = heads.act.softmax(x);
+    if !instruction && !grading {
+        act_p[Act::Grader.index()] = 0.0;
+    }
     let mut act = Act::ALL[argmax(&act_p)];
     if instruction {
         act = Act::Grader;
@@ -437,7 +449,8 @@ impl Semantic {
                 &cue_hits(scenario, sentence),
                 sentence,
             );
-            let r = decide(&self.heads, &x, instruction, question);
+            let grading = coverage::speaks_of_grading(sentence);
+            let r = decide(&self.heads, &x, instruction, grading, question);
             // From here on, checkpoints are the scenario's (framework ones first, then its own).
             let index = |k: usize| scenario.checkpoint_index(CHECKPOINTS[k].id);
             let mut credited: Vec<(usize, f32)> = (r.checkpoints.iter())
