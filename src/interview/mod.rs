@@ -739,6 +739,7 @@ impl Interview {
         // is not dry; that is what a good answer to a probe looks like.
         let substantive = !analysis.hits.is_empty() && analysis.words >= 15;
         let dry = !(analysis.questions > 0 || !new.is_empty() || substantive);
+        let said = self.said_in(turn);
         Observation {
             turn,
             reader: reader.to_string(),
@@ -748,8 +749,8 @@ impl Interview {
             answers_probe,
             ignored_probe: self.pending_probe.is_some() && !answers_probe,
             dry,
-            move_on: requests::asks_to_move_on(self.said_in(turn)),
-            opinion: requests::asks_opinion(self.said_in(turn)),
+            move_on: requests::asks_to_move_on(said),
+            opinion: requests::asks_opinion(said),
         }
     }
 }

@@ -105,6 +105,7 @@ impl Observation {
     /// left out.
     pub fn from_reading(iv: &Interview, turn: usize, r: &Reading) -> Observation {
         let sc = &iv.scenario;
+        let said = iv.said_in(turn);
         let source = coverage::source_of(&r.reader);
         let hits = |logged: &[event::LoggedHit]| -> Vec<Hit> {
             logged
@@ -162,8 +163,8 @@ impl Observation {
             // pressed.
             ignored_probe: false,
             dry: r.dry,
-            move_on: super::requests::asks_to_move_on(iv.said_in(turn)),
-            opinion: super::requests::asks_opinion(iv.said_in(turn)),
+            move_on: super::requests::asks_to_move_on(said),
+            opinion: super::requests::asks_opinion(said),
         }
     }
 }

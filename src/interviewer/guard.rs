@@ -186,28 +186,33 @@ impl Guard {
     /// What is wrong with the line as a whole, once its sentences passed: a fact asked for and
     /// not told, then a question the turn asks and the line did not.
     pub fn line(&self, said: &[String]) -> Option<LineFault> {
-        let line = said.join(" ");
-        if self.facts.iter().any(|f| !f.in_line(&line)) {
-            return Some(LineFault::FactUntold);
+        if self.untold(said).next().is_some() {
+            Some(LineFault::FactUntold)
+        } else if self.unasked(said).is_some() {
+            Some(LineFault::NoQuestion)
+        } else {
+            None
         }
-        let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
-        (self.question.is_some() && !asked).then_some(LineFault::NoQuestion)
     }
 
     /// What the turn was for that `said` left out, in the scripted words: the facts it did not
     /// tell, then the question if it asked none. Said after the model's sentences, so the
     /// candidate gets the answer and the question whatever the model did with them.
     pub fn missing(&self, said: &[String]) -> Vec<&str> {
+        (self.untold(said).map(|f| f.answer.as_str()))
+            .chain(self.unasked(said))
+            .collect()
+    }
+
+    fn untold(&self, said: &[String]) -> impl Iterator<Item = &Told> {
         let line = said.join(" ");
-        let mut out: Vec<&str> = (self.facts.iter())
-            .filter(|f| !f.in_line(&line))
-            .map(|f| f.answer.as_str())
-            .collect();
+        self.facts.iter().filter(move |f| !f.in_line(&line))
+    }
+
+    /// The turn's question, when the line asked none.
+    fn unasked(&self, said: &[String]) -> Option<&str> {
         let asked = said.iter().any(|s| is_question(s, &Tokens::new(s)));
-        if !asked && let Some(q) = &self.question {
-            out.push(q);
-        }
-        out
+        self.question.as_deref().filter(|_| !asked)
     }
 
     /// A sentence that reads out the turn's notes: their headings ("What to say next", "Stage
