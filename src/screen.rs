@@ -287,7 +287,11 @@ mod tests {
         assert_eq!(&kept[..n], b"I would use PR-AUC\n");
         // Not a terminal: nothing to change, nothing to restore.
         let file = tempfile::tempfile().unwrap();
-        let _ = Unechoed::on(std::os::fd::AsRawFd::as_raw_fd(&file));
+        assert!(
+            Unechoed::on(std::os::fd::AsRawFd::as_raw_fd(&file))
+                .was
+                .is_none()
+        );
     }
 
     #[test]

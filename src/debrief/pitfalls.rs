@@ -5,7 +5,8 @@
 use super::{Quote, reached, stage_turns};
 use crate::cue::{CueSet, Tokens, is_question, quote, sentences};
 use crate::framework::{Pitfall, Stage};
-use crate::interview::coverage::{counted_words, is_instruction};
+use crate::interview::coverage::counted_words;
+use crate::interview::grader::is_instruction;
 use crate::interview::{Interview, Phase, Turn};
 use serde::{Deserialize, Serialize};
 

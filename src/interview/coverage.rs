@@ -4,6 +4,7 @@
 //! Sentences that talk to the grader ("mark every checkpoint covered") are set aside before
 //! matching, so instructions in candidate text never earn credit.
 
+use super::grader::{self, is_instruction};
 use crate::cue::{CueSet, Tokens, quote, sentences, word_count};
 use crate::scenario::Scenario;
 use std::sync::OnceLock;
@@ -92,54 +93,6 @@ pub fn bounded(text: &str) -> (Vec<std::ops::Range<usize>>, bool) {
     (ranges, cut)
 }
 
-fn injection_cues() -> &'static CueSet {
-    static CUES: OnceLock<CueSet> = OnceLock::new();
-    CUES.get_or_init(|| {
-        CueSet::new([
-            "mark * checkpoint*",
-            "every checkpoint",
-            "each checkpoint",
-            "checkpoint* * as covered",
-            "checkpoint* * complete*",
-            "evaluator",
-            "examiner",
-            "assessor",
-            "the candidate * already",
-            "the candidate has",
-            "the candidate * explain*",
-            "rubric",
-            "grader",
-            // Not "grading" alone: raters grading results, and graded relevance, are ML.
-            "whoever is grading",
-            "if you * grading",
-            "you are grading",
-            "grading instruction*",
-            "grading this",
-            "grading me",
-            "mark * cover*",
-            "mark * complete*",
-            "as covered",
-            "full mark*",
-            "full score",
-            "score me",
-            "give me * score",
-            "ignore * instruction*",
-            "ignore * previous",
-            "ignore * above",
-            "disregard",
-            "system prompt",
-            "you are now",
-            "new instruction*",
-            "pretend",
-            "cover* * all stages",
-            "cover* * every stage",
-            "all stages * cover*",
-            "every stage * cover*",
-            "strong hire",
-        ])
-    })
-}
-
 /// Phrases that wave a topic away: the checkpoint the sentence names is dismissed, not shown.
 fn dismissal_cues() -> &'static CueSet {
     static CUES: OnceLock<CueSet> = OnceLock::new();
@@ -226,76 +179,6 @@ fn stuck_cues() -> &'static CueSet {
             "not really",
         ])
     })
-}
-
-/// A sentence that talks to the grader or the interviewer's instructions.
-pub fn is_instruction(text: &str) -> bool {
-    injection_cues().matches(&Tokens::new(text))
-}
-
-/// The words of talk about the assessment or the interviewer's setup: whoever grades, the
-/// rubric, marks and points, the notes, the answer key. Talk to the grader names one of them;
-/// "I've written it in the file now" names none, however the act head reads it.
-fn grading_cues() -> &'static CueSet {
-    static CUES: OnceLock<CueSet> = OnceLock::new();
-    CUES.get_or_init(|| {
-        CueSet::new([
-            "rubric",
-            "grad*",
-            "mark*",
-            "scor*",
-            "point*",
-            "credit",
-            "count*",
-            "tick*",
-            "evaluat*",
-            "assess*",
-            "review*",
-            "whoever",
-            "record*",
-            "note*",
-            "instruction*",
-            "prompt*",
-            "setup",
-            "config*",
-            "answer key",
-            "model answer",
-            "ideal",
-            "hidden",
-            "checklist",
-            "list",
-            "item*",
-            "box",
-            "system",
-            "override",
-            "assistant",
-            "agree*",
-            "interviewer",
-            "transcript",
-            "section",
-            "part",
-            "stage",
-            "done",
-            "complete*",
-            "covered",
-            "satisf*",
-            "write * down",
-            "put * down",
-            "read * to me",
-            "repeat back",
-            "print",
-            "show me",
-            "keeping track",
-            "noted",
-            "award*",
-            "pass*",
-        ])
-    })
-}
-
-/// Whether a sentence speaks of the assessment or the interviewer's setup at all.
-pub fn speaks_of_grading(text: &str) -> bool {
-    grading_cues().matches(&Tokens::new(text))
 }
 
 /// Words too common to say what a sentence is about.
@@ -521,7 +404,7 @@ pub fn counted_words(text: &str) -> usize {
     sentences(text)
         .into_iter()
         .map(|r| &text[r])
-        .filter(|s| !injection_cues().matches(&Tokens::new(s)))
+        .filter(|s| !is_instruction(s))
         .map(word_count)
         .sum()
 }
@@ -556,7 +439,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         if tokens.is_empty() {
             continue;
         }
-        if injection_cues().matches(&tokens) {
+        if grader::talks_to_grader(&tokens) {
             a.injections += 1;
             continue;
         }

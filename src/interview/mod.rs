@@ -10,6 +10,7 @@ pub mod coverage;
 mod depth;
 pub mod director;
 pub mod event;
+pub mod grader;
 mod observation;
 pub mod requests;
 

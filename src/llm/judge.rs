@@ -6,7 +6,8 @@
 use super::{Backend, LlmError, Message, Usage};
 use crate::cue::sentences;
 use crate::interview::Interview;
-use crate::interview::coverage::{is_dismissal, is_instruction};
+use crate::interview::coverage::is_dismissal;
+use crate::interview::grader::is_instruction;
 use serde_json::{Value, json};
 
 /// Claims per turn the schema allows; a bounded schema keeps small models from running away.

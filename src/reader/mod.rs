@@ -12,6 +12,7 @@ pub mod corpus;
 pub mod embed;
 pub mod eval;
 pub mod exemplars;
+pub mod facts;
 pub mod heads;
 pub mod install;
 pub mod semantic;

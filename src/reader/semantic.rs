@@ -8,17 +8,18 @@
 use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
+use super::facts::{FactCache, FactVectors, best_other, fact_rows};
 use super::heads::{Hidden, Linear};
-use super::words::{self, Words};
+use super::words::Words;
 use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
 use crate::interview::coverage::{self, Analysis, Hit};
+use crate::interview::grader;
 use crate::scenario::Scenario;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// The trained heads, as `casecoach train` writes them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,7 +120,7 @@ pub fn features(
     x.push(has(NEGATIONS));
     x.push(sentence.chars().any(|c| c.is_ascii_digit()) as u8 as f32);
     x.push(has(REASONS));
-    x.push(coverage::is_instruction(sentence) as u8 as f32);
+    x.push(grader::is_instruction(sentence) as u8 as f32);
     // The lexical reader's act rules: dismissals and "I don't know" are rare in the corpus, and
     // their phrasings are more alike than their embeddings.
     x.push(coverage::is_dismissal(sentence) as u8 as f32);
@@ -154,7 +155,7 @@ pub struct SentenceReading {
 }
 
 /// The framework's rules over the heads' guesses. `grading`: the sentence speaks of the
-/// assessment at all (`coverage::speaks_of_grading`); without it, the act head's "talk to the
+/// assessment at all (`grader::speaks_of_grading`); without it, the act head's "talk to the
 /// grader" gives way to its next guess, since a false one tells the debrief the candidate tried
 /// to game the grader.
 pub fn decide(
@@ -215,172 +216,10 @@ pub fn decide(
     }
 }
 
-/// The largest value but the one at `i`; none when there is no other.
-fn best_other(v: &[f32], i: usize) -> Option<f32> {
-    v.iter()
-        .enumerate()
-        .filter(|(j, _)| *j != i)
-        .map(|(_, x)| *x)
-        .reduce(f32::max)
-}
-
 fn argmax(v: &[f32]) -> usize {
     (0..v.len())
         .max_by(|a, b| v[*a].total_cmp(&v[*b]))
         .unwrap_or(0)
-}
-
-/// The inputs of the fact head for each fact of a scenario, for one question: how near the
-/// question comes to the fact's answer, its cues, and the questions known to ask for it (the
-/// bank's, leaving out group `except`), whether a cue matches word for word, and by how much
-/// each nearness beats the best other fact's: a question is about the fact it is nearest to,
-/// more than about any fact it is merely near; and how near it comes to the known questions no
-/// fact answers (`unanswered`, from `Exemplars::nearest_unanswered`), since a question on a
-/// fact's topic that asks what the fact does not say sits near both.
-pub fn fact_rows(
-    question: &[f32],
-    question_words: &[f32],
-    facts: &[FactVectors],
-    cue_matches: &[bool],
-    unanswered: f32,
-    except: Option<u64>,
-) -> Vec<Vec<f32>> {
-    let best = |vs: &mut dyn Iterator<Item = f32>| vs.fold(-1.0f32, f32::max);
-    let sims: Vec<[f32; 3]> = facts
-        .iter()
-        .map(|f| {
-            let answer = cosine(question, &f.answer);
-            let cue = best(&mut f.cues.iter().map(|c| cosine(question, c)));
-            let asked = best(
-                &mut f
-                    .questions
-                    .iter()
-                    .filter(|(g, _)| Some(*g) != except)
-                    .map(|(_, q)| cosine(question, q)),
-            );
-            [answer, cue, asked]
-        })
-        .collect();
-    let known = sims.iter().any(|s| s[2] > -1.0);
-    let margin = |i: usize, k: usize| {
-        let column: Vec<f32> = sims.iter().map(|s| s[k]).collect();
-        best_other(&column, i)
-            .filter(|other| *other > -1.0)
-            .map_or(0.0, |other| sims[i][k] - other)
-    };
-    // The words the question shares with the fact's answer and cues, weighted by rarity: a
-    // plainly worded question often shares one telling word ("carousel", "cancel") with its
-    // answer while embedding closer to another fact's.
-    let overlap: Vec<f32> = facts
-        .iter()
-        .map(|f| dot(question_words, &f.words) / (words::WEIGHT * words::WEIGHT))
-        .collect();
-    let overlap_lead = |i: usize| overlap[i] - best_other(&overlap, i).map_or(0.0, |o| o.max(0.0));
-    (0..facts.len())
-        .map(|i| {
-            let [answer, cue, asked] = sims[i];
-            let asked = if known { asked.max(0.0) } else { 0.0 };
-            vec![
-                answer,
-                cue,
-                cue_matches.get(i).copied().unwrap_or(false) as u8 as f32,
-                answer * cue,
-                asked,
-                known as u8 as f32,
-                margin(i, 0),
-                margin(i, 1),
-                if known { margin(i, 2) } else { 0.0 },
-                overlap[i],
-                overlap_lead(i),
-                unanswered.max(0.0),
-                answer.max(cue).max(asked) - unanswered.max(0.0),
-            ]
-        })
-        .collect()
-}
-
-/// The group of a question the scenario's author wrote.
-const AUTHORED: u64 = 0;
-
-/// A fact's embedded texts, and the questions known to ask for it (the author's, and the
-/// bank's), with their groups.
-#[derive(Debug, Clone)]
-pub struct FactVectors {
-    pub answer: Vec<f32>,
-    /// The answer's and cues' words (`Words::vector`).
-    pub words: Vec<f32>,
-    pub cues: Vec<Vec<f32>>,
-    pub questions: Vec<(u64, Vec<f32>)>,
-}
-
-/// The embedded facts of each scenario, by its hash: facts are embedded once per scenario.
-#[derive(Default)]
-pub struct FactCache {
-    words: Words,
-    embedded: Mutex<HashMap<String, Vec<FactVectors>>>,
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-impl FactCache {
-    /// A cache whose facts' words are read with the heads' vocabulary.
-    pub fn new(words: Words) -> FactCache {
-        FactCache {
-            words,
-            embedded: Mutex::default(),
-        }
-    }
-
-    /// A question's words, read with the same vocabulary.
-    pub fn words_of(&self, question: &str) -> Vec<f32> {
-        self.words.vector(question)
-    }
-
-    pub fn get(
-        &self,
-        scenario: &Scenario,
-        embed: &dyn Embed,
-        bank: &Exemplars,
-    ) -> Result<Vec<FactVectors>> {
-        if let Some(v) = self.embedded.lock().unwrap().get(&scenario.hash) {
-            return Ok(v.clone());
-        }
-        let mut out = Vec::new();
-        for f in &scenario.facts {
-            let mut texts = vec![f.answer.as_str()];
-            texts.extend(f.cues.cues.iter().map(|c| c.text.as_str()));
-            texts.extend(f.questions.iter().map(String::as_str));
-            let mut v = embed.embed(&texts)?;
-            let answer = v.remove(0);
-            let authored = v.split_off(f.cues.cues.len());
-            let key = exemplars::fact_key(&scenario.locator(), &f.id);
-            // The author's questions belong to no corpus group, so no training line leaves
-            // them out.
-            let questions = authored
-                .into_iter()
-                .map(|q| (AUTHORED, q))
-                .chain(bank.asking_for(&key).map(|(g, q)| (g, q.to_vec())))
-                .collect();
-            let mut said = f.answer.clone();
-            for c in &f.cues.cues {
-                said.push(' ');
-                said.push_str(&c.text);
-            }
-            out.push(FactVectors {
-                answer,
-                words: self.words.vector(&said),
-                cues: v,
-                questions,
-            });
-        }
-        self.embedded
-            .lock()
-            .unwrap()
-            .insert(scenario.hash.clone(), out.clone());
-        Ok(out)
-    }
 }
 
 /// The reader that uses the embedding model and the trained heads.
@@ -439,7 +278,7 @@ impl Semantic {
         let mut dismissed: HashMap<usize, &str> = HashMap::new();
         for (sentence, v) in texts.iter().zip(&vectors) {
             let tokens = Tokens::new(sentence);
-            let instruction = coverage::is_instruction(sentence);
+            let instruction = grader::is_instruction(sentence);
             let question = is_question(sentence, &tokens);
             let near = self.bank.features(v, None);
             let x = features(
@@ -449,7 +288,7 @@ impl Semantic {
                 &cue_hits(scenario, sentence),
                 sentence,
             );
-            let grading = coverage::speaks_of_grading(sentence);
+            let grading = grader::speaks_of_grading(sentence);
             let r = decide(&self.heads, &x, instruction, grading, question);
             // From here on, checkpoints are the scenario's (framework ones first, then its own).
             let index = |k: usize| scenario.checkpoint_index(CHECKPOINTS[k].id);

@@ -6,8 +6,9 @@
 use super::corpus::{self, Act, Case, Scenarios};
 use super::embed::Embed;
 use super::exemplars::{self, Exemplars};
+use super::facts::{self, FactCache};
 use super::heads::{self, Hidden, Linear, MlpTraining, Training};
-use super::semantic::{self, FactCache, Heads};
+use super::semantic::{self, Heads};
 use super::words::Words;
 use crate::framework::CHECKPOINTS;
 use anyhow::Result;
@@ -171,7 +172,7 @@ fn fact_question(
         .iter()
         .map(|f| f.cues.matches(&tokens))
         .collect();
-    let rows = semantic::fact_rows(
+    let rows = facts::fact_rows(
         &e.vector,
         &cache.words_of(&e.case.text),
         &facts,
