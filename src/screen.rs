@@ -84,43 +84,57 @@ pub fn notice_width() -> Option<usize> {
         .map(|(w, _)| w as usize)
 }
 
-/// While it lives, keys typed on terminal `fd` are not echoed. They wait in the terminal's
-/// buffer for the next prompt, which shows them as typed, instead of landing in the middle of the
-/// interviewer's line as it streams. Nothing is changed when `fd` is not a terminal.
-pub struct Unechoed {
+/// A terminal's echo set one way while this lives, and put back as it was after. Off while the
+/// interviewer speaks: keys typed then wait in the terminal's buffer for the next prompt, which
+/// shows them as typed, instead of landing in the middle of the streaming line. On again for a
+/// program the candidate works in meanwhile (`/edit`'s editor), which may read lines with the
+/// terminal as it finds it. Nothing is changed when `fd` is not a terminal.
+pub struct Echo {
     #[cfg(unix)]
     was: Option<(i32, libc::termios)>,
 }
 
-impl Unechoed {
-    pub fn on(fd: i32) -> Unechoed {
+impl Echo {
+    pub fn off(fd: i32) -> Echo {
+        Echo::set(fd, false)
+    }
+
+    pub fn on(fd: i32) -> Echo {
+        Echo::set(fd, true)
+    }
+
+    #[cfg_attr(not(unix), allow(unused_variables))]
+    fn set(fd: i32, on: bool) -> Echo {
         #[cfg(unix)]
         // SAFETY: tcgetattr fills a zeroed termios for `fd`; tcsetattr gets it back with one
-        // flag cleared.
+        // flag changed.
         unsafe {
             let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(fd, &mut t) != 0 || t.c_lflag & libc::ECHO == 0 {
-                return Unechoed { was: None };
+            if libc::tcgetattr(fd, &mut t) != 0 || (t.c_lflag & libc::ECHO != 0) == on {
+                return Echo { was: None };
             }
             let was = t;
-            t.c_lflag &= !libc::ECHO;
-            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
-                return Unechoed { was: None };
+            match on {
+                true => t.c_lflag |= libc::ECHO,
+                false => t.c_lflag &= !libc::ECHO,
             }
-            Unechoed {
+            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
+                return Echo { was: None };
+            }
+            Echo {
                 was: Some((fd, was)),
             }
         }
         #[cfg(not(unix))]
-        Unechoed {}
+        Echo {}
     }
 }
 
-impl Drop for Unechoed {
+impl Drop for Echo {
     fn drop(&mut self) {
         #[cfg(unix)]
         if let Some((fd, t)) = self.was.take() {
-            // SAFETY: the termios read from this descriptor when the echo was turned off.
+            // SAFETY: the termios read from this descriptor before the echo was changed.
             unsafe {
                 libc::tcsetattr(fd, libc::TCSANOW, &t);
             }
@@ -273,7 +287,7 @@ mod tests {
         };
         assert!(echo(slave));
         {
-            let _quiet = Unechoed::on(slave);
+            let _quiet = Echo::off(slave);
             assert!(!echo(slave));
             master.write_all(b"I would use PR-AUC\n").unwrap();
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -285,10 +299,25 @@ mod tests {
         let mut kept = [0u8; 64];
         let n = (&slave_file).read(&mut kept).unwrap();
         assert_eq!(&kept[..n], b"I would use PR-AUC\n");
+        // `/edit` inside a turn: the editor sees the terminal echo again, and the turn's
+        // silence comes back when it is done.
+        {
+            let _quiet = Echo::off(slave);
+            {
+                let _editing = Echo::on(slave);
+                master.write_all(b"def ndcg():\n").unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let mut shown = [0u8; 64];
+                let n = master.read(&mut shown).unwrap_or(0);
+                assert_eq!(&shown[..n], b"def ndcg():\r\n", "the editor's keys were not shown");
+            }
+            assert!(!echo(slave), "the echo came back on after the editor, mid-turn");
+        }
+        assert!(echo(slave));
         // Not a terminal: nothing to change, nothing to restore.
         let file = tempfile::tempfile().unwrap();
         assert!(
-            Unechoed::on(std::os::fd::AsRawFd::as_raw_fd(&file))
+            Echo::off(std::os::fd::AsRawFd::as_raw_fd(&file))
                 .was
                 .is_none()
         );

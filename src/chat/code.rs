@@ -174,6 +174,9 @@ impl Chat {
                 path.display()
             );
         };
+        // The turn holds the echo off (`chat::repl`); an editor that reads lines from the
+        // terminal as it finds it would show nothing typed.
+        let _typing = crate::screen::Echo::on(0);
         // $EDITOR may carry flags ("code --wait").
         let mut words = editor.split_whitespace();
         let program = words.next().unwrap_or("vi");

@@ -7,7 +7,7 @@ use super::{Chat, Settings, notice};
 use crate::coding::Suite;
 use crate::interview::Mode;
 use crate::interview::director::Request;
-use crate::screen::Unechoed;
+use crate::screen::Echo;
 use crate::{interviewer, session};
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -106,7 +106,7 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
             let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
             let mut chat = Chat::start_with(settings, Box::new(std::io::stdout()), tty)?;
             notice(&chat.header());
-            let _quiet = tty.then(|| Unechoed::on(0));
+            let _quiet = tty.then(|| Echo::off(0));
             chat.open()?;
             chat
         }
@@ -123,7 +123,7 @@ pub fn run(settings: &Settings, resume: Option<&str>) -> Result<()> {
                 }
                 // Keys typed before the interviewer has finished wait for the prompt instead of
                 // landing inside the line as it streams.
-                let _quiet = chat.tty.then(|| Unechoed::on(0));
+                let _quiet = chat.tty.then(|| Echo::off(0));
                 if let Next::Leave = handle_line(&mut chat, &text)? {
                     break;
                 }
