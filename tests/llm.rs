@@ -511,7 +511,8 @@ fn chat_with_a_model_streams_its_words_logs_tokens_and_never_logs_the_key() {
     let last = messages.last().unwrap()["content"].as_str().unwrap();
     assert!(last.starts_with("What is the business goal?\n\n"), "{last}");
     assert!(
-        last.contains("What to say next:") && last.contains("cut fraud losses"),
+        last.contains("The move to make: Give them the fact below")
+            && last.contains("What to say next: The goal is to cut fraud losses"),
         "the fact to convey is in the notes: {last}"
     );
     let all = serde_json::to_string(messages).unwrap();

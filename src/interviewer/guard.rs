@@ -112,6 +112,8 @@ impl Guard {
             .flat_map(|t| stems_of_sentences(&t.text))
             .collect();
         let stage = iv.stage();
+        // The moves are instructions, worded apart from anything an interviewer says: a line
+        // that reads them out reads out the notes.
         let filled: Vec<&str> = match stage {
             Some(s) => vec![intent, sc.stage_goal(s), sc.stage_name(s)],
             None => vec![intent],
@@ -362,7 +364,7 @@ mod tests {
     /// The guard for a line with the built-in notes template.
     fn guard(iv: &Interview, intent: &str) -> Guard {
         let hb = crate::interviewer::templates(None, crate::interviewer::model::TEMPLATES).unwrap();
-        let notes = crate::interviewer::model::notes(&hb, iv, intent).unwrap();
+        let notes = crate::interviewer::model::notes(&hb, iv, intent, "").unwrap();
         Guard::new(iv, &[], intent, &notes)
     }
 

@@ -4,7 +4,7 @@
 //! of thinking text, and replaced by the scripted line when the endpoint fails.
 
 use super::guard::Guard;
-use super::{Interviewer, Said, Scripted, Sentences, TurnRequest, Visible, templates};
+use super::{Interviewer, Said, Scripted, Sentences, TurnRequest, Visible, scripted, templates};
 use crate::framework::Stage;
 use crate::interview::{Action, Interview, LineFault, Phase, Reason, Role};
 use crate::llm::ahead::ReadAhead;
@@ -29,10 +29,17 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../prompts/llm-system.hbs"),
     ),
     ("llm-turn.hbs", include_str!("../../prompts/llm-turn.hbs")),
+    ("llm-move.hbs", include_str!("../../prompts/llm-move.hbs")),
 ];
 
-/// The turn's notes (`llm-turn.hbs`): where the interview is, and what to say next.
-pub(super) fn notes(hb: &Handlebars<'static>, iv: &Interview, intent: &str) -> Result<String> {
+/// The turn's notes (`llm-turn.hbs`): where the interview is, the director's move (`moves`,
+/// from `llm-move.hbs`; empty when it needs no more than its line) and its scripted line.
+pub(super) fn notes(
+    hb: &Handlebars<'static>,
+    iv: &Interview,
+    intent: &str,
+    moves: &str,
+) -> Result<String> {
     let stage = iv.stage().unwrap_or(Stage::Deployment);
     let (number, of) = iv.scenario.stage_number(stage);
     let data = json!({
@@ -43,6 +50,7 @@ pub(super) fn notes(hb: &Handlebars<'static>, iv: &Interview, intent: &str) -> R
             "goal": iv.scenario.stage_goal(stage),
         },
         "intent": intent,
+        "moves": moves,
     });
     let notes = hb
         .render("llm-turn.hbs", &data)
@@ -89,14 +97,20 @@ impl<B: Backend> LlmInterviewer<B> {
     /// notes it was sent with, so the request is the last one plus what is new: a
     /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
     /// first token comes sooner. The size does not grow with the interview.
+    /// With no move given, the model is asked to say `intent` in its own words.
     pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
-        self.prompt(iv, intent).map(|(messages, _)| messages)
+        self.prompt(iv, intent, "").map(|(messages, _)| messages)
     }
 
     /// The request, and the turn's notes as rendered into it.
-    fn prompt(&mut self, iv: &Interview, intent: &str) -> Result<(Vec<Message>, String)> {
+    fn prompt(
+        &mut self,
+        iv: &Interview,
+        intent: &str,
+        moves: &str,
+    ) -> Result<(Vec<Message>, String)> {
         let (mut messages, start) = self.history(iv, 0)?;
-        let notes = notes(&self.hb, iv, intent)?;
+        let notes = notes(&self.hb, iv, intent, moves)?;
         let newest = match messages.last() {
             Some(m) if m.role == "user" && iv.turns.len() > start => Some(iv.turns.len() - 1),
             _ => {
@@ -152,6 +166,24 @@ impl<B: Backend> LlmInterviewer<B> {
         Ok((messages, start))
     }
 
+    /// What the director's actions are for, one line each (`llm-move.hbs`): the target of a
+    /// follow-up, the candidate's words it builds on, the facts it may tell. The model writes
+    /// the line from these and the candidate's last answer; the scripted line is its example.
+    fn moves(&self, req: &TurnRequest) -> Result<String> {
+        let mut lines = Vec::new();
+        for data in scripted::data_of(req) {
+            let text = self
+                .hb
+                .render("llm-move.hbs", &data)
+                .context("rendering llm-move.hbs")?;
+            let text = scripted::tidy(&text);
+            if !text.is_empty() {
+                lines.push(text);
+            }
+        }
+        Ok(lines.join("\n"))
+    }
+
     /// The turn's line: the model's words as far as the guard lets them stand, or the scripted
     /// line.
     fn line(&mut self, req: &TurnRequest, show: &mut dyn FnMut(&str)) -> Result<Said> {
@@ -173,7 +205,8 @@ impl<B: Backend> LlmInterviewer<B> {
                 ..Said::default()
             });
         }
-        let (messages, notes) = self.prompt(req.interview, &intent)?;
+        let moves = self.moves(req)?;
+        let (messages, notes) = self.prompt(req.interview, &intent, &moves)?;
         let guard = Guard::new(req.interview, req.actions, &intent, &notes);
         let mut line = Line::new(self.config.word_budget);
         let result = {
@@ -364,15 +397,17 @@ mod tests {
     use crate::llm::{Completion, LlmError, LlmSection};
     use crate::session::testing;
 
-    /// A model that says `reply`, in pieces of a few characters.
-    struct Says(&'static str, usize);
+    /// A model that says `reply`, in pieces of a few characters; it counts the pieces read
+    /// and keeps the last message it was sent.
+    struct Says(&'static str, usize, String);
 
     impl Backend for Says {
         fn stream(
             &mut self,
-            _: &[Message],
+            messages: &[Message],
             on_text: &mut dyn FnMut(&str) -> Flow,
         ) -> Result<Completion, LlmError> {
+            self.2 = messages.last().map(|m| m.content.clone()).unwrap_or_default();
             let chars: Vec<char> = self.0.chars().collect();
             let mut done = Completion::default();
             for piece in chars.chunks(3) {
@@ -413,6 +448,12 @@ mod tests {
     /// said by a model that says `reply`: what was said, what was shown, the scripted line, and
     /// the pieces of the stream read.
     fn turn(reply: &'static str, candidate: &str, action: Action) -> (Said, String, String, usize) {
+        let (said, shown, intent, model) = heard(reply, candidate, action);
+        (said, shown, intent, model.1)
+    }
+
+    /// As `turn`, with the model as it was left: what it was sent among it.
+    fn heard(reply: &'static str, candidate: &str, action: Action) -> (Said, String, String, Says) {
         let mut iv = Interview::new(
             std::sync::Arc::new(crate::scenario::load("fraud").unwrap()),
             crate::interview::Mode::Interview,
@@ -435,11 +476,83 @@ mod tests {
         .unwrap();
         let mut scripted = Scripted::new(None).unwrap();
         let intent = scripted.lines(&req).unwrap();
-        let mut llm = LlmInterviewer::new(Says(reply, 0), scripted, config, None).unwrap();
+        let model = Says(reply, 0, String::new());
+        let mut llm = LlmInterviewer::new(model, scripted, config, None).unwrap();
         let mut shown = String::new();
         let said = llm.turn(&req, &mut |t| shown.push_str(t)).unwrap();
-        let pieces = llm.backend.1;
-        (said, shown, intent, pieces)
+        (said, shown, intent, llm.backend)
+    }
+
+    /// The model is given the director's move to make, not only a line to reword: what the
+    /// follow-up is for, the candidate's own words it builds on, the facts it may tell; with
+    /// the scripted line as what to say. Never a model answer.
+    #[test]
+    fn the_model_writes_from_the_move_and_the_candidates_words() {
+        let said = "I'd flag anything the model scores above a fixed threshold for review.";
+        let dive = Action::DeepDive {
+            stage: Stage::Clarify,
+            checkpoint: "clarify.constraints".into(),
+            angle: crate::interview::Angle::Failure,
+            quote: said.into(),
+        };
+        let (_, _, intent, model) = heard("What breaks first?", said, dive);
+        let notes = &model.2;
+        let title = crate::framework::checkpoint("clarify.constraints").unwrap().title;
+        assert!(
+            notes.contains(&format!(
+                "The move to make: Deepen their point, where the candidate {title}: probe its failure modes and how they would be detected."
+            )),
+            "{notes}"
+        );
+        assert!(intent.contains(said), "the example quotes them: {intent}");
+        assert!(notes.ends_with(&format!("What to say next: {intent}")), "{notes}");
+        // A question the scenario has a fact for: the fact, and nothing beyond it.
+        let fact = crate::scenario::load("fraud").unwrap().facts[0].clone();
+        let ask = Action::AnswerFact {
+            facts: vec![fact.id.clone()],
+            repeat: false,
+            turned_back: false,
+        };
+        let (_, _, _, model) = heard("Sure.", "How much data do we have?", ask);
+        assert!(
+            model.2.contains("Give them the fact below, and nothing beyond it.")
+                && model.2.ends_with(&format!("What to say next: {}", fact.answer)),
+            "{}",
+            model.2
+        );
+        // A reply that did not take up the question: the move says so.
+        let press = Action::Probe {
+            stage: Stage::Clarify,
+            index: 0,
+            curveball: false,
+            press: true,
+            quote: None,
+        };
+        let (_, _, _, model) = heard("Back to it.", "I like pizza.", press);
+        assert!(
+            model.2.contains("Their reply missed your last question: steer them back to it."),
+            "{}",
+            model.2
+        );
+        // A model that reads the move out is cut where it starts, as for any of the notes.
+        let (said, shown, _, _) = heard(
+            "Deepen their point, where the candidate sets limits. What breaks?",
+            said,
+            Action::DeepDive {
+                stage: Stage::Clarify,
+                checkpoint: "clarify.constraints".into(),
+                angle: crate::interview::Angle::Failure,
+                quote: said.into(),
+            },
+        );
+        assert!(!shown.contains("Deepen their point"), "{shown}");
+        assert!(said.guarded.is_some(), "{shown}");
+        for notes in [notes, &model.2] {
+            let sc = crate::scenario::load("fraud").unwrap();
+            for answer in sc.checkpoints.iter().filter_map(|c| c.answer.as_deref()) {
+                assert!(!notes.contains(answer), "a model answer reached the model");
+            }
+        }
     }
 
     #[test]

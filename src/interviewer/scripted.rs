@@ -132,8 +132,24 @@ impl Scripted {
     }
 }
 
+/// Each action's template data, for the notes that tell a model the move (`llm-move.hbs`):
+/// the same data its scripted line is made from, so the two never say different things.
+pub(super) fn data_of(req: &TurnRequest) -> Vec<Value> {
+    (req.actions.iter().enumerate())
+        .map(|(i, action)| {
+            line_data(&LineRequest {
+                interview: req.interview,
+                action,
+                candidate: req.candidate,
+                then: req.actions.get(i + 1),
+                opens: false,
+            })
+        })
+        .collect()
+}
+
 /// Collapse the blank runs templates leave behind, keep paragraph breaks.
-fn tidy(text: &str) -> String {
+pub(super) fn tidy(text: &str) -> String {
     let paragraphs: Vec<String> = text
         .split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -179,6 +195,9 @@ fn line_data(req: &LineRequest) -> Value {
     };
     let mut data = json!({
         "persona": persona,
+        "kind": req.action.kind(),
+        // What a follow-up is about, as a checkpoint's title ("names the input signals").
+        "checkpoint": null,
         "scenario": {"id": sc.id, "title": sc.title, "prompt": sc.prompt, "kind": sc.kind.id()},
         "candidate": req.candidate,
         "ack": ack,
@@ -250,11 +269,16 @@ fn line_data(req: &LineRequest) -> Value {
         } => {
             set(&mut data, "press", json!(press));
             set(&mut data, "quote", json!(quote));
-            let text = if *curveball {
-                sc.curveballs.get(*index).map(|c| c.text.clone())
-            } else {
-                sc.stage(*stage).probes.get(*index).map(|p| p.text.clone())
+            let probe = (!*curveball)
+                .then(|| sc.stage(*stage).probes.get(*index))
+                .flatten();
+            let text = match probe {
+                Some(p) => Some(p.text.clone()),
+                None if *curveball => sc.curveballs.get(*index).map(|c| c.text.clone()),
+                None => None,
             };
+            let after = probe.and_then(|p| p.after).map(|k| &sc.checkpoints[k].title);
+            set(&mut data, "checkpoint", json!(after));
             set(
                 &mut data,
                 "probe",
@@ -286,7 +310,14 @@ fn line_data(req: &LineRequest) -> Value {
             set(&mut data, "reason", reason_id(reason))
         }
         Action::AnswerAbout => {}
-        Action::DeepDive { angle, quote, .. } => {
+        Action::DeepDive {
+            angle,
+            quote,
+            checkpoint,
+            ..
+        } => {
+            let title = sc.checkpoints.iter().find(|c| c.id == *checkpoint);
+            set(&mut data, "checkpoint", json!(title.map(|c| &c.title)));
             set(&mut data, "quote", json!(quote));
             set(&mut data, "angle", json!(angle.id()));
         }
