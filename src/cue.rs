@@ -678,6 +678,9 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     let Some(first) = words.first() else {
         return false;
     };
+    if asks_as_a_plan(&words) {
+        return true;
+    }
     if !QUESTION_STARTS.contains(first) {
         return false;
     }
@@ -704,6 +707,25 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
         }
         _ => true,
     }
+}
+
+/// A question said as what the speaker will do: "I'd start by asking whether ties matter", "so
+/// first I'd ask you what the budget is". Asking someone else ("I'd ask the design team for a
+/// nicer animation") is a plan, and so is a design that asks ("we ask the cardholder whether").
+fn asks_as_a_plan(words: &[&str]) -> bool {
+    let Some(at) = (words.iter().take(8)).position(|w| matches!(*w, "ask" | "asking")) else {
+        return false;
+    };
+    let speaker = words[..at].contains(&"i");
+    let mut next = words[at + 1..].iter();
+    let what = match next.next() {
+        Some(&"you") => next.next(),
+        w => w,
+    };
+    speaker
+        && what.is_some_and(|w| {
+            ["whether", "if", "what", "how", "which", "who", "when", "why", "about"].contains(w)
+        })
 }
 
 /// Words that follow a question word in a question ("when do we...", "where is...").
@@ -872,6 +894,13 @@ mod tests {
         assert!(q("how do we measure success"));
         assert!(q("So, the latency budget?"));
         assert!(!q("The latency budget matters."));
+        // Asking, said as a plan: to the interviewer, a question; to anyone else, a plan.
+        assert!(q("I'd start by asking whether ties matter"));
+        assert!(q("so first I'd ask you what the latency budget is"));
+        assert!(q("I want to ask if the labels arrive late"));
+        assert!(!q("I'd ask the design team for a nicer carousel animation"));
+        assert!(!q("We ask the cardholder whether they made the purchase."));
+        assert!(!q("Asking users what they want is slow."));
         assert!(!q(""));
     }
 }

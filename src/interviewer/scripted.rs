@@ -514,6 +514,20 @@ mod tests {
         }
     }
 
+    /// A coding round has no model to choose: a jump ahead is sent back to the inputs.
+    #[test]
+    fn a_coding_round_is_steered_back_to_its_inputs_not_to_a_model() {
+        for (id, wanted) in [
+            ("coding-ndcg", "pin down about the inputs and the edge cases"),
+            ("fraud", "Before choosing a model"),
+        ] {
+            let iv = Interview::new(Arc::new(scenario::load(id).unwrap()), Mode::Interview, 45);
+            let quote = "sort by score".to_string();
+            let line = render(&iv, &Action::Redirect { quote }, None);
+            assert!(line.contains(wanted), "{id}: {line}");
+        }
+    }
+
     /// Code submitted before the code stage is talked through there, not asked for again.
     #[test]
     fn code_submitted_early_is_not_asked_for_again() {
