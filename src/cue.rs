@@ -724,7 +724,10 @@ fn asks_as_a_plan(words: &[&str]) -> bool {
     };
     speaker
         && what.is_some_and(|w| {
-            ["whether", "if", "what", "how", "which", "who", "when", "why", "about"].contains(w)
+            [
+                "whether", "if", "what", "how", "which", "who", "when", "why", "about",
+            ]
+            .contains(w)
         })
 }
 

@@ -309,9 +309,16 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(50));
                 let mut shown = [0u8; 64];
                 let n = master.read(&mut shown).unwrap_or(0);
-                assert_eq!(&shown[..n], b"def ndcg():\r\n", "the editor's keys were not shown");
+                assert_eq!(
+                    &shown[..n],
+                    b"def ndcg():\r\n",
+                    "the editor's keys were not shown"
+                );
             }
-            assert!(!echo(slave), "the echo came back on after the editor, mid-turn");
+            assert!(
+                !echo(slave),
+                "the echo came back on after the editor, mid-turn"
+            );
         }
         assert!(echo(slave));
         // Not a terminal: nothing to change, nothing to restore.

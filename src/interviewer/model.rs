@@ -96,8 +96,8 @@ impl<B: Backend> LlmInterviewer<B> {
     /// (the stage and the intent) after the newest answer. Each earlier answer goes with the
     /// notes it was sent with, so the request is the last one plus what is new: a
     /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
-    /// first token comes sooner. The size does not grow with the interview.
-    /// With no move given, the model is asked to say `intent` in its own words.
+    /// first token comes sooner. The size does not grow with the interview. No move is given
+    /// here: the model is asked to say `intent` in its own words.
     pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
         self.prompt(iv, intent, "").map(|(messages, _)| messages)
     }
@@ -166,9 +166,10 @@ impl<B: Backend> LlmInterviewer<B> {
         Ok((messages, start))
     }
 
-    /// What the director's actions are for, one line each (`llm-move.hbs`): the target of a
-    /// follow-up, the candidate's words it builds on, the facts it may tell. The model writes
-    /// the line from these and the candidate's last answer; the scripted line is its example.
+    /// What the director's actions are for, one line each (`llm-move.hbs`): the checkpoint a
+    /// follow-up builds on, a deep dive's angle, a press after a missed question, a fact and
+    /// nothing beyond it. The words to use (the candidate's quoted, the fact's, the probe's)
+    /// are in the scripted line after it, so the notes say each only once.
     fn moves(&self, req: &TurnRequest) -> Result<String> {
         let mut lines = Vec::new();
         for data in scripted::data_of(req) {
@@ -407,7 +408,10 @@ mod tests {
             messages: &[Message],
             on_text: &mut dyn FnMut(&str) -> Flow,
         ) -> Result<Completion, LlmError> {
-            self.2 = messages.last().map(|m| m.content.clone()).unwrap_or_default();
+            self.2 = messages
+                .last()
+                .map(|m| m.content.clone())
+                .unwrap_or_default();
             let chars: Vec<char> = self.0.chars().collect();
             let mut done = Completion::default();
             for piece in chars.chunks(3) {
@@ -484,8 +488,8 @@ mod tests {
     }
 
     /// The model is given the director's move to make, not only a line to reword: what the
-    /// follow-up is for, the candidate's own words it builds on, the facts it may tell; with
-    /// the scripted line as what to say. Never a model answer.
+    /// follow-up is for and how far a fact goes, before the scripted line with the candidate's
+    /// quoted words. Never a model answer.
     #[test]
     fn the_model_writes_from_the_move_and_the_candidates_words() {
         let said = "I'd flag anything the model scores above a fixed threshold for review.";
@@ -497,7 +501,9 @@ mod tests {
         };
         let (_, _, intent, model) = heard("What breaks first?", said, dive);
         let notes = &model.2;
-        let title = crate::framework::checkpoint("clarify.constraints").unwrap().title;
+        let title = crate::framework::checkpoint("clarify.constraints")
+            .unwrap()
+            .title;
         assert!(
             notes.contains(&format!(
                 "The move to make: Deepen their point, where the candidate {title}: probe its failure modes and how they would be detected."
@@ -505,7 +511,10 @@ mod tests {
             "{notes}"
         );
         assert!(intent.contains(said), "the example quotes them: {intent}");
-        assert!(notes.ends_with(&format!("What to say next: {intent}")), "{notes}");
+        assert!(
+            notes.ends_with(&format!("What to say next: {intent}")),
+            "{notes}"
+        );
         // A question the scenario has a fact for: the fact, and nothing beyond it.
         let fact = crate::scenario::load("fraud").unwrap().facts[0].clone();
         let ask = Action::AnswerFact {
@@ -515,8 +524,12 @@ mod tests {
         };
         let (_, _, _, model) = heard("Sure.", "How much data do we have?", ask);
         assert!(
-            model.2.contains("Give them the fact below, and nothing beyond it.")
-                && model.2.ends_with(&format!("What to say next: {}", fact.answer)),
+            model
+                .2
+                .contains("Give them the fact below, and nothing beyond it.")
+                && model
+                    .2
+                    .ends_with(&format!("What to say next: {}", fact.answer)),
             "{}",
             model.2
         );
@@ -530,7 +543,9 @@ mod tests {
         };
         let (_, _, _, model) = heard("Back to it.", "I like pizza.", press);
         assert!(
-            model.2.contains("Their reply missed your last question: steer them back to it."),
+            model
+                .2
+                .contains("Their reply missed your last question: steer them back to it."),
             "{}",
             model.2
         );

@@ -269,15 +269,14 @@ fn line_data(req: &LineRequest) -> Value {
         } => {
             set(&mut data, "press", json!(press));
             set(&mut data, "quote", json!(quote));
-            let probe = (!*curveball)
-                .then(|| sc.stage(*stage).probes.get(*index))
-                .flatten();
-            let text = match probe {
-                Some(p) => Some(p.text.clone()),
-                None if *curveball => sc.curveballs.get(*index).map(|c| c.text.clone()),
-                None => None,
+            let probe = (sc.stage(*stage).probes.get(*index)).filter(|_| !*curveball);
+            let text = match curveball {
+                true => sc.curveballs.get(*index).map(|c| c.text.clone()),
+                false => probe.map(|p| p.text.clone()),
             };
-            let after = probe.and_then(|p| p.after).map(|k| &sc.checkpoints[k].title);
+            let after = probe
+                .and_then(|p| p.after)
+                .map(|k| &sc.checkpoints[k].title);
             set(&mut data, "checkpoint", json!(after));
             set(
                 &mut data,
@@ -518,7 +517,10 @@ mod tests {
     #[test]
     fn a_coding_round_is_steered_back_to_its_inputs_not_to_a_model() {
         for (id, wanted) in [
-            ("coding-ndcg", "pin down about the inputs and the edge cases"),
+            (
+                "coding-ndcg",
+                "pin down about the inputs and the edge cases",
+            ),
             ("fraud", "Before choosing a model"),
         ] {
             let iv = Interview::new(Arc::new(scenario::load(id).unwrap()), Mode::Interview, 45);
