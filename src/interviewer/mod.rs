@@ -3,12 +3,14 @@
 //! the scenario's own lines. The model one paraphrases the scripted line behind the same trait.
 
 pub mod guard;
+pub mod line;
 pub mod model;
 pub mod scripted;
 pub mod stream;
 
+pub use line::LineRequest;
 pub use model::LlmInterviewer;
-pub use scripted::{LineRequest, Scripted};
+pub use scripted::Scripted;
 pub use stream::{Sentences, Visible};
 
 use crate::interview::{Action, Interview};
