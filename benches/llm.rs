@@ -11,8 +11,8 @@
 use casecoach::chat::Chat;
 use casecoach::framework::Stage;
 use casecoach::interview::Action;
-use casecoach::interviewer::LlmInterviewer;
 use casecoach::interviewer::Scripted;
+use casecoach::interviewer::{LlmInterviewer, TurnRequest};
 use casecoach::llm::{
     Backend, Completion, Flow, LlmConfig, LlmError, LlmSection, Message, OpenAiCompatible, Usage,
 };
@@ -157,18 +157,31 @@ fn first_token(_: &mut Criterion) {
 }
 
 fn prompt_sizes(_: &mut Criterion) {
-    let mut interviewer = LlmInterviewer::new(
-        Instant0,
-        Scripted::new(None).unwrap(),
-        config("http://127.0.0.1:9/v1"),
-        None,
-    )
-    .unwrap();
     for turns in [5, 20, 40] {
+        // One interviewer an interview: it keeps each answer's notes by turn.
+        let mut interviewer = LlmInterviewer::new(
+            Instant0,
+            Scripted::new(None).unwrap(),
+            config("http://127.0.0.1:9/v1"),
+            None,
+        )
+        .unwrap();
         let iv = interview_of(turns);
-        let msgs = interviewer
-            .request(&iv, "Ask what they would look for in the false positives.")
-            .unwrap();
+        // A follow-up on the candidate's last answer, quoted: the move and the line in the notes.
+        let actions = [Action::Probe {
+            stage: Stage::Evaluation,
+            index: 0,
+            curveball: false,
+            press: false,
+            quote: Some("look at false positives by merchant category".into()),
+        }];
+        let candidate = iv.turns.last().map(|t| t.text.clone());
+        let req = TurnRequest {
+            interview: &iv,
+            actions: &actions,
+            candidate: candidate.as_deref(),
+        };
+        let msgs = interviewer.request(&req).unwrap();
         let chars: usize = msgs.iter().map(|m| m.content.len()).sum();
         println!(
             "prompt at turn {turns}: {} messages, {chars} characters, about {} tokens",

@@ -912,6 +912,7 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
     let mut s = Session::memory(Interview::new(sc.clone(), Mode::Interview, 90));
     s.open().unwrap();
     let mut requests = Vec::new();
+    let mut last_line = String::new();
     for i in 0..40 {
         s.interviewer(
             &format!("Okay. Tell me more about point {i}."),
@@ -920,8 +921,21 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
         .unwrap();
         s.candidate(&answers[i % answers.len()], i as f64 * 60.0 + 30.0)
             .unwrap();
-        let intent = format!("Ask follow-up {i}.");
-        requests.push(interviewer.request(s.interview(), &intent).unwrap());
+        // A follow-up of the stage, as the director asks one after an answer.
+        let actions = [casecoach::interview::Action::Probe {
+            stage: casecoach::framework::Stage::Clarify,
+            index: i % 2,
+            curveball: false,
+            press: false,
+            quote: None,
+        }];
+        let req = casecoach::interviewer::TurnRequest {
+            interview: s.interview(),
+            actions: &actions,
+            candidate: Some(&answers[i % answers.len()]),
+        };
+        requests.push(interviewer.request(&req).unwrap());
+        last_line = Scripted::new(None).unwrap().lines(&req).unwrap();
     }
     let size = |m: &[Message]| m.iter().map(|m| m.content.len()).sum::<usize>();
     // Most requests are the one before plus what is new (its line, the answer and the notes),
@@ -942,9 +956,11 @@ fn the_prompt_stays_bounded_as_the_interview_grows() {
         "{extended} of 39 requests extend the one before"
     );
     let last = requests[39].last().unwrap();
+    // The newest answer's notes: the move, then the scripted line to fit to the answer.
+    let move_at = last.content.find("The move to make:");
+    let line_at = last.content.find(&format!("What to say next: {last_line}"));
     assert!(
-        last.content
-            .ends_with("What to say next: Ask follow-up 39."),
+        move_at.is_some() && move_at < line_at && last.content.ends_with(&last_line),
         "{}",
         last.content
     );

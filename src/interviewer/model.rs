@@ -98,10 +98,13 @@ impl<B: Backend> LlmInterviewer<B> {
     /// (the stage and the intent) after the newest answer. Each earlier answer goes with the
     /// notes it was sent with, so the request is the last one plus what is new: a
     /// prompt-caching server (llama.cpp) reads only the last line and the new answer, and the
-    /// first token comes sooner. The size does not grow with the interview. No move is given
-    /// here: the model is asked to say `intent` in its own words.
-    pub fn request(&mut self, iv: &Interview, intent: &str) -> Result<Vec<Message>> {
-        self.prompt(iv, intent, "").map(|(messages, _)| messages)
+    /// first token comes sooner. The size does not grow with the interview. It is the request
+    /// a turn of `req`'s actions sends, the move and the scripted line in its notes.
+    pub fn request(&mut self, req: &TurnRequest) -> Result<Vec<Message>> {
+        let intent = self.scripted.lines(req)?;
+        let moves = self.moves(req)?;
+        self.prompt(req.interview, &intent, &moves)
+            .map(|(messages, _)| messages)
     }
 
     /// The request, and the turn's notes as rendered into it.
