@@ -678,7 +678,7 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     let Some(first) = words.first() else {
         return false;
     };
-    if asks_as_a_plan(&words) {
+    if asks_as_a_plan(&words) || asks_to_confirm(&words) {
         return true;
     }
     if !QUESTION_STARTS.contains(first) {
@@ -707,6 +707,36 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
         }
         _ => true,
     }
+}
+
+/// A statement with a tag that asks to confirm it: "fraud is well under one percent, right",
+/// "the team plans weekly, is that fair", "a few thousand a day, yes". Not a word that only ends
+/// a statement ("it has to be right", "the logs are always correct", "yes or no"), nor a
+/// filler's "okay so yeah".
+fn asks_to_confirm(words: &[&str]) -> bool {
+    const PHRASES: &[&[&str]] = &[
+        &["is", "that", "fair"],
+        &["is", "that", "right"],
+        &["is", "that", "correct"],
+        &["is", "that", "true"],
+        &["am", "i", "right"],
+        &["does", "that", "sound", "right"],
+        &["is", "that", "the", "case"],
+    ];
+    if PHRASES.iter().any(|p| words.ends_with(p)) {
+        return true;
+    }
+    let [.., before, last] = words else {
+        return false;
+    };
+    let tag = matches!(*last, "right" | "correct" | "yes" | "yeah" | "no");
+    // What a tag follows when it is the statement's own word.
+    let says = [
+        "be", "is", "are", "was", "were", "been", "all", "mostly", "always", "exactly", "just",
+        "it", "that", "the", "not", "get", "got", "or", "and", "so", "okay", "ok", "yes", "yeah",
+        "um", "uh", "sure", "say", "said", "answer", "s",
+    ];
+    tag && words.len() > 4 && !says.contains(before)
 }
 
 /// A question said as what the speaker will do: "I'd start by asking whether ties matter", "so
@@ -904,6 +934,19 @@ mod tests {
         assert!(!q("I'd ask the design team for a nicer carousel animation"));
         assert!(!q("We ask the cardholder whether they made the purchase."));
         assert!(!q("Asking users what they want is slow."));
+        // A tag asks to confirm what came before it; the same word ending a claim does not.
+        assert!(q("so fraud is way under one percent, right"));
+        assert!(q(
+            "the campaign people plan weekly so a weekly refresh works is that fair"
+        ));
+        assert!(q("there are maybe a few thousand new sellers a week yes"));
+        assert!(!q("the top of the list is the part that has to be right"));
+        assert!(!q("We can trust the logs, they are always correct."));
+        assert!(!q(
+            "A survival model gives the risk over time, not only yes or no."
+        ));
+        assert!(!q("okay so um yeah"));
+        assert!(!q("nobody knew which copy was right"));
         assert!(!q(""));
     }
 }

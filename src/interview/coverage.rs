@@ -445,6 +445,10 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         }
         a.words += word_count(sentence);
         let question = crate::cue::is_question(sentence, &tokens);
+        if question && super::requests::about_the_interview(&tokens) {
+            a.questions += 1;
+            continue;
+        }
         if question {
             a.questions += 1;
             for (i, fact) in scenario.facts.iter().enumerate() {

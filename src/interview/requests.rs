@@ -208,6 +208,54 @@ pub fn is_summary(text: &str) -> bool {
         .is_some_and(|r| summary_cues().matches(&Tokens::new(&text[r.clone()])))
 }
 
+/// Words of a question about the interview, the job or life on the team rather than the
+/// problem: its rounds, the time left, the recruiter, on-call, working remotely.
+fn interview_cues() -> &'static CueSet {
+    static CUES: OnceLock<CueSet> = OnceLock::new();
+    CUES.get_or_init(|| {
+        CueSet::new([
+            "this interview",
+            "the interview",
+            "interview process",
+            "next interview",
+            "this round",
+            "next round",
+            "last round",
+            "final round",
+            "rounds left",
+            "rounds are left",
+            "more rounds",
+            "other rounds",
+            "recruiter",
+            "hiring",
+            "hiring manager",
+            "on call",
+            "oncall",
+            "remote",
+            "salary",
+            "compensation",
+            "next steps",
+            "minutes left",
+            "minutes do we have",
+            "time left",
+            "time do we have",
+            "how long do we have",
+            "this role",
+            "this position",
+            "join the team",
+            "work life balance",
+            "the office",
+            "relocat*",
+        ])
+    })
+}
+
+/// A question about the interview or the job, not the problem ("is this the last round",
+/// "how does on-call work on this team"): it shows no checkpoint and asks for no fact.
+pub fn about_the_interview(tokens: &Tokens) -> bool {
+    interview_cues().matches(tokens)
+}
+
 /// Words that put the question off: to later, or until something else is done first.
 fn put_off_cues() -> &'static CueSet {
     static CUES: OnceLock<CueSet> = OnceLock::new();
@@ -324,6 +372,28 @@ pub fn evades(reply: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_question_about_the_interview_or_the_job_is_told_from_one_about_the_problem() {
+        let about = |s: &str| about_the_interview(&Tokens::new(s));
+        for asked in [
+            "is this the last round or is there another one after",
+            "How does on-call work on this team, is it weekly?",
+            "how many minutes do we have left",
+            "What are the next steps after today?",
+            "Is the team remote or in the office?",
+        ] {
+            assert!(about(asked), "{asked}");
+        }
+        for asked in [
+            "What does the team do with a flagged subscriber?",
+            "Do we offer a discount to people likely to cancel?",
+            "How long until we know a payment was fraud?",
+            "How many rounds of review does a flagged payment get?",
+        ] {
+            assert!(!about(asked), "{asked}");
+        }
+    }
 
     /// A reply that puts the follow-up off, acknowledges it or asks back does not take it up;
     /// a terse answer, a hedge before an answer, or a pushback does.

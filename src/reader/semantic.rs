@@ -15,7 +15,7 @@ use crate::cue::{Tokens, is_question, word_count};
 use crate::framework::{CHECKPOINTS, Stage};
 use crate::interview::Source;
 use crate::interview::coverage::{self, Analysis, Hit};
-use crate::interview::grader;
+use crate::interview::{grader, requests};
 use crate::scenario::Scenario;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
@@ -173,8 +173,10 @@ pub fn decide(
     if instruction {
         act = Act::Grader;
     }
-    // Speech-to-text drops question marks; the interrogative form still asks.
-    if question && act == Act::Proposal {
+    // Speech-to-text drops question marks; the interrogative form still asks. An assumption
+    // put as a question ("Can I assume a year of labels?", "...under one percent, right") asks
+    // the interviewer to confirm it, and may be answered.
+    if question && matches!(act, Act::Proposal | Act::Assumption) {
         act = Act::Question;
     }
     let mut checkpoints = Vec::new();
@@ -318,6 +320,12 @@ impl Semantic {
             match r.act {
                 Act::Grader => {
                     a.injections += 1;
+                    continue;
+                }
+                // A question about the interview or the job asks nothing of the problem.
+                Act::Question if requests::about_the_interview(&tokens) => {
+                    a.questions += 1;
+                    a.words += word_count(sentence);
                     continue;
                 }
                 Act::Question => {
