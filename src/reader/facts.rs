@@ -15,7 +15,8 @@ use std::sync::Mutex;
 /// each nearness beats the best other fact's: a question is about the fact it is nearest to,
 /// more than about any fact it is merely near; and how near it comes to the known questions no
 /// fact answers (`unanswered`, from `Exemplars::nearest_unanswered`), since a question on a
-/// fact's topic that asks what the fact does not say sits near both.
+/// fact's topic that asks what the fact does not say sits near both; and the fact's share of
+/// the nearest known questions (`votes`).
 pub fn fact_rows(
     question: &[f32],
     question_words: &[f32],
@@ -55,6 +56,9 @@ pub fn fact_rows(
         .map(|f| dot(question_words, &f.words) / (words::WEIGHT * words::WEIGHT))
         .collect();
     let overlap_lead = |i: usize| overlap[i] - best_other(&overlap, i).map_or(0.0, |o| o.max(0.0));
+    // The nearest known questions vote: one near copy of another fact's question can beat a
+    // fact's best by a hair, while most of the questions near it ask for one fact.
+    let votes = votes(question, facts, except);
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -73,9 +77,32 @@ pub fn fact_rows(
                 overlap_lead(i),
                 unanswered.max(0.0),
                 answer.max(cue).max(asked) - unanswered.max(0.0),
+                votes[i],
             ]
         })
         .collect()
+}
+
+/// How many of the questions nearest a question, of all the known ones of the scenario's facts.
+const VOTERS: usize = 7;
+
+/// Each fact's share of the `VOTERS` known questions nearest the question (leaving out group
+/// `except`); all zero when no question is known.
+fn votes(question: &[f32], facts: &[FactVectors], except: Option<u64>) -> Vec<f32> {
+    let mut near: Vec<(f32, usize)> = (facts.iter().enumerate())
+        .flat_map(|(i, f)| {
+            (f.questions.iter())
+                .filter(|(g, _)| Some(*g) != except)
+                .map(move |(_, q)| (cosine(question, q), i))
+        })
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    near.truncate(VOTERS);
+    let mut votes = vec![0.0; facts.len()];
+    for (_, i) in &near {
+        votes[*i] += 1.0 / near.len() as f32;
+    }
+    votes
 }
 
 /// The group of a question the scenario's author wrote.

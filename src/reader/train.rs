@@ -287,10 +287,15 @@ fn tune_fact(
         .filter(|s| answered(s) && s.0.as_ref().map(|f| &f.1) == s.2.as_ref())
         .count();
     let given_anyway = lacking.iter().filter(|s| answered(s)).count();
+    let first = asking
+        .iter()
+        .filter(|s| s.0.as_ref().map(|f| &f.1) == s.2.as_ref())
+        .count();
     Ok((
         (t, m),
         FactFigures {
             right: right as f64 / asking.len().max(1) as f64,
+            first: first as f64 / asking.len().max(1) as f64,
             given_anyway: given_anyway as f64 / lacking.len().max(1) as f64,
         },
     ))
@@ -300,6 +305,8 @@ fn tune_fact(
 struct FactFigures {
     /// The share of the questions with a fact that find it.
     right: f64,
+    /// ... whose best-scored fact is the one, sure enough or not.
+    first: f64,
     /// The share of the questions the scenario has no fact for that are given one anyway.
     given_anyway: f64,
 }
@@ -347,8 +354,9 @@ pub fn train(
     let ((fact_threshold, fact_margin), figures) =
         tune_fact(&fact_first, &tune, &sc, embed, &cache, &bank)?;
     progress(&format!(
-        "tuning lines: {:.1}% of the questions with a fact find it; {:.1}% of those with none are given one",
+        "tuning lines: {:.1}% of the questions with a fact find it ({:.1}% score it first); {:.1}% of those with none are given one",
         100.0 * figures.right,
+        100.0 * figures.first,
         100.0 * figures.given_anyway
     ));
     let fact = train_fact(&fact_pairs(&all, &sc, embed, &cache, &bank)?);
