@@ -71,7 +71,7 @@ fn held_out_fact_questions_find_their_fact_far_more_often_than_cues() {
     let s = eval::facts(&refs, &semantic, &sc).unwrap();
     let l = eval::facts(&refs, &reader::Lexical, &sc).unwrap();
     assert!(s.with_fact >= 100, "{}", s.with_fact);
-    // Measured: 127 of 200 (63.5%), and 37 of 68 questions with no fact given one (54.4%).
+    // Measured: 161 of 254 (63.4%), and 28 of 93 questions with no fact given one (30.1%).
     assert!(
         s.right_fact * 100 >= s.with_fact * 60,
         "{} of {}",
@@ -80,7 +80,7 @@ fn held_out_fact_questions_find_their_fact_far_more_often_than_cues() {
     );
     assert!(s.without_fact >= 50, "{}", s.without_fact);
     assert!(
-        s.false_fact * 100 <= s.without_fact * 60,
+        s.false_fact * 100 <= s.without_fact * 40,
         "{} of {} questions with no fact given one",
         s.false_fact,
         s.without_fact
@@ -143,6 +143,29 @@ fn a_dismissal_earns_nothing_and_a_question_earns_no_design_checkpoint() {
     assert!(waved(semantic.analyse(&sc, text).unwrap()).contains(&monitoring));
     assert!(waved(coverage::analyse(&sc, text)).contains(&monitoring));
     assert!(coverage::analyse(&sc, text).hits.is_empty());
+}
+
+/// Speech-to-text leaves no question mark: a confirming tag, or an assumption put as a
+/// question, still asks; a question about the job asks nothing of the problem.
+#[test]
+fn a_question_said_as_a_claim_to_confirm_asks_and_one_about_the_job_earns_nothing() {
+    let Some(semantic) = semantic() else { return };
+    let sc = casecoach::scenario::load("fraud").unwrap();
+    for text in [
+        "so the fraud rate is way under one percent right",
+        "Can I assume we have about a year of labelled transactions?",
+    ] {
+        let a = semantic.analyse(&sc, text).unwrap();
+        assert_eq!((a.questions, a.statements), (1, 0), "{text}");
+    }
+    for text in [
+        "how does on call work on this team is it a weekly rotation",
+        "Is this the last round, or is there another one after?",
+    ] {
+        let a = semantic.analyse(&sc, text).unwrap();
+        assert_eq!(a.questions, 1, "{text}");
+        assert!(a.hits.is_empty() && a.facts.is_empty(), "{text}: {a:?}");
+    }
 }
 
 #[test]
