@@ -7,7 +7,7 @@ use crate::framework::{InterviewType, Stage};
 use crate::interview::{Action, Interview, Reason};
 use serde_json::{Value, json};
 
-/// Everything the scripted interviewer uses to phrase one action.
+/// Everything one action's line is made from: the scripted line, and the move a model is told.
 pub struct LineRequest<'a> {
     pub interview: &'a Interview,
     pub action: &'a Action,
