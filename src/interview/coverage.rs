@@ -445,21 +445,19 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         }
         a.words += word_count(sentence);
         let question = crate::cue::is_question(sentence, &tokens);
-        if question && super::requests::about_the_interview(&tokens) {
-            a.questions += 1;
-            continue;
-        }
+        // A question about the interview or the job asks nothing of the problem.
+        let aside = question && super::requests::about_the_interview(&tokens);
         if question {
             a.questions += 1;
             for (i, fact) in scenario.facts.iter().enumerate() {
-                if !a.facts.contains(&i) && fact.cues.matches(&tokens) {
+                if !aside && !a.facts.contains(&i) && fact.cues.matches(&tokens) {
                     a.facts.push(i);
                 }
             }
         } else {
             a.statements += 1;
         }
-        if !question && shows_nothing(sentence) {
+        if aside || (!question && shows_nothing(sentence)) {
             continue;
         }
         let dismissal = !question && waves_away(sentence, &tokens);

@@ -26,18 +26,20 @@ pub fn fact_rows(
     except: Option<u64>,
 ) -> Vec<Vec<f32>> {
     let best = |vs: &mut dyn Iterator<Item = f32>| vs.fold(-1.0f32, f32::max);
-    let sims: Vec<[f32; 3]> = facts
-        .iter()
-        .map(|f| {
+    // How near each known question comes, and which fact it asks for: measured once, for the
+    // nearest of each fact's and for the vote.
+    let known_questions: Vec<(f32, usize)> = (facts.iter().enumerate())
+        .flat_map(|(i, f)| {
+            (f.questions.iter())
+                .filter(|(g, _)| Some(*g) != except)
+                .map(move |(_, q)| (cosine(question, q), i))
+        })
+        .collect();
+    let sims: Vec<[f32; 3]> = (facts.iter().enumerate())
+        .map(|(i, f)| {
             let answer = cosine(question, &f.answer);
             let cue = best(&mut f.cues.iter().map(|c| cosine(question, c)));
-            let asked = best(
-                &mut f
-                    .questions
-                    .iter()
-                    .filter(|(g, _)| Some(*g) != except)
-                    .map(|(_, q)| cosine(question, q)),
-            );
+            let asked = best(&mut (known_questions.iter()).filter(|k| k.1 == i).map(|k| k.0));
             [answer, cue, asked]
         })
         .collect();
@@ -58,7 +60,7 @@ pub fn fact_rows(
     let overlap_lead = |i: usize| overlap[i] - best_other(&overlap, i).map_or(0.0, |o| o.max(0.0));
     // The nearest known questions vote: one near copy of another fact's question can beat a
     // fact's best by a hair, while most of the questions near it ask for one fact.
-    let votes = votes(question, facts, except);
+    let votes = votes(known_questions, facts.len());
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -86,19 +88,12 @@ pub fn fact_rows(
 /// How many of the questions nearest a question, of all the known ones of the scenario's facts.
 const VOTERS: usize = 7;
 
-/// Each fact's share of the `VOTERS` known questions nearest the question (leaving out group
-/// `except`); all zero when no question is known.
-fn votes(question: &[f32], facts: &[FactVectors], except: Option<u64>) -> Vec<f32> {
-    let mut near: Vec<(f32, usize)> = (facts.iter().enumerate())
-        .flat_map(|(i, f)| {
-            (f.questions.iter())
-                .filter(|(g, _)| Some(*g) != except)
-                .map(move |(_, q)| (cosine(question, q), i))
-        })
-        .collect();
+/// Each of `facts` facts' share of the `VOTERS` nearest of the known questions (their nearness,
+/// and the fact each asks for); all zero when no question is known.
+fn votes(mut near: Vec<(f32, usize)>, facts: usize) -> Vec<f32> {
     near.sort_by(|a, b| b.0.total_cmp(&a.0));
     near.truncate(VOTERS);
-    let mut votes = vec![0.0; facts.len()];
+    let mut votes = vec![0.0; facts];
     for (_, i) in &near {
         votes[*i] += 1.0 / near.len() as f32;
     }

@@ -325,8 +325,8 @@ impl Semantic {
                 // A question about the interview or the job asks nothing of the problem.
                 Act::Question if requests::about_the_interview(&tokens) => {
                     a.questions += 1;
-                    a.words += word_count(sentence);
-                    continue;
+                    credited.clear();
+                    waved.clear();
                 }
                 Act::Question => {
                     a.questions += 1;

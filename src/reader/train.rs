@@ -282,15 +282,14 @@ fn tune_fact(
             .is_some_and(|(p, _)| *p >= t && p - second >= m)
     };
     let (asking, lacking): (Vec<_>, Vec<_>) = scored.iter().partition(|s| s.2.is_some());
-    let right = asking
-        .iter()
-        .filter(|s| answered(s) && s.0.as_ref().map(|f| &f.1) == s.2.as_ref())
+    let ranked_first = |s: &&&(Option<(f32, String)>, f32, Option<String>)| {
+        s.0.as_ref().map(|f| &f.1) == s.2.as_ref()
+    };
+    let first = asking.iter().filter(ranked_first).count();
+    let right = (asking.iter().filter(ranked_first))
+        .filter(|s| answered(s))
         .count();
     let given_anyway = lacking.iter().filter(|s| answered(s)).count();
-    let first = asking
-        .iter()
-        .filter(|s| s.0.as_ref().map(|f| &f.1) == s.2.as_ref())
-        .count();
     Ok((
         (t, m),
         FactFigures {
