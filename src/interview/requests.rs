@@ -2,7 +2,9 @@
 //! ("that's everything from me"), to move on ("Shall I go on to the data?"), to leave the
 //! question for later ("Let me come back to that"), or for the interviewer's own judgement
 //! ("Do you think XGBoost is enough here?"). The director grants the first two and turns the
-//! last back; a put-off does not take up a follow-up, however near its words are to it.
+//! last back; a put-off does not take up a follow-up, however near its words are to it. A
+//! question about the interview or the job ("is this the last round?") is about neither the
+//! problem nor the interview's course: both readers credit it nothing and give it no fact.
 
 use super::coverage::{counted_words, is_list, shows_nothing};
 use crate::cue::{CueSet, Tokens, is_question, sentences, word_count};
