@@ -34,6 +34,8 @@ struct Fake {
     /// When the queue is empty, this is played again and again.
     fallback: Mutex<Option<Reply>>,
     requests: Mutex<Vec<(HeaderMap, Value)>>,
+    /// Prompts read ahead (`max_tokens: 1`), kept apart from the lines and the judge's requests.
+    reads: Mutex<Vec<Value>>,
     /// What the judge (a request with `stream: false`) answers.
     judge_reply: Mutex<Option<String>>,
     /// How long the judge takes to answer.
@@ -66,6 +68,16 @@ struct Server {
 
 async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) -> Response<Body> {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    if body["max_tokens"] == 1 {
+        fake.reads.lock().unwrap().push(body);
+        // No usage, as some servers send none: the tests' token totals stay the lines' and the
+        // judge's.
+        let reply = json!({"choices":[{"index":0,"message":{"role":"assistant","content":"Okay"},"finish_reason":"length"}]});
+        return Response::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(reply.to_string()))
+            .unwrap();
+    }
     fake.requests.lock().unwrap().push((headers, body.clone()));
     fake.arrivals
         .lock()

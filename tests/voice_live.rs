@@ -779,19 +779,16 @@ fn recording_model() -> (String, Seen) {
 
 #[test]
 fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
-    // The long answer above, to a model on this machine: once its first piece is heard, the
-    // server is sent the next line's prompt so far, so that at the release only the rest of
-    // the answer and the turn's notes are new to its cache.
+    // The long answer above, to a model on this machine: once a line is out, the server is sent
+    // the next line's prompt as far as it is known, and again once the answer's first piece is
+    // heard, so that at the release only the rest of the answer and the turn's notes are new
+    // to its cache. A short answer, never cut into pieces, gets the first read only.
     let (url, seen) = recording_model();
     let (mut rig, _) = long_answer_rig(vec![Printed("How fresh are the labels?".into())]);
     rig.llm = Some(model_at(&url));
     let r = rig.run();
     let released = stopped_at(&r.screen);
     let seen = seen.lock().unwrap().clone();
-    let ahead: Vec<&(Value, Instant)> = seen.iter().filter(|(v, _)| v["max_tokens"] == 1).collect();
-    assert_eq!(ahead.len(), 1, "one piece, one read ahead: {seen:?}");
-    let (ahead, at) = ahead[0];
-    assert!(*at < released, "read ahead only after the release");
     let said = |v: &Value| -> Vec<(String, String)> {
         v["messages"]
             .as_array()
@@ -805,11 +802,18 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
             })
             .collect()
     };
-    let ahead = said(ahead);
+    let ahead: Vec<Vec<(String, String)>> = (seen.iter())
+        .filter(|(v, at)| v["max_tokens"] == 1 && *at < released)
+        .map(|(v, _)| said(v))
+        .collect();
     assert_eq!(
-        ahead.last().unwrap(),
-        &("user".to_string(), FIRST.to_string())
+        ahead.len(),
+        2,
+        "one read once the opening line was out, one for the piece: {seen:?}"
     );
+    let user = |text: &str| ("user".to_string(), text.to_string());
+    assert_eq!(ahead[0].last().unwrap(), &user(""));
+    assert_eq!(ahead[1].last().unwrap(), &user(FIRST));
     // The line's request, made after the answer, starts with what was read ahead.
     let line = seen
         .iter()
@@ -817,16 +821,23 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
         .map(|(v, _)| said(v))
         .next()
         .expect("the line was asked for");
-    let n = ahead.len();
-    assert!(line.len() >= n, "{line:?}");
-    assert_eq!(&line[..n - 1], &ahead[..n - 1]);
-    assert_eq!(line[n - 1].0, "user");
+    for read in &ahead {
+        let n = read.len();
+        assert!(line.len() >= n, "{line:?}");
+        assert_eq!(&line[..n - 1], &read[..n - 1]);
+        assert_eq!(line[n - 1].0, "user");
+        assert!(
+            line[n - 1].1.starts_with(&read[n - 1].1),
+            "{:?}",
+            line[n - 1].1
+        );
+    }
     assert!(
-        line[n - 1].1.starts_with(&format!("{FIRST} {REST}")),
-        "{:?}",
-        line[n - 1].1
+        line[line.len() - 1].1.starts_with(&format!("{FIRST} {REST}")),
+        "{line:?}"
     );
-    // A hosted API bills the read like any prompt: its tokens are in the session's count.
+    // A hosted API bills the reads like any prompt: both reads' tokens are in the session's
+    // count, with the line they went before.
     let usage: Vec<(u64, u64)> = of_type(&r.events, "usage")
         .iter()
         .map(|u| {
@@ -836,7 +847,7 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
             )
         })
         .collect();
-    assert!(usage.contains(&(417, 1)), "{usage:?}");
+    assert!(usage.contains(&(2 * 417, 2)), "{usage:?}");
 }
 
 #[test]

@@ -48,6 +48,8 @@ pub struct Chat {
     /// When the interviewer last finished a line or the code last ran: the time since is time
     /// spent writing code, which the interview clock counts.
     since: std::time::Instant,
+    /// Held from an answer (or a request) until its line is out: background requests wait.
+    due: Option<crate::llm::LineDue>,
 }
 
 /// Hears an interviewer line as it happens.
@@ -102,6 +104,7 @@ impl Chat {
             on_line: None,
             scratch: None,
             since: std::time::Instant::now(),
+            due: None,
         }
     }
 
@@ -365,8 +368,9 @@ impl Chat {
             actions,
             candidate,
         };
-        let said = self.interviewer.turn(&request, &mut show)?;
-        crate::llm::line_said();
+        let said = self.interviewer.turn(&request, &mut show);
+        self.due = None;
+        let said = said?;
         let _ = writeln!(self.out, "{}", if self.tty { "\n" } else { "" });
         let _ = self.out.flush();
         if let Some(n) = &said.notice {
@@ -395,10 +399,16 @@ impl Chat {
             actions.iter().find(|a| matches!(a, Action::Debrief { .. }))
         {
             self.finish(*reason)?;
-        } else if self.iv().mode == Mode::Coach
-            && let Some(line) = interviewer::progress_line(self.iv())
-        {
-            let _ = writeln!(self.out, "  [{}]", safe(&line));
+        } else {
+            if self.iv().mode == Mode::Coach
+                && let Some(line) = interviewer::progress_line(self.iv())
+            {
+                let _ = writeln!(self.out, "  [{}]", safe(&line));
+            }
+            // While the candidate listens and thinks, the server reads the next request as far
+            // as it is known (everything before their answer): a short answer, never cut into
+            // pieces while spoken, would otherwise leave all of it to read once they stop.
+            self.heard_so_far("");
         }
         self.since = std::time::Instant::now();
         Ok(())
@@ -470,7 +480,14 @@ impl Chat {
     pub fn candidate(&mut self, text: &str) -> Result<Vec<Action>> {
         // The line this answer leads to has one deadline, and the judge gives way to it.
         let _turn = crate::llm::Turn::begin();
-        let _due = crate::llm::LineDue::begin();
+        self.due = Some(crate::llm::LineDue::begin());
+        let actions = self.reply_to(text);
+        self.due = None;
+        actions
+    }
+
+    /// `candidate`, with the line due.
+    fn reply_to(&mut self, text: &str) -> Result<Vec<Action>> {
         self.record_verdicts(false)?;
         let (at, capped) = self.clock.candidate(self.iv().now, text);
         if capped {
@@ -544,10 +561,13 @@ impl Chat {
     }
 
     pub fn request(&mut self, request: Request) -> Result<Vec<Action>> {
-        let _due = crate::llm::LineDue::begin();
-        let actions = self.session.request(request)?;
-        self.say(&actions, None)?;
-        Ok(actions)
+        self.due = Some(crate::llm::LineDue::begin());
+        let actions = self.session.request(request).and_then(|a| {
+            self.say(&a, None)?;
+            Ok(a)
+        });
+        self.due = None;
+        actions
     }
 
     pub fn log(&self) -> &Log {

@@ -1,7 +1,7 @@
-//! Prompts read ahead: while a long answer is still being spoken, the server reads the prompt
-//! the next line will start with, so that when the answer ends only its last words and the
-//! turn's notes are new to the server's cache (a local server reads about 300 tokens a second
-//! on two cores: the read is most of the wait for the first word).
+//! Prompts read ahead: once a line is out, and again as a long answer is heard piece by piece,
+//! the server reads the prompt the next line will start with, so that when the answer ends only
+//! its last words and the turn's notes are new to the server's cache (a local server reads
+//! about 300 tokens a second on two cores: the read is most of the wait for the first word).
 
 use super::{Backend, Message, Usage};
 use std::sync::mpsc::{Sender, channel};
@@ -23,12 +23,22 @@ impl ReadAhead {
         let counted = spent.clone();
         std::thread::spawn(move || {
             while let Ok(mut messages) = todo.recv() {
-                // Only the newest matters: a prompt it extends would be read for nothing.
-                while let Ok(newer) = todo.try_recv() {
-                    messages = newer;
-                }
+                let read = loop {
+                    // A due line goes first; a read it set aside is read again after it.
+                    while super::line_due() {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    // Only the newest matters: a prompt it extends would be read for nothing.
+                    while let Ok(newer) = todo.try_recv() {
+                        messages = newer;
+                    }
+                    match backend.read_ahead(&messages) {
+                        Err(super::LlmError::Yielded) => continue,
+                        read => break read,
+                    }
+                };
                 // A failure costs nothing but the head start; the line reports its own.
-                if let Ok(Some(u)) = backend.read_ahead(&messages)
+                if let Ok(Some(u)) = read
                     && let Ok(mut total) = counted.lock()
                 {
                     let t = total.get_or_insert_with(Usage::default);

@@ -23,9 +23,10 @@ pub struct LlmConfig {
     /// All the model work of one candidate turn (the judge, then the line, retries included)
     /// ends by then; past it the turn goes on with the reader's reading and the scripted line.
     pub turn_deadline: Duration,
-    /// Have the server read the next line's prompt while a long spoken answer is still going
-    /// on (`Backend::read_ahead`). On by default for a server on this machine, where reading a
-    /// prompt is most of the wait and costs nothing; off for a remote one, which bills it.
+    /// Have the server read the next line's prompt as far as it is known, once a line is out and
+    /// as a long spoken answer is heard (`Backend::read_ahead`). On by default for a server on
+    /// this machine, where reading a prompt is most of the wait and costs nothing; off for a
+    /// remote one, which bills it.
     pub read_ahead: bool,
 }
 

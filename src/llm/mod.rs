@@ -18,7 +18,7 @@ mod error;
 
 pub use config::{LlmConfig, LlmSection};
 pub use error::{LlmError, error_message};
-pub use turn::{LineDue, Turn, line_due, line_said, wait_shown_elsewhere};
+pub use turn::{LineDue, Turn, line_due, wait_shown_elsewhere};
 use turn::{Waiting, bounded, deadline};
 
 use anyhow::Result;

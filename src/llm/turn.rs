@@ -24,8 +24,9 @@ impl Drop for Turn {
     }
 }
 
-/// Whether a candidate's answer is being read and answered and its line not yet said.
-static LINE_DUE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// How many hold that a line is due (`LineDue`): the chat from the answer to the line's end, the
+/// spoken loop from the release of the talk key while the candidate waits.
+static LINES_DUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Background requests in flight: a line that falls due lets them leave the server first.
 static BACKGROUND: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -47,33 +48,28 @@ impl Drop for InFlight {
     }
 }
 
-/// A line the candidate is waiting for, until it is said (`line_said`) or this is dropped.
-/// Requests made in the background (the judge) give way to it: on a local server they would
-/// take the cores the line's first token needs, so they wait, and one already running is set
-/// aside (`LlmError::Yielded`) to be asked again once the line is out.
-pub struct LineDue;
+/// A line the candidate is waiting for, until this is dropped. Requests made in the background
+/// (the judge, prompts read ahead) give way to it: on a local server they would take the cores
+/// the transcript and the line's first token need, so they wait, and one already running is set
+/// aside (`LlmError::Yielded`) to be asked again once no line is due.
+pub struct LineDue(());
 
 impl LineDue {
     pub fn begin() -> LineDue {
-        LINE_DUE.store(true, std::sync::atomic::Ordering::SeqCst);
-        LineDue
+        LINES_DUE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        LineDue(())
     }
 }
 
 impl Drop for LineDue {
     fn drop(&mut self) {
-        line_said();
+        LINES_DUE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
-}
-
-/// The line is out (or there is none to wait for): the background may use the model again.
-pub fn line_said() {
-    LINE_DUE.store(false, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// A line is due, and background requests wait for it.
 pub fn line_due() -> bool {
-    LINE_DUE.load(std::sync::atomic::Ordering::SeqCst)
+    LINES_DUE.load(std::sync::atomic::Ordering::SeqCst) > 0
 }
 
 /// When a request that starts now must be done by.
@@ -192,5 +188,21 @@ impl Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         self.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_stays_due_while_anyone_still_waits_for_it() {
+        // The spoken loop holds one from the release, the chat one from the answer: the first
+        // to let go must not free the cores the other still waits on.
+        let driver = LineDue::begin();
+        let chat = LineDue::begin();
+        drop(chat);
+        assert!(line_due());
+        drop(driver);
     }
 }

@@ -125,6 +125,9 @@ struct Answer {
     keep: Option<PathBuf>,
     /// Answers kept as files so far.
     kept: usize,
+    /// Held while the candidate waits on us, from the release of the key to the first sound of
+    /// the reply: background model requests wait, and the recogniser and the line have the cores.
+    due: Option<crate::llm::LineDue>,
 }
 
 /// The interviewer's line: as it streams in, and as it is spoken.
@@ -201,6 +204,7 @@ impl Driver {
                 marks: Marks::default(),
                 keep,
                 kept: 0,
+                due: None,
             },
             line: Line {
                 speech,
@@ -413,6 +417,10 @@ impl Driver {
     fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::Status(s) => {
+                let waiting = matches!(s, Status::Transcribing | Status::Thinking);
+                if waiting != self.answer.due.is_some() {
+                    self.answer.due = waiting.then(crate::llm::LineDue::begin);
+                }
                 self.status.moved_to(s);
                 self.show_status();
             }
