@@ -274,8 +274,40 @@ fn a_short_wrong_claim_is_a_misconception_and_a_question_about_it_is_not() {
     assert!(stated("ROC AUC is not enough here, positives are rare.").is_empty());
 }
 
+/// A mistake said in words no cue was written from is found by its meaning; the same mistake
+/// warned against is not.
+#[test]
+fn a_misconception_in_words_of_its_own_is_found_by_meaning() {
+    let Some(semantic) = semantic() else { return };
+    let sc = casecoach::scenario::load("fraud").unwrap();
+    let stated = |r: &dyn casecoach::reader::Reader, text: &str| -> Vec<String> {
+        (r.analyse(&sc, text).unwrap().misconceptions.iter())
+            .map(|m| sc.misconceptions[m.misconception].id.clone())
+            .collect()
+    };
+    for (said, mistake) in [
+        (
+            "I'd add how many chargebacks the card gets over the following month as an input.",
+            "future-feature",
+        ),
+        (
+            "We can stack a few large deep networks and run all of them on every card payment.",
+            "latency-blind-model",
+        ),
+    ] {
+        assert!(
+            stated(&casecoach::reader::Lexical, said).is_empty(),
+            "the cues see it: {said}"
+        );
+        assert_eq!(stated(&semantic, said), [mistake], "{said}");
+    }
+    let warned = "Never add how many chargebacks the card gets over the following month as an input.";
+    assert!(stated(&semantic, warned).is_empty());
+}
+
 /// The built-in scenarios' misconceptions on held-out labelled sentences: what is flagged is
-/// nearly always right (a wrong challenge costs more than a missed one).
+/// nearly always right (a wrong challenge costs more than a missed one), and more than the cues
+/// alone find (recall 0.30) are found by meaning.
 #[test]
 fn held_out_misconceptions_are_flagged_precisely() {
     let Some(semantic) = semantic() else { return };
@@ -287,6 +319,6 @@ fn held_out_misconceptions_are_flagged_precisely() {
     assert!(held.len() >= 100, "{}", held.len());
     let r = eval::misconceptions(&held, &[], &semantic, &scenarios).unwrap();
     assert!(r.counts.precision() >= 0.9, "{r:?}");
-    assert!(r.counts.recall() >= 0.3, "{r:?}");
+    assert!(r.counts.recall() >= 0.4, "{r:?}");
     assert_eq!(r.negatives_flagged, 0, "{r:?}");
 }

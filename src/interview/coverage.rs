@@ -67,8 +67,17 @@ pub struct Stated {
 /// to the grader, and the scenario's cues decide (`Misconception::stated`).
 pub fn misconceptions_in(scenario: &Scenario, sentence: &str, tokens: &Tokens, a: &mut Analysis) {
     for (i, m) in scenario.misconceptions.iter().enumerate() {
-        if m.stated(sentence, tokens) && !a.misconceptions.iter().any(|s| s.misconception == i) {
-            a.misconceptions.push(Stated {
+        if m.stated(sentence, tokens) {
+            a.stated(i, sentence);
+        }
+    }
+}
+
+impl Analysis {
+    /// Misconception `i` is stated in `sentence`, unless an earlier sentence stated it.
+    pub fn stated(&mut self, i: usize, sentence: &str) {
+        if !self.misconceptions.iter().any(|s| s.misconception == i) {
+            self.misconceptions.push(Stated {
                 misconception: i,
                 quote: sentence.trim().to_string(),
             });

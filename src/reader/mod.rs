@@ -15,6 +15,7 @@ pub mod exemplars;
 pub mod facts;
 pub mod heads;
 pub mod install;
+pub mod misconceptions;
 pub mod semantic;
 pub mod train;
 pub mod words;

@@ -9,6 +9,7 @@ use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::facts::{FactCache, FactVectors, best_other, fact_rows};
+use super::misconceptions::MisconceptionCache;
 use super::heads::{Hidden, Linear};
 use super::words::Words;
 use crate::cue::{Tokens, is_question, word_count};
@@ -230,6 +231,7 @@ pub struct Semantic {
     heads: Heads,
     bank: Exemplars,
     facts: FactCache,
+    misconceptions: MisconceptionCache,
 }
 
 impl Semantic {
@@ -246,6 +248,7 @@ impl Semantic {
         Ok(Semantic {
             embed,
             facts: FactCache::new(heads.words.clone()),
+            misconceptions: MisconceptionCache::default(),
             heads,
             bank,
         })
@@ -351,6 +354,11 @@ impl Semantic {
                 || coverage::shows_nothing(sentence);
             if !not_a_claim {
                 coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
+                let line = Exemplars::nearest(&near);
+                let embed = self.embed.as_ref();
+                for i in (self.misconceptions).stated(scenario, embed, v, line, &tokens)? {
+                    a.stated(i, sentence);
+                }
             }
             for k in waved {
                 dismissed.entry(k).or_insert(sentence);

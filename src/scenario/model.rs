@@ -119,6 +119,13 @@ const NUMBER_REACH: usize = 3;
 const CLAUSE_BREAKS: [char; 5] = [',', ';', ':', '(', ')'];
 
 impl Misconception {
+    /// Whether a sentence shows it knows better than this mistake: a phrase of the scenario's
+    /// (`unless`), or a negation or a warning anywhere in it. For a reading by meaning, where no
+    /// cue locates the mistake in the sentence.
+    pub fn known_better(&self, tokens: &crate::cue::Tokens) -> bool {
+        self.unless.matches(tokens) || knows_better().matches(tokens)
+    }
+
     /// Whether a statement (the caller has ruled out questions, dismissals and talk to the
     /// grader) states this mistake.
     pub fn stated(&self, sentence: &str, tokens: &crate::cue::Tokens) -> bool {
