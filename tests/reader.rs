@@ -301,7 +301,8 @@ fn a_misconception_in_words_of_its_own_is_found_by_meaning() {
         );
         assert_eq!(stated(&semantic, said), [mistake], "{said}");
     }
-    let warned = "Never add how many chargebacks the card gets over the following month as an input.";
+    let warned =
+        "Never add how many chargebacks the card gets over the following month as an input.";
     assert!(stated(&semantic, warned).is_empty());
 }
 

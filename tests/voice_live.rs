@@ -833,7 +833,9 @@ fn a_long_answers_line_is_read_by_the_server_while_the_answer_is_spoken() {
         );
     }
     assert!(
-        line[line.len() - 1].1.starts_with(&format!("{FIRST} {REST}")),
+        line[line.len() - 1]
+            .1
+            .starts_with(&format!("{FIRST} {REST}")),
         "{line:?}"
     );
     // A hosted API bills the reads like any prompt: both reads' tokens are in the session's

@@ -70,9 +70,8 @@ fn a_starred_word_matches_its_forms_not_any_word_it_begins() {
 
 #[test]
 fn numbers_are_one_token_however_written() {
-    let lowers = |t: &str| -> Vec<String> {
-        Tokens::new(t).tokens.into_iter().map(|t| t.lower).collect()
-    };
+    let lowers =
+        |t: &str| -> Vec<String> { Tokens::new(t).tokens.into_iter().map(|t| t.lower).collect() };
     assert_eq!(lowers("0.15 percent"), ["#", "percent"]);
     assert_eq!(lowers("point one five percent"), ["#", "percent"]);
     assert_eq!(lowers("2,000 tps"), ["#", "tps"]);

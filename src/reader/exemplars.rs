@@ -210,8 +210,6 @@ impl Exemplars {
         Ok(bank)
     }
 
-    /// How near `v` comes to the exemplars of each checkpoint and act, leaving out the lines
-    /// of group `except` (a training line's own group).
     /// How near the nearest exemplar of any act came, read from what `features` returned.
     pub fn nearest(features: &[f32]) -> f32 {
         (features[FEATURES - Act::ALL.len()..].iter())
@@ -219,6 +217,8 @@ impl Exemplars {
             .fold(f32::MIN, f32::max)
     }
 
+    /// How near `v` comes to the exemplars of each checkpoint and act, leaving out the lines
+    /// of group `except` (a training line's own group).
     pub fn features(&self, v: &[f32], except: Option<u64>) -> Vec<f32> {
         let mut near: Vec<(f32, usize)> = Vec::with_capacity(self.len());
         let mut nearest_cp = [0f32; CHECKPOINTS.len()];
