@@ -362,18 +362,7 @@ impl Cue {
 
     /// Greedy extension from a matched first word; returns the index of the last matched token.
     fn extend(&self, toks: &[Token], start: usize) -> Option<usize> {
-        let mut at = start;
-        let mut gap = GAP;
-        for part in &self.parts[1..] {
-            if *part == Part::Wide {
-                gap = WIDE_GAP;
-                continue;
-            }
-            let limit = (at + 1 + gap + 1).min(toks.len());
-            at = (at + 1..limit).find(|&j| part_matches(part, &toks[j]))?;
-            gap = GAP;
-        }
-        Some(at)
+        self.words(toks, start)?.last().copied()
     }
 }
 

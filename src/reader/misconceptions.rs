@@ -14,7 +14,7 @@ use crate::cue::Tokens;
 use crate::scenario::Scenario;
 use anyhow::Result;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// How near a claim must come to one of the examples. Chosen on the tuning half of
 /// `corpus/misconceptions` with the cues left out, for few wrong challenges: at 0.65 nearness
@@ -25,7 +25,7 @@ const NEAR: f32 = 0.65;
 const MARGIN: f32 = 0.05;
 
 /// A misconception's examples and its correction, embedded.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Vectors {
     examples: Vec<Vec<f32>>,
     correction: Vec<f32>,
@@ -34,11 +34,12 @@ struct Vectors {
 /// The embedded misconceptions of each scenario, by its hash: embedded once per scenario.
 #[derive(Default)]
 pub struct MisconceptionCache {
-    embedded: Mutex<HashMap<String, Vec<Option<Vectors>>>>,
+    embedded: Mutex<HashMap<String, Arc<Vec<Option<Vectors>>>>>,
 }
 
 impl MisconceptionCache {
-    fn get(&self, scenario: &Scenario, embed: &dyn Embed) -> Result<Vec<Option<Vectors>>> {
+    /// Shared, not copied: every claim sentence of every turn asks for them.
+    fn get(&self, scenario: &Scenario, embed: &dyn Embed) -> Result<Arc<Vec<Option<Vectors>>>> {
         if let Some(v) = self.embedded.lock().unwrap().get(&scenario.hash) {
             return Ok(v.clone());
         }
@@ -57,6 +58,7 @@ impl MisconceptionCache {
                 correction,
             }));
         }
+        let out = Arc::new(out);
         self.embedded
             .lock()
             .unwrap()
@@ -82,7 +84,7 @@ impl MisconceptionCache {
         }
         let all = self.get(scenario, embed)?;
         let mut found = Vec::new();
-        for (i, (m, vectors)) in scenario.misconceptions.iter().zip(&all).enumerate() {
+        for (i, (m, vectors)) in scenario.misconceptions.iter().zip(all.iter()).enumerate() {
             let Some(vectors) = vectors else { continue };
             if m.known_better(tokens) {
                 continue;
