@@ -6,9 +6,10 @@
 //! mean of the last hidden states over the attention mask, then L2 normalisation. Every vector
 //! has [`DIM`] components and unit length, so a dot product is the cosine similarity.
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+pub use minilm::dot;
+use minilm::{Config, Encoder};
 use std::path::{Path, PathBuf};
 use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
@@ -21,9 +22,10 @@ pub const DIM: usize = 384;
 /// both are overridden here.
 pub const MAX_TOKENS: usize = 256;
 
-/// Texts run through the encoder at once; a longer slice is read in chunks of this many, so
-/// memory stays bounded whatever the caller passes.
+/// Texts run through the encoder at once, and their most tokens: a longer slice is read in
+/// runs, so memory stays bounded whatever the caller passes.
 const BATCH: usize = 32;
+const PACKED: usize = 2048;
 
 /// The three files the model folder holds.
 pub const CONFIG_FILE: &str = "config.json";
@@ -72,9 +74,8 @@ impl From<candle_core::Error> for EmbedError {
 /// all-MiniLM-L6-v2, loaded from a folder holding model.safetensors, tokenizer.json and
 /// config.json (see [`crate::reader::install`] for where that folder is and how to fill it).
 pub struct Embedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    pad_id: u32,
     dir: PathBuf,
 }
 
@@ -133,9 +134,6 @@ impl Embedder {
 
         let mut tokenizer = Tokenizer::from_bytes(read(dir, TOKENIZER_FILE)?)
             .map_err(|e| corrupt(TOKENIZER_FILE, e.to_string()))?;
-        let pad_id = tokenizer
-            .token_to_id("[PAD]")
-            .unwrap_or(config.pad_token_id as u32);
         if tokenizer.get_vocab_size(true) > config.vocab_size {
             return Err(corrupt(
                 TOKENIZER_FILE,
@@ -154,7 +152,7 @@ impl Embedder {
                 stride: 0,
             }))
             .map_err(|e| corrupt(TOKENIZER_FILE, e.to_string()))?;
-        // Padding is done in `embed`, per batch of texts of similar lengths.
+        // The encoder packs texts end to end: nothing is padded.
         tokenizer.with_padding(None);
 
         // Read into memory rather than map the file: the model copies every tensor into its
@@ -163,12 +161,11 @@ impl Embedder {
         let weights = read(dir, WEIGHTS_FILE)?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| corrupt(WEIGHTS_FILE, e.to_string()))?;
-        let model =
-            BertModel::load(vb, &config).map_err(|e| corrupt(WEIGHTS_FILE, e.to_string()))?;
+        let encoder =
+            Encoder::load(vb, &config).map_err(|e| corrupt(WEIGHTS_FILE, e.to_string()))?;
         Ok(Embedder {
-            model,
+            encoder,
             tokenizer,
-            pad_id,
             dir: dir.to_path_buf(),
         })
     }
@@ -197,58 +194,32 @@ impl Embedder {
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EmbedError::Inference(format!("tokenizing: {e}")))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-        // Shortest first, in batches of similar lengths, so little of a batch is padding: a
-        // batch ends at BATCH texts or where a text is over twice as long as its first.
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|&i| ids[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        let mut rest = order.as_slice();
-        while let Some(&first) = rest.first() {
-            let limit = 2 * ids[first].len() + 8;
-            let n = rest
-                .iter()
-                .take(BATCH)
-                .take_while(|&&i| ids[i].len() <= limit)
-                .count();
-            let (batch, after) = rest.split_at(n);
-            let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i]).collect();
-            for (&i, v) in batch.iter().zip(self.embed_batch(&rows)?) {
-                out[i] = v;
-            }
+        let mut out = Vec::with_capacity(texts.len());
+        let mut rest = ids.as_slice();
+        while !rest.is_empty() {
+            // A run of texts ends at BATCH of them or PACKED tokens, so memory stays bounded.
+            let mut tokens = 0;
+            let n = (rest.iter().take(BATCH))
+                .take_while(|r| {
+                    tokens += r.len();
+                    tokens <= PACKED
+                })
+                .count()
+                .max(1);
+            let (run, after) = rest.split_at(n);
+            out.extend(self.embed_run(run)?);
             rest = after;
         }
         Ok(out)
     }
 
-    /// Embed token id sequences, padded here to the longest of them.
-    fn embed_batch(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let n = rows.len();
-        let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(n * len);
-        let mut mask = Vec::with_capacity(n * len);
-        for r in rows {
-            ids.extend_from_slice(r);
-            ids.resize(ids.len() + len - r.len(), self.pad_id);
-            mask.resize(mask.len() + r.len(), 1u32);
-            mask.resize(mask.len() + len - r.len(), 0u32);
+    /// Embed token id sequences in one pass of the encoder.
+    fn embed_run(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut vectors = self.encoder.pooled(rows)?;
+        for v in &mut vectors {
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|x| *x /= norm);
         }
-        let device = &self.model.device;
-        let ids = Tensor::from_vec(ids, (n, len), device)?;
-        let types = ids.zeros_like()?;
-        let mask = Tensor::from_vec(mask, (n, len), device)?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, DIM)
-
-        // Mean over the real tokens: padding is masked out of the sum and the count.
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (n, DIM)
-        let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?; // (n, 1)
-        let mean = summed.broadcast_div(&counts)?;
-        let norms = mean
-            .sqr()?
-            .sum_keepdim(1)?
-            .sqrt()?
-            .clamp(1e-12f32, f32::MAX)?;
-        let vectors: Vec<Vec<f32>> = mean.broadcast_div(&norms)?.to_vec2()?;
         if vectors.iter().flatten().any(|x| !x.is_finite()) {
             return Err(EmbedError::Corrupt {
                 path: self.dir.join(WEIGHTS_FILE),
@@ -340,13 +311,11 @@ impl Embed for FakeEmbedder {
 /// The cosine similarity of two vectors (their dot product when both have unit length); 0 when
 /// either is zero.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na = a.iter().map(|x| x * x).sum::<f32>().sqrt();
-    let nb = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let (na, nb) = (dot(a, a).sqrt(), dot(b, b).sqrt());
     if na == 0.0 || nb == 0.0 {
         0.0
     } else {
-        dot / (na * nb)
+        dot(a, b) / (na * nb)
     }
 }
 
