@@ -8,6 +8,7 @@
 //! nearness as a new sentence will meet it.
 
 use super::corpus::{Act, Case};
+use super::embed::dot;
 use crate::framework::CHECKPOINTS;
 use anyhow::{Result, bail};
 
@@ -220,20 +221,37 @@ impl Exemplars {
     /// How near `v` comes to the exemplars of each checkpoint and act, leaving out the lines
     /// of group `except` (a training line's own group).
     pub fn features(&self, v: &[f32], except: Option<u64>) -> Vec<f32> {
+        self.features_of(&[v], except).remove(0)
+    }
+
+    /// [`Exemplars::features`] of several vectors: the bank, larger than a core's cache, is
+    /// read once for all of them.
+    pub fn features_of(&self, vs: &[&[f32]], except: Option<u64>) -> Vec<Vec<f32>> {
+        let mut scores = vec![Vec::with_capacity(self.len()); vs.len()];
+        for row in self.vectors.chunks_exact(self.dim) {
+            for (s, v) in scores.iter_mut().zip(vs) {
+                s.push(dot(row, v));
+            }
+        }
+        (scores.iter())
+            .map(|s| self.features_from(s, except))
+            .collect()
+    }
+
+    /// The features from `v`'s similarity to each exemplar, in the bank's order.
+    fn features_from(&self, scores: &[f32], except: Option<u64>) -> Vec<f32> {
         let mut near: Vec<(f32, usize)> = Vec::with_capacity(self.len());
         let mut nearest_cp = [0f32; CHECKPOINTS.len()];
         let mut nearest_act = [0f32; Act::ALL.len()];
-        for i in 0..self.len() {
+        for (i, &s) in scores.iter().enumerate() {
             if Some(self.groups[i]) == except {
                 continue;
             }
-            let row = &self.vectors[i * self.dim..(i + 1) * self.dim];
-            let s: f32 = row.iter().zip(v).map(|(a, b)| a * b).sum();
-            let bits = self.checkpoints[i];
-            for (k, best) in nearest_cp.iter_mut().enumerate() {
-                if bits & (1 << k) != 0 && s > *best {
-                    *best = s;
-                }
+            let mut bits = self.checkpoints[i];
+            while bits != 0 {
+                let best = &mut nearest_cp[bits.trailing_zeros() as usize];
+                *best = best.max(s);
+                bits &= bits - 1;
             }
             let a = &mut nearest_act[usize::from(self.acts[i]).min(Act::ALL.len() - 1)];
             *a = a.max(s);

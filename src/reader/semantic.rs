@@ -281,11 +281,12 @@ impl Semantic {
         // The best sentence for each checkpoint is its evidence.
         let mut best: HashMap<usize, (f32, &str, bool)> = HashMap::new();
         let mut dismissed: HashMap<usize, &str> = HashMap::new();
-        for (sentence, v) in texts.iter().zip(&vectors) {
+        let rows: Vec<&[f32]> = vectors.iter().map(Vec::as_slice).collect();
+        let nears = self.bank.features_of(&rows, None);
+        for ((sentence, v), near) in texts.iter().zip(&vectors).zip(nears) {
             let tokens = Tokens::new(sentence);
             let instruction = grader::is_instruction(sentence);
             let question = is_question(sentence, &tokens);
-            let near = self.bank.features(v, None);
             let x = features(
                 v,
                 &near,
