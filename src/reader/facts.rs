@@ -1,13 +1,13 @@
 //! Which hidden fact a question asks for: the fact head's inputs for each (question, fact)
 //! pair, and each scenario's facts embedded once.
 
-use super::embed::{Embed, cosine};
+use super::embed::{Embed, cosine, dot};
 use super::exemplars::{self, Exemplars};
 use super::words::{self, Words};
 use crate::scenario::Scenario;
 use anyhow::Result;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The inputs of the fact head for each fact of a scenario, for one question: how near the
 /// question comes to the fact's answer, its cues, and the questions known to ask for it (the
@@ -114,15 +114,12 @@ pub struct FactVectors {
     pub questions: Vec<(u64, Vec<f32>)>,
 }
 
-/// The embedded facts of each scenario, by its hash: facts are embedded once per scenario.
+/// The embedded facts of each scenario, by its hash: facts are embedded once per scenario,
+/// and shared with every turn rather than copied.
 #[derive(Default)]
 pub struct FactCache {
     words: Words,
-    embedded: Mutex<HashMap<String, Vec<FactVectors>>>,
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    embedded: Mutex<HashMap<String, Arc<Vec<FactVectors>>>>,
 }
 
 impl FactCache {
@@ -144,9 +141,9 @@ impl FactCache {
         scenario: &Scenario,
         embed: &dyn Embed,
         bank: &Exemplars,
-    ) -> Result<Vec<FactVectors>> {
+    ) -> Result<Arc<Vec<FactVectors>>> {
         if let Some(v) = self.embedded.lock().unwrap().get(&scenario.hash) {
-            return Ok(v.clone());
+            return Ok(Arc::clone(v));
         }
         let mut out = Vec::new();
         for f in &scenario.facts {
@@ -176,10 +173,11 @@ impl FactCache {
                 questions,
             });
         }
+        let out = Arc::new(out);
         self.embedded
             .lock()
             .unwrap()
-            .insert(scenario.hash.clone(), out.clone());
+            .insert(scenario.hash.clone(), Arc::clone(&out));
         Ok(out)
     }
 }

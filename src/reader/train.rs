@@ -161,7 +161,7 @@ fn fact_question(
     let scenario = sc.of(e.case);
     let tokens = crate::cue::Tokens::new(&e.case.text);
     let group = exemplars::group_id(&e.case.group);
-    let mut facts = cache.get(scenario, embed, bank)?;
+    let mut facts = cache.get(scenario, embed, bank)?.to_vec();
     if (group >> 8) & 1 == 0 {
         for f in &mut facts {
             f.questions.clear();
