@@ -243,6 +243,27 @@ fn gelu(xs: &mut [f32]) {
     }
 }
 
+/// Each of `queries`' dot products with each row of `rows` (rows of `queries[0].len()`
+/// each), one list per query; `rows` is read once for all the queries.
+pub fn similarities(rows: &[f32], queries: &[&[f32]]) -> Vec<Vec<f32>> {
+    let Some(dim) = queries.first().map(|q| q.len()) else {
+        return Vec::new();
+    };
+    let per_row: Vec<f32> = (rows.chunks_exact(dim))
+        .flat_map(|row| queries.iter().map(move |q| dot(row, q)))
+        .collect();
+    (0..queries.len())
+        .map(|k| {
+            per_row
+                .iter()
+                .skip(k)
+                .step_by(queries.len())
+                .copied()
+                .collect()
+        })
+        .collect()
+}
+
 /// erf for f32 as a ratio of odd and even polynomials on [-4, 4] (erf is ±1 to within 2e-8
 /// beyond): the approximation Eigen and XLA use, within a few units in the last place of
 /// the exact function and free of branches, so a loop over it is vectorised.

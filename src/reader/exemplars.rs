@@ -8,7 +8,6 @@
 //! nearness as a new sentence will meet it.
 
 use super::corpus::{Act, Case};
-use super::embed::dot;
 use crate::framework::CHECKPOINTS;
 use anyhow::{Result, bail};
 
@@ -227,12 +226,7 @@ impl Exemplars {
     /// [`Exemplars::features`] of several vectors: the bank, larger than a core's cache, is
     /// read once for all of them.
     pub fn features_of(&self, vs: &[&[f32]], except: Option<u64>) -> Vec<Vec<f32>> {
-        let mut scores = vec![Vec::with_capacity(self.len()); vs.len()];
-        for row in self.vectors.chunks_exact(self.dim) {
-            for (s, v) in scores.iter_mut().zip(vs) {
-                s.push(dot(row, v));
-            }
-        }
+        let scores = minilm::similarities(&self.vectors, vs);
         (scores.iter())
             .map(|s| self.features_from(s, except))
             .collect()

@@ -267,6 +267,10 @@ impl Semantic {
 
     /// Read one turn.
     pub fn analyse(&self, scenario: &Scenario, text: &str) -> Result<Analysis> {
+        super::embed::on_the_pool(|| self.analyse_here(scenario, text))
+    }
+
+    fn analyse_here(&self, scenario: &Scenario, text: &str) -> Result<Analysis> {
         let mut a = Analysis::default();
         let (ranges, truncated) = coverage::bounded(text);
         a.truncated = truncated;
