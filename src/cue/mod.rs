@@ -274,7 +274,9 @@ pub fn problem(text: &str) -> Option<String> {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     Word(String),
-    Prefix(String),
+    /// A stem and its other spelling (`spellings`), worked out once: cues are matched
+    /// against every token of every turn.
+    Prefix(Vec<String>),
     Wide,
 }
 
@@ -301,7 +303,7 @@ impl Cue {
             let n = words.tokens.len();
             for (i, t) in words.tokens.into_iter().enumerate() {
                 if prefix && i + 1 == n {
-                    parts.push(Part::Prefix(t.lower));
+                    parts.push(Part::Prefix(spellings(&t.lower)));
                 } else {
                     parts.push(Part::Word(t.stem));
                 }
@@ -369,7 +371,7 @@ impl Cue {
 fn part_matches(part: &Part, token: &Token) -> bool {
     match part {
         Part::Word(s) => token.stem == *s,
-        Part::Prefix(p) => spellings(p).iter().any(|p| {
+        Part::Prefix(spellings) => spellings.iter().any(|p| {
             token
                 .lower
                 .strip_prefix(p.as_str())
