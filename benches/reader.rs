@@ -6,10 +6,11 @@
 //! Needs the model (`scripts/fetch-model.sh` or `casecoach setup`); without it the real
 //! embedder's benchmarks say SKIPPED. Run: `cargo bench --bench reader`
 //!
-//! Measured on 2026-12-07 with nothing else running (criterion medians, two runs): load 135
-//! ms; embedding the turn 21–22 ms; the whole semantic reading of it (embedding, exemplar
-//! nearness, heads, rules, fact lookup) 25.9–27.4 ms, under the 30 ms target; a batch of 32
-//! sentences 273 ms; the lexical reading 1.0 ms. With `RAYON_NUM_THREADS=1`: the turn 27.5
+//! Measured on 2026-12-07 with nothing else running (criterion medians): load 135 ms;
+//! embedding the turn 21–22 ms; the whole semantic reading of it (embedding, exemplar
+//! nearness, heads, rules, fact lookup) 25.6 to 30.2 ms over five runs, at the 30 ms target;
+//! a batch of 32 sentences 273 ms; the lexical reading 0.40 ms (1.0 ms before cue prefixes
+//! kept their spellings). With `RAYON_NUM_THREADS=1`: the turn 27.5
 //! ms, the reading 30.8 ms. Before the packed encoder (minilm) the same reading took 49.3 ms
 //! (48.8 ms on one core): the general BERT padded, spent an eighth of the time in an exact
 //! erf, and its caller ran beside candle's spinning workers.
