@@ -11,7 +11,7 @@
 //! It is a crate of its own so that debug builds optimise it, as they do candle: casecoach's
 //! tests run the model over thousands of sentences.
 
-use candle_core::{DType, Device, Module, Result, Tensor};
+use candle_core::{Device, Module, Result, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 use serde::Deserialize;
 
@@ -164,7 +164,7 @@ impl Encoder {
         for layer in &self.layers {
             x = layer.forward(&x, &lengths, self.heads)?;
         }
-        let hidden = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+        let hidden = x.flatten_all()?.to_vec1::<f32>()?;
         let mut out = Vec::with_capacity(sentences.len());
         let mut rows = hidden.chunks_exact(self.dim);
         for &n in &lengths {
@@ -249,19 +249,13 @@ pub fn similarities(rows: &[f32], queries: &[&[f32]]) -> Vec<Vec<f32>> {
     let Some(dim) = queries.first().map(|q| q.len()) else {
         return Vec::new();
     };
-    let per_row: Vec<f32> = (rows.chunks_exact(dim))
-        .flat_map(|row| queries.iter().map(move |q| dot(row, q)))
-        .collect();
-    (0..queries.len())
-        .map(|k| {
-            per_row
-                .iter()
-                .skip(k)
-                .step_by(queries.len())
-                .copied()
-                .collect()
-        })
-        .collect()
+    let mut out = vec![Vec::with_capacity(rows.len() / dim); queries.len()];
+    for row in rows.chunks_exact(dim) {
+        for (o, q) in out.iter_mut().zip(queries) {
+            o.push(dot(row, q));
+        }
+    }
+    out
 }
 
 /// erf for f32 as a ratio of odd and even polynomials on [-4, 4] (erf is ±1 to within 2e-8

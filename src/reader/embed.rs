@@ -2,8 +2,9 @@
 //! deterministic stand-in for tests that have no model.
 //!
 //! The real embedder follows sentence-transformers' recipe for this model exactly: WordPiece
-//! tokens (lower-cased, at most 256 with `[CLS]` and `[SEP]`), the six-layer BERT encoder, the
-//! mean of the last hidden states over the attention mask, then L2 normalisation. Every vector
+//! tokens (lower-cased, at most 256 with `[CLS]` and `[SEP]`), the six-layer BERT encoder
+//! (`minilm`, which packs a call's texts end to end rather than padding them), the mean of
+//! each text's last hidden states, then L2 normalisation. Every vector
 //! has [`DIM`] components and unit length, so a dot product is the cosine similarity.
 
 use candle_core::{DType, Device};
@@ -221,7 +222,7 @@ impl Embedder {
     fn embed_run(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let mut vectors = self.encoder.pooled(rows)?;
         for v in &mut vectors {
-            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            let norm = dot(v, v).sqrt().max(1e-12);
             v.iter_mut().for_each(|x| *x /= norm);
         }
         if vectors.iter().flatten().any(|x| !x.is_finite()) {
