@@ -71,16 +71,16 @@ fn held_out_fact_questions_find_their_fact_far_more_often_than_cues() {
     let s = eval::facts(&refs, &semantic, &sc).unwrap();
     let l = eval::facts(&refs, &reader::Lexical, &sc).unwrap();
     assert!(s.with_fact >= 100, "{}", s.with_fact);
-    // Measured: 161 of 254 (63.4%), and 28 of 93 questions with no fact given one (30.1%).
+    // Measured: 174 of 254 (68.5%), and 24 of 93 questions with no fact given one (25.8%).
     assert!(
-        s.right_fact * 100 >= s.with_fact * 60,
+        s.right_fact * 100 >= s.with_fact * 65,
         "{} of {}",
         s.right_fact,
         s.with_fact
     );
     assert!(s.without_fact >= 50, "{}", s.without_fact);
     assert!(
-        s.false_fact * 100 <= s.without_fact * 40,
+        s.false_fact * 100 <= s.without_fact * 35,
         "{} of {} questions with no fact given one",
         s.false_fact,
         s.without_fact

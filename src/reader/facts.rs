@@ -3,6 +3,7 @@
 
 use super::embed::{Embed, cosine, dot};
 use super::exemplars::{self, Exemplars};
+use super::heads::Projection;
 use super::words::{self, Words};
 use crate::scenario::Scenario;
 use anyhow::Result;
@@ -15,8 +16,9 @@ use std::sync::{Arc, Mutex};
 /// each nearness beats the best other fact's: a question is about the fact it is nearest to,
 /// more than about any fact it is merely near; and how near it comes to the known questions no
 /// fact answers (`unanswered`, from `Exemplars::nearest_unanswered`), since a question on a
-/// fact's topic that asks what the fact does not say sits near both; and the fact's share of
-/// the nearest known questions (`votes`).
+/// fact's topic that asks what the fact does not say sits near both; the fact's share of
+/// the nearest known questions (`votes`); and how near the question comes to the fact's
+/// prototype under the learned `projection`, and by how much that beats the best other's.
 pub fn fact_rows(
     question: &[f32],
     question_words: &[f32],
@@ -24,6 +26,7 @@ pub fn fact_rows(
     cue_matches: &[bool],
     unanswered: f32,
     except: Option<u64>,
+    projection: &Projection,
 ) -> Vec<Vec<f32>> {
     let best = |vs: &mut dyn Iterator<Item = f32>| vs.fold(-1.0f32, f32::max);
     // How near each known question comes, and which fact it asks for: measured once, for the
@@ -61,6 +64,11 @@ pub fn fact_rows(
     // The nearest known questions vote: one near copy of another fact's question can beat a
     // fact's best by a hair, while most of the questions near it ask for one fact.
     let votes = votes(known_questions, facts.len());
+    let asked = projection.apply(question);
+    let projected: Vec<f32> = facts
+        .iter()
+        .map(|f| dot(&asked, &projection.apply(&prototype(f, except))))
+        .collect();
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -80,9 +88,27 @@ pub fn fact_rows(
                 unanswered.max(0.0),
                 answer.max(cue).max(asked) - unanswered.max(0.0),
                 votes[i],
+                projected[i],
+                projected[i] - best_other(&projected, i).unwrap_or(projected[i]),
             ]
         })
         .collect()
+}
+
+/// The mean of a fact's embedded texts (its answer, its cues, and the questions known to ask
+/// for it, but group `except`'s), normalised: what the fact is about, whichever way it is put.
+pub fn prototype(f: &FactVectors, except: Option<u64>) -> Vec<f32> {
+    let mut sum = f.answer.clone();
+    let known = (f.questions.iter())
+        .filter(|(g, _)| Some(*g) != except)
+        .map(|(_, q)| q);
+    for v in f.cues.iter().chain(known) {
+        for (s, x) in sum.iter_mut().zip(v) {
+            *s += x;
+        }
+    }
+    let norm = dot(&sum, &sum).sqrt().max(1e-12);
+    sum.iter().map(|s| s / norm).collect()
 }
 
 /// How many of the questions nearest a question, of all the known ones of the scenario's facts.

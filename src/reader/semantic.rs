@@ -9,7 +9,7 @@ use super::corpus::Act;
 use super::embed::{Embed, cosine};
 use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::facts::{FactCache, FactVectors, best_other, fact_rows};
-use super::heads::{Hidden, Linear};
+use super::heads::{Hidden, Linear, Projection};
 use super::misconceptions::MisconceptionCache;
 use super::words::Words;
 use crate::cue::{Tokens, is_question, word_count};
@@ -40,6 +40,8 @@ pub struct Heads {
     pub explained: Linear,
     /// Scores a (question, fact) pair from their similarities.
     pub fact: Linear,
+    /// The map under which questions come near their facts' prototypes.
+    pub fact_projection: Projection,
     pub fact_threshold: f32,
     /// How far the best fact must score above the next to be answered.
     #[serde(default)]
@@ -461,6 +463,7 @@ impl Semantic {
             &cues,
             self.bank.nearest_unanswered(question, None),
             None,
+            &self.heads.fact_projection,
         )
         .iter()
         .map(|x| self.heads.fact.sigmoid(x)[0])
