@@ -85,6 +85,11 @@ impl Judging {
         }
     }
 
+    /// How many verdicts were asked for and have not come back.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
     /// The verdicts that have come back, without waiting.
     pub fn arrived(&mut self) -> Vec<Answer> {
         let got: Vec<Answer> = self.from.try_iter().collect();

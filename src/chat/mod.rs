@@ -311,7 +311,14 @@ impl Chat {
             return Ok(());
         };
         let answers = if settle {
-            judge.settle()
+            let got = judge.settle();
+            if judge.pending() > 0 {
+                notice(&format!(
+                    "(the model judge did not answer for {} turn(s) within the turn deadline; the reader's reading of them stands)",
+                    judge.pending()
+                ));
+            }
+            got
         } else {
             judge.arrived()
         };
