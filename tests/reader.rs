@@ -71,9 +71,9 @@ fn held_out_fact_questions_find_their_fact_far_more_often_than_cues() {
     let s = eval::facts(&refs, &semantic, &sc).unwrap();
     let l = eval::facts(&refs, &reader::Lexical, &sc).unwrap();
     assert!(s.with_fact >= 100, "{}", s.with_fact);
-    // Measured: 174 of 254 (68.5%), and 24 of 93 questions with no fact given one (25.8%).
+    // Measured: 184 of 254 (72.4%), and 25 of 93 questions with no fact given one (26.9%).
     assert!(
-        s.right_fact * 100 >= s.with_fact * 65,
+        s.right_fact * 100 >= s.with_fact * 68,
         "{} of {}",
         s.right_fact,
         s.with_fact

@@ -69,6 +69,7 @@ pub fn fact_rows(
         .iter()
         .map(|f| dot(&asked, &projection.apply(&prototype(f, except))))
         .collect();
+    let chances = Projection::chances(&projected);
     (0..facts.len())
         .map(|i| {
             let [answer, cue, asked] = sims[i];
@@ -90,6 +91,7 @@ pub fn fact_rows(
                 votes[i],
                 projected[i],
                 projected[i] - best_other(&projected, i).unwrap_or(projected[i]),
+                chances[i],
             ]
         })
         .collect()

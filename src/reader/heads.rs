@@ -333,6 +333,11 @@ impl Projection {
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
         self.0.linear(x)
     }
+
+    /// The chance of each choice, from its projected nearness, as training scored them.
+    pub fn chances(nearness: &[f32]) -> Vec<f32> {
+        softmax(&nearness.iter().map(|n| SHARPNESS * n).collect::<Vec<_>>())
+    }
 }
 
 /// A question, the prototypes of the answers it chooses among, and the one it asks for.
