@@ -9,7 +9,8 @@
 //! Measured on 2026-12-07 with nothing else running (criterion medians): load 135 ms;
 //! embedding the turn 21–22 ms; the whole semantic reading of it (embedding, exemplar
 //! nearness, heads, rules, fact lookup) 25.6 to 30.2 ms over five runs, at the 30 ms target;
-//! a batch of 32 sentences 273 ms; the lexical reading 0.40 ms (1.0 ms before cue prefixes
+//! a batch of 32 sentences 273 ms; the same turn ending in a clarifying question, so that the
+//! fact lookup runs, 28.5-29.1 ms; the lexical reading 0.40 ms (1.0 ms before cue prefixes
 //! kept their spellings). With `RAYON_NUM_THREADS=1`: the turn 27.5
 //! ms, the reading 30.8 ms. Before the packed encoder (minilm) the same reading took 49.3 ms
 //! (48.8 ms on one core): the general BERT padded, spent an eighth of the time in an exact
@@ -28,6 +29,9 @@ const TURN: [&str; 4] = [
     "So I would only train on matured data and leave a gap before the test month.",
     "Fraud is about 0.15 percent of transactions, so accuracy is meaningless and I'd report PR-AUC.",
 ];
+
+/// A clarifying question of about the last sentence's length.
+const QUESTION: &str = "Before I go further, roughly how rare is fraud here, as a share of all card payments?";
 
 /// The first 32 sentences of the strong fraud answers.
 fn sentences() -> Vec<String> {
@@ -86,6 +90,11 @@ fn embedder(c: &mut Criterion) {
     semantic.analyse(&scenario, &turn).unwrap();
     c.bench_function("reader/semantic/read-60-word-turn", |b| {
         b.iter(|| semantic.analyse(&scenario, black_box(&turn)).unwrap())
+    });
+    // The same turn ending in a clarifying question, so the fact lookup runs too.
+    let asking = format!("{} {}", TURN[..3].join(" "), QUESTION);
+    c.bench_function("reader/semantic/read-60-word-turn-with-a-question", |b| {
+        b.iter(|| semantic.analyse(&scenario, black_box(&asking)).unwrap())
     });
     let lexical = casecoach::reader::Lexical;
     c.bench_function("reader/lexical/read-60-word-turn", |b| {

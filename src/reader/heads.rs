@@ -295,15 +295,6 @@ impl Hidden {
 
     /// The units' outputs; the inputs are mostly zeros (the words), which are skipped.
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
-        let mut out = self.linear(x);
-        for v in &mut out {
-            *v = v.max(0.0);
-        }
-        out
-    }
-
-    /// The units' values before the rectifier.
-    fn linear(&self, x: &[f32]) -> Vec<f32> {
         let nz: Vec<(usize, f32)> = x
             .iter()
             .enumerate()
@@ -316,7 +307,7 @@ impl Hidden {
             .zip(&self.b)
             .map(|((row, s), b)| {
                 let z: f32 = nz.iter().map(|&(i, v)| f32::from(row[i]) * v).sum();
-                z * s + b
+                (z * s + b).max(0.0)
             })
             .collect()
     }
@@ -324,14 +315,37 @@ impl Hidden {
 
 /// A learned linear map of sentence embeddings, under which a question comes nearer the
 /// prototype of what it asks for than the others' (`train_projection`). Stored a byte a weight,
-/// as `Hidden` is.
+/// as `Hidden` is, and read back to floats once, since every input it maps is dense.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Projection(Hidden);
+#[serde(from = "Hidden", into = "Hidden")]
+pub struct Projection {
+    stored: Hidden,
+    /// `stored`'s rows as floats.
+    rows: Vec<f32>,
+}
+
+impl From<Hidden> for Projection {
+    fn from(stored: Hidden) -> Projection {
+        let rows = (stored.q.chunks(stored.inputs.max(1)))
+            .zip(&stored.scale)
+            .flat_map(|(row, s)| row.iter().map(move |q| f32::from(*q) * s))
+            .collect();
+        Projection { stored, rows }
+    }
+}
+
+impl From<Projection> for Hidden {
+    fn from(p: Projection) -> Hidden {
+        p.stored
+    }
+}
 
 impl Projection {
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
-        self.0.linear(x)
+        (self.rows.chunks(self.stored.inputs.max(1)))
+            .zip(&self.stored.b)
+            .map(|(row, b)| minilm::dot(row, x) + b)
+            .collect()
     }
 
     /// The chance of each choice, from its projected nearness, as training scored them.
@@ -412,7 +426,7 @@ pub fn train_projection(choices: &[Choice], t: Training) -> Projection {
         adam.step(&mut p, &grad, t.rate);
     }
     let flat: Vec<f32> = p.w.concat();
-    Projection(Hidden::quantise(&flat, d, vec![0.0; d]))
+    Projection::from(Hidden::quantise(&flat, d, vec![0.0; d]))
 }
 
 /// How the checkpoint head's hidden layer is trained.
