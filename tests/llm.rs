@@ -1137,6 +1137,35 @@ fn token_use_is_totalled_across_a_resumed_session() {
     );
 }
 
+/// A verdict still out when the interview ends is waited for one turn's deadline, then given
+/// up on, and the candidate is told whose reading the debrief stands on.
+#[test]
+fn a_judge_still_out_at_the_end_is_given_up_after_a_turn_deadline_with_a_notice() {
+    let server = serve();
+    server.always(stream_of(&["Go on."]));
+    *server.state.judge_delay.lock().unwrap() = Some(Duration::from_secs(40));
+    *server.state.judge_reply.lock().unwrap() = Some(json!({"claims": []}).to_string());
+    let env = common::Env::new();
+    let conf = env.dir.path().join("config/casecoach");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("config.toml"), "[llm]\nturn_deadline_secs = 2\n").unwrap();
+    let t = Instant::now();
+    let (out, err) = env.chat(
+        &["fraud", "--llm-url", &server.url, "--model", "m"],
+        "The classes are heavily imbalanced, so I'd report PR-AUC.\n/end\n",
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(out.contains("DEBRIEF"), "{out}");
+    assert!(
+        err.contains("the model judge did not answer for the last turn"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_slow_judge_holds_back_no_line_and_its_verdicts_still_reach_the_debrief() {
     let server = serve();

@@ -312,11 +312,14 @@ impl Chat {
         };
         let answers = if settle {
             let got = judge.settle();
-            if judge.pending() > 0 {
-                notice(&format!(
-                    "(the model judge did not answer for {} turn(s) within the turn deadline; the reader's reading of them stands)",
-                    judge.pending()
-                ));
+            match judge.pending() {
+                0 => {}
+                1 => notice(
+                    "(the model judge did not answer for the last turn within a turn's deadline; the reader's reading of it stands)",
+                ),
+                n => notice(&format!(
+                    "(the model judge did not answer for {n} turns within a turn's deadline; the reader's reading of them stands)"
+                )),
             }
             got
         } else {

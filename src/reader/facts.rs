@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 /// fact answers (`unanswered`, from `Exemplars::nearest_unanswered`), since a question on a
 /// fact's topic that asks what the fact does not say sits near both; the fact's share of
 /// the nearest known questions (`votes`); and how near the question comes to the fact's
-/// prototype under the learned `projection`, and by how much that beats the best other's.
+/// prototype under the learned `projection`, by how much that beats the best other's, and the
+/// fact's chance among them as the projection was trained to score it.
 pub fn fact_rows(
     question: &[f32],
     question_words: &[f32],

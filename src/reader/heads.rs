@@ -377,7 +377,8 @@ pub fn train_projection(choices: &[Choice], t: Training) -> Projection {
     }
     let mut adam = Adam::new(d, d);
     let n = choices.len().max(1) as f32;
-    let apply = |p: &Linear, x: &[f32]| -> Vec<f32> { p.w.iter().map(|r| minilm::dot(r, x)).collect() };
+    let apply =
+        |p: &Linear, x: &[f32]| -> Vec<f32> { p.w.iter().map(|r| minilm::dot(r, x)).collect() };
     for _ in 0..t.epochs {
         // A fixed number of parts, summed in order: the same weights on any number of cores.
         let chunk = choices.len().div_ceil(8).max(1);
@@ -391,7 +392,9 @@ pub fn train_projection(choices: &[Choice], t: Training) -> Projection {
                         .map(|proto| SHARPNESS * minilm::dot(&u, &apply(&p, proto)))
                         .collect();
                     let mut g = vec![0.0; d];
-                    for (k, (pk, proto)) in softmax(&scores).into_iter().zip(&c.prototypes).enumerate() {
+                    for (k, (pk, proto)) in
+                        softmax(&scores).into_iter().zip(&c.prototypes).enumerate()
+                    {
                         let e = pk - if k == c.answer { 1.0 } else { 0.0 };
                         for (gi, ci) in g.iter_mut().zip(proto) {
                             *gi += e * ci;
@@ -660,7 +663,11 @@ mod tests {
         let unseen: Vec<Choice> = (100..120).map(|i| question(i % 2, i)).collect();
         let picks = |p: &dyn Fn(&[f32]) -> Vec<f32>, c: &Choice| {
             let q = p(&c.query);
-            let near: Vec<f32> = c.prototypes.iter().map(|v| minilm::dot(&q, &p(v))).collect();
+            let near: Vec<f32> = c
+                .prototypes
+                .iter()
+                .map(|v| minilm::dot(&q, &p(v)))
+                .collect();
             usize::from(near[1] > near[0])
         };
         assert!(unseen.iter().all(|c| picks(&|x| x.to_vec(), c) != c.answer));

@@ -211,7 +211,8 @@ fn train_fact_projection(
     let mut choices = Vec::new();
     for e in fact_questions(ex, sc) {
         let scenario = sc.of(e.case);
-        let Some(answer) = (scenario.facts.iter()).position(|f| e.case.fact.as_ref() == Some(&f.id))
+        let Some(answer) =
+            (scenario.facts.iter()).position(|f| e.case.fact.as_ref() == Some(&f.id))
         else {
             continue;
         };
@@ -219,7 +220,10 @@ fn train_fact_projection(
         let facts = known_facts(e, sc, embed, cache, bank)?;
         choices.push(Choice {
             query: e.vector.clone(),
-            prototypes: facts.iter().map(|f| facts::prototype(f, Some(group))).collect(),
+            prototypes: facts
+                .iter()
+                .map(|f| facts::prototype(f, Some(group)))
+                .collect(),
             answer,
         });
     }
@@ -240,7 +244,8 @@ fn crossed_projections(
     cache: &FactCache,
     bank: &Exemplars,
 ) -> Result<[Projection; 2]> {
-    let other = |k: usize| -> Vec<&Example> { ex.iter().copied().filter(|e| fold(e) != k).collect() };
+    let other =
+        |k: usize| -> Vec<&Example> { ex.iter().copied().filter(|e| fold(e) != k).collect() };
     Ok([
         train_fact_projection(&other(0), sc, embed, cache, bank)?,
         train_fact_projection(&other(1), sc, embed, cache, bank)?,
