@@ -4,7 +4,7 @@
 
 use super::{Quote, reached, stage_turns};
 use crate::cue::{CueSet, Tokens, is_question, quote, sentences};
-use crate::framework::{Pitfall, Stage};
+use crate::framework::{InterviewType, Pitfall, Stage};
 use crate::interview::coverage::counted_words;
 use crate::interview::grader::is_instruction;
 use crate::interview::{Interview, Phase, Turn};
@@ -207,14 +207,38 @@ fn wandering(iv: &Interview, cand: &[&Turn]) -> Option<Finding> {
     )
 }
 
+/// Choices made with nothing weighed against them. The evidence is the sentences that chose
+/// (the stage's credited checkpoints), not whatever else was said in the stage ("That's it.",
+/// "I renamed the helper"); a candidate who chose nothing there is judged by the stage's score,
+/// not blamed here.
 fn ignored_trade_offs(iv: &Interview, _: &[&Turn]) -> Option<Finding> {
     if covered_id(iv, "model.trade-offs") || !reached(iv, Stage::Model) {
         return None;
     }
-    found(
-        "chose models without weighing alternatives, pros and cons",
-        stage_quotes(iv, Stage::Model, 2),
-    )
+    let mut choices: Vec<Quote> = (iv.scenario.checkpoints.iter().zip(&iv.evidence))
+        .filter(|(c, _)| c.stage == Stage::Model)
+        .filter_map(|(_, e)| e.first())
+        .map(|e| Quote {
+            turn: e.turn,
+            quote: e.quote.clone(),
+        })
+        .collect();
+    if choices.is_empty() {
+        return None;
+    }
+    choices.sort_by_key(|q| q.turn);
+    let mut seen = Vec::new();
+    choices.retain(|q| {
+        let new = !seen.contains(&(q.turn, q.quote.clone()));
+        seen.push((q.turn, q.quote.clone()));
+        new
+    });
+    choices.truncate(2);
+    let why = match iv.scenario.kind {
+        InterviewType::CodingMl => "chose an approach without weighing an alternative",
+        _ => "chose models without weighing alternatives, pros and cons",
+    };
+    found(why, choices)
 }
 
 fn no_questions(_: &Interview, cand: &[&Turn]) -> Option<Finding> {
@@ -471,6 +495,47 @@ mod tests {
             p.iter().all(|x| x.id != Pitfall::IgnoredProduction),
             "{p:?}"
         );
+    }
+
+    /// Choosing with nothing weighed is shown by the sentence that chose, not by the small talk
+    /// around it; with no choice made, there is nothing to have weighed.
+    #[test]
+    fn unweighed_choices_are_quoted_by_the_choice_and_no_choice_blames_nothing() {
+        let enter_model = |a: &mut Interview| {
+            crate::session::testing::act(
+                a,
+                &crate::interview::Action::AdvanceStage {
+                    from: Some(Stage::Clarify),
+                    to: Stage::Model,
+                    reason: crate::interview::Reason::Skip,
+                },
+                10.0,
+            )
+        };
+        let unweighed = |a: &Interview| {
+            pitfalls(a)
+                .into_iter()
+                .find(|x| x.id == Pitfall::IgnoredTradeOffs)
+        };
+        let mut chose = iv();
+        enter_model(&mut chose);
+        crate::session::testing::observe(&mut chose, "Okay, that's it.", 20.0);
+        crate::session::testing::observe(
+            &mut chose,
+            "As a baseline I'd fit a logistic regression on the amount and merchant.",
+            30.0,
+        );
+        let found = unweighed(&chose).expect("a choice with nothing weighed");
+        let quotes: Vec<&str> = found.evidence.iter().map(|q| q.quote.as_str()).collect();
+        assert_eq!(
+            quotes,
+            ["As a baseline I'd fit a logistic regression on the amount and merchant."]
+        );
+        let mut idle = iv();
+        enter_model(&mut idle);
+        crate::session::testing::observe(&mut idle, "Okay, that's it.", 20.0);
+        crate::session::testing::observe(&mut idle, "Let me think for a second.", 30.0);
+        assert!(unweighed(&idle).is_none(), "{:?}", unweighed(&idle));
     }
 
     #[test]
