@@ -31,7 +31,8 @@ const TURN: [&str; 4] = [
 ];
 
 /// A clarifying question of about the last sentence's length.
-const QUESTION: &str = "Before I go further, roughly how rare is fraud here, as a share of all card payments?";
+const QUESTION: &str =
+    "Before I go further, roughly how rare is fraud here, as a share of all card payments?";
 
 /// The first 32 sentences of the strong fraud answers.
 fn sentences() -> Vec<String> {
