@@ -1,8 +1,10 @@
 //! The reader's trained heads: small classifiers over a sentence's features (its embedding and
 //! its cue hits). The linear ones are trained by plain full-batch gradient descent with Adam from
-//! zero weights, in a fixed order; the checkpoint head's hidden layer by mini-batches from a
-//! seeded initialisation, in a seeded order. Either way the same corpus gives the same weights.
+//! zero weights, in a fixed order; the fact projection likewise, from the identity; the
+//! checkpoint head's hidden layer by mini-batches from a seeded initialisation, in a seeded
+//! order. Either way the same corpus gives the same weights.
 
+use super::embed::dot;
 use anyhow::{Result, bail};
 use candle_core::{D, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -344,7 +346,7 @@ impl Projection {
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
         (self.rows.chunks(self.stored.inputs.max(1)))
             .zip(&self.stored.b)
-            .map(|(row, b)| minilm::dot(row, x) + b)
+            .map(|(row, b)| dot(row, x) + b)
             .collect()
     }
 
@@ -377,11 +379,10 @@ pub fn train_projection(choices: &[Choice], t: Training) -> Projection {
     }
     let mut adam = Adam::new(d, d);
     let n = choices.len().max(1) as f32;
-    let apply =
-        |p: &Linear, x: &[f32]| -> Vec<f32> { p.w.iter().map(|r| minilm::dot(r, x)).collect() };
+    let apply = |p: &Linear, x: &[f32]| -> Vec<f32> { p.w.iter().map(|r| dot(r, x)).collect() };
+    // A fixed number of parts, summed in order: the same weights on any number of cores.
+    let chunk = choices.len().div_ceil(8).max(1);
     for _ in 0..t.epochs {
-        // A fixed number of parts, summed in order: the same weights on any number of cores.
-        let chunk = choices.len().div_ceil(8).max(1);
         let grads: Vec<Linear> = choices
             .par_chunks(chunk)
             .map(|part| {
@@ -389,7 +390,7 @@ pub fn train_projection(choices: &[Choice], t: Training) -> Projection {
                 for c in part {
                     let u = apply(&p, &c.query);
                     let scores: Vec<f32> = (c.prototypes.iter())
-                        .map(|proto| SHARPNESS * minilm::dot(&u, &apply(&p, proto)))
+                        .map(|proto| SHARPNESS * dot(&u, &apply(&p, proto)))
                         .collect();
                     let mut g = vec![0.0; d];
                     for (k, (pk, proto)) in
@@ -663,11 +664,7 @@ mod tests {
         let unseen: Vec<Choice> = (100..120).map(|i| question(i % 2, i)).collect();
         let picks = |p: &dyn Fn(&[f32]) -> Vec<f32>, c: &Choice| {
             let q = p(&c.query);
-            let near: Vec<f32> = c
-                .prototypes
-                .iter()
-                .map(|v| minilm::dot(&q, &p(v)))
-                .collect();
+            let near: Vec<f32> = c.prototypes.iter().map(|v| dot(&q, &p(v))).collect();
             usize::from(near[1] > near[0])
         };
         assert!(unseen.iter().all(|c| picks(&|x| x.to_vec(), c) != c.answer));
