@@ -1137,8 +1137,8 @@ fn token_use_is_totalled_across_a_resumed_session() {
     );
 }
 
-/// A verdict still out when the interview ends is waited for one turn's deadline, then given
-/// up on, and the candidate is told whose reading the debrief stands on.
+/// A verdict still out when the interview ends is waited for one turn's deadline at most, then
+/// given up on, and the candidate is told whose reading the debrief stands on.
 #[test]
 fn a_judge_still_out_at_the_end_is_given_up_after_a_turn_deadline_with_a_notice() {
     let server = serve();
@@ -1160,10 +1160,14 @@ fn a_judge_still_out_at_the_end_is_given_up_after_a_turn_deadline_with_a_notice(
         t.elapsed()
     );
     assert!(out.contains("DEBRIEF"), "{out}");
+    // The judge's own request ends at the same deadline as the wait for it, so either may
+    // end first; either way the candidate is told the reader's reading stands.
     assert!(
-        err.contains("the model judge did not answer for the last turn"),
+        err.contains("the model judge did not answer for the last turn")
+            || err.contains("model judge unavailable for turn 2"),
         "{err}"
     );
+    assert!(err.contains("the reader's reading of it stands"), "{err}");
 }
 
 #[test]
