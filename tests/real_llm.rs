@@ -22,14 +22,13 @@ fn a_short_interview_runs_end_to_end_on_a_real_server() {
         "[llm]\nturn_deadline_secs = 180\n",
     )
     .unwrap();
+    let answers = "What is the business goal, and what is the latency budget?\n\
+             I would frame it as binary classification that outputs a fraud probability, judged by precision and recall.\n\
+             /end\n";
     let out = env
         .cmd()
         .args(["chat", "fraud", "--llm-url", &url, "--model", "local"])
-        .write_stdin(
-            "What is the business goal, and what is the latency budget?\n\
-             I would frame it as binary classification that outputs a fraud probability, judged by precision and recall.\n\
-             /end\n",
-        )
+        .write_stdin(answers)
         .timeout(std::time::Duration::from_secs(240))
         .output()
         .unwrap();
@@ -67,19 +66,34 @@ fn a_short_interview_runs_end_to_end_on_a_real_server() {
     // The judge's structured output was read (its claims may all be dropped: the model is tiny).
     let judged: Vec<&Value> = events.iter().filter(|e| e["type"] == "judge").collect();
     assert_eq!(judged.len(), 2, "the judge ran on both answers: {stderr}");
-    // The interviewer line is the model's, not the scripted one.
+    // The interviewer line is the model's, unless the guard stopped its first sentence (the
+    // tiny model praises or invents numbers now and then) and logged why. The scripted line of
+    // the same turn comes from the same answers with no model; the model may open with the very
+    // fact the scripted line reveals, so only the whole line tells them apart.
     let said: Vec<&str> = events
         .iter()
         .filter(|e| e["role"] == "interviewer")
         .filter_map(|e| e["text"].as_str())
         .collect();
-    // The interviewer line is the model's, unless the guard stopped its first sentence (the
-    // tiny model praises or invents numbers now and then) and logged why.
     let guarded = events.iter().any(|e| e["type"] == "guarded");
+    let scripted_env = common::Env::new();
+    let scripted = scripted_env
+        .cmd()
+        .args(["chat", "fraud"])
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    assert!(scripted.status.success());
+    let log = std::fs::read_to_string(scripted_env.sessions().pop().unwrap()).unwrap();
+    let scripted_line: Vec<String> = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["role"] == "interviewer")
+        .filter_map(|e| e["text"].as_str().map(str::to_string))
+        .collect();
     assert!(
-        !said[1].starts_with("The goal is to cut fraud losses, currently about 40 million")
-            || guarded,
-        "{}",
+        said[1] != scripted_line[1] || guarded,
+        "the model's line is the scripted one: {}",
         said[1]
     );
 }
