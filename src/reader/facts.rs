@@ -3,7 +3,7 @@
 
 use super::embed::{Embed, cosine, dot};
 use super::exemplars::{self, Exemplars};
-use super::heads::Projection;
+use super::projection::Projection;
 use super::words::{self, Words};
 use crate::scenario::Scenario;
 use anyhow::Result;

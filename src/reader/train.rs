@@ -7,7 +7,8 @@ use super::corpus::{self, Act, Case, Scenarios};
 use super::embed::Embed;
 use super::exemplars::{self, Exemplars};
 use super::facts::{self, FactCache, FactVectors};
-use super::heads::{self, Choice, Hidden, Linear, MlpTraining, Projection, Training};
+use super::heads::{self, Hidden, Linear, MlpTraining, Training};
+use super::projection::{self, Choice, Projection};
 use super::semantic::{self, Heads};
 use super::words::Words;
 use crate::framework::CHECKPOINTS;
@@ -227,7 +228,7 @@ fn train_fact_projection(
             answer,
         });
     }
-    Ok(heads::train_projection(&choices, PROJECTION_TRAINING))
+    Ok(projection::train_projection(&choices, PROJECTION_TRAINING))
 }
 
 /// Which of two folds a training question falls in, by its group.
