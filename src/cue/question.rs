@@ -24,7 +24,7 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     let Some(first) = words.first() else {
         return false;
     };
-    if asks_as_a_plan(&words) || asks_to_confirm(&words) {
+    if asks_as_a_plan(&words) || asks_to_confirm(sentence, &words) {
         return true;
     }
     if !QUESTION_STARTS.contains(first) {
@@ -51,6 +51,14 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
             let either = words.windows(2).any(|p| p == ["or", "not"]);
             aux || !(subject && is_later) || either
         }
+        // "Any constraints on latency" asks; "Any category outside the lookup gets zero, the
+        // model copes" states, with a clause of its own after a comma.
+        "any" => {
+            let clause = sentence
+                .split_once(',')
+                .is_some_and(|(_, rest)| !rest.trim_start().starts_with("or"));
+            words.len() < 10 || !clause
+        }
         _ => true,
     }
 }
@@ -58,8 +66,9 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
 /// A statement with a tag that asks to confirm it: "fraud is well under one percent, right",
 /// "the team plans weekly, is that fair", "a few thousand a day, yes". Not a word that only ends
 /// a statement ("it has to be right", "the logs are always correct", "yes or no"), nor a
-/// filler's "okay so yeah".
-fn asks_to_confirm(words: &[&str]) -> bool {
+/// filler's "okay so yeah". A comma before the tag marks it as one; without one, a word that
+/// the tag completes ("gets right", "predicted correctly") makes it the statement's own.
+fn asks_to_confirm(sentence: &str, words: &[&str]) -> bool {
     const PHRASES: &[&[&str]] = &[
         &["is", "that", "fair"],
         &["is", "that", "right"],
@@ -79,10 +88,14 @@ fn asks_to_confirm(words: &[&str]) -> bool {
     // What a tag follows when it is the statement's own word.
     let says = [
         "be", "is", "are", "was", "were", "been", "all", "mostly", "always", "exactly", "just",
-        "it", "that", "the", "not", "get", "got", "or", "and", "so", "okay", "ok", "yes", "yeah",
-        "um", "uh", "sure", "say", "said", "answer", "s",
+        "it", "that", "the", "not", "get", "gets", "getting", "got", "or", "and", "so", "okay",
+        "ok", "yes", "yeah", "um", "uh", "sure", "say", "said", "answer", "s",
     ];
-    tag && words.len() > 4 && !says.contains(before)
+    let set_off = (sentence.trim_end().trim_end_matches(['.', '!']))
+        .rsplit_once(' ')
+        .is_some_and(|(head, _)| head.ends_with(','));
+    let completes = says.contains(before) || before.ends_with("ed");
+    tag && words.len() > 4 && (set_off || !completes)
 }
 
 /// A question said as what the speaker will do: "I'd start by asking whether ties matter", "so
@@ -174,6 +187,15 @@ mod tests {
         ));
         assert!(!q("okay so um yeah"));
         assert!(!q("nobody knew which copy was right"));
+        assert!(!q(
+            "the headline number is the share of payments the model gets right"
+        ));
         assert!(!q(""));
+        // "Any" asks, unless a clause of its own follows a comma.
+        assert!(q("any constraints on how fast we have to answer"));
+        assert!(q("any chance the labels arrive sooner, or is that fixed"));
+        assert!(!q(
+            "Any centroid that attracts no points gets dropped before the next round, so only live clusters remain."
+        ));
     }
 }
