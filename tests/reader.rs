@@ -306,9 +306,34 @@ fn a_misconception_in_words_of_its_own_is_found_by_meaning() {
     assert!(stated(&semantic, warned).is_empty());
 }
 
+/// A sentence states one mistake: the nearness of a neighbouring mistake's examples (sorting
+/// the rows, cutting them by position) does not add a second challenge to the one its cues found,
+/// nor does it add two by itself.
+#[test]
+fn a_sentence_near_two_mistakes_is_challenged_for_one() {
+    let Some(semantic) = semantic() else { return };
+    let sc = casecoach::scenario::load("coding-time-split").unwrap();
+    let stated = |text: &str| -> Vec<String> {
+        (semantic.analyse(&sc, text).unwrap().misconceptions.iter())
+            .map(|m| sc.misconceptions[m.misconception].id.clone())
+            .collect()
+    };
+    assert_eq!(
+        stated(
+            "So after ordering, I'd just slice at index 0.8 times n, that's equivalent to cutting at a date."
+        ),
+        ["cut-by-position"]
+    );
+    assert_eq!(
+        stated("Once it's ordered, the final 20 percent of the rows is our future period, done."),
+        ["cut-by-position"]
+    );
+}
+
 /// The built-in scenarios' misconceptions on held-out labelled sentences: what is flagged is
 /// nearly always right (a wrong challenge costs more than a missed one), and more than the cues
-/// alone find (recall 0.30) are found by meaning.
+/// alone find (recall 0.30) are found by meaning: 0.53 at precision 0.95, with one of the 44
+/// right answers challenged, since each misconception has eight or nine examples.
 #[test]
 fn held_out_misconceptions_are_flagged_precisely() {
     let Some(semantic) = semantic() else { return };
@@ -320,6 +345,6 @@ fn held_out_misconceptions_are_flagged_precisely() {
     assert!(held.len() >= 100, "{}", held.len());
     let r = eval::misconceptions(&held, &[], &semantic, &scenarios).unwrap();
     assert!(r.counts.precision() >= 0.9, "{r:?}");
-    assert!(r.counts.recall() >= 0.4, "{r:?}");
-    assert_eq!(r.negatives_flagged, 0, "{r:?}");
+    assert!(r.counts.recall() >= 0.5, "{r:?}");
+    assert!(r.negatives_flagged <= 1, "{r:?}");
 }

@@ -360,11 +360,17 @@ impl Semantic {
                 || r.act == Act::Grader
                 || (r.act == Act::Unsure && coverage::sounds_unsure(sentence))
                 || coverage::shows_nothing(sentence);
+            // A sentence states one mistake as a rule: nearness, which blurs neighbouring
+            // mistakes, only speaks where the cues found none.
             if !not_a_claim {
                 coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
+                let cued = (scenario.misconceptions.iter()).any(|m| m.stated(sentence, &tokens));
                 let line = Exemplars::nearest(&near);
                 let embed = self.embed.as_ref();
-                for i in (self.misconceptions).stated(scenario, embed, v, line, &tokens)? {
+                if !cued
+                    && let Some(i) =
+                        (self.misconceptions).stated(scenario, embed, v, line, &tokens)?
+                {
                     a.stated(i, sentence);
                 }
             }

@@ -820,19 +820,41 @@ mod tests {
     }
 
     #[test]
-    fn an_example_its_cues_miss_is_a_warning() {
-        let text = format!(
-            "{MINIMAL}[[misconceptions]]\nid = \"m\"\nstage = \"training\"\ntitle = \"t\"\ncues = [\"random split\"]\nexamples = [\"We split at random.\", \"A random split is fine.\", \"Never a random split.\"]\npushback = \"p\"\ncorrection = \"c\"\n"
+    fn an_example_that_knows_better_or_cues_that_catch_no_example_are_warnings() {
+        let misconception = |cues: &str, examples: &str| {
+            format!(
+                "{MINIMAL}[[misconceptions]]\nid = \"m\"\nstage = \"training\"\ntitle = \"t\"\ncues = [{cues}]\nexamples = [{examples}]\npushback = \"p\"\ncorrection = \"c\"\n"
+            )
+        };
+        let warned = |text: &str| -> Vec<String> {
+            check_text(text, "s.toml")
+                .into_iter()
+                .filter(|p| p.message.starts_with("misconception 'm'"))
+                .map(|p| p.message)
+                .collect()
+        };
+        // An example in other words than the cues is for the semantic reader: no warning.
+        let text = misconception(
+            "\"random split\"",
+            "\"We split at random.\", \"A random split is fine.\", \"Never a random split.\", \"Random split?\"",
         );
-        let all = check_text(&text, "s.toml");
-        let warned: Vec<String> = all
-            .iter()
-            .filter(|p| p.message.contains("do not catch"))
-            .map(|p| p.message.clone())
-            .collect();
-        assert_eq!(warned.len(), 2, "{all:?}");
-        assert!(warned[0].contains("We split at random."), "{warned:?}");
-        assert!(warned[1].contains("Never a random split."), "{warned:?}");
+        let w = warned(&text);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].contains("Never a random split.") && w[0].contains("knowing better"),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("Random split?") && w[1].contains("a question"),
+            "{w:?}"
+        );
+        let text = misconception(
+            "\"random split\"",
+            "\"We split at random.\", \"Shuffle the rows.\"",
+        );
+        let w = warned(&text);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("catch none of its examples"), "{w:?}");
         let s = parse(&text, "s.toml", Origin::Builtin).unwrap();
         assert_eq!(s.misconceptions.len(), 1);
     }

@@ -218,8 +218,10 @@ pub(super) struct RawMisconception {
     /// Phrases that show the sentence knows better, on top of the general ones.
     #[serde(default)]
     pub(super) unless: Vec<String>,
-    /// Sentences a candidate might say that make the mistake. `scenario check` warns when the
-    /// cues do not catch one; the simulated candidate who makes mistakes says them.
+    /// Sentences a candidate might say that make the mistake, in as many wordings as you can:
+    /// the semantic reader finds the mistake by nearness to them. `scenario check` warns when the
+    /// cues catch none, or one reads as knowing better; the simulated candidate who makes
+    /// mistakes says the first.
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub(super) examples: Spanned<Vec<String>>,
     /// What the interviewer says to challenge it, once; a question that makes the candidate

@@ -154,21 +154,40 @@ fn lint_todos(p: &mut Problems) {
     }
 }
 
-/// A misconception whose cues miss its own examples would never be challenged as written.
+/// An example that reads as a question or as knowing better could never be read as the mistake,
+/// by cues or by meaning; and a misconception whose cues catch none of its examples is never
+/// challenged without the embedding model. Other examples the cues miss are what the semantic
+/// reader is for: it finds the mistake by nearness to them, so more wordings serve it.
 fn lint_misconceptions(s: &Scenario, p: &mut Problems) {
     for m in &s.misconceptions {
+        let mut caught = false;
         for example in &m.examples {
             let tokens = crate::cue::Tokens::new(example);
-            if crate::cue::is_question(example, &tokens) || !m.stated(example, &tokens) {
+            let question = crate::cue::is_question(example, &tokens);
+            let cued = m.stated(example, &tokens);
+            // Nearness holds back on a sign of knowing better anywhere in the sentence; cues
+            // only on one around their match.
+            if question || (!cued && m.known_better(&tokens)) {
                 p.warn(
                     p.key("[[misconceptions]]"),
                     format!(
-                        "misconception '{}': its cues do not catch its example \"{}\"",
+                        "misconception '{}': its example \"{}\" reads as {}, so it is never read as the mistake",
                         m.id,
-                        crate::screen::safe(example)
+                        crate::screen::safe(example),
+                        if question { "a question" } else { "knowing better (a negation, a warning or an `unless` phrase)" }
                     ),
                 );
             }
+            caught |= !question && cued;
+        }
+        if !caught && !m.examples.is_empty() {
+            p.warn(
+                p.key("[[misconceptions]]"),
+                format!(
+                    "misconception '{}': its cues catch none of its examples, so without the embedding model it is never challenged",
+                    m.id
+                ),
+            );
         }
     }
 }
