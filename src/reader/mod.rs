@@ -16,6 +16,7 @@ pub mod facts;
 pub mod heads;
 pub mod install;
 pub mod misconceptions;
+pub mod own;
 pub mod projection;
 pub mod semantic;
 pub mod train;

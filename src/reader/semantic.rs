@@ -11,6 +11,7 @@ use super::exemplars::{self, EXEMPLARS, Exemplars};
 use super::facts::{FactCache, FactVectors, best_other, fact_rows};
 use super::heads::{Hidden, Linear};
 use super::misconceptions::MisconceptionCache;
+use super::own::{ALONE, OwnCheckpointCache, SUPPORT};
 use super::projection::Projection;
 use super::words::Words;
 use crate::cue::{Tokens, is_question, word_count};
@@ -235,6 +236,7 @@ pub struct Semantic {
     bank: Exemplars,
     facts: FactCache,
     misconceptions: MisconceptionCache,
+    own: OwnCheckpointCache,
 }
 
 impl Semantic {
@@ -252,6 +254,7 @@ impl Semantic {
             embed,
             facts: FactCache::new(heads.words.clone()),
             misconceptions: MisconceptionCache::default(),
+            own: OwnCheckpointCache::default(),
             heads,
             bank,
         })
@@ -309,10 +312,24 @@ impl Semantic {
                 .filter_map(|&(k, p)| Some((index(k)?, p)))
                 .collect();
             let mut waved: Vec<usize> = r.dismissed.iter().filter_map(|&k| index(k)).collect();
-            // A scenario's own checkpoint has no trained head: its cues decide, under the same
-            // act rules (a question earns only clarify, a dismissal waves it away).
+            // A scenario's own checkpoint has no trained head: its cues find it, its title and
+            // answer confirm it by meaning, under the same act rules (a question earns only
+            // clarify, a dismissal waves it away).
+            let supports = self.own.supports(scenario, self.embed.as_ref(), v)?;
+            let nearest = (supports.iter().enumerate())
+                .filter_map(|(i, s)| Some((i, (*s)?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
             for (i, c) in (scenario.checkpoints.iter().enumerate()).filter(|(_, c)| !c.core) {
-                if !c.cues.matches(&tokens) {
+                let cued = c.cues.matches(&tokens);
+                let support = supports[i].unwrap_or(1.0);
+                // Without a cue, only the nearest of them, and only when near: the own
+                // checkpoints of one round sit close together.
+                let shown = match cued {
+                    true => support >= SUPPORT,
+                    false => support >= ALONE && nearest == Some(i),
+                };
+                if !shown && !(cued && r.act == Act::Dismissal) {
                     continue;
                 }
                 let clarify = c.stage == Stage::Clarify;
