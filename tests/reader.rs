@@ -235,17 +235,24 @@ fn held_out_replies_that_take_up_a_follow_up_are_told_from_those_that_do_not() {
     assert!(l.accuracy >= 0.5, "lexical accuracy {:.3}", l.accuracy);
 }
 
+/// The ids of the misconceptions a reader finds in one turn of scenario `sc`.
+fn stated_in(
+    r: &dyn reader::Reader,
+    sc: &casecoach::scenario::Scenario,
+    text: &str,
+) -> Vec<String> {
+    (r.analyse(sc, text).unwrap().misconceptions.iter())
+        .map(|m| sc.misconceptions[m.misconception].id.clone())
+        .collect()
+}
+
 /// A short wrong claim is challenged whatever act the reader gives it, and the same words asked
 /// as a question or waved away with a negation are not.
 #[test]
 fn a_short_wrong_claim_is_a_misconception_and_a_question_about_it_is_not() {
     let Some(semantic) = semantic() else { return };
     let sc = casecoach::scenario::load("coding-pr-auc").unwrap();
-    let stated = |text: &str| -> Vec<String> {
-        (semantic.analyse(&sc, text).unwrap().misconceptions.iter())
-            .map(|m| sc.misconceptions[m.misconception].id.clone())
-            .collect()
-    };
+    let stated = |text: &str| stated_in(&semantic, &sc, text);
     for claim in [
         "Honestly ROC AUC is enough for this.",
         "ROC AUC is just as good here, it's the same thing really.",
@@ -280,11 +287,7 @@ fn a_short_wrong_claim_is_a_misconception_and_a_question_about_it_is_not() {
 fn a_misconception_in_words_of_its_own_is_found_by_meaning() {
     let Some(semantic) = semantic() else { return };
     let sc = casecoach::scenario::load("fraud").unwrap();
-    let stated = |r: &dyn casecoach::reader::Reader, text: &str| -> Vec<String> {
-        (r.analyse(&sc, text).unwrap().misconceptions.iter())
-            .map(|m| sc.misconceptions[m.misconception].id.clone())
-            .collect()
-    };
+    let stated = |r: &dyn reader::Reader, text: &str| stated_in(r, &sc, text);
     for (said, mistake) in [
         (
             "I'd add how many chargebacks the card gets over the following month as an input.",
@@ -313,11 +316,7 @@ fn a_misconception_in_words_of_its_own_is_found_by_meaning() {
 fn a_sentence_near_two_mistakes_is_challenged_for_one() {
     let Some(semantic) = semantic() else { return };
     let sc = casecoach::scenario::load("coding-time-split").unwrap();
-    let stated = |text: &str| -> Vec<String> {
-        (semantic.analyse(&sc, text).unwrap().misconceptions.iter())
-            .map(|m| sc.misconceptions[m.misconception].id.clone())
-            .collect()
-    };
+    let stated = |text: &str| stated_in(&semantic, &sc, text);
     assert_eq!(
         stated(
             "So after ordering, I'd just slice at index 0.8 times n, that's equivalent to cutting at a date."

@@ -56,7 +56,7 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
         "any" => {
             let clause = sentence
                 .split_once(',')
-                .is_some_and(|(_, rest)| !rest.trim_start().starts_with("or"));
+                .is_some_and(|(_, rest)| rest.split_whitespace().next() != Some("or"));
             words.len() < 10 || !clause
         }
         _ => true,

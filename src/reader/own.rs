@@ -2,7 +2,7 @@
 //! test it") have no trained head: their cues find them. But a cue word is not the content:
 //! "I renamed the helper so it reads better" says "helper" and explains nothing. So a cue hit
 //! counts only when the sentence also comes near what the checkpoint asks for in meaning: its
-//! title or its model answer.
+//! title or its model answer. A sentence very near the nearest of them shows it with no cue word.
 
 use super::embed::{Embed, cosine};
 use crate::scenario::Scenario;
@@ -23,19 +23,18 @@ pub const SUPPORT: f32 = 0.45;
 /// 0.55 69 and 16, 0.6 64 and 15, none 51 and 9.
 pub const ALONE: f32 = 0.55;
 
-/// The embedded title and answer of each of a scenario's own checkpoints (`None` for the
-/// framework's), by the scenario's hash: embedded once per scenario.
+/// The embedded title and answer of each of a scenario's checkpoints, by its index: `None` for
+/// the framework's.
+type Embedded = Vec<Option<Vec<Vec<f32>>>>;
+
+/// Each scenario's `Embedded`, by the scenario's hash: embedded once per scenario.
 #[derive(Default)]
 pub struct OwnCheckpointCache {
-    embedded: Mutex<HashMap<String, Arc<Vec<Option<Vec<Vec<f32>>>>>>>,
+    embedded: Mutex<HashMap<String, Arc<Embedded>>>,
 }
 
 impl OwnCheckpointCache {
-    fn get(
-        &self,
-        scenario: &Scenario,
-        embed: &dyn Embed,
-    ) -> Result<Arc<Vec<Option<Vec<Vec<f32>>>>>> {
+    fn get(&self, scenario: &Scenario, embed: &dyn Embed) -> Result<Arc<Embedded>> {
         if let Some(v) = self.embedded.lock().unwrap().get(&scenario.hash) {
             return Ok(v.clone());
         }
