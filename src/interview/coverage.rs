@@ -64,13 +64,22 @@ pub struct Stated {
 
 /// The misconceptions a statement makes, added to `a` once each. The one rule for every reader:
 /// the caller has read the sentence as a statement that neither waves its topic away nor talks
-/// to the grader, and the scenario's cues decide (`Misconception::stated`).
-pub fn misconceptions_in(scenario: &Scenario, sentence: &str, tokens: &Tokens, a: &mut Analysis) {
+/// to the grader, and the scenario's cues decide (`Misconception::stated`). Returns whether they
+/// found any in this sentence.
+pub fn misconceptions_in(
+    scenario: &Scenario,
+    sentence: &str,
+    tokens: &Tokens,
+    a: &mut Analysis,
+) -> bool {
+    let mut found = false;
     for (i, m) in scenario.misconceptions.iter().enumerate() {
         if m.stated(sentence, tokens) {
             a.stated(i, sentence);
+            found = true;
         }
     }
+    found
 }
 
 impl Analysis {

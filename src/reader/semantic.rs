@@ -380,8 +380,7 @@ impl Semantic {
             // A sentence states one mistake as a rule: nearness, which blurs neighbouring
             // mistakes, only speaks where the cues found none.
             if !not_a_claim {
-                coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
-                let cued = (scenario.misconceptions.iter()).any(|m| m.stated(sentence, &tokens));
+                let cued = coverage::misconceptions_in(scenario, sentence, &tokens, &mut a);
                 let line = Exemplars::nearest(&near);
                 let embed = self.embed.as_ref();
                 if !cued
