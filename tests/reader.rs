@@ -472,3 +472,35 @@ fn own_credits_on_the_tuning_lines() {
         lines.len()
     );
 }
+
+/// How `cue::is_question` reads the corpus's lines: (lines, questions read as statements,
+/// statements read as questions), and the first of each.
+fn question_reading(held_out: bool) -> (usize, Vec<String>, Vec<String>) {
+    let cases = corpus::load(Path::new("corpus")).unwrap();
+    let (mut missed, mut extra) = (Vec::new(), Vec::new());
+    let lines: Vec<_> = cases.iter().filter(|c| c.held_out() == held_out).collect();
+    for c in &lines {
+        let asks = casecoach::cue::is_question(&c.text, &casecoach::cue::Tokens::new(&c.text));
+        match (c.act == corpus::Act::Question, asks) {
+            (true, false) => missed.push(c.text.clone()),
+            (false, true) => extra.push(c.text.clone()),
+            _ => {}
+        }
+    }
+    (lines.len(), missed, extra)
+}
+
+/// The question rule on the tuning lines, where it is changed: by hand with
+/// `cargo test --release --test reader questions_on_the_tuning_lines -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn questions_on_the_tuning_lines() {
+    let (n, missed, extra) = question_reading(false);
+    println!("{n} lines: {} questions read as statements, {} statements read as questions", missed.len(), extra.len());
+    for t in &missed {
+        println!("MISSED\t{t}");
+    }
+    for t in &extra {
+        println!("EXTRA\t{t}");
+    }
+}

@@ -7,7 +7,36 @@ use super::Tokens;
 /// marks, and typed ones often lack them too.
 const QUESTION_STARTS: &[&str] = &[
     "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
-    "which", "who", "where", "when", "why", "any", "have", "has",
+    "which", "who", "where", "when", "why", "any", "have", "has", "whats", "hows", "whos",
+    "wheres", "whereabouts",
+];
+
+/// Words a spoken sentence opens with before it says anything: "so um how busy does it get",
+/// "okay and what's the current setup", "just curious how big is the team".
+const OPENERS: &[&str] = &[
+    "so", "um", "uh", "uhm", "erm", "er", "hmm", "and", "okay", "ok", "sorry", "like", "well",
+    "right", "also", "but", "oh", "yeah", "alright", "just", "actually", "quick", "curious",
+    "roughly", "ballpark",
+];
+
+/// Ways of asking by saying what the speaker wants to know: "I'd like a sense of the
+/// audience size", "I was wondering how labels arrive", "tell me about the traffic".
+const WANTS_TO_KNOW: &[&[&str]] = &[
+    &["i", "d", "like", "to", "know"],
+    &["i", "d", "like", "to", "understand"],
+    &["i", "d", "like", "to", "get", "a", "sense"],
+    &["i", "d", "like", "a", "sense"],
+    &["i", "d", "like", "a", "feel"],
+    &["i", "would", "like", "to", "know"],
+    &["i", "want", "to", "know"],
+    &["i", "need", "to", "know"],
+    &["i", "wonder"],
+    &["i", "m", "wondering"],
+    &["i", "was", "wondering"],
+    &["i", "m", "curious"],
+    &["wondering"],
+    &["tell", "me"],
+    &["help", "me", "understand"],
 ];
 
 /// Whether a sentence asks something. `tokens` are the sentence's own. Coverage answers hidden
@@ -20,11 +49,17 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     // Without a question mark (speech drops them), the first word decides, except where a
     // question word opens a statement: "When the data drifts, we retrain", "What I'd do is...",
     // "What worries me most is that...".
-    let words: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let all: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let words = &all[all.iter().take_while(|w| OPENERS.contains(w)).count()..];
     let Some(first) = words.first() else {
         return false;
     };
-    if asks_as_a_plan(&words) || asks_to_confirm(sentence, &words) {
+    if asks_as_a_plan(words)
+        || asks_to_confirm(sentence, words)
+        || WANTS_TO_KNOW.iter().any(|p| words.starts_with(p))
+        || asks_after_a_comma(sentence)
+        || asks_after_a_condition(words)
+    {
         return true;
     }
     if !QUESTION_STARTS.contains(first) {
@@ -45,8 +80,12 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
         // working or not" still ask.
         "what" | "how" => {
             let head = second.split('\'').next().unwrap_or("");
+            // "What went through the tills is what people wanted": a verb in the past, too,
+            // opens a clause that a later "is" makes the subject.
             let subject = ["i", "we", "they", "you", "he", "she", "people"].contains(&head)
-                || (head.len() > 3 && head.ends_with('s'));
+                || (head.len() > 3 && head.ends_with('s'))
+                || (head.len() > 3 && head.ends_with("ed"))
+                || ["went", "came", "got", "made", "sold", "left", "brought"].contains(&head);
             let is_later = (words.iter().skip(2)).any(|w| *w == "is" || *w == "was");
             let either = words.windows(2).any(|p| p == ["or", "not"]);
             aux || !(subject && is_later) || either
@@ -96,6 +135,59 @@ fn asks_to_confirm(sentence: &str, words: &[&str]) -> bool {
         .is_some_and(|(head, _)| head.ends_with(','));
     let completes = says.contains(before) || before.ends_with("ed");
     tag && words.len() > 4 && (set_off || !completes)
+}
+
+/// A clause after a comma that opens with a verb before its subject asks, wherever the
+/// sentence began: "so the outcome column, is that the delivery time", "any cost limit, are
+/// GPUs on the table", "we shard by user, or does that break the joins".
+fn asks_after_a_comma(sentence: &str) -> bool {
+    sentence.split(',').skip(1).any(|clause| {
+        let tokens = super::Tokens::new(clause);
+        let words: Vec<&str> = (tokens.tokens.iter())
+            .map(|t| t.lower.as_str())
+            .skip_while(|w| *w == "or" || OPENERS.contains(w))
+            .collect();
+        // "which one goes first is up to the sort" is the subject of a statement.
+        let subject_clause = words.iter().skip(3).any(|w| *w == "is" || *w == "was");
+        match words[..] {
+            [verb, subject, ..] => {
+                inverted(verb, subject) || (wh_asks(verb, subject) && !subject_clause)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A question's verb before its subject: "is that", "do we", "can I".
+fn inverted(verb: &str, subject: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "would", "will",
+        "has", "have",
+    ];
+    const SUBJECTS: &[&str] = &["that", "it", "this", "there", "we", "i", "you", "they"];
+    VERBS.contains(&verb) && SUBJECTS.contains(&subject)
+}
+
+/// A question word inside a sentence, with what follows it only in a question ("what do",
+/// "how can", "which one"): not a relative clause ("which keeps it cheap"), nor an item of a
+/// list ("how many posts it made", "who is the author", "what's in it").
+fn wh_asks(wh: &str, next: &str) -> bool {
+    const ASKING: &[&str] = &["do", "does", "did", "can", "could", "should", "would", "will"];
+    match wh {
+        "what" | "how" | "who" | "where" | "when" | "why" => ASKING.contains(&next),
+        "which" => matches!(next, "one" | "ones" | "of"),
+        _ => false,
+    }
+}
+
+/// "If X, do we Y" asks, by a verb before its subject after the condition; "if it is late we
+/// drop it" states.
+fn asks_after_a_condition(words: &[&str]) -> bool {
+    words.first() == Some(&"if")
+        && words.windows(2).skip(2).any(|p| {
+            inverted(p[0], p[1]) && !(p[1] == "there" && p[0] == "is")
+                || ["what", "which", "how"].contains(&p[0]) && wh_asks(p[0], p[1])
+        })
 }
 
 /// A question said as what the speaker will do: "I'd start by asking whether ties matter", "so
@@ -197,5 +289,31 @@ mod tests {
         assert!(!q(
             "Any centroid that attracts no points gets dropped before the next round, so only live clusters remain."
         ));
+    }
+
+    #[test]
+    fn spoken_questions_open_with_fillers_or_ask_late() {
+        let q = |s: &str| is_question(s, &Tokens::new(s));
+        // Fillers first, and question words typed without their apostrophe.
+        assert!(q("so um how busy does it get when there's a big sale on"));
+        assert!(q("okay and whats the current setup for approving payments"));
+        assert!(q("just curious how big is the team"));
+        assert!(q("ballpark how many paid accounts would we be scoring"));
+        assert!(!q("so um we keep two years of logs"));
+        assert!(!q("and what I'd do first is a popularity baseline"));
+        assert!(!q("So yeah, what went through the tills each day is what people wanted."));
+        assert!(q("so what happened to the old rules engine"));
+        // Saying what one wants to know asks it.
+        assert!(q("I'd like a sense of the audience size and the daily page views."));
+        assert!(q("i was wondering how long the labels take to arrive"));
+        assert!(!q("I'd like to start with a simple baseline."));
+        // A clause after a comma with its verb before its subject asks.
+        assert!(q("so the outcome column, is that the delivery time or something else"));
+        assert!(q("any cost limit at all, are there gpus we can use"));
+        assert!(q("we shard by user, or does that break the joins"));
+        assert!(!q("We shard by user, and that keeps the joins local."));
+        assert!(!q("After the split, it is worth checking the class balance."));
+        assert!(q("um sorry there are a few ways to compute this, so which one does the team use"));
+        assert!(!q("with two equal scores, which one goes first is up to the sort"));
     }
 }
