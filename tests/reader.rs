@@ -496,11 +496,29 @@ fn question_reading(held_out: bool) -> (usize, Vec<String>, Vec<String>) {
 #[ignore]
 fn questions_on_the_tuning_lines() {
     let (n, missed, extra) = question_reading(false);
-    println!("{n} lines: {} questions read as statements, {} statements read as questions", missed.len(), extra.len());
+    println!(
+        "{n} lines: {} questions read as statements, {} statements read as questions",
+        missed.len(),
+        extra.len()
+    );
     for t in &missed {
         println!("MISSED\t{t}");
     }
     for t in &extra {
         println!("EXTRA\t{t}");
     }
+}
+
+/// A question in words of its own that the semantic reader takes to ask for a fact earns that
+/// fact's clarify checkpoint.
+#[test]
+fn a_paraphrased_question_earns_the_checkpoint_of_its_fact() {
+    let Some(semantic) = semantic() else { return };
+    let sc = casecoach::scenario::load("fraud").unwrap();
+    let text = "so um roughly how many card payments hit us on a normal afternoon";
+    let volume = sc.facts.iter().position(|f| f.id == "volume").unwrap();
+    let scale = sc.checkpoint_index("clarify.scale").unwrap();
+    let a = reader::Reader::analyse(&semantic, &sc, text).unwrap();
+    assert_eq!(a.facts, [volume], "{a:?}");
+    assert!(a.hits.iter().any(|h| h.checkpoint == scale), "{:?}", a.hits);
 }

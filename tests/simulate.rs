@@ -563,9 +563,15 @@ fn dry_run_reads_back_answers_and_plain_questions() {
         })
         .unwrap_or_else(|| panic!("{}", notes[0]));
     assert!(of >= 37 && read * 10 >= of * 9, "{}", notes[0]);
+    // Cues find most plain questions ("Could you tell me about the volume?") and few of the author's own
+    // wordings, which are for the semantic reader; the note names eight misses and counts the rest.
+    let found: usize = (notes[1].strip_prefix("the lexical reader answers "))
+        .and_then(|rest| rest.split(" of ").next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{}", notes[1]));
     assert!(
-        notes[1].starts_with("the lexical reader answers 10 of 11 plain questions")
-            && notes[1].ends_with("not: actions (\"Could you tell me about the actions?\")"),
+        (10..99).contains(&found)
+            && notes[1].contains(" of 99 plain questions")
+            && notes[1].ends_with(&format!(" and {} more", 99 - found - 8)),
         "{}",
         notes[1]
     );

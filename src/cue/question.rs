@@ -6,9 +6,31 @@ use super::Tokens;
 /// Words that open a question; spoken answers come back from the recogniser without question
 /// marks, and typed ones often lack them too.
 const QUESTION_STARTS: &[&str] = &[
-    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
-    "which", "who", "where", "when", "why", "any", "have", "has", "whats", "hows", "whos",
-    "wheres", "whereabouts",
+    "what",
+    "how",
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "which",
+    "who",
+    "where",
+    "when",
+    "why",
+    "any",
+    "have",
+    "has",
+    "whats",
+    "hows",
+    "whos",
+    "wheres",
+    "whereabouts",
 ];
 
 /// Words a spoken sentence opens with before it says anything: "so um how busy does it get",
@@ -147,8 +169,10 @@ fn asks_after_a_comma(sentence: &str) -> bool {
             .map(|t| t.lower.as_str())
             .skip_while(|w| *w == "or" || OPENERS.contains(w))
             .collect();
-        // "which one goes first is up to the sort" is the subject of a statement.
-        let subject_clause = words.iter().skip(3).any(|w| *w == "is" || *w == "was");
+        // "which one goes first is up to the sort" is the subject of a statement, and "ask
+        // what X costs, and which of the two matters" goes on with what came before.
+        let subject_clause = words.iter().skip(3).any(|w| *w == "is" || *w == "was")
+            || tokens.tokens.first().is_some_and(|t| t.lower == "and");
         match words[..] {
             [verb, subject, ..] => {
                 inverted(verb, subject) || (wh_asks(verb, subject) && !subject_clause)
@@ -172,7 +196,9 @@ fn inverted(verb: &str, subject: &str) -> bool {
 /// "how can", "which one"): not a relative clause ("which keeps it cheap"), nor an item of a
 /// list ("how many posts it made", "who is the author", "what's in it").
 fn wh_asks(wh: &str, next: &str) -> bool {
-    const ASKING: &[&str] = &["do", "does", "did", "can", "could", "should", "would", "will"];
+    const ASKING: &[&str] = &[
+        "do", "does", "did", "can", "could", "should", "would", "will",
+    ];
     match wh {
         "what" | "how" | "who" | "where" | "when" | "why" => ASKING.contains(&next),
         "which" => matches!(next, "one" | "ones" | "of"),
@@ -301,19 +327,34 @@ mod tests {
         assert!(q("ballpark how many paid accounts would we be scoring"));
         assert!(!q("so um we keep two years of logs"));
         assert!(!q("and what I'd do first is a popularity baseline"));
-        assert!(!q("So yeah, what went through the tills each day is what people wanted."));
+        assert!(!q(
+            "So yeah, what went through the tills each day is what people wanted."
+        ));
         assert!(q("so what happened to the old rules engine"));
         // Saying what one wants to know asks it.
-        assert!(q("I'd like a sense of the audience size and the daily page views."));
+        assert!(q(
+            "I'd like a sense of the audience size and the daily page views."
+        ));
         assert!(q("i was wondering how long the labels take to arrive"));
         assert!(!q("I'd like to start with a simple baseline."));
         // A clause after a comma with its verb before its subject asks.
-        assert!(q("so the outcome column, is that the delivery time or something else"));
+        assert!(q(
+            "so the outcome column, is that the delivery time or something else"
+        ));
         assert!(q("any cost limit at all, are there gpus we can use"));
         assert!(q("we shard by user, or does that break the joins"));
         assert!(!q("We shard by user, and that keeps the joins local."));
-        assert!(!q("After the split, it is worth checking the class balance."));
-        assert!(q("um sorry there are a few ways to compute this, so which one does the team use"));
-        assert!(!q("with two equal scores, which one goes first is up to the sort"));
+        assert!(!q(
+            "After the split, it is worth checking the class balance."
+        ));
+        assert!(q(
+            "um sorry there are a few ways to compute this, so which one does the team use"
+        ));
+        assert!(!q(
+            "with two equal scores, which one goes first is up to the sort"
+        ));
+        assert!(!q(
+            "Ask what the chain wants to cut, and which of the two matters more."
+        ));
     }
 }

@@ -7,6 +7,7 @@
 use super::grader::{self, is_instruction};
 use crate::cue::{CueSet, Tokens, quote, sentences, word_count};
 use crate::scenario::Scenario;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -444,6 +445,32 @@ fn stuck(words: usize, all: &Tokens) -> bool {
     words == 0 || (words <= 12 && stuck_cues().matches(all))
 }
 
+/// Checkpoint `checkpoint` shown by the cue match `words` (token indices) of the sentence at
+/// `range` of `text`: the quote around the match, and the match within it.
+fn cue_hit(
+    text: &str,
+    range: Range<usize>,
+    tokens: &Tokens,
+    words: &[usize],
+    checkpoint: usize,
+    named: bool,
+) -> Hit {
+    let (first, last) = (words[0], words[words.len() - 1]);
+    let matched = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
+    let matched = matched.start + range.start..matched.end + range.start;
+    let q = quote(text, range, matched.clone());
+    let q_start = q.as_ptr() as usize - text.as_ptr() as usize;
+    let focus =
+        matched.start.saturating_sub(q_start).min(q.len())..(matched.end - q_start).min(q.len());
+    Hit {
+        checkpoint,
+        quote: q.to_string(),
+        focus,
+        source: super::Source::Lexical,
+        named,
+    }
+}
+
 /// Analyse one candidate turn against a scenario, with cues and two rules: a dismissal earns
 /// nothing, and a question earns only clarify checkpoints.
 pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
@@ -468,8 +495,21 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         if question {
             a.questions += 1;
             for (i, fact) in scenario.facts.iter().enumerate() {
-                if !aside && !a.facts.contains(&i) && fact.cues.matches(&tokens) {
+                let Some(words) = fact.cues.find_all(&tokens).into_iter().next() else {
+                    continue;
+                };
+                if aside {
+                    break;
+                }
+                if !a.facts.contains(&i) {
                     a.facts.push(i);
+                }
+                // Asking for the fact is asking about what it settles.
+                if let Some(k) = fact.checkpoint
+                    && !a.hits.iter().any(|h| h.checkpoint == k)
+                {
+                    a.hits
+                        .push(cue_hit(text, range.clone(), &tokens, &words, k, true));
                 }
             }
         } else {
@@ -515,20 +555,7 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
                 continue;
             }
             if let Some(words) = matches.iter().find(|w| owned(i, w)) {
-                let (first, last) = (words[0], words[words.len() - 1]);
-                let matched = tokens.tokens[first].span.start..tokens.tokens[last].span.end;
-                let matched = matched.start + range.start..matched.end + range.start;
-                let q = quote(text, range.clone(), matched.clone());
-                let q_start = q.as_ptr() as usize - text.as_ptr() as usize;
-                let focus = matched.start.saturating_sub(q_start).min(q.len())
-                    ..(matched.end - q_start).min(q.len());
-                let hit = Hit {
-                    checkpoint: i,
-                    quote: q.to_string(),
-                    focus,
-                    source: super::Source::Lexical,
-                    named,
-                };
+                let hit = cue_hit(text, range.clone(), &tokens, words, i, named);
                 if dismissal {
                     a.dismissed.push(hit);
                 } else {

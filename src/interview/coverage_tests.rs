@@ -307,3 +307,32 @@ fn naming_a_term_is_told_apart_from_explaining_it() {
     ));
     assert!(!named("Retrain weekly, with a 90-day label window."));
 }
+
+/// A question that finds a fact earns the clarify checkpoint the fact names, in the words that
+/// found it, though none of the checkpoint's own cues are there.
+#[test]
+fn a_question_that_finds_a_fact_earns_its_checkpoint() {
+    let s = scenario::load("fraud").unwrap();
+    let text = "Do the fraudsters move on quickly once we catch on?";
+    let a = analyse(&s, text);
+    let drift = s.facts.iter().position(|f| f.id == "drift").unwrap();
+    assert_eq!(a.facts, [drift]);
+    let data = s.checkpoint_index("clarify.data-availability").unwrap();
+    assert!(
+        !s.checkpoints[data]
+            .cues
+            .matches(&crate::cue::Tokens::new(text)),
+        "the checkpoint's own cues must not find it for this test to mean anything"
+    );
+    let hit = a
+        .hits
+        .iter()
+        .find(|h| h.checkpoint == data)
+        .expect("clarify.data-availability");
+    assert_eq!(&hit.quote[hit.focus.clone()], "fraudsters");
+    // Said as a statement, the same words ask for nothing and earn nothing.
+    assert_not_covers(
+        "The fraudsters move on quickly once we catch on.",
+        "clarify.data-availability",
+    );
+}

@@ -358,10 +358,14 @@ impl Semantic {
                 }
                 Act::Question => {
                     a.questions += 1;
-                    if let Some(f) = self.fact_for(scenario, &facts, v, sentence, &tokens)
-                        && !a.facts.contains(&f)
-                    {
-                        a.facts.push(f);
+                    if let Some(f) = self.fact_for(scenario, &facts, v, sentence, &tokens) {
+                        if !a.facts.contains(&f) {
+                            a.facts.push(f);
+                        }
+                        // Asking for the fact is asking about what it settles.
+                        if let Some(k) = scenario.facts[f].checkpoint {
+                            credited.push((k, 1.0));
+                        }
                     }
                 }
                 _ => a.statements += 1,

@@ -169,7 +169,7 @@ fn build(raw: RawScenario, text: &str, origin: Origin, p: &mut Problems) -> Scen
     }
     let (checkpoints, checkpoint_spans) = merge_checkpoints(raw.checkpoints, p);
     let (stages, stage_spans) = plan_stages(raw.stages, &checkpoints, p);
-    let facts = hidden_facts(raw.facts, p);
+    let facts = hidden_facts(raw.facts, &checkpoints, p);
     let curveballs = place_curveballs(raw.curveballs, &checkpoints, p);
     let misconceptions = misconceptions(raw.misconceptions, p);
     let minutes = *raw.minutes.get_ref();
@@ -322,7 +322,8 @@ fn merge_checkpoints(
     (checkpoints, checkpoint_spans)
 }
 
-/// The index of the checkpoint a probe or curveball follows, reporting one that does not exist.
+/// The index of the checkpoint a probe or curveball follows, or a fact shows, reporting one
+/// that does not exist.
 fn after_checkpoint(
     checkpoints: &[Checkpoint],
     after: &Option<Spanned<String>>,
@@ -412,7 +413,7 @@ fn plan_stages(
     (stages, stage_spans)
 }
 
-fn hidden_facts(raw: Vec<RawFact>, p: &mut Problems) -> Vec<Fact> {
+fn hidden_facts(raw: Vec<RawFact>, checkpoints: &[Checkpoint], p: &mut Problems) -> Vec<Fact> {
     let mut facts = Vec::new();
     for rf in raw {
         if let Err(why) = check_id(rf.id.get_ref()) {
@@ -439,11 +440,30 @@ fn hidden_facts(raw: Vec<RawFact>, p: &mut Problems) -> Vec<Fact> {
                 ),
             );
         }
+        // Asking earns clarify checkpoints only, so that is all a fact may name.
+        let checkpoint = after_checkpoint(checkpoints, &rf.checkpoint, p)
+            .filter(|&i| match checkpoints[i].stage {
+                Stage::Clarify => true,
+                stage => {
+                    let span = rf.checkpoint.as_ref().map_or(0..0, |c| c.span());
+                    p.at(
+                        span,
+                        format!(
+                            "fact '{}': checkpoint '{}' is a {} checkpoint; a question earns only clarify ones",
+                            rf.id.get_ref(),
+                            checkpoints[i].id,
+                            stage.id()
+                        ),
+                    );
+                    false
+                }
+            });
         facts.push(Fact {
             id: rf.id.into_inner(),
             cues,
             answer: rf.answer,
             questions: rf.questions,
+            checkpoint,
         });
     }
     facts

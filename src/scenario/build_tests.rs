@@ -262,3 +262,29 @@ fn an_estimate_is_checked_where_it_is_written() {
     let p = problems(&format!("{MINIMAL}{plain}"));
     assert!(p.iter().any(|m| m.contains("{said}")), "{p:?}");
 }
+
+#[test]
+fn a_fact_names_a_clarify_checkpoint_that_exists() {
+    let fact = |checkpoint: &str| {
+        format!(
+            "{MINIMAL}[[facts]]\nid = \"f\"\ncheckpoint = \"{checkpoint}\"\ncues = [\"volume\"]\nanswer = \"z\"\n"
+        )
+    };
+    let p = problems(&fact("data.sources"));
+    assert!(
+        p.iter().any(|m| m.starts_with("s.toml:11:14:")
+            && m.contains(
+                "'data.sources' is a data checkpoint; a question earns only clarify ones"
+            )),
+        "{p:?}"
+    );
+    let p = problems(&fact("clarify.volume"));
+    assert!(
+        p.iter()
+            .any(|m| m.contains("unknown checkpoint 'clarify.volume'")),
+        "{p:?}"
+    );
+    let s = parse(&fact("clarify.scale"), "s.toml", Origin::Builtin).unwrap();
+    let k = s.facts[0].checkpoint.expect("the fact's checkpoint");
+    assert_eq!(s.checkpoints[k].id, "clarify.scale");
+}

@@ -133,6 +133,11 @@ pub(super) struct RawFact {
     /// phrasings that avoid the cue words help most.
     #[serde(default)]
     pub(super) questions: Vec<String>,
+    /// The clarify checkpoint asking for this fact shows (one of the framework's, or one of
+    /// this scenario's own clarify checkpoints): a question the reader takes to ask for the
+    /// fact earns it, however it is worded. Optional.
+    #[schemars(with = "Option<String>")]
+    pub(super) checkpoint: Option<Spanned<String>>,
 }
 
 /// What the interviewer says in one stage.

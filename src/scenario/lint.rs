@@ -62,6 +62,7 @@ pub(super) fn lint(
     lint_coding_round(s, p);
     lint_shared_cues(s, checkpoint_spans, p);
     lint_misconceptions(s, p);
+    lint_facts(s, p);
     lint_lengths(s, p);
     lint_todos(p);
 }
@@ -186,6 +187,35 @@ fn lint_misconceptions(s: &Scenario, p: &mut Problems) {
                 format!(
                     "misconception '{}': its cues catch none of its examples, so without the embedding model it is never challenged",
                     m.id
+                ),
+            );
+        }
+    }
+}
+
+/// A fact's example question that does not read as a question is never looked up, since only
+/// questions are; and a fact that names no checkpoint leaves the questions that find it without
+/// clarify credit, unless their words show one.
+fn lint_facts(s: &Scenario, p: &mut Problems) {
+    for f in &s.facts {
+        for q in &f.questions {
+            if !crate::cue::is_question(q, &crate::cue::Tokens::new(q)) {
+                p.warn(
+                    p.key("[[facts]]"),
+                    format!(
+                        "fact '{}': its question \"{}\" does not read as a question, so it is never matched; add a question mark or start it with a question word",
+                        f.id,
+                        crate::screen::safe(q)
+                    ),
+                );
+            }
+        }
+        if f.checkpoint.is_none() && s.in_round(Stage::Clarify) {
+            p.warn(
+                p.key("[[facts]]"),
+                format!(
+                    "fact '{}' names no `checkpoint`, so asking for it earns no clarify checkpoint by itself",
+                    f.id
                 ),
             );
         }
@@ -345,6 +375,27 @@ mod tests {
         for (id, text) in BUILTIN {
             assert_eq!(check_text(text, id), vec![], "{id}");
         }
+    }
+
+    #[test]
+    fn a_fact_question_that_does_not_ask_or_a_fact_without_a_checkpoint_is_a_warning() {
+        let fraud = BUILTIN[0].1;
+        let text = fraud
+            .replace("checkpoint = \"clarify.scale\"\n", "")
+            .replace(
+                "\"How busy does the payment flow get?\"",
+                "\"so we get a lot of payments on black friday\", \"so um how busy does it get\"",
+            );
+        let l = lints(&text);
+        assert!(
+            has(
+                &l,
+                "fact 'volume': its question \"so we get a lot of payments on black friday\" does not read as a question"
+            ),
+            "{l:?}"
+        );
+        assert!(!has(&l, "how busy"), "{l:?}");
+        assert!(has(&l, "fact 'volume' names no `checkpoint`"), "{l:?}");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Fact {
     pub answer: String,
     /// Example questions that ask for it, in the author's words.
     pub questions: Vec<String>,
+    /// Index into `Scenario::checkpoints`: the clarify checkpoint asking for it shows.
+    pub checkpoint: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -5,46 +5,56 @@ use crate::framework::{CHECKPOINTS, InterviewType, Stage};
 use std::fmt::Write;
 
 /// Starter facts: the questions nearly every case gets, with cues that catch them.
-const FACTS: &[(&str, &str, &str)] = &[
+/// Each scaffold fact: its id, its cues, what its answer should say, and the clarify
+/// checkpoint asking for it shows.
+const FACTS: &[(&str, &str, &str, &str)] = &[
     (
         "business-goal",
         r#""business goal", "goal", "objective", "trying to achieve", "why now""#,
         "what the business wants from this system",
+        "clarify.business-objective",
     ),
     (
         "success",
         r#""measure success", "success metric*", "define success", "primary metric", "kpi""#,
         "how success is measured, and any target",
+        "clarify.success-metrics",
     ),
     (
         "scale",
         r#""how many user*", "per second", "qps", "scale", "volume", "traffic""#,
         "users, requests per second at average and peak, data volume",
+        "clarify.scale",
     ),
     (
         "latency",
         r#""latency", "how fast", "response time", "real time", "milliseconds""#,
         "the latency budget and where predictions are used",
+        "clarify.constraints",
     ),
     (
         "data",
         r#""what data", "data do we have", "data * available", "what do we log", "historical data""#,
         "what is logged, for how long, and where",
+        "clarify.data-availability",
     ),
     (
         "labels",
         r#""label*", "ground truth", "how do we know", "delay""#,
         "how labels are obtained, their quality and their delay",
+        "clarify.data-availability",
     ),
     (
         "constraints",
         r#""constraint*", "interpretab*", "explain*", "regulat*", "privacy", "cost""#,
         "interpretability, regulation, privacy and cost constraints",
+        "clarify.constraints",
     ),
     (
         "current-system",
         r#""current system", "current solution", "today", "existing", "baseline""#,
         "what runs today and how well it works",
+        "clarify.business-objective",
     ),
 ];
 
@@ -144,12 +154,13 @@ acknowledgements = ["Okay.", "Got it.", "Makes sense."]
         o,
         "# ---- hidden facts: told when a question asks for them ----\n\
          # The cues catch the words; `questions = [\"...\"]` (optional) lists ways a candidate\n\
-         # might ask in other words, which the semantic reader matches by meaning.\n"
+         # might ask in other words, which the semantic reader matches by meaning; a question\n\
+         # that asks for a fact earns its `checkpoint`.\n"
     );
-    for (fid, cues, about) in FACTS {
+    for (fid, cues, about, checkpoint) in FACTS {
         let _ = writeln!(
             o,
-            "[[facts]]\nid = \"{fid}\"\ncues = [{cues}]\nanswer = \"TODO: {about}.\"\n"
+            "[[facts]]\nid = \"{fid}\"\ncheckpoint = \"{checkpoint}\"\ncues = [{cues}]\nanswer = \"TODO: {about}.\"\n"
         );
     }
     let _ = writeln!(

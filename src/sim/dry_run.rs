@@ -181,11 +181,17 @@ pub fn read_back(scenario: &Scenario, reader: &dyn crate::reader::Reader) -> Res
 /// How many rewordings of each model answer `read_back` tries.
 const REWORDINGS: u64 = 3;
 
+/// How many misses a note names; an author fixes a few at a time, and a long list hides them.
+const NAMED: usize = 8;
+
 fn list<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() {
-        String::new()
-    } else {
-        let items: Vec<&str> = items.iter().map(|s| s.as_ref()).collect();
-        format!("; not: {}", items.join(", "))
+        return String::new();
     }
+    let named: Vec<&str> = items.iter().take(NAMED).map(|s| s.as_ref()).collect();
+    let more = match items.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!("; not: {}{more}", named.join(", "))
 }
