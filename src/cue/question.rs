@@ -1,36 +1,16 @@
-//! Whether a sentence asks: by its mark, its first word, a tag that asks to confirm, or a plan
-//! to ask. Speech-to-text drops question marks, so the words have to tell.
+//! Whether a sentence asks: by its mark, its first word after any fillers, a tag that asks to
+//! confirm, a plan to ask or a wish to know, or a clause with its verb before its subject.
+//! Speech-to-text drops question marks, so the words have to tell.
 
 use super::Tokens;
 
 /// Words that open a question; spoken answers come back from the recogniser without question
 /// marks, and typed ones often lack them too.
+#[rustfmt::skip]
 const QUESTION_STARTS: &[&str] = &[
-    "what",
-    "how",
-    "do",
-    "does",
-    "did",
-    "is",
-    "are",
-    "can",
-    "could",
-    "should",
-    "would",
-    "will",
-    "which",
-    "who",
-    "where",
-    "when",
-    "why",
-    "any",
-    "have",
-    "has",
-    "whats",
-    "hows",
-    "whos",
-    "wheres",
-    "whereabouts",
+    "what", "how", "do", "does", "did", "is", "are", "can", "could", "should", "would", "will",
+    "which", "who", "where", "when", "why", "any", "have", "has", "whats", "hows", "whos",
+    "wheres", "whereabouts",
 ];
 
 /// Words a spoken sentence opens with before it says anything: "so um how busy does it get",
@@ -68,8 +48,8 @@ pub fn is_question(sentence: &str, tokens: &Tokens) -> bool {
     if sentence.trim_end().ends_with('?') {
         return true;
     }
-    // Without a question mark (speech drops them), the first word decides, except where a
-    // question word opens a statement: "When the data drifts, we retrain", "What I'd do is...",
+    // Without a question mark (speech drops them), the first word after any fillers decides,
+    // unless a later clause asks, and except where a question word opens a statement: "When the data drifts, we retrain", "What I'd do is...",
     // "What worries me most is that...".
     let all: Vec<&str> = tokens.tokens.iter().map(|t| t.lower.as_str()).collect();
     let words = &all[all.iter().take_while(|w| OPENERS.contains(w)).count()..];
@@ -161,7 +141,7 @@ fn asks_to_confirm(sentence: &str, words: &[&str]) -> bool {
 
 /// A clause after a comma that opens with a verb before its subject asks, wherever the
 /// sentence began: "so the outcome column, is that the delivery time", "any cost limit, are
-/// GPUs on the table", "we shard by user, or does that break the joins".
+/// there GPUs we can use", "we shard by user, or does that break the joins".
 fn asks_after_a_comma(sentence: &str) -> bool {
     sentence.split(',').skip(1).any(|clause| {
         let tokens = super::Tokens::new(clause);
@@ -211,8 +191,8 @@ fn wh_asks(wh: &str, next: &str) -> bool {
 fn asks_after_a_condition(words: &[&str]) -> bool {
     words.first() == Some(&"if")
         && words.windows(2).skip(2).any(|p| {
-            inverted(p[0], p[1]) && !(p[1] == "there" && p[0] == "is")
-                || ["what", "which", "how"].contains(&p[0]) && wh_asks(p[0], p[1])
+            (inverted(p[0], p[1]) && p != ["is", "there"])
+                || (["what", "which", "how"].contains(&p[0]) && wh_asks(p[0], p[1]))
         })
 }
 

@@ -494,13 +494,10 @@ pub fn analyse(scenario: &Scenario, text: &str) -> Analysis {
         let aside = question && super::requests::about_the_interview(&tokens);
         if question {
             a.questions += 1;
-            for (i, fact) in scenario.facts.iter().enumerate() {
+            for (i, fact) in scenario.facts.iter().enumerate().filter(|_| !aside) {
                 let Some(words) = fact.cues.find_all(&tokens).into_iter().next() else {
                     continue;
                 };
-                if aside {
-                    break;
-                }
                 if !a.facts.contains(&i) {
                     a.facts.push(i);
                 }

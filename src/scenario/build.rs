@@ -441,23 +441,22 @@ fn hidden_facts(raw: Vec<RawFact>, checkpoints: &[Checkpoint], p: &mut Problems)
             );
         }
         // Asking earns clarify checkpoints only, so that is all a fact may name.
-        let checkpoint = after_checkpoint(checkpoints, &rf.checkpoint, p)
-            .filter(|&i| match checkpoints[i].stage {
-                Stage::Clarify => true,
-                stage => {
-                    let span = rf.checkpoint.as_ref().map_or(0..0, |c| c.span());
-                    p.at(
-                        span,
-                        format!(
-                            "fact '{}': checkpoint '{}' is a {} checkpoint; a question earns only clarify ones",
-                            rf.id.get_ref(),
-                            checkpoints[i].id,
-                            stage.id()
-                        ),
-                    );
-                    false
-                }
-            });
+        let checkpoint = match after_checkpoint(checkpoints, &rf.checkpoint, p) {
+            Some(i) if checkpoints[i].stage != Stage::Clarify => {
+                let span = rf.checkpoint.as_ref().map_or(0..0, |c| c.span());
+                p.at(
+                    span,
+                    format!(
+                        "fact '{}': checkpoint '{}' is a {} checkpoint; a question earns only clarify ones",
+                        rf.id.get_ref(),
+                        checkpoints[i].id,
+                        checkpoints[i].stage.id()
+                    ),
+                );
+                None
+            }
+            found => found,
+        };
         facts.push(Fact {
             id: rf.id.into_inner(),
             cues,
