@@ -43,12 +43,12 @@ fn held_out_coverage_beats_the_lexical_reader_and_holds_its_floor() {
     let s = eval::coverage(&refs, &semantic, &sc).unwrap();
     let l = eval::coverage(&refs, &reader::Lexical, &sc).unwrap();
     assert!(
-        s.micro.f1() >= 0.62,
+        s.micro.f1() >= 0.72,
         "semantic micro F1 {:.3}",
         s.micro.f1()
     );
     assert!(
-        s.micro.precision() >= 0.72,
+        s.micro.precision() >= 0.80,
         "precision {:.3}",
         s.micro.precision()
     );
@@ -59,7 +59,7 @@ fn held_out_coverage_beats_the_lexical_reader_and_holds_its_floor() {
         l.micro.f1()
     );
     let false_rate = s.negatives_credited as f64 / s.negatives as f64;
-    assert!(false_rate <= 0.08, "negatives credited {false_rate:.3}");
+    assert!(false_rate <= 0.07, "negatives credited {false_rate:.3}");
 }
 
 #[test]
