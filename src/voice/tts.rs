@@ -166,12 +166,52 @@ fn espeak(path: &Path, text: &str, voice: &str, speed: Option<u32>) -> Result<()
     if let Some(wpm) = speed {
         command.arg("-s").arg(wpm.to_string());
     }
-    let status = command.arg("-w").arg(path).arg(text).status();
+    // The line goes in on standard input, never as an argument: a model line that starts with
+    // "-" ("- What would you ...") would be read as an option, and nothing was said.
+    command.arg("-w").arg(path).arg("--stdin");
+    let status = command
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write;
+                stdin.write_all(text.as_bytes())?;
+            }
+            child.wait()
+        });
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => bail!("espeak-ng exited with {s}"),
         Err(_) => {
             bail!("espeak-ng is not installed (apt-get install espeak-ng, or pass --tts none)")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line that starts with a dash is spoken, not taken for an option (seen in `eval
+    /// latency`: "espeak-ng: invalid option", and silence).
+    #[test]
+    fn a_line_that_starts_with_a_dash_is_spoken() {
+        if std::process::Command::new("espeak-ng")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(std::env::var("CI").is_err(), "CI needs espeak-ng");
+            return;
+        }
+        let wav = Espeak::default()
+            .wav("- What would you change first?")
+            .unwrap();
+        // A RIFF header and well over a tenth of a second of 22 kHz 16-bit speech.
+        assert!(
+            wav.starts_with(b"RIFF") && wav.len() > 44 + 4_400,
+            "{} bytes",
+            wav.len()
+        );
     }
 }
